@@ -1,0 +1,50 @@
+"""corpus-qa: test-driven quality assurance for text corpora.
+
+Importing ``corpus_qa`` makes its expectations available to Great Expectations
+without paying GX's import cost up front: if GX is already imported they are
+registered now, otherwise right after GX's own import finishes. So
+``import corpus_qa`` before loading a saved GX suite is all a GX user needs
+(``import corpus_qa.expectations`` registers them at once).
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+from types import ModuleType
+
+__version__ = "0.1.0"
+
+_GX = "great_expectations"
+
+
+def _register_expectations() -> None:
+    import corpus_qa.expectations  # noqa: F401  (registers with GX on import)
+
+
+class _AfterGXImport(importlib.abc.MetaPathFinder):
+    """Registers corpus-qa's expectations once ``great_expectations`` has been imported."""
+
+    def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
+        if name != _GX:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        exec_module = loader.exec_module
+
+        def exec_then_register(module: ModuleType) -> None:
+            exec_module(module)
+            _register_expectations()
+
+        loader.exec_module = exec_then_register  # type: ignore[method-assign]
+        return spec
+
+
+if _GX in sys.modules:
+    _register_expectations()
+elif not any(isinstance(f, _AfterGXImport) for f in sys.meta_path):
+    sys.meta_path.insert(0, _AfterGXImport())

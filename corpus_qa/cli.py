@@ -1,0 +1,226 @@
+"""``corpus-qa``: validate a corpus, list expectations, export a suite to GX.
+
+Heavy modules (GX, pandas) are imported inside the commands, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from corpus_qa import __version__
+from corpus_qa.results import EXIT_FAILED, EXIT_INTERNAL, EXIT_PASSED, EXIT_USAGE
+
+DEFAULT_SUITE = "expectations/news.yml"
+DEFAULT_REPORT_DIR = "reports"
+LARGE_CORPUS_FOR_PROGRESS = 5000
+
+
+class UsageError(Exception):
+    """Bad command-line use or input: exit code 2 with this message."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corpus-qa",
+        description="Test-driven quality assurance for text corpora.",
+        epilog="Exit codes: 0 passed, 1 expectations failed, 2 usage/suite/input error, "
+        "3 internal error.",
+    )
+    parser.add_argument("--version", action="version", version=f"corpus-qa {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", help="check a corpus against a suite",
+        description="Check every document of a corpus against a suite's expectations. "
+        "Defaults come from [tool.corpus_qa] in the nearest pyproject.toml.",
+    )
+    validate.add_argument("paths", nargs="*", metavar="PATH",
+                          help="corpus directories, .txt/.md files or .jsonl files")
+    validate.add_argument("--suite", metavar="FILE", help=f"suite YAML (default {DEFAULT_SUITE})")
+    validate.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    validate.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                          help="lowest severity that fails the run (default error)")
+    validate.add_argument("--chunk-size", type=int, default=None, metavar="N",
+                          help="documents per GX batch (default 2000)")
+    validate.add_argument("--quiet", "-q", action="store_true",
+                          help="print only the summary, not one line per finding")
+
+    commands.add_parser("list", help="list every expectation type with its parameters")
+
+    export = commands.add_parser("export-gx", help="write a suite as Great Expectations suite JSON")
+    export.add_argument("suite", nargs="?", metavar="SUITE", help=f"suite YAML (default {DEFAULT_SUITE})")
+    export.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of suite files")
+    schema.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    handler = {"validate": cmd_validate, "list": cmd_list, "export-gx": cmd_export_gx,
+               "schema": cmd_schema}[args.command]
+    try:
+        return handler(args)
+    except UsageError as exc:
+        print(f"corpus-qa: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("corpus-qa: interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception:  # a bug in corpus-qa, not in the user's input
+        traceback.print_exc()
+        print("corpus-qa: internal error (a bug in corpus-qa) — please report it with the "
+              "traceback above", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
+    from corpus_qa.config import load_project_config
+    from corpus_qa.suite import SuiteError, load_suite
+
+    config = load_project_config()
+    suite_path = getattr(args, "suite", None) or config.suite or DEFAULT_SUITE
+    if not Path(suite_path).is_file():
+        raise UsageError(f"{suite_path}: suite file not found — pass --suite FILE")
+    try:
+        suite = load_suite(suite_path)
+    except SuiteError as exc:
+        raise UsageError(str(exc)) from None
+    paths = list(getattr(args, "paths", None) or config.paths or suite.paths)
+    return suite, paths
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from corpus_qa.loaders import CorpusPathError
+    from corpus_qa.results import write_json
+    from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner
+
+    suite, paths = _suite_and_paths(args)
+    if not paths:
+        raise UsageError("no corpus paths given (and none in [tool.corpus_qa] paths) — "
+                         "pass PATH…")
+    for path in paths:
+        if not Path(path).exists():
+            raise UsageError(f"{path}: no such file or directory — check the corpus path")
+    chunk_size = args.chunk_size or DEFAULT_CHUNK_SIZE
+    if chunk_size < 1:
+        raise UsageError("--chunk-size must be at least 1")
+    with _progress() as progress:
+        runner = Runner(suite, chunk_size=chunk_size, progress=progress)
+        try:
+            result = runner.run(paths)
+        except CorpusPathError as exc:
+            raise UsageError(str(exc)) from None
+    if args.json:
+        write_json(result.to_json(args.fail_on), args.json)
+    _print_summary(result, args.fail_on, quiet=args.quiet)
+    code = result.exit_code(args.fail_on)
+    if code == EXIT_INTERNAL:
+        for error in result.internal_errors:
+            print(f"corpus-qa: internal error in {error}", file=sys.stderr)
+    return code
+
+
+class _progress:
+    """A progress line on stderr for large corpora, only when stderr is a terminal."""
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.completed:,} documents"),
+                            TimeElapsedColumn(), transient=True, console=None)
+        self.task = self.bar.add_task("validate", total=None)
+        self.started = False
+
+        def update(done: int) -> None:
+            if not self.started and done >= LARGE_CORPUS_FOR_PROGRESS:
+                self.bar.start()
+                self.started = True
+            self.bar.update(self.task, completed=done)
+
+        return update
+
+    def __exit__(self, *exc: Any) -> None:
+        if getattr(self, "started", False):
+            self.bar.stop()
+
+
+def _print_summary(result: Any, fail_on: str, *, quiet: bool) -> None:
+    out = sys.stdout
+    if not quiet:
+        for finding in result.findings:
+            print(f"{finding.line_text()}", file=out)
+        if result.findings:
+            print(file=out)
+    stats = result.to_json(fail_on)["statistics"]
+    counts = stats["findings"]
+    for outcome in result.outcomes:
+        mark = "PASS" if outcome.success else ("ERROR" if outcome.errors else "FAIL")
+        print(f"{mark:5} {outcome.type} [{outcome.severity}] "
+              f"{outcome.unexpected}/{outcome.checked} unexpected", file=out)
+    if result.skipped_files:
+        print(f"skipped {len(result.skipped_files)} file(s) with suffixes no loader reads "
+              f"(first: {result.skipped_files[0]})", file=out)
+    verdict = "passed" if result.success(fail_on) else "FAILED"
+    print(f"\ncorpus-qa: {verdict} — {stats['documents']} documents, "
+          f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info "
+          f"({result.duration_s:.2f}s)", file=out)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from corpus_qa.expectations import registered
+
+    for name, cls in registered().items():
+        print(f"{name}  [{cls.scope}]")
+        print(f"    {cls.summary()}")
+        for param, field in cls.parameters().items():
+            default = "required" if field.required else f"default {field.default!r}"
+            print(f"    - {param}: {_type_name(field.outer_type_)} ({default})")
+        print("    - severity: error | warning | info (default 'error'); mostly: 0..1 (default 1.0)")
+    return EXIT_PASSED
+
+
+def _type_name(tp: Any) -> str:
+    import typing
+
+    if typing.get_origin(tp) is typing.Literal:
+        return " | ".join(str(a) for a in typing.get_args(tp))
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def cmd_export_gx(args: argparse.Namespace) -> int:
+    suite, _ = _suite_and_paths(args)
+    text = suite.to_gx_json()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_PASSED
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from corpus_qa.schema import suite_schema
+
+    text = json.dumps(suite_schema(), indent=2, sort_keys=True) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_PASSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The document model: what every loader produces and every check reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One metadata value as the loader found it.
+
+    ``origin`` is where it came from: ``"field"`` (a JSONL field), ``"front_matter"``
+    (a YAML ``---`` block) or ``"header"`` (a leading ``key value`` line, possibly glued
+    to the first sentence). ``span`` is the value's character span in the document text
+    when it was read from the text itself (front matter, header), else ``None``.
+    """
+
+    value: str
+    origin: str
+    span: tuple[int, int] | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """One document of a corpus.
+
+    ``text`` is the whole decoded text (front matter and header included, so that
+    spans always index the text a steward sees); invalid UTF-8 sequences are decoded
+    as U+FFFD and ``raw`` keeps the original bytes so their byte offsets can be
+    reported. ``raw`` is ``None`` for documents that arrived as JSON strings.
+    ``body_start`` is the offset where the body begins after front matter / header.
+    ``line`` is the 1-based line of ``path`` where the document starts (JSONL records).
+    """
+
+    id: str
+    text: str
+    path: str
+    raw: bytes | None = None
+    fields: dict[str, Field] = field(default_factory=dict)
+    body_start: int = 0
+    line: int = 1

@@ -1,0 +1,29 @@
+"""corpus-qa's GX expectations. Importing this package registers them with GX."""
+
+from corpus_qa.expectations.base import CorpusExpectation
+from corpus_qa.expectations.encoding import (
+    ExpectDocumentToBeUnicodeNormalized,
+    ExpectDocumentToBeValidUtf8,
+    ExpectDocumentToHaveNoControlCharacters,
+    ExpectDocumentToHaveNoMojibake,
+)
+
+__all__ = [
+    "CorpusExpectation",
+    "ExpectDocumentToBeUnicodeNormalized",
+    "ExpectDocumentToBeValidUtf8",
+    "ExpectDocumentToHaveNoControlCharacters",
+    "ExpectDocumentToHaveNoMojibake",
+]
+
+
+def registered() -> dict[str, type[CorpusExpectation]]:
+    """Every concrete corpus-qa expectation, by GX expectation type (snake_case)."""
+    found: dict[str, type[CorpusExpectation]] = {}
+    stack = list(CorpusExpectation.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if not cls.is_abstract():
+            found[cls.expectation_type] = cls
+    return dict(sorted(found.items()))

@@ -1,0 +1,55 @@
+"""Encoding expectations: UTF-8, mojibake, control characters, Unicode normalization."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from corpus_qa.checks import encoding
+from corpus_qa.expectations.base import CorpusExpectation, register_condition
+from corpus_qa.findings import Hit
+
+
+class ExpectDocumentToBeValidUtf8(CorpusExpectation):
+    """The document's bytes are valid UTF-8 (findings give the byte offset and the bytes)."""
+
+    column: str = "raw"
+    map_metric = register_condition("valid_utf8", encoding.utf8_ok)
+    reasons: ClassVar[tuple[str, ...]] = ("invalid_utf8",)
+
+    def explain(self, value: Any) -> list[Hit]:
+        return encoding.find_invalid_utf8(value)
+
+
+class ExpectDocumentToHaveNoMojibake(CorpusExpectation):
+    """The text has no mojibake (UTF-8 read as cp1252/latin-1), by ftfy's detector."""
+
+    column: str = "text"
+    map_metric = register_condition("no_mojibake", encoding.mojibake_ok)
+    reasons: ClassVar[tuple[str, ...]] = ("mojibake",)
+
+    def explain(self, value: Any) -> list[Hit]:
+        return encoding.find_mojibake(value)
+
+
+class ExpectDocumentToHaveNoControlCharacters(CorpusExpectation):
+    """The text has no stray control, zero-width or bidi characters, nor U+FFFD."""
+
+    column: str = "text"
+    map_metric = register_condition("no_control_characters", encoding.control_characters_ok)
+    reasons: ClassVar[tuple[str, ...]] = ("control_character", "replacement_character")
+
+    def explain(self, value: Any) -> list[Hit]:
+        return encoding.find_control_characters(value)
+
+
+class ExpectDocumentToBeUnicodeNormalized(CorpusExpectation):
+    """The text is in one Unicode normalization form (NFC unless ``form`` says otherwise)."""
+
+    column: str = "text"
+    form: Literal["NFC", "NFD", "NFKC", "NFKD"] = "NFC"
+    map_metric = register_condition("unicode_normalized", encoding.normalized_ok, ("form",))
+    success_keys = ("form", "mostly")
+    reasons: ClassVar[tuple[str, ...]] = ("not_normalized",)
+
+    def explain(self, value: Any) -> list[Hit]:
+        return encoding.find_unnormalized(value, self.form)

@@ -1,0 +1,36 @@
+"""What a check reports: a :class:`Hit` is one problem at one span of one document.
+
+Checks are pure functions that return hits; the runner places each hit in its
+context (expectation, severity, document path, line/column, excerpt) to make a
+:class:`corpus_qa.results.Finding`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """The other end of a cross-document finding (e.g. the same figure in another version)."""
+
+    document: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One problem found by a check.
+
+    ``span`` is in characters of the decoded document text (end exclusive).
+    ``reason`` is a short snake_case code (``mojibake``, ``missing_field`` …).
+    ``document`` is set by checks that look at several documents at once (story-level
+    checks) to say which document the hit is in; per-document checks leave it ``None``.
+    """
+
+    reason: str
+    message: str
+    span: tuple[int, int]
+    suggestion: str | None = None
+    related: Related | None = None
+    document: str | None = None

@@ -1,0 +1,84 @@
+"""The JSON Schema of suite files, generated from the registered expectation classes.
+
+The packaged copy (``corpus_qa/data/suite.schema.json``) is what editors and CI use;
+a test keeps it equal to what this module generates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpus_qa.suite import SEVERITIES
+
+SCHEMA_ID = "https://corpus-qa.invalid/suite.schema.json"
+
+
+def _entry_schema(name: str, cls: Any) -> dict[str, Any]:
+    model = cls.schema()
+    properties: dict[str, Any] = {
+        "type": {"const": name},
+        "severity": {"enum": list(SEVERITIES), "default": "error"},
+        "mostly": {"type": "number", "minimum": 0, "maximum": 1, "default": 1.0},
+        "description": {"type": "string"},
+    }
+    for param in cls.parameters():
+        prop = dict(model["properties"].get(param, {}))
+        prop.pop("title", None)
+        properties[param] = prop
+    return {
+        "type": "object",
+        "description": cls.summary(),
+        "properties": properties,
+        "required": ["type"],
+        "additionalProperties": False,
+    }
+
+
+def suite_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) for a suite YAML file."""
+    from corpus_qa.expectations import registered
+
+    classes = registered()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "corpus-qa suite",
+        "type": "object",
+        "required": ["name", "expectations"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "description": {"type": "string"},
+            "corpus": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "paths": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "versions": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string"},
+                    "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                },
+            },
+            "expectations": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["type"],
+                    "properties": {"type": {"enum": list(classes)}},
+                    "allOf": [
+                        {
+                            "if": {"properties": {"type": {"const": name}}},
+                            "then": _entry_schema(name, cls),
+                        }
+                        for name, cls in classes.items()
+                    ],
+                },
+            },
+        },
+    }

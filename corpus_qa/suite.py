@@ -1,0 +1,236 @@
+"""Suites: a YAML file of expectations -> validated config -> GX ``ExpectationSuite``.
+
+A suite is checked completely before any document is read; every error names the
+file, the line and the key (``expectations/news.yml:14: … unknown parameter 'feilds';
+did you mean 'fields'?``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corpus_qa.yamlfile import Located, YamlError, load_located
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuite
+
+    from corpus_qa.expectations.base import CorpusExpectation
+
+SEVERITIES = ("error", "warning", "info")
+GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
+FROM_GX_SEVERITY = {v: k for k, v in GX_SEVERITY.items()}
+
+TOP_LEVEL_KEYS = ("name", "description", "corpus", "versions", "expectations")
+ENTRY_KEYS = ("type", "severity", "mostly", "description")
+CORPUS_KEYS = ("paths",)
+VERSIONS_KEYS = ("key", "threshold")
+
+
+class SuiteError(YamlError):
+    """The suite file is wrong; the message names file, line and key (exit code 2)."""
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` — did you mean 'x'?`` for the closest choice, or a list of what is allowed."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; expected one of: {', '.join(choices)}"
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    """One expectation of a suite, as declared."""
+
+    type: str
+    kwargs: dict[str, Any]
+    severity: str = "error"
+    mostly: float = 1.0
+    line: int = 1
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class VersionsConfig:
+    """How documents are grouped into stories: a metadata key and/or a similarity threshold."""
+
+    key: str | None = None
+    threshold: float = 0.5
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A validated suite."""
+
+    name: str
+    path: str
+    expectations: tuple[ExpectationSpec, ...]
+    description: str = ""
+    paths: tuple[str, ...] = ()
+    versions: VersionsConfig = field(default_factory=VersionsConfig)
+
+    def instances(self) -> list[CorpusExpectation]:
+        """The suite's expectations as GX expectation objects (imports GX)."""
+        from corpus_qa.expectations import registered
+
+        classes = registered()
+        return [
+            classes[spec.type](**_gx_kwargs(spec), **spec.kwargs) for spec in self.expectations
+        ]
+
+    def to_gx(self) -> ExpectationSuite:
+        """A GX ``ExpectationSuite`` holding the same expectations."""
+        import great_expectations as gx
+
+        from corpus_qa.gxcontext import context
+
+        context()
+        suite = gx.ExpectationSuite(name=self.name)
+        for expectation in self.instances():
+            suite.add_expectation(expectation)
+        return suite
+
+    def to_gx_json(self) -> str:
+        """The GX suite JSON (what ``corpus-qa export-gx`` writes)."""
+        data = self.to_gx().to_json_dict()
+        for expectation in data.get("expectations", []):
+            expectation.pop("id", None)  # GX assigns fresh ids when a suite is added to a context
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _gx_kwargs(spec: ExpectationSpec) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "severity": GX_SEVERITY[spec.severity],
+        "meta": {"corpus_qa": {"severity": spec.severity, "line": spec.line}},
+    }
+    if spec.mostly != 1.0:
+        kwargs["mostly"] = spec.mostly
+    if spec.description:
+        kwargs["description"] = spec.description
+    return kwargs
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Read and fully validate a suite file; raise :class:`SuiteError` on the first problem."""
+    try:
+        located = load_located(path)
+    except YamlError as exc:
+        raise SuiteError(str(exc)) from None
+    data = located.data
+    if not isinstance(data, dict):
+        raise SuiteError(f"{located.path}:1: a suite is a mapping with 'name' and 'expectations'")
+    _check_keys(located, data, TOP_LEVEL_KEYS, ())
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _error(located, "'name' must be a non-empty string", "name")
+    entries = data.get("expectations")
+    if not isinstance(entries, list) or not entries:
+        raise _error(located, "'expectations' must be a non-empty list", "expectations")
+    specs = tuple(_read_entry(located, entry, i) for i, entry in enumerate(entries))
+    return Suite(
+        name=name,
+        path=located.path,
+        expectations=specs,
+        description=str(data.get("description") or ""),
+        paths=_read_corpus(located, data.get("corpus")),
+        versions=_read_versions(located, data.get("versions")),
+    )
+
+
+def _error(located: Located, message: str, *where: Any) -> SuiteError:
+    return SuiteError(str(located.error(message, *where)))
+
+
+def _check_keys(located: Located, data: dict[str, Any], allowed: tuple[str, ...],
+                where: tuple[Any, ...], what: str = "key") -> None:
+    for key in data:
+        if key not in allowed:
+            raise _error(located, f"unknown {what} '{key}'{did_you_mean(str(key), allowed)}",
+                         *where, key)
+
+
+def _read_corpus(located: Located, corpus: Any) -> tuple[str, ...]:
+    if corpus is None:
+        return ()
+    if not isinstance(corpus, dict):
+        raise _error(located, "'corpus' must be a mapping (paths: [...])", "corpus")
+    _check_keys(located, corpus, CORPUS_KEYS, ("corpus",))
+    paths = corpus.get("paths", [])
+    if isinstance(paths, str):
+        paths = [paths]
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise _error(located, "'corpus.paths' must be a list of paths", "corpus", "paths")
+    return tuple(paths)
+
+
+def _read_versions(located: Located, versions: Any) -> VersionsConfig:
+    if versions is None:
+        return VersionsConfig()
+    if not isinstance(versions, dict):
+        raise _error(located, "'versions' must be a mapping (key, threshold)", "versions")
+    _check_keys(located, versions, VERSIONS_KEYS, ("versions",))
+    key = versions.get("key")
+    if key is not None and not isinstance(key, str):
+        raise _error(located, "'versions.key' must be a metadata field name", "versions", "key")
+    threshold = versions.get("threshold", 0.5)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
+        0 < threshold <= 1
+    ):
+        raise _error(located, f"'versions.threshold' must be a number in (0, 1], got {threshold!r}",
+                     "versions", "threshold")
+    return VersionsConfig(key=key, threshold=float(threshold))
+
+
+def _read_entry(located: Located, entry: Any, index: int) -> ExpectationSpec:
+    from corpus_qa.expectations import registered
+
+    where = ("expectations", index)
+    if not isinstance(entry, dict) or "type" not in entry:
+        raise _error(located, "each expectation is a mapping with a 'type'", *where)
+    classes = registered()
+    type_ = entry["type"]
+    if type_ not in classes:
+        raise _error(located, f"unknown expectation '{type_}'{did_you_mean(str(type_), list(classes))}",
+                     *where, "type")
+    cls = classes[type_]
+    params = cls.parameters()
+    kwargs = {k: v for k, v in entry.items() if k not in ENTRY_KEYS}
+    for key in kwargs:
+        if key not in params:
+            known = list(params) or ["(this expectation takes no parameters)"]
+            raise _error(located, f"{type_}: unknown parameter '{key}'{did_you_mean(key, known)}",
+                         *where, key)
+    severity = entry.get("severity", "error")
+    if severity not in SEVERITIES:
+        raise _error(located, f"{type_}: severity '{severity}' is not allowed"
+                     f"{did_you_mean(str(severity), SEVERITIES)}", *where, "severity")
+    mostly = entry.get("mostly", 1.0)
+    if isinstance(mostly, bool) or not isinstance(mostly, int | float) or not 0 <= mostly <= 1:
+        raise _error(located, f"{type_}: 'mostly' must be a number between 0 and 1, got {mostly!r}",
+                     *where, "mostly")
+    description = entry.get("description")
+    if description is not None and not isinstance(description, str):
+        raise _error(located, f"{type_}: 'description' must be a string", *where, "description")
+    spec = ExpectationSpec(type_, kwargs, severity, float(mostly), located.line(*where), description)
+    _instantiate(located, cls, spec, where)
+    return spec
+
+
+def _instantiate(located: Located, cls: type, spec: ExpectationSpec, where: tuple[Any, ...]) -> None:
+    """Build the GX object once so GX/pydantic validate every parameter's type and value."""
+    from great_expectations.compatibility import pydantic
+
+    try:
+        cls(**_gx_kwargs(spec), **spec.kwargs)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]) if first.get("loc") else "type"
+        value = spec.kwargs.get(key)
+        raise _error(located, f"{spec.type}: parameter '{key}' = {value!r}: {first['msg']}",
+                     *where, key) from None
+    except (ValueError, TypeError) as exc:
+        raise _error(located, f"{spec.type}: {exc}", *where) from None

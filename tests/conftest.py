@@ -1,0 +1,30 @@
+"""Shared fixtures: paths of the repository, the seeds and the default suite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+NEWS = ROOT / "expectations" / "news.yml"
+SEED_000 = "000_c3359af66ac874be"
+SEED_001 = "001_a1d7f1edd2253686"
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``corpus-qa`` as a user would, in a subprocess."""
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "corpus_qa.cli", *args],
+        cwd=cwd or ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,90 @@
+"""Case-file tests for corpus_qa.checks.encoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from corpus_qa.checks import encoding
+
+CASES = yaml.safe_load((Path(__file__).parent / "encoding_cases.yml").read_text(encoding="utf-8"))
+
+FIND = {
+    "utf8": encoding.find_invalid_utf8,
+    "mojibake": encoding.find_mojibake,
+    "control": encoding.find_control_characters,
+    "nfc": encoding.find_unnormalized,
+}
+OK = {
+    "utf8": encoding.utf8_ok,
+    "mojibake": encoding.mojibake_ok,
+    "control": encoding.control_characters_ok,
+    "nfc": encoding.normalized_ok,
+}
+
+
+def _value(case: dict) -> bytes | str:
+    return bytes.fromhex(case["raw_hex"]) if "raw_hex" in case else case["text"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_case(case: dict) -> None:
+    value = _value(case)
+    hits = FIND[case["check"]](value)
+    assert [h.reason for h in hits] == case["reasons"]
+    if "spans" in case:
+        assert [list(h.span) for h in hits] == case["spans"]
+    # The fast predicate agrees with the explaining function.
+    assert OK[case["check"]](value) is (not case["reasons"])
+
+
+def test_invalid_utf8_message_names_byte_offset_and_bytes() -> None:
+    (hit,) = encoding.find_invalid_utf8(b"Caf\xe9 ")
+    assert hit.message == (
+        "invalid UTF-8 at byte 3: \\xe9 (decoded as U+FFFD) — re-encode the file as UTF-8 "
+        "(was it written as latin-1/cp1252?)"
+    )
+
+
+def test_mojibake_message_shows_span_and_ftfy_reading() -> None:
+    (hit,) = encoding.find_mojibake("The cafÃ© opened.")
+    assert hit.message == (
+        'mojibake "cafÃ©" — ftfy reads it as "café"; decode the source as UTF-8 or run ftfy.fix_text'
+    )
+
+
+def test_control_message_names_code_point() -> None:
+    (hit,) = encoding.find_control_characters("zero\u200bwidth")
+    assert hit.message == (
+        "control character U+200B ZERO WIDTH SPACE at column 5 — remove it (or replace it with "
+        "a space)"
+    )
+
+
+def test_nfc_message_names_form_and_run_count() -> None:
+    (hit,) = encoding.find_unnormalized("cafe\u0301 and re\u0301sume\u0301")
+    assert hit.message == (
+        "not NFC-normalized: 'e\\u0301' should be 'é' (3 runs in this document) — normalize the "
+        "text to NFC"
+    )
+
+
+def test_nfd_form_parameter() -> None:
+    assert encoding.normalized_ok("cafe\u0301", "NFD")
+    assert [h.reason for h in encoding.find_unnormalized("café", "NFD")] == ["not_normalized"]
+
+
+def test_many_bad_bytes_are_capped_with_a_summary() -> None:
+    hits = encoding.find_invalid_utf8(b"\xff" * 50)
+    assert len(hits) == encoding.MAX_HITS_PER_DOCUMENT + 1
+    assert hits[-1].message == "… and 30 more invalid byte sequences in this document"
+
+
+def test_utf8_span_points_at_replacement_character_in_decoded_text() -> None:
+    raw = "Ünïcode ".encode() + b"\x80" + " tail".encode()
+    (hit,) = encoding.find_invalid_utf8(raw)
+    text = raw.decode("utf-8", errors="replace")
+    assert text[hit.span[0]:hit.span[1]] == "\ufffd"
+    assert "byte 10" in hit.message

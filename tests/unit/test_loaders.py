@@ -1,0 +1,150 @@
+"""Loaders: text files with front matter / headers, JSONL, and bad input that never disappears."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus_qa.documents import Document, Field
+from corpus_qa.loaders import CorpusPathError, InputProblem, SkippedFile, iter_corpus
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def _load(*paths: Path) -> list:
+    return list(iter_corpus(paths))
+
+
+def _docs(items: list) -> dict[str, Document]:
+    return {d.id: d for d in items if isinstance(d, Document)}
+
+
+def test_seed_000_glued_date_header_is_read_with_its_span() -> None:
+    docs = _docs(_load(SEEDS))
+    doc = docs["000_c3359af66ac874be"]
+    assert doc.fields == {"date": Field("2023-12-28", "header", (6, 16))}
+    assert doc.text[6:16] == "2023-12-28"
+    assert doc.text[doc.body_start:].startswith("U.S. and Mexican officials met Wednesday")
+    assert doc.raw == (SEEDS / "000_c3359af66ac874be.txt").read_bytes()
+
+
+def test_seed_001_has_no_header_fields() -> None:
+    doc = _docs(_load(SEEDS))["001_a1d7f1edd2253686"]
+    assert doc.fields == {}
+    assert doc.body_start == 0
+    assert "\n" not in doc.text
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "body"),
+    [
+        ("date: 2024-01-02\nsource: Reuters\n\nBody.", {"date": "2024-01-02", "source": "Reuters"},
+         "\nBody."),
+        ("Title: Big news\nAuthor: Ann Lee\nText here.", {"title": "Big news", "author": "Ann Lee"},
+         "Text here."),
+        ("date 2023-12-28T10:00:00Z The talks began.", {"date": "2023-12-28T10:00:00Z"},
+         "The talks began."),
+        ("url https://example.org/a Then the body.", {"url": "https://example.org/a"},
+         "Then the body."),
+        ("The date 2023-12-28 was chosen.", {}, "The date 2023-12-28 was chosen."),
+        ("Sourced from many places.", {}, "Sourced from many places."),
+    ],
+    ids=["key-colon-lines", "capitalised-keys", "glued-iso-datetime", "glued-url",
+         "date-in-prose-is-not-a-header", "key-prefix-word-is-not-a-header"],
+)
+def test_header_forms(tmp_path: Path, text: str, fields: dict[str, str], body: str) -> None:
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (doc,) = _load(tmp_path)
+    assert {k: f.value for k, f in doc.fields.items()} == fields
+    assert doc.text[doc.body_start:] == body
+    for f in doc.fields.values():
+        assert doc.text[f.span[0]:f.span[1]] == f.value
+
+
+def test_front_matter_fields_keep_their_spans(tmp_path: Path) -> None:
+    text = "---\ntitle: Talks\ndate: 2023-12-28\nsource: VOA\n---\nBody text.\n"
+    (tmp_path / "story.md").write_text(text, encoding="utf-8")
+    (doc,) = _load(tmp_path)
+    assert {k: (f.value, f.origin) for k, f in doc.fields.items()} == {
+        "title": ("Talks", "front_matter"),
+        "date": ("2023-12-28", "front_matter"),
+        "source": ("VOA", "front_matter"),
+    }
+    assert text[slice(*doc.fields["source"].span)] == "VOA"
+    assert doc.text[doc.body_start:] == "Body text.\n"
+
+
+def test_invalid_front_matter_is_a_problem_and_the_document_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")
+    items = _load(tmp_path)
+    problems = [i for i in items if isinstance(i, InputProblem)]
+    assert [(p.reason, p.document) for p in problems] == [("invalid_front_matter", "bad")]
+    assert "bad" in _docs(items)
+
+
+def test_document_ids_are_relative_paths_without_suffix(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "c.md").write_text("x", encoding="utf-8")
+    (tmp_path / "d.txt").write_text("y", encoding="utf-8")
+    assert sorted(_docs(_load(tmp_path))) == ["a/b/c", "d"]
+
+
+def test_invalid_utf8_file_keeps_raw_bytes(tmp_path: Path) -> None:
+    (tmp_path / "latin.txt").write_bytes(b"Caf\xe9 au lait")
+    (doc,) = _load(tmp_path)
+    assert doc.raw == b"Caf\xe9 au lait"
+    assert doc.text == "Caf\ufffd au lait"
+
+
+def test_binary_file_is_a_problem_not_a_document(tmp_path: Path) -> None:
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (item,) = _load(tmp_path)
+    assert isinstance(item, InputProblem)
+    assert item.reason == "binary_file"
+    assert item.path.endswith("image.txt")
+
+
+def test_other_suffixes_are_reported_as_skipped(tmp_path: Path) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.txt").write_text("git internals", encoding="utf-8")
+    assert _load(tmp_path) == [SkippedFile((tmp_path / "notes.pdf").as_posix())]
+
+
+def test_jsonl_records_metadata_and_problems(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "a", "text": "Alpha.", "date": "2024-01-01"}),
+        json.dumps({"id": "b", "text": "Beta.", "metadata": {"source": "AP", "tags": ["x"]}}),
+        "{not json",
+        json.dumps({"id": "c"}),
+        json.dumps(["a", "list"]),
+        "",
+        json.dumps({"text": "No id."}),
+    ]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = _load(path)
+    docs = _docs(items)
+    shown = path.as_posix()
+    assert sorted(docs) == sorted(["a", "b", f"{shown}#7"])
+    assert docs["a"].fields["date"] == Field("2024-01-01", "field", None)
+    assert docs["b"].fields["source"].value == "AP"
+    assert docs["b"].fields["tags"].value == '["x"]'
+    assert docs[f"{shown}#7"].line == 7
+    problems = [(p.line, p.reason) for p in items if isinstance(p, InputProblem)]
+    assert problems == [(3, "invalid_json"), (4, "missing_text"), (5, "invalid_json")]
+
+
+def test_jsonl_invalid_utf8_line_is_reported_and_read(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b'{"id": "x", "text": "Caf\xe9"}\n')
+    items = _load(path)
+    assert [(i.reason, i.line) for i in items if isinstance(i, InputProblem)] == [("invalid_utf8", 1)]
+    assert _docs(items)["x"].text == "Caf\ufffd"
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(CorpusPathError, match="no such file or directory"):
+        _load(tmp_path / "nope")
