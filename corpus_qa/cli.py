@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="lowest severity that fails the run (default error)")
     validate.add_argument("--chunk-size", type=int, default=None, metavar="N",
                           help="documents per GX batch (default 2000)")
+    validate.add_argument("--workers", type=int, default=None, metavar="N",
+                          help="worker processes for corpora of more than one chunk "
+                          "(default: one per core)")
     validate.add_argument("--quiet", "-q", action="store_true",
                           help="print only the summary, not one line per finding")
 
@@ -114,8 +117,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     chunk_size = args.chunk_size or DEFAULT_CHUNK_SIZE
     if chunk_size < 1:
         raise UsageError("--chunk-size must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     with _progress() as progress:
-        runner = Runner(suite, chunk_size=chunk_size, progress=progress)
+        runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress)
         try:
             result = runner.run(paths)
         except CorpusPathError as exc:

@@ -225,3 +225,18 @@ def test_seeds_copied_byte_for_byte() -> None:
         return  # outside the workplace layout there is nothing to compare with
     for seed in shared.glob("*.txt"):
         assert (SEEDS / seed.name).read_bytes() == seed.read_bytes()
+
+
+def test_worker_pool_gives_the_same_results_as_one_process(tmp_path: Path) -> None:
+    corpus = _defect_corpus(tmp_path)
+    results = []
+    for workers, chunk in (("1", "1000"), ("2", "2")):
+        out = tmp_path / f"w{workers}.json"
+        proc = run_cli("validate", str(corpus), "--suite", str(NEWS), "--workers", workers,
+                       "--chunk-size", chunk, "--json", str(out))
+        assert proc.returncode == 1, proc.stderr
+        data = json.loads(out.read_text(encoding="utf-8"))
+        data.pop("run")
+        results.append(data)
+    assert results[0] == results[1]
+    assert results[0]["findings"]

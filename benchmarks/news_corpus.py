@@ -1,0 +1,47 @@
+"""Generate news-sized documents for benchmarks (deterministic, seeded)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+NAMES = ["Andrés Manuel López Obrador", "Alicia Bárcena", "Antony Blinken", "Zoë Müller",
+         "François Hollande", "Søren Kierkegaard", "Nguyễn Văn An", "José Martí"]
+PLACES = ["Mexico City", "Ciudad Juárez", "Bogotá", "São Paulo", "Zürich", "Kraków", "Reykjavík"]
+VERBS = ["met", "said", "announced", "warned", "reported", "confirmed", "denied"]
+NOUNS = ["migrants", "crossings", "officials", "talks", "measures", "agreements", "trains"]
+
+
+def sentence(rng: random.Random) -> str:
+    """One news-like sentence with names, places, figures and curly quotes."""
+    return (
+        f"{rng.choice(NAMES)} {rng.choice(VERBS)} in {rng.choice(PLACES)} that "
+        f"{rng.randint(2, 20_000):,} {rng.choice(NOUNS)} were expected on "
+        f"December {rng.randint(1, 28)}, with “{rng.choice(NOUNS)}” at stake."
+    )
+
+
+def document(rng: random.Random, target_chars: int = 3000) -> str:
+    """A ~3 KB article of paragraphs."""
+    paragraphs = []
+    size = 0
+    while size < target_chars:
+        paragraph = " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
+        paragraphs.append(paragraph)
+        size += len(paragraph) + 2
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def write_corpus(root: Path, count: int, seed: int = 7) -> int:
+    """Write ``count`` documents under ``root``; return the total bytes written."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for i in range(count):
+        data = f" date 2023-12-{1 + i % 28:02d} {document(rng)}".encode()
+        (root / f"{i // 1000:03d}").mkdir(exist_ok=True)
+        (root / f"{i // 1000:03d}" / f"doc{i:06d}.txt").write_bytes(data)
+        total += len(data)
+    return total
