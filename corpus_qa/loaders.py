@@ -220,10 +220,10 @@ def load_jsonl(file: Path, shown: str) -> Iterator[Document | InputProblem]:
         for number, line_bytes in enumerate(handle, start=1):
             if not line_bytes.strip():
                 continue
-            yield from _jsonl_record(line_bytes, shown, number)
+            yield from jsonl_record(line_bytes, shown, number)
 
 
-def _jsonl_record(line_bytes: bytes, shown: str, number: int) -> Iterator[Document | InputProblem]:
+def jsonl_record(line_bytes: bytes, shown: str, number: int) -> Iterator[Document | InputProblem]:
     try:
         line = line_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -26,6 +26,7 @@ from typing import Any
 from corpus_qa import __version__
 from corpus_qa.documents import Document
 from corpus_qa.loaders import InputProblem, SkippedFile, iter_corpus
+from corpus_qa.metadata import Metadata, resolve
 from corpus_qa.results import Finding, Outcome, RunResult, place
 from corpus_qa.suite import FROM_GX_SEVERITY, Suite
 
@@ -48,22 +49,20 @@ def chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
-def document_row(doc: Document) -> dict[str, Any]:
+def document_row(doc: Document, metadata: Metadata) -> dict[str, Any]:
     """The row GX sees for one document."""
-    return {"id": doc.id, "path": doc.path, "text": doc.text, "raw": doc.raw}
+    return {"id": doc.id, "path": doc.path, "text": doc.text, "raw": doc.raw,
+            "metadata": metadata}
 
 
-def document_record(doc: Document) -> dict[str, Any]:
+def document_record(doc: Document, metadata: Metadata) -> dict[str, Any]:
     """The document's entry in the JSON results (id, path, story, metadata with origins)."""
     return {
         "id": doc.id,
         "path": doc.path,
         "line": doc.line,
         "story": None,
-        "metadata": {
-            name: {"value": f.value, "origin": f.origin, "span": list(f.span) if f.span else None}
-            for name, f in sorted(doc.fields.items())
-        },
+        "metadata": metadata.to_json(),
     }
 
 
@@ -90,11 +89,13 @@ class ChunkValidator:
         # GX assigned ids when the suite was added; results are matched back by id.
         self.index = {e.id: i for i, e in enumerate(self.gx_suite.expectations)}
         self.batches = batch_definition("documents")
+        self.phrases = suite.load_phrases()
 
     def __call__(self, batch: list[Document]) -> ChunkResult:
         import pandas as pd
 
-        frame = pd.DataFrame([document_row(d) for d in batch])
+        metadata = [resolve(d, self.phrases) for d in batch]
+        frame = pd.DataFrame([document_row(d, m) for d, m in zip(batch, metadata, strict=True)])
         gx_batch = self.batches.get_batch(batch_parameters={"dataframe": frame})
         result = gx_batch.validate(
             self.gx_suite,
@@ -107,7 +108,8 @@ class ChunkValidator:
         )
         by_id = {d.id: d for d in batch}
         out = ChunkResult(counts=[(0, 0, 0)] * len(self.expectations),
-                          records=[document_record(d) for d in batch])
+                          records=[document_record(d, m)
+                                   for d, m in zip(batch, metadata, strict=True)])
         for item in result.results:
             i = self.index[item.expectation_config.id]
             expectation = self.expectations[i]

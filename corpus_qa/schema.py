@@ -56,6 +56,11 @@ def suite_schema() -> dict[str, Any]:
                     "paths": {"type": "array", "items": {"type": "string"}},
                 },
             },
+            "metadata": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"phrases": {"type": "string"}},
+            },
             "versions": {
                 "type": "object",
                 "additionalProperties": False,

@@ -24,7 +24,8 @@ SEVERITIES = ("error", "warning", "info")
 GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
 FROM_GX_SEVERITY = {v: k for k, v in GX_SEVERITY.items()}
 
-TOP_LEVEL_KEYS = ("name", "description", "corpus", "versions", "expectations")
+TOP_LEVEL_KEYS = ("name", "description", "corpus", "versions", "metadata", "expectations")
+METADATA_KEYS = ("phrases",)
 ENTRY_KEYS = ("type", "severity", "mostly", "description")
 CORPUS_KEYS = ("paths",)
 VERSIONS_KEYS = ("key", "threshold")
@@ -72,6 +73,14 @@ class Suite:
     description: str = ""
     paths: tuple[str, ...] = ()
     versions: VersionsConfig = field(default_factory=VersionsConfig)
+    phrases: str | None = None
+    """The metadata phrase list (None: the packaged default), resolved against the suite's folder."""
+
+    def load_phrases(self) -> Any:
+        """The metadata phrase list this suite uses (cached per path)."""
+        from corpus_qa.metadata import load_phrases
+
+        return load_phrases(self.phrases)
 
     def instances(self) -> list[CorpusExpectation]:
         """The suite's expectations as GX expectation objects (imports GX)."""
@@ -138,6 +147,7 @@ def load_suite(path: str | Path) -> Suite:
         description=str(data.get("description") or ""),
         paths=_read_corpus(located, data.get("corpus")),
         versions=_read_versions(located, data.get("versions")),
+        phrases=_read_metadata(located, data.get("metadata")),
     )
 
 
@@ -165,6 +175,31 @@ def _read_corpus(located: Located, corpus: Any) -> tuple[str, ...]:
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise _error(located, "'corpus.paths' must be a list of paths", "corpus", "paths")
     return tuple(paths)
+
+
+def _read_metadata(located: Located, section: Any) -> str | None:
+    """The phrase list named by ``metadata: {phrases: FILE}``, loaded once to validate it."""
+    from corpus_qa.metadata import PhraseListError, load_phrases
+
+    phrases = None
+    if section is not None:
+        if not isinstance(section, dict):
+            raise _error(located, "'metadata' must be a mapping (phrases: FILE)", "metadata")
+        _check_keys(located, section, METADATA_KEYS, ("metadata",))
+        value = section.get("phrases")
+        if value is not None and not isinstance(value, str):
+            raise _error(located, "'metadata.phrases' must be a path to a phrase list YAML",
+                         "metadata", "phrases")
+        if value is not None:
+            phrases = str(Path(located.path).parent / value)
+            if not Path(phrases).is_file():
+                raise _error(located, f"'metadata.phrases': {phrases}: file not found",
+                             "metadata", "phrases")
+    try:
+        load_phrases(phrases)
+    except PhraseListError as exc:
+        raise SuiteError(str(exc)) from None
+    return phrases
 
 
 def _read_versions(located: Located, versions: Any) -> VersionsConfig:
@@ -228,7 +263,9 @@ def _instantiate(located: Located, cls: type, spec: ExpectationSpec, where: tupl
         cls(**_gx_kwargs(spec), **spec.kwargs)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
-        key = str(first["loc"][0]) if first.get("loc") else "type"
+        key = str(first["loc"][0]) if first.get("loc") else "__root__"
+        if key == "__root__":
+            raise _error(located, f"{spec.type}: {first['msg']}", *where) from None
         value = spec.kwargs.get(key)
         raise _error(located, f"{spec.type}: parameter '{key}' = {value!r}: {first['msg']}",
                      *where, key) from None

@@ -7,9 +7,17 @@ from corpus_qa.expectations.encoding import (
     ExpectDocumentToHaveNoControlCharacters,
     ExpectDocumentToHaveNoMojibake,
 )
+from corpus_qa.expectations.metadata import (
+    ExpectDocumentDateToBeValid,
+    ExpectDocumentMetadataToMatch,
+    ExpectDocumentToHaveMetadata,
+)
 
 __all__ = [
     "CorpusExpectation",
+    "ExpectDocumentDateToBeValid",
+    "ExpectDocumentMetadataToMatch",
+    "ExpectDocumentToHaveMetadata",
     "ExpectDocumentToBeUnicodeNormalized",
     "ExpectDocumentToBeValidUtf8",
     "ExpectDocumentToHaveNoControlCharacters",

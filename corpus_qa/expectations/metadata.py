@@ -1,0 +1,123 @@
+"""Metadata expectations: required fields, valid dates, values from an allowed set or regex.
+
+They read the ``metadata`` column: the runner fills it with each document's resolved
+metadata (:func:`corpus_qa.metadata.resolve`). A GX user's own DataFrame may hold
+plain ``{field: value}`` dicts there instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from great_expectations.compatibility.pydantic import root_validator, validator
+
+from corpus_qa import metadata as md
+from corpus_qa.expectations.base import CorpusExpectation, register_condition
+from corpus_qa.findings import Hit
+
+DEFAULT_FIELDS = ["date", "source", "attribution"]
+
+
+def as_metadata(value: Any) -> md.Metadata:
+    """Resolved metadata as is; a plain mapping of field -> value as ``field``-origin values."""
+    if isinstance(value, md.Metadata):
+        return value
+    if not isinstance(value, Mapping):
+        return md.Metadata({})
+    fields = {}
+    for name, raw in value.items():
+        if raw is None or raw == "":
+            continue
+        values = tuple(str(v) for v in raw) if isinstance(raw, list | tuple) else (str(raw),)
+        fields[str(name)] = md.ResolvedField(str(name), values, "; ".join(values), "field",
+                                             None, None, "field", ())
+    return md.Metadata(fields)
+
+
+def _has(value: Any, fields: list[str]) -> bool:
+    return not md.check_has_metadata(as_metadata(value), fields)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _date_ok(value: Any, min_date: str | None, max_date: str | None) -> bool:
+    return not md.check_date_valid(as_metadata(value), min_date, max_date, today=_today())
+
+
+def _matches(value: Any, field: str, allowed: list[str] | None, pattern: str | None) -> bool:
+    return not md.check_metadata_matches(as_metadata(value), field, allowed, pattern)
+
+
+class ExpectDocumentToHaveMetadata(CorpusExpectation):
+    """The document states each required metadata field (in fields, front matter, header or text)."""
+
+    column: str = "metadata"
+    fields: list[str] = DEFAULT_FIELDS
+    map_metric = register_condition("has_metadata", _has, ("fields",))
+    success_keys = ("fields", "mostly")
+    reasons: ClassVar[tuple[str, ...]] = ("missing_field",)
+
+    @validator("fields")
+    def _fields_not_empty(cls, fields: list[str]) -> list[str]:  # noqa: N805
+        if not fields or not all(isinstance(f, str) and f.strip() for f in fields):
+            raise ValueError("must be a non-empty list of field names, e.g. [date, source]")
+        return fields
+
+    def explain(self, value: Any) -> list[Hit]:
+        return md.check_has_metadata(as_metadata(value), self.fields)
+
+
+class ExpectDocumentDateToBeValid(CorpusExpectation):
+    """The document's date is a real calendar date, not in the future, within min/max if given."""
+
+    column: str = "metadata"
+    min_date: str | None = None
+    max_date: str | None = None
+    map_metric = register_condition("date_valid", _date_ok, ("min_date", "max_date"))
+    success_keys = ("min_date", "max_date", "mostly")
+    reasons: ClassVar[tuple[str, ...]] = ("invalid_date", "future_date", "date_out_of_range")
+
+    @root_validator(skip_on_failure=True)
+    def _bounds_are_dates(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
+        md.check_date_valid(md.Metadata({}), values.get("min_date"), values.get("max_date"))
+        return values
+
+    def explain(self, value: Any) -> list[Hit]:
+        return md.check_date_valid(as_metadata(value), self.min_date, self.max_date,
+                                   today=_today())
+
+
+class ExpectDocumentMetadataToMatch(CorpusExpectation):
+    """A metadata field's values are in an allowed set and/or match a regex (missing: skipped)."""
+
+    column: str = "metadata"
+    field: str
+    allowed: list[str] | None = None
+    pattern: str | None = None
+    map_metric = register_condition("metadata_matches", _matches, ("field", "allowed", "pattern"))
+    success_keys = ("field", "allowed", "pattern", "mostly")
+    reasons: ClassVar[tuple[str, ...]] = ("metadata_mismatch",)
+
+    @validator("pattern")
+    def _pattern_compiles(cls, pattern: str | None) -> str | None:  # noqa: N805
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regex: {exc}") from None
+        return pattern
+
+    @root_validator(skip_on_failure=True)
+    def _allowed_or_pattern(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
+        if values.get("allowed") is None and values.get("pattern") is None:
+            raise ValueError("give 'allowed' (a list of values) or 'pattern' (a regex), or both")
+        return values
+
+    def explain(self, value: Any) -> list[Hit]:
+        return md.check_metadata_matches(as_metadata(value), self.field, self.allowed,
+                                         self.pattern)

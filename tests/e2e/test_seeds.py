@@ -1,0 +1,102 @@
+"""The seeds end to end with the default suite: exactly what DESIGN §3 says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED_000, SEED_001, run_cli
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
+    out = tmp_path_factory.mktemp("seeds") / "results.json"
+    proc = run_cli("validate", "seeds", "--json", str(out))
+    return proc.returncode, json.loads(out.read_text(encoding="utf-8")), proc.stdout
+
+
+def _findings(data: dict, expectation: str) -> list[dict]:
+    return [f for f in data["findings"] if f["expectation"] == expectation]
+
+
+def test_exit_code_is_1_errors_present(seeds_run) -> None:
+    code, data, _ = seeds_run
+    assert code == 1
+    assert data["success"] is False
+    assert data["statistics"]["findings"]["error"] > 0
+
+
+def test_encoding_passes_for_both(seeds_run) -> None:
+    _, data, _ = seeds_run
+    outcomes = {e["type"]: e for e in data["expectations"]}
+    for name in ("expect_document_to_be_valid_utf8", "expect_document_to_have_no_mojibake",
+                 "expect_document_to_have_no_control_characters",
+                 "expect_document_to_be_unicode_normalized"):
+        assert outcomes[name]["success"] and outcomes[name]["checked"] == 2
+
+
+def test_metadata_resolved_with_origins(seeds_run) -> None:
+    _, data, _ = seeds_run
+    docs = {d["id"]: d["metadata"] for d in data["documents"]}
+    m0, m1 = docs[SEED_000], docs[SEED_001]
+    assert (m0["date"]["value"], m0["date"]["origin"], m0["date"]["span"]) == (
+        "2023-12-28", "header", [6, 16])
+    assert m0["attribution"]["values"] == ["The Associated Press", "Reuters"]
+    assert m0["attribution"]["origin"] == "text"
+    assert "source" not in m0 and "licence" not in m0
+    assert (m1["source"]["value"], m1["source"]["origin"]) == ("Voice of America", "text")
+    text1 = (Path("seeds") / f"{SEED_001}.txt").read_text(encoding="utf-8")
+    s, e = m1["source"]["span"]
+    assert text1[s:e] == "Originally posted by the Voice of America"
+    assert m1["licence"]["value"] == "public domain"
+    s, e = m1["licence"]["span"]
+    assert "public domain" in text1[s:e]
+    assert m1["attribution"]["values"] == [
+        "VOA News", "The Associated Press", "Agence France-Presse", "Reuters"]
+    assert "date" not in m1
+
+
+def test_missing_fields_exactly(seeds_run) -> None:
+    _, data, _ = seeds_run
+    missing = [(f["document"], f["reason"], f["severity"], f["message"])
+               for f in _findings(data, "expect_document_to_have_metadata")]
+    assert missing == [
+        (SEED_000, "missing_field", "error", "missing required metadata field 'source' — add it "
+         "as front matter, a header line or a field"),
+        (SEED_001, "missing_field", "error", "missing required metadata field 'date' — add it as "
+         "front matter, a header line or a field"),
+    ]
+    assert not _findings(data, "expect_document_date_to_be_valid")
+
+
+def test_steward_adds_a_source_phrasing_in_yaml(tmp_path: Path) -> None:
+    """A new publisher wording in the suite's phrase list takes effect, no Python needed."""
+    root = Path(__file__).resolve().parents[2]
+    phrases = (root / "expectations" / "metadata.yml").read_text(encoding="utf-8")
+    addition = (
+        "    - id: distributed-by\n"
+        "      phrase: 'Distributed by {ORG}'\n"
+        "      where: start\n"
+        "      example: 'Distributed by Acme Wire Service. The talks began.'\n"
+    )
+    assert "signals:\n  source:\n" in phrases
+    phrases = phrases.replace("signals:\n  source:\n", "signals:\n  source:\n" + addition, 1)
+    (tmp_path / "phrases.yml").write_text(phrases, encoding="utf-8")
+    (tmp_path / "suite.yml").write_text(
+        "name: s\nmetadata:\n  phrases: phrases.yml\nexpectations:\n"
+        "  - type: expect_document_to_have_metadata\n    fields: [source]\n")
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Distributed by Acme Wire Service. The talks began on Monday.\n")
+    default = run_cli("validate", str(corpus), "--suite", str(root / "expectations" / "news.yml"),
+                      "--json", str(tmp_path / "d.json"))
+    assert "missing required metadata field 'source'" in default.stdout
+    out = tmp_path / "r.json"
+    proc = run_cli("validate", str(corpus), "--suite", str(tmp_path / "suite.yml"),
+                   "--json", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (doc,) = json.loads(out.read_text(encoding="utf-8"))["documents"]
+    assert doc["metadata"]["source"]["value"] == "Acme Wire Service"
+    assert doc["metadata"]["source"]["signal"] == "distributed-by"
