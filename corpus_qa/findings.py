@@ -26,6 +26,8 @@ class Hit:
     ``reason`` is a short snake_case code (``mojibake``, ``missing_field`` …).
     ``document`` is set by checks that look at several documents at once (story-level
     checks) to say which document the hit is in; per-document checks leave it ``None``.
+    ``key`` names what the hit is about when a reason can concern several things (the
+    metadata field of a ``missing_field``, the pattern id of a boilerplate hit).
     """
 
     reason: str
@@ -34,3 +36,4 @@ class Hit:
     suggestion: str | None = None
     related: Related | None = None
     document: str | None = None
+    key: str | None = None

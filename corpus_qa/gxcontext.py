@@ -29,6 +29,10 @@ def context() -> Any:
 @lru_cache(maxsize=4)
 def batch_definition(asset: str) -> Any:
     """A whole-dataframe batch definition on a pandas data source (one per row kind)."""
-    source = context().data_sources.add_or_update_pandas("corpus_qa")
+    sources = context().data_sources
+    try:
+        source = sources.get("corpus_qa")
+    except (KeyError, ValueError, LookupError):
+        source = sources.add_pandas("corpus_qa")
     data_asset = source.add_dataframe_asset(asset)
     return data_asset.add_batch_definition_whole_dataframe(f"{asset}_all")

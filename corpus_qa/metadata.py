@@ -1045,6 +1045,7 @@ def check_has_metadata(meta: Metadata, fields: Sequence[str]) -> list[Hit]:
             f"missing required metadata field '{name}' — add it as front matter, "
             "a header line or a field",
             (0, 0),
+            key=name,
         )
         for name in fields
         if name not in meta

@@ -36,6 +36,7 @@ class Finding:
     excerpt: str
     related: Related | None = None
     suggestion: str | None = None
+    key: str | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.document, self.span, SEVERITY_ORDER[self.severity],
@@ -58,6 +59,7 @@ class Finding:
                 if self.related else None
             ),
             "suggestion": self.suggestion,
+            "key": self.key,
         }
 
     def line_text(self) -> str:
@@ -100,7 +102,7 @@ def place(hit: Hit, expectation: str, severity: str, document: str, path: str, t
         expectation=expectation, severity=severity, document=document, path=path,
         reason=hit.reason, message=hit.message, span=hit.span,
         line=line + first_line - 1, column=column, excerpt=excerpt(text, hit.span),
-        related=hit.related, suggestion=hit.suggestion,
+        related=hit.related, suggestion=hit.suggestion, key=hit.key,
     )
 
 

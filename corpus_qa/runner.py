@@ -1,19 +1,25 @@
 """Stream a corpus through a suite's GX expectations and collect findings.
 
-Documents are read lazily and validated in bounded chunks (one pandas DataFrame per
-chunk), so memory does not grow with the corpus. GX answers pass/fail per document
-with ``result_format=SUMMARY`` and the failing documents' ids; spans and messages are
-computed afterwards, for failing documents only. ``mostly`` is applied to counts
-aggregated over all chunks, and the verdict is computed here from each
-expectation's success, severity and ``exception_info`` (GX's own ``success`` ignores
-severity).
+Pass 1 reads documents lazily and validates them in bounded chunks (one pandas
+DataFrame per chunk), so memory does not grow with the corpus; it also resolves each
+document's metadata and computes its MinHash signature. A corpus of more than one
+chunk is validated by a pool of worker processes (one per core by default), with at
+most two chunks per worker in flight.
 
-A corpus of more than one chunk is validated by a pool of worker processes (one per
-core by default), with at most two chunks per worker in flight.
+Then documents are grouped into stories (LSH over the signatures, never all pairs),
+and pass 2 validates the story-level expectations, one GX row per story with two or
+more versions, re-reading only those documents.
+
+GX answers pass/fail per row with ``result_format=SUMMARY`` and the failing rows' ids;
+spans and messages are computed afterwards, for failing rows only. ``mostly`` is
+applied to counts aggregated over all chunks, and the verdict is computed here from
+each expectation's success, severity and ``exception_info`` (GX's own ``success``
+ignores severity).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections import deque
@@ -21,25 +27,30 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from corpus_qa import __version__
+from corpus_qa.checks.versions import DEFAULT_THRESHOLD, StoryGrouper, suggest_missing
 from corpus_qa.documents import Document
+from corpus_qa.findings import Hit, Related
 from corpus_qa.loaders import InputProblem, SkippedFile, iter_corpus
-from corpus_qa.metadata import Metadata, resolve
+from corpus_qa.metadata import Metadata, Phrases, parse_date, resolve
 from corpus_qa.results import Finding, Outcome, RunResult, place
 from corpus_qa.suite import FROM_GX_SEVERITY, Suite
+from corpus_qa.texts import DocumentSource
 
 DEFAULT_CHUNK_SIZE = 2000
+STORY_CHUNK_SIZE = 500
 INPUT = "input"
 """The pseudo-expectation under which unreadable input is reported."""
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 
 
-def chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    """Group documents into lists of at most ``size``."""
-    batch: list[Document] = []
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Group items into lists of at most ``size``."""
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
@@ -49,87 +60,131 @@ def chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
-def document_row(doc: Document, metadata: Metadata) -> dict[str, Any]:
-    """The row GX sees for one document."""
-    return {"id": doc.id, "path": doc.path, "text": doc.text, "raw": doc.raw,
-            "metadata": metadata}
-
-
 def document_record(doc: Document, metadata: Metadata) -> dict[str, Any]:
     """The document's entry in the JSON results (id, path, story, metadata with origins)."""
-    return {
-        "id": doc.id,
-        "path": doc.path,
-        "line": doc.line,
-        "story": None,
-        "metadata": metadata.to_json(),
-    }
+    return {"id": doc.id, "path": doc.path, "line": doc.line, "story": None,
+            "metadata": metadata.to_json()}
+
+
+def grouping_date(metadata: Metadata) -> str | None:
+    """The document's date as ISO ``YYYY-MM-DD`` when it is a valid date (orders versions)."""
+    if "date" not in metadata:
+        return None
+    parsed = parse_date(metadata["date"].raw)
+    return parsed.date.isoformat() if parsed.date else None
 
 
 @dataclass
-class ChunkResult:
-    """What validating one chunk produced (merged into the run's totals)."""
+class ScopeResult:
+    """What validating one chunk of rows produced, by expectation position in the suite."""
 
-    counts: list[tuple[int, int, int]]  # per expectation: checked, unexpected, missing
-    errors: list[tuple[int, str]] = field(default_factory=list)  # expectation index, traceback
+    counts: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # checked, unexp., missing
+    errors: list[tuple[int, str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class ChunkResult(ScopeResult):
+    """Pass 1 for one chunk: results, document records and grouping signatures."""
+
     records: list[dict[str, Any]] = field(default_factory=list)
+    signatures: list[tuple[str, Any, str | None, str | None]] = field(default_factory=list)
 
 
-class ChunkValidator:
-    """Validates chunks of documents against a suite's per-document expectations."""
+class ScopeValidator:
+    """Runs the suite's expectations of one scope (``document`` or ``story``) on DataFrames."""
 
-    def __init__(self, suite: Suite) -> None:
+    def __init__(self, suite: Suite, scope: str) -> None:
+        import great_expectations as gx
+
         from corpus_qa.gxcontext import batch_definition, context
 
-        self.expectations = suite.instances()
-        gx_suite = suite.to_gx()
-        gx_suite.name = f"{suite.name}-{id(self)}"
-        self.gx_suite = context().suites.add(gx_suite)
-        # GX assigned ids when the suite was added; results are matched back by id.
-        self.index = {e.id: i for i, e in enumerate(self.gx_suite.expectations)}
-        self.batches = batch_definition("documents")
-        self.phrases = suite.load_phrases()
+        ctx = context()
+        instances = suite.instances()
+        self.positions = [i for i, e in enumerate(instances) if e.scope == scope]
+        self.expectations = [instances[i] for i in self.positions]
+        self.gx_suite = None
+        if self.expectations:
+            gx_suite = gx.ExpectationSuite(name=f"{suite.name}-{scope}-{id(self)}")
+            for expectation in self.expectations:
+                gx_suite.add_expectation(expectation)
+            self.gx_suite = ctx.suites.add(gx_suite)
+            # GX assigned ids when the suite was added; results are matched back by id.
+            self.index = {e.id: i for i, e in enumerate(self.gx_suite.expectations)}
+        self.batches = batch_definition(scope)
 
-    def __call__(self, batch: list[Document]) -> ChunkResult:
+    def validate(self, rows: list[dict[str, Any]],
+                 place_hit: Callable[[Hit, str, str, str], Finding]) -> ScopeResult:
+        """Validate ``rows`` (dicts with an ``id``); ``place_hit(hit, row_id, type, severity)``."""
+        out = ScopeResult()
+        if self.gx_suite is None or not rows:
+            return out
         import pandas as pd
 
-        metadata = [resolve(d, self.phrases) for d in batch]
-        frame = pd.DataFrame([document_row(d, m) for d, m in zip(batch, metadata, strict=True)])
-        gx_batch = self.batches.get_batch(batch_parameters={"dataframe": frame})
+        gx_batch = self.batches.get_batch(batch_parameters={"dataframe": pd.DataFrame(rows)})
         result = gx_batch.validate(
             self.gx_suite,
             result_format={
                 "result_format": "SUMMARY",
                 "unexpected_index_column_names": ["id"],
                 # Every failing id of the chunk (the values are references, not copies).
-                "partial_unexpected_count": len(batch),
+                "partial_unexpected_count": len(rows),
             },
         )
-        by_id = {d.id: d for d in batch}
-        out = ChunkResult(counts=[(0, 0, 0)] * len(self.expectations),
-                          records=[document_record(d, m)
-                                   for d, m in zip(batch, metadata, strict=True)])
         for item in result.results:
-            i = self.index[item.expectation_config.id]
-            expectation = self.expectations[i]
+            local = self.index[item.expectation_config.id]
+            position, expectation = self.positions[local], self.expectations[local]
             info = item.exception_info or {}
             if info.get("raised_exception"):
-                out.errors.append((i, (info.get("exception_message") or "raised") + "\n"
+                out.errors.append((position, (info.get("exception_message") or "raised") + "\n"
                                    + (info.get("exception_traceback") or "")))
                 continue
             stats = item.result
-            out.counts[i] = (int(stats.get("element_count", 0)),
-                             int(stats.get("unexpected_count", 0)),
-                             int(stats.get("missing_count", 0)))
+            out.counts[position] = (int(stats.get("element_count", 0)),
+                                    int(stats.get("unexpected_count", 0)),
+                                    int(stats.get("missing_count", 0)))
             severity = FROM_GX_SEVERITY[str(getattr(expectation.severity, "value",
                                                     expectation.severity))]
             for row in stats.get("partial_unexpected_index_list") or []:
-                doc = by_id[row["id"]]
                 for hit in expectation.explain(row[expectation.column]):
-                    out.findings.append(place(hit, expectation.expectation_type, severity,
-                                              doc.id, doc.path, doc.text, doc.line))
+                    out.findings.append(place_hit(hit, row["id"], expectation.expectation_type,
+                                                  severity))
         return out
+
+
+class ChunkValidator:
+    """Pass 1 on one chunk of documents: metadata, signatures, per-document expectations."""
+
+    def __init__(self, suite: Suite) -> None:
+        self.suite = suite
+        self.validator = ScopeValidator(suite, "document")
+        self.phrases: Phrases = suite.load_phrases()
+        self.grouper = new_grouper(suite)
+
+    def __call__(self, batch: list[Document]) -> ChunkResult:
+        metadata = [resolve(d, self.phrases) for d in batch]
+        rows = [{"id": d.id, "path": d.path, "text": d.text, "raw": d.raw, "metadata": m}
+                for d, m in zip(batch, metadata, strict=True)]
+        by_id = {d.id: d for d in batch}
+
+        def place_hit(hit: Hit, doc_id: str, expectation: str, severity: str) -> Finding:
+            doc = by_id[doc_id]
+            return place(hit, expectation, severity, doc.id, doc.path, doc.text, doc.line)
+
+        scoped = self.validator.validate(rows, place_hit)
+        out = ChunkResult(counts=scoped.counts, errors=scoped.errors, findings=scoped.findings)
+        key_field = self.suite.versions.key
+        for doc, meta in zip(batch, metadata, strict=True):
+            out.records.append(document_record(doc, meta))
+            key = meta[key_field].value if key_field and key_field in meta else None
+            signature = self.grouper.signature(doc.text[doc.body_start:])
+            out.signatures.append((doc.id, signature, key, grouping_date(meta)))
+        return out
+
+
+def new_grouper(suite: Suite) -> StoryGrouper:
+    """A story grouper with the suite's threshold."""
+    return StoryGrouper(threshold=suite.versions.threshold or DEFAULT_THRESHOLD)
 
 
 # One validator per worker process, built by the pool's initializer.
@@ -146,6 +201,23 @@ def _validate_in_worker(batch: list[Document]) -> ChunkResult:
     return _WORKER(batch)
 
 
+@dataclass
+class _Totals:
+    """Accumulates per-expectation outcomes and findings across chunks and passes."""
+
+    outcomes: list[Outcome]
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, part: ScopeResult) -> None:
+        for i, (checked, unexpected, missing) in part.counts.items():
+            self.outcomes[i].checked += checked
+            self.outcomes[i].unexpected += unexpected
+            self.outcomes[i].missing += missing
+        for i, error in part.errors:
+            self.outcomes[i].errors.append(error)
+        self.findings.extend(part.findings)
+
+
 class Runner:
     """Validates a corpus against a suite."""
 
@@ -155,24 +227,27 @@ class Runner:
         self.chunk_size = chunk_size
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.progress = progress
-        self.validator = ChunkValidator(suite)
+        self.chunk_validator = ChunkValidator(suite)
+        self.story_validator = ScopeValidator(suite, "story")
 
     def run(self, paths: list[str]) -> RunResult:
         """Validate every document under ``paths``."""
         started = datetime.now(UTC).isoformat(timespec="seconds")
         clock = time.perf_counter()
+        expectations = self.suite.instances()
         outcomes = [
             Outcome(type=spec.type, severity=spec.severity, mostly=spec.mostly,
                     kwargs=dict(spec.kwargs), description=spec.description or type(e).summary(),
                     scope=e.scope)
-            for spec, e in zip(self.suite.expectations, self.validator.expectations, strict=True)
+            for spec, e in zip(self.suite.expectations, expectations, strict=True)
         ]
         input_outcome = Outcome(type=INPUT, severity="error", mostly=1.0, kwargs={},
                                 description="Every corpus file is readable text or valid JSONL.",
                                 scope="input")
-        findings: list[Finding] = []
+        totals = _Totals(outcomes)
         documents: list[dict[str, Any]] = []
         skipped: list[str] = []
+        grouper = new_grouper(self.suite)
 
         def loaded_documents() -> Iterator[Document]:
             # input.checked counts inputs (documents, and records/files that could not
@@ -181,33 +256,30 @@ class Runner:
                 if isinstance(item, SkippedFile):
                     skipped.append(item.path)
                 elif isinstance(item, InputProblem):
-                    findings.append(_input_finding(item))
+                    totals.findings.append(_input_finding(item))
                     input_outcome.unexpected += 1
                     input_outcome.checked += item.document is None
                 else:
                     input_outcome.checked += 1
                     yield item
 
-        done = 0
         for part in self._validate_chunks(chunks(loaded_documents(), self.chunk_size)):
-            for i, (checked, unexpected, missing) in enumerate(part.counts):
-                outcomes[i].checked += checked
-                outcomes[i].unexpected += unexpected
-                outcomes[i].missing += missing
-            for i, error in part.errors:
-                outcomes[i].errors.append(error)
-            findings.extend(part.findings)
+            totals.add(part)
             documents.extend(part.records)
-            done += len(part.records)
+            for doc_id, signature, key, date in part.signatures:
+                grouper.add_signature(doc_id, signature, key, date)
             if self.progress:
-                self.progress(done)
-        findings.sort(key=Finding.sort_key)
+                self.progress(len(documents))
+
+        stories = self._stories(grouper, documents, totals, expectations)
+        totals.findings.sort(key=Finding.sort_key)
         return RunResult(
             suite=self.suite.name,
             corpus=[str(p) for p in paths],
             outcomes=[input_outcome, *outcomes],
-            findings=findings,
+            findings=totals.findings,
             documents=documents,
+            stories=stories,
             skipped_files=skipped,
             started=started,
             duration_s=time.perf_counter() - clock,
@@ -221,10 +293,10 @@ class Runner:
             return
         second = next(batches, None)
         if second is None or self.workers <= 1:
-            yield self.validator(first)
+            yield self.chunk_validator(first)
             if second is not None:
-                yield self.validator(second)
-                yield from map(self.validator, batches)
+                yield self.chunk_validator(second)
+                yield from map(self.chunk_validator, batches)
             return
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
                                  initargs=(self.suite,)) as pool:
@@ -237,6 +309,97 @@ class Runner:
                 pending.append(pool.submit(_validate_in_worker, batch))
             while pending:
                 yield pending.popleft().result()
+
+    # --- pass 2: stories ---------------------------------------------------------------
+
+    def _stories(self, grouper: StoryGrouper, documents: list[dict[str, Any]], totals: _Totals,
+                 expectations: list[Any]) -> list[dict[str, Any]]:
+        """Group into stories, validate the story-level expectations, suggest missing fields."""
+        from corpus_qa.expectations.versions import Version
+
+        groups = grouper.groups()
+        record_of = {r["id"]: r for r in documents}
+        for story in groups:
+            for doc_id in story.documents:
+                record_of[doc_id]["story"] = story.id
+        multi = [s for s in groups if len(s.documents) > 1]
+        source = DocumentSource(documents)
+        phrases = self.chunk_validator.phrases
+        required = sorted({f for e in expectations
+                           if e.expectation_type == "expect_document_to_have_metadata"
+                           for f in e.fields})
+        byline_signals = {s.id for s in phrases.signals if s.kind == "byline"}
+        suggestions: dict[tuple[str, str], tuple[str, Related]] = {}
+        story_records = []
+        for batch in chunks(multi, STORY_CHUNK_SIZE):
+            rows = []
+            texts: dict[str, str] = {}
+            for story in batch:
+                versions = []
+                for doc_id in story.documents:
+                    doc = source.document(doc_id)
+                    meta = resolve(doc, phrases)
+                    texts[doc_id] = doc.text
+                    versions.append(Version(doc_id, doc.text, meta, _credits(meta, byline_signals)))
+                rows.append({"id": story.id, "versions": tuple(versions)})
+                suggestions.update(_suggestions(versions, required))
+                story_records.append({"id": story.id, "documents": list(story.documents)})
+
+            def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
+                doc_id = hit.document or ""
+                record = record_of[doc_id]
+                return place(hit, expectation, severity, doc_id, record["path"], texts[doc_id],
+                             int(record.get("line") or 1))
+
+            totals.add(self.story_validator.validate(rows, place_hit))
+        totals.findings[:] = [_with_suggestion(f, suggestions) for f in totals.findings]
+        for record in documents:  # the report shows suggestions next to the metadata
+            for (doc_id, name), (value, related) in suggestions.items():
+                if doc_id == record["id"]:
+                    record.setdefault("suggestions", {})[name] = {
+                        "value": value, "from": related.document}
+        return story_records
+
+
+def _credits(meta: Metadata, byline_signals: set[str]) -> tuple[str, ...]:
+    """Attribution names that come from credit lines (not from a byline)."""
+    if "attribution" not in meta:
+        return ()
+    names: list[str] = []
+    for evidence in meta["attribution"].evidence:
+        if evidence.signal not in byline_signals:
+            names.extend(v for v in evidence.values if v not in names)
+    return tuple(names)
+
+
+def _suggestions(versions: list[Any], fields: list[str]) -> dict[tuple[str, str], tuple[str, Related]]:
+    """(doc, field) -> (value, where another version states it) for each missing field."""
+    if not fields:
+        return {}
+    values = [(v.id, {f: v.metadata[f].value for f in fields if f in v.metadata})
+              for v in versions]
+    out = {}
+    for doc_id, missing in suggest_missing(values, fields).items():
+        for name, value in missing.items():
+            shown = value if isinstance(value, str) else "; ".join(value)
+            origin = next(v for v in versions if name in v.metadata
+                          and v.metadata[name].value == shown)
+            out[(doc_id, name)] = (shown, Related(origin.id, origin.metadata[name].location()))
+    return out
+
+
+def _with_suggestion(finding: Finding,
+                     suggestions: dict[tuple[str, str], tuple[str, Related]]) -> Finding:
+    if finding.reason != "missing_field" or finding.key is None:
+        return finding
+    found = suggestions.get((finding.document, finding.key))
+    if found is None:
+        return finding
+    value, related = found
+    return dataclasses.replace(
+        finding, suggestion=value, related=related,
+        message=f"{finding.message}; another version of this story ({related.document}) "
+                f"gives {value!r}")
 
 
 def _input_finding(problem: InputProblem) -> Finding:

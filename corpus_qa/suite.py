@@ -60,7 +60,7 @@ class VersionsConfig:
     """How documents are grouped into stories: a metadata key and/or a similarity threshold."""
 
     key: str | None = None
-    threshold: float = 0.5
+    threshold: float | None = None  # None: corpus_qa.checks.versions.DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,9 @@ def _read_versions(located: Located, versions: Any) -> VersionsConfig:
     key = versions.get("key")
     if key is not None and not isinstance(key, str):
         raise _error(located, "'versions.key' must be a metadata field name", "versions", "key")
-    threshold = versions.get("threshold", 0.5)
+    threshold = versions.get("threshold")
+    if threshold is None:
+        return VersionsConfig(key=key)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
         0 < threshold <= 1
     ):

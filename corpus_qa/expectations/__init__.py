@@ -7,6 +7,11 @@ from corpus_qa.expectations.encoding import (
     ExpectDocumentToHaveNoControlCharacters,
     ExpectDocumentToHaveNoMojibake,
 )
+from corpus_qa.expectations.versions import (
+    ExpectVersionsToHaveConsistentCreditLines,
+    ExpectVersionsToHaveConsistentMetadata,
+    ExpectVersionsToPreserveDiacritics,
+)
 from corpus_qa.expectations.metadata import (
     ExpectDocumentDateToBeValid,
     ExpectDocumentMetadataToMatch,
@@ -18,6 +23,9 @@ __all__ = [
     "ExpectDocumentDateToBeValid",
     "ExpectDocumentMetadataToMatch",
     "ExpectDocumentToHaveMetadata",
+    "ExpectVersionsToHaveConsistentCreditLines",
+    "ExpectVersionsToHaveConsistentMetadata",
+    "ExpectVersionsToPreserveDiacritics",
     "ExpectDocumentToBeUnicodeNormalized",
     "ExpectDocumentToBeValidUtf8",
     "ExpectDocumentToHaveNoControlCharacters",

@@ -64,9 +64,11 @@ def test_missing_fields_exactly(seeds_run) -> None:
                for f in _findings(data, "expect_document_to_have_metadata")]
     assert missing == [
         (SEED_000, "missing_field", "error", "missing required metadata field 'source' — add it "
-         "as front matter, a header line or a field"),
+         "as front matter, a header line or a field; another version of this story "
+         f"({SEED_001}) gives 'Voice of America'"),
         (SEED_001, "missing_field", "error", "missing required metadata field 'date' — add it as "
-         "front matter, a header line or a field"),
+         "front matter, a header line or a field; another version of this story "
+         f"({SEED_000}) gives '2023-12-28'"),
     ]
     assert not _findings(data, "expect_document_date_to_be_valid")
 
@@ -100,3 +102,44 @@ def test_steward_adds_a_source_phrasing_in_yaml(tmp_path: Path) -> None:
     (doc,) = json.loads(out.read_text(encoding="utf-8"))["documents"]
     assert doc["metadata"]["source"]["value"] == "Acme Wire Service"
     assert doc["metadata"]["source"]["signal"] == "distributed-by"
+
+
+def test_grouped_into_one_story_by_similarity(seeds_run) -> None:
+    _, data, _ = seeds_run
+    stories = {d["story"] for d in data["documents"]}
+    assert len(stories) == 1 and None not in stories
+    assert data["statistics"]["stories"] == 1
+    (story,) = data["stories"]
+    assert sorted(story["documents"]) == [SEED_000, SEED_001]
+
+
+def test_missing_fields_carry_suggestions_from_the_other_version(seeds_run) -> None:
+    _, data, stdout = seeds_run
+    found = {(f["document"], f["key"]): (f["suggestion"], f["related"]["document"])
+             for f in _findings(data, "expect_document_to_have_metadata")}
+    assert found == {
+        (SEED_000, "source"): ("Voice of America", SEED_001),
+        (SEED_001, "date"): ("2023-12-28", SEED_000),
+    }
+    assert "(suggestion: Voice of America)" in stdout
+
+
+def test_diacritics_stripped_in_000_naming_each_pair(seeds_run) -> None:
+    _, data, _ = seeds_run
+    (finding,) = _findings(data, "expect_versions_to_preserve_diacritics")
+    assert (finding["document"], finding["reason"], finding["severity"]) == (
+        SEED_000, "diacritics_stripped", "warning")
+    for pair in ("Lopez/López", "Barcena/Bárcena", "Andres/Andrés"):
+        assert pair in finding["message"]
+    outcome = {e["type"]: e for e in data["expectations"]}["expect_versions_to_preserve_diacritics"]
+    assert (outcome["success"], outcome["severity"]) == (False, "warning")
+
+
+def test_metadata_agrees_and_credit_lines_differ_at_info_level(seeds_run) -> None:
+    _, data, _ = seeds_run
+    assert not _findings(data, "expect_versions_to_have_consistent_metadata")
+    credits = _findings(data, "expect_versions_to_have_consistent_credit_lines")
+    assert {(f["document"], f["severity"], f["reason"]) for f in credits} == {
+        (SEED_000, "info", "credit_lines_differ"), (SEED_001, "info", "credit_lines_differ")}
+    assert all("Agence France-Presse" in f["message"] for f in credits)
+    assert not any("VOA News" in f["message"] for f in credits)  # a byline, not a credit line

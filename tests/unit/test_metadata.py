@@ -127,6 +127,7 @@ def test_seed_000_date_from_glued_header_attribution_from_credit_line() -> None:
             "missing required metadata field 'source' — add it as front matter, "
             "a header line or a field",
             (0, 0),
+            key="source",
         )
     ]
     assert check_date_valid(meta, today=dt.date(2024, 1, 1)) == []

@@ -1,0 +1,675 @@
+"""Versions of one story: group them, and check what they must share.
+
+* :class:`StoryGrouper` puts documents into stories: by an explicit metadata key
+  when a document has one, otherwise by near-duplicate similarity (MinHash
+  signatures from datasketch, LSH banding over a signature matrix, candidates
+  verified by estimated Jaccard, union-find). Never all pairs.
+* :func:`check_preserved_diacritics`: a word that one version writes ``Lopez``
+  while another writes ``López`` is a ``diacritics_stripped`` hit in the first.
+* :func:`check_consistent_metadata`: date and source must agree across versions
+  (``metadata_conflict``); differing credit lines are ``credit_lines_differ``
+  (informational). :func:`suggest_missing` fills a version's missing field from
+  the other versions.
+
+Design notes and measurements: ``docs/versions.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import MinHash, MinHashLSH
+
+from corpus_qa.findings import Hit, Related
+
+DEFAULT_THRESHOLD = 0.3
+"""Estimated Jaccard (word 3-shingles) at or above which two documents are versions.
+
+The seeds score 0.50; two different migration stories written in the same vocabulary
+score 0.06 (``tests/unit/test_versions.py``). 0.3 sits well clear of both.
+"""
+
+DEFAULT_NUM_PERM = 128
+"""MinHash permutations: 512 bytes of signature per document; estimate std ≈ 0.04 at J = 0.3."""
+
+DEFAULT_SHINGLE_WORDS = 3
+"""Words per shingle: long enough that shared topic vocabulary does not look like shared text."""
+
+_FALSE_POSITIVE_WEIGHT, _FALSE_NEGATIVE_WEIGHT = 0.3, 0.7
+# datasketch weighs LSH false positives and negatives equally by default; we verify every
+# candidate by its estimated Jaccard, so a false positive only costs time and we favour
+# recall. At threshold 0.3 / 128 permutations this gives 42 bands of 3 rows.
+
+_VERIFY_CHUNK = 65_536
+
+Signature = npt.NDArray[np.uint32]
+
+
+# --- folding -------------------------------------------------------------------------
+
+_COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_UNDECOMPOSABLE = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ı": "i"}
+)
+
+
+def fold_diacritics(text: str) -> str:
+    """Remove diacritics (canonical decomposition, marks dropped); ligatures and digits stay.
+
+    Canonical rather than compatibility (NFKD) decomposition, so that ``ﬁ`` or ``²``
+    are not mistaken for accented letters. Letters with a stroke (ø, ł, đ) do not
+    decompose and are mapped explicitly.
+
+    >>> fold_diacritics("Andrés Manuel López Obrador, Łódź, ﬁnance")
+    'Andres Manuel Lopez Obrador, Lodz, ﬁnance'
+    """
+    if text.isascii():
+        return text
+    stripped = _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", stripped).translate(_UNDECOMPOSABLE)
+
+
+_GROUPING_WORD = re.compile(r"[^\W_]+")
+
+
+def grouping_words(text: str) -> list[str]:
+    """The words similarity is computed on: compatibility-folded, accent-free, casefolded.
+
+    >>> grouping_words("“López” said: U.S. crossings—10,000 daily")
+    ['lopez', 'said', 'u', 's', 'crossings', '10', '000', 'daily']
+    """
+    if not text.isascii():
+        text = fold_diacritics(unicodedata.normalize("NFKC", text))
+    return _GROUPING_WORD.findall(text.casefold())
+
+
+# --- grouping --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story: its id and its documents' ids, ordered by date where known, then id."""
+
+    id: str
+    documents: list[str]
+
+
+_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?([T ].*)?")
+
+
+@lru_cache(maxsize=16)
+def _lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) chosen by datasketch's optimiser for this threshold."""
+    lsh = MinHashLSH(
+        threshold=threshold,
+        num_perm=num_perm,
+        weights=(_FALSE_POSITIVE_WEIGHT, _FALSE_NEGATIVE_WEIGHT),
+    )
+    return lsh.b, lsh.r
+
+
+class StoryGrouper:
+    """Group documents into stories, streaming: call :meth:`add` per document, then :meth:`groups`.
+
+    A document with a ``key`` (the suite's story field) belongs to that key's story;
+    documents with different keys are never merged. A document without a key joins
+    the story of the documents it is similar to: estimated Jaccard similarity of word
+    ``shingle_words``-grams ≥ ``threshold``, found through LSH banding (never all
+    pairs). Only signatures are kept (``num_perm`` × 4 bytes per document), not texts.
+
+    >>> grouper = StoryGrouper()
+    >>> grouper.add("b", "Officials met in Mexico City on Wednesday to discuss the border.")
+    >>> grouper.add("a", "Officials met in Mexico City on Wednesday to discuss the crossings.")
+    >>> grouper.add("c", "An unrelated note about the weather in Oslo this weekend.")
+    >>> [story.documents for story in grouper.groups()]
+    [['c'], ['a', 'b']]
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        shingle_words: int = DEFAULT_SHINGLE_WORDS,
+        seed: int = 1,
+    ) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+        if num_perm < 16:
+            raise ValueError(f"num_perm must be at least 16, got {num_perm!r}")
+        if shingle_words < 1:
+            raise ValueError(f"shingle_words must be at least 1, got {shingle_words!r}")
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.shingle_words = shingle_words
+        self._bands, self._rows = _lsh_shape(threshold, num_perm)
+        # zlib.crc32 instead of datasketch's default SHA-1: 32 bits is what the default
+        # affine32 scheme expects, it is deterministic across processes, and ~5× faster.
+        self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=zlib.crc32)
+        self._min_equal = math.ceil(threshold * num_perm - 1e-9)
+        self._ids: list[str] = []
+        self._seen: set[str] = set()
+        self._keys: list[str | None] = []
+        self._dates: list[str | None] = []
+        self._signatures = np.empty((64, num_perm), dtype=np.uint32)
+        self._signed: list[int] = []  # indices of documents that have a signature
+
+    def __len__(self) -> int:
+        """Number of documents added."""
+        return len(self._ids)
+
+    def add(self, doc_id: str, text: str, key: str | None = None, date: str | None = None) -> None:
+        """Add one document; ``key`` is its story key if the corpus has one, ``date`` ISO 8601."""
+        self.add_signature(doc_id, self.signature(text), key, date)
+
+    def add_signature(self, doc_id: str, signature: Signature | None, key: str | None = None,
+                      date: str | None = None) -> None:
+        """Add one document by a signature computed elsewhere (e.g. in a worker process)
+        with :meth:`signature` of a grouper with the same settings."""
+        if doc_id in self._seen:
+            raise ValueError(f"document {doc_id!r} was already added to this grouper")
+        if date is not None and not _ISO_DATE.fullmatch(date):
+            raise ValueError(
+                f"document {doc_id!r}: date {date!r} is not ISO 8601 (YYYY-MM-DD); "
+                "resolve dates before grouping so that versions sort chronologically"
+            )
+        index = len(self._ids)
+        self._ids.append(doc_id)
+        self._seen.add(doc_id)
+        self._keys.append(key.strip() if key and key.strip() else None)
+        self._dates.append(date)
+        if signature is not None:
+            self._store(index, signature)
+
+    def signature(self, text: str) -> Signature | None:
+        """MinHash signature of ``text``'s word shingles; ``None`` when it has no words."""
+        words = grouping_words(text)
+        if not words:
+            return None
+        k = min(self.shingle_words, len(words))
+        shingles = {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+        minhash = self._template.copy()
+        minhash.update_batch([shingle.encode() for shingle in shingles])
+        return np.asarray(minhash.hashvalues, dtype=np.uint32)
+
+    def _store(self, index: int, signature: Signature) -> None:
+        row = len(self._signed)
+        if row == len(self._signatures):
+            grown = np.empty((2 * row, self.num_perm), dtype=np.uint32)
+            grown[:row] = self._signatures
+            self._signatures = grown
+        self._signatures[row] = signature
+        self._signed.append(index)
+
+    def groups(self) -> list[Story]:
+        """All stories (singletons included), sorted by story id; independent of insertion order."""
+        rank = _ranks(self._ids)
+        forest = _KeyedForest(self._keys)
+        for a, b in self._similar_pairs(rank):
+            forest.union(a, b)
+        members: dict[int, list[int]] = {}
+        for index in range(len(self._ids)):
+            members.setdefault(forest.find(index), []).append(index)
+        stories = [self._story(indices, forest.key(root)) for root, indices in members.items()]
+        return sorted(stories, key=lambda story: story.id)
+
+    def _story(self, indices: list[int], key: str | None) -> Story:
+        ids = [self._ids[i] for i in indices]
+        if key is not None:
+            story_id = key
+        else:
+            digest = hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
+            story_id = f"story-{digest[:12]}"
+        ordered = sorted(indices, key=self._chronological)
+        return Story(story_id, [self._ids[i] for i in ordered])
+
+    def _chronological(self, index: int) -> tuple[bool, str, str]:
+        date = self._dates[index]
+        return (date is None, date or "", self._ids[index])
+
+    def _similar_pairs(self, rank: npt.NDArray[np.int64]) -> Iterator[tuple[int, int]]:
+        """Verified similar pairs of document indices, most similar first, ties by id.
+
+        Documents with identical signatures are linked to one representative (the
+        smallest id) and only representatives go through LSH, so a thousand copies of
+        one text cost a thousand links, not half a million comparisons.
+        """
+        if len(self._signed) < 2:
+            return
+        signed = np.asarray(self._signed, dtype=np.int64)
+        signatures = self._signatures[: len(signed)]
+        unique, inverse = np.unique(signatures, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        representative = _representatives(inverse, rank[signed], len(unique))
+        rep_docs = signed[representative]  # document index of each unique signature
+        links = [
+            (self.num_perm, int(doc), int(rep_docs[group]))
+            for doc, group in zip(signed.tolist(), inverse.tolist(), strict=True)
+            if doc != rep_docs[group]
+        ]
+        pairs = _candidate_pairs(unique, self._bands, self._rows)
+        for first, second, equal in _verified(unique, pairs, self._min_equal):
+            links.append((equal, int(rep_docs[first]), int(rep_docs[second])))
+        ranks = rank.tolist()
+        links.sort(key=lambda link: (-link[0], *sorted((ranks[link[1]], ranks[link[2]]))))
+        for _, a, b in links:
+            yield a, b
+
+
+def _ranks(ids: list[str]) -> npt.NDArray[np.int64]:
+    """Position of each id in sorted order, so ties break the same way whatever the input order."""
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids), dtype=np.int64)
+    return rank
+
+
+def _representatives(
+    inverse: npt.NDArray[np.int64], ranks: npt.NDArray[np.int64], groups: int
+) -> npt.NDArray[np.int64]:
+    """For each group of identical signatures, the row whose document id sorts first."""
+    best = np.full(groups, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, inverse, ranks)
+    rows = np.empty(groups, dtype=np.int64)
+    is_best = ranks == best[inverse]
+    rows[inverse[is_best]] = np.nonzero(is_best)[0]
+    return rows
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _band_keys(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
+    """One 64-bit bucket key per row of a band (a rare collision only adds a candidate)."""
+    keys = np.zeros(len(band), dtype=np.uint64)
+    for column in band.T:
+        keys = (keys ^ column.astype(np.uint64)) * _MIX
+        keys ^= keys >> np.uint64(29)
+    return keys
+
+
+def _candidate_pairs(
+    signatures: npt.NDArray[np.uint32], bands: int, rows: int
+) -> npt.NDArray[np.int64]:
+    """LSH banding: pairs ``(i, j)``, ``i < j``, of rows that agree on a whole band."""
+    n = len(signatures)
+    found: list[npt.NDArray[np.int64]] = []
+    for band in range(bands):
+        keys = _band_keys(signatures[:, band * rows : (band + 1) * rows])
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        adjacent = sorted_keys[1:] == sorted_keys[:-1]
+        same, offset = adjacent, 1
+        while same.any():  # same[i]: rows order[i] and order[i + offset] share the bucket
+            at = np.nonzero(same)[0]
+            first, second = order[at], order[at + offset]
+            found.append(np.minimum(first, second) * n + np.maximum(first, second))
+            same = same[:-1] & adjacent[offset:]
+            offset += 1
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+def _verified(
+    signatures: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], min_equal: int
+) -> Iterator[tuple[int, int, int]]:
+    """Candidate pairs whose signatures agree in at least ``min_equal`` positions."""
+    for start in range(0, len(pairs), _VERIFY_CHUNK):
+        chunk = pairs[start : start + _VERIFY_CHUNK]
+        equal = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).sum(axis=1)
+        keep = equal >= min_equal
+        yield from zip(
+            chunk[keep, 0].tolist(), chunk[keep, 1].tolist(), equal[keep].tolist(), strict=True
+        )
+
+
+class _KeyedForest:
+    """Union-find where a set may carry one story key and two keys never merge."""
+
+    def __init__(self, keys: list[str | None]) -> None:
+        self._parent = list(range(len(keys)))
+        self._key = list(keys)
+        first_with_key: dict[str, int] = {}
+        for index, key in enumerate(keys):
+            if key is not None:
+                self.union(first_with_key.setdefault(key, index), index)
+
+    def find(self, index: int) -> int:
+        parent = self._parent
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    def key(self, root: int) -> str | None:
+        return self._key[root]
+
+    def union(self, a: int, b: int) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a == root_b:
+            return
+        key_a, key_b = self._key[root_a], self._key[root_b]
+        if key_a is not None and key_b is not None and key_a != key_b:
+            return
+        self._parent[root_b] = root_a
+        self._key[root_a] = key_a if key_a is not None else key_b
+
+
+def _require_unique_ids(versions: Sequence[tuple[str, object]]) -> None:
+    """Versions are told apart by id: a repeated id is a caller's bug, not a finding."""
+    repeated = [doc for doc, count in Counter(doc for doc, _ in versions).items() if count > 1]
+    if repeated:
+        raise ValueError(f"versions of a story must have distinct ids; repeated: {repeated}")
+
+
+# --- diacritics ------------------------------------------------------------------------
+
+_WORD = re.compile(
+    "[^\\W\\d_](?:[^\\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stripped:
+    """One plain word of a version whose accented form another version uses."""
+
+    plain: str
+    accented: str
+    source: str
+    first: tuple[int, int]
+    accented_span: tuple[int, int]
+    count: int
+
+
+def _words(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    for match in _WORD.finditer(text):
+        yield match.group(), match.span()
+
+
+def _consistent_accents(text: str) -> dict[str, tuple[str, tuple[int, int]]]:
+    """Folded form → (accented form, first span) for words this version always accents.
+
+    A version that writes both ``el`` and ``él`` is no evidence that ``el`` lost an
+    accent, so folded forms it also writes plain are left out.
+    """
+    accented: dict[str, tuple[str, tuple[int, int]]] = {}
+    plain: set[str] = set()
+    for word, span in _words(text):
+        folded = fold_diacritics(word)
+        if folded == word:
+            plain.add(word)
+        elif folded not in accented:
+            accented[folded] = (word, span)
+    return {folded: found for folded, found in accented.items() if folded not in plain}
+
+
+def _stripped_words(
+    text: str, others: list[tuple[str, dict[str, tuple[str, tuple[int, int]]]]]
+) -> list[_Stripped]:
+    """Plain words of ``text`` that another version writes with diacritics, in text order."""
+    first: dict[str, tuple[int, int]] = {}
+    counts: Counter[str] = Counter()
+    for word, span in _words(text):
+        if fold_diacritics(word) == word and any(word in accents for _, accents in others):
+            first.setdefault(word, span)
+            counts[word] += 1
+    found = []
+    for word, span in first.items():
+        source, accents = next((o, a) for o, a in others if word in a)
+        accented, accented_span = accents[word]
+        found.append(_Stripped(word, accented, source, span, accented_span, counts[word]))
+    return found
+
+
+def _diacritics_message(stripped: list[_Stripped]) -> str:
+    pairs = ", ".join(
+        f"{s.plain}/{s.accented}" + (f" ({s.count}×)" if s.count > 1 else "") for s in stripped
+    )
+    sources = sorted({s.source for s in stripped})
+    if len(sources) == 1:
+        where = f"{sources[0]} keeps"
+    else:
+        where = "other versions (" + ", ".join(sources) + ") keep"
+    noun = "word has" if len(stripped) == 1 else "words have"
+    return (
+        f"{len(stripped)} {noun} lost the diacritics that {where}: {pairs} — "
+        "restore them, or export this version without ASCII folding"
+    )
+
+
+def check_preserved_diacritics(versions: Sequence[tuple[str, str]]) -> list[Hit]:
+    """``diacritics_stripped``: one hit per version that writes plain what another version accents.
+
+    ``versions`` are ``(doc_id, text)`` of one story. The hit lists every pair
+    (``Lopez/López (4×)``); its span is the first stripped word, its suggestion that
+    word's accented form, and ``related`` the accented word in the other version.
+    Matching is case-sensitive, so ``LOPEZ`` in a capitalised headline is not flagged.
+
+    >>> (hit,) = check_preserved_diacritics([("a", "Mr Lopez"), ("b", "Mr López")])
+    >>> hit.document, hit.span, hit.suggestion, hit.message.split(" — ")[0]
+    ('a', (3, 8), 'López', '1 word has lost the diacritics that b keeps: Lopez/López')
+    """
+    _require_unique_ids(versions)
+    accents = [(doc_id, _consistent_accents(text)) for doc_id, text in versions]
+    hits: list[Hit] = []
+    for doc_id, text in versions:
+        others = [(other, found) for other, found in accents if other != doc_id and found]
+        stripped = _stripped_words(text, others) if others else []
+        if not stripped:
+            continue
+        first = stripped[0]
+        hits.append(
+            Hit(
+                reason="diacritics_stripped",
+                message=_diacritics_message(stripped),
+                span=first.first,
+                suggestion=first.accented,
+                related=Related(first.source, first.accented_span),
+                document=doc_id,
+            )
+        )
+    return hits
+
+
+# --- metadata --------------------------------------------------------------------------
+
+MetadataValue = str | list[str]
+Spans = Mapping[str, Mapping[str, tuple[int, int]]]
+
+CONFLICT_FIELDS = ("date", "source")
+"""Fields every version of a story must agree on where both have them."""
+
+CREDIT_FIELDS = ("attribution", "credit")
+"""Fields whose differences are reported at info level (``credit_lines_differ``)."""
+
+_NO_SPAN = (0, 0)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CREDIT_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b|&)\s*", re.IGNORECASE)
+
+
+def _present(value: MetadataValue | None) -> bool:
+    if isinstance(value, list):
+        return any(item.strip() for item in value)
+    return bool(value and value.strip())
+
+
+def _normal_name(name: str) -> str:
+    """Compare names loosely: accents, case, spacing, edge punctuation, a leading 'the'."""
+    name = " ".join(fold_diacritics(name).casefold().split()).strip(" .,;:")
+    return name[4:] if name.startswith("the ") else name
+
+
+def _comparable(field: str, value: MetadataValue) -> str | frozenset[str]:
+    if isinstance(value, list):
+        return frozenset(_normal_name(item) for item in value if item.strip())
+    if field == "date" and _ISO_DAY.match(value.strip()):
+        return value.strip()[:10]
+    return _normal_name(value)
+
+
+def _shown(value: MetadataValue) -> str:
+    return " | ".join(value) if isinstance(value, list) else value
+
+
+def check_consistent_metadata(
+    versions: Sequence[tuple[str, Mapping[str, MetadataValue]]],
+    *,
+    fields: Sequence[str] = CONFLICT_FIELDS,
+    credit_fields: Sequence[str] = CREDIT_FIELDS,
+    spans: Spans | None = None,
+) -> list[Hit]:
+    """``metadata_conflict`` per version and field that disagrees; ``credit_lines_differ`` (info).
+
+    ``versions`` are ``(doc_id, {field: value})`` of one story, resolved metadata.
+    Versions missing a field are not compared on it (see :func:`suggest_missing`).
+    When a strict majority of the versions agree, only the others are flagged.
+    Values are compared loosely: case, accents, spacing and a leading "the" are
+    ignored, dates on their first ten characters, lists as sets.
+    Hits are document-level: span ``(0, 0)`` unless ``spans[doc_id][field]`` says
+    where the value was read.
+    """
+    _require_unique_ids(versions)
+    spans = spans or {}
+    hits: list[Hit] = []
+    for field in fields:
+        hits += _conflicts(versions, field, spans)
+    for field in credit_fields:
+        hits += _credit_differences(versions, field, spans)
+    return hits
+
+
+def _span(spans: Spans, doc_id: str, field: str) -> tuple[int, int]:
+    return spans.get(doc_id, {}).get(field, _NO_SPAN)
+
+
+def _conflicts(
+    versions: Sequence[tuple[str, Mapping[str, MetadataValue]]], field: str, spans: Spans
+) -> list[Hit]:
+    """Hits for versions whose ``field`` disagrees: the minority when a strict majority agrees,
+    otherwise every version (two versions that disagree are both flagged)."""
+    having = [(doc, meta[field]) for doc, meta in versions if _present(meta.get(field))]
+    comparable = {doc: _comparable(field, value) for doc, value in having}
+    votes = Counter(comparable.values())
+    if len(votes) < 2:
+        return []
+    top, top_votes = votes.most_common(1)[0]
+    majority = top if top_votes * 2 > len(having) else None
+    hits = []
+    for doc, value in having:
+        if comparable[doc] == majority:
+            continue
+        differing = [(o, v) for o, v in having if comparable[o] != comparable[doc]]
+        elsewhere = "; ".join(f'"{_shown(v)}" in {o}' for o, v in differing)
+        message = (
+            f'{field} differs between versions of the story: "{_shown(value)}" here, '
+            f"{elsewhere} — correct the version that is wrong"
+        )
+        other = differing[0][0]
+        related = Related(other, _span(spans, other, field))
+        hits.append(Hit("metadata_conflict", message, _span(spans, doc, field), None, related, doc))
+    return hits
+
+
+def _credits(value: MetadataValue) -> dict[str, str]:
+    """Normalised name → name as written, for a credit line given as a list or as prose."""
+    items = value if isinstance(value, list) else _CREDIT_SEPARATOR.split(value)
+    return {_normal_name(item): item.strip() for item in items if _normal_name(item)}
+
+
+def _credit_differences(
+    versions: Sequence[tuple[str, Mapping[str, MetadataValue]]], field: str, spans: Spans
+) -> list[Hit]:
+    credits = [(doc, _credits(meta[field])) for doc, meta in versions if _present(meta.get(field))]
+    having = [(doc, names) for doc, names in credits if names]
+    if len(having) < 2:
+        return []
+    hits = []
+    for doc, names in having:
+        missing: dict[str, tuple[str, str]] = {}  # normalised → (as written, first doc)
+        elsewhere: set[str] = set()
+        others = [other for other, _ in having if other != doc]
+        for other, other_names in having:
+            if other == doc:
+                continue
+            elsewhere |= other_names.keys()
+            for name, written in other_names.items():
+                if name not in names:
+                    missing.setdefault(name, (written, other))
+        only_here = [written for name, written in names.items() if name not in elsewhere]
+        if missing or only_here:
+            compared = next(iter(missing.values()))[1] if missing else others[0]
+            hits.append(_credit_hit(doc, field, missing, only_here, compared, spans))
+    return hits
+
+
+def _credit_hit(
+    doc: str,
+    field: str,
+    missing: dict[str, tuple[str, str]],
+    only_here: list[str],
+    compared: str,
+    spans: Spans,
+) -> Hit:
+    parts = []
+    if missing:
+        parts.append(
+            "not credited here: " + ", ".join(f"{w} (in {o})" for w, o in missing.values())
+        )
+    if only_here:
+        parts.append("credited only here: " + ", ".join(only_here))
+    message = (
+        f"{field} differs between versions of the story (info): {'; '.join(parts)} — "
+        "no action needed unless a credit was dropped by mistake"
+    )
+    related = Related(compared, _span(spans, compared, field))
+    return Hit("credit_lines_differ", message, _span(spans, doc, field), None, related, doc)
+
+
+def suggest_missing(
+    versions: Sequence[tuple[str, Mapping[str, MetadataValue]]], fields: Sequence[str]
+) -> dict[str, dict[str, MetadataValue]]:
+    """For each version missing one of ``fields``, the value the other versions give it.
+
+    When the others disagree, the value most of them share wins; a tie goes to the
+    earliest version in ``versions`` order. Versions missing nothing are left out.
+
+    >>> versions = [("000", {"date": "2023-12-28"}), ("001", {"source": "VOA"})]
+    >>> suggest_missing(versions, ["date", "source"])
+    {'000': {'source': 'VOA'}, '001': {'date': '2023-12-28'}}
+    """
+    _require_unique_ids(versions)
+    offered = {field: _majority(versions, field) for field in fields}
+    suggestions: dict[str, dict[str, MetadataValue]] = {}
+    for doc, meta in versions:
+        missing = {
+            field: value
+            for field, value in offered.items()
+            if value is not None and not _present(meta.get(field))
+        }
+        if missing:
+            suggestions[doc] = missing
+    return suggestions
+
+
+def _majority(
+    versions: Sequence[tuple[str, Mapping[str, MetadataValue]]], field: str
+) -> MetadataValue | None:
+    """The value of ``field`` most versions share (ties: earliest); ``None`` if none has it."""
+    having = [meta[field] for _, meta in versions if _present(meta.get(field))]
+    if not having:
+        return None
+    votes = Counter(_comparable(field, value) for value in having)
+    best = max(votes.values())
+    return next(value for value in having if votes[_comparable(field, value)] == best)

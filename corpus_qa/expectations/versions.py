@@ -1,0 +1,123 @@
+"""Cross-version expectations: one GX row per story, holding all its versions.
+
+The runner groups documents into stories (:class:`corpus_qa.checks.versions.StoryGrouper`)
+and gives GX a DataFrame with a ``versions`` column: for each story with at least two
+versions, a tuple of :class:`Version`. A GX user's own DataFrame may hold lists of
+``{"id", "text", "metadata"}`` dicts there instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from corpus_qa.checks import versions as vc
+from corpus_qa.expectations.base import CorpusExpectation, register_condition
+from corpus_qa.expectations.metadata import as_metadata
+from corpus_qa.findings import Hit
+from corpus_qa.metadata import Metadata
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: GX counts unexpected values
+class Version:
+    """One version of a story: its document id, text and resolved metadata."""
+
+    id: str
+    text: str
+    metadata: Metadata
+    credits: tuple[str, ...] = ()
+    """The names in its credit lines (attribution from credit lines, not bylines)."""
+
+
+def as_versions(value: Any) -> list[Version]:
+    """Versions as the runner builds them, or from a list of ``{"id", "text", "metadata"}``."""
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        return []
+    out = []
+    for item in value:
+        if isinstance(item, Version):
+            out.append(item)
+        elif isinstance(item, Mapping):
+            meta = as_metadata(item.get("metadata") or {})
+            credits = tuple(meta["attribution"].values) if "attribution" in meta else ()
+            out.append(Version(str(item.get("id")), str(item.get("text") or ""), meta, credits))
+    return out
+
+
+def _texts(value: Any) -> list[tuple[str, str]]:
+    return [(v.id, v.text) for v in as_versions(value)]
+
+
+def _values(value: Any, fields: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+    rows = []
+    for v in as_versions(value):
+        meta = {f: list(v.metadata[f].values) for f in fields if f in v.metadata}
+        rows.append((v.id, {k: (x[0] if len(x) == 1 else x) for k, x in meta.items()}))
+    return rows
+
+
+def _spans(value: Any, fields: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
+    return {
+        v.id: {f: v.metadata[f].location() for f in fields if f in v.metadata}
+        for v in as_versions(value)
+    }
+
+
+def _diacritics_ok(value: Any) -> bool:
+    return not vc.check_preserved_diacritics(_texts(value))
+
+
+def _metadata_hits(value: Any, fields: list[str]) -> list[Hit]:
+    return vc.check_consistent_metadata(_values(value, fields), fields=fields, credit_fields=(),
+                                        spans=_spans(value, fields))
+
+
+def _credit_hits(value: Any) -> list[Hit]:
+    versions = as_versions(value)
+    rows = [(v.id, {"credit line": list(v.credits)}) for v in versions]
+    spans = {v.id: {"credit line": v.metadata["attribution"].location(v.credits[0])}
+             for v in versions if v.credits and "attribution" in v.metadata}
+    return vc.check_consistent_metadata(rows, fields=(), credit_fields=("credit line",),
+                                        spans=spans)
+
+
+class ExpectVersionsToPreserveDiacritics(CorpusExpectation):
+    """No version of a story writes without accents a word another version accents (Lopez/López)."""
+
+    column: str = "versions"
+    scope: ClassVar[str] = "story"
+    map_metric = register_condition("versions_preserve_diacritics", _diacritics_ok)
+    reasons: ClassVar[tuple[str, ...]] = ("diacritics_stripped",)
+
+    def explain(self, value: Any) -> list[Hit]:
+        return vc.check_preserved_diacritics(_texts(value))
+
+
+class ExpectVersionsToHaveConsistentMetadata(CorpusExpectation):
+    """Versions of a story that state a field (date, source) state the same value."""
+
+    column: str = "versions"
+    scope: ClassVar[str] = "story"
+    fields: list[str] = list(vc.CONFLICT_FIELDS)
+    map_metric = register_condition(
+        "versions_consistent_metadata", lambda v, fields: not _metadata_hits(v, fields), ("fields",)
+    )
+    success_keys = ("fields", "mostly")
+    reasons: ClassVar[tuple[str, ...]] = ("metadata_conflict",)
+
+    def explain(self, value: Any) -> list[Hit]:
+        return _metadata_hits(value, self.fields)
+
+
+class ExpectVersionsToHaveConsistentCreditLines(CorpusExpectation):
+    """Versions of a story credit the same agencies in their credit lines (info by default)."""
+
+    column: str = "versions"
+    scope: ClassVar[str] = "story"
+    map_metric = register_condition("versions_consistent_credit_lines",
+                                    lambda v: not _credit_hits(v))
+    reasons: ClassVar[tuple[str, ...]] = ("credit_lines_differ",)
+
+    def explain(self, value: Any) -> list[Hit]:
+        return _credit_hits(value)

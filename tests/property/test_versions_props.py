@@ -1,0 +1,222 @@
+"""Property tests for corpus_qa.checks.versions: grouping is order-free, stripped accents are
+found, harmless edits (reflowed whitespace, case, folded accents) change nothing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from corpus_qa.checks.versions import (
+    StoryGrouper,
+    check_consistent_metadata,
+    check_preserved_diacritics,
+    fold_diacritics,
+    suggest_missing,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_000 = (ROOT / "seeds" / "000_c3359af66ac874be.txt").read_text(encoding="utf-8")
+SEED_001 = (ROOT / "seeds" / "001_a1d7f1edd2253686.txt").read_text(encoding="utf-8")
+TEXTS = yaml.safe_load((ROOT / "tests" / "unit" / "versions_cases.yml").read_text("utf-8"))["texts"]
+
+CORPUS = {
+    "s0": SEED_000,
+    "s1": SEED_001,
+    "s1-trimmed": SEED_001[: len(SEED_001) * 2 // 3],
+    "caravan": TEXTS["caravan"],
+    "caravan-short": TEXTS["caravan"].split(". ", 2)[2],
+    "asylum": TEXTS["asylum_rules"],
+    "weather": TEXTS["weather"],
+    "empty": "",
+}
+IDS = sorted(CORPUS)
+
+SEPARATORS = st.sampled_from([" ", "  ", "\n", "\n\n", "\t", " \n "])
+
+
+def _reflow(text: str, separators: list[str]) -> str:
+    """Replace every whitespace run by the next separator (cycling)."""
+    words = text.split()
+    return "".join(w + separators[i % len(separators)] for i, w in enumerate(words)).strip()
+
+
+def _stories(order: list[str], keys: dict[str, str | None], dates: dict[str, str | None]) -> set:
+    grouper = StoryGrouper()
+    for doc in order:
+        grouper.add(doc, CORPUS[doc], key=keys[doc], date=dates[doc])
+    return {(story.id, tuple(story.documents)) for story in grouper.groups()}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    order=st.permutations(IDS),
+    keys=st.fixed_dictionaries({d: st.sampled_from([None, None, "k1", "k2"]) for d in IDS}),
+    dates=st.fixed_dictionaries(
+        {d: st.sampled_from([None, "2023-12-27", "2023-12-28"]) for d in IDS}
+    ),
+)
+def test_grouping_is_invariant_under_document_order(
+    order: list[str], keys: dict[str, str | None], dates: dict[str, str | None]
+) -> None:
+    assert _stories(order, keys, dates) == _stories(IDS, keys, dates)
+
+
+random_words = st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=9), min_size=80, max_size=80
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(base=random_words, fresh=random_words, near_first=st.booleans())
+def test_unkeyed_document_joins_the_most_similar_keyed_story(
+    base: list[str], fresh: list[str], near_first: bool
+) -> None:
+    free, near, far = base, base[:74] + fresh[:6], base[:48] + fresh[6:38]
+    grouper = StoryGrouper()
+    signatures = [grouper.signature(" ".join(words)) for words in (free, near, far)]
+    assert all(signature is not None for signature in signatures)
+    sims = [float(np.mean(signatures[0] == other)) for other in signatures[1:]]
+    assume(sims[0] > sims[1] >= grouper.threshold)
+    keyed = [("near", near, "k-near"), ("far", far, "k-far")]
+    for doc, words, key in keyed if near_first else keyed[::-1]:
+        grouper.add(doc, " ".join(words), key=key)
+    grouper.add("free", " ".join(free))
+    stories = {story.id: story.documents for story in grouper.groups()}
+    assert stories == {"k-near": ["free", "near"], "k-far": ["far"]}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.sampled_from([SEED_000, SEED_001]),
+    separators=st.lists(SEPARATORS, min_size=1, max_size=5),
+    fold=st.booleans(),
+    upper=st.booleans(),
+)
+def test_reflowed_refolded_recased_version_joins_its_story(
+    seed: str, separators: list[str], fold: bool, upper: bool
+) -> None:
+    edited = _reflow(seed, separators)
+    edited = fold_diacritics(edited) if fold else edited
+    edited = edited.upper() if upper else edited
+    grouper = StoryGrouper()
+    assert np.array_equal(grouper.signature(edited), grouper.signature(seed))
+    grouper.add("original", seed)
+    grouper.add("edited", edited)
+    grouper.add("other", TEXTS["caravan"])
+    stories = sorted(story.documents for story in grouper.groups())
+    assert stories == [["edited", "original"], ["other"]]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(max_size=200), max_size=6))
+def test_grouping_never_raises_and_places_every_document_once(texts: list[str]) -> None:
+    grouper = StoryGrouper()
+    for i, text in enumerate(texts):
+        grouper.add(f"d{i}", text)
+    placed = [doc for story in grouper.groups() for doc in story.documents]
+    assert sorted(placed) == sorted(f"d{i}" for i in range(len(texts)))
+
+
+# --- diacritics ------------------------------------------------------------------------------
+
+NAMES = ["López", "Bárcena", "Andrés", "Peña", "Søren", "Zürich", "café", "Łódź", "François"]
+PLAIN = ["the", "met", "in", "said", "Mexico", "and", "border", "officials", "Obrador"]
+accented_words = st.text(alphabet="abcnorsáéíñóüç", min_size=1, max_size=8).filter(
+    lambda w: fold_diacritics(w) != w
+)
+words = st.lists(
+    st.one_of(st.sampled_from(NAMES), st.sampled_from(PLAIN), accented_words),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(words=words, data=st.data())
+def test_stripping_accents_from_any_word_is_found(words: list[str], data: st.DataObject) -> None:
+    accented = [i for i, w in enumerate(words) if fold_diacritics(w) != w]
+    assume(accented)
+    i = data.draw(st.sampled_from(accented), label="stripped word")
+    plain = fold_diacritics(words[i])
+    assume(plain not in words)  # the original must always accent it
+    stripped = words[:i] + [plain] + words[i + 1 :]
+    original, edited = " ".join(words), " ".join(stripped)
+
+    (hit,) = check_preserved_diacritics([("original", original), ("edited", edited)])
+
+    start = len(" ".join(stripped[:i])) + (1 if i else 0)
+    assert hit.reason == "diacritics_stripped"
+    assert hit.document == "edited"
+    assert hit.span == (start, start + len(plain))
+    assert f": {plain}/{words[i]} — " in hit.message
+    assert hit.related is not None and hit.related.document == "original"
+    assert original[hit.related.span[0] : hit.related.span[1]] == words[i]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    text=st.one_of(st.sampled_from([SEED_000, SEED_001]), words.map(" ".join)),
+    separators=st.lists(SEPARATORS, min_size=1, max_size=5),
+)
+def test_reflowed_version_never_has_diacritics_findings(text: str, separators: list[str]) -> None:
+    assert check_preserved_diacritics([("a", text), ("b", _reflow(text, separators))]) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.text(max_size=120)),
+        max_size=3,
+        unique_by=lambda v: v[0],
+    )
+)
+def test_diacritics_check_never_raises_and_hits_point_at_plain_words(
+    versions: list[tuple[str, str]],
+) -> None:
+    texts = dict(versions)
+    for hit in check_preserved_diacritics(versions):
+        assert hit.document is not None
+        word = texts[hit.document][slice(*hit.span)]
+        assert re.fullmatch(r"\w+", word) and fold_diacritics(word) == word
+        assert hit.suggestion is not None and fold_diacritics(hit.suggestion) == word
+        assert hit.related is not None and hit.related.document in texts
+
+
+# --- metadata --------------------------------------------------------------------------------
+
+FIELDS = ["date", "source", "attribution"]
+values = st.one_of(
+    st.none(),
+    st.sampled_from(["2023-12-28", "2023-12-29", "Voice of America", "VOA", ""]),
+    st.text(max_size=20),
+    st.lists(st.text(max_size=12), max_size=3),
+)
+metadata = st.dictionaries(st.sampled_from(FIELDS), values, max_size=3).map(
+    lambda d: {k: v for k, v in d.items() if v is not None}
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(metadata, min_size=1, max_size=4))
+def test_metadata_check_never_raises_and_suggestions_fill_only_gaps(metas: list[dict]) -> None:
+    versions = [(f"v{i}", meta) for i, meta in enumerate(metas)]
+    for hit in check_consistent_metadata(versions):
+        assert hit.reason in {"metadata_conflict", "credit_lines_differ"}
+        assert hit.related is not None and hit.related.document != hit.document
+    suggestions = suggest_missing(versions, FIELDS)
+    for field in FIELDS:
+        someone_has = any(_present(meta.get(field)) for meta in metas)
+        for doc, meta in versions:
+            missing = not _present(meta.get(field))
+            assert (field in suggestions.get(doc, {})) is (missing and someone_has)
+
+
+def _present(value: object) -> bool:
+    if isinstance(value, list):
+        return any(item.strip() for item in value)
+    return isinstance(value, str) and bool(value.strip())
