@@ -24,10 +24,11 @@ setup: $(STAMP)
 # expected verdict, not a failure of the demo.
 demo: setup
 	@mkdir -p reports
-	$(VENV)/bin/corpus-qa validate seeds --json reports/results.json; \
+	$(VENV)/bin/corpus-qa validate seeds --report reports --json reports/results.json \
+	  --junit reports/junit.xml --summary-md reports/summary.md; \
 	  code=$$?; if [ $$code -gt 1 ]; then exit $$code; fi; \
 	  echo "corpus-qa exited $$code (1 = expectations failed, as expected for the seeds)"; \
-	  echo "JSON results: reports/results.json"
+	  echo "HTML report: reports/index.html   JSON: reports/results.json"
 
 # Debian's chromium drives the browser tests (no browser download). Installed with
 # apt-get when missing and we are root; otherwise the tests say what to install.

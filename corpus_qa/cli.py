@@ -42,6 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help="corpus directories, .txt/.md files or .jsonl files")
     validate.add_argument("--suite", metavar="FILE", help=f"suite YAML (default {DEFAULT_SUITE})")
     validate.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    validate.add_argument("--report", nargs="?", const=DEFAULT_REPORT_DIR, metavar="DIR",
+                          help=f"write the HTML report to DIR/index.html (default DIR: "
+                          f"{DEFAULT_REPORT_DIR})")
+    validate.add_argument("--junit", metavar="PATH", help="write JUnit XML (one testcase per "
+                          "document x expectation)")
+    validate.add_argument("--summary-md", metavar="PATH",
+                          help="write a Markdown summary for a pull-request comment")
+    validate.add_argument("--format", choices=("text", "github"), default="text",
+                          help="finding lines as plain text (default) or GitHub workflow "
+                          "annotations")
     validate.add_argument("--fail-on", choices=("error", "warning"), default="error",
                           help="lowest severity that fails the run (default error)")
     validate.add_argument("--chunk-size", type=int, default=None, metavar="N",
@@ -125,14 +135,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
             result = runner.run(paths)
         except CorpusPathError as exc:
             raise UsageError(str(exc)) from None
+    data = result.to_json(args.fail_on)
     if args.json:
-        write_json(result.to_json(args.fail_on), args.json)
-    _print_summary(result, args.fail_on, quiet=args.quiet)
+        write_json(data, args.json)
+    _write_outputs(args, result, data)
+    if args.format == "github":
+        from corpus_qa.report import github_annotations
+
+        sys.stdout.write(github_annotations(data))
+        _print_summary(result, args.fail_on, quiet=True)
+    else:
+        _print_summary(result, args.fail_on, quiet=args.quiet)
     code = result.exit_code(args.fail_on)
     if code == EXIT_INTERNAL:
         for error in result.internal_errors:
             print(f"corpus-qa: internal error in {error}", file=sys.stderr)
     return code
+
+
+def _write_outputs(args: argparse.Namespace, result: Any, data: dict[str, Any]) -> None:
+    """The HTML report, JUnit XML and Markdown summary, as asked."""
+    import os
+
+    from corpus_qa.report import write_html_report, write_junit, write_summary_md
+    from corpus_qa.texts import DocumentSource
+
+    report = None
+    if args.report:
+        report = write_html_report(data, DocumentSource(result.documents).text, Path(args.report))
+        print(f"HTML report: {report}", file=sys.stderr)
+    if args.junit:
+        write_junit(data, Path(args.junit))
+    if args.summary_md:
+        summary = Path(args.summary_md)
+        summary.parent.mkdir(parents=True, exist_ok=True)
+        href = (os.path.relpath(report, summary.parent.resolve()) if report
+                else f"{DEFAULT_REPORT_DIR}/index.html")
+        write_summary_md(data, summary, href)
 
 
 class _progress:

@@ -143,6 +143,7 @@ class Outcome:
             "description": self.description,
             "scope": self.scope,
             "errors": self.errors,
+            "exception": self.errors[0].splitlines()[0] if self.errors else None,
         }
 
 

@@ -36,6 +36,7 @@ from corpus_qa.findings import Hit, Related
 from corpus_qa.loaders import InputProblem, SkippedFile, iter_corpus
 from corpus_qa.metadata import Metadata, Phrases, parse_date, resolve
 from corpus_qa.results import Finding, Outcome, RunResult, place
+from corpus_qa.report.stories import story_record
 from corpus_qa.suite import FROM_GX_SEVERITY, Suite
 from corpus_qa.texts import DocumentSource
 
@@ -329,6 +330,9 @@ class Runner:
                            if e.expectation_type == "expect_document_to_have_metadata"
                            for f in e.fields})
         byline_signals = {s.id for s in phrases.signals if s.kind == "byline"}
+        tolerance = next((e.tolerance for e in expectations
+                          if e.expectation_type == "expect_versions_to_have_consistent_figures"),
+                         0.0)
         suggestions: dict[tuple[str, str], tuple[str, Related]] = {}
         story_records = []
         for batch in chunks(multi, STORY_CHUNK_SIZE):
@@ -343,7 +347,8 @@ class Runner:
                     versions.append(Version(doc_id, doc.text, meta, _credits(meta, byline_signals)))
                 rows.append({"id": story.id, "versions": tuple(versions)})
                 suggestions.update(_suggestions(versions, required))
-                story_records.append({"id": story.id, "documents": list(story.documents)})
+                story_records.append(story_record(story.id, [(v.id, v.text) for v in versions],
+                                                  tolerance))
 
             def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
                 doc_id = hit.document or ""
@@ -353,11 +358,13 @@ class Runner:
 
             totals.add(self.story_validator.validate(rows, place_hit))
         totals.findings[:] = [_with_suggestion(f, suggestions) for f in totals.findings]
-        for record in documents:  # the report shows suggestions next to the metadata
-            for (doc_id, name), (value, related) in suggestions.items():
-                if doc_id == record["id"]:
-                    record.setdefault("suggestions", {})[name] = {
-                        "value": value, "from": related.document}
+        for record in documents:  # a required field that is missing: null, with any suggestion
+            for name in required:
+                if name not in record["metadata"]:
+                    value, related = suggestions.get((record["id"], name), (None, None))
+                    record["metadata"][name] = {
+                        "value": None, "origin": None, "span": None, "suggestion": value,
+                        "suggestion_from": related.document if related else None}
         return story_records
 
 

@@ -9,6 +9,7 @@ from corpus_qa.expectations.encoding import (
 )
 from corpus_qa.expectations.versions import (
     ExpectVersionsToHaveConsistentCreditLines,
+    ExpectVersionsToHaveConsistentFigures,
     ExpectVersionsToHaveConsistentMetadata,
     ExpectVersionsToPreserveDiacritics,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "ExpectDocumentMetadataToMatch",
     "ExpectDocumentToHaveMetadata",
     "ExpectVersionsToHaveConsistentCreditLines",
+    "ExpectVersionsToHaveConsistentFigures",
     "ExpectVersionsToHaveConsistentMetadata",
     "ExpectVersionsToPreserveDiacritics",
     "ExpectDocumentToBeUnicodeNormalized",

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from corpus_qa.checks import versions as vc
+from corpus_qa.checks.figures import check_consistent_figures
+from great_expectations.compatibility.pydantic import validator
+
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.expectations.metadata import as_metadata
 from corpus_qa.findings import Hit
@@ -80,6 +83,31 @@ def _credit_hits(value: Any) -> list[Hit]:
              for v in versions if v.credits and "attribution" in v.metadata}
     return vc.check_consistent_metadata(rows, fields=(), credit_fields=("credit line",),
                                         spans=spans)
+
+
+def _figures_ok(value: Any, tolerance: float) -> bool:
+    return not check_consistent_figures(_texts(value), tolerance)
+
+
+class ExpectVersionsToHaveConsistentFigures(CorpusExpectation):
+    """Aligned sentences of a story's versions report the same numbers, dates and quantities."""
+
+    column: str = "versions"
+    scope: ClassVar[str] = "story"
+    tolerance: float = 0.0
+    """Relative tolerance for rounding ("about 6,000" vs "6,100" passes at 0.02)."""
+    map_metric = register_condition("versions_consistent_figures", _figures_ok, ("tolerance",))
+    success_keys = ("tolerance", "mostly")
+    reasons: ClassVar[tuple[str, ...]] = ("figure_changed",)
+
+    @validator("tolerance")
+    def _tolerance_in_range(cls, tolerance: float) -> float:  # noqa: N805
+        if not 0 <= tolerance < 1:
+            raise ValueError("must be a relative tolerance in [0, 1), e.g. 0.02 for 2%")
+        return tolerance
+
+    def explain(self, value: Any) -> list[Hit]:
+        return check_consistent_figures(_texts(value), self.tolerance)
 
 
 class ExpectVersionsToPreserveDiacritics(CorpusExpectation):

@@ -45,7 +45,10 @@ def test_metadata_resolved_with_origins(seeds_run) -> None:
         "2023-12-28", "header", [6, 16])
     assert m0["attribution"]["values"] == ["The Associated Press", "Reuters"]
     assert m0["attribution"]["origin"] == "text"
-    assert "source" not in m0 and "licence" not in m0
+    assert "licence" not in m0
+    # A missing required field is listed with a null value and the other version's value.
+    assert (m0["source"]["value"], m0["source"]["suggestion"]) == (None, "Voice of America")
+    assert m0["source"]["suggestion_from"] == SEED_001
     assert (m1["source"]["value"], m1["source"]["origin"]) == ("Voice of America", "text")
     text1 = (Path("seeds") / f"{SEED_001}.txt").read_text(encoding="utf-8")
     s, e = m1["source"]["span"]
@@ -55,7 +58,7 @@ def test_metadata_resolved_with_origins(seeds_run) -> None:
     assert "public domain" in text1[s:e]
     assert m1["attribution"]["values"] == [
         "VOA News", "The Associated Press", "Agence France-Presse", "Reuters"]
-    assert "date" not in m1
+    assert (m1["date"]["value"], m1["date"]["suggestion"]) == (None, "2023-12-28")
 
 
 def test_missing_fields_exactly(seeds_run) -> None:

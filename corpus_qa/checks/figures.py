@@ -1,0 +1,921 @@
+"""Figures in news text, and whether versions of a story report the same ones.
+
+:func:`extract_figures` finds numbers, amounts, dates and quantities with a
+normalised value, a kind, the noun they count and any qualifier ("about", "more
+than"). :func:`compare_figures` aligns the sentences of two versions and pairs their
+figures; :func:`check_consistent_figures` turns the pairs whose values differ into
+``figure_changed`` hits for every version of a story.
+
+>>> for f in extract_figures("more than half a million migrants crossed on Dec. 18"):
+...     print(repr(f.text), f.value, f.kind, repr(f.noun), repr(f.qualifier))
+'half a million' 500000 number 'migrants' 'more than'
+'Dec. 18' --12-18 date '' ''
+
+Why our own extractor: quantulum3, number-parser and text2num were measured on the
+case table in ``tests/unit/figure_cases.yml`` (see ``docs/figures.md``); none handles
+dates, year ranges, "a half-million" and the "one" pronoun together.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, align
+from corpus_qa.findings import Hit, Related
+
+Value = int | float | str
+"""A figure's normalised value: a number, or a canonical string (dates, times, ranges)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One figure found in a text.
+
+    ``text``/``span`` cover the quantity as written, with its currency, percent sign or
+    time unit ("$1.2 million", "5 percent", "two hours", "one-day"); ``noun`` is the
+    thing it counts as written after it ("illegal crossings", "of the top sources");
+    ``unit`` is the canonical unit ("%", "USD", "hour", "year" for year ranges);
+    ``qualifier`` is a hedge written before it ("about", "more than", "as many as").
+    """
+
+    value: Value
+    kind: str
+    text: str
+    span: tuple[int, int]
+    noun: str = ""
+    unit: str = ""
+    qualifier: str = ""
+
+    @property
+    def noun_key(self) -> str:
+        """The noun's head word, singular and lower-case ("of the top sources" → "source")."""
+        return lemma(self.noun.split()[-1]) if self.noun else ""
+
+    def describe(self) -> str:
+        """The figure with its noun, as a reader would quote it: "10,000 illegal crossings"."""
+        return f"{self.text} {self.noun}" if self.noun else self.text
+
+
+# --- vocabulary ---------------------------------------------------------------------
+
+# fmt: off
+_UNITS = {w: n for n, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+])}
+_TENS = {w: 10 * n for n, w in enumerate([
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"
+], 2)}
+# fmt: on
+_BIG = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_SCALE_ABBR = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "tn": 10**12}
+_MONTHS = {
+    m: n
+    for n, names in enumerate(
+        [
+            ("January", "Jan"),
+            ("February", "Feb"),
+            ("March", "Mar"),
+            ("April", "Apr"),
+            ("May",),
+            ("June", "Jun"),
+            ("July", "Jul"),
+            ("August", "Aug"),
+            ("September", "Sept", "Sep"),
+            ("October", "Oct"),
+            ("November", "Nov"),
+            ("December", "Dec"),
+        ],
+        1,
+    )
+    for m in names
+}
+_CURRENCY_SIGNS = {
+    "$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "£": "GBP",
+    "gbp": "GBP", "¥": "JPY", "₹": "INR", "c$": "CAD", "a$": "AUD", "hk$": "HKD",
+}  # fmt: skip
+_CURRENCY_WORDS = {
+    "dollar": "USD", "euro": "EUR", "pound": "GBP", "yen": "JPY", "yuan": "CNY",
+    "peso": "peso", "rupee": "INR",
+}  # fmt: skip
+# fmt: off
+_TIME_UNITS = frozenset([
+    "second", "minute", "hour", "day", "week", "month", "year", "decade", "century",
+])
+# fmt: on
+_COMPOUND_UNITS = tuple(f"-{u}" for u in _TIME_UNITS)  # "two-hour meeting": one meeting
+_FACTORS = {"double": 2, "twice": 2, "triple": 3, "thrice": 3, "quadruple": 4}
+_FRACTIONS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+# fmt: off
+_GLUED_UNITS = frozenset([
+    "km", "kg", "cm", "mm", "mi", "lb", "lbs", "mph", "kph", "kmh", "mw", "gw", "kw", "kwh",
+    "gb", "tb", "mb", "ha",
+])
+# fmt: on
+_IRREGULAR_PLURALS = {
+    "people": "person",
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "police": "police",
+    "personnel": "personnel",
+    "staff": "staff",
+    "feet": "foot",
+    "centuries": "century",
+    "series": "series",
+    "news": "news",
+}  # fmt: skip
+# Words that end a noun phrase (or never start one) after a figure.
+# fmt: off
+_FUNCTION_WORDS = frozenset([
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "into", "onto",
+    "over", "under", "about", "after", "before", "since", "during", "per", "each", "every",
+    "and", "or", "but", "nor", "than", "as", "that", "which", "who", "whom", "whose", "this",
+    "these", "those", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their",
+    "our", "my", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do",
+    "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "shall",
+    "not", "no", "more", "less", "also", "up", "down", "out", "off", "so", "such", "ago",
+    "earlier", "later", "if", "when", "while", "where", "then", "there", "here", "daily",
+    "weekly", "monthly", "yearly", "annually", "apiece", "last", "next", "now", "still", "just",
+    "only", "even", "already", "again", "yet",
+])
+# fmt: on
+# fmt: off
+_DETERMINERS = frozenset([
+    "the", "this", "that", "no", "any", "every", "each", "which", "another", "such", "only",
+    "a", "an",
+])
+# fmt: on
+# "one another", "one by one", "one after another", "one way or another": not counts.
+_ONE_IDIOMS = frozenset(["another", "by", "after", "way"])
+# Hedges written right before a figure, kept apart from its value.
+# fmt: off
+_QUALIFIERS = frozenset(tuple(q.split(" ")) for q in [
+    "about", "around", "approximately", "roughly", "nearly", "almost", "some", "over", "under",
+    "just over", "just under", "well over", "more than", "less than", "fewer than", "at least",
+    "at most", "as many as", "as much as", "as few as", "as little as", "up to", "close to",
+    "an estimated", "estimated", "upwards of", "in excess of", "no more than", "no fewer than",
+    "no less than",
+])
+# fmt: on
+
+
+def lemma(word: str) -> str:
+    """A crude singular lower-case form, enough to compare nouns across versions.
+
+    >>> [lemma(w) for w in ["Crossings", "countries'", "people", "hours", "bus"]]
+    ['crossing', 'country', 'person', 'hour', 'bus']
+    """
+    w = word.lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
+    if w in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[w]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "ches", "shes", "xes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+def _is_plural(word: str) -> bool:
+    w = word.lower().rstrip("'’")
+    return w in _IRREGULAR_PLURALS or lemma(w) != w
+
+
+# --- patterns -----------------------------------------------------------------------
+# Every pattern opens with a test of its first character (a lookahead on a plain
+# character class), which lets the regex engine skip ahead fast (3× faster here);
+# what must not precede a figure ("G7", "COVID-19") is checked in code.
+
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, "hundred", *_BIG, "dozen"], key=len, reverse=True))
+_WORDS = (
+    r"(?=[abdefhmnostzABDEFHMNOSTZ])"
+    rf"\b(?:(?:an?|half)[\s-]+(?:(?:half|an?)[\s-]+)?)?(?:{_NUMBER_WORD})"
+    rf"(?:(?:\s+and\s+|[\s-]+)(?:{_NUMBER_WORD}))*\b"
+)
+_DIGITS = (
+    r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \n\u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)"
+    r"(?:\.\d+)?"
+)
+_CURRENCY_BEFORE = re.compile(r"(?:US\$|C\$|A\$|HK\$|\$|€|£|¥|₹|\b(?:USD|EUR|GBP) ?)$")
+_SCALE = r"(?:[ \n\u00a0-](?:hundred|thousand|million|billion|trillion)\b|(?:bn|mn|tn|m|k)\b)"
+_DIGIT_QUANTITY = re.compile(rf"(?=[0-9])(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?", re.IGNORECASE)
+_WORD_QUANTITY = re.compile(rf"(?i:{_WORDS})")
+_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:]|[.,]\d)"
+_YEAR = r"(?P<year>\d{4})(?!\d)"
+_ISO_DATE = re.compile(r"(?=[0-9])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])")
+_MONTH_DAY = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?")
+_DAY_MONTH = re.compile(rf"(?=[0-9]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
+_MONTH_YEAR = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\s+(?:of\s+)?{_YEAR}")
+_TIME = re.compile(
+    r"(?=[0-9])(?:(?P<h>\d{1,2})(?::(?P<m>[0-5]\d))?\s*(?P<ampm>[ap])\.?m\.?(?![\w])"
+    r"|(?P<h24>\d{1,2}):(?P<m24>[0-5]\d)(?![\d:]))",
+    re.IGNORECASE,
+)
+_RANGE = re.compile(
+    r"(?=[0-9])(?P<a>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<af>\d+))?\s*[–—-]\s*"
+    r"(?:\$|€|£)?(?P<b>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<bf>\d+))?"
+    r"(?P<scale>[ \n\u00a0](?:thousand|million|billion|trillion)\b)?(?P<pct>\s*%|\s+percent\b)?"
+    r"(?![\w]|[.,]\d|[–—-]\d)"
+)
+_DECADE = re.compile(r"(?=[12])(?P<d>1\d\d0|20\d0)['’]?s\b")
+_FRACTION = re.compile(
+    r"(?=[aAoOtTfFhHqQ])\b(?:(?P<num>a|an|one|two|three|four)[\s-]+)?"
+    r"(?P<den>halves|half|thirds?|quarters?)(?=\s+of\b)",
+    re.IGNORECASE,
+)
+_FACTOR = re.compile(
+    r"(?=[dDtTqQfF\d])\b(?:(?P<base>double|triple|quadruple)(?P<verb>[ds]|ing)?"
+    r"|(?P<adv>twice|thrice)|(?P<fold>two|three|four|five|ten|\d+)-?fold)\b",
+    re.IGNORECASE,
+)
+_FACTOR_CONTEXT = re.compile(  # what may follow a bare "double": "double the number", "double."
+    r"\s*(?:[,.;:)]|$|(?:the|that|what|its|their|his|her|in|from|since|over|to|a|an)\b)", re.I
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+_PARTITIVE = re.compile(r"\s+of\s+(?:(?:the|its|their|his|her|these|those|our)\s+)?")
+_DETERMINER = re.compile(r"\s+(?:the|a|an|its|their)\b")
+_NOUN_WORD = re.compile(r"[ \t\u00a0]*(?:\r?\n[ \t]*)?-?([^\W\d_][\w'’-]*)")
+_PERCENT = re.compile(
+    r"\s*%|\s+(?:percent|per\s+cent|pct)\b|\s+(?P<pp>percentage\s+points?)\b", re.I
+)
+_CURRENCY_WORD = re.compile(
+    r"\s+(?:(?:US|U\.S\.|American)\s+)?(?P<w>dollar|euro|pound|yen|yuan|peso|rupee)s?\b"
+    r"(?:\s+sterling\b)?",
+    re.IGNORECASE,
+)
+_TIME_UNIT = re.compile(
+    r"(?:\s+|-)(?P<u>seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century)\b",
+    re.IGNORECASE,
+)
+
+
+# --- candidates ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Candidate:
+    start: int
+    end: int
+    value: Value
+    kind: str
+    unit: str = ""
+    with_noun: bool = True
+
+
+def _number(value: float) -> int | float:
+    """``value`` as an int when it is whole (so 5e5 prints as 500000)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _fmt(value: float) -> str:
+    return str(_number(round(value, 6)))
+
+
+def _digits_value(digits: str) -> float:
+    return float(re.sub(r"[,\s]", "", digits).replace("−", "-"))
+
+
+def _dates(text: str) -> Iterator[_Candidate]:
+    """ISO dates, "December 18[, 2023]", "18 December [2023]", "December 2023"."""
+    for m in _ISO_DATE.finditer(text):
+        if m.start() and text[m.start() - 1] in "0123456789-":
+            continue
+        y, mo, d = int(m["year"]), int(m["month"]), int(m["day"])
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            yield _Candidate(
+                m.start(), m.end(), f"{y:04d}-{mo:02d}-{d:02d}", "date", with_noun=False
+            )
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        for m in pattern.finditer(text):
+            if _glued_before(text, m.start()):
+                continue
+            month, day = _MONTHS[m["month"].rstrip(".")], int(m["day"])
+            if 1 <= day <= 31:
+                year = f"{int(m['year']):04d}" if m["year"] else "-"
+                value = f"{year}-{month:02d}-{day:02d}"
+                yield _Candidate(m.start(), m.end(), value, "date", with_noun=False)
+    for m in _MONTH_YEAR.finditer(text):
+        value = f"{int(m['year']):04d}-{_MONTHS[m['month'].rstrip('.')]:02d}"
+        yield _Candidate(m.start(), m.end(), value, "date", with_noun=False)
+
+
+def _times(text: str) -> Iterator[_Candidate]:
+    """Clock times: "3 p.m.", "3:30 pm", "15:30" → "15:30"."""
+    for m in _TIME.finditer(text):
+        if _glued_before(text, m.start()) or int(m["h"] or m["h24"]) > 23:
+            continue
+        if m["h24"] is not None:
+            hour, minute = int(m["h24"]), int(m["m24"])
+        else:
+            if int(m["h"]) > 12:
+                continue
+            hour, minute = int(m["h"]) % 12, int(m["m"] or 0)
+            hour += 12 if m["ampm"].lower() == "p" else 0
+        yield _Candidate(m.start(), m.end(), f"{hour:02d}:{minute:02d}", "time", with_noun=False)
+
+
+def _ranges(text: str) -> Iterator[_Candidate]:
+    """Dash ranges: "2012–13" (years), "10-15 people", "$10–15 million"; "3-2" is a score."""
+    for m in _RANGE.finditer(text):
+        start, cur = _currency_before(text, m.start())
+        if not cur and _glued_before(text, start):
+            continue
+        a_str, b_str = m["a"].replace(",", ""), m["b"].replace(",", "")
+        a = float(f"{a_str}.{m['af']}" if m["af"] else a_str)
+        b = float(f"{b_str}.{m['bf']}" if m["bf"] else b_str)
+        unit = ""
+        if len(a_str) == 4 and 1000 <= a <= 2199 and not (cur or m["scale"] or m["pct"]):
+            if len(b_str) == 2:
+                b = a // 100 * 100 + b + (100 if a // 100 * 100 + b <= a else 0)
+            unit = "year" if len(b_str) in (2, 4) else ""
+        if b <= a and not unit:
+            yield _Candidate(start, m.end(), f"{a_str}-{b_str}", "score")
+            continue
+        scale = _BIG[m["scale"].strip().lower()] if m["scale"] else 1
+        unit = "%" if m["pct"] else (cur or unit)
+        kind = "range" if b > a else "score"
+        yield _Candidate(start, m.end(), f"{_fmt(a * scale)}/{_fmt(b * scale)}", kind, unit)
+
+
+def _decades(text: str) -> Iterator[_Candidate]:
+    """ "the 1990s" → "1990s"."""
+    for m in _DECADE.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "'’"):
+            continue
+        yield _Candidate(m.start(), m.end(), f"{m['d']}s", "decade", with_noun=False)
+
+
+def _fractions(text: str) -> Iterator[_Candidate]:
+    """ "half of", "two-thirds of", "a quarter of" → 0.5, 0.666667, 0.25."""
+    for m in _FRACTION.finditer(text):
+        num = m["num"].lower() if m["num"] else "one"
+        numerator = 1 if num in ("a", "an", "one") else _UNITS[num]
+        den = m["den"].lower()
+        if den in ("halves", "thirds", "quarters") and numerator == 1:
+            continue
+        value = round(numerator / _FRACTIONS[den], 6)
+        yield _Candidate(m.start(), m.end(), value, "fraction")
+
+
+def _factors(text: str) -> Iterator[_Candidate]:
+    """ "double the number", "doubled", "twice", "threefold" → 2, 2, 2, 3.
+
+    A bare "double"/"triple" counts only before a determiner, a preposition or the end
+    of a clause, so "double standard" and "double-digit" are not factors.
+    """
+    for m in _FACTOR.finditer(text):
+        if m["base"]:
+            value = _FACTORS[m["base"].lower()]
+            if not m["verb"] and not _FACTOR_CONTEXT.match(text, m.end()):
+                continue
+        elif m["adv"]:
+            value = _FACTORS[m["adv"].lower()]
+        else:
+            fold = m["fold"].lower()
+            value = int(fold) if fold.isdigit() else (_UNITS | {"ten": 10})[fold]
+        yield _Candidate(m.start(), m.end(), value, "factor")
+
+
+def _currency_before(text: str, start: int) -> tuple[int, str]:
+    """Where a figure at ``start`` starts if a currency sign precedes it, and the currency."""
+    m = _CURRENCY_BEFORE.search(text, max(0, start - 4), start)
+    if m is None:
+        return start, ""
+    return m.start(), _CURRENCY_SIGNS[m.group(0).strip().lower()]
+
+
+def _glued_before(text: str, start: int) -> bool:
+    """True when the match at ``start`` continues a word or a number ("G7", "COVID-19", "3.5")."""
+    if start == 0:
+        return False
+    prev = text[start - 1]
+    if prev.isalnum() or prev in "_/\\#@":
+        return True
+    if prev in ".,:-−–" and start >= 2:
+        return text[start - 2].isalnum()
+    return False
+
+
+def _words_value(words: list[str]) -> tuple[float, int] | None:
+    """Value of the longest valid prefix of number words, and how many words it used.
+
+    >>> _words_value("a half million".split()), _words_value("one hundred and five".split())
+    ((500000.0, 3), (105.0, 4))
+    >>> _words_value("two three".split()), _words_value(["hundred"])
+    ((2.0, 1), None)
+    """
+    i, factor, current, total = 0, 1.0, 0, 0
+    implicit = False  # "a million", "half a million": the one is implied
+    low = [w.lower() for w in words]
+    if low[0] in ("a", "an"):
+        i, implicit, current = 1, True, 1
+    if i < len(low) and low[i] == "half":
+        factor, implicit, current = 0.5, True, 1
+        i += 1
+        if i < len(low) and low[i] in ("a", "an"):
+            i += 1
+    if implicit and (i >= len(low) or low[i] not in (*_BIG, "hundred", "dozen")):
+        return None
+    used, last, big = 0, "", math.inf
+    while i < len(low):
+        w = low[i]
+        if w in _UNITS or w in _TENS:
+            if (
+                last in ("unit", "teen")
+                or (last == "tens" and w not in _UNITS)
+                or (last == "tens" and _UNITS.get(w, 0) >= 10)
+            ):
+                break
+            current += _UNITS.get(w, _TENS.get(w, 0))
+            last = "tens" if w in _TENS else ("teen" if _UNITS[w] >= 10 else "unit")
+        elif w == "hundred" and current and last != "hundred" and current < 100:
+            current *= 100
+            last = "hundred"
+        elif w in _BIG and (current or implicit) and _BIG[w] < big:
+            total += max(current, 1) * _BIG[w]
+            big, current, last = _BIG[w], 0, "big"
+        elif w == "dozen" and current and last != "dozen":
+            current *= 12
+            last = "dozen"
+        elif w == "and" and last in ("hundred", "big") and i + 1 < len(low):
+            i += 1
+            continue
+        else:
+            break
+        implicit = False
+        i += 1
+        used = i
+    if used == 0:
+        return None
+    return (total + current) * factor, used
+
+
+def _parse_words(words: str, offset: int) -> tuple[int, int, float] | None:
+    """Span and value of the number words matched at ``offset`` ("a two-hour" → "two")."""
+    spans = [w.span() for w in re.finditer(r"[^\W\d_]+", words)]
+    low = [words[s:e] for s, e in spans]
+    parsed = _words_value(low)
+    if parsed is None and low[0].lower() in ("a", "an") and len(low) > 1:
+        spans, low = spans[1:], low[1:]
+        parsed = _words_value(low)
+    if parsed is None:
+        return None
+    value, used = parsed
+    return offset + spans[0][0], offset + spans[used - 1][1], value
+
+
+def _is_pronoun_one(text: str, start: int, end: int) -> bool:
+    """True for the pronoun "one" ("the critical one", "no one", "one another")."""
+    if start and text[start - 1] in "-‐":  # "one-on-one", "no-one"
+        return True
+    before = re.search(r"([^\W\d_]+)[\s-]*$", text[max(0, start - 20) : start])
+    if before and before.group(1).lower() in _DETERMINERS:
+        return True
+    after = text[end : end + 30]
+    if after.startswith("-"):  # "one-day" counts; "one-on-one", "one-sided", "one-off" do not
+        return re.match(r"-(?:on-one|sided|off|way)\b", after, re.IGNORECASE) is not None
+    nxt = re.match(r"\s+([^\W\d_]+)", after)
+    if not nxt:
+        return True
+    word = nxt.group(1).lower()
+    if word == "of":
+        return False  # "one of the …" is a count: see docs/figures.md
+    return word in _FUNCTION_WORDS or word in _ONE_IDIOMS
+
+
+def _digit_quantities(text: str) -> Iterator[_Candidate]:
+    """Digits with their sign or currency, scale word, percent sign or time unit."""
+    for m in _DIGIT_QUANTITY.finditer(text):
+        cand = _digit_quantity(text, m)
+        if cand is not None:
+            yield cand
+
+
+def _digit_quantity(text: str, m: re.Match[str]) -> _Candidate | None:
+    start, cur = _currency_before(text, m.start())
+    if not cur and start >= 1 and text[start - 1] in "-−" and not _glued_before(text, start - 1):
+        start -= 1  # a minus sign: "-5 degrees" (but not "COVID-19")
+    elif not cur and _glued_before(text, start):
+        return None
+    value = _digits_value(m["digits"]) * (-1 if text[start] in "-−" else 1)
+    end = m.end()
+    scale = (m["scale"] or "").strip().strip("-").lower()
+    if scale in ("m", "k") and not cur:  # "5m" may be metres; "$5m" is money
+        end, scale = m.end("digits"), ""
+    value *= _BIG.get(scale, _SCALE_ABBR.get(scale, 100 if scale == "hundred" else 1))
+    glued = _LETTERS.match(text, end)
+    if glued:
+        return _glued_number(start, end, value, glued.group(0), cur)
+    return _with_suffix(text, start, end, value, cur, is_words=False)
+
+
+def _word_quantities(text: str) -> Iterator[_Candidate]:
+    """Number words ("two", "half a million", "twenty-five") with their unit."""
+    for m in _WORD_QUANTITY.finditer(text):
+        parsed = _parse_words(m.group(0), m.start())
+        if parsed is None:
+            continue  # "a few", "half of" (fractions are found on their own), "hundreds"
+        start, end, value = parsed
+        cand = _with_suffix(text, start, end, value, "", is_words=True)
+        if cand is not None:
+            yield cand
+
+
+def _glued_number(start: int, end: int, value: float, suffix: str, cur: str) -> _Candidate | None:
+    """Digits followed directly by letters: ordinals, "10km"; "4G", "3D" are not figures."""
+    low = suffix.lower()
+    if low in ("st", "nd", "rd", "th") and value.is_integer():
+        return _Candidate(start, end + len(suffix), int(value), "ordinal")
+    if low in _GLUED_UNITS and not cur:
+        return _Candidate(start, end + len(suffix), _number(value), "number", low)
+    return None
+
+
+def _with_suffix(
+    text: str, start: int, end: int, value: float, cur: str, *, is_words: bool
+) -> _Candidate | None:
+    """Classify a quantity by what follows it: percent, currency word, time unit or nothing."""
+    if (p := _PERCENT.match(text, end)) is not None:
+        return _Candidate(start, p.end(), _number(value), "percent", "pp" if p["pp"] else "%")
+    if not cur and (c := _CURRENCY_WORD.match(text, end)) is not None:
+        return _Candidate(start, c.end(), _number(value), "money", _CURRENCY_WORDS[c["w"].lower()])
+    if cur:
+        return _Candidate(start, end, _number(value), "money", cur)
+    if (t := _TIME_UNIT.match(text, end)) is not None:
+        return _Candidate(start, t.end(), _number(value), "duration", lemma(t["u"]))
+    if is_words and text[start:end].lower() == "one" and _is_pronoun_one(text, start, end):
+        return None
+    digits = text[start:end]
+    if not is_words and re.fullmatch(r"\d{4}", digits) and 1000 <= value <= 2199:
+        nxt = _NOUN_WORD.match(text, end)
+        word = nxt.group(1) if nxt else ""
+        if not (word and _is_plural(word) and word.lower() not in _FUNCTION_WORDS):
+            return _Candidate(start, end, int(value), "year", with_noun=False)
+    return _Candidate(start, end, _number(value), "number")
+
+
+# Recognisers in priority order: a later one never takes text an earlier one took.
+_RECOGNISERS: tuple[Callable[[str], Iterator[_Candidate]], ...] = (
+    _dates,
+    _times,
+    _ranges,
+    _decades,
+    _fractions,
+    _factors,
+    _digit_quantities,
+    _word_quantities,
+)
+
+
+# --- nouns and qualifiers -------------------------------------------------------------
+
+
+def _noun(text: str, end: int, kind: str, singular: bool) -> str:
+    """The noun phrase a figure counts, as written after it ("illegal crossings").
+
+    Reads up to three words, stopping at punctuation or a function word. A figure
+    other than one counts a plural, so the phrase ends at the first plural word
+    ("10,000 illegal crossings daily"); after "one" (or when no plural follows) it is
+    the first word ("one-day meeting comes"). "of the" after a count is kept ("two of
+    the top sources").
+    """
+    words: list[re.Match[str]] = []
+    pos = end
+    partitive = _PARTITIVE.match(text, pos)
+    if partitive and kind in ("number", "percent", "fraction", "money"):
+        pos = partitive.end()
+        singular = False  # "one of the top sources"
+    elif kind == "factor" and (det := _DETERMINER.match(text, pos)) is not None:
+        pos = det.end()
+    while len(words) < 3 and (m := _NOUN_WORD.match(text, pos)) is not None:
+        if m.group(1).lower() in _FUNCTION_WORDS:
+            break
+        words.append(m)
+        pos = m.end()
+        if _is_plural(m.group(1)):
+            break
+    if words and (singular or not _is_plural(words[-1].group(1))):
+        words = words[:1]
+    if not words:
+        return ""
+    return text[end : words[-1].end()].strip(" \t\r\n\u00a0-")
+
+
+def _qualifier(text: str, start: int) -> str:
+    """The hedge right before ``start`` ("as many as 10,000" → "as many as"), or ""."""
+    window = text[max(0, start - 40) : start]
+    if not window or not window[-1].isspace():
+        return ""
+    words = tuple(w.lower() for w in window.split()[-3:])
+    for n in (3, 2, 1):
+        if words[-n:] in _QUALIFIERS and len(words) >= n:
+            return " ".join(words[-n:])
+    return ""
+
+
+# --- extraction -----------------------------------------------------------------------
+
+
+class _Claims:
+    """Spans already taken by a figure, to keep later recognisers off them."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # sorted; the spans never overlap
+        self.ends: list[int] = []
+
+    def take(self, start: int, end: int) -> bool:
+        """Claim ``[start, end)`` unless it overlaps a claimed span (O(log n) to look)."""
+        i = bisect.bisect_right(self.starts, start)
+        if i and self.ends[i - 1] > start or i < len(self.starts) and self.starts[i] < end:
+            return False
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
+
+
+def extract_figures(text: str) -> list[Figure]:
+    """Every figure in ``text``, in order of position.
+
+    >>> [(f.value, f.kind) for f in extract_figures("In 2023, 10 000 people paid $1.2 million")]
+    [(2023, 'year'), (10000, 'number'), (1200000, 'money')]
+    >>> extract_figures("X formerly known as Twitter said the U.S. was the critical one.")
+    []
+    """
+    claims = _Claims()
+    found: list[_Candidate] = []
+    for recognise in _RECOGNISERS:
+        found.extend(c for c in recognise(text) if claims.take(c.start, c.end))
+    found.sort(key=lambda c: c.start)
+    return [_figure(text, c) for c in found]
+
+
+def _figure(text: str, c: _Candidate) -> Figure:
+    singular = c.value == 1 or text[c.start : c.end].endswith(_COMPOUND_UNITS)
+    noun = _noun(text, c.end, c.kind, singular) if c.with_noun else ""
+    value = _number(c.value) if isinstance(c.value, float | int) else c.value
+    return Figure(
+        value,
+        c.kind,
+        text[c.start : c.end],
+        (c.start, c.end),
+        noun,
+        c.unit,
+        _qualifier(text, c.start),
+    )
+
+
+# --- comparing two versions -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """One row of the figure table of two versions.
+
+    ``status`` is ``"same"`` (equal values), ``"changed"`` (the same figure with another
+    value), ``"only_a"`` or ``"only_b"`` (a figure the other version does not have:
+    in an added sentence, or dropped from a shared one).
+    """
+
+    status: str
+    a: Figure | None
+    b: Figure | None
+
+
+@dataclass(frozen=True, slots=True)
+class FigureMismatch:
+    """A figure whose value differs between two aligned sentences of two versions."""
+
+    a: Figure
+    b: Figure
+    a_sentence: tuple[int, int]
+    b_sentence: tuple[int, int]
+
+
+class _HasText(Protocol):
+    text: str
+
+
+def _text(doc: str | _HasText) -> str:
+    return doc if isinstance(doc, str) else doc.text
+
+
+def same_value(a: Figure, b: Figure, tolerance: float = 0.0) -> bool:
+    """Whether two figures state the same thing, allowing a relative ``tolerance`` on numbers.
+
+    A date without a year matches the same day with one ("December 18" = "2023-12-18").
+
+    >>> f = extract_figures("about 6,000 or 6,100")
+    >>> same_value(f[0], f[1]), same_value(f[0], f[1], tolerance=0.02)
+    (False, True)
+    """
+    if a.kind != b.kind or a.unit != b.unit:
+        return False
+    if isinstance(a.value, str) or isinstance(b.value, str):
+        if a.kind == "date" and isinstance(a.value, str) and isinstance(b.value, str):
+            return _dates_agree(a.value, b.value)
+        return a.value == b.value
+    if a.value == b.value:
+        return True
+    return abs(a.value - b.value) <= tolerance * max(abs(a.value), abs(b.value))
+
+
+def _date_parts(value: str) -> tuple[str, ...]:
+    """ "2023-12-18" → (2023, 12, 18); "--12-18" → ("", 12, 18); "2023-12" → (2023, 12, "")."""
+    if value.startswith("--"):
+        return ("", *value[2:].split("-"))
+    parts = value.split("-")
+    return (*parts, *[""] * (3 - len(parts)))
+
+
+def _dates_agree(a: str, b: str) -> bool:
+    """Whether two dates agree on every part both of them state ("December 18" = "2023-12-18")."""
+    return all(
+        x == y or not x or not y for x, y in zip(_date_parts(a), _date_parts(b), strict=True)
+    )
+
+
+def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float) -> list[FigureRow]:
+    """Pair the figures of two aligned sentences.
+
+    Equal values pair first (same noun first, then any noun); then figures of the same
+    kind and noun whose values differ pair as ``changed``; then, when exactly one
+    figure of a kind is left on each side, those two pair as ``changed`` too.
+    """
+    left_a, left_b = list(a_figs), list(b_figs)
+    rows: list[FigureRow] = []
+
+    def pair(status: str, ok: Callable[[Figure, Figure], bool]) -> None:
+        for fa in list(left_a):
+            for fb in left_b:
+                if ok(fa, fb):
+                    rows.append(FigureRow(status, fa, fb))
+                    left_a.remove(fa)
+                    left_b.remove(fb)
+                    break
+
+    pair("same", lambda x, y: x.noun_key == y.noun_key and same_value(x, y))
+    pair("same", lambda x, y: same_value(x, y, tolerance))
+    pair("changed", lambda x, y: x.kind == y.kind and x.noun_key == y.noun_key)
+    for kind in sorted({f.kind for f in left_a}):
+        kin_a = [f for f in left_a if f.kind == kind]
+        kin_b = [f for f in left_b if f.kind == kind]
+        if len(kin_a) == 1 and len(kin_b) == 1:
+            rows.append(FigureRow("changed", kin_a[0], kin_b[0]))
+            left_a.remove(kin_a[0])
+            left_b.remove(kin_b[0])
+    rows += [FigureRow("only_a", f, None) for f in left_a]
+    rows += [FigureRow("only_b", None, f) for f in left_b]
+    return rows
+
+
+def _in(figs: list[Figure], starts: list[int], span: tuple[int, int] | None) -> list[Figure]:
+    """The figures (sorted, with their ``starts``) that lie inside ``span``."""
+    if span is None:
+        return []
+    lo, hi = bisect.bisect_left(starts, span[0]), bisect.bisect_left(starts, span[1])
+    return [f for f in figs[lo:hi] if f.span[1] <= span[1]]
+
+
+def _table(
+    a_text: str,
+    b_text: str,
+    a_figs: list[Figure],
+    b_figs: list[Figure],
+    tolerance: float,
+    threshold: float,
+) -> list[tuple[Alignment, FigureRow]]:
+    if not (tolerance >= 0.0 and math.isfinite(tolerance)):
+        raise ValueError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
+    alignments = align(
+        a_text,
+        b_text,
+        threshold=threshold,
+        a_masks=[f.span for f in a_figs],
+        b_masks=[f.span for f in b_figs],
+    )
+    out: list[tuple[Alignment, FigureRow]] = []
+    a_starts, b_starts = [f.span[0] for f in a_figs], [f.span[0] for f in b_figs]
+    for al in alignments:
+        a_in, b_in = _in(a_figs, a_starts, al.a_span), _in(b_figs, b_starts, al.b_span)
+        rows = _pair_rows(a_in, b_in, tolerance)
+        rows.sort(key=_row_position)
+        out.extend((al, row) for row in rows)
+    return out
+
+
+def _row_position(row: FigureRow) -> tuple[int, int]:
+    return (
+        row.a.span[0] if row.a else 1 << 60,
+        row.b.span[0] if row.b else 1 << 60,
+    )
+
+
+def figure_table(
+    a: str | _HasText,
+    b: str | _HasText,
+    *,
+    tolerance: float = 0.0,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[FigureRow]:
+    """Every figure of two versions, paired sentence by sentence, in reading order.
+
+    >>> rows = figure_table("We met for about two hours.", "They met for about 2 hours.")
+    >>> [(r.status, r.a.text, r.b.text) for r in rows]
+    [('same', 'two hours', '2 hours')]
+    """
+    a_text, b_text = _text(a), _text(b)
+    table = _table(
+        a_text, b_text, extract_figures(a_text), extract_figures(b_text), tolerance, threshold
+    )
+    return [row for _, row in table]
+
+
+def compare_figures(
+    a: str | _HasText,
+    b: str | _HasText,
+    *,
+    tolerance: float = 0.0,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[FigureMismatch]:
+    """Figures that changed value between aligned sentences of two versions.
+
+    ``tolerance`` is relative: 0.02 lets "about 6,000" match "6,100". Figures in a
+    sentence only one version has are not mismatches.
+
+    >>> a = "As many as 10,000 illegal crossings daily."
+    >>> [(m.a.describe(), m.b.describe()) for m in compare_figures(a, a.replace("10,000", "1,000"))]
+    [('10,000 illegal crossings', '1,000 illegal crossings')]
+    """
+    a_text, b_text = _text(a), _text(b)
+    return _mismatches(
+        a_text, b_text, extract_figures(a_text), extract_figures(b_text), tolerance, threshold
+    )
+
+
+def _mismatches(
+    a_text: str,
+    b_text: str,
+    a_figs: list[Figure],
+    b_figs: list[Figure],
+    tolerance: float,
+    threshold: float,
+) -> list[FigureMismatch]:
+    out: list[FigureMismatch] = []
+    for al, row in _table(a_text, b_text, a_figs, b_figs, tolerance, threshold):
+        if row.status == "changed" and row.a and row.b and al.a_span and al.b_span:
+            out.append(FigureMismatch(row.a, row.b, al.a_span, al.b_span))
+    return out
+
+
+# --- the story-level check --------------------------------------------------------------
+
+
+def check_consistent_figures(
+    versions: Sequence[tuple[str, str]],
+    tolerance: float = 0.0,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Hit]:
+    """``figure_changed`` hits for the versions ``(doc_id, text)`` of one story.
+
+    Every pair of versions is compared (a story has a handful), so a figure changed
+    in one version is reported in it and in each version that disagrees with it.
+    One hit per document and figure span: when several versions disagree with the
+    same figure, its message names them all and ``related`` points to the first.
+    """
+    figs = [extract_figures(text) for _, text in versions]
+    found: dict[tuple[int, tuple[int, int]], tuple[Figure, list[tuple[int, Figure]]]] = {}
+    for i in range(len(versions)):
+        for j in range(i + 1, len(versions)):
+            for mm in _mismatches(
+                versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold
+            ):
+                found.setdefault((i, mm.a.span), (mm.a, []))[1].append((j, mm.b))
+                found.setdefault((j, mm.b.span), (mm.b, []))[1].append((i, mm.a))
+    hits = []
+    for (i, span), (fig, others) in sorted(found.items()):
+        first, first_fig = others[0]
+        theirs = ", ".join(f'"{o.describe()}" in {versions[k][0]}' for k, o in others)
+        hits.append(
+            Hit(
+                "figure_changed",
+                f'figure changed between versions: "{fig.describe()}" here vs {theirs}'
+                " — check which is right",
+                span,
+                related=Related(versions[first][0], first_fig.span),
+                document=versions[i][0],
+            )
+        )
+    return hits

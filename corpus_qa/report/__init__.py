@@ -1,0 +1,13 @@
+"""Reports of a validation run: the steward's HTML report and the CI outputs.
+
+``write_html_report`` writes the self-contained HTML report; ``write_junit``,
+``github_annotations`` and ``write_summary_md`` turn the same results dict
+(DESIGN §6) into JUnit XML, GitHub workflow commands and a Markdown summary.
+"""
+
+from __future__ import annotations
+
+from corpus_qa.report.ci import github_annotations, write_junit, write_summary_md
+from corpus_qa.report.html import write_html_report
+
+__all__ = ["github_annotations", "write_html_report", "write_junit", "write_summary_md"]

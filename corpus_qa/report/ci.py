@@ -1,0 +1,372 @@
+"""CI outputs of a validation run: JUnit XML, GitHub workflow commands, a Markdown summary.
+
+All three read the results dict of DESIGN §6. Document text reaches them through
+messages and excerpts, so each output escapes for its own syntax: XML (and the
+characters XML 1.0 cannot hold at all), workflow-command data and properties, and
+GitHub-flavoured Markdown (which also renders HTML and turns ``@name`` into mentions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import escape, quoteattr
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+GITHUB_COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+GITHUB_LIMIT = 10
+"""Annotations of one kind GitHub shows per step; the rest are printed as plain lines."""
+
+_OTHER_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+"""Characters other than CR/LF that log viewers (and ``str.splitlines``) may break lines at."""
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def finding_line(finding: dict[str, Any]) -> str:
+    """One grep-able line: ``path:line:col: expectation [reason] message``."""
+    message = " ".join(str(finding.get("message", "")).split())
+    return (
+        f"{finding['path']}:{finding.get('line', 1)}:{finding.get('column', 1)}: "
+        f"{finding['expectation']} [{finding['reason']}] {message}"
+    )
+
+
+# --- JUnit XML -------------------------------------------------------------------------
+
+
+def write_junit(results: dict[str, Any], path: Path) -> Path:
+    """Write JUnit XML: one testsuite per expectation, one testcase per document it checked.
+
+    A testcase fails when its expectation failed, has severity ``error`` and found
+    something in that document. Warnings, info and findings an expectation tolerated
+    (``mostly`` < 1) do not fail: they are listed in the testcase's ``<system-out>``.
+    An expectation that raised is one testcase with an ``<error>``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    grouped = _findings_by_expectation_and_document(results)
+    suites = list(_junit_suites(results, grouped))
+    totals = {key: sum(s[key] for s in suites) for key in ("tests", "failures", "errors")}
+    duration = (results.get("run") or {}).get("duration_s") or 0.0
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        out.write(
+            f'<testsuites name="corpus-qa" tests="{totals["tests"]}" '
+            f'failures="{totals["failures"]}" errors="{totals["errors"]}" time="{duration:.3f}">\n'
+        )
+        for suite in suites:
+            _write_suite(out, results, suite, grouped)
+        out.write("</testsuites>\n")
+    return path
+
+
+def _findings_by_expectation_and_document(
+    results: dict[str, Any],
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for item in results.get("findings", []):
+        grouped.setdefault(item["expectation"], {}).setdefault(item["document"], []).append(item)
+    return grouped
+
+
+def _junit_suites(
+    results: dict[str, Any], grouped: dict[str, dict[str, list[dict[str, Any]]]]
+) -> Iterator[dict[str, Any]]:
+    expectations = list(results.get("expectations", []))
+    known = {exp["type"] for exp in expectations}
+    expectations += [
+        {"type": name, "severity": "error", "success": False, "scope": "document"}
+        for name in sorted(set(grouped) - known)
+    ]
+    for exp in expectations:
+        by_doc = grouped.get(exp["type"], {})
+        if exp.get("exception"):
+            yield {"exp": exp, "docs": [], "tests": 1, "failures": 0, "errors": 1}
+            continue
+        docs = _checked_documents(results, exp, by_doc)
+        failures = sum(1 for doc in docs if _fails(exp, by_doc.get(doc, [])))
+        yield {"exp": exp, "docs": docs, "tests": len(docs), "failures": failures, "errors": 0}
+
+
+def _checked_documents(
+    results: dict[str, Any], exp: dict[str, Any], by_doc: dict[str, list[dict[str, Any]]]
+) -> list[str]:
+    """Documents an expectation looked at: all of them, or for story scope those in stories."""
+    ids = [doc["id"] for doc in results.get("documents", [])]
+    if exp.get("scope") == "story":
+        in_stories = {d for story in results.get("stories", []) for d in story["documents"]}
+        if not results.get("stories"):
+            in_stories = {doc["id"] for doc in results.get("documents", []) if doc.get("story")}
+        ids = [d for d in ids if d in in_stories or d in by_doc]
+    seen = set(ids)
+    return ids + sorted(d for d in by_doc if d not in seen)
+
+
+def _fails(exp: dict[str, Any], findings: list[dict[str, Any]]) -> bool:
+    return not exp.get("success", False) and any(f["severity"] == "error" for f in findings)
+
+
+def _xml_text(text: str) -> str:
+    """Text that XML 1.0 can hold: characters it forbids are written as ``\\xNN`` / ``\\uNNNN``."""
+    return _XML_ILLEGAL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
+def _attr(text: Any) -> str:
+    return quoteattr(_xml_text(str(text)))
+
+
+def _write_suite(
+    out: IO[str],
+    results: dict[str, Any],
+    suite: dict[str, Any],
+    grouped: dict[str, dict[str, list[dict[str, Any]]]],
+) -> None:
+    exp = suite["exp"]
+    name = exp["type"]
+    started = (results.get("run") or {}).get("started")
+    out.write(
+        f'  <testsuite name={_attr(name)} tests="{suite["tests"]}" '
+        f'failures="{suite["failures"]}" errors="{suite["errors"]}" skipped="0"'
+        + (f" timestamp={_attr(started)}" if started else "")
+        + ">\n"
+    )
+    out.write(
+        f'    <properties><property name="severity" value={_attr(exp.get("severity", "error"))}/>'
+        f'<property name="mostly" value={_attr(exp.get("mostly", 1.0))}/></properties>\n'
+    )
+    if exp.get("exception"):
+        out.write(_error_testcase(name, str(exp["exception"])))
+    paths = {doc["id"]: doc.get("path", doc["id"]) for doc in results.get("documents", [])}
+    by_doc = grouped.get(name, {})
+    for doc in suite["docs"]:
+        findings = by_doc.get(doc, [])
+        out.write(
+            _testcase(
+                exp, doc, paths.get(doc) or (findings[0]["path"] if findings else doc), findings
+            )
+        )
+    out.write("  </testsuite>\n")
+
+
+def _error_testcase(name: str, exception: str) -> str:
+    first = exception.splitlines()[0] if exception else ""
+    return (
+        f'    <testcase classname={_attr(name)} name="(all documents)">'
+        f"<error message={_attr(first)}>{escape(_xml_text(exception))}</error></testcase>\n"
+    )
+
+
+def _testcase(exp: dict[str, Any], doc: str, path: str, findings: list[dict[str, Any]]) -> str:
+    head = f"    <testcase classname={_attr(exp['type'])} name={_attr(doc)} file={_attr(path)}"
+    if not findings:
+        return head + "/>\n"
+    if _fails(exp, findings):
+        errors = [f for f in findings if f["severity"] == "error"]
+        others = [f for f in findings if f["severity"] != "error"]
+        reasons = ",".join(dict.fromkeys(f["reason"] for f in errors))
+        summary = f"{len(errors)} finding{'s' if len(errors) != 1 else ''}: {errors[0]['message']}"
+        body = "\n".join(finding_line(f) for f in errors)
+        failure = (
+            f"<failure type={_attr(reasons)} message={_attr(summary)}>"
+            f"{escape(_xml_text(body))}</failure>"
+        )
+        return head + ">" + failure + _system_out(others, exp) + "</testcase>\n"
+    return head + ">" + _system_out(findings, exp) + "</testcase>\n"
+
+
+def _system_out(findings: list[dict[str, Any]], exp: dict[str, Any]) -> str:
+    if not findings:
+        return ""
+    tolerated = " (tolerated: expectation passed)" if exp.get("success", False) else ""
+    lines = [
+        f"{f['severity']}{tolerated if f['severity'] == 'error' else ''}: {finding_line(f)}"
+        for f in findings
+    ]
+    return f"<system-out>{escape(_xml_text(chr(10).join(lines)))}</system-out>"
+
+
+# --- GitHub workflow commands ------------------------------------------------------------
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message (``%``, CR, LF), as GitHub's toolkit does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (also ``:`` and ``,``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(
+    results: dict[str, Any], *, max_per_severity: int | None = GITHUB_LIMIT
+) -> str:
+    """Findings as GitHub workflow commands (``::error file=…,line=…,col=…,title=…::message``).
+
+    error → ``::error``, warning → ``::warning``, info → ``::notice``. GitHub shows only
+    10 annotations of each kind per step, so beyond ``max_per_severity`` of a kind the
+    findings are printed as plain ``path:line:col:`` lines (``None``: annotate all).
+    """
+    lines, annotated, total = (
+        [],
+        dict.fromkeys(GITHUB_COMMANDS, 0),
+        dict.fromkeys(GITHUB_COMMANDS, 0),
+    )
+    for item in results.get("findings", []):
+        severity = item["severity"] if item["severity"] in GITHUB_COMMANDS else "error"
+        total[severity] += 1
+        if max_per_severity is None or annotated[severity] < max_per_severity:
+            annotated[severity] += 1
+            lines.append(_command(GITHUB_COMMANDS[severity], item))
+        else:
+            lines.append(f"{severity}: {_plain(finding_line(item))}")
+    skipped = {sev: total[sev] - annotated[sev] for sev in total if total[sev] > annotated[sev]}
+    if skipped:
+        counts = ", ".join(f"{annotated[sev]} of {total[sev]} {sev}" for sev in total if total[sev])
+        lines.append(
+            f"corpus-qa: annotated {counts} findings (GitHub shows {max_per_severity} "
+            "annotations of each kind per step); the others are listed above and in the report."
+        )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _command(command: str, item: dict[str, Any]) -> str:
+    properties = {
+        "file": str(item["path"]),
+        "line": str(item.get("line", 1)),
+        "col": str(item.get("column", 1)),
+        "title": f"{item['expectation']} [{item['reason']}]",
+    }
+    props = ",".join(
+        f"{key}={escape_property(_OTHER_LINE_BREAKS.sub(' ', value))}"
+        for key, value in properties.items()
+    )
+    message = str(item.get("message", ""))
+    if item.get("suggestion"):
+        message += f"\nsuggestion: {item['suggestion']}"
+    return f"::{command} {props}::{escape_data(_OTHER_LINE_BREAKS.sub(' ', message))}"
+
+
+def _plain(text: str) -> str:
+    """One log line: no CR/LF, so no text can start a workflow command of its own."""
+    return " ".join(_OTHER_LINE_BREAKS.sub(" ", text).splitlines())
+
+
+# --- Markdown summary --------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MENTION = re.compile(r"@(?=\w)")
+
+
+def markdown_text(text: str) -> str:
+    """Text that GitHub-flavoured Markdown shows as it is, on one line of a table cell.
+
+    HTML is entity-escaped, Markdown punctuation backslash-escaped, and ``@name`` broken
+    with a zero-width space so a document cannot mention (and notify) anyone.
+    """
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MENTION.sub("@&#8203;", text)
+
+
+def markdown_code(text: str) -> str:
+    """An inline code span holding ``text`` (no Markdown, HTML, mentions), fit for a table cell."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def write_summary_md(
+    results: dict[str, Any],
+    path: Path,
+    report_href: str = "index.html",
+    *,
+    max_findings: int = 20,
+) -> Path:
+    """Write a short Markdown summary for a pull-request comment; links point into the report."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "\n".join(_summary_lines(results, report_href, max_findings)) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def _summary_lines(results: dict[str, Any], href: str, max_findings: int) -> Iterator[str]:
+    stats = results.get("statistics", {})
+    counts = {sev: stats.get("findings", {}).get(sev, 0) for sev in SEVERITY_ORDER}
+    passed = bool(results.get("success"))
+    run = results.get("run") or {}
+    yield f"## {'✅ corpus-qa: pass' if passed else '❌ corpus-qa: fail'}"
+    yield ""
+    yield (
+        f"**{counts['error']:,} errors · {counts['warning']:,} warnings · "
+        f"{counts['info']:,} info** "
+        f"in {_count(stats.get('documents', 0), 'document')} "
+        f"({_count(stats.get('stories', 0), 'story', 'stories')}) — "
+        f"suite {markdown_text(results.get('suite', ''))}, corpus "
+        f"{markdown_text(', '.join(map(str, results.get('corpus', []))))}"
+        + (f", corpus-qa {markdown_text(run['tool_version'])}" if run.get("tool_version") else "")
+        + f". [Open the full report]({href})"
+    )
+    yield ""
+    yield from _expectation_lines(results)
+    yield from _finding_lines(results, href, max_findings)
+
+
+def _expectation_lines(results: dict[str, Any]) -> Iterator[str]:
+    expectations = results.get("expectations", [])
+    failing = [e for e in expectations if not e.get("success") or e.get("exception")]
+    yield f"{len(expectations) - len(failing)} of {len(expectations)} expectations passed."
+    if not failing:
+        return
+    yield ""
+    yield "| Expectation | Severity | Result | Unexpected |"
+    yield "|---|---|---|--:|"
+    for exp in failing:
+        result = "raised an error" if exp.get("exception") else "failed"
+        yield (
+            f"| {markdown_code(exp['type'])} | {markdown_text(exp.get('severity', 'error'))} "
+            f"| {result} | "
+            f"{exp.get('unexpected', 0):,} of {exp.get('checked', 0):,} |"
+        )
+
+
+def _finding_lines(results: dict[str, Any], href: str, max_findings: int) -> Iterator[str]:
+    findings = list(enumerate(results.get("findings", [])))
+    if not findings:
+        return
+    findings.sort(key=lambda pair: SEVERITY_ORDER.get(pair[1]["severity"], 0))
+    shown = findings[:max_findings]
+    yield ""
+    yield f"### {'First findings' if len(findings) > len(shown) else 'Findings'}"
+    yield ""
+    yield "| Severity | Document | Expectation [reason] | Message |"
+    yield "|---|---|---|---|"
+    for index, item in shown:
+        yield (
+            f"| {markdown_text(item['severity'])} "
+            f"| [{markdown_code(item['document'])}]({href}#finding-{index}) "
+            f"| {markdown_code(item['expectation'])} {markdown_code(item['reason'])} "
+            f"| {markdown_text(_shorten(item.get('message', ''), 200))} |"
+        )
+    if len(findings) > len(shown):
+        yield ""
+        yield f"… and {len(findings) - len(shown):,} more in the [report]({href}#findings)."
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,441 @@
+"""The steward's HTML report: one ``index.html`` that opens fully styled from ``file://``.
+
+The page carries the summary (verdict, counts, expectations) as server-rendered,
+autoescaped HTML, and everything else as JSON data rendered lazily by our own
+small script (``static/report.js``): the findings table is filtered, sorted and
+paged in the browser, and a document's text or a story's alignment is built only
+when the steward opens it. Per-document data (metadata, text) and per-story data
+(aligned sentences, figures) live in *shards*: inside the page while they are
+small, else in ``data/shard-NNNNN.js`` files next to it, loaded on demand with a
+``<script>`` element (``fetch`` does not work from ``file://``). See docs/report.md.
+
+Safety: document data never reaches HTML as markup. JSON is embedded with ``<``,
+``>``, ``&``, U+2028/9 and lone surrogates escaped, the script builds the DOM with
+``textContent`` only, and a Content-Security-Policy allows no network and no
+script but our own (pinned by hash).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+HERE = Path(__file__).resolve().parent
+SEVERITIES = ("error", "warning", "info")
+DEFAULT_INLINE_LIMIT = 4 * 1024 * 1024
+"""Shard bytes kept inside ``index.html``; beyond that, shards go to ``data/`` files."""
+SHARD_BYTES = 512 * 1024
+"""A shard is closed once it holds this many bytes of JSON."""
+SHARD_DIR = "data"
+_SHARD_FILE = re.compile(r"shard-\d{5}\.js")
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element and as a JavaScript expression.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``… so no ``</script>`` or ``<!--`` can appear;
+    U+2028/U+2029 and lone surrogates are escaped too (the latter cannot be encoded as UTF-8).
+
+    >>> script_json({"t": "</script><!--"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if text.isascii():  # O(1) in CPython; plain replaces are ~3x faster than the regex scan
+        return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def write_html_report(
+    results: dict[str, Any],
+    texts: Callable[[str], str],
+    out_dir: Path,
+    *,
+    inline_limit: int = DEFAULT_INLINE_LIMIT,
+) -> Path:
+    """Write ``out_dir/index.html`` (and ``out_dir/data/`` for large corpora); return its path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_old_shards(out_dir / SHARD_DIR)
+    table = _DocTable(results)
+    shards = _Shards(out_dir / SHARD_DIR, inline_limit)
+    doc_shard = [shards.add(f"d{i}", payload) for i, payload in _doc_payloads(table, texts)]
+    story_shard = [shards.add(f"s{i}", payload) for i, payload in _story_payloads(results, table)]
+    shards.close()
+    data = _index_data(results, table, doc_shard, story_shard, shards)
+    page = _render_page(results, data, shards)
+    target = out_dir / "index.html"
+    _write_atomically(target, page)
+    return target
+
+
+# --- the document table: ids -> indices ------------------------------------------------
+
+
+class _DocTable:
+    """Every document the report mentions, by index (results' documents, then any unknown ids)."""
+
+    def __init__(self, results: dict[str, Any]) -> None:
+        self.rows: list[dict[str, Any]] = list(results.get("documents", []))
+        self.index = {row["id"]: i for i, row in enumerate(self.rows)}
+        for item in results.get("findings", []):
+            if item["document"] not in self.index:
+                self._add(
+                    {
+                        "id": item["document"],
+                        "path": item.get("path") or item["document"],
+                        "story": None,
+                        "line": 1,
+                        "metadata": {},
+                    }
+                )
+        stories = results.get("stories", [])
+        self.story_index = {story["id"]: i for i, story in enumerate(stories)}
+        self.with_text = self._documents_needing_text(results)
+
+    def _add(self, row: dict[str, Any]) -> None:
+        self.index[row["id"]] = len(self.rows)
+        self.rows.append(row)
+
+    def _documents_needing_text(self, results: dict[str, Any]) -> set[str]:
+        """Texts go into the report for documents with findings, their related documents and
+        the versions of stories with more than one document; other texts are left out."""
+        needed = set()
+        for item in results.get("findings", []):
+            needed.add(item["document"])
+            if item.get("related"):
+                needed.add(item["related"]["document"])
+        for story in results.get("stories", []):
+            if len(story["documents"]) > 1:
+                needed.update(story["documents"])
+        return needed
+
+
+# --- shards ----------------------------------------------------------------------------
+
+
+class _Shards:
+    """Packs per-document and per-story payloads into numbered shards.
+
+    Shards stay in memory (to be inlined into the page) until their total passes
+    ``inline_limit``; from then on every shard is written to ``directory``.
+    """
+
+    def __init__(self, directory: Path, inline_limit: int) -> None:
+        self.directory = directory
+        self.inline_limit = inline_limit
+        self.inline: list[tuple[int, str]] = []
+        self.in_files = False
+        self.count = 0
+        self.total_bytes = 0
+        self._parts: list[str] = []
+        self._size = 0
+
+    def add(self, key: str, payload: Any) -> int:
+        """Add a document's (``d<index>``) or a story's (``s<index>``) payload; return its shard."""
+        part = f'"{key}":{script_json(payload)}'
+        self._parts.append(part)
+        self._size += len(part)
+        number = self.count
+        if self._size >= SHARD_BYTES:
+            self._close_shard()
+        return number
+
+    def close(self) -> None:
+        """Flush the last shard."""
+        if self._parts:
+            self._close_shard()
+
+    def _close_shard(self) -> None:
+        blob = "{" + ",".join(self._parts) + "}"
+        self._parts, self._size = [], 0
+        self.total_bytes += len(blob)
+        if not self.in_files and self.total_bytes > self.inline_limit:
+            self.in_files = True
+            for number, pending in self.inline:
+                self._write(number, pending)
+            self.inline = []
+        if self.in_files:
+            self._write(self.count, blob)
+        else:
+            self.inline.append((self.count, blob))
+        self.count += 1
+
+    def _write(self, number: int, blob: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"shard-{number:05d}.js"
+        path.write_text(f"corpusQaShard({number},{blob});\n", encoding="utf-8")
+
+
+def _remove_old_shards(directory: Path) -> None:
+    """Remove shard files a previous report left in ``directory`` (and nothing else)."""
+    if not directory.is_dir():
+        return
+    for path in directory.iterdir():
+        if _SHARD_FILE.fullmatch(path.name):
+            path.unlink()
+
+
+def _doc_payloads(
+    table: _DocTable, texts: Callable[[str], str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    for i, row in enumerate(table.rows):
+        payload: dict[str, Any] = {"m": row.get("metadata") or {}}
+        if row["id"] in table.with_text:
+            payload["t"] = texts(row["id"])
+        yield i, payload
+
+
+def _story_payloads(
+    results: dict[str, Any], table: _DocTable
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    for i, story in enumerate(results.get("stories", [])):
+        pairs = []
+        for pair in story.get("pairs", []):
+            a, b = pair["documents"]
+            pairs.append(
+                {
+                    "docs": [table.index.get(a, -1), table.index.get(b, -1)],
+                    "aligned": pair.get("aligned", []),
+                    "figures": pair.get("figures", []),
+                }
+            )
+        yield i, {"pairs": pairs}
+
+
+# --- the index embedded in the page ----------------------------------------------------
+
+
+def _names(values: Iterable[str], first: Iterable[str] = ()) -> list[str]:
+    """Distinct values, ``first`` in their order, then the rest sorted."""
+    head = list(dict.fromkeys(first))
+    return head + sorted(set(values) - set(head))
+
+
+def _index_data(
+    results: dict[str, Any],
+    table: _DocTable,
+    doc_shard: list[int],
+    story_shard: list[int],
+    shards: _Shards,
+) -> dict[str, Any]:
+    findings = results.get("findings", [])
+    expectations = results.get("expectations", [])
+    exp_names = _names((f["expectation"] for f in findings), (e["type"] for e in expectations))
+    severities = _names((f["severity"] for f in findings), SEVERITIES)
+    reasons = _names(f["reason"] for f in findings)
+    exp_at = {name: i for i, name in enumerate(exp_names)}
+    sev_at = {name: i for i, name in enumerate(severities)}
+    reason_at = {name: i for i, name in enumerate(reasons)}
+    stories = results.get("stories", [])
+    return {
+        "expectations": [_expectation_entry(e) for e in expectations],
+        "expNames": exp_names,
+        "severities": severities,
+        "reasons": reasons,
+        "docs": {
+            "id": [row["id"] for row in table.rows],
+            "path": [row.get("path") or row["id"] for row in table.rows],
+            "story": [table.story_index.get(row.get("story"), -1) for row in table.rows],
+            "line": [row.get("line", 1) for row in table.rows],
+            "text": [int(row["id"] in table.with_text) for row in table.rows],
+            "shard": doc_shard,
+        },
+        "stories": {
+            "id": [story["id"] for story in stories],
+            "docs": [[table.index.get(d, -1) for d in story["documents"]] for story in stories],
+            "figures": [_figure_counts(story) for story in stories],
+            "shard": story_shard,
+        },
+        "findings": [_finding_row(f, table, exp_at, sev_at, reason_at) for f in findings],
+        "shards": {"mode": "files" if shards.in_files else "inline", "dir": SHARD_DIR},
+    }
+
+
+def _expectation_entry(exp: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "type",
+        "severity",
+        "success",
+        "checked",
+        "unexpected",
+        "mostly",
+        "description",
+        "scope",
+        "kwargs",
+        "exception",
+    )
+    return {key: exp.get(key) for key in keys}
+
+
+def _figure_counts(story: dict[str, Any]) -> list[int]:
+    """``[figures compared, figures that differ]`` over a story's pairs."""
+    figures = [f for pair in story.get("pairs", []) for f in pair.get("figures", [])]
+    return [len(figures), sum(1 for f in figures if not f.get("match"))]
+
+
+def _finding_row(
+    f: dict[str, Any],
+    table: _DocTable,
+    exp_at: dict[str, int],
+    sev_at: dict[str, int],
+    reason_at: dict[str, int],
+) -> list[Any]:
+    related = f.get("related") or None
+    span = f.get("span") or [0, 0]
+    rel_span = (related or {}).get("span") or [0, 0]
+    return [
+        exp_at[f["expectation"]],
+        sev_at[f["severity"]],
+        table.index[f["document"]],
+        reason_at[f["reason"]],
+        f.get("message", ""),
+        span[0],
+        span[1],
+        f.get("line"),
+        f.get("column"),
+        f.get("excerpt") or "",
+        table.index.get(related["document"], -1) if related else -1,
+        rel_span[0],
+        rel_span[1],
+        f.get("suggestion"),
+    ]
+
+
+# --- the page --------------------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _csp_hash(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(script: str, style: str) -> str:
+    """The page's policy: no network at all, only our own inline script and style (by hash).
+
+    ``'strict-dynamic'`` lets our script load the ``data/`` shards it creates itself.
+    """
+    return (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(script)} 'strict-dynamic'; "
+        f"style-src {_csp_hash(style)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _render_page(results: dict[str, Any], data: dict[str, Any], shards: _Shards) -> str:
+    script = (HERE / "static" / "report.js").read_text(encoding="utf-8")
+    style = (HERE / "static" / "report.css").read_text(encoding="utf-8")
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        summary=_summary(results),
+        expectations=_expectation_rows(results),
+        csp=content_security_policy(script, style),
+        # Markup: inserted verbatim — our own files, and JSON made safe by script_json().
+        script=Markup(script),
+        style=Markup(style),
+        data=Markup(script_json(data)),
+        shards=[(number, Markup(blob)) for number, blob in shards.inline],
+        in_files=shards.in_files,
+    )
+
+
+def _summary(results: dict[str, Any]) -> dict[str, Any]:
+    stats = results.get("statistics", {})
+    counts = {sev: stats.get("findings", {}).get(sev, 0) for sev in SEVERITIES}
+    run = results.get("run", {})
+    return {
+        "verdict": "pass" if results.get("success") else "fail",
+        "counts": counts,
+        "headline": _headline(bool(results.get("success")), counts),
+        "suite": results.get("suite", ""),
+        "corpus": ", ".join(str(p) for p in results.get("corpus", [])),
+        "documents": stats.get("documents", len(results.get("documents", []))),
+        "stories": stats.get("stories", len(results.get("stories", []))),
+        "expectations": stats.get("expectations", len(results.get("expectations", []))),
+        "started": _format_time(run.get("started")),
+        "started_iso": run.get("started") or "",
+        "duration": _format_duration(run.get("duration_s")),
+        "tool_version": run.get("tool_version", ""),
+    }
+
+
+def _headline(success: bool, counts: dict[str, int]) -> str:
+    """The one sentence that answers "may this go out?"."""
+    if success:
+        review = counts["warning"] + counts["info"]
+        return "May be published" + (f" — {review:,} notes to review" if review else "")
+    failing = counts["error"] or counts["warning"]
+    noun = "errors" if counts["error"] else "findings"
+    return f"Do not publish — {failing:,} {noun} to fix first"
+
+
+def _format_time(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    zone = moment.strftime("%Z") or ""
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (f" {zone}" if zone else "")
+
+
+def _format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.2f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return (f"{hours} h " if hours else "") + f"{minutes} min {rest} s"
+
+
+def _expectation_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    per_type: dict[str, int] = {}
+    for item in results.get("findings", []):
+        per_type[item["expectation"]] = per_type.get(item["expectation"], 0) + 1
+    rows = []
+    for exp in results.get("expectations", []):
+        status = "error" if exp.get("exception") else ("pass" if exp.get("success") else "fail")
+        mostly = exp.get("mostly", 1.0)
+        rows.append(
+            {
+                "type": exp["type"],
+                "description": exp.get("description") or "",
+                "scope": exp.get("scope") or "",
+                "severity": exp.get("severity", "error"),
+                "checked": exp.get("checked", 0),
+                "unexpected": exp.get("unexpected", 0),
+                "mostly": f"{mostly * 100:g}%" if isinstance(mostly, (int, float)) else "",
+                "status": status,
+                "findings": per_type.get(exp["type"], 0),
+                "exception": exp.get("exception") or "",
+            }
+        )
+    return rows
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)

@@ -1,0 +1,300 @@
+"""Properties of figure consistency across versions.
+
+A seed-like story is built from figure sentences (each figure rendered in one of
+several equivalent forms) and figure-free sentences taken from the seeds. Changing one
+figure in one version must give exactly one ``figure_changed`` pair, at that sentence;
+reflowing, joining paragraphs, swapping quote styles, rewriting a figure in an
+equivalent form or adding a sentence must give none; no text makes the check raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from corpus_qa.checks.figures import (
+    check_consistent_figures,
+    compare_figures,
+    extract_figures,
+    figure_table,
+)
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_WORDS += ["ten", "eleven", "twelve"]
+_MONTHS = [
+    ("January", "Jan."), ("February", "Feb."), ("March", "March"), ("April", "April"),
+    ("May", "May"), ("June", "June"), ("July", "July"), ("August", "Aug."),
+    ("September", "Sept."), ("October", "Oct."), ("November", "Nov."), ("December", "Dec."),
+]  # fmt: skip
+
+
+def _count(n: int, style: int) -> str:
+    """Equivalent renderings of a count: 10,000 / 10 000 / ten thousand, half a million …"""
+    words = {500_000: ["half a million", "a half-million"], 1_000_000: ["a million", "one million"]}
+    if n % 1000 == 0 and 1 <= n // 1000 <= 12:
+        words[n] = [f"{_WORDS[n // 1000]} thousand"]
+    forms = [f"{n:,}", f"{n:,}".replace(",", " "), *words.get(n, [])]
+    return forms[style % len(forms)]
+
+
+def _hours(n: int, style: int) -> str:
+    unit = "hour" if n == 1 else "hours"
+    return f"{_WORDS[n]} {unit}" if style % 2 else f"{n} {unit}"
+
+
+def _date(md: int, style: int) -> str:
+    month, day = divmod(md, 100)
+    full, abbr = _MONTHS[month - 1]
+    return [f"{full} {day}", f"{abbr} {day}", f"{day} {full}"][style % 3]
+
+
+def _percent(n: int, style: int) -> str:
+    return [f"{n}%", f"{n} percent", f"{n} per cent"][style % 3]
+
+
+def _money(n: int, style: int) -> str:
+    return [f"${n} million", f"{n} million dollars", f"${n * 1_000_000:,}"][style % 3]
+
+
+def _factor(n: int, style: int) -> str:
+    return {2: ["double", "twice"], 3: ["triple", "thrice"], 4: ["quadruple", "fourfold"]}[n][
+        style % 2
+    ]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A sentence with one figure slot: how to render the figure and which values it takes."""
+
+    text: str
+    render: Callable[[int, int], str]
+    values: st.SearchStrategy[int]
+
+
+_COUNTS = st.sampled_from([1000, 2000, 6000, 10_000, 12_000, 25_500, 500_000, 1_000_000, 2_400_000])
+TEMPLATES = [
+    Template("There have been as many as {} illegal crossings daily in December.", _count, _COUNTS),
+    Template("Secretary Blinken met for about {} in the afternoon with the president.", _hours,
+             st.integers(1, 12)),
+    Template("In {}, the caravan crossed the Darien Gap jungle into Central America.",
+             lambda n, s: str(n), st.integers(1990, 2030)),
+    Template("On {}, the United States briefly closed a pair of rail crossings with Mexico.", _date,
+             st.integers(1, 12).flatmap(lambda m: st.integers(1, 28).map(lambda d: m * 100 + d))),
+    Template("More than {} migrants, many fleeing crime and poverty, crossed the jungle.", _count,
+             _COUNTS),
+    Template("Food prices in the border region rose {} over the last year.", _percent,
+             st.integers(1, 90)),
+    Template('The new program will cost {}, a senior official told "reporters" on Wednesday.',
+             _money, st.integers(2, 900)),
+    Template("That is {} the number of people who attempted the trek the year before.", _factor,
+             st.integers(2, 4)),
+    Template("Also Wednesday, about {} asylum-seekers continued their slow march north.", _count,
+             _COUNTS),
+]  # fmt: skip
+FILLERS = [
+    "He also stressed the need for more development aid for the region.",
+    '"We have always talked about addressing the causes [of migration]. The ideal thing is to '
+    'help poor countries," Lopez Obrador said.',
+    "Foreign Relations Secretary Alicia Barcena said it was important to reopen the border.",
+    "The migration crisis has become a roadblock for U.S. President Joe Biden.",
+    "Congressional Republicans have made changes to immigration law a condition for passing "
+    "legislation.",
+    "Mayorkas said on the social media site X formerly known as Twitter that talks went well.",
+]
+
+
+@dataclass(frozen=True)
+class Story:
+    """One version's sentences: fillers as strings, figure sentences as (template, value, style)."""
+
+    parts: tuple[str | tuple[int, int, int], ...]
+
+    def sentences(self) -> list[str]:
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                t, value, style = part
+                out.append(TEMPLATES[t].text.format(TEMPLATES[t].render(value, style)))
+        return out
+
+    def text(self, joiner: str = "\n\n") -> str:
+        return joiner.join(self.sentences())
+
+
+@st.composite
+def stories(draw: st.DrawFn) -> Story:
+    """A seed-like story: 2–6 distinct figure sentences among 0–4 fillers, in random order."""
+    chosen = draw(st.lists(st.integers(0, len(TEMPLATES) - 1), min_size=2, max_size=6, unique=True))
+    figures = [(t, draw(TEMPLATES[t].values), draw(st.integers(0, 5))) for t in chosen]
+    fillers = draw(st.lists(st.sampled_from(FILLERS), max_size=4, unique=True))
+    parts: list[str | tuple[int, int, int]] = [*figures, *fillers]
+    return Story(tuple(draw(st.permutations(parts))))
+
+
+def _figure_indexes(story: Story) -> list[int]:
+    return [i for i, p in enumerate(story.parts) if not isinstance(p, str)]
+
+
+@st.composite
+def changed_pairs(draw: st.DrawFn) -> tuple[Story, Story, int]:
+    """A story and a copy with one figure changed to another value; and that sentence's index."""
+    story = draw(stories())
+    k = draw(st.sampled_from(_figure_indexes(story)))
+    t, value, style = story.parts[k]  # type: ignore[misc]
+    new = draw(TEMPLATES[t].values.filter(lambda v: v != value))
+    parts = list(story.parts)
+    parts[k] = (t, new, draw(st.integers(0, 5)))
+    return story, Story(tuple(parts)), k
+
+
+def _reflow(text: str, draw: st.DrawFn) -> str:
+    """Break some spaces into single newlines, as a wrapped paragraph would."""
+    chars = list(text)
+    spaces = [i for i, c in enumerate(chars) if c == " "]
+    for i in draw(st.lists(st.sampled_from(spaces), max_size=12)) if spaces else []:
+        chars[i] = "\n"
+    return "".join(chars)
+
+
+def _curly(text: str) -> str:
+    out, opening = [], True
+    for c in text:
+        if c == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(c.replace("'", "’"))
+    return "".join(out)
+
+
+# --- properties ------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(changed_pairs(), st.sampled_from(["\n\n", " ", "\n"]))
+def test_one_changed_figure_gives_exactly_one_pair_at_that_sentence(
+    pair: tuple[Story, Story, int], joiner: str
+) -> None:
+    before, after, k = pair
+    a, b = before.text(), after.text(joiner)
+    hits = check_consistent_figures([("a", a), ("b", b)])
+    assert [h.document for h in hits] == ["a", "b"]
+    assert all(h.reason == "figure_changed" for h in hits)
+    hit_a, hit_b = hits
+    assert hit_a.related is not None and hit_a.related.document == "b"
+    assert hit_a.related.span == hit_b.span and hit_b.related is not None
+    assert hit_b.related.span == hit_a.span
+    start_a = sum(len(s) + 2 for s in before.sentences()[:k])
+    start_b = sum(len(s) + len(joiner) for s in after.sentences()[:k])
+    assert start_a <= hit_a.span[0] < start_a + len(before.sentences()[k])
+    assert start_b <= hit_b.span[0] < start_b + len(after.sentences()[k])
+
+
+@SETTINGS
+@given(st.data())
+def test_harmless_edits_never_give_a_change(data: st.DataObject) -> None:
+    story = data.draw(stories())
+    rewritten = Story(
+        tuple(
+            p if isinstance(p, str) else (p[0], p[1], data.draw(st.integers(0, 5)))
+            for p in story.parts
+        )
+    )
+    extra = [
+        t
+        for t in range(len(TEMPLATES))
+        if t not in {p[0] for p in story.parts if not isinstance(p, str)}
+    ]
+    parts = list(rewritten.parts)
+    if extra and data.draw(st.booleans()):  # a sentence (with a figure) only this version has
+        t = data.draw(st.sampled_from(extra))
+        parts.insert(data.draw(st.integers(0, len(parts))), (t, data.draw(TEMPLATES[t].values), 0))
+    b = Story(tuple(parts)).text(data.draw(st.sampled_from(["\n\n", " ", "\n"])))
+    b = _reflow(b, data.draw)
+    if data.draw(st.booleans()):
+        b = _curly(b)
+    note(f"a = {story.text()!r}\nb = {b!r}")
+    assert check_consistent_figures([("a", story.text()), ("b", b)]) == []
+
+
+def _seed(name: str) -> str:
+    return (SEEDS / f"{name}.txt").read_text("utf-8")
+
+
+SEED_A, SEED_B = _seed("000_c3359af66ac874be"), _seed("001_a1d7f1edd2253686")
+SEED_SAME = [r for r in figure_table(SEED_A, SEED_B) if r.status == "same"]
+
+
+def _other_rendering(kind: str, value: object, unit: str, bump: int) -> str:
+    """A different value of the same kind, written so that it parses back as that kind."""
+    if kind == "number" and isinstance(value, int):
+        return f"{value * (bump + 2):,}"
+    if kind == "duration":
+        return f"{int(value) + bump} {unit}s"  # type: ignore[call-overload]
+    if kind == "year":
+        return str(int(value) - bump)  # type: ignore[call-overload]
+    if kind == "date":
+        return f"December {18 + bump}"
+    if kind == "factor":
+        return ["triple", "quadruple", "fivefold"][bump % 3]
+    raise AssertionError(f"no rendering for {kind}")
+
+
+@SETTINGS
+@given(st.sampled_from(range(len(SEED_SAME))), st.integers(1, 3))
+def test_changing_any_seed_figure_gives_one_pair(row: int, bump: int) -> None:
+    fig = SEED_SAME[row].b
+    assert fig is not None
+    start, end = fig.span
+    changed = SEED_B[:start] + _other_rendering(fig.kind, fig.value, fig.unit, bump) + SEED_B[end:]
+    hits = check_consistent_figures([("000", SEED_A), ("001", changed)])
+    assert [(h.document, h.related.document) for h in hits if h.related] == [
+        ("000", "001"),
+        ("001", "000"),
+    ]
+    assert hits[1].span[0] == start
+    assert hits[0].span == SEED_SAME[row].a.span  # type: ignore[union-attr]
+
+
+@SETTINGS
+@given(st.sampled_from(["\n", " ", "\n\n"]), st.booleans())
+def test_seed_layout_edits_never_give_a_change(joiner: str, curly: bool) -> None:
+    b = SEED_B.replace(". ", "." + joiner)
+    if curly:
+        b = _curly(b)
+    assert check_consistent_figures([("000", SEED_A), ("001", b)]) == []
+    assert check_consistent_figures([("001", " ".join(SEED_A.split())), ("000", b)]) == []
+
+
+@SETTINGS
+@given(st.text(max_size=300), st.text(max_size=300))
+def test_never_raises_on_arbitrary_text(a: str, b: str) -> None:
+    for text in (a, b):
+        figures = extract_figures(text)
+        assert all(text[f.span[0] : f.span[1]] == f.text for f in figures)
+        assert all(x.span[1] <= y.span[0] for x, y in zip(figures, figures[1:], strict=False))
+    compare_figures(a, b)
+    check_consistent_figures([("a", a), ("b", b), ("c", a + b)])
+
+
+_PIECES = [*"0123456789 ,.-–$%€£'\"“”\nabcdeforuyDMJ", "half", "a", "million", "one", "two"]
+_PIECES += ["December", "Dec.", "U.S.", "per cent", "hours", "-fold", "1990s", "p.m."]
+_NEWSY = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@SETTINGS
+@given(_NEWSY, _NEWSY)
+def test_never_raises_on_figure_like_text(a: str, b: str) -> None:
+    for text in (a, b):
+        for f in extract_figures(text):
+            assert text[f.span[0] : f.span[1]] == f.text
+    compare_figures(a, b, tolerance=0.05)

@@ -1,0 +1,73 @@
+"""Properties of sentence splitting and alignment."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_qa.checks.sentences import align, split_sentences
+
+SETTINGS = settings(max_examples=80, deadline=None)
+
+_PIECES = [
+    "The talks began.", "Mr. Blinken met U.S. officials.", "On Dec. 18 it closed!",
+    '"We spoke," he said.', "It ended ... slowly.", "Was it 3.5?", "Record levels",
+    "López said so.", "They met at 10 a.m. Wednesday.",
+]  # fmt: skip
+_SEPARATORS = [" ", "\n", "\n\n", "  "]
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    """News-like text: distinct sentences (a story rarely repeats one) with mixed layout."""
+    pieces = draw(st.lists(st.sampled_from(_PIECES), max_size=12, unique=True))
+    return "".join(p + draw(st.sampled_from(_SEPARATORS)) for p in pieces)
+
+
+@SETTINGS
+@given(st.text(max_size=400))
+def test_spans_index_the_text(text: str) -> None:
+    sentences = split_sentences(text)
+    for s in sentences:
+        assert text[s.span[0] : s.span[1]] == s.text
+        assert s.text == s.text.strip() and s.text
+    assert all(x.span[1] <= y.span[0] for x, y in zip(sentences, sentences[1:], strict=False))
+
+
+def _squeezed(text: str) -> list[str]:
+    return [" ".join(s.text.split()) for s in split_sentences(text)]
+
+
+@SETTINGS
+@given(texts(), st.data())
+def test_reflowing_does_not_change_sentences(text: str, data: st.DataObject) -> None:
+    """A single newline is whitespace: breaking lines inside paragraphs changes nothing."""
+    single_spaces = [m.start() for m in re.finditer(r"(?<!\s) (?!\s)", text)]
+    chosen = data.draw(st.sets(st.sampled_from(single_spaces))) if single_spaces else set()
+    reflowed = "".join("\n" if i in chosen else c for i, c in enumerate(text))
+    assert _squeezed(reflowed) == _squeezed(text)
+
+
+@SETTINGS
+@given(texts(), texts())
+def test_alignment_covers_every_sentence_once_in_order(a: str, b: str) -> None:
+    alignments = align(a, b)
+    a_seen = [s.index for al in alignments for s in al.a]
+    b_seen = [s.index for al in alignments for s in al.b]
+    assert a_seen == list(range(len(split_sentences(a))))
+    assert b_seen == list(range(len(split_sentences(b))))
+
+
+@SETTINGS
+@given(texts(), st.sampled_from(_SEPARATORS))
+def test_a_text_aligns_with_its_own_relayout(text: str, separator: str) -> None:
+    """Joining or splitting paragraphs leaves no full sentence unpaired.
+
+    Unpunctuated lines (headings) may glue onto the next sentence when paragraphs are
+    joined; one such line pairs 2:1 with it, but a run of them can stay unpaired.
+    """
+    other = separator.join(s.text for s in split_sentences(text))
+    for al in align(text, other):
+        assert al.paired or all(not s.text.endswith((".", "!", "?")) for s in al.a)
