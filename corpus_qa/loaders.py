@@ -153,6 +153,13 @@ def read_text_metadata(doc: Document) -> InputProblem | None:
     return None
 
 
+def body_start_of(text: str) -> int:
+    """Where the body of ``text`` starts, past front matter or a leading header block."""
+    doc = Document(id="", text=text, path="")
+    read_text_metadata(doc)
+    return doc.body_start
+
+
 def _read_front_matter(doc: Document, block: str, offset: int) -> InputProblem | None:
     try:
         node = yaml.compose(block, Loader=yaml.SafeLoader)

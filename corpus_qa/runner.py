@@ -230,6 +230,7 @@ class Runner:
         self.progress = progress
         self.chunk_validator = ChunkValidator(suite)
         self.story_validator = ScopeValidator(suite, "story")
+        self.corpus_validator = ScopeValidator(suite, "corpus")
 
     def run(self, paths: list[str]) -> RunResult:
         """Validate every document under ``paths``."""
@@ -273,6 +274,7 @@ class Runner:
                 self.progress(len(documents))
 
         stories = self._stories(grouper, documents, totals, expectations)
+        self._corpus_wide(documents, totals)
         totals.findings.sort(key=Finding.sort_key)
         return RunResult(
             suite=self.suite.name,
@@ -366,6 +368,36 @@ class Runner:
                         "value": None, "origin": None, "span": None, "suggestion": value,
                         "suggestion_from": related.document if related else None}
         return story_records
+
+
+    # --- pass 3: corpus-wide counts -------------------------------------------------
+
+    def _corpus_wide(self, documents: list[dict[str, Any]], totals: _Totals) -> None:
+        """Repeated lines: count line hashes per story over the corpus, then flag each document.
+
+        Reads every document twice more (counting, then flagging); only hashes are kept.
+        """
+        expectations = self.corpus_validator.expectations
+        if not expectations:
+            return
+        counter = expectations[0].counter()
+        source = DocumentSource(documents)
+        for record in documents:
+            doc = source.document(record["id"])
+            counter.add(doc.id, record["story"], doc.text, body_start=doc.body_start)
+        for batch in chunks(documents, self.chunk_size):
+            rows, docs = [], {}
+            for record in batch:
+                doc = docs[record["id"]] = source.document(record["id"])
+                spans = counter.repeated_spans(doc.text, record["story"],
+                                               body_start=doc.body_start)
+                rows.append({"id": doc.id, "repeated_lines": tuple(spans)})
+
+            def place_hit(hit: Hit, doc_id: str, expectation: str, severity: str) -> Finding:
+                doc = docs[doc_id]
+                return place(hit, expectation, severity, doc.id, doc.path, doc.text, doc.line)
+
+            totals.add(self.corpus_validator.validate(rows, place_hit))
 
 
 def _credits(meta: Metadata, byline_signals: set[str]) -> tuple[str, ...]:

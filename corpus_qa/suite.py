@@ -140,6 +140,7 @@ def load_suite(path: str | Path) -> Suite:
     if not isinstance(entries, list) or not entries:
         raise _error(located, "'expectations' must be a non-empty list", "expectations")
     specs = tuple(_read_entry(located, entry, i) for i, entry in enumerate(entries))
+    _check_corpus_scope(located, specs)
     return Suite(
         name=name,
         path=located.path,
@@ -222,6 +223,20 @@ def _read_versions(located: Located, versions: Any) -> VersionsConfig:
     return VersionsConfig(key=key, threshold=float(threshold))
 
 
+def _check_corpus_scope(located: Located, specs: tuple[ExpectationSpec, ...]) -> None:
+    """Corpus-wide expectations fill one shared column: at most one of each type."""
+    from corpus_qa.expectations import registered
+
+    classes = registered()
+    seen: set[str] = set()
+    for index, spec in enumerate(specs):
+        if classes[spec.type].scope == "corpus":
+            if spec.type in seen:
+                raise _error(located, f"{spec.type} may appear only once in a suite",
+                             "expectations", index, "type")
+            seen.add(spec.type)
+
+
 def _read_entry(located: Located, entry: Any, index: int) -> ExpectationSpec:
     from corpus_qa.expectations import registered
 
@@ -252,6 +267,7 @@ def _read_entry(located: Located, entry: Any, index: int) -> ExpectationSpec:
     description = entry.get("description")
     if description is not None and not isinstance(description, str):
         raise _error(located, f"{type_}: 'description' must be a string", *where, "description")
+    kwargs = cls.resolve_paths(kwargs, Path(located.path).parent)
     spec = ExpectationSpec(type_, kwargs, severity, float(mostly), located.line(*where), description)
     _instantiate(located, cls, spec, where)
     return spec
@@ -271,5 +287,7 @@ def _instantiate(located: Located, cls: type, spec: ExpectationSpec, where: tupl
         value = spec.kwargs.get(key)
         raise _error(located, f"{spec.type}: parameter '{key}' = {value!r}: {first['msg']}",
                      *where, key) from None
+    except YamlError as exc:  # a pattern list named by the suite is itself wrong
+        raise SuiteError(f"{exc} (pattern list of {located.path}:{located.line(*where)})") from None
     except (ValueError, TypeError) as exc:
         raise _error(located, f"{spec.type}: {exc}", *where) from None

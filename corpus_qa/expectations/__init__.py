@@ -1,6 +1,11 @@
 """corpus-qa's GX expectations. Importing this package registers them with GX."""
 
 from corpus_qa.expectations.base import CorpusExpectation
+from corpus_qa.expectations.boilerplate import (
+    ExpectCorpusToHaveNoRepeatedLines,
+    ExpectDocumentToHaveNoBoilerplate,
+    ExpectDocumentToHaveParagraphs,
+)
 from corpus_qa.expectations.encoding import (
     ExpectDocumentToBeUnicodeNormalized,
     ExpectDocumentToBeValidUtf8,
@@ -21,6 +26,9 @@ from corpus_qa.expectations.metadata import (
 
 __all__ = [
     "CorpusExpectation",
+    "ExpectCorpusToHaveNoRepeatedLines",
+    "ExpectDocumentToHaveNoBoilerplate",
+    "ExpectDocumentToHaveParagraphs",
     "ExpectDocumentDateToBeValid",
     "ExpectDocumentMetadataToMatch",
     "ExpectDocumentToHaveMetadata",

@@ -9,7 +9,8 @@ failed, which gives spans, reasons and messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from great_expectations.execution_engine import PandasExecutionEngine
@@ -18,10 +19,25 @@ from great_expectations.expectations.metrics import (
     ColumnMapMetricProvider,
     column_condition_partial,
 )
+from great_expectations.render import (
+    CollapseContent,
+    LegacyDiagnosticRendererType,
+    LegacyRendererType,
+    RenderedStringTemplateContent,
+    RenderedTableContent,
+)
+from great_expectations.render.renderer.renderer import renderer
+from great_expectations.render.renderer_configuration import RendererValueType
 
 from corpus_qa.findings import Hit
+from corpus_qa.results import excerpt
 
 METRIC_PREFIX = "column_values.corpus_qa."
+UNEXPECTED_ROWS = 20
+"""At most this many document id + excerpt rows in a Data Docs unexpected table."""
+_SCOPE_NOUNS = {"document": ("every document", "documents"),
+                "story": ("every story with two or more versions", "stories")}
+_SEVERITY_NAMES = {"critical": "error", "warning": "warning", "info": "info"}
 
 # Fields every GX ColumnMapExpectation has; the rest of a class's fields are its parameters.
 _GX_FIELDS = frozenset(
@@ -62,7 +78,8 @@ class CorpusExpectation(ColumnMapExpectation):
     """Base class: a per-row corpus-qa expectation (abstract until ``map_metric`` is set)."""
 
     scope: ClassVar[str] = "document"
-    """``document`` (one row per document) or ``story`` (one row per story's versions)."""
+    """``document`` (one row per document), ``story`` (one row per story's versions) or
+    ``corpus`` (one row per document, from corpus-wide counts)."""
 
     reasons: ClassVar[tuple[str, ...]] = ()
     """The reason codes this expectation's findings carry (for docs and ``corpus-qa list``)."""
@@ -71,6 +88,11 @@ class CorpusExpectation(ColumnMapExpectation):
     def parameters(cls) -> dict[str, Any]:
         """The expectation's own parameters: name -> pydantic field."""
         return {k: f for k, f in cls.__fields__.items() if k not in _GX_FIELDS}
+
+    @classmethod
+    def resolve_paths(cls, kwargs: dict[str, Any], base: Any) -> dict[str, Any]:
+        """Parameters with file paths made relative to ``base`` (the suite's folder)."""
+        return kwargs
 
     @classmethod
     def summary(cls) -> str:
@@ -84,3 +106,152 @@ class CorpusExpectation(ColumnMapExpectation):
     def explain(self, value: Any) -> list[Hit]:
         """Why ``value`` (a row that failed) failed: hits with spans and messages."""
         raise NotImplementedError(f"{type(self).__name__} must implement explain()")
+
+    # --- Data Docs: each expectation reads as a sentence, its failures as id + excerpt ---
+
+    @classmethod
+    def sentence(cls, configuration: Any = None) -> tuple[str, dict[str, str]]:
+        """This expectation as a GX string template (``$name`` placeholders) and its params.
+
+        The summary, each parameter that has a value (defaults filled in: GX's suite JSON
+        leaves them out), the share of rows that must pass and the severity, e.g. "The
+        document states each required metadata field (…). Fields: date, source,
+        attribution. Must hold for every document; severity error."
+        """
+        kwargs = dict(getattr(configuration, "kwargs", None) or {})
+        params = {"summary": _sentence_case(cls.summary())}
+        parts = ["$summary"]
+        for name, field in cls.parameters().items():
+            value = kwargs.get(name, None if field.required else field.default)
+            if value is None:
+                continue
+            params[f"param_{name}"] = _shown(value)
+            parts.append(f"{name.replace('_', ' ').capitalize()}: $param_{name}.")
+        every, rows = _SCOPE_NOUNS.get(cls.scope, _SCOPE_NOUNS["document"])
+        mostly = kwargs.get("mostly")
+        mostly = 1.0 if mostly is None else float(mostly)
+        params["coverage"] = every if mostly >= 1 else f"at least {mostly * 100:g}% of {rows}"
+        params["severity"] = _severity_of(configuration)
+        parts.append("Must hold for $coverage; severity $severity.")
+        return " ".join(parts), params
+
+    @classmethod
+    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
+    def _prescriptive_renderer(
+        cls, configuration: Any = None, result: Any = None, runtime_configuration: Any = None,
+        **kwargs: Any,
+    ) -> list[RenderedStringTemplateContent]:
+        """Data Docs: the expectation as a sentence (suite pages and validation results)."""
+        if configuration is None and result is not None:
+            configuration = result.expectation_config
+        template, params = cls.sentence(configuration)
+        badge = {"classes": ["badge", "badge-secondary"]}
+        styling = {"params": {name: dict(badge) for name in params if name != "summary"}}
+        return [RenderedStringTemplateContent(
+            content_block_type="string_template",
+            string_template={"template": template, "params": params, "styling": styling},
+        )]
+
+    @classmethod
+    def _prescriptive_template(cls, renderer_configuration: Any) -> Any:
+        """The atomic ``atomic.prescriptive.summary`` renderer's template: the same sentence."""
+        template, params = cls.sentence(renderer_configuration.configuration)
+        for name, value in params.items():
+            renderer_configuration.add_param(name=name, param_type=RendererValueType.STRING,
+                                             value=value)
+        renderer_configuration.template_str = template
+        return renderer_configuration
+
+    @classmethod
+    def unexpected_rows(cls, result: Any, limit: int = UNEXPECTED_ROWS) -> list[dict[str, str]]:
+        """Up to ``limit`` failing rows of a GX result as short strings: their ids and an excerpt.
+
+        Ids come from ``partial_unexpected_index_list`` (without the checked column, which
+        GX copies there); the excerpt from ``partial_unexpected_list``, cut to one short
+        line, so a whole document never reaches Data Docs.
+        """
+        stats = getattr(result, "result", None) or {}
+        values = list(stats.get("partial_unexpected_list") or [])[:limit]
+        index = list(stats.get("partial_unexpected_index_list") or [])
+        config = getattr(result, "expectation_config", None)
+        column = (getattr(config, "kwargs", None) or {}).get("column") or cls.__fields__[
+            "column"].default
+        rows = []
+        for i, value in enumerate(values):
+            ids = index[i] if i < len(index) and isinstance(index[i], Mapping) else {}
+            ids = {str(k): v for k, v in ids.items() if k != column}
+            first = str(next(iter(ids.values()), ""))
+            if first and isinstance(value, str) and value.startswith(f"{first}: "):
+                value = value[len(first) + 2:]  # corpus-qa's own "document id: excerpt"
+            rows.append({**{k: _short(v) for k, v in ids.items()}, "excerpt": _short(value)})
+        return rows
+
+    @classmethod
+    @renderer(renderer_type=LegacyDiagnosticRendererType.UNEXPECTED_TABLE)
+    def _diagnostic_unexpected_table_renderer(
+        cls, configuration: Any = None, result: Any = None, runtime_configuration: Any = None,
+        **kwargs: Any,
+    ) -> list[RenderedTableContent | CollapseContent] | None:
+        """Data Docs: the failing rows as a table of document id (and reason) + excerpt."""
+        rows = cls.unexpected_rows(result) if result is not None else []
+        if not rows:
+            return None
+        header = list(dict.fromkeys(k for row in rows for k in row))
+        header.remove("excerpt")
+        header.append("excerpt")
+        table = [[_cell(row.get(key, "")) for key in header] for row in rows]
+        return [RenderedTableContent(
+            content_block_type="table",
+            header_row=[key.replace("_", " ").capitalize() for key in header],
+            table=table,
+            styling={"body": {"classes": ["table-bordered", "table-sm", "mt-3"]}},
+        )]
+
+
+def _sentence_case(text: str) -> str:
+    """A docstring line as prose: ``code`` marks dropped, ending with a full stop."""
+    text = re.sub(r"``(.+?)``", r"\1", text).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _shown(value: Any) -> str:
+    """A parameter value as a steward reads it: lists comma-separated, booleans yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(_shown(v) for v in value)
+    return str(getattr(value, "value", value))
+
+
+def _severity_of(configuration: Any) -> str:
+    """corpus-qa's severity: from the suite's meta, else from GX's severity."""
+    meta = getattr(configuration, "meta", None) or {}
+    ours = (meta.get("corpus_qa") or {}).get("severity") if isinstance(meta, Mapping) else None
+    if ours:
+        return str(ours)
+    gx = getattr(configuration, "severity", None)
+    return _SEVERITY_NAMES.get(str(getattr(gx, "value", gx)), "error")
+
+
+def _short(value: Any) -> str:
+    """Any cell value on one short line (never a whole document)."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value[: 4 * UNEXPECTED_ROWS * 10]).decode("utf-8", errors="replace")
+    elif isinstance(value, Sequence) and not isinstance(value, str) and value and all(
+        getattr(v, "id", None) or (isinstance(v, Mapping) and "id" in v) for v in value
+    ):
+        value = "versions " + ", ".join(
+            str(v["id"] if isinstance(v, Mapping) else v.id) for v in value)
+    text = str(value)[:1000]
+    return excerpt(text, (0, len(text)))
+
+
+def _cell(text: str) -> RenderedStringTemplateContent:
+    """A table cell whose text GX escapes (plain string cells reach the page as raw HTML)."""
+    return RenderedStringTemplateContent(
+        content_block_type="string_template",
+        string_template={"template": "$value", "params": {"value": text}},
+    )
+

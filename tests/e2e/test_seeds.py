@@ -146,3 +146,44 @@ def test_metadata_agrees_and_credit_lines_differ_at_info_level(seeds_run) -> Non
         (SEED_000, "info", "credit_lines_differ"), (SEED_001, "info", "credit_lines_differ")}
     assert all("Agence France-Presse" in f["message"] for f in credits)
     assert not any("VOA News" in f["message"] for f in credits)  # a byline, not a credit line
+
+
+def test_boilerplate_exactly_in_001(seeds_run) -> None:
+    _, data, _ = seeds_run
+    found = [(f["document"], f["reason"], f["excerpt"])
+             for f in _findings(data, "expect_document_to_have_no_boilerplate")]
+    assert [(d, r) for d, r, _ in found] == [
+        (SEED_001, "syndication_notice"), (SEED_001, "licence_notice"),
+        (SEED_001, "title_in_body"), (SEED_001, "byline_in_body")]
+    assert found[0][2] == "Originally posted by the Voice of America."
+    assert found[2][2] == "US, Mexico Discuss Options to Slow Surge of Migrants at Border"
+    assert found[3][2] == "by VOA News"
+    # Credit lines are attribution, not boilerplate.
+    assert not any("Some information" in e for _, _, e in found)
+
+
+def test_paragraphs_flattened_warning_in_001_only(seeds_run) -> None:
+    _, data, _ = seeds_run
+    found = _findings(data, "expect_document_to_have_paragraphs")
+    assert [(f["document"], f["reason"], f["severity"]) for f in found] == [
+        (SEED_001, "paragraphs_flattened", "warning")]
+    assert not _findings(data, "expect_corpus_to_have_no_repeated_lines")
+
+
+def test_the_findings_of_the_seeds_are_exactly_these(seeds_run) -> None:
+    """DESIGN §3 as one table: any new or lost finding on the seeds fails here."""
+    _, data, _ = seeds_run
+    table = sorted((f["document"][:3], f["expectation"], f["reason"], f["severity"])
+                   for f in data["findings"])
+    assert table == sorted([
+        ("000", "expect_document_to_have_metadata", "missing_field", "error"),
+        ("000", "expect_versions_to_preserve_diacritics", "diacritics_stripped", "warning"),
+        ("000", "expect_versions_to_have_consistent_credit_lines", "credit_lines_differ", "info"),
+        ("001", "expect_document_to_have_metadata", "missing_field", "error"),
+        ("001", "expect_document_to_have_no_boilerplate", "syndication_notice", "error"),
+        ("001", "expect_document_to_have_no_boilerplate", "licence_notice", "error"),
+        ("001", "expect_document_to_have_no_boilerplate", "title_in_body", "error"),
+        ("001", "expect_document_to_have_no_boilerplate", "byline_in_body", "error"),
+        ("001", "expect_document_to_have_paragraphs", "paragraphs_flattened", "warning"),
+        ("001", "expect_versions_to_have_consistent_credit_lines", "credit_lines_differ", "info"),
+    ])

@@ -1,0 +1,900 @@
+"""Boilerplate checks: what should have been stripped before a document is published.
+
+Four pure checks, all returning :class:`~corpus_qa.findings.Hit` lists:
+
+- :func:`find_boilerplate` — declarative pattern lists (YAML, see ``docs/boilerplate.md``):
+  syndication and licence notices, calls to action, cookie/legal lines, page furniture;
+- :func:`find_glued_header` — a title and byline run into the body (seed 001);
+- :func:`find_flattened_paragraphs` — thousands of characters without a paragraph break;
+- :class:`RepeatedLineCounter` — lines repeated across documents of *different* stories,
+  counted as 64-bit hashes in a first streaming pass, reported in a second.
+
+Granularity is what keeps false alarms down: a pattern counts only when it *is* the
+unit — a whole line, or a whole sentence of a one-line document (or of the opening /
+closing run of sentences of the first / last line, where glued notices sit). A
+sentence that merely quotes "subscribe" or "all rights reserved" is never a unit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from hashlib import blake2b
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus_qa.findings import Hit
+from corpus_qa.yamlfile import Located, YamlError, load_located
+
+# --- the pattern format --------------------------------------------------------------
+
+WHERE = ("anywhere", "leading", "trailing", "edges")
+"""Where a pattern counts: anywhere, the leading block, the trailing block, or either edge."""
+
+REASONS: dict[str, tuple[str, ...]] = {
+    # reason code -> metadata fields its text belongs in by default (empty: remove it)
+    "syndication_notice": ("source",),
+    "licence_notice": ("licence",),
+    "call_to_action": (),
+    "cookie_notice": (),
+    "legal_notice": (),
+    "page_furniture": (),
+    "title_in_body": ("title",),
+    "byline_in_body": ("attribution",),
+}
+"""Reason codes a pattern may yield, with the metadata fields each moves to by default."""
+
+METADATA_FIELDS = (
+    "date",
+    "source",
+    "attribution",
+    "author",
+    "title",
+    "url",
+    "licence",
+    "story",
+    "version",
+)
+"""Fields a pattern's ``move_to`` may name (the loader's known metadata keys)."""
+
+PATTERN_KEYS = ("id", "phrase", "regex", "reason", "where", "note", "example", "move_to")
+FILE_KEYS = ("description", "patterns")
+
+DEFAULT_LEADING_CHARS = 600
+"""The leading block: units starting within this many characters of the body start."""
+DEFAULT_TRAILING_CHARS = 600
+"""The trailing block: units ending within this many characters of the text's end."""
+
+_DATA_PACKAGE = "corpus_qa.data.boilerplate"
+
+
+class PatternError(YamlError):
+    """A pattern file is wrong; the message starts ``file:line: key: …`` (exit code 2)."""
+
+    def __init__(self, path: str, line: int, key: str, problem: str) -> None:
+        super().__init__(f"{path}:{line}: {key}: {problem}")
+        self.path, self.line, self.key, self.problem = path, line, key, problem
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One validated boilerplate pattern, as declared in a pattern file."""
+
+    id: str
+    reason: str
+    where: str
+    source: str  # the regular expression (a phrase is compiled to one)
+    example: str
+    move_to: tuple[str, ...] = ()
+    phrase: str | None = None
+    note: str | None = None
+    path: str = "<memory>"
+    line: int = 1
+
+    def action(self) -> str:
+        """What the steward should do: ``move into metadata: source, licence`` or ``remove``."""
+        if self.move_to:
+            return "move into metadata: " + ", ".join(self.move_to)
+        return "remove"
+
+    def allowed(self, leading: bool, trailing: bool) -> bool:
+        """True when the pattern counts for a unit in this position."""
+        if self.where == "anywhere":
+            return True
+        if self.where == "edges":
+            return leading or trailing
+        return leading if self.where == "leading" else trailing
+
+
+# Units are matched without their decoration: bullets before, and punctuation or arrows
+# after ("Read more »", "Share this:"), so patterns need not spell those out.
+_LEAD_DECORATION = re.compile(r"[•·*▪►‣◦>»›–—\-\s]*")
+_TRAIL_DECORATION = r"[\s.!?:;…»›→•·*]*"
+_GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+
+
+def _scoped(source: str) -> str:
+    """Turn a leading global inline flag group ``(?i)x`` into a scoped one ``(?i:x)``."""
+    m = _GLOBAL_FLAGS.match(source)
+    if m:
+        return f"(?{m.group(1)}:{source[m.end() :]})"
+    return f"(?:{source})"
+
+
+class PatternSet:
+    """Validated patterns, compiled once into one alternation per position class."""
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        self.patterns: tuple[Pattern, ...] = tuple(patterns)
+        self._by_group = {f"_p{i}": p for i, p in enumerate(self.patterns)}
+        self._compiled = {
+            (lead, trail): self._compile(lead, trail)
+            for lead in (False, True)
+            for trail in (False, True)
+        }
+
+    def _compile(self, leading: bool, trailing: bool) -> re.Pattern[str] | None:
+        parts = [
+            f"(?P<_p{i}>{_scoped(p.source)})"
+            for i, p in enumerate(self.patterns)
+            if p.allowed(leading, trailing)
+        ]
+        if not parts:
+            return None
+        return re.compile(f"(?:{'|'.join(parts)}){_TRAIL_DECORATION}")
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def __iter__(self) -> Iterator[Pattern]:
+        return iter(self.patterns)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle the patterns, recompile on load
+        return (PatternSet, (self.patterns,))
+
+    def match(
+        self, text: str, start: int, end: int, *, leading: bool, trailing: bool
+    ) -> Pattern | None:
+        """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
+        regex = self._compiled[(leading, trailing)]
+        if regex is None:
+            return None
+        start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
+        m = regex.fullmatch(text, start, end)
+        if m is None or m.lastgroup is None:
+            return None
+        return self._by_group[m.lastgroup]
+
+
+# --- loading and validating pattern files --------------------------------------------
+
+
+DEFAULT_ORDER = ("syndication.yml", "legal.yml", "calls_to_action.yml", "furniture.yml")
+"""Load order of the default lists: the first matching pattern wins, so generic page
+furniture (a menu row of short items) comes after the specific legal and cookie rows."""
+
+
+def default_pattern_paths() -> list[Path]:
+    """The pattern files shipped with the package (copies of ``expectations/boilerplate/``)."""
+    root = resources.files(_DATA_PACKAGE)
+    paths = [Path(str(p)) for p in root.iterdir() if p.name.endswith(".yml")]
+    rank = {name: i for i, name in enumerate(DEFAULT_ORDER)}
+    return sorted(paths, key=lambda p: (rank.get(p.name, len(rank)), p.name))
+
+
+def load_default_patterns() -> PatternSet:
+    """The packaged default pattern lists, loaded and validated."""
+    return load_patterns(default_pattern_paths())
+
+
+def load_patterns(paths: Sequence[str | Path]) -> PatternSet:
+    """Load and validate pattern files in order; a mistake raises :class:`PatternError`."""
+    patterns: list[Pattern] = []
+    seen: dict[str, Pattern] = {}
+    for path in paths:
+        for pattern in _load_file(path):
+            if pattern.id in seen:
+                first = seen[pattern.id]
+                raise PatternError(
+                    pattern.path,
+                    pattern.line,
+                    "id",
+                    f"duplicate pattern id '{pattern.id}' "
+                    f"(first defined at {first.path}:{first.line})",
+                )
+            seen[pattern.id] = pattern
+            patterns.append(pattern)
+    return PatternSet(patterns)
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; expected one of: {', '.join(choices)}"
+
+
+def _load_file(path: str | Path) -> list[Pattern]:
+    try:
+        doc = load_located(path)
+    except YamlError as exc:
+        raise PatternError(
+            str(path), _line_of(str(exc)), "file", str(exc).split(": ", 1)[-1]
+        ) from None
+    if not isinstance(doc.data, dict):
+        raise PatternError(doc.path, 1, "file", "expected a mapping with a 'patterns' list")
+    for key in doc.data:
+        if key not in FILE_KEYS:
+            raise PatternError(
+                doc.path,
+                doc.line(key),
+                str(key),
+                "unknown key" + _did_you_mean(str(key), FILE_KEYS),
+            )
+    entries = doc.data.get("patterns")
+    if not isinstance(entries, list) or not entries:
+        raise PatternError(
+            doc.path, doc.line("patterns"), "patterns", "expected a non-empty list of patterns"
+        )
+    return [_parse_entry(doc, i, entry) for i, entry in enumerate(entries)]
+
+
+def _line_of(message: str) -> int:
+    m = re.match(r".*?:(\d+):", message)
+    return int(m.group(1)) if m else 1
+
+
+def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
+    def fail(key: str, problem: str) -> PatternError:
+        return PatternError(doc.path, doc.line("patterns", index, key), key, problem)
+
+    if not isinstance(entry, dict):
+        raise fail(
+            "patterns",
+            "each pattern must be a mapping with id, phrase or regex, reason, where, example",
+        )
+    for key in entry:
+        if key not in PATTERN_KEYS:
+            raise fail(str(key), "unknown key" + _did_you_mean(str(key), PATTERN_KEYS))
+    for key in ("id", "reason", "where", "example"):
+        if key not in entry:
+            raise fail(key, "missing (every pattern needs id, reason, where and example)")
+    values = {
+        k: entry[k]
+        for k in ("id", "reason", "where", "example", "phrase", "regex", "note")
+        if k in entry
+    }
+    for key, value in values.items():
+        if not isinstance(value, str) or not value.strip():
+            raise fail(key, f"must be a non-empty string (got {value!r}; quote it in YAML)")
+    pattern_id = values["id"]
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", pattern_id):
+        raise fail("id", f"'{pattern_id}' must be snake_case (a-z, 0-9, _)")
+    if values["reason"] not in REASONS:
+        raise fail(
+            "reason",
+            f"unknown reason '{values['reason']}'" + _did_you_mean(values["reason"], list(REASONS)),
+        )
+    if values["where"] not in WHERE:
+        raise fail(
+            "where", f"unknown position '{values['where']}'" + _did_you_mean(values["where"], WHERE)
+        )
+    if ("phrase" in values) == ("regex" in values):
+        raise fail(
+            "regex" if "regex" in values else "phrase", "give exactly one of 'phrase' or 'regex'"
+        )
+    if "\n" in values["example"].strip():
+        raise fail("example", "must be a single line (a pattern matches one line or sentence)")
+    move_to = _parse_move_to(entry, values["reason"], fail)
+    source = (
+        _phrase_regex(values["phrase"])
+        if "phrase" in values
+        else _check_regex(values["regex"], fail)
+    )
+    pattern = Pattern(
+        id=pattern_id,
+        reason=values["reason"],
+        where=values["where"],
+        source=source,
+        example=values["example"].strip(),
+        move_to=move_to,
+        phrase=values.get("phrase"),
+        note=values.get("note"),
+        path=doc.path,
+        line=doc.line("patterns", index),
+    )
+    _check_example(pattern, fail)
+    return pattern
+
+
+def _parse_move_to(entry: dict[str, Any], reason: str, fail: Any) -> tuple[str, ...]:
+    if "move_to" not in entry:
+        return REASONS[reason]
+    value = entry["move_to"]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail("move_to", f"must be a list of metadata fields (got {value!r})")
+    for name in value:
+        if name not in METADATA_FIELDS:
+            raise fail(
+                "move_to", f"unknown metadata field '{name}'" + _did_you_mean(name, METADATA_FIELDS)
+            )
+    return tuple(value)
+
+
+def _phrase_regex(phrase: str) -> str:
+    """A phrase matches case-insensitively, with any whitespace and either apostrophe."""
+    words = [re.sub(r"['’]", "['’]", re.escape(w)) for w in phrase.split()]
+    return "(?i:" + r"\s+".join(words) + ")"
+
+
+def _check_regex(source: str, fail: Any) -> str:
+    if re.search(r"\(\?P[<=]|\\[1-9]|\\g<", source):
+        raise fail("regex", "named groups and backreferences are not supported; use (?:…) groups")
+    try:
+        compiled = re.compile(source)
+        re.compile(_scoped(source))
+    except re.error as exc:
+        raise fail("regex", f"invalid regular expression: {exc}") from None
+    if compiled.fullmatch(""):
+        raise fail("regex", "matches the empty string, which would flag every blank line")
+    return source
+
+
+def _check_example(pattern: Pattern, fail: Any) -> None:
+    example = pattern.example
+    start = _LEAD_DECORATION.match(example).end()  # type: ignore[union-attr]
+    if not re.fullmatch(f"{_scoped(pattern.source)}{_TRAIL_DECORATION}", example[start:]):
+        raise fail("example", f"the pattern does not match its own example {example!r}")
+
+
+# --- segmentation: lines and sentences -----------------------------------------------
+
+_LINE = re.compile(r"[^\n]+")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+_ABBREVIATION = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[A-Z]\.|(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|St|"
+    r"Jr|Sr|Inc|Co|Corp|Ltd|No|Nos|vs|etc|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Mt|Ft|Rev|approx)\."
+)
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def line_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines of ``text`` from ``start``, without surrounding whitespace."""
+    spans = []
+    for m in _LINE.finditer(text, start):
+        s, e = _strip(text, m.start(), m.end())
+        if s < e:
+            spans.append((s, e))
+    return spans
+
+
+def _ends_at(text: str, begin: int, end: int) -> bool:
+    """True when the punctuation ending at ``end`` closes a sentence (not "U.S." or "Dr.")."""
+    word_start = max(text.rfind(" ", begin, end) + 1, begin)
+    return not _ABBREVIATION.fullmatch(text[word_start:end].rstrip('"”’)]'))
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text[start:end]`` (a line), abbreviations like U.S. kept whole.
+
+    >>> t = "Originally posted by VOA. U.S. and Mexican officials met. They spoke."
+    >>> [t[s:e] for s, e in sentence_spans(t, 0, len(t))]
+    ['Originally posted by VOA.', 'U.S. and Mexican officials met.', 'They spoke.']
+    """
+    spans = []
+    begin = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if not _ends_at(text, begin, m.end()):
+            continue
+        s, e = _strip(text, begin, m.end())
+        if s < e:
+            spans.append((s, e))
+        begin = m.end()
+    s, e = _strip(text, begin, end)
+    if s < e:
+        spans.append((s, e))
+    return spans
+
+
+def units(text: str, body_start: int = 0) -> list[tuple[int, int]]:
+    """The units boilerplate is judged on: lines, or sentences when the body is one line."""
+    lines = line_spans(text, body_start)
+    if len(lines) == 1:
+        return sentence_spans(text, *lines[0])
+    return lines
+
+
+# --- find_boilerplate ----------------------------------------------------------------
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _pattern_hit(text: str, span: tuple[int, int], pattern: Pattern) -> Hit:
+    what = pattern.reason.replace("_", " ")
+    message = (
+        f'{what} "{_excerpt(text[span[0] : span[1]])}" (pattern {pattern.id}) — {pattern.action()}'
+    )
+    return Hit(pattern.reason, message, span)
+
+
+class _Positions:
+    """Decides whether a span lies in the leading and/or trailing block of a text."""
+
+    def __init__(self, text: str, body_start: int, leading_chars: int, trailing_chars: int) -> None:
+        self.lead_end = body_start + leading_chars
+        self.trail_start = len(text.rstrip()) - trailing_chars
+
+    def of(self, span: tuple[int, int]) -> tuple[bool, bool]:
+        return span[0] < self.lead_end, span[1] > self.trail_start
+
+
+def find_boilerplate(
+    text: str,
+    patterns: PatternSet,
+    *,
+    leading_chars: int = DEFAULT_LEADING_CHARS,
+    trailing_chars: int = DEFAULT_TRAILING_CHARS,
+    body_start: int = 0,
+) -> list[Hit]:
+    """One hit per line or sentence of ``text`` that a pattern says is boilerplate.
+
+    Lines are the units; in a one-line body every sentence is a unit; a line that is
+    made only of boilerplate sentences is flagged sentence by sentence; the opening
+    sentences of the first line and the closing ones of the last line count too.
+    Text before ``body_start`` (front matter, a metadata header) is not looked at.
+
+    >>> pats = load_default_patterns()
+    >>> [h.reason for h in find_boilerplate("News.\\nAdvertisement\\nMore news.", pats)]
+    ['page_furniture']
+    """
+    lines = line_spans(text, body_start)
+    if not lines:
+        return []
+    where = _Positions(text, body_start, leading_chars, trailing_chars)
+
+    def match(span: tuple[int, int]) -> Pattern | None:
+        lead, trail = where.of(span)
+        return patterns.match(text, span[0], span[1], leading=lead, trailing=trail)
+
+    if len(lines) == 1:
+        return [
+            _pattern_hit(text, s, p) for s in sentence_spans(text, *lines[0]) if (p := match(s))
+        ]
+    hits: list[Hit] = []
+    for index, line in enumerate(lines):
+        pattern = match(line)
+        if pattern is not None:
+            hits.append(_pattern_hit(text, line, pattern))
+            continue
+        last = index == len(lines) - 1
+        head = _first_sentence(text, *line)
+        if head == line or (not last and match(head) is None):
+            continue  # one sentence (already tried), or no sentence rule can apply
+        found = [(s, match(s)) for s in sentence_spans(text, *line)]
+        chosen = _matched_sentences(found, first=index == 0, last=last)
+        hits.extend(_pattern_hit(text, s, p) for s, p in chosen)
+    return hits
+
+
+def _first_sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the first sentence of a line (the whole line when it has one)."""
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if _ends_at(text, start, m.end()):
+            return _strip(text, start, m.end())
+    return start, end
+
+
+def _matched_sentences(
+    found: list[tuple[tuple[int, int], Pattern | None]], *, first: bool, last: bool
+) -> list[tuple[tuple[int, int], Pattern]]:
+    """All sentences if all match; else the matching run at the start (first line) / end (last)."""
+    if all(p is not None for _, p in found):
+        return [(s, p) for s, p in found if p is not None]
+    chosen: list[tuple[tuple[int, int], Pattern]] = []
+    if first:
+        for s, p in found:
+            if p is None:
+                break
+            chosen.append((s, p))
+    if last:
+        tail: list[tuple[tuple[int, int], Pattern]] = []
+        for s, p in reversed(found):
+            if p is None:
+                break
+            tail.append((s, p))
+        chosen.extend(reversed(tail))
+    return chosen
+
+
+# --- find_glued_header ---------------------------------------------------------------
+
+# Word lists as strings: one line each is easier to read and extend than a column.
+_SMALL_WORDS = frozenset(  # lower-case words a Title Case headline keeps lower case
+    "a an and as at but by for from in into is of off on onto or over per the to up via vs with "  # noqa: SIM905
+    "amid after before under than out".split()
+)
+_NAME_CONNECTORS = frozenset("and & de van von der da del la le al bin di du".split())  # noqa: SIM905
+_ORG_ENDINGS = frozenset(  # a byline name ends at one of these ("by VOA News U.S. officials …")
+    "News Press Staff Reuters AFP AP Service Services Wire Agency Desk Writer Writers Reporter "  # noqa: SIM905
+    "Reporters Correspondent Correspondents Editor Editors Bureau Newsroom Team Contributor".split()
+)
+_TOKEN = re.compile(r"\S+")
+_PUNCT = "\"“”‘’'()[]{}:;,—–-"
+_BYLINE_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|der|da|del|la|le|al|bin)){0,4}"
+_BYLINE_LINE = re.compile(
+    rf"[Bb]y\s+{_BYLINE_NAME}(?:\s*(?:,|and|&)\s*{_BYLINE_NAME})*"
+    r"(?:\s*[,|—–-]\s*[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,5})?"
+)
+MAX_TITLE_WORDS = 25
+
+
+def _core(token: str) -> str:
+    return token.strip(_PUNCT)
+
+
+def _ends_sentence(token: str) -> bool:
+    word = token.rstrip('"”’)]')
+    return word.endswith((".", "!", "?")) and not _ABBREVIATION.fullmatch(word)
+
+
+def _capitalised(token: str) -> bool:
+    core = _core(token)
+    return bool(core) and (core[0].isupper() or core[0].isdigit())
+
+
+def _title_words(tokens: Sequence[str]) -> bool:
+    """True when ``tokens`` read as a headline in Title Case (small words may stay lower case)."""
+    if len(tokens) < 3 or len(tokens) > MAX_TITLE_WORDS or not _capitalised(tokens[0]):
+        return False
+    capitals = 0
+    for i, token in enumerate(tokens):
+        core = _core(token)
+        if not core:
+            continue
+        if i < len(tokens) - 1 and _ends_sentence(token):
+            return False
+        if core[0].isupper() or core[0].isdigit():
+            capitals += 1
+        elif core.lower() not in _SMALL_WORDS:
+            return False
+    return capitals >= 3 and capitals >= 0.6 * len(tokens)
+
+
+def _name_length(tokens: Sequence[str]) -> int:
+    """How many of ``tokens`` (the words after "by") are the byline's name; 0 if none fit."""
+    best = 0
+    mixed_case = False
+    for n, token in enumerate(tokens[:6], start=1):
+        core = _core(token)
+        if core.lower() in _NAME_CONNECTORS and n > 1:
+            continue
+        if not _capitalised(token) or (mixed_case and core.isupper() and len(core) >= 3):
+            break  # a lower-case word, or an all-caps dateline after a name, ends it
+        mixed_case = mixed_case or not core.isupper()
+        follows = tokens[n] if n < len(tokens) else ""
+        if follows and _capitalised(follows) and _core(follows).lower() not in _NAME_CONNECTORS:
+            best = n
+            if core in _ORG_ENDINGS or _ends_sentence(token):
+                return n
+        if _ends_sentence(token):
+            break
+    return best
+
+
+def _glued_at(text: str, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Title and byline spans when ``text[start:end]`` opens with "<Title> by <Name> <Body>"."""
+    matches = list(_TOKEN.finditer(text, start, min(end, start + 600)))
+    words = [m.group() for m in matches]
+    for i, word in enumerate(words[: MAX_TITLE_WORDS + 1]):
+        if i >= 3 and word in ("by", "By") and _title_words(words[:i]):
+            n = _name_length(words[i + 1 :])
+            if n:
+                title = _strip_span(text, matches[0].start(), matches[i - 1].end())
+                byline = _strip_span(text, matches[i].start(), matches[i + n].end())
+                return title, byline
+        core = _core(word)
+        if _ends_sentence(word) or (
+            core and not _capitalised(word) and core.lower() not in _SMALL_WORDS
+        ):
+            return None
+    return None
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1] in ",.:;—–-":
+        end -= 1
+    return _strip(text, start, end)
+
+
+def _header_hits(text: str, title: tuple[int, int] | None, byline: tuple[int, int]) -> list[Hit]:
+    hits = []
+    if title is not None:
+        shown = text[title[0] : title[1]]
+        hits.append(
+            Hit(
+                "title_in_body",
+                f'title "{_excerpt(shown, 80)}" is part of the body text '
+                "— move into metadata: title",
+                title,
+                suggestion=shown,
+            )
+        )
+    name = re.sub(r"^[Bb]y\s+", "", text[byline[0] : byline[1]])
+    hits.append(
+        Hit(
+            "byline_in_body",
+            f'byline "{_excerpt(text[byline[0] : byline[1]], 80)}" is part of the body text '
+            "— move into metadata: attribution",
+            byline,
+            suggestion=name,
+        )
+    )
+    return hits
+
+
+def find_glued_header(
+    text: str, *, body_start: int = 0, leading_chars: int = DEFAULT_LEADING_CHARS
+) -> list[Hit]:
+    """A title and byline at the start of the body: on lines of their own or glued to the text.
+
+    >>> t = "US, Mexico Discuss Migration by VOA News U.S. and Mexican officials met."
+    >>> [(h.reason, t[h.span[0]:h.span[1]]) for h in find_glued_header(t)]
+    [('title_in_body', 'US, Mexico Discuss Migration'), ('byline_in_body', 'by VOA News')]
+    """
+    lines = [line for line in line_spans(text, body_start) if line[0] < body_start + leading_chars]
+    for i, (s, e) in enumerate(lines):
+        if _BYLINE_LINE.fullmatch(text, s, e):
+            before = lines[i - 1] if i else None
+            is_title = before is not None and _title_words(text[before[0] : before[1]].split())
+            return _header_hits(text, before if is_title else None, _strip_span(text, s, e))
+    for s, e in lines:
+        for sentence_start, _ in sentence_spans(text, s, e):
+            if sentence_start >= body_start + leading_chars:
+                break
+            found = _glued_at(text, sentence_start, e)
+            if found:
+                return _header_hits(text, *found)
+    return []
+
+
+def find_document_boilerplate(
+    text: str,
+    patterns: PatternSet,
+    *,
+    body_start: int = 0,
+    leading_chars: int = DEFAULT_LEADING_CHARS,
+    trailing_chars: int = DEFAULT_TRAILING_CHARS,
+) -> list[Hit]:
+    """Pattern hits and the glued title/byline of one document, in text order.
+
+    What ``expect_document_to_have_no_boilerplate`` reports; a header hit that overlaps
+    a pattern hit is left out (the pattern already covers that text).
+    """
+    hits = find_boilerplate(
+        text,
+        patterns,
+        leading_chars=leading_chars,
+        trailing_chars=trailing_chars,
+        body_start=body_start,
+    )
+    taken = [h.span for h in hits]
+    for hit in find_glued_header(text, body_start=body_start, leading_chars=leading_chars):
+        if all(hit.span[1] <= s or hit.span[0] >= e for s, e in taken):
+            hits.append(hit)
+    return sorted(hits, key=lambda h: h.span)
+
+
+# --- find_flattened_paragraphs -------------------------------------------------------
+
+
+def find_flattened_paragraphs(
+    text: str, max_chars_without_break: int = 2000, *, body_start: int = 0
+) -> list[Hit]:
+    """One hit per run of more than ``max_chars_without_break`` characters without a line break.
+
+    >>> [h.message for h in find_flattened_paragraphs("word " * 500, 2000)]
+    ['2,499 characters without a paragraph break (limit 2,000) — restore the paragraph breaks']
+    """
+    if max_chars_without_break < 1:
+        raise ValueError(
+            f"max_chars_without_break must be at least 1, got {max_chars_without_break}"
+        )
+    hits = []
+    for s, e in line_spans(text, body_start):
+        if e - s > max_chars_without_break:
+            message = (
+                f"{e - s:,} characters without a paragraph break "
+                f"(limit {max_chars_without_break:,}) — restore the paragraph breaks"
+            )
+            hits.append(Hit("paragraphs_flattened", message, (s, e)))
+    return hits
+
+
+# --- repeated lines across the corpus ------------------------------------------------
+
+_EDGE_NOISE = " \t•·*▪►‣◦>»›–—-.,;:!?…\"“”‘’'()[]|"
+_COMPACT_EVERY = 1 << 20
+"""Pending (line, story) pairs are sorted into the table every this many (16 MiB)."""
+
+
+def _hash(value: str) -> int:
+    digest = blake2b(value.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def normalise_line(line: str) -> str:
+    """The form repeated lines are compared in: case-folded, whitespace collapsed, edges trimmed.
+
+    >>> normalise_line("  • Follow us   on TWITTER! ")
+    'follow us on twitter'
+    """
+    return " ".join(line.casefold().split()).strip(_EDGE_NOISE)
+
+
+class RepeatedLineCounter:
+    """Counts, per normalised line, the distinct stories it occurs in — as 64-bit hashes.
+
+    Feed every document with :meth:`add` (pass 1), then ask :meth:`repeated_spans` for
+    each document (pass 2). A line counts once per story however many versions carry
+    it. No strings are kept: the table is two sorted ``uint64`` arrays of distinct
+    (line hash, story hash) pairs, 16 bytes per pair, so memory depends on the number
+    of distinct lines, never on their length. Counts are exact, the result does not
+    depend on the order documents are fed in, and counters filled on different workers
+    combine with :meth:`merge`.
+    """
+
+    def __init__(
+        self, *, min_documents: int = 3, min_fraction: float = 0.0, min_chars: int = 20
+    ) -> None:
+        if min_documents < 2:
+            raise ValueError(
+                "min_documents must be at least 2 (a line in one story is not repeated), "
+                f"got {min_documents}"
+            )
+        if not 0.0 <= min_fraction <= 1.0:
+            raise ValueError(f"min_fraction must be between 0 and 1, got {min_fraction}")
+        if min_chars < 1:
+            raise ValueError(f"min_chars must be at least 1, got {min_chars}")
+        self.min_documents = min_documents
+        self.min_fraction = min_fraction
+        self.min_chars = min_chars
+        self._stories: set[int] = set()
+        self._new_lines = array("Q")  # pairs added since the last compaction
+        self._new_stories = array("Q")
+        self._lines = np.empty(0, dtype=np.uint64)  # sorted by (line, story), no duplicates
+        self._line_stories = np.empty(0, dtype=np.uint64)
+        self._repeated: dict[int, int] | None = None  # line hash -> stories, for >= 2 stories
+
+    def _line_hashes(self, text: str, body_start: int) -> Iterator[tuple[int, tuple[int, int]]]:
+        for span in units(text, body_start):
+            key = normalise_line(text[span[0] : span[1]])
+            if len(key) >= self.min_chars:
+                yield _hash(key), span
+
+    def add(self, doc_id: str, story_id: str | None, text: str, *, body_start: int = 0) -> None:
+        """Count the lines of one document (pass 1); ``story_id=None`` makes it its own story."""
+        story = _hash(story_id if story_id is not None else "\0doc\0" + doc_id)
+        self._stories.add(story)
+        lines = {h for h, _ in self._line_hashes(text, body_start)}
+        self._new_lines.extend(lines)
+        self._new_stories.extend([story] * len(lines))
+        self._repeated = None
+        if len(self._new_lines) >= _COMPACT_EVERY:
+            self._compact()
+
+    def merge(self, other: RepeatedLineCounter) -> None:
+        """Add the counts of a counter filled elsewhere (same settings) to this one."""
+        other._compact()
+        self._compact()
+        self._stories |= other._stories
+        self._absorb(other._lines, other._line_stories)
+
+    def _compact(self) -> None:
+        """Sort the pending pairs into the table."""
+        if self._new_lines:
+            lines = np.frombuffer(self._new_lines, dtype=np.uint64)
+            stories = np.frombuffer(self._new_stories, dtype=np.uint64)
+            self._new_lines, self._new_stories = array("Q"), array("Q")
+            self._absorb(lines, stories)
+
+    def _absorb(self, lines: np.ndarray, stories: np.ndarray) -> None:
+        """Merge (line, story) pairs into the sorted table, dropping duplicates."""
+        lines = np.concatenate([self._lines, lines])
+        stories = np.concatenate([self._line_stories, stories])
+        self._lines = self._line_stories = np.empty(0, dtype=np.uint64)  # free before sorting
+        order = np.lexsort((stories, lines))
+        lines, stories = lines[order], stories[order]
+        del order
+        keep = np.ones(len(lines), dtype=bool)
+        keep[1:] = (lines[1:] != lines[:-1]) | (stories[1:] != stories[:-1])
+        self._lines, self._line_stories = lines[keep], stories[keep]
+        self._repeated = None
+
+    def _runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each distinct line hash of the sorted table and its number of stories."""
+        self._compact()
+        if not len(self._lines):
+            return self._lines, np.empty(0, dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, self._lines[1:] != self._lines[:-1]])
+        return self._lines[starts], np.diff(np.r_[starts, len(self._lines)])
+
+    def _counts(self) -> dict[int, int]:
+        """Distinct stories per line hash, for the lines seen in two stories or more."""
+        if self._repeated is None:
+            hashes, counts = self._runs()
+            several = counts >= 2
+            self._repeated = dict(
+                zip(hashes[several].tolist(), counts[several].tolist(), strict=True)
+            )
+        return self._repeated
+
+    @property
+    def stories(self) -> int:
+        """How many distinct stories were fed."""
+        return len(self._stories)
+
+    @property
+    def distinct_lines(self) -> int:
+        """How many distinct normalised lines (hashes) are held."""
+        return len(self._runs()[0])
+
+    def threshold(self) -> int:
+        """Distinct stories that make a line repeated: min_documents, or the fraction if larger."""
+        return max(self.min_documents, math.ceil(self.min_fraction * len(self._stories)))
+
+    def story_count(self, line: str) -> int:
+        """How many distinct stories a line occurs in (0 for lines under ``min_chars``)."""
+        key = normalise_line(line)
+        if len(key) < self.min_chars:
+            return 0
+        self._compact()
+        return len(self._stories_of(_hash(key)))
+
+    def _stories_of(self, line: int) -> np.ndarray:
+        """The story hashes of one line hash (a slice of the sorted table)."""
+        value = np.uint64(line)
+        lo = np.searchsorted(self._lines, value, side="left")
+        hi = np.searchsorted(self._lines, value, side="right")
+        return self._line_stories[lo:hi]
+
+    def repeated_spans(
+        self, text: str, story_id: str | None = None, *, body_start: int = 0
+    ) -> list[Hit]:
+        """One hit per line of ``text`` that occurs in at least :meth:`threshold` stories (pass 2).
+
+        ``story_id`` is the key the document was added with; it lets the message count
+        the *other* stories that carry the line.
+        """
+        counts, threshold = self._counts(), self.threshold()
+        own = _hash(story_id) if story_id is not None else None
+        hits = []
+        for line, span in self._line_hashes(text, body_start):
+            count = counts.get(line, 0)
+            if count >= threshold:
+                if own is not None and np.uint64(own) in self._stories_of(line):
+                    where = f"also occurs in {count - 1} other stories"
+                else:
+                    where = f"occurs in {count} stories"
+                message = (
+                    f'"{_excerpt(text[span[0] : span[1]])}" {where} of the corpus '
+                    "— remove it if it is site template (header, footer, promotion)"
+                )
+                hits.append(Hit("repeated_line", message, span))
+        return hits

@@ -1,0 +1,97 @@
+"""Corpus-level and story-level behaviour through the CLI on small generated corpora."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import NEWS, ROOT, run_cli
+
+SEED_000 = (ROOT / "seeds" / "000_c3359af66ac874be.txt").read_text(encoding="utf-8")
+FOOTER = "Follow our newsroom on the Acme Daily app for more local stories."
+
+STORIES = [
+    "The city council approved a new budget on Monday after a long debate about "
+    "transport spending and the future of the tram network in the old town.",
+    "Farmers in the northern valley reported a record apple harvest this autumn, "
+    "helped by a warm spring and new irrigation channels built last year.",
+    "A local museum reopened its doors after two years of renovation, showing a "
+    "restored collection of medieval maps donated by a private family trust.",
+]
+
+
+def _results(tmp_path: Path, corpus: Path, suite: Path = NEWS) -> dict:
+    out = tmp_path / "r.json"
+    proc = run_cli("validate", str(corpus), "--suite", str(suite), "--json", str(out))
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_line_repeated_across_stories_is_flagged_in_each(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for i, story in enumerate(STORIES):
+        (corpus / f"s{i}.txt").write_text(f"{story}\n\n{FOOTER}\n", encoding="utf-8")
+    data = _results(tmp_path, corpus)
+    repeated = [(f["document"], f["reason"], f["excerpt"]) for f in data["findings"]
+                if f["expectation"] == "expect_corpus_to_have_no_repeated_lines"]
+    assert repeated == [(f"s{i}", "repeated_line", FOOTER) for i in range(3)]
+
+
+def test_versions_of_one_story_sharing_lines_are_not_repeated_lines(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for i in range(3):  # three versions of the same story: one story, not three
+        (corpus / f"v{i}.txt").write_text(f"{STORIES[0]}\n\n{FOOTER}\n", encoding="utf-8")
+    data = _results(tmp_path, corpus)
+    assert len({d["story"] for d in data["documents"]}) == 1
+    assert not [f for f in data["findings"]
+                if f["expectation"] == "expect_corpus_to_have_no_repeated_lines"]
+
+
+def test_changed_figure_in_a_seed_copy_flips_the_figures_expectation(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for seed in (ROOT / "seeds").glob("*.txt"):
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    changed = SEED_000.replace("as many as 10,000 illegal", "as many as 1,000 illegal")
+    assert changed != SEED_000
+    (corpus / "000_c3359af66ac874be.txt").write_text(changed, encoding="utf-8")
+    data = _results(tmp_path, corpus)
+    found = [(f["document"][:3], f["reason"], f["excerpt"], f["related"]["document"][:3])
+             for f in data["findings"]
+             if f["expectation"] == "expect_versions_to_have_consistent_figures"]
+    assert sorted(found) == [("000", "figure_changed", "1,000", "001"),
+                             ("001", "figure_changed", "10,000", "000")]
+    outcome = {e["type"]: e for e in data["expectations"]}
+    assert outcome["expect_versions_to_have_consistent_figures"]["success"] is False
+
+
+def test_a_new_boilerplate_line_or_removed_date_flips_the_expectations(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for seed in (ROOT / "seeds").glob("*.txt"):
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    text = SEED_000.replace(" date 2023-12-28 ", "", 1)
+    text = text.replace("\n\nRecord levels of migrants\n",
+                        "\n\nSubscribe to our newsletter\n\nRecord levels of migrants\n")
+    (corpus / "000_c3359af66ac874be.txt").write_text(text, encoding="utf-8")
+    data = _results(tmp_path, corpus)
+    found = {(f["document"][:3], f["expectation"], f["reason"], f.get("key"))
+             for f in data["findings"] if f["severity"] == "error"}
+    assert ("000", "expect_document_to_have_no_boilerplate", "call_to_action", None) in {
+        (d, e, r, None) for d, e, r, _ in found}
+    assert ("000", "expect_document_to_have_metadata", "missing_field", "date") in found
+
+
+def test_bad_pattern_list_named_by_the_suite_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "mine.yml").write_text(
+        "patterns:\n  - id: bad\n    regex: '(unclosed'\n    reason: call_to_action\n"
+        "    where: anywhere\n    example: x\n", encoding="utf-8")
+    suite = tmp_path / "s.yml"
+    suite.write_text("name: s\nexpectations:\n  - type: expect_document_to_have_no_boilerplate\n"
+                     "    patterns: [mine.yml]\n", encoding="utf-8")
+    proc = run_cli("validate", "seeds", "--suite", str(suite))
+    assert proc.returncode == 2
+    assert f"{tmp_path / 'mine.yml'}:3:" in proc.stderr
+    assert "Traceback" not in proc.stderr

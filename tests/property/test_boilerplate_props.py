@@ -1,0 +1,157 @@
+"""Property tests for corpus_qa.checks.boilerplate.
+
+- every pattern's example, inserted as a line at a random line boundary of a clean
+  document (where its pattern counts), is found at exactly that span with its reason;
+- harmless edits of a clean document (reflowed whitespace, paragraphs joined or split)
+  find nothing;
+- repeated-line findings never depend on the order documents are fed in, or on how
+  the corpus was split between counters;
+- no check raises on arbitrary text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_qa.checks.boilerplate import (
+    DEFAULT_LEADING_CHARS,
+    DEFAULT_TRAILING_CHARS,
+    RepeatedLineCounter,
+    find_boilerplate,
+    find_flattened_paragraphs,
+    find_glued_header,
+    line_spans,
+    load_default_patterns,
+    sentence_spans,
+)
+
+PATTERNS = load_default_patterns()
+SEED_000 = (Path(__file__).resolve().parents[2] / "seeds" / "000_c3359af66ac874be.txt").read_text(
+    encoding="utf-8"
+)
+# Clean news sentences: the body of seed 000 (which has no boilerplate), sentence by sentence.
+CLEAN = [
+    SEED_000[s:e]
+    for line in line_spans(SEED_000, SEED_000.index("U.S."))
+    for s, e in sentence_spans(SEED_000, *line)
+]
+FAST = settings(max_examples=60, deadline=None)
+
+paragraph = st.lists(st.sampled_from(CLEAN), min_size=1, max_size=4).map(" ".join)
+clean_document = st.lists(paragraph, min_size=1, max_size=8).map("\n".join)
+
+
+def _eligible(doc: str, boundary: int, example: str, where: str) -> bool:
+    """True when ``example`` inserted as a line at ``boundary`` sits where its pattern counts."""
+    text = doc[:boundary] + example + "\n" + doc[boundary:]
+    leading = boundary < DEFAULT_LEADING_CHARS
+    trailing = boundary + len(example) > len(text.rstrip()) - DEFAULT_TRAILING_CHARS
+    return {
+        "anywhere": True,
+        "leading": leading,
+        "trailing": trailing,
+        "edges": leading or trailing,
+    }[where]
+
+
+@FAST
+@given(doc=clean_document, pattern=st.sampled_from(list(PATTERNS)), data=st.data())
+def test_inserted_example_is_found_at_exactly_its_span(doc: str, pattern, data) -> None:  # type: ignore[no-untyped-def]
+    assert find_boilerplate(doc, PATTERNS) == []
+    boundaries = [0] + [i + 1 for i, c in enumerate(doc) if c == "\n"] + [len(doc) + 1]
+    boundaries = [b for b in boundaries if _eligible(doc + "\n", b, pattern.example, pattern.where)]
+    boundary = data.draw(st.sampled_from(boundaries), label="boundary")
+    padded = doc + "\n"
+    text = padded[:boundary] + pattern.example + "\n" + padded[boundary:]
+    hits = find_boilerplate(text, PATTERNS)
+    assert [(h.reason, h.span) for h in hits] == [
+        (pattern.reason, (boundary, boundary + len(pattern.example)))
+    ]
+
+
+@FAST
+@given(
+    doc=clean_document,
+    spaces=st.sampled_from(["  ", "\t", " \u00a0"]),
+    breaks=st.sampled_from(["\n\n", "\r\n", " "]),
+)
+def test_harmless_edits_find_nothing(doc: str, spaces: str, breaks: str) -> None:
+    edited = doc.replace(" ", spaces).replace("\n", breaks)
+    assert find_boilerplate(edited, PATTERNS) == []
+    assert find_glued_header(edited) == []
+
+
+corpus = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c", "d", None]),
+        st.lists(
+            st.sampled_from(CLEAN[:12] + ["Follow us on Twitter for the latest news today."]),
+            min_size=1,
+            max_size=5,
+        ),
+    ),
+    min_size=1,
+    max_size=12,
+).map(lambda docs: [(f"doc{i}", story, "\n".join(lines)) for i, (story, lines) in enumerate(docs)])
+
+
+def _findings(
+    docs: list[tuple[str, str | None, str]], order: list[int], min_documents: int
+) -> dict[str, list]:
+    counter = RepeatedLineCounter(min_documents=min_documents)
+    for i in order:
+        counter.add(*docs[i])
+    return {doc_id: counter.repeated_spans(text, story) for doc_id, story, text in docs}
+
+
+@FAST
+@given(docs=corpus, data=st.data(), min_documents=st.integers(2, 4))
+def test_document_order_never_changes_repeated_lines(docs, data, min_documents: int) -> None:  # type: ignore[no-untyped-def]
+    order = data.draw(st.permutations(range(len(docs))), label="order")
+    assert _findings(docs, order, min_documents) == _findings(
+        docs, list(range(len(docs))), min_documents
+    )
+
+
+@FAST
+@given(docs=corpus, cut=st.integers(0, 12))
+def test_merged_counters_equal_one_counter(docs, cut: int) -> None:  # type: ignore[no-untyped-def]
+    whole, left, right = (RepeatedLineCounter(min_documents=2) for _ in range(3))
+    for i, doc in enumerate(docs):
+        whole.add(*doc)
+        (left if i < cut else right).add(*doc)
+    left.merge(right)
+    assert [left.repeated_spans(t, s) for _, s, t in docs] == [
+        whole.repeated_spans(t, s) for _, s, t in docs
+    ]
+
+
+# Arbitrary text, and text built from the pieces the checks look for (examples, bylines,
+# sentence ends, bullets, line breaks), which reaches deeper into the code than noise.
+fragments = st.sampled_from(
+    [p.example for p in PATTERNS]
+    + CLEAN[:5]
+    + ["\n", " ", ". ", "by ", "By VOA News ", "U.S. ", "• "]
+)
+any_text = st.one_of(st.text(), st.lists(st.one_of(fragments, st.text(max_size=5))).map("".join))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=any_text, body_start=st.integers(0, 50), limit=st.integers(1, 100))
+def test_no_check_raises_on_arbitrary_text(text: str, body_start: int, limit: int) -> None:
+    body_start = min(body_start, len(text))
+    for hits in (
+        find_boilerplate(text, PATTERNS, body_start=body_start),
+        find_glued_header(text, body_start=body_start),
+        find_flattened_paragraphs(text, limit, body_start=body_start),
+    ):
+        for hit in hits:
+            assert 0 <= hit.span[0] < hit.span[1] <= len(text)
+    counter = RepeatedLineCounter(min_documents=2, min_chars=1)
+    counter.add("x", None, text)
+    counter.add("y", "story", text)
+    for hit in counter.repeated_spans(text, "story"):
+        assert 0 <= hit.span[0] < hit.span[1] <= len(text)
