@@ -281,7 +281,10 @@ def _expectation_entry(exp: dict[str, Any]) -> dict[str, Any]:
 def _figure_counts(story: dict[str, Any]) -> list[int]:
     """``[figures compared, figures that differ]`` over a story's pairs."""
     figures = [f for pair in story.get("pairs", []) for f in pair.get("figures", [])]
-    return [len(figures), sum(1 for f in figures if not f.get("match"))]
+    compared = sum(1 for f in figures if f.get("a") and f.get("b"))
+    differing = sum(1 for f in figures
+                    if (f["status"] == "changed" if "status" in f else not f.get("match")))
+    return [compared, differing]
 
 
 def _finding_row(

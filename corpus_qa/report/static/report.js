@@ -672,16 +672,24 @@
       h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 4, class: 'empty', text: 'No metadata in either version.' }))))));
   }
 
+  // A figure in only one version (an added sentence) was not compared: not a difference.
+  function figureDiffers(g) { return g.status ? g.status === 'changed' : !g.match; }
+
   function figureTable(state, pair) {
     const figures = pair.figures || [];
-    const differing = figures.filter((g) => !g.match).length;
+    const bad = figureDiffers;
+    const differing = figures.filter(bad).length;
+    const compared = figures.filter((g) => g.a && g.b).length;
     const side = (g) => (g ? [h('td', { text: g.text }), h('td', { class: 'mono', text: String(g.value) })]
       : [h('td', { class: 'muted', text: '—' }), h('td', { class: 'muted', text: '—' })]);
-    const rows = figures.map((g, k) => h('tr', { class: 'clickable' + (g.match ? '' : ' fig-row-bad'), onclick: () => activate(state, 'g' + k, true) },
-      h('td', { class: 'num', text: String(k + 1) }), side(g.a), side(g.b),
-      h('td', null, g.match ? h('span', { class: 'ok', text: '✓ same' })
-        : h('span', { class: 'bad', text: !g.a || !g.b ? '✗ only in one version' : '✗ differs' }))));
-    return h('div', null, h('h3', null, 'Figures (' + fmt(figures.length) + ' compared, ' + fmt(differing) + ' differing)'),
+    const result = (g) => {
+      if (bad(g)) return h('span', { class: 'bad', text: !g.a || !g.b ? '✗ only in one version' : '✗ differs' });
+      if (!g.a || !g.b) return h('span', { class: 'muted', text: 'only in one version (not compared)' });
+      return h('span', { class: 'ok', text: '✓ same' });
+    };
+    const rows = figures.map((g, k) => h('tr', { class: 'clickable' + (bad(g) ? ' fig-row-bad' : ''), onclick: () => activate(state, 'g' + k, true) },
+      h('td', { class: 'num', text: String(k + 1) }), side(g.a), side(g.b), h('td', null, result(g))));
+    return h('div', null, h('h3', null, 'Figures (' + fmt(compared) + ' compared, ' + fmt(differing) + ' differing)'),
       h('div', { class: 'table-wrap' }, h('table', { id: 'story-figures' },
         h('thead', null, h('tr', null, ['#', docs.id[pair.docs[0]], 'value', docs.id[pair.docs[1]], 'value', 'Result'].map((t, k) => h('th', { class: k === 0 ? 'num' : (k === 1 || k === 3 ? 'ident' : null), text: t })))),
         h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 6, class: 'empty', text: 'No figures were compared.' }))))));
@@ -776,7 +784,7 @@
     const figItems = (k) => (pair.figures || []).flatMap((g, n) => {
       const side = k === 0 ? g.a : g.b;
       return side && Array.isArray(side.span) ? [{ s: side.span[0], e: side.span[1], key: 'g' + n,
-        cls: 'fig' + (g.match ? '' : ' fig-bad'), title: 'figure: ' + side.text + ' = ' + side.value + (g.match ? '' : ' (differs)') }] : [];
+        cls: 'fig' + (figureDiffers(g) ? ' fig-bad' : ''), title: 'figure: ' + side.text + ' = ' + side.value + (figureDiffers(g) ? ' (differs)' : '') }] : [];
     });
     const figsA = figItems(0), figsB = figItems(1);
     const totals = { aligned: 0, onlyA: 0, onlyB: 0, dia: 0, chg: 0, same: 0 };
