@@ -7,6 +7,11 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
+# GX Data Docs load Bootstrap/jQuery/Font Awesome from CDNs; installed from npm at setup
+# time, corpus-qa copies them next to the page so it opens styled offline.
+GX_ASSETS := $(VENV)/gx-assets
+GX_NPM := bootstrap@4.3.1 jquery@3.7.1 popper.js@1.12.9 bootstrap-table@1.19.1 \
+          bootstrap-datepicker@1.9.0 @forevolve/bootstrap-dark@1.1.0 @fortawesome/fontawesome-free@6.6.0
 
 .PHONY: setup demo test test-fast browser lint bench clean
 
@@ -14,6 +19,9 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@if command -v npm >/dev/null; then \
+	  npm install --prefix $(GX_ASSETS) --no-save --no-audit --no-fund --legacy-peer-deps --silent $(GX_NPM); \
+	else echo "note: npm missing; --gx-docs pages will need the network (apt-get install npm)"; fi
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -25,7 +33,7 @@ setup: $(STAMP)
 demo: setup
 	@mkdir -p reports
 	$(VENV)/bin/corpus-qa validate seeds --report reports --json reports/results.json \
-	  --junit reports/junit.xml --summary-md reports/summary.md; \
+	  --junit reports/junit.xml --summary-md reports/summary.md --gx-docs reports/gx; \
 	  code=$$?; if [ $$code -gt 1 ]; then exit $$code; fi; \
 	  echo "corpus-qa exited $$code (1 = expectations failed, as expected for the seeds)"; \
 	  echo "HTML report: reports/index.html   JSON: reports/results.json"

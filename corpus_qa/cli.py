@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--report", nargs="?", const=DEFAULT_REPORT_DIR, metavar="DIR",
                           help=f"write the HTML report to DIR/index.html (default DIR: "
                           f"{DEFAULT_REPORT_DIR})")
+    validate.add_argument("--gx-docs", metavar="DIR",
+                          help="write GX Data Docs for the run to DIR/index.html")
     validate.add_argument("--junit", metavar="PATH", help="write JUnit XML (one testcase per "
                           "document x expectation)")
     validate.add_argument("--summary-md", metavar="PATH",
@@ -172,6 +174,11 @@ def _write_outputs(args: argparse.Namespace, result: Any, data: dict[str, Any]) 
         href = (os.path.relpath(report, summary.parent.resolve()) if report
                 else f"{DEFAULT_REPORT_DIR}/index.html")
         write_summary_md(data, summary, href)
+    if args.gx_docs:
+        from corpus_qa.report.gxdocs import write_gx_docs
+
+        gx_docs = write_gx_docs(result, Path(args.gx_docs), fail_on=args.fail_on)
+        print(f"GX Data Docs: {gx_docs}", file=sys.stderr)
 
 
 class _progress:

@@ -36,7 +36,8 @@ METRIC_PREFIX = "column_values.corpus_qa."
 UNEXPECTED_ROWS = 20
 """At most this many document id + excerpt rows in a Data Docs unexpected table."""
 _SCOPE_NOUNS = {"document": ("every document", "documents"),
-                "story": ("every story with two or more versions", "stories")}
+                "story": ("every story with two or more versions", "stories"),
+                "corpus": ("every document", "documents")}
 _SEVERITY_NAMES = {"critical": "error", "warning": "warning", "info": "info"}
 
 # Fields every GX ColumnMapExpectation has; the rest of a class's fields are its parameters.
@@ -119,7 +120,8 @@ class CorpusExpectation(ColumnMapExpectation):
         attribution. Must hold for every document; severity error."
         """
         kwargs = dict(getattr(configuration, "kwargs", None) or {})
-        params = {"summary": _sentence_case(cls.summary())}
+        first_paragraph = (cls.__doc__ or "").strip().split("\n\n")[0]  # summary(), unwrapped
+        params = {"summary": _sentence_case(" ".join(first_paragraph.split()))}
         parts = ["$summary"]
         for name, field in cls.parameters().items():
             value = kwargs.get(name, None if field.required else field.default)
@@ -145,7 +147,8 @@ class CorpusExpectation(ColumnMapExpectation):
         if configuration is None and result is not None:
             configuration = result.expectation_config
         template, params = cls.sentence(configuration)
-        badge = {"classes": ["badge", "badge-secondary"]}
+        badge = {"classes": ["badge", "badge-secondary"],
+                 "styles": {"white-space": "normal", "text-align": "left"}}  # long lists wrap
         styling = {"params": {name: dict(badge) for name in params if name != "summary"}}
         return [RenderedStringTemplateContent(
             content_block_type="string_template",
