@@ -97,8 +97,8 @@ class CorpusExpectation(ColumnMapExpectation):
 
     @classmethod
     def summary(cls) -> str:
-        """The one-line description (the first line of the class docstring)."""
-        return (cls.__doc__ or "").strip().splitlines()[0]
+        """The description: the first paragraph of the class docstring, on one line."""
+        return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
 
     def params(self) -> dict[str, Any]:
         """This instance's parameter values."""
