@@ -61,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--workers", type=int, default=None, metavar="N",
                           help="worker processes for corpora of more than one chunk "
                           "(default: one per core)")
+    gate = validate.add_argument_group("CI gating")
+    gate.add_argument("--changed-since", metavar="REV",
+                      help="validate only documents changed since git revision REV, plus the "
+                      "other versions of their stories")
+    gate.add_argument("--baseline", metavar="FILE",
+                      help="fail only on findings that are not in this baseline")
+    gate.add_argument("--write-baseline", metavar="FILE",
+                      help="write the run's findings as a baseline")
+    gate.add_argument("--waivers", metavar="FILE",
+                      help="YAML file of accepted findings (each with why, optional expires)")
     validate.add_argument("--quiet", "-q", action="store_true",
                           help="print only the summary, not one line per finding")
 
@@ -72,6 +82,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of suite files")
     schema.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
+
+    selftest = commands.add_parser(
+        "selftest", help="measure how well a suite finds defects injected into your corpus",
+        description="Inject each defect family into copies of the corpus (your files are only "
+        "read) and report, per expectation, the fraction of injected defects found and of "
+        "untouched documents that stay clean. Exit 0 when every family is found every time "
+        "with no false alarm, 1 otherwise.",
+    )
+    selftest.add_argument("paths", nargs="*", metavar="PATH",
+                          help="corpus directories, .txt/.md files or .jsonl files")
+    selftest.add_argument("--suite", metavar="FILE", help=f"suite YAML (default {DEFAULT_SUITE})")
+    selftest.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    selftest.add_argument("--seed", type=int, default=0, metavar="N",
+                          help="random seed of the injections (default 0)")
+    selftest.add_argument("--copies", type=int, default=None, metavar="N",
+                          help="mutated copies per document and family (default 3)")
+    selftest.add_argument("--max-stories", type=int, default=None, metavar="N",
+                          help="stories sampled from a larger corpus (default 20)")
     return parser
 
 
@@ -82,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     handler = {"validate": cmd_validate, "list": cmd_list, "export-gx": cmd_export_gx,
-               "schema": cmd_schema}[args.command]
+               "schema": cmd_schema, "selftest": cmd_selftest}[args.command]
     try:
         return handler(args)
     except UsageError as exc:
@@ -115,9 +143,10 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from corpus_qa import gating
     from corpus_qa.loaders import CorpusPathError
     from corpus_qa.results import write_json
-    from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner
+    from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner, story_map
 
     suite, paths = _suite_and_paths(args)
     if not paths:
@@ -131,28 +160,89 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError("--chunk-size must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.write_baseline and args.changed_since:
+        raise UsageError("--write-baseline records the whole corpus — run it without "
+                         "--changed-since")
+    try:
+        waivers = (gating.load_waivers(args.waivers, expectations=[
+            "input", *(s.type for s in suite.expectations)]) if args.waivers else [])
+        baseline = gating.load_baseline(args.baseline) if args.baseline else None
+        changed = gating.changed_documents(args.changed_since, paths) if args.changed_since \
+            else None
+    except gating.GatingError as exc:
+        raise UsageError(str(exc)) from None
+    only = None
+    if changed is not None:
+        # Stories need every document's signature: group first, validate the selection.
+        records, stories = story_map(suite, paths)
+        only = gating.select_for_changed(records, changed, stories=stories)
+        changed_ids = gating.select_for_changed(records, changed, stories={})
+        print(gating.changed_summary(args.changed_since, changed_ids, only, len(records)),
+              file=sys.stderr)
     with _progress() as progress:
         runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress)
         try:
-            result = runner.run(paths)
+            result = runner.run(paths, only=only, only_paths=changed)
         except CorpusPathError as exc:
             raise UsageError(str(exc)) from None
+
+    gate = _gate(result, waivers, baseline, args.fail_on,
+                 selected=only if changed is not None else None)
+    if args.write_baseline:
+        gating.write_baseline(gate["counted_before_baseline"], args.write_baseline)
+        print(f"baseline written: {args.write_baseline} "
+              f"({len(gate['counted_before_baseline'])} findings)", file=sys.stderr)
     data = result.to_json(args.fail_on)
+    data["success"] = gate["code"] == EXIT_PASSED
+    data["gating"] = gate["json"]
     if args.json:
         write_json(data, args.json)
     _write_outputs(args, result, data)
+    counted = sorted(gate["counted"], key=lambda f: f.sort_key())
     if args.format == "github":
         from corpus_qa.report import github_annotations
 
-        sys.stdout.write(github_annotations(data))
-        _print_summary(result, args.fail_on, quiet=True)
+        sys.stdout.write(github_annotations({**data, "findings": [f.to_json() for f in counted]}))
+        _print_summary(result, args.fail_on, quiet=True, findings=counted, gate=gate)
     else:
-        _print_summary(result, args.fail_on, quiet=args.quiet)
-    code = result.exit_code(args.fail_on)
-    if code == EXIT_INTERNAL:
+        _print_summary(result, args.fail_on, quiet=args.quiet, findings=counted, gate=gate)
+    if gate["code"] == EXIT_INTERNAL:
         for error in result.internal_errors:
             print(f"corpus-qa: internal error in {error}", file=sys.stderr)
-    return code
+    return gate["code"]
+
+
+def _gate(result: Any, waivers: list[Any], baseline: Any, fail_on: str,
+          selected: set[str] | None) -> dict[str, Any]:
+    """Which findings count after waivers and a baseline, and the resulting exit code."""
+    import datetime as dt
+
+    from corpus_qa import gating
+
+    notes: list[str] = []
+    waived = gating.apply_waivers(result.findings, waivers, dt.date.today())
+    for waiver in waived.expired:
+        notes.append(f"corpus-qa: {waiver.expired_text()}")
+    counted = list(waived.kept)
+    summary: dict[str, Any] = {"waived": len(waived.waived),
+                               "expired_waivers": [w.expired_text() for w in waived.expired]}
+    if baseline is not None:
+        comparison = gating.compare_to_baseline(waived.kept, baseline, documents=selected)
+        counted = list(comparison.new)
+        fixed = sum(e.count for e in comparison.fixed)
+        notes.append(f"baseline: {len(comparison.new)} new, {len(comparison.known)} known, "
+                     f"{fixed} fixed")
+        notes.extend(f"fixed: {entry.line_text()}" for entry in comparison.fixed)
+        summary["baseline"] = {"new": len(comparison.new), "known": len(comparison.known),
+                               "fixed": fixed}
+    failing = gating.gated_failures(result, counted, fail_on=fail_on)
+    if result.internal_errors:
+        code = EXIT_INTERNAL
+    else:
+        code = EXIT_FAILED if failing else EXIT_PASSED
+    summary["failing"] = failing
+    return {"counted": counted, "counted_before_baseline": list(waived.kept), "code": code,
+            "notes": notes, "json": summary}
 
 
 def _write_outputs(args: argparse.Namespace, result: Any, data: dict[str, Any]) -> None:
@@ -207,12 +297,13 @@ class _progress:
             self.bar.stop()
 
 
-def _print_summary(result: Any, fail_on: str, *, quiet: bool) -> None:
+def _print_summary(result: Any, fail_on: str, *, quiet: bool, findings: list[Any],
+                   gate: dict[str, Any]) -> None:
     out = sys.stdout
     if not quiet:
-        for finding in result.findings:
+        for finding in findings:
             print(f"{finding.line_text()}", file=out)
-        if result.findings:
+        if findings:
             print(file=out)
     stats = result.to_json(fail_on)["statistics"]
     counts = stats["findings"]
@@ -223,7 +314,11 @@ def _print_summary(result: Any, fail_on: str, *, quiet: bool) -> None:
     if result.skipped_files:
         print(f"skipped {len(result.skipped_files)} file(s) with suffixes no loader reads "
               f"(first: {result.skipped_files[0]})", file=out)
-    verdict = "passed" if result.success(fail_on) else "FAILED"
+    for note in gate["notes"]:
+        print(note, file=out)
+    if gate["json"].get("waived"):
+        print(f"waived: {gate['json']['waived']} finding(s)", file=out)
+    verdict = "passed" if gate["code"] == EXIT_PASSED else "FAILED"
     print(f"\ncorpus-qa: {verdict} — {stats['documents']} documents, "
           f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info "
           f"({result.duration_s:.2f}s)", file=out)
@@ -271,6 +366,32 @@ def cmd_schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_PASSED
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from corpus_qa.loaders import CorpusPathError
+    from corpus_qa.results import write_json
+    from corpus_qa.selftest import DEFAULT_COPIES, DEFAULT_MAX_STORIES, format_table, run_selftest
+
+    suite, paths = _suite_and_paths(args)
+    if not paths:
+        raise UsageError("no corpus paths given (and none in [tool.corpus_qa] paths) — "
+                         "pass PATH…")
+    copies = DEFAULT_COPIES if args.copies is None else args.copies
+    max_stories = DEFAULT_MAX_STORIES if args.max_stories is None else args.max_stories
+    if copies < 1 or max_stories < 1:
+        raise UsageError("--copies and --max-stories must be at least 1")
+    try:
+        result = run_selftest(paths, suite, seed=args.seed, copies=copies,
+                              max_stories=max_stories)
+    except CorpusPathError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        write_json(result.to_json(), args.json)
+    sys.stdout.write(format_table(result))
+    if result.errors:  # the first traceback here, all of them in the JSON
+        print(f"corpus-qa: internal error in {result.errors[0]}", file=sys.stderr)
+    return result.exit_code()
 
 
 if __name__ == "__main__":

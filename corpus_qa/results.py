@@ -158,6 +158,8 @@ class RunResult:
     documents: list[dict[str, Any]]
     stories: list[dict[str, Any]] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
+    skipped_documents: int = 0
+    """Documents read but not validated (not selected by ``--changed-since``)."""
     started: str = ""
     duration_s: float = 0.0
     tool_version: str = ""
@@ -199,6 +201,7 @@ class RunResult:
                 "expectations": len(self.outcomes),
                 "findings": self.counts(),
                 "skipped_files": len(self.skipped_files),
+                "skipped_documents": self.skipped_documents,
             },
             "expectations": [o.to_json() for o in self.outcomes],
             "documents": self.documents,

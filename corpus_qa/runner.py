@@ -232,8 +232,13 @@ class Runner:
         self.story_validator = ScopeValidator(suite, "story")
         self.corpus_validator = ScopeValidator(suite, "corpus")
 
-    def run(self, paths: list[str]) -> RunResult:
-        """Validate every document under ``paths``."""
+    def run(self, paths: list[str], *, only: set[str] | None = None,
+            only_paths: set[str] | None = None) -> RunResult:
+        """Validate every document under ``paths`` (or only the ids in ``only``).
+
+        With ``only``, other documents are read but not validated (they are counted in
+        ``skipped_documents``), and input problems are kept for ``only_paths`` only.
+        """
         started = datetime.now(UTC).isoformat(timespec="seconds")
         clock = time.perf_counter()
         expectations = self.suite.instances()
@@ -251,11 +256,16 @@ class Runner:
         skipped: list[str] = []
         grouper = new_grouper(self.suite)
 
+        skipped_documents = 0
+
         def loaded_documents() -> Iterator[Document]:
             # input.checked counts inputs (documents, and records/files that could not
             # become one); input.unexpected counts inputs with a problem.
+            nonlocal skipped_documents
             for item in iter_corpus(paths):
-                if isinstance(item, SkippedFile):
+                if only is not None and not _selected(item, only, only_paths or set()):
+                    skipped_documents += isinstance(item, Document)
+                elif isinstance(item, SkippedFile):
                     skipped.append(item.path)
                 elif isinstance(item, InputProblem):
                     totals.findings.append(_input_finding(item))
@@ -284,6 +294,7 @@ class Runner:
             documents=documents,
             stories=stories,
             skipped_files=skipped,
+            skipped_documents=skipped_documents,
             started=started,
             duration_s=time.perf_counter() - clock,
             tool_version=__version__,
@@ -398,6 +409,36 @@ class Runner:
                 return place(hit, expectation, severity, doc.id, doc.path, doc.text, doc.line)
 
             totals.add(self.corpus_validator.validate(rows, place_hit))
+
+
+def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:
+    if isinstance(item, Document):
+        return item.id in only
+    if isinstance(item, InputProblem):
+        return (item.document in only) if item.document else item.path in only_paths
+    return item.path in only_paths  # a skipped file
+
+
+def story_map(suite: Suite, paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Every document's id, path and story id, without validating anything.
+
+    What ``--changed-since`` needs to add the other versions of a changed document's
+    story: metadata (for a story key and dates) and a MinHash signature per document.
+    """
+    phrases = suite.load_phrases()
+    grouper = new_grouper(suite)
+    key_field = suite.versions.key
+    records = []
+    for item in iter_corpus(paths):
+        if not isinstance(item, Document):
+            continue
+        meta = resolve(item, phrases)
+        key = meta[key_field].value if key_field and key_field in meta else None
+        grouper.add_signature(item.id, grouper.signature(item.text[item.body_start:]), key,
+                              grouping_date(meta))
+        records.append({"id": item.id, "path": item.path})
+    stories = {doc: story.id for story in grouper.groups() for doc in story.documents}
+    return records, stories
 
 
 def _credits(meta: Metadata, byline_signals: set[str]) -> tuple[str, ...]:

@@ -1,0 +1,581 @@
+"""pytest plugin: a corpus collected as test items, one per document × expectation.
+
+Registered under the ``pytest11`` entry point as ``corpus_qa`` and **opt-in**: it
+collects nothing unless ``--corpus-qa`` (or another ``--corpus-qa-*`` option) is
+given, the ini options ``corpus_qa_suite`` / ``corpus_qa_paths`` are set, or
+``[tool.corpus_qa]`` in ``pyproject.toml`` says ``pytest = true``. Registration only
+adds options: GX and pandas are imported when the first corpus file is collected.
+
+Items (see docs/pytest-and-ci.md):
+
+* ``seeds/001_a1d7f1edd2253686.txt::input`` — the file is readable (the ``input``
+  pseudo-expectation of ``corpus-qa validate``);
+* ``seeds/001_a1d7f1edd2253686.txt::expect_document_to_have_no_mojibake`` — one per
+  document × per-document expectation (``corpus.jsonl::<id>::<expectation>`` for a
+  document of a JSONL file);
+* ``seeds/000_c3359af66ac874be.txt::expect_versions_to_have_consistent_figures`` — one
+  per story × story-level expectation, hosted by the story's first version.
+
+The corpus is validated once per process (per xdist worker) when the first corpus
+file is collected; every item then reads its findings from that one run. An item
+fails exactly when ``corpus-qa validate`` would fail on its findings (its expectation
+failed at or above the fail-on severity); findings it tolerates (warning level,
+within ``mostly``) are pytest warnings of category :class:`CorpusQAWarning`; info
+findings never fail and never warn (they are kept in the item's ``user_properties``,
+so ``--junitxml`` records them).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from corpus_qa.results import SEVERITY_ORDER
+
+if TYPE_CHECKING:
+    from corpus_qa.results import Finding, Outcome, RunResult
+
+DEFAULT_SUITE = "expectations/news.yml"
+DOCUMENT_SUFFIXES = (".txt", ".md", ".jsonl")
+"""Files the loaders read (``corpus_qa.loaders``); kept here so registration stays light."""
+INPUT = "input"
+FAIL_ON = ("error", "warning")
+MARKER = "corpus_qa"
+
+
+class CorpusQAWarning(UserWarning):
+    """A finding the run tolerates (warning level, or within ``mostly``): shown, not failed."""
+
+    def __init__(self, message: str, finding: Finding | None = None) -> None:
+        super().__init__(message)
+        self.finding = finding
+
+
+class CorpusQAFailure(Exception):
+    """An item's expectation failed; the message is the finding lines, not a traceback."""
+
+
+class CorpusQAInternalError(Exception):
+    """The expectation raised while validating (a bug, reported with its traceback text)."""
+
+
+class CorpusQASetupError(Exception):
+    """The suite cannot be used (broken suite file): a collection error naming file and line."""
+
+
+# --- options and enabling --------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--corpus-qa*`` options and the ``corpus_qa_*`` ini options."""
+    group = parser.getgroup("corpus-qa", "corpus-qa: a corpus as test items")
+    group.addoption("--corpus-qa", action="store_true", default=False,
+                    help="collect the corpus as test items (one per document × expectation)")
+    group.addoption("--corpus-qa-suite", metavar="FILE", default=None,
+                    help=f"suite YAML (default: ini corpus_qa_suite, [tool.corpus_qa] suite, "
+                    f"else {DEFAULT_SUITE}); implies --corpus-qa")
+    group.addoption("--corpus-qa-paths", metavar="PATH", action="append", default=None,
+                    help="a corpus directory or file; repeat for several (default: ini "
+                    "corpus_qa_paths, [tool.corpus_qa] paths, else the suite's corpus.paths); "
+                    "implies --corpus-qa")
+    group.addoption("--corpus-qa-fail-on", choices=FAIL_ON, default=None,
+                    help="lowest severity whose failed expectations fail items "
+                    "(default: ini corpus_qa_fail_on, else error)")
+    group.addoption("--corpus-qa-workers", type=int, metavar="N", default=None,
+                    help="worker processes for corpora of more than one chunk (default: one "
+                    "per core; 1 inside an xdist worker)")
+    parser.addini("corpus_qa_suite", "corpus-qa suite YAML (setting it enables the plugin)",
+                  type="string", default="")
+    parser.addini("corpus_qa_paths", "corpus-qa corpus paths (setting them enables the plugin)",
+                  type="paths", default=[])
+    parser.addini("corpus_qa_fail_on", "corpus-qa: lowest severity that fails items "
+                  "(error | warning)", type="string", default="")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the plugin validates, resolved from options, ini, ``[tool.corpus_qa]``, the suite."""
+
+    suite: Path
+    paths: tuple[Path, ...]
+    fail_on: str = "error"
+    workers: int | None = None
+    enabled_by: str = "--corpus-qa"
+
+    def covers(self, path: Path) -> bool:
+        """Whether ``path`` is a document file under one of the corpus paths."""
+        if path.suffix.lower() not in DOCUMENT_SUFFIXES:
+            return False
+        resolved = path.resolve()
+        for root in self.paths:
+            if resolved == root:
+                return True
+            if root in resolved.parents:
+                # The loaders skip hidden files and folders (.git, .DS_Store …).
+                return not any(part.startswith(".") for part in resolved.relative_to(root).parts)
+        return False
+
+
+def enabled_by(config: pytest.Config, project: dict[str, Any]) -> str | None:
+    """Why the plugin is on (the option, ini key or pyproject key), or ``None`` when it is off."""
+    for option in ("corpus_qa", "corpus_qa_suite", "corpus_qa_paths"):
+        if config.getoption(option):
+            return "--" + option.replace("_", "-")
+    for ini in ("corpus_qa_suite", "corpus_qa_paths"):
+        if config.getini(ini):
+            return f"ini option {ini}"
+    flag = project.get("pytest", False)
+    if not isinstance(flag, bool):
+        raise pytest.UsageError(
+            f"corpus-qa: [tool.corpus_qa] pytest must be true or false, got {flag!r}")
+    return "[tool.corpus_qa] pytest = true" if flag else None
+
+
+def resolve_settings(config: pytest.Config) -> Settings | None:
+    """The plugin's settings, or ``None`` when it is not enabled; bad settings are usage errors."""
+    from corpus_qa.config import load_project_config
+
+    project = load_project_config(config.rootpath)
+    reason = enabled_by(config, project.raw)
+    if reason is None:
+        return None
+    here = config.invocation_params.dir
+    ini_dir = config.inipath.parent if config.inipath else config.rootpath
+    suite = _first_path(
+        (here, config.getoption("corpus_qa_suite")),
+        (ini_dir, config.getini("corpus_qa_suite")),
+        (Path.cwd(), project.suite),
+    ) or config.rootpath / DEFAULT_SUITE
+    if not suite.is_file():
+        raise pytest.UsageError(
+            f"corpus-qa: {_shown(suite)}: suite file not found — pass --corpus-qa-suite FILE")
+    paths = (
+        [here / p for p in config.getoption("corpus_qa_paths") or ()]
+        or [Path(p) for p in config.getini("corpus_qa_paths")]
+        or [Path.cwd() / p for p in project.paths]
+        or [here / p for p in suite_corpus_paths(suite)]
+    )
+    if not paths:
+        raise pytest.UsageError(
+            "corpus-qa: no corpus paths — pass --corpus-qa-paths PATH, or set corpus_qa_paths "
+            "(ini), paths in [tool.corpus_qa], or corpus.paths in the suite")
+    for path in paths:
+        if not path.exists():
+            raise pytest.UsageError(
+                f"corpus-qa: {_shown(path)}: no such file or directory — check the corpus paths")
+    return Settings(
+        suite=suite.resolve(),
+        paths=tuple(p.resolve() for p in paths),
+        fail_on=_fail_on(config),
+        workers=_workers(config),
+        enabled_by=reason,
+    )
+
+
+def _first_path(*candidates: tuple[Path, str | None]) -> Path | None:
+    for base, value in candidates:
+        if value:
+            return base / value
+    return None
+
+
+def _fail_on(config: pytest.Config) -> str:
+    value = config.getoption("corpus_qa_fail_on") or config.getini("corpus_qa_fail_on") or "error"
+    if value not in FAIL_ON:
+        raise pytest.UsageError(
+            f"corpus-qa: corpus_qa_fail_on must be one of {', '.join(FAIL_ON)}, got {value!r}")
+    return str(value)
+
+
+def _workers(config: pytest.Config) -> int | None:
+    workers = config.getoption("corpus_qa_workers")
+    if workers is not None and workers < 1:
+        raise pytest.UsageError("corpus-qa: --corpus-qa-workers must be at least 1")
+    if workers is None and hasattr(config, "workerinput"):
+        return 1  # an xdist worker: the workers already use the cores
+    return workers
+
+
+def suite_corpus_paths(suite: Path) -> list[str]:
+    """The suite's ``corpus.paths``, read without validating the suite (that needs GX).
+
+    A suite that is not even YAML is a usage error here, naming file and line: with no
+    corpus path there would be no corpus file to report it at collection.
+    """
+    from corpus_qa.yamlfile import YamlError, load_located
+
+    try:
+        data = load_located(_shown(suite)).data
+    except YamlError as exc:
+        raise pytest.UsageError(f"corpus-qa: {exc}") from None
+    corpus = data.get("corpus") if isinstance(data, dict) else None
+    paths = corpus.get("paths") if isinstance(corpus, dict) else None
+    if isinstance(paths, str):
+        paths = [paths]
+    return [p for p in paths or () if isinstance(p, str)]
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --- the one validation run per process ------------------------------------------------
+
+STATE = pytest.StashKey["CorpusQA"]()
+
+
+class CorpusQA:
+    """The plugin's state for one pytest process: settings and the cached run."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.result: RunResult | None = None
+        self._plan: CorpusPlan | None = None
+        self._error: CorpusQASetupError | None = None
+        self.error_reported = False
+
+    def plan(self) -> CorpusPlan:
+        """Validate the corpus (the first time only) and return the items to collect."""
+        if self._error is not None:
+            raise self._error
+        if self._plan is None:
+            try:
+                self.result = run_validation(self.settings)
+            except CorpusQASetupError as exc:
+                self._error = exc
+                raise
+            self._plan = build_plan(self.result)
+        return self._plan
+
+
+def run_validation(settings: Settings) -> RunResult:
+    """Load the suite and validate the corpus paths (imports GX)."""
+    from corpus_qa.loaders import CorpusPathError
+    from corpus_qa.runner import Runner
+    from corpus_qa.suite import SuiteError, load_suite
+
+    try:
+        suite = load_suite(_shown(settings.suite))
+    except SuiteError as exc:
+        raise CorpusQASetupError(str(exc)) from None
+    try:
+        return Runner(suite, workers=settings.workers).run([_shown(p) for p in settings.paths])
+    except CorpusPathError as exc:
+        raise CorpusQASetupError(str(exc)) from None
+
+
+# --- what to collect: a pure plan built from the run -----------------------------------
+
+
+@dataclass
+class ItemPlan:
+    """One item: an expectation applied to one document, one story or one file's input."""
+
+    name: str
+    outcome: Outcome
+    findings: list[Finding]
+    path: Path
+    line: int = 1
+    document: str | None = None
+    story: str | None = None
+    members: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        """What the item checks, for messages: the document, the story or the file."""
+        if self.story is not None:
+            return f"story {self.story} ({', '.join(self.members)})"
+        if self.document is not None:
+            return f"document {self.document}"
+        return f"file {_shown(self.path)}"
+
+    def verdict(self, fail_on: str) -> str:
+        """``pass``, ``fail``, ``warn`` or ``error``: the verdict ``corpus-qa validate`` gives."""
+        outcome = self.outcome
+        if outcome.errors:
+            return "error"
+        if not self.findings:
+            return "pass"
+        if not outcome.success and SEVERITY_ORDER[outcome.severity] <= SEVERITY_ORDER[fail_on]:
+            return "fail"
+        return "pass" if outcome.severity == "info" else "warn"
+
+    def failure_text(self) -> str:
+        """The finding lines, then one line on the expectation's outcome."""
+        o = self.outcome
+        lines = [f.line_text() for f in self.findings]
+        rows = "stories" if o.scope == "story" else ("inputs" if o.scope == INPUT else "documents")
+        lines.append(f"{self.name} [{o.severity}] failed: {o.unexpected} of {o.checked} {rows} "
+                     f"unexpected (mostly {o.mostly}); {len(self.findings)} finding(s) in "
+                     f"{self.subject}")
+        return "\n".join(lines)
+
+
+@dataclass
+class DocumentPlan:
+    """The items of one document."""
+
+    id: str
+    line: int
+    items: list[ItemPlan] = field(default_factory=list)
+
+
+@dataclass
+class FilePlan:
+    """The items of one corpus file: its ``input`` item and its documents' items."""
+
+    path: Path
+    input: ItemPlan
+    documents: list[DocumentPlan] = field(default_factory=list)
+
+
+@dataclass
+class CorpusPlan:
+    """Every file's items, by resolved path."""
+
+    files: dict[Path, FilePlan]
+    input_outcome: Outcome
+
+    def for_file(self, path: Path) -> FilePlan:
+        """The plan of ``path`` (a file the run did not see gets only a passing ``input`` item)."""
+        resolved = path.resolve()
+        return self.files.get(resolved) or FilePlan(
+            resolved, ItemPlan(INPUT, self.input_outcome, [], resolved))
+
+    def items(self) -> Iterator[ItemPlan]:
+        """Every planned item, in collection order."""
+        for plan in self.files.values():
+            yield plan.input
+            for doc in plan.documents:
+                yield from doc.items
+
+
+def build_plan(result: RunResult) -> CorpusPlan:
+    """Which items to collect and the findings of each, from one run's results."""
+    input_outcome = next(o for o in result.outcomes if o.type == INPUT or o.scope == INPUT)
+    by_scope: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in result.outcomes:
+        if outcome is not input_outcome:
+            by_scope["story" if outcome.scope == "story" else "document"].append(outcome)
+    input_by_path: dict[Path, list[Finding]] = defaultdict(list)
+    by_document: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        if finding.expectation == INPUT:
+            input_by_path[Path(finding.path).resolve()].append(finding)
+        else:
+            by_document[(finding.expectation, finding.document)].append(finding)
+
+    files: dict[Path, FilePlan] = {}
+
+    def file_plan(path: Path) -> FilePlan:
+        if path not in files:
+            files[path] = FilePlan(path, ItemPlan(INPUT, input_outcome, input_by_path.get(path, []),
+                                                  path))
+        return files[path]
+
+    documents: dict[str, tuple[DocumentPlan, Path]] = {}
+    for record in result.documents:
+        path = Path(record["path"]).resolve()
+        doc = DocumentPlan(record["id"], int(record.get("line") or 1))
+        for outcome in by_scope["document"]:
+            found = by_document.get((outcome.type, doc.id), [])
+            doc.items.append(ItemPlan(outcome.type, outcome, found, path, doc.line,
+                                      document=doc.id))
+        file_plan(path).documents.append(doc)
+        documents[doc.id] = (doc, path)
+    for path in input_by_path:
+        file_plan(path)
+    for story, members in stories(result, by_scope["story"], by_document):
+        host, path = documents[members[0]]
+        for outcome in by_scope["story"]:
+            found = [f for m in (*members, story) for f in by_document.get((outcome.type, m), [])]
+            host.items.append(ItemPlan(outcome.type, outcome, found, path, host.line,
+                                       story=story, members=members))
+    return CorpusPlan(files, input_outcome)
+
+
+def stories(result: RunResult, outcomes: list[Outcome],
+            by_document: dict[tuple[str, str], list[Finding]]) -> list[tuple[str, tuple[str, ...]]]:
+    """Each story of ``result.stories`` with its members in corpus order (the first hosts).
+
+    ``result.stories`` lists the stories the story-level expectations checked (those
+    with two or more versions). A document with story-level findings outside them is a
+    story of its own, so no finding is left without an item.
+    """
+    if not outcomes:
+        return []
+    order = {record["id"]: i for i, record in enumerate(result.documents)}
+    groups: dict[str, list[str]] = {}
+    for story in result.stories:
+        groups[str(story["id"])] = [d for d in story.get("documents", []) if d in order]
+    placed = {d for members in groups.values() for d in members}
+    types = {o.type for o in outcomes}
+    for expectation, document in by_document:
+        if expectation in types and document in order and document not in placed:
+            groups.setdefault(document, []).append(document)
+            placed.add(document)
+    return [(story, tuple(sorted(members, key=order.__getitem__)))
+            for story, members in groups.items() if members]
+
+
+# --- collection ------------------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolve the settings once; without path arguments, add the corpus paths to collection."""
+    config.addinivalue_line("markers", f"{MARKER}: an item collected from the corpus by corpus-qa")
+    if config.option.help or getattr(config.option, "version", False):
+        return
+    settings = resolve_settings(config)
+    if settings is None:
+        return
+    config.stash[STATE] = CorpusQA(settings)
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        # No path arguments: pytest collects testpaths (or the invocation directory); the
+        # corpus joins them. With path arguments, only corpus files under them are collected.
+        given = [(config.invocation_params.dir / a).resolve() for a in config.args]
+        for path in settings.paths:
+            if not any(path == g or g in path.parents for g in given):
+                config.args.append(str(path))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """One header line saying what corpus-qa validates, when it is enabled."""
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return []
+    s = state.settings
+    return [f"corpus-qa: suite {_shown(s.suite)}, corpus {', '.join(_shown(p) for p in s.paths)} "
+            f"(fail on {s.fail_on}; enabled by {s.enabled_by})"]
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CorpusFile | None:
+    """A corpus file under the corpus paths becomes a :class:`CorpusFile`."""
+    state = parent.config.stash.get(STATE, None)
+    if state is None or not state.settings.covers(file_path):
+        return None
+    return CorpusFile.from_parent(parent, path=file_path)
+
+
+class CorpusFile(pytest.File):
+    """A ``.txt``/``.md`` file (items per expectation) or a ``.jsonl`` file (per document)."""
+
+    def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
+        state: CorpusQA = self.config.stash[STATE]
+        try:
+            plan = state.plan()
+        except CorpusQASetupError as exc:
+            if state.error_reported:
+                return []  # reported once, by the first corpus file collected
+            state.error_reported = True
+            raise self.CollectError(str(exc)) from None
+        fail_on = state.settings.fail_on
+        file = plan.for_file(self.path)
+        nodes: list[pytest.Item | pytest.Collector] = [
+            CorpusItem.from_parent(self, name=INPUT, plan=file.input, fail_on=fail_on)]
+        if self.path.suffix.lower() == ".jsonl":
+            nodes += [CorpusDocument.from_parent(self, name=doc.id, plan=doc, fail_on=fail_on)
+                      for doc in file.documents]
+        else:
+            nodes += [CorpusItem.from_parent(self, name=item.name, plan=item, fail_on=fail_on)
+                      for doc in file.documents for item in doc.items]
+        return nodes
+
+
+class CorpusDocument(pytest.Collector):
+    """One document of a JSONL file: ``corpus.jsonl::<id>::<expectation>``."""
+
+    def __init__(self, *, plan: DocumentPlan, fail_on: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plan = plan
+        self.fail_on = fail_on
+
+    def collect(self) -> Iterable[pytest.Item]:
+        return [CorpusItem.from_parent(self, name=item.name, plan=item, fail_on=self.fail_on)
+                for item in self.plan.items]
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        return self.path, self.plan.line - 1, self.plan.id
+
+
+class CorpusItem(pytest.Item):
+    """One expectation on one document, story or file; fails with its finding lines."""
+
+    def __init__(self, *, plan: ItemPlan, fail_on: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plan = plan
+        self.fail_on = fail_on
+        self.add_marker(MARKER)
+        self.user_properties.extend(("corpus_qa_finding", f.line_text()) for f in plan.findings)
+
+    def runtest(self) -> None:
+        verdict = self.plan.verdict(self.fail_on)
+        if verdict == "error":
+            raise CorpusQAInternalError(
+                f"{self.name} raised while validating (a bug in the expectation, not a finding):\n"
+                + "\n".join(self.plan.outcome.errors))
+        if verdict == "fail":
+            raise CorpusQAFailure(self.plan.failure_text())
+        if verdict == "warn":
+            for finding in self.plan.findings:
+                warn(finding, self.plan.outcome)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        """The finding lines (no traceback) for corpus-qa failures."""
+        error = excinfo.value
+        if isinstance(error, CorpusQAFailure | CorpusQAInternalError):
+            return str(error)
+        if isinstance(error, CorpusQAWarning) and error.finding is not None:
+            return f"{error.finding.line_text()}\n(a CorpusQAWarning turned into an error by -W)"
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        """The document's file and the first finding's line (0-based), else the document's line."""
+        plan = self.plan
+        # The domain heads a failure's section; it never ends the node id, so pytest's
+        # verbose lines keep showing the node id unchanged.
+        domain = f"{self.name} on {plan.subject}"
+        if plan.findings:
+            first = plan.findings[0]
+            return Path(first.path), first.line - 1, domain
+        return plan.path, plan.line - 1, domain
+
+
+def warn(finding: Finding, outcome: Outcome) -> None:
+    """Report a tolerated finding as a :class:`CorpusQAWarning` located at its document.
+
+    The location is given as ``path:line`` with the column as the line number, so pytest's
+    warnings summary reads like a finding line (``seeds/a.txt:1:5: CorpusQAWarning: …``)
+    and does not print the document's (possibly very long) line beneath it.
+    """
+    text = finding.line_text().removeprefix(f"{finding.path}:{finding.line}:{finding.column}: ")
+    if outcome.severity == "error":
+        text += f" (tolerated: mostly {outcome.mostly})"
+    warnings.warn_explicit(CorpusQAWarning(text, finding), CorpusQAWarning,
+                           filename=f"{finding.path}:{finding.line}", lineno=finding.column,
+                           module=__name__)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """A closing line with the run's counts and the verdict ``corpus-qa validate`` would give."""
+    state = config.stash.get(STATE, None)
+    if state is None or state.result is None:
+        return  # not enabled, or an xdist controller (the workers validated)
+    result, fail_on = state.result, state.settings.fail_on
+    counts = result.counts()
+    verdict = "passed" if result.success(fail_on) else "FAILED"
+    terminalreporter.write_line(
+        f"corpus-qa: {verdict} — {len(result.documents)} documents, {counts['error']} errors, "
+        f"{counts['warning']} warnings, {counts['info']} info (corpus-qa validate would exit "
+        f"{result.exit_code(fail_on)})")
