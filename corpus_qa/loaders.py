@@ -163,7 +163,9 @@ def body_start_of(text: str) -> int:
 def _read_front_matter(doc: Document, block: str, offset: int) -> InputProblem | None:
     try:
         node = yaml.compose(block, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(block)
+        # BaseLoader keeps every scalar as written: "2023-02-30" stays a string for the
+        # date expectation to report, instead of SafeLoader raising on an impossible date.
+        data = yaml.load(block, Loader=yaml.BaseLoader)  # noqa: S506 (no object construction)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + (mark.line if mark else 0)
@@ -185,8 +187,7 @@ def _read_front_matter(doc: Document, block: str, offset: int) -> InputProblem |
             continue
         start = offset + value_node.start_mark.index
         end = offset + value_node.end_mark.index
-        shown = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        doc.fields[key] = Field(shown, "front_matter", (start, end))
+        doc.fields[key] = Field(str(value), "front_matter", (start, end))
     return None
 
 

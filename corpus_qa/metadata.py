@@ -932,8 +932,11 @@ def _title_before(text: str, floor: int, end: int, phrases: Phrases) -> Span | N
     words = segment.split()
     if not 2 <= len(words) <= 30 or not _is_title_case(words, phrases):
         return None
-    leading = len(segment) - len(segment.lstrip())
-    trailing = len(segment) - len(segment.rstrip())
+    # The span covers exactly what _clean keeps of it (no edge quotes or punctuation).
+    leading = len(segment) - len(segment.lstrip(_STRIP + " \t\r\n"))
+    trailing = len(segment) - len(segment.rstrip(_STRIP + " \t\r\n"))
+    if leading + trailing >= len(segment):
+        return None
     return (start + leading, end - trailing)
 
 

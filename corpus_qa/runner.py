@@ -357,10 +357,11 @@ class Runner:
                     doc = source.document(doc_id)
                     meta = resolve(doc, phrases)
                     texts[doc_id] = doc.text
-                    versions.append(Version(doc_id, doc.text, meta, _credits(meta, byline_signals)))
+                    versions.append(Version(doc_id, doc.text, meta, _credits(meta, byline_signals),
+                                            doc.body_start))
                 rows.append({"id": story.id, "versions": tuple(versions)})
                 suggestions.update(_suggestions(versions, required))
-                story_records.append(story_record(story.id, [(v.id, v.text) for v in versions],
+                story_records.append(story_record(story.id, [(v.id, v.body) for v in versions],
                                                   tolerance))
 
             def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
@@ -402,6 +403,10 @@ class Runner:
                 doc = docs[record["id"]] = source.document(record["id"])
                 spans = counter.repeated_spans(doc.text, record["story"],
                                                body_start=doc.body_start)
+                # A credit line repeats across an agency's stories by design: it is
+                # attribution (metadata), not furniture.
+                credits = _attribution_spans(resolve(doc, self.chunk_validator.phrases))
+                spans = [h for h in spans if not any(_overlaps(h.span, c) for c in credits)]
                 rows.append({"id": doc.id, "repeated_lines": tuple(spans)})
 
             def place_hit(hit: Hit, doc_id: str, expectation: str, severity: str) -> Finding:
@@ -409,6 +414,16 @@ class Runner:
                 return place(hit, expectation, severity, doc.id, doc.path, doc.text, doc.line)
 
             totals.add(self.corpus_validator.validate(rows, place_hit))
+
+
+def _attribution_spans(meta: Metadata) -> list[tuple[int, int]]:
+    if "attribution" not in meta:
+        return []
+    return [e.span for e in meta["attribution"].evidence if e.span is not None]
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:

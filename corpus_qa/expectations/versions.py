@@ -19,6 +19,7 @@ from great_expectations.compatibility.pydantic import validator
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.expectations.metadata import as_metadata
 from corpus_qa.findings import Hit
+from corpus_qa.loaders import body_start_of
 from corpus_qa.metadata import Metadata
 
 
@@ -31,6 +32,18 @@ class Version:
     metadata: Metadata
     credits: tuple[str, ...] = ()
     """The names in its credit lines (attribution from credit lines, not bylines)."""
+    body_start: int = 0
+    """Where the body starts, past front matter or a header (e.g. ` date 2023-12-28 `)."""
+
+    @property
+    def body(self) -> str:
+        """The text with front matter/header blanked out: same offsets, no header values.
+
+        Header values are metadata, compared by the metadata expectation; left in, a
+        header date glued to the first sentence would be paired with that sentence's
+        dates as if it were one of the story's figures.
+        """
+        return " " * self.body_start + self.text[self.body_start:]
 
 
 def as_versions(value: Any) -> list[Version]:
@@ -44,12 +57,13 @@ def as_versions(value: Any) -> list[Version]:
         elif isinstance(item, Mapping):
             meta = as_metadata(item.get("metadata") or {})
             credits = tuple(meta["attribution"].values) if "attribution" in meta else ()
-            out.append(Version(str(item.get("id")), str(item.get("text") or ""), meta, credits))
+            text = str(item.get("text") or "")
+            out.append(Version(str(item.get("id")), text, meta, credits, body_start_of(text)))
     return out
 
 
 def _texts(value: Any) -> list[tuple[str, str]]:
-    return [(v.id, v.text) for v in as_versions(value)]
+    return [(v.id, v.body) for v in as_versions(value)]
 
 
 def _values(value: Any, fields: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:

@@ -95,3 +95,33 @@ def test_bad_pattern_list_named_by_the_suite_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"{tmp_path / 'mine.yml'}:3:" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_credit_line_shared_by_many_stories_is_not_a_repeated_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    credit = "Some information for this report came from The Associated Press and Reuters."
+    for i, story in enumerate(STORIES):
+        (corpus / f"s{i}.txt").write_text(f"{story}\n\n{credit}\n", encoding="utf-8")
+    data = _results(tmp_path, corpus)
+    assert not [f for f in data["findings"]
+                if f["expectation"] == "expect_corpus_to_have_no_repeated_lines"]
+    assert all(d["metadata"]["attribution"]["values"] == ["The Associated Press", "Reuters"]
+               for d in data["documents"])
+
+
+def test_a_glued_header_date_is_metadata_not_a_figure(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    body = ("Officials met on 9 April to discuss the 12 new bridges planned for the river "
+            "crossing, and agreed on a budget of 40 million for the first phase of works.")
+    (corpus / "a.txt").write_text(f" date 2022-04-12 {body}\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(f" date 2022-04-13 {body}\n", encoding="utf-8")
+    data = _results(tmp_path, corpus)
+    assert len({d["story"] for d in data["documents"]}) == 1
+    figures = [f for f in data["findings"]
+               if f["expectation"] == "expect_versions_to_have_consistent_figures"]
+    assert figures == []
+    conflicts = [f["reason"] for f in data["findings"]
+                 if f["expectation"] == "expect_versions_to_have_consistent_metadata"]
+    assert conflicts == ["metadata_conflict", "metadata_conflict"]
