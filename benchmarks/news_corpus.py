@@ -14,12 +14,17 @@ VERBS = ["met", "said", "announced", "warned", "reported", "confirmed", "denied"
 NOUNS = ["migrants", "crossings", "officials", "talks", "measures", "agreements", "trains"]
 
 
+def word(rng: random.Random) -> str:
+    """A pronounceable made-up word, so that documents are different stories."""
+    return "".join(rng.choice("bcdfglmnprstv") + rng.choice("aeiou") for _ in range(3))
+
+
 def sentence(rng: random.Random) -> str:
-    """One news-like sentence with names, places, figures and curly quotes."""
+    """One news-like sentence with names, places, figures, curly quotes and its own words."""
     return (
         f"{rng.choice(NAMES)} {rng.choice(VERBS)} in {rng.choice(PLACES)} that "
-        f"{rng.randint(2, 20_000):,} {rng.choice(NOUNS)} were expected on "
-        f"December {rng.randint(1, 28)}, with “{rng.choice(NOUNS)}” at stake."
+        f"{rng.randint(2, 20_000):,} {word(rng)} {rng.choice(NOUNS)} were expected near the "
+        f"{word(rng)} {word(rng)} on December {rng.randint(1, 28)}, with “{word(rng)}” at stake."
     )
 
 

@@ -32,13 +32,18 @@ def pair_record(a_id: str, a_text: str, b_id: str, b_text: str,
     return {"documents": [a_id, b_id], "aligned": aligned, "figures": figures}
 
 
+MAX_PAIRS = 20
+"""Side-by-side views kept per story (the first version with each of the next ones)."""
+
+
 def story_record(story_id: str, versions: Sequence[tuple[str, str]],
                  tolerance: float = 0.0) -> dict[str, Any]:
-    """A story: its documents in order, and its first version compared with each other one."""
+    """A story: its documents in order, and its first version compared with the next ones."""
     first_id, first_text = versions[0]
     return {
         "id": story_id,
         "documents": [doc_id for doc_id, _ in versions],
         "pairs": [pair_record(first_id, first_text, doc_id, text, tolerance)
-                  for doc_id, text in versions[1:]],
+                  for doc_id, text in versions[1:MAX_PAIRS + 1]],
+        "pairs_omitted": max(0, len(versions) - 1 - MAX_PAIRS),
     }

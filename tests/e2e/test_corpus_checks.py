@@ -125,3 +125,24 @@ def test_a_glued_header_date_is_metadata_not_a_figure(tmp_path: Path) -> None:
     conflicts = [f["reason"] for f in data["findings"]
                  if f["expectation"] == "expect_versions_to_have_consistent_metadata"]
     assert conflicts == ["metadata_conflict", "metadata_conflict"]
+
+
+def test_a_story_of_many_versions_is_compared_in_linear_time(tmp_path: Path) -> None:
+    """30 versions (more than MAX_ALL_PAIRS): each is compared with the next, not all pairs."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for i in range(30):
+        text = SEED_000.replace(" date 2023-12-28 ", f" date 2023-12-{i % 28 + 1:02d} ", 1)
+        if i == 17:
+            text = text.replace("about 6,000 migrants", "about 7,000 migrants")
+        (corpus / f"v{i:02d}.txt").write_text(text, encoding="utf-8")
+    suite = tmp_path / "s.yml"
+    suite.write_text("name: s\nexpectations:\n"
+                     "  - type: expect_versions_to_have_consistent_figures\n"
+                     "  - type: expect_versions_to_preserve_diacritics\n")
+    data = _results(tmp_path, corpus, suite)
+    assert len({d["story"] for d in data["documents"]}) == 1
+    changed = [f for f in data["findings"] if f["reason"] == "figure_changed"]
+    assert ("v17", "7,000") in {(f["document"], f["excerpt"]) for f in changed}
+    assert all(f["excerpt"] in ("6,000", "7,000") for f in changed)
+    assert len(data["stories"][0]["pairs"]) == 20
