@@ -746,24 +746,40 @@ def _dates_agree(a: str, b: str) -> bool:
     )
 
 
-def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float) -> list[FigureRow]:
+def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float,
+               a_span: tuple[int, int] | None = None,
+               b_span: tuple[int, int] | None = None) -> list[FigureRow]:
     """Pair the figures of two aligned sentences.
 
     Equal values pair first (same noun first, then any noun); then figures of the same
     kind and noun whose values differ pair as ``changed``; then, when exactly one
-    figure of a kind is left on each side, those two pair as ``changed`` too.
+    figure of a kind is left on each side, those two pair as ``changed`` too. Within
+    each step the candidates closest in relative position in their sentences pair
+    first, so "In 2016 … than in 2017" changed to "In 2017 … than in 2017" pairs the
+    two second 2017s and reports the first year as changed.
     """
     left_a, left_b = list(a_figs), list(b_figs)
     rows: list[FigureRow] = []
 
+    def position(f: Figure, span: tuple[int, int] | None, figs: list[Figure]) -> float:
+        if span is not None and span[1] > span[0]:
+            return (f.span[0] - span[0]) / (span[1] - span[0])
+        return figs.index(f) / max(1, len(figs))
+
     def pair(status: str, ok: Callable[[Figure, Figure], bool]) -> None:
-        for fa in list(left_a):
-            for fb in left_b:
-                if ok(fa, fb):
-                    rows.append(FigureRow(status, fa, fb))
-                    left_a.remove(fa)
-                    left_b.remove(fb)
-                    break
+        while True:
+            best: tuple[float, Figure, Figure] | None = None
+            for fa in left_a:
+                for fb in left_b:
+                    if ok(fa, fb):
+                        gap = abs(position(fa, a_span, a_figs) - position(fb, b_span, b_figs))
+                        if best is None or gap < best[0]:
+                            best = (gap, fa, fb)
+            if best is None:
+                return
+            rows.append(FigureRow(status, best[1], best[2]))
+            left_a.remove(best[1])
+            left_b.remove(best[2])
 
     pair("same", lambda x, y: x.noun_key == y.noun_key and same_value(x, y))
     pair("same", lambda x, y: same_value(x, y, tolerance))
@@ -809,7 +825,7 @@ def _table(
     a_starts, b_starts = [f.span[0] for f in a_figs], [f.span[0] for f in b_figs]
     for al in alignments:
         a_in, b_in = _in(a_figs, a_starts, al.a_span), _in(b_figs, b_starts, al.b_span)
-        rows = _pair_rows(a_in, b_in, tolerance)
+        rows = _pair_rows(a_in, b_in, tolerance, al.a_span, al.b_span)
         rows.sort(key=_row_position)
         out.extend((al, row) for row in rows)
     return out

@@ -269,3 +269,13 @@ def test_story_check_names_every_disagreeing_version_once() -> None:
 def test_story_check_on_one_version_or_none() -> None:
     assert check_consistent_figures([]) == []
     assert check_consistent_figures([("only", "10 people")]) == []
+
+
+def test_equal_values_pair_by_position_so_the_changed_one_is_reported() -> None:
+    """'In 2016 … than in 2017' -> 'In 2017 … than in 2017': the first year changed."""
+    a = "In 2016, exports rose by 12 percent, more than in 2017."
+    b = "In 2017, exports rose by 12 percent, more than in 2017."
+    hits = check_consistent_figures([("a", a), ("b", b)])
+    assert [(h.document, a[slice(*h.span)] if h.document == "a" else b[slice(*h.span)])
+            for h in hits] == [("a", "2016"), ("b", "2017")]
+    assert [h.span for h in hits] == [(3, 7), (3, 7)]
