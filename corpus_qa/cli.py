@@ -182,9 +182,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     with _progress() as progress:
         runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress)
         try:
-            result = runner.run(paths, only=only, only_paths=changed)
+            files = None
+            if only is not None:
+                files = {r["path"] for r in records if r["id"] in only} | set(changed or ())
+            result = runner.run(paths, only=only, only_paths=changed, only_files=files)
         except CorpusPathError as exc:
             raise UsageError(str(exc)) from None
+    if only is not None:  # unread documents were skipped too
+        result.skipped_documents = len(records) - len(only)
 
     gate = _gate(result, waivers, baseline, args.fail_on,
                  selected=only if changed is not None else None)

@@ -63,19 +63,26 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def iter_corpus(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Loaded]:
-    """Yield every document (and every problem) of the corpus at ``paths``, in stable order."""
+def iter_corpus(paths: Iterable[str | os.PathLike[str]], *,
+                only_files: set[str] | None = None) -> Iterator[Loaded]:
+    """Yield every document (and every problem) of the corpus at ``paths``, in stable order.
+
+    ``only_files`` (display paths) limits reading to those files: the others are not
+    opened at all (``--changed-since`` on a large corpus).
+    """
     for given in paths:
         root = Path(given)
         if not root.exists():
             raise CorpusPathError(f"{given}: no such file or directory — check the corpus path")
         if root.is_file():
-            yield from _load_file(root, root.parent)
+            if only_files is None or display_path(root) in only_files:
+                yield from _load_file(root, root.parent)
             continue
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
             if any(part.startswith(".") for part in file.relative_to(root).parts):
                 continue  # .git, .DS_Store …: not corpus content
-            yield from _load_file(file, root)
+            if only_files is None or display_path(file) in only_files:
+                yield from _load_file(file, root)
 
 
 def _load_file(file: Path, root: Path) -> Iterator[Loaded]:

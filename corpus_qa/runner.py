@@ -161,6 +161,7 @@ class ChunkValidator:
         self.validator = ScopeValidator(suite, "document")
         self.phrases: Phrases = suite.load_phrases()
         self.grouper = new_grouper(suite)
+        self.groups = needs_stories(suite)
 
     def __call__(self, batch: list[Document]) -> ChunkResult:
         metadata = [resolve(d, self.phrases) for d in batch]
@@ -178,9 +179,23 @@ class ChunkValidator:
         for doc, meta in zip(batch, metadata, strict=True):
             out.records.append(document_record(doc, meta))
             key = meta[key_field].value if key_field and key_field in meta else None
-            signature = self.grouper.signature(doc.text[doc.body_start:])
-            out.signatures.append((doc.id, signature, key, grouping_date(meta)))
+            if self.groups:
+                signature = self.grouper.signature(doc.text[doc.body_start:])
+                out.signatures.append((doc.id, signature, key, grouping_date(meta)))
         return out
+
+
+def needs_stories(suite: Suite) -> bool:
+    """Whether the suite looks at stories: cross-version or corpus-wide expectations, or a key.
+
+    Grouping costs a MinHash signature per document (about as much as the mojibake
+    check), so a suite of per-document expectations skips it.
+    """
+    from corpus_qa.expectations import registered
+
+    classes = registered()
+    scopes = {classes[spec.type].scope for spec in suite.expectations}
+    return bool(scopes & {"story", "corpus"}) or suite.versions.key is not None
 
 
 def new_grouper(suite: Suite) -> StoryGrouper:
@@ -233,11 +248,13 @@ class Runner:
         self.corpus_validator = ScopeValidator(suite, "corpus")
 
     def run(self, paths: list[str], *, only: set[str] | None = None,
-            only_paths: set[str] | None = None) -> RunResult:
+            only_paths: set[str] | None = None,
+            only_files: set[str] | None = None) -> RunResult:
         """Validate every document under ``paths`` (or only the ids in ``only``).
 
-        With ``only``, other documents are read but not validated (they are counted in
-        ``skipped_documents``), and input problems are kept for ``only_paths`` only.
+        With ``only``, other documents are not validated (they are counted in
+        ``skipped_documents``), input problems are kept for ``only_paths`` only, and
+        files outside ``only_files`` are not read at all.
         """
         started = datetime.now(UTC).isoformat(timespec="seconds")
         clock = time.perf_counter()
@@ -262,7 +279,7 @@ class Runner:
             # input.checked counts inputs (documents, and records/files that could not
             # become one); input.unexpected counts inputs with a problem.
             nonlocal skipped_documents
-            for item in iter_corpus(paths):
+            for item in iter_corpus(paths, only_files=only_files):
                 if only is not None and not _selected(item, only, only_paths or set()):
                     skipped_documents += isinstance(item, Document)
                 elif isinstance(item, SkippedFile):
@@ -283,7 +300,11 @@ class Runner:
             if self.progress:
                 self.progress(len(documents))
 
-        stories = self._stories(grouper, documents, totals, expectations)
+        if self.chunk_validator.groups:
+            stories = self._stories(grouper, documents, totals, expectations)
+        else:
+            stories = []
+            _mark_missing(documents, required_fields(expectations), {})
         self._corpus_wide(documents, totals)
         totals.findings.sort(key=Finding.sort_key)
         return RunResult(
@@ -339,9 +360,7 @@ class Runner:
         multi = [s for s in groups if len(s.documents) > 1]
         source = DocumentSource(documents)
         phrases = self.chunk_validator.phrases
-        required = sorted({f for e in expectations
-                           if e.expectation_type == "expect_document_to_have_metadata"
-                           for f in e.fields})
+        required = required_fields(expectations)
         byline_signals = {s.id for s in phrases.signals if s.kind == "byline"}
         tolerance = next((e.tolerance for e in expectations
                           if e.expectation_type == "expect_versions_to_have_consistent_figures"),
@@ -372,13 +391,7 @@ class Runner:
 
             totals.add(self.story_validator.validate(rows, place_hit))
         totals.findings[:] = [_with_suggestion(f, suggestions) for f in totals.findings]
-        for record in documents:  # a required field that is missing: null, with any suggestion
-            for name in required:
-                if name not in record["metadata"]:
-                    value, related = suggestions.get((record["id"], name), (None, None))
-                    record["metadata"][name] = {
-                        "value": None, "origin": None, "span": None, "suggestion": value,
-                        "suggestion_from": related.document if related else None}
+        _mark_missing(documents, required, suggestions)
         return story_records
 
 
@@ -416,6 +429,25 @@ class Runner:
             totals.add(self.corpus_validator.validate(rows, place_hit))
 
 
+def required_fields(expectations: list[Any]) -> list[str]:
+    """The metadata fields the suite's ``expect_document_to_have_metadata`` entries require."""
+    return sorted({f for e in expectations
+                   if e.expectation_type == "expect_document_to_have_metadata"
+                   for f in e.fields})
+
+
+def _mark_missing(documents: list[dict[str, Any]], required: list[str],
+                  suggestions: dict[tuple[str, str], tuple[str, Related]]) -> None:
+    """A required field a document lacks is listed with a null value and any suggestion."""
+    for record in documents:
+        for name in required:
+            if name not in record["metadata"]:
+                value, related = suggestions.get((record["id"], name), (None, None))
+                record["metadata"][name] = {
+                    "value": None, "origin": None, "span": None, "suggestion": value,
+                    "suggestion_from": related.document if related else None}
+
+
 def _attribution_spans(meta: Metadata) -> list[tuple[int, int]]:
     if "attribution" not in meta:
         return []
@@ -447,10 +479,12 @@ def story_map(suite: Suite, paths: list[str]) -> tuple[list[dict[str, Any]], dic
     for item in iter_corpus(paths):
         if not isinstance(item, Document):
             continue
-        meta = resolve(item, phrases)
-        key = meta[key_field].value if key_field and key_field in meta else None
-        grouper.add_signature(item.id, grouper.signature(item.text[item.body_start:]), key,
-                              grouping_date(meta))
+        # Selection needs story membership only: metadata is resolved only for a story key.
+        key = None
+        if key_field:
+            meta = resolve(item, phrases)
+            key = meta[key_field].value if key_field in meta else None
+        grouper.add_signature(item.id, grouper.signature(item.text[item.body_start:]), key)
         records.append({"id": item.id, "path": item.path})
     stories = {doc: story.id for story in grouper.groups() for doc in story.documents}
     return records, stories
