@@ -20,6 +20,7 @@ ignores severity).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import time
 from collections import deque
@@ -335,15 +336,8 @@ class Runner:
             return
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
                                  initargs=(self.suite,)) as pool:
-            pending: deque[Future[ChunkResult]] = deque()
-            for batch in (first, second):
-                pending.append(pool.submit(_validate_in_worker, batch))
-            for batch in batches:
-                if len(pending) >= 2 * self.workers:
-                    yield pending.popleft().result()
-                pending.append(pool.submit(_validate_in_worker, batch))
-            while pending:
-                yield pending.popleft().result()
+            yield from _bounded_map(pool, _validate_in_worker,
+                                    itertools.chain((first, second), batches), 2 * self.workers)
 
     # --- pass 2: stories ---------------------------------------------------------------
 
@@ -466,28 +460,66 @@ def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:
     return item.path in only_paths  # a skipped file
 
 
-def story_map(suite: Suite, paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Every document's id, path and story id, without validating anything.
+_SIGNER: tuple[StoryGrouper, Phrases, str | None] | None = None
 
-    What ``--changed-since`` needs to add the other versions of a changed document's
-    story: metadata (for a story key and dates) and a MinHash signature per document.
-    """
-    phrases = suite.load_phrases()
-    grouper = new_grouper(suite)
-    key_field = suite.versions.key
-    records = []
-    for item in iter_corpus(paths):
-        if not isinstance(item, Document):
-            continue
+
+def _init_signer(suite: Suite) -> None:
+    global _SIGNER
+    _SIGNER = (new_grouper(suite), suite.load_phrases(), suite.versions.key)
+
+
+def _sign(batch: list[Document]) -> list[tuple[str, str, Any, str | None]]:
+    """(id, path, signature, story key) of each document (in a worker or in-process)."""
+    assert _SIGNER is not None, "signer not initialised"
+    grouper, phrases, key_field = _SIGNER
+    out = []
+    for doc in batch:
         # Selection needs story membership only: metadata is resolved only for a story key.
         key = None
         if key_field:
-            meta = resolve(item, phrases)
+            meta = resolve(doc, phrases)
             key = meta[key_field].value if key_field in meta else None
-        grouper.add_signature(item.id, grouper.signature(item.text[item.body_start:]), key)
-        records.append({"id": item.id, "path": item.path})
+        out.append((doc.id, doc.path, grouper.signature(doc.text[doc.body_start:]), key))
+    return out
+
+
+def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
+              chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Every document's id, path and story id, without validating anything.
+
+    What ``--changed-since`` needs to add the other versions of a changed document's
+    story: a MinHash signature per document (computed on every core), then grouping.
+    """
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    grouper = new_grouper(suite)
+    records = []
+    batches = chunks((d for d in iter_corpus(paths) if isinstance(d, Document)), chunk_size)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_signer,
+                                 initargs=(suite,)) as pool:
+            signed: Iterable[list[tuple[str, str, Any, str | None]]] = list(
+                _bounded_map(pool, _sign, batches, 2 * workers))
+    else:
+        _init_signer(suite)
+        signed = map(_sign, batches)
+    for part in signed:
+        for doc_id, path, signature, key in part:
+            grouper.add_signature(doc_id, signature, key)
+            records.append({"id": doc_id, "path": path})
     stories = {doc: story.id for story in grouper.groups() for doc in story.documents}
     return records, stories
+
+
+def _bounded_map(pool: ProcessPoolExecutor, fn: Callable[[Any], T], items: Iterable[Any],
+                 window: int) -> Iterator[T]:
+    """``pool.map`` in order with at most ``window`` tasks in flight (bounded memory)."""
+    pending: deque[Future[T]] = deque()
+    for item in items:
+        if len(pending) >= window:
+            yield pending.popleft().result()
+        pending.append(pool.submit(fn, item))
+    while pending:
+        yield pending.popleft().result()
 
 
 def _credits(meta: Metadata, byline_signals: set[str]) -> tuple[str, ...]:
