@@ -36,8 +36,8 @@ from corpus_qa.documents import Document
 from corpus_qa.findings import Hit, Related
 from corpus_qa.loaders import InputProblem, SkippedFile, iter_corpus
 from corpus_qa.metadata import Metadata, Phrases, parse_date, resolve
-from corpus_qa.results import Finding, Outcome, RunResult, place
 from corpus_qa.report.stories import story_record
+from corpus_qa.results import Finding, Outcome, RunResult, place
 from corpus_qa.suite import FROM_GX_SEVERITY, Suite
 from corpus_qa.texts import DocumentSource
 
@@ -377,7 +377,8 @@ class Runner:
                 story_records.append(story_record(story.id, [(v.id, v.body) for v in versions],
                                                   tolerance))
 
-            def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
+            def place_hit(hit: Hit, story_id: str, expectation: str, severity: str,
+                          texts: dict[str, str] = texts) -> Finding:
                 doc_id = hit.document or ""
                 record = record_of[doc_id]
                 return place(hit, expectation, severity, doc_id, record["path"], texts[doc_id],
@@ -416,7 +417,8 @@ class Runner:
                 spans = [h for h in spans if not any(_overlaps(h.span, c) for c in credits)]
                 rows.append({"id": doc.id, "repeated_lines": tuple(spans)})
 
-            def place_hit(hit: Hit, doc_id: str, expectation: str, severity: str) -> Finding:
+            def place_hit(hit: Hit, doc_id: str, expectation: str, severity: str,
+                          docs: dict[str, Document] = docs) -> Finding:
                 doc = docs[doc_id]
                 return place(hit, expectation, severity, doc.id, doc.path, doc.text, doc.line)
 

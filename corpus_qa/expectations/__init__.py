@@ -12,16 +12,16 @@ from corpus_qa.expectations.encoding import (
     ExpectDocumentToHaveNoControlCharacters,
     ExpectDocumentToHaveNoMojibake,
 )
+from corpus_qa.expectations.metadata import (
+    ExpectDocumentDateToBeValid,
+    ExpectDocumentMetadataToMatch,
+    ExpectDocumentToHaveMetadata,
+)
 from corpus_qa.expectations.versions import (
     ExpectVersionsToHaveConsistentCreditLines,
     ExpectVersionsToHaveConsistentFigures,
     ExpectVersionsToHaveConsistentMetadata,
     ExpectVersionsToPreserveDiacritics,
-)
-from corpus_qa.expectations.metadata import (
-    ExpectDocumentDateToBeValid,
-    ExpectDocumentMetadataToMatch,
-    ExpectDocumentToHaveMetadata,
 )
 
 __all__ = [

@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from corpus_qa.checks import versions as vc
-from corpus_qa.checks.figures import check_consistent_figures
 from great_expectations.compatibility.pydantic import validator
 
+from corpus_qa.checks import versions as vc
+from corpus_qa.checks.figures import check_consistent_figures
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.expectations.metadata import as_metadata
 from corpus_qa.findings import Hit
