@@ -624,15 +624,7 @@ class Evidence:
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
-        return {
-            "value": self.value,
-            "values": list(self.values),
-            "raw": self.raw,
-            "origin": self.origin,
-            "span": _json_span(self.span),
-            "value_span": _json_span(self.value_span),
-            "signal": self.signal,
-        }
+        return _found_json(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -672,16 +664,20 @@ class ResolvedField:
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict: value, origin, span, and the details behind them."""
-        return {
-            "value": self.value,
-            "values": list(self.values),
-            "raw": self.raw,
-            "origin": self.origin,
-            "span": _json_span(self.span),
-            "value_span": _json_span(self.value_span),
-            "signal": self.signal,
-            "conflicts": [c.to_json() for c in self.conflicts],
-        }
+        return {**_found_json(self), "conflicts": [c.to_json() for c in self.conflicts]}
+
+
+def _found_json(found: Evidence | ResolvedField) -> dict[str, object]:
+    """What evidence and resolved fields share in JSON: the values and where they were read."""
+    return {
+        "value": found.value,
+        "values": list(found.values),
+        "raw": found.raw,
+        "origin": found.origin,
+        "span": _json_span(found.span),
+        "value_span": _json_span(found.value_span),
+        "signal": found.signal,
+    }
 
 
 def _json_span(span: Span | None) -> list[int] | None:
