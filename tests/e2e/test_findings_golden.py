@@ -1,0 +1,88 @@
+"""The default suite's findings, pinned byte for byte on the seeds and on a planted corpus.
+
+The golden files were written by the release before the one-pass runner (rows of plain
+values, each check once per document); the redesign must not change a single finding.
+A deliberate change of a check updates them with ``CORPUS_QA_UPDATE_GOLDEN=1 pytest
+tests/e2e/test_findings_golden.py`` and says why in its commit.
+
+The planted corpus (``benchmarks/planted_corpus.py``, 2,002 files) has defects of every
+family: invalid bytes, mojibake, control characters, NFD, dropped metadata, impossible
+dates, boilerplate lines, changed figures, stripped diacritics, a repeated footer,
+JSONL records without text or invalid, and a binary file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from benchmarks.planted_corpus import build, write
+from corpus_qa.cli import main
+from corpus_qa.results import dump_json
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+ROOT = Path(__file__).resolve().parents[2]
+UPDATE = os.environ.get("CORPUS_QA_UPDATE_GOLDEN") == "1"
+
+
+def _corpus_digest(files: dict[str, str | bytes]) -> str:
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        content = files[rel]
+        digest.update(rel.encode() + b"\0")
+        digest.update(content if isinstance(content, bytes) else content.encode())
+    return digest.hexdigest()
+
+
+def _findings(corpus: str, cwd: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> list:
+    monkeypatch.chdir(cwd)
+    code = main(["validate", corpus, "--suite", str(ROOT / "expectations/news.yml"),
+                 "--json", str(out), "-q"])
+    assert code == 1, "the default suite must fail these corpora"
+    return json.loads(out.read_text(encoding="utf-8"))["findings"]
+
+
+def _compare(name: str, findings: list, extra: dict) -> None:
+    path = GOLDEN / f"{name}.json.gz"
+    text = dump_json({"findings": findings, **extra})
+    if UPDATE:
+        path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    golden = json.loads(gzip.decompress(path.read_bytes()))
+    for key, value in extra.items():
+        assert golden[key] == value, f"{key} changed: regenerate {path.name} only on purpose"
+    if findings != golden["findings"]:
+        def count(items: list) -> Counter:
+            return Counter((f["expectation"], f["reason"]) for f in items)
+        before, after = count(golden["findings"]), count(findings)
+        diff = {k: (before[k], after[k]) for k in before | after if before[k] != after[k]}
+        first = next(((a, b) for a, b in zip(golden["findings"], findings, strict=False)
+                      if a != b), None)
+        pytest.fail(f"findings differ from {path.name}: counts (before, after) {diff}; "
+                    f"first difference {first}")
+    assert text == dump_json(golden)  # byte-identical
+
+
+def test_seed_findings_are_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    findings = _findings("seeds", ROOT, tmp_path / "r.json", monkeypatch)
+    _compare("seeds", findings, {})
+
+
+@pytest.mark.slow
+def test_planted_corpus_findings_are_unchanged(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    files = build()
+    write(tmp_path / "corpus")
+    findings = _findings("corpus", tmp_path, tmp_path / "r.json", monkeypatch)
+    assert len(findings) > 5000
+    reasons = {f["reason"] for f in findings}
+    for reason in ("invalid_utf8", "mojibake", "control_character", "not_normalized",
+                   "missing_field", "invalid_date", "figure_changed", "diacritics_stripped",
+                   "repeated_line", "missing_text", "invalid_json", "binary_file"):
+        assert reason in reasons, reason
+    _compare("planted", findings, {"corpus_sha256": _corpus_digest(files)})
