@@ -255,11 +255,10 @@ def _write_outputs(args: argparse.Namespace, result: Any, data: dict[str, Any]) 
     import os
 
     from corpus_qa.report import write_html_report, write_junit, write_summary_md
-    from corpus_qa.texts import DocumentSource
 
     report = None
     if args.report:
-        report = write_html_report(data, DocumentSource(result.documents).text, Path(args.report))
+        report = write_html_report(data, result.text_of, Path(args.report))
         print(f"HTML report: {report}", file=sys.stderr)
     if args.junit:
         write_junit(data, Path(args.junit))

@@ -8,6 +8,7 @@ context (expectation, severity, document path, line/column, excerpt) to make a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +38,19 @@ class Hit:
     related: Related | None = None
     document: str | None = None
     key: str | None = None
+
+
+class Checked(NamedTuple):
+    """What one check found in one row: its hits, and what it computed on the way.
+
+    ``detail`` is the check's own working that an output shows (the figure check's
+    aligned sentences and figure tables for the story view), or ``None``.
+    """
+
+    hits: list[Hit]
+    detail: Any = None
+
+    @classmethod
+    def of(cls, found: Checked | list[Hit]) -> Checked:
+        """A check's return value as :class:`Checked` (a plain list of hits has no detail)."""
+        return found if isinstance(found, Checked) else cls(list(found))

@@ -706,8 +706,78 @@ class Metadata(Mapping[str, ResolvedField]):
         return "Metadata(" + repr({k: f.value for k, f in self._fields.items()}) + ")"
 
     def to_json(self) -> dict[str, dict[str, object]]:
-        """``{field: {"value", "origin", "span", …}}`` for the JSON results (DESIGN §6)."""
+        """``{field: {"value", "origin", "span", …}}`` for the JSON results (docs/results.md)."""
         return {name: resolved.to_json() for name, resolved in self._fields.items()}
+
+    def to_row(self) -> dict[str, dict[str, object]]:
+        """Everything resolved, evidence included, as plain values (an engine row's cell).
+
+        :meth:`from_row` gives back an equal :class:`Metadata`, so passes after the
+        first and other processes read metadata without resolving it again.
+
+        >>> from corpus_qa.documents import Document
+        >>> meta = resolve(Document(id="d", path="d.txt", text="Reporting by Jane Doe."))
+        >>> Metadata.from_row(meta.to_row()) == meta
+        True
+        """
+        return {name: _resolved_row(resolved) for name, resolved in self._fields.items()}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Mapping[str, object]]) -> Metadata:
+        """The :class:`Metadata` whose :meth:`to_row` is ``row``."""
+        return cls({str(name): _resolved_from_row(str(name), item) for name, item in row.items()})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Metadata) and self._fields == other._fields
+
+    __hash__ = None  # type: ignore[assignment]  (mutable-looking mapping: compared by value)
+
+
+def is_metadata_row(value: object) -> bool:
+    """Whether ``value`` looks like :meth:`Metadata.to_row` output (not plain field -> value)."""
+    return isinstance(value, Mapping) and bool(value) and all(
+        isinstance(item, Mapping) and "values" in item and "evidence" in item
+        for item in value.values())
+
+
+def _evidence_row(item: Evidence) -> dict[str, object]:
+    return {"field": item.field, "values": list(item.values), "raw": item.raw,
+            "origin": item.origin, "span": _json_span(item.span),
+            "value_span": _json_span(item.value_span), "signal": item.signal,
+            "value_spans": [_json_span(s) for s in item.value_spans]}
+
+
+def _resolved_row(item: ResolvedField) -> dict[str, object]:
+    return {"values": list(item.values), "raw": item.raw, "origin": item.origin,
+            "span": _json_span(item.span), "value_span": _json_span(item.value_span),
+            "signal": item.signal, "evidence": [_evidence_row(e) for e in item.evidence],
+            "conflicts": [_evidence_row(e) for e in item.conflicts]}
+
+
+def _row_span(value: object) -> Span | None:
+    if value is None:
+        return None
+    start, end = value  # type: ignore[misc]
+    return (int(start), int(end))
+
+
+def _evidence_from_row(row: Mapping[str, object]) -> Evidence:
+    return Evidence(
+        str(row["field"]), tuple(str(v) for v in row["values"]),  # type: ignore[attr-defined]
+        str(row["raw"]), str(row["origin"]), _row_span(row["span"]),
+        _row_span(row["value_span"]), str(row["signal"]),
+        tuple(_row_span(s) for s in row.get("value_spans") or ()),  # type: ignore[attr-defined]
+    )
+
+
+def _resolved_from_row(name: str, row: Mapping[str, object]) -> ResolvedField:
+    return ResolvedField(
+        name, tuple(str(v) for v in row["values"]),  # type: ignore[attr-defined]
+        str(row["raw"]), str(row["origin"]), _row_span(row["span"]),
+        _row_span(row["value_span"]), str(row["signal"]),
+        tuple(_evidence_from_row(e) for e in row["evidence"]),  # type: ignore[attr-defined]
+        tuple(_evidence_from_row(e) for e in row.get("conflicts") or ()),  # type: ignore[attr-defined]
+    )
 
 
 def resolve(doc: Document, phrases: Phrases | None = None) -> Metadata:
@@ -1058,9 +1128,7 @@ def check_date_valid(
     today: dt.date | None = None,
 ) -> list[Hit]:
     """``invalid_date``, ``future_date`` or ``date_out_of_range`` for the date; none if absent."""
-    low, high = _bound("min_date", min_date), _bound("max_date", max_date)
-    if low and high and low > high:
-        raise ValueError(f"min_date {low} is after max_date {high}")
+    low, high = date_bounds(min_date, max_date)
     if "date" not in meta:
         return []
     resolved = meta["date"]
@@ -1103,6 +1171,19 @@ def check_date_valid(
             )
         ]
     return []
+
+
+def date_bounds(min_date: str | dt.date | None,
+                max_date: str | dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """``min_date`` and ``max_date`` as dates; ``ValueError`` naming the bad one.
+
+    >>> date_bounds("2020-01-01", None)
+    (datetime.date(2020, 1, 1), None)
+    """
+    low, high = _bound("min_date", min_date), _bound("max_date", max_date)
+    if low and high and low > high:
+        raise ValueError(f"min_date {low} is after max_date {high}")
+    return low, high
 
 
 def _bound(name: str, value: str | dt.date | None) -> dt.date | None:

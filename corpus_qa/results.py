@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,8 @@ class RunResult:
     started: str = ""
     duration_s: float = 0.0
     tool_version: str = ""
+    text_of: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+    """The text of a validated document by id, as validated (for outputs that show it)."""
 
     @property
     def internal_errors(self) -> list[str]:

@@ -21,7 +21,7 @@ import difflib
 import math
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 from importlib import resources
@@ -782,17 +782,26 @@ class RepeatedLineCounter:
         self._line_stories = np.empty(0, dtype=np.uint64)
         self._repeated: dict[int, int] | None = None  # line hash -> stories, for >= 2 stories
 
-    def _line_hashes(self, text: str, body_start: int) -> Iterator[tuple[int, tuple[int, int]]]:
+    def line_hashes(self, text: str, body_start: int = 0) -> list[tuple[int, tuple[int, int]]]:
+        """(hash, span) of each line of ``text`` long enough to count (what :meth:`add_hashes`
+        and :meth:`repeated_hits` take, so a document's lines are hashed once)."""
+        out = []
         for span in units(text, body_start):
             key = normalise_line(text[span[0] : span[1]])
             if len(key) >= self.min_chars:
-                yield _hash(key), span
+                out.append((_hash(key), span))
+        return out
 
     def add(self, doc_id: str, story_id: str | None, text: str, *, body_start: int = 0) -> None:
         """Count the lines of one document (pass 1); ``story_id=None`` makes it its own story."""
+        self.add_hashes(doc_id, story_id, self.line_hashes(text, body_start))
+
+    def add_hashes(self, doc_id: str, story_id: str | None,
+                   hashes: Iterable[tuple[int, tuple[int, int]]]) -> None:
+        """Count one document's lines given as :meth:`line_hashes` computed them."""
         story = _hash(story_id if story_id is not None else "\0doc\0" + doc_id)
         self._stories.add(story)
-        lines = {h for h, _ in self._line_hashes(text, body_start)}
+        lines = {h for h, _ in hashes}
         self._new_lines.extend(lines)
         self._new_stories.extend([story] * len(lines))
         self._repeated = None
@@ -882,12 +891,25 @@ class RepeatedLineCounter:
         ``story_id`` is the key the document was added with; it lets the message count
         the *other* stories that carry the line.
         """
+        return self.repeated_hits(self.line_hashes(text, body_start), story_id, lambda: text)
+
+    def repeated_hits(
+        self,
+        hashes: Iterable[tuple[int, tuple[int, int]]],
+        story_id: str | None,
+        text_of: Callable[[], str],
+    ) -> list[Hit]:
+        """:meth:`repeated_spans` from a document's :meth:`line_hashes`; ``text_of`` is
+        called (once) only when a line is repeated, for the messages' excerpts."""
         counts, threshold = self._counts(), self.threshold()
         own = _hash(story_id) if story_id is not None else None
         hits = []
-        for line, span in self._line_hashes(text, body_start):
+        text: str | None = None
+        for line, span in hashes:
             count = counts.get(line, 0)
             if count >= threshold:
+                if text is None:
+                    text = text_of()
                 if own is not None and np.uint64(own) in self._stories_of(line):
                     where = f"also occurs in {count - 1} other stories"
                 else:

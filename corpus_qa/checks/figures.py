@@ -812,6 +812,18 @@ def _table(
     tolerance: float,
     threshold: float,
 ) -> list[tuple[Alignment, FigureRow]]:
+    return _aligned_table(a_text, b_text, a_figs, b_figs, tolerance, threshold)[1]
+
+
+def _aligned_table(
+    a_text: str,
+    b_text: str,
+    a_figs: list[Figure],
+    b_figs: list[Figure],
+    tolerance: float,
+    threshold: float,
+) -> tuple[list[Alignment], list[tuple[Alignment, FigureRow]]]:
+    """The sentence alignment of two versions and the figure rows of each aligned pair."""
     if not (tolerance >= 0.0 and math.isfinite(tolerance)):
         raise ValueError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
     alignments = align(
@@ -828,7 +840,7 @@ def _table(
         rows = _pair_rows(a_in, b_in, tolerance, al.a_span, al.b_span)
         rows.sort(key=_row_position)
         out.extend((al, row) for row in rows)
-    return out
+    return alignments, out
 
 
 def _row_position(row: FigureRow) -> tuple[int, int]:
@@ -898,6 +910,35 @@ def _mismatches(
 # --- the story-level check --------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class PairTable:
+    """Two versions as the figure check compared them: its sentence alignment and its
+    figure table. The report's story view shows exactly this, so the view and the
+    check cannot disagree."""
+
+    a: str
+    b: str
+    aligned: tuple[tuple[tuple[int, int], tuple[int, int]], ...]
+    rows: tuple[FigureRow, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """``{"documents", "aligned", "figures"}`` as the results' ``stories[].pairs`` hold it."""
+        return {
+            "documents": [self.a, self.b],
+            "aligned": [[list(a), list(b)] for a, b in self.aligned],
+            "figures": [{"a": _figure_json(row.a), "b": _figure_json(row.b),
+                         "match": row.status == "same", "status": row.status}
+                        for row in self.rows],
+        }
+
+
+def _figure_json(figure: Figure | None) -> dict[str, object] | None:
+    if figure is None:
+        return None
+    return {"text": figure.text, "value": figure.value, "span": list(figure.span),
+            "kind": figure.kind, "noun": figure.noun}
+
+
 def check_consistent_figures(
     versions: Sequence[tuple[str, str]],
     tolerance: float = 0.0,
@@ -911,15 +952,36 @@ def check_consistent_figures(
     One hit per document and figure span: when several versions disagree with the
     same figure, its message names them all and ``related`` points to the first.
     """
+    return compare_versions(versions, tolerance, threshold=threshold)[0]
+
+
+def compare_versions(
+    versions: Sequence[tuple[str, str]],
+    tolerance: float = 0.0,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    pairs: Sequence[tuple[int, int]] | None = None,
+) -> tuple[list[Hit], list[PairTable]]:
+    """:func:`check_consistent_figures` and the table of each pair it compared.
+
+    ``pairs`` (indices into ``versions``) defaults to every pair.
+    """
     figs = [extract_figures(text) for _, text in versions]
+    if pairs is None:
+        pairs = [(i, j) for i in range(len(versions)) for j in range(i + 1, len(versions))]
     found: dict[tuple[int, tuple[int, int]], tuple[Figure, list[tuple[int, Figure]]]] = {}
-    for i in range(len(versions)):
-        for j in range(i + 1, len(versions)):
-            for mm in _mismatches(
-                versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold
-            ):
-                found.setdefault((i, mm.a.span), (mm.a, []))[1].append((j, mm.b))
-                found.setdefault((j, mm.b.span), (mm.b, []))[1].append((i, mm.a))
+    tables = []
+    for i, j in pairs:
+        alignments, table = _aligned_table(
+            versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold)
+        for al, row in table:
+            if row.status == "changed" and row.a and row.b and al.a_span and al.b_span:
+                found.setdefault((i, row.a.span), (row.a, []))[1].append((j, row.b))
+                found.setdefault((j, row.b.span), (row.b, []))[1].append((i, row.a))
+        aligned = tuple((al.a_span, al.b_span) for al in alignments
+                        if al.paired and al.a_span and al.b_span)
+        tables.append(PairTable(versions[i][0], versions[j][0], aligned,
+                                tuple(row for _, row in table)))
     hits = []
     for (i, span), (fig, others) in sorted(found.items()):
         first, first_fig = others[0]
@@ -934,4 +996,4 @@ def check_consistent_figures(
                 document=versions[i][0],
             )
         )
-    return hits
+    return hits, tables

@@ -10,7 +10,8 @@ failed, which gives spans, reasons and messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from great_expectations.execution_engine import PandasExecutionEngine
@@ -29,7 +30,7 @@ from great_expectations.render import (
 from great_expectations.render.renderer.renderer import renderer
 from great_expectations.render.renderer_configuration import RendererValueType
 
-from corpus_qa.findings import Hit
+from corpus_qa.findings import Checked, Hit
 from corpus_qa.results import excerpt
 
 METRIC_PREFIX = "column_values.corpus_qa."
@@ -50,19 +51,85 @@ _GX_FIELDS = frozenset(
 )
 
 
-def register_condition(
-    name: str, predicate: Callable[..., bool], value_keys: tuple[str, ...] = ()
-) -> str:
-    """Register a GX map metric that is True for rows where ``predicate(value, **params)`` holds.
+class CheckRecorder:
+    """What each check found in each row while the runner validates one batch.
 
-    Returns the metric name, for a ``ColumnMapExpectation.map_metric``. Missing values
-    (``None``/NaN) never reach the predicate: GX counts them as missing, not unexpected.
+    GX asks every row a yes/no question; a check that has no cheaper test than
+    finding its hits answers it by finding them. While a recorder is active those
+    hits are kept (by metric, parameters and row index), so the runner reads them
+    back for the failing rows instead of running the check a second time.
     """
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], dict[Any, Checked]] = {}
+        self.runs = 0
+        """How many times a check ran on a row under this recorder (for tests)."""
+
+    def slot(self, metric: str, params: Mapping[str, Any]) -> dict[Any, Checked]:
+        return self._found.setdefault((metric, _params_key(params)), {})
+
+    def get(self, metric: str, params: Mapping[str, Any], index: Any) -> Checked | None:
+        return self._found.get((metric, _params_key(params)), {}).get(index)
+
+
+_RECORDER: CheckRecorder | None = None
+
+
+@contextmanager
+def recording() -> Iterator[CheckRecorder]:
+    """Keep the checks' findings while validating (one batch, in this process)."""
+    global _RECORDER
+    previous, _RECORDER = _RECORDER, CheckRecorder()
+    try:
+        yield _RECORDER
+    finally:
+        _RECORDER = previous
+
+
+def _params_key(params: Mapping[str, Any]) -> str:
+    return repr(sorted(params.items()))
+
+
+_VALUE_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def register_condition(
+    name: str,
+    predicate: Callable[..., bool] | None = None,
+    value_keys: tuple[str, ...] = (),
+    *,
+    check: Callable[..., Checked | list[Hit]] | None = None,
+) -> str:
+    """Register a GX map metric that is True for the rows that pass.
+
+    Give ``predicate(value, **params) -> bool`` when the family has a test cheaper than
+    finding its hits (the hits of failing rows are then found by ``explain``), or
+    ``check(value, **params) -> hits`` when it has not: a row passes when the check finds
+    nothing, and the hits are kept for the runner (see :class:`CheckRecorder`).
+    Returns the metric name, for a ``ColumnMapExpectation.map_metric``. Missing values
+    (``None``/NaN) never reach either: GX counts them as missing, not unexpected.
+    """
+    if (predicate is None) == (check is None):
+        raise TypeError("register_condition needs exactly one of predicate= or check=")
     metric_name = METRIC_PREFIX + name
+    _VALUE_KEYS[metric_name] = value_keys
 
     def _pandas(cls: type, column: Any, **kwargs: Any) -> Any:
         params = {key: kwargs[key] for key in value_keys}
-        return column.map(lambda value: bool(predicate(value, **params)))
+        if predicate is not None:
+            return column.map(lambda value: bool(predicate(value, **params)))
+        assert check is not None
+        recorder = _RECORDER
+        if recorder is None:
+            return column.map(lambda value: not Checked.of(check(value, **params)).hits)
+        slot = recorder.slot(metric_name, params)
+        passed = []
+        for index, value in column.items():
+            found = Checked.of(check(value, **params))
+            recorder.runs += 1
+            slot[index] = found
+            passed.append(not found.hits)
+        return column.__class__(passed, index=column.index, dtype=bool)
 
     attrs = {
         "condition_metric_name": metric_name,
@@ -106,7 +173,31 @@ class CorpusExpectation(ColumnMapExpectation):
 
     def explain(self, value: Any) -> list[Hit]:
         """Why ``value`` (a row that failed) failed: hits with spans and messages."""
-        raise NotImplementedError(f"{type(self).__name__} must implement explain()")
+        return self.checked(value).hits
+
+    def checked(self, value: Any) -> Checked:
+        """The hits of ``value`` and what the check computed on the way."""
+        raise NotImplementedError(f"{type(self).__name__} must implement checked()")
+
+    def recorded(self, index: Any, recorder: CheckRecorder) -> Checked | None:
+        """What this expectation's check found in row ``index`` while GX validated under
+        ``recorder``; ``None`` when the check did not run there (a family with a cheaper
+        predicate: its hits are found by :meth:`checked`, for failing rows only)."""
+        params = {key: getattr(self, key) for key in _VALUE_KEYS.get(self.map_metric, ())}
+        return recorder.get(self.map_metric, params, index)
+
+    # --- what the runner asks an expectation (it never looks one up by type name) ---
+
+    def required_fields(self) -> list[str]:
+        """Metadata fields this expectation requires (the runner lists them as missing,
+        with suggestions from other versions of the story)."""
+        return []
+
+    def corpus_pass(self) -> Any:
+        """For ``corpus`` scope: a fresh accumulator that counts over every document
+        (``prepare(text, body_start)`` per document in pass 1, ``add(prepared, doc, story)``,
+        then ``row(prepared, story, text_of)`` builds each document's cell)."""
+        raise NotImplementedError(f"{type(self).__name__} has no corpus pass")
 
     # --- Data Docs: each expectation reads as a sentence, its failures as id + excerpt ---
 

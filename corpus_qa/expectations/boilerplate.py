@@ -8,6 +8,7 @@ lists it uses, relative to the suite file, and may add its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,7 +17,7 @@ from great_expectations.compatibility.pydantic import validator
 
 from corpus_qa.checks import boilerplate as bp
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
-from corpus_qa.findings import Hit
+from corpus_qa.findings import Checked, Hit
 from corpus_qa.loaders import body_start_of
 
 
@@ -25,32 +26,40 @@ def _patterns(paths: tuple[str, ...]) -> bp.PatternSet:
     return bp.load_patterns(list(paths)) if paths else bp.load_default_patterns()
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+def _document(value: Any) -> tuple[str, int]:
+    """The text and where its body starts: from the runner's ``body`` cell
+    (``{"text", "body_start"}``: the header was read once, by the loader), or from a
+    plain text (a GX user's column), whose front matter or header is read here."""
+    if isinstance(value, Mapping):
+        text = value.get("text")
+        text = text if isinstance(text, str) else ""
+        start = value.get("body_start")
+        return text, start if isinstance(start, int) else body_start_of(text)
+    text = value if isinstance(value, str) else ""
+    return text, body_start_of(text)
 
 
 def _boilerplate(value: Any, patterns: list[str] | None) -> list[Hit]:
-    text = _text(value)
+    text, body_start = _document(value)
     return bp.find_document_boilerplate(text, _patterns(tuple(patterns or ())),
-                                        body_start=body_start_of(text))
+                                        body_start=body_start)
 
 
 def _flattened(value: Any, max_chars_without_break: int) -> list[Hit]:
-    text = _text(value)
-    return bp.find_flattened_paragraphs(text, max_chars_without_break,
-                                        body_start=body_start_of(text))
+    text, body_start = _document(value)
+    return bp.find_flattened_paragraphs(text, max_chars_without_break, body_start=body_start)
 
 
 class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
     """The text carries the article only: no syndication/licence notice, call to action,
     cookie or legal line, page furniture, or title and byline glued into the body."""
 
-    column: str = "text"
+    column: str = "body"
+    """A column of ``{"text", "body_start"}`` cells (the runner's), or of plain texts."""
     patterns: list[str] | None = None
     """Pattern list files (relative to the suite file); default: the packaged lists."""
-    map_metric = register_condition("no_boilerplate",
-                                    lambda v, patterns: not _boilerplate(v, patterns),
-                                    ("patterns",))
+    map_metric = register_condition("no_boilerplate", value_keys=("patterns",),
+                                    check=_boilerplate)
     success_keys = ("patterns", "mostly")
     reasons: ClassVar[tuple[str, ...]] = (
         "syndication_notice", "licence_notice", "call_to_action", "cookie_notice",
@@ -70,18 +79,18 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
             _patterns(tuple(patterns))  # a bad file raises PatternError (file:line)
         return patterns
 
-    def explain(self, value: Any) -> list[Hit]:
-        return _boilerplate(value, self.patterns)
+    def checked(self, value: Any) -> Checked:
+        return Checked(_boilerplate(value, self.patterns))
 
 
 class ExpectDocumentToHaveParagraphs(CorpusExpectation):
     """A long document has paragraph breaks (not everything flattened onto one line)."""
 
-    column: str = "text"
+    column: str = "body"
+    """A column of ``{"text", "body_start"}`` cells (the runner's), or of plain texts."""
     max_chars_without_break: int = 2000
-    map_metric = register_condition(
-        "has_paragraphs", lambda v, max_chars_without_break: not _flattened(
-            v, max_chars_without_break), ("max_chars_without_break",))
+    map_metric = register_condition("has_paragraphs", value_keys=("max_chars_without_break",),
+                                    check=_flattened)
     success_keys = ("max_chars_without_break", "mostly")
     reasons: ClassVar[tuple[str, ...]] = ("paragraphs_flattened",)
 
@@ -91,21 +100,68 @@ class ExpectDocumentToHaveParagraphs(CorpusExpectation):
             raise ValueError("must be a positive number of characters")
         return value
 
-    def explain(self, value: Any) -> list[Hit]:
-        return _flattened(value, self.max_chars_without_break)
+    def checked(self, value: Any) -> Checked:
+        return Checked(_flattened(value, self.max_chars_without_break))
 
 
-def _repeated(value: Any) -> tuple[Hit, ...]:
-    return tuple(value) if isinstance(value, list | tuple) else ()
+def _repeated(value: Any) -> list[Hit]:
+    """The hits of a ``repeated_lines`` cell: ``{"span", "message"}`` dicts (or hits)."""
+    if not isinstance(value, list | tuple):
+        return []
+    hits = []
+    for item in value:
+        if isinstance(item, Hit):
+            hits.append(item)
+        elif isinstance(item, Mapping):
+            start, end = item["span"]
+            hits.append(Hit("repeated_line", str(item["message"]), (int(start), int(end))))
+    return hits
+
+
+class RepeatedLinesPass:
+    """The corpus-wide count behind :class:`ExpectCorpusToHaveNoRepeatedLines`.
+
+    ``prepare`` runs in pass 1 on each document (its line hashes, and the spans of its
+    credit lines: a credit line repeats across an agency's stories by design, it is
+    attribution, not furniture); ``add`` counts a prepared document in its story;
+    ``cell`` gives a document's ``repeated_lines`` cell once everything was counted.
+    All three take and return plain values.
+    """
+
+    def __init__(self, counter: bp.RepeatedLineCounter) -> None:
+        self.counter = counter
+
+    def prepare(self, text: str, body_start: int, metadata: Any) -> dict[str, Any]:
+        credits = []
+        attribution = metadata.get("attribution") if isinstance(metadata, Mapping) else None
+        for evidence in (attribution or {}).get("evidence", ()):
+            if evidence.get("span") is not None:
+                credits.append(list(evidence["span"]))
+        return {"lines": [[h, s, e] for h, (s, e) in self.counter.line_hashes(text, body_start)],
+                "credits": credits}
+
+    def add(self, prepared: Mapping[str, Any], doc_id: str, story: str | None) -> None:
+        self.counter.add_hashes(doc_id, story, _hashes(prepared))
+
+    def cell(self, prepared: Mapping[str, Any], story: str | None,
+             text_of: Callable[[], str]) -> list[dict[str, Any]]:
+        hits = self.counter.repeated_hits(_hashes(prepared), story, text_of)
+        credits = [tuple(c) for c in prepared["credits"]]
+        return [{"span": list(h.span), "message": h.message} for h in hits
+                if not any(h.span[0] < c[1] and c[0] < h.span[1] for c in credits)]
+
+
+def _hashes(prepared: Mapping[str, Any]) -> list[tuple[int, tuple[int, int]]]:
+    return [(h, (s, e)) for h, s, e in prepared["lines"]]
 
 
 class ExpectCorpusToHaveNoRepeatedLines(CorpusExpectation):
     """No line recurs across the stories of the corpus (site footers, share rows, bylines).
 
     Counting is corpus-wide: the runner counts normalised line hashes per story
-    (versions of one story count once) and fills the ``repeated_lines`` column with
-    each document's lines that reach ``min_documents`` stories (or ``min_fraction`` of
-    them). A GX user computes that column with
+    (versions of one story count once, see :class:`RepeatedLinesPass`) and fills the
+    ``repeated_lines`` column with each document's lines that reach ``min_documents``
+    stories (or ``min_fraction`` of them). A GX user computes that column with
     :class:`corpus_qa.checks.boilerplate.RepeatedLineCounter`.
     """
 
@@ -114,7 +170,7 @@ class ExpectCorpusToHaveNoRepeatedLines(CorpusExpectation):
     min_documents: int = 3
     min_fraction: float = 0.0
     min_chars: int = 20
-    map_metric = register_condition("no_repeated_lines", lambda v: not _repeated(v))
+    map_metric = register_condition("no_repeated_lines", check=_repeated)
     reasons: ClassVar[tuple[str, ...]] = ("repeated_line",)
 
     @validator("min_documents")
@@ -140,5 +196,8 @@ class ExpectCorpusToHaveNoRepeatedLines(CorpusExpectation):
         return bp.RepeatedLineCounter(min_documents=self.min_documents,
                                       min_fraction=self.min_fraction, min_chars=self.min_chars)
 
-    def explain(self, value: Any) -> list[Hit]:
-        return list(_repeated(value))
+    def corpus_pass(self) -> RepeatedLinesPass:
+        return RepeatedLinesPass(self.counter())
+
+    def checked(self, value: Any) -> Checked:
+        return Checked(_repeated(value))

@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Literal
 
 from corpus_qa.checks import encoding
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
-from corpus_qa.findings import Hit
+from corpus_qa.findings import Checked
 
 
 class ExpectDocumentToBeValidUtf8(CorpusExpectation):
@@ -16,8 +16,8 @@ class ExpectDocumentToBeValidUtf8(CorpusExpectation):
     map_metric = register_condition("valid_utf8", encoding.utf8_ok)
     reasons: ClassVar[tuple[str, ...]] = ("invalid_utf8",)
 
-    def explain(self, value: Any) -> list[Hit]:
-        return encoding.find_invalid_utf8(value)
+    def checked(self, value: Any) -> Checked:
+        return Checked(encoding.find_invalid_utf8(value))
 
 
 class ExpectDocumentToHaveNoMojibake(CorpusExpectation):
@@ -27,8 +27,8 @@ class ExpectDocumentToHaveNoMojibake(CorpusExpectation):
     map_metric = register_condition("no_mojibake", encoding.mojibake_ok)
     reasons: ClassVar[tuple[str, ...]] = ("mojibake",)
 
-    def explain(self, value: Any) -> list[Hit]:
-        return encoding.find_mojibake(value)
+    def checked(self, value: Any) -> Checked:
+        return Checked(encoding.find_mojibake(value))
 
 
 class ExpectDocumentToHaveNoControlCharacters(CorpusExpectation):
@@ -38,8 +38,8 @@ class ExpectDocumentToHaveNoControlCharacters(CorpusExpectation):
     map_metric = register_condition("no_control_characters", encoding.control_characters_ok)
     reasons: ClassVar[tuple[str, ...]] = ("control_character", "replacement_character")
 
-    def explain(self, value: Any) -> list[Hit]:
-        return encoding.find_control_characters(value)
+    def checked(self, value: Any) -> Checked:
+        return Checked(encoding.find_control_characters(value))
 
 
 class ExpectDocumentToBeUnicodeNormalized(CorpusExpectation):
@@ -51,5 +51,5 @@ class ExpectDocumentToBeUnicodeNormalized(CorpusExpectation):
     success_keys = ("form", "mostly")
     reasons: ClassVar[tuple[str, ...]] = ("not_normalized",)
 
-    def explain(self, value: Any) -> list[Hit]:
-        return encoding.find_unnormalized(value, self.form)
+    def checked(self, value: Any) -> Checked:
+        return Checked(encoding.find_unnormalized(value, self.form))

@@ -1,8 +1,9 @@
 """Metadata expectations: required fields, valid dates, values from an allowed set or regex.
 
 They read the ``metadata`` column: the runner fills it with each document's resolved
-metadata (:func:`corpus_qa.metadata.resolve`). A GX user's own DataFrame may hold
-plain ``{field: value}`` dicts there instead.
+metadata in row form (:meth:`corpus_qa.metadata.Metadata.to_row`, plain values with
+origins and evidence). A GX user's own DataFrame may hold plain ``{field: value}``
+dicts there instead.
 """
 
 from __future__ import annotations
@@ -16,15 +17,18 @@ from great_expectations.compatibility.pydantic import root_validator, validator
 
 from corpus_qa import metadata as md
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
-from corpus_qa.findings import Hit
+from corpus_qa.findings import Checked, Hit
 
 DEFAULT_FIELDS = ["date", "source", "attribution"]
 
 
 def as_metadata(value: Any) -> md.Metadata:
-    """Resolved metadata as is; a plain mapping of field -> value as ``field``-origin values."""
+    """Resolved metadata (an object, or its row form from the runner) as is; a plain
+    mapping of field -> value as ``field``-origin values."""
     if isinstance(value, md.Metadata):
         return value
+    if md.is_metadata_row(value):
+        return md.Metadata.from_row(value)
     if not isinstance(value, Mapping):
         return md.Metadata({})
     fields = {}
@@ -37,20 +41,21 @@ def as_metadata(value: Any) -> md.Metadata:
     return md.Metadata(fields)
 
 
-def _has(value: Any, fields: list[str]) -> bool:
-    return not md.check_has_metadata(as_metadata(value), fields)
+def _missing(value: Any, fields: list[str]) -> list[Hit]:
+    return md.check_has_metadata(as_metadata(value), fields)
 
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _date_ok(value: Any, min_date: str | None, max_date: str | None) -> bool:
-    return not md.check_date_valid(as_metadata(value), min_date, max_date, today=_today())
+def _invalid_date(value: Any, min_date: str | None, max_date: str | None) -> list[Hit]:
+    return md.check_date_valid(as_metadata(value), min_date, max_date, today=_today())
 
 
-def _matches(value: Any, field: str, allowed: list[str] | None, pattern: str | None) -> bool:
-    return not md.check_metadata_matches(as_metadata(value), field, allowed, pattern)
+def _mismatches(value: Any, field: str, allowed: list[str] | None,
+                pattern: str | None) -> list[Hit]:
+    return md.check_metadata_matches(as_metadata(value), field, allowed, pattern)
 
 
 class ExpectDocumentToHaveMetadata(CorpusExpectation):
@@ -58,7 +63,7 @@ class ExpectDocumentToHaveMetadata(CorpusExpectation):
 
     column: str = "metadata"
     fields: list[str] = DEFAULT_FIELDS
-    map_metric = register_condition("has_metadata", _has, ("fields",))
+    map_metric = register_condition("has_metadata", value_keys=("fields",), check=_missing)
     success_keys = ("fields", "mostly")
     reasons: ClassVar[tuple[str, ...]] = ("missing_field",)
 
@@ -68,8 +73,11 @@ class ExpectDocumentToHaveMetadata(CorpusExpectation):
             raise ValueError("must be a non-empty list of field names, e.g. [date, source]")
         return fields
 
-    def explain(self, value: Any) -> list[Hit]:
-        return md.check_has_metadata(as_metadata(value), self.fields)
+    def checked(self, value: Any) -> Checked:
+        return Checked(_missing(value, self.fields))
+
+    def required_fields(self) -> list[str]:
+        return list(self.fields)
 
 
 class ExpectDocumentDateToBeValid(CorpusExpectation):
@@ -78,18 +86,18 @@ class ExpectDocumentDateToBeValid(CorpusExpectation):
     column: str = "metadata"
     min_date: str | None = None
     max_date: str | None = None
-    map_metric = register_condition("date_valid", _date_ok, ("min_date", "max_date"))
+    map_metric = register_condition("date_valid", value_keys=("min_date", "max_date"),
+                                    check=_invalid_date)
     success_keys = ("min_date", "max_date", "mostly")
     reasons: ClassVar[tuple[str, ...]] = ("invalid_date", "future_date", "date_out_of_range")
 
     @root_validator(skip_on_failure=True)
     def _bounds_are_dates(cls, values: dict[str, Any]) -> dict[str, Any]:  # noqa: N805
-        md.check_date_valid(md.Metadata({}), values.get("min_date"), values.get("max_date"))
+        md.date_bounds(values.get("min_date"), values.get("max_date"))
         return values
 
-    def explain(self, value: Any) -> list[Hit]:
-        return md.check_date_valid(as_metadata(value), self.min_date, self.max_date,
-                                   today=_today())
+    def checked(self, value: Any) -> Checked:
+        return Checked(_invalid_date(value, self.min_date, self.max_date))
 
 
 class ExpectDocumentMetadataToMatch(CorpusExpectation):
@@ -99,7 +107,9 @@ class ExpectDocumentMetadataToMatch(CorpusExpectation):
     field: str
     allowed: list[str] | None = None
     pattern: str | None = None
-    map_metric = register_condition("metadata_matches", _matches, ("field", "allowed", "pattern"))
+    map_metric = register_condition("metadata_matches",
+                                    value_keys=("field", "allowed", "pattern"),
+                                    check=_mismatches)
     success_keys = ("field", "allowed", "pattern", "mostly")
     reasons: ClassVar[tuple[str, ...]] = ("metadata_mismatch",)
 
@@ -118,6 +128,5 @@ class ExpectDocumentMetadataToMatch(CorpusExpectation):
             raise ValueError("give 'allowed' (a list of values) or 'pattern' (a regex), or both")
         return values
 
-    def explain(self, value: Any) -> list[Hit]:
-        return md.check_metadata_matches(as_metadata(value), self.field, self.allowed,
-                                         self.pattern)
+    def checked(self, value: Any) -> Checked:
+        return Checked(_mismatches(value, self.field, self.allowed, self.pattern))

@@ -2,7 +2,8 @@
 
 The runner groups documents into stories (:class:`corpus_qa.checks.versions.StoryGrouper`)
 and gives GX a DataFrame with a ``versions`` column: for each story with at least two
-versions, a tuple of :class:`Version`. A GX user's own DataFrame may hold lists of
+versions, a list of plain dicts (id, text, body_start, metadata in row form, credits),
+read back from pass 1's rows. A GX user's own DataFrame may hold lists of
 ``{"id", "text", "metadata"}`` dicts there instead.
 """
 
@@ -15,10 +16,10 @@ from typing import Any, ClassVar
 from great_expectations.compatibility.pydantic import validator
 
 from corpus_qa.checks import versions as vc
-from corpus_qa.checks.figures import check_consistent_figures
+from corpus_qa.checks.figures import compare_versions
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.expectations.metadata import as_metadata
-from corpus_qa.findings import Hit
+from corpus_qa.findings import Checked, Hit
 from corpus_qa.loaders import body_start_of
 from corpus_qa.metadata import Metadata
 
@@ -47,7 +48,10 @@ class Version:
 
 
 def as_versions(value: Any) -> list[Version]:
-    """Versions as the runner builds them, or from a list of ``{"id", "text", "metadata"}``."""
+    """Versions from the runner's ``versions`` cell — a list of plain dicts ``{"id", "text",
+    "body_start", "metadata" (row form), "credits"}`` — or from a GX user's list of
+    ``{"id", "text", "metadata"}`` (the header is then read here, credits are the
+    attribution)."""
     if not isinstance(value, Sequence) or isinstance(value, str):
         return []
     out = []
@@ -56,15 +60,24 @@ def as_versions(value: Any) -> list[Version]:
             out.append(item)
         elif isinstance(item, Mapping):
             meta = as_metadata(item.get("metadata") or {})
-            credits = tuple(meta["attribution"].values) if "attribution" in meta else ()
             text = str(item.get("text") or "")
-            out.append(Version(str(item.get("id")), text, meta, credits, body_start_of(text)))
+            if "credits" in item:
+                credits = tuple(str(c) for c in item["credits"] or ())
+            else:
+                credits = tuple(meta["attribution"].values) if "attribution" in meta else ()
+            start = item.get("body_start")
+            out.append(Version(str(item.get("id")), text, meta, credits,
+                               start if isinstance(start, int) else body_start_of(text)))
     return out
 
 
 MAX_ALL_PAIRS = 8
 """Stories with more versions are compared along their order (each version with the next),
 so a story that grew huge (a grouping that chained many documents) costs linear time."""
+
+MAX_SHOWN_PAIRS = 20
+"""Side-by-side views a story keeps for the report (the first version with each of the
+next ones; along the order for long stories)."""
 
 
 def _texts(value: Any) -> list[tuple[str, str]]:
@@ -86,18 +99,18 @@ def _compared(check: Any, versions: list[tuple[str, str]], *args: Any) -> list[H
     return hits
 
 
-def _values(value: Any, fields: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+def _values(versions: list[Version], fields: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
     rows = []
-    for v in as_versions(value):
+    for v in versions:
         meta = {f: list(v.metadata[f].values) for f in fields if f in v.metadata}
         rows.append((v.id, {k: (x[0] if len(x) == 1 else x) for k, x in meta.items()}))
     return rows
 
 
-def _spans(value: Any, fields: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
+def _spans(versions: list[Version], fields: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
     return {
         v.id: {f: v.metadata[f].location() for f in fields if f in v.metadata}
-        for v in as_versions(value)
+        for v in versions
     }
 
 
@@ -105,13 +118,10 @@ def _diacritics(value: Any) -> list[Hit]:
     return _compared(vc.check_preserved_diacritics, _texts(value))
 
 
-def _diacritics_ok(value: Any) -> bool:
-    return not _diacritics(value)
-
-
 def _metadata_hits(value: Any, fields: list[str]) -> list[Hit]:
-    return vc.check_consistent_metadata(_values(value, fields), fields=fields, credit_fields=(),
-                                        spans=_spans(value, fields))
+    versions = as_versions(value)
+    return vc.check_consistent_metadata(_values(versions, fields), fields=fields,
+                                        credit_fields=(), spans=_spans(versions, fields))
 
 
 def _credit_hits(value: Any) -> list[Hit]:
@@ -123,12 +133,25 @@ def _credit_hits(value: Any) -> list[Hit]:
                                         spans=spans)
 
 
-def _figures(value: Any, tolerance: float) -> list[Hit]:
-    return _compared(check_consistent_figures, _texts(value), tolerance)
-
-
-def _figures_ok(value: Any, tolerance: float) -> bool:
-    return not _figures(value, tolerance)
+def _figures(value: Any, tolerance: float) -> Checked:
+    """Hits, and the pairs' tables (plain JSON) the story view shows."""
+    texts = _texts(value)
+    if len(texts) <= MAX_ALL_PAIRS:
+        hits, tables = compare_versions(texts, tolerance)
+        shown = [t for t in tables if t.a == texts[0][0]] if texts else []
+    else:
+        seen: set[tuple[str | None, tuple[int, int], str]] = set()
+        hits, shown = [], []
+        for pair in zip(texts, texts[1:], strict=False):
+            pair_hits, pair_tables = compare_versions(list(pair), tolerance)
+            shown.extend(pair_tables)
+            for hit in pair_hits:
+                key = (hit.document, hit.span, hit.reason)
+                if key not in seen:
+                    seen.add(key)
+                    hits.append(hit)
+    return Checked(hits, {"pairs": [t.to_json() for t in shown[:MAX_SHOWN_PAIRS]],
+                          "pairs_omitted": max(0, len(shown) - MAX_SHOWN_PAIRS)})
 
 
 class ExpectVersionsToHaveConsistentFigures(CorpusExpectation):
@@ -138,7 +161,8 @@ class ExpectVersionsToHaveConsistentFigures(CorpusExpectation):
     scope: ClassVar[str] = "story"
     tolerance: float = 0.0
     """Relative tolerance for rounding ("about 6,000" vs "6,100" passes at 0.02)."""
-    map_metric = register_condition("versions_consistent_figures", _figures_ok, ("tolerance",))
+    map_metric = register_condition("versions_consistent_figures", value_keys=("tolerance",),
+                                    check=_figures)
     success_keys = ("tolerance", "mostly")
     reasons: ClassVar[tuple[str, ...]] = ("figure_changed",)
 
@@ -148,7 +172,7 @@ class ExpectVersionsToHaveConsistentFigures(CorpusExpectation):
             raise ValueError("must be a relative tolerance in [0, 1), e.g. 0.02 for 2%")
         return tolerance
 
-    def explain(self, value: Any) -> list[Hit]:
+    def checked(self, value: Any) -> Checked:
         return _figures(value, self.tolerance)
 
 
@@ -157,11 +181,11 @@ class ExpectVersionsToPreserveDiacritics(CorpusExpectation):
 
     column: str = "versions"
     scope: ClassVar[str] = "story"
-    map_metric = register_condition("versions_preserve_diacritics", _diacritics_ok)
+    map_metric = register_condition("versions_preserve_diacritics", check=_diacritics)
     reasons: ClassVar[tuple[str, ...]] = ("diacritics_stripped",)
 
-    def explain(self, value: Any) -> list[Hit]:
-        return _diacritics(value)
+    def checked(self, value: Any) -> Checked:
+        return Checked(_diacritics(value))
 
 
 class ExpectVersionsToHaveConsistentMetadata(CorpusExpectation):
@@ -170,14 +194,13 @@ class ExpectVersionsToHaveConsistentMetadata(CorpusExpectation):
     column: str = "versions"
     scope: ClassVar[str] = "story"
     fields: list[str] = list(vc.CONFLICT_FIELDS)
-    map_metric = register_condition(
-        "versions_consistent_metadata", lambda v, fields: not _metadata_hits(v, fields), ("fields",)
-    )
+    map_metric = register_condition("versions_consistent_metadata", value_keys=("fields",),
+                                    check=_metadata_hits)
     success_keys = ("fields", "mostly")
     reasons: ClassVar[tuple[str, ...]] = ("metadata_conflict",)
 
-    def explain(self, value: Any) -> list[Hit]:
-        return _metadata_hits(value, self.fields)
+    def checked(self, value: Any) -> Checked:
+        return Checked(_metadata_hits(value, self.fields))
 
 
 class ExpectVersionsToHaveConsistentCreditLines(CorpusExpectation):
@@ -185,9 +208,8 @@ class ExpectVersionsToHaveConsistentCreditLines(CorpusExpectation):
 
     column: str = "versions"
     scope: ClassVar[str] = "story"
-    map_metric = register_condition("versions_consistent_credit_lines",
-                                    lambda v: not _credit_hits(v))
+    map_metric = register_condition("versions_consistent_credit_lines", check=_credit_hits)
     reasons: ClassVar[tuple[str, ...]] = ("credit_lines_differ",)
 
-    def explain(self, value: Any) -> list[Hit]:
-        return _credit_hits(value)
+    def checked(self, value: Any) -> Checked:
+        return Checked(_credit_hits(value))

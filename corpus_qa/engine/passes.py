@@ -1,0 +1,270 @@
+"""The three passes over a corpus, each reading rows of plain values.
+
+1. **Documents** (:class:`DocumentPass`, on a chunk, in a worker): read once, metadata
+   resolved once, the per-document expectations validated, the row stored for later,
+   the story signature and each corpus-wide pre-pass computed.
+2. **Stories** (:func:`story_pass`): the stories of two or more versions, validated from
+   the stored rows; missing required fields get suggestions from other versions.
+3. **Corpus** (:func:`corpus_pass`): each corpus-scope expectation counts its pre-pass
+   values over every document, then fills each document's cell.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus_qa.checks.versions import DEFAULT_THRESHOLD, Story, StoryGrouper, suggest_missing
+from corpus_qa.documents import Document
+from corpus_qa.engine.pool import chunks
+from corpus_qa.engine.rows import (
+    credits_of,
+    document_record,
+    grouping_date,
+    stored_row,
+    validation_row,
+)
+from corpus_qa.engine.rowstore import Ref, RowStore
+from corpus_qa.engine.scope import ScopeResult, ScopeValidator
+from corpus_qa.findings import Hit, Related
+from corpus_qa.metadata import Metadata, resolve
+from corpus_qa.results import Finding, place
+from corpus_qa.suite import Suite
+
+STORY_CHUNK_SIZE = 500
+
+
+def new_grouper(suite: Suite) -> StoryGrouper:
+    """A story grouper with the suite's threshold."""
+    return StoryGrouper(threshold=suite.versions.threshold or DEFAULT_THRESHOLD)
+
+
+def needs_stories(suite: Suite, instances: Iterable[Any]) -> bool:
+    """Whether the suite looks at stories: cross-version or corpus-wide expectations, or a key.
+
+    Grouping costs a MinHash signature per document (about as much as the mojibake
+    check), so a suite of per-document expectations skips it.
+    """
+    scopes = {e.scope for e in instances}
+    return bool(scopes & {"story", "corpus"}) or suite.versions.key is not None
+
+
+@dataclass
+class Stored:
+    """Where pass 1 stored a document's row and its corpus-wide pre-pass values."""
+
+    row: Ref
+    prepared: dict[int, Ref] = field(default_factory=dict)
+
+
+@dataclass
+class ChunkResult(ScopeResult):
+    """Pass 1 for one chunk: results, document records, stored rows and signatures."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    stored: list[tuple[str, Stored]] = field(default_factory=list)
+    signatures: list[tuple[str, Any, str | None, str | None]] = field(default_factory=list)
+    resolutions: int = 0
+    check_runs: int = 0
+
+
+class DocumentPass:
+    """Pass 1 on one chunk of documents (in this process or in a worker)."""
+
+    def __init__(self, suite: Suite) -> None:
+        self.suite = suite
+        self.instances = suite.instances()
+        self.validator = ScopeValidator(suite.name, self.instances, "document")
+        self.phrases = suite.load_phrases()
+        self.grouper = new_grouper(suite)
+        self.groups = needs_stories(suite, self.instances)
+        self.pre_passes = {i: e.corpus_pass() for i, e in enumerate(self.instances)
+                           if e.scope == "corpus"}
+        self.store: RowStore | None = None
+
+    def storing_in(self, store_dir: str) -> DocumentPass:
+        """This pass, storing its rows in ``store_dir`` (one directory per run)."""
+        self.store = RowStore(store_dir)
+        return self
+
+    def __call__(self, job: tuple[int, list[Document]]) -> ChunkResult:
+        number, batch = job
+        metadata = [resolve(d, self.phrases) for d in batch]
+        rows = [m.to_row() for m in metadata]
+        by_id = {d.id: d for d in batch}
+
+        def place_hit(hit: Hit, doc_id: str, expectation: str, severity: str) -> Finding:
+            doc = by_id[doc_id]
+            return place(hit, expectation, severity, doc.id, doc.path, doc.text, doc.line)
+
+        runs_before = self.validator.check_runs
+        scoped = self.validator.validate(
+            [validation_row(d, r) for d, r in zip(batch, rows, strict=True)], place_hit)
+        out = ChunkResult(counts=scoped.counts, errors=scoped.errors, findings=scoped.findings,
+                          resolutions=len(batch),
+                          check_runs=self.validator.check_runs - runs_before)
+        key_field = self.suite.versions.key
+        assert self.store is not None, "storing_in() was not called"
+        with self.store.writer(number) as put:
+            for doc, meta, row in zip(batch, metadata, rows, strict=True):
+                out.records.append(document_record(doc, meta))
+                stored = Stored(put(stored_row(doc, row, credits_of(meta, self.phrases))))
+                for position, pre in self.pre_passes.items():
+                    stored.prepared[position] = put(pre.prepare(doc.text, doc.body_start, row))
+                out.stored.append((doc.id, stored))
+                if self.groups:
+                    key = meta[key_field].value if key_field and key_field in meta else None
+                    signature = self.grouper.signature(doc.text[doc.body_start:])
+                    out.signatures.append((doc.id, signature, key, grouping_date(meta)))
+        return out
+
+
+# --- pass 2: stories -------------------------------------------------------------------
+
+
+Suggestions = dict[tuple[str, str], tuple[str, Related]]
+
+
+@dataclass
+class StoryPassResult:
+    parts: list[ScopeResult]
+    stories: list[dict[str, Any]]
+    suggestions: Suggestions
+
+
+def story_pass(groups: list[Story], records: dict[str, dict[str, Any]],
+               stored: dict[str, Stored], store: RowStore, validator: ScopeValidator,
+               required: list[str]) -> StoryPassResult:
+    """Validate the stories of two or more versions from their stored rows."""
+    out = StoryPassResult([], [], {})
+    multi = [s for s in groups if len(s.documents) > 1]
+    for batch in chunks(multi, STORY_CHUNK_SIZE):
+        rows, texts = [], {}
+        for story in batch:
+            versions = [store.get(stored[doc_id].row) for doc_id in story.documents]
+            texts.update((v["id"], v["text"]) for v in versions)
+            rows.append({"id": story.id, "versions": [
+                {k: v[k] for k in ("id", "text", "body_start", "metadata", "credits")}
+                for v in versions]})
+            out.suggestions.update(_suggestions(
+                [(v["id"], Metadata.from_row(v["metadata"])) for v in versions], required))
+
+        def place_hit(hit: Hit, story_id: str, expectation: str, severity: str,
+                      texts: dict[str, str] = texts) -> Finding:
+            doc_id = hit.document or ""
+            record = records[doc_id]
+            return place(hit, expectation, severity, doc_id, record["path"], texts[doc_id],
+                         int(record.get("line") or 1))
+
+        part = validator.validate(rows, place_hit)
+        out.parts.append(part)
+        for story in batch:
+            detail = part.details.get(story.id) or {}
+            out.stories.append({"id": story.id, "documents": list(story.documents),
+                                "pairs": detail.get("pairs", []),
+                                "pairs_omitted": detail.get("pairs_omitted", 0)})
+    return out
+
+
+def _suggestions(versions: list[tuple[str, Metadata]], fields: list[str]) -> Suggestions:
+    """(doc, field) -> (value, where another version states it) for each missing field."""
+    if not fields:
+        return {}
+    values = [(doc_id, {f: meta[f].value for f in fields if f in meta})
+              for doc_id, meta in versions]
+    out = {}
+    for doc_id, missing in suggest_missing(values, fields).items():
+        for name, value in missing.items():
+            shown = value if isinstance(value, str) else "; ".join(value)
+            origin_id, origin = next((i, m) for i, m in versions
+                                     if name in m and m[name].value == shown)
+            out[(doc_id, name)] = (shown, Related(origin_id, origin[name].location()))
+    return out
+
+
+def with_suggestion(finding: Finding, suggestions: Suggestions) -> Finding:
+    """A ``missing_field`` finding with the value another version of its story gives."""
+    if finding.reason != "missing_field" or finding.key is None:
+        return finding
+    found = suggestions.get((finding.document, finding.key))
+    if found is None:
+        return finding
+    value, related = found
+    return dataclasses.replace(
+        finding, suggestion=value, related=related,
+        message=f"{finding.message}; another version of this story ({related.document}) "
+                f"gives {value!r}")
+
+
+def mark_missing(documents: list[dict[str, Any]], required: list[str],
+                 suggestions: Suggestions) -> None:
+    """A required field a document lacks is listed with a null value and any suggestion."""
+    for record in documents:
+        for name in required:
+            if name not in record["metadata"]:
+                value, related = suggestions.get((record["id"], name), (None, None))
+                record["metadata"][name] = {
+                    "value": None, "origin": None, "span": None, "suggestion": value,
+                    "suggestion_from": related.document if related else None}
+
+
+# --- pass 3: corpus-wide counts ---------------------------------------------------------
+
+
+def corpus_pass(instances: list[Any], validator: ScopeValidator,
+                documents: list[dict[str, Any]], stored: dict[str, Stored], store: RowStore,
+                chunk_size: int) -> Iterable[ScopeResult]:
+    """Each corpus-scope expectation counts over every document, then its cells are filled.
+
+    Reads only the pre-pass values pass 1 stored; a document's text is read back only
+    when its cell has something to show.
+    """
+    passes = {i: e.corpus_pass() for i, e in enumerate(instances) if e.scope == "corpus"}
+    if not passes:
+        return
+    for position, counter in passes.items():
+        for record in documents:
+            counter.add(store.get(stored[record["id"]].prepared[position]), record["id"],
+                        record["story"])
+    for batch in chunks(documents, chunk_size):
+        texts = _Texts(store, stored)
+        rows = []
+        for record in batch:
+            doc_id = record["id"]
+            row: dict[str, Any] = {"id": doc_id}
+            for position, counter in passes.items():
+                prepared = store.get(stored[doc_id].prepared[position])
+                row[instances[position].column] = counter.cell(prepared, record["story"],
+                                                               texts.reader(doc_id))
+            rows.append(row)
+        yield validator.validate(rows, _Placer({r["id"]: r for r in batch}, texts))
+
+
+class _Texts:
+    """Texts of one batch read back from the stored rows, each at most once."""
+
+    def __init__(self, store: RowStore, stored: dict[str, Stored]) -> None:
+        self.store, self.stored = store, stored
+        self.texts: dict[str, str] = {}
+
+    def __call__(self, doc_id: str) -> str:
+        if doc_id not in self.texts:
+            self.texts[doc_id] = self.store.get(self.stored[doc_id].row)["text"]
+        return self.texts[doc_id]
+
+    def reader(self, doc_id: str) -> Callable[[], str]:
+        return lambda: self(doc_id)
+
+
+class _Placer:
+    """Places a corpus-scope hit in its document."""
+
+    def __init__(self, records: dict[str, dict[str, Any]], texts: _Texts) -> None:
+        self.records, self.texts = records, texts
+
+    def __call__(self, hit: Hit, doc_id: str, expectation: str, severity: str) -> Finding:
+        record = self.records[doc_id]
+        return place(hit, expectation, severity, doc_id, record["path"], self.texts(doc_id),
+                     int(record.get("line") or 1))

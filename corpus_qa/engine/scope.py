@@ -1,0 +1,118 @@
+"""GX validates the rows of one scope; each failing row's hits come back, found once.
+
+GX answers pass/fail per row with ``result_format=SUMMARY`` and the failing rows' ids.
+Checks that have no cheaper test than finding their hits keep those hits while GX asks
+(:func:`corpus_qa.expectations.base.recording`), and they are read back here; checks
+with a cheap predicate find their hits here, for the failing rows only. Spans and
+messages are therefore computed for failing rows and never twice.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus_qa.findings import Hit
+from corpus_qa.results import Finding
+from corpus_qa.suite import FROM_GX_SEVERITY
+
+_SUITE_NUMBERS = itertools.count(1)
+
+PlaceHit = Callable[[Hit, str, str, str], Finding]
+"""``place(hit, row_id, expectation_type, severity) -> Finding``."""
+
+
+@dataclass
+class ScopeResult:
+    """What validating rows produced, by expectation position in the suite."""
+
+    counts: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # checked, unexp, missing
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    """Row id -> what a check computed for the report (the figure tables of a story)."""
+
+
+class ScopeValidator:
+    """Runs the expectations of one scope (``document``, ``story``, ``corpus``) on rows."""
+
+    def __init__(self, name: str, instances: Sequence[Any], scope: str) -> None:
+        """``instances`` are the suite's expectation objects; GX lets each belong to one
+        validator, so a caller that validates several scopes builds one validator per
+        scope from the same list (they take disjoint parts of it)."""
+        import great_expectations as gx
+
+        from corpus_qa.gxcontext import batch_definition, context
+
+        ctx = context()
+        self.positions = [i for i, e in enumerate(instances) if e.scope == scope]
+        self.expectations = [instances[i] for i in self.positions]
+        self.gx_suite = None
+        if self.expectations:
+            gx_suite = gx.ExpectationSuite(name=f"{name}-{scope}-{next(_SUITE_NUMBERS)}")
+            for expectation in self.expectations:
+                gx_suite.add_expectation(expectation)
+            self.gx_suite = ctx.suites.add(gx_suite)
+            # GX assigned ids when the suite was added; results are matched back by id.
+            self.index = {e.id: i for i, e in enumerate(self.gx_suite.expectations)}
+        self.batches = batch_definition(scope)
+        self.check_runs = 0
+        """Rows a check ran on while validating (GX's condition, or an explanation)."""
+
+    def validate(self, rows: list[dict[str, Any]], place_hit: PlaceHit) -> ScopeResult:
+        """Validate ``rows`` (dicts of plain values with an ``id``)."""
+        out = ScopeResult()
+        if self.gx_suite is None or not rows:
+            return out
+        import pandas as pd
+
+        from corpus_qa.expectations.base import recording
+
+        position_of = {row["id"]: n for n, row in enumerate(rows)}
+        gx_batch = self.batches.get_batch(batch_parameters={"dataframe": pd.DataFrame(rows)})
+        with recording() as recorder:
+            result = gx_batch.validate(
+                self.gx_suite,
+                result_format={
+                    "result_format": "SUMMARY",
+                    "unexpected_index_column_names": ["id"],
+                    # Every failing id of the chunk (the values are references, not copies).
+                    "partial_unexpected_count": len(rows),
+                },
+            )
+            self.check_runs += recorder.runs
+            for item in result.results:
+                local = self.index[item.expectation_config.id]
+                self._collect(item, self.positions[local], self.expectations[local], rows,
+                              position_of, recorder, place_hit, out)
+        return out
+
+    def _collect(self, item: Any, position: int, expectation: Any, rows: list[dict[str, Any]],
+                 position_of: Mapping[str, int], recorder: Any, place_hit: PlaceHit,
+                 out: ScopeResult) -> None:
+        info = item.exception_info or {}
+        if info.get("raised_exception"):
+            out.errors.append((position, (info.get("exception_message") or "raised") + "\n"
+                               + (info.get("exception_traceback") or "")))
+            return
+        stats = item.result
+        out.counts[position] = (int(stats.get("element_count", 0)),
+                                int(stats.get("unexpected_count", 0)),
+                                int(stats.get("missing_count", 0)))
+        severity = FROM_GX_SEVERITY[str(getattr(expectation.severity, "value",
+                                                expectation.severity))]
+        for failing in stats.get("partial_unexpected_index_list") or []:
+            index = position_of[failing["id"]]
+            found = expectation.recorded(index, recorder)
+            if found is None:
+                found = expectation.checked(rows[index][expectation.column])
+                self.check_runs += 1
+            for hit in found.hits:
+                out.findings.append(place_hit(hit, failing["id"], expectation.expectation_type,
+                                              severity))
+        for index, row in enumerate(rows):
+            kept = expectation.recorded(index, recorder)
+            if kept is not None and kept.detail is not None:
+                out.details.setdefault(row["id"], kept.detail)

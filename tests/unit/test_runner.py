@@ -1,0 +1,168 @@
+"""The runner on an in-memory source: one read, one resolution, one check run per row.
+
+Documents come from a generator that counts what it yields and whose paths do not
+exist, so a pass that went back to the corpus would fail. Metadata resolution, header
+parsing and every check are counted by wrapping the functions the expectations call.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import corpus_qa.checks.boilerplate as bp
+import corpus_qa.checks.encoding as enc
+import corpus_qa.checks.versions as vc
+import corpus_qa.engine.passes as passes
+import corpus_qa.expectations.boilerplate as eb
+import corpus_qa.expectations.versions as ev
+import corpus_qa.loaders as loaders
+import corpus_qa.metadata as md
+from benchmarks.news_corpus import document as news_document
+from corpus_qa.documents import Document
+from corpus_qa.mutations import inject_control_character, inject_mojibake
+from corpus_qa.runner import Runner
+from corpus_qa.suite import load_suite
+from tests.conftest import NEWS, SEEDS
+
+FOOTER = "Follow our newsroom on the Example Wire app for more stories like this one."
+
+
+def _documents() -> list[Document]:
+    """The seeds, a three-version story, mojibake, a control character, a shared footer."""
+    rng = random.Random(3)
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    story = ("date 2024-03-02\nThe council approved 12 new schools in Kraków on Monday, "
+             "and officials said about 3,000 pupils would move in September.\n\n"
+             "Work begins in May and costs 40 million zlotys.\n")
+    texts["story-a"] = story
+    texts["story-b"] = story.replace("12 new", "14 new")
+    texts["story-c"] = story.replace("Monday", "Tuesday")
+    for n, topic in enumerate(["water", "energy", "school", "road", "rail"]):
+        body = news_document(random.Random(n), target_chars=600)
+        texts[f"note-{topic}"] = f"date 2024-01-0{n + 1}\n{body}\n{FOOTER}\n"
+    mojibake = inject_mojibake(texts["note-water"], rng)
+    control = inject_control_character(texts["note-road"], rng)
+    assert mojibake and control
+    texts["note-water"], texts["note-road"] = mojibake[0], control[0]
+    docs = []
+    for doc_id, text in texts.items():
+        doc = Document(id=doc_id, text=text, path=f"in-memory/{doc_id}.txt",
+                       raw=text.encode("utf-8"))
+        loaders.read_text_metadata(doc)
+        docs.append(doc)
+    return docs
+
+
+class CountingSource:
+    """An in-memory source that counts how often each document is read."""
+
+    def __init__(self, docs: list[Document]) -> None:
+        self.docs = docs
+        self.reads: Counter[str] = Counter()
+
+    def __iter__(self) -> Iterator[Document]:
+        for doc in self.docs:
+            self.reads[doc.id] += 1
+            yield doc
+
+
+def _count(monkeypatch: pytest.MonkeyPatch, calls: Counter[str], module: Any, name: str,
+           label: str | None = None) -> None:
+    original: Callable[..., Any] = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[label or name] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+
+
+@pytest.fixture(scope="module")
+def suite() -> Any:
+    return load_suite(NEWS)
+
+
+def test_each_document_is_read_resolved_and_parsed_once(
+        suite: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _documents()
+    source = CountingSource(docs)
+    calls: Counter[str] = Counter()
+    _count(monkeypatch, calls, passes, "resolve")
+    _count(monkeypatch, calls, loaders, "read_text_metadata", "header")
+    _count(monkeypatch, calls, eb, "body_start_of", "header")
+    _count(monkeypatch, calls, ev, "body_start_of", "header")
+    runner = Runner(suite, workers=1, chunk_size=4)  # several chunks
+    result = runner.run_items(source, ["in-memory"])
+
+    assert set(source.reads.values()) == {1} and len(source.reads) == len(docs)
+    assert calls["resolve"] == len(docs) == runner.stats["resolutions"]
+    assert calls["header"] == 0  # parsed by the loader, never again
+    assert len(result.documents) == len(docs)
+    stories = {s["id"]: s["documents"] for s in result.stories}
+    assert sorted(sorted(d) for d in stories.values()) == [
+        sorted(["000_c3359af66ac874be", "001_a1d7f1edd2253686"]),
+        ["story-a", "story-b", "story-c"]]
+    # The later passes and the report read the stored rows, not the corpus.
+    assert result.text_of is not None
+    assert result.text_of("story-b") == next(d.text for d in docs if d.id == "story-b")
+
+
+def test_each_check_runs_once_per_row(suite: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _documents()
+    calls: Counter[str] = Counter()
+    # Checks without a cheaper predicate: they run as GX's condition, once per row.
+    for module, name in ((md, "check_has_metadata"), (md, "check_date_valid"),
+                         (bp, "find_document_boilerplate"), (bp, "find_flattened_paragraphs"),
+                         (ev, "compare_versions"), (vc, "check_preserved_diacritics"),
+                         (vc, "check_consistent_metadata")):
+        _count(monkeypatch, calls, module, name)
+    # Checks with a cheap predicate: their hits are found for the failing rows only.
+    for name in ("find_invalid_utf8", "find_mojibake", "find_control_characters",
+                 "find_unnormalized"):
+        _count(monkeypatch, calls, enc, name)
+    runner = Runner(suite, workers=1, chunk_size=5)
+    result = runner.run_items(iter(docs), ["in-memory"])
+    outcome = {o.type: o for o in result.outcomes}
+    n_docs, n_stories = len(docs), len(result.stories)
+    assert n_stories == 2
+
+    assert calls["check_has_metadata"] == n_docs
+    assert calls["check_date_valid"] == n_docs
+    assert calls["find_document_boilerplate"] == n_docs
+    assert calls["find_flattened_paragraphs"] == n_docs
+    assert calls["check_preserved_diacritics"] == n_stories
+    assert calls["compare_versions"] == n_stories  # stories of at most 8 versions: one call
+    # Consistent metadata and consistent credit lines: one call each per story.
+    assert calls["check_consistent_metadata"] == 2 * n_stories
+    for name, expectation in (
+            ("find_invalid_utf8", "expect_document_to_be_valid_utf8"),
+            ("find_mojibake", "expect_document_to_have_no_mojibake"),
+            ("find_control_characters", "expect_document_to_have_no_control_characters"),
+            ("find_unnormalized", "expect_document_to_be_unicode_normalized")):
+        assert calls[name] == outcome[expectation].unexpected, name
+    failing = {e: {f.document for f in result.findings if f.expectation == e}
+               for e in outcome}
+    assert failing["expect_document_to_have_no_mojibake"] == {"note-water"}
+    assert "note-road" in failing["expect_document_to_have_no_control_characters"]
+    assert outcome["expect_versions_to_have_consistent_figures"].unexpected == 1
+    assert outcome["expect_corpus_to_have_no_repeated_lines"].unexpected == 5
+    assert {f.reason for f in result.findings} >= {
+        "mojibake", "control_character", "figure_changed", "repeated_line", "missing_field",
+        "diacritics_stripped", "licence_notice"}
+
+
+def test_the_story_view_shows_the_tables_the_figure_check_used(suite: Any) -> None:
+    result = Runner(suite, workers=1).run_items(iter(_documents()), ["in-memory"])
+    story = next(s for s in result.stories if "story-a" in s["documents"])
+    first = story["documents"][0]
+    assert [p["documents"][0] for p in story["pairs"]] == [first, first]
+    changed = {f.span for f in result.findings
+               if f.reason == "figure_changed" and f.document == first}
+    shown = {tuple(row["a"]["span"]) for pair in story["pairs"] for row in pair["figures"]
+             if row["status"] == "changed"}
+    assert changed and changed <= shown
