@@ -8,9 +8,9 @@ decides *where* such a match is a byline:
 - it begins a line, or it follows a title: the Title-Case run of words from the start
   of its sentence ("… in the public domain. US, Mexico Discuss … at Border by VOA News");
 - the body follows the names: the end of the text, or anything but a lower-case word.
-  A name that swallowed the body's first capitalised word gives it back ("by Jane Doe
-  Mexican officials met" → "Jane Doe"). After a title of three words or more the
-  names stand even before a lower-case word ("… City by Jane Doe officials met");
+  A name that swallowed the body's first capitalised word gives it back. After a
+  title of three words or more the names stand whole even before a lower-case word
+  ("… City by Jane Doe officials met", "… by VOA News officials met");
 - a byline on a line of its own keeps the rest of that line (a role: ", Staff Writer").
 
 Line breaks inside a title or between title and byline do not matter: rewrapping the
@@ -162,10 +162,13 @@ def byline_at(
     title = title_before(text, match.start(), floor=floor, small_words=small_words)
     if not (at_line_start or title):
         return None
-    found = _ending_at_body(match)
-    if found is None and title is not None:
-        if len(text[title[0] : title[1]].split()) >= MIN_GLUED_TITLE_WORDS:
-            found = match  # "… Mexico City by Jane Doe officials met": the names stand
+    long_title = title is not None and len(text[title[0] : title[1]].split()) >= (
+        MIN_GLUED_TITLE_WORDS
+    )
+    if long_title and not body_follows(text, match.end("value")):
+        found: re.Match[str] | None = match  # "… City by VOA News officials met": all stand
+    else:
+        found = _ending_at_body(match)
     if found is None:
         return None
     names = found.span("value")
