@@ -673,7 +673,7 @@ class Metadata(Mapping[str, ResolvedField]):
         return "Metadata(" + repr({k: f.value for k, f in self._fields.items()}) + ")"
 
     def to_json(self) -> dict[str, dict[str, object]]:
-        """``{field: {"value", "origin", "span", …}}`` for the JSON results (``--json``, see README)."""
+        """``{field: {"value", "origin", "span", …}}`` for the ``--json`` results (README)."""
         return {name: resolved.to_json() for name, resolved in self._fields.items()}
 
 
