@@ -37,7 +37,8 @@ from pathlib import Path
 import yaml
 
 from corpus_qa.checks.figures import check_consistent_figures, compare_figures, extract_figures
-from corpus_qa.checks.sentences import align, split_sentences
+from corpus_qa.checks.sentences import align
+from corpus_qa.text.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "unit" / "figure_cases.yml"

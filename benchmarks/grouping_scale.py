@@ -28,9 +28,9 @@ from corpus_qa.checks.versions import (
     DEFAULT_SHINGLE_WORDS,
     DEFAULT_THRESHOLD,
     StoryGrouper,
-    fold_diacritics,
     grouping_words,
 )
+from corpus_qa.text.fold import fold_diacritics
 
 _ONSETS = ["b", "c", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "br", "tr", "st"]
 _VOWELS = ["a", "e", "i", "o", "u", "á", "é", "ó"]

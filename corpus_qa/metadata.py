@@ -34,6 +34,9 @@ import yaml
 
 from corpus_qa.documents import Document
 from corpus_qa.findings import Hit
+from corpus_qa.text.calendar import month_number, weekday_number
+from corpus_qa.text.fold import name_key
+from corpus_qa.text.headline import byline_at
 
 FIELDS = ("date", "source", "attribution", "author", "licence", "title", "url", "story", "version")
 """The metadata fields corpus-qa knows; other keys of ``Document.fields`` pass through as is."""
@@ -446,42 +449,6 @@ def _check_example(entry: _Mapping, signal: Signal, phrases: Phrases) -> None:
 
 # --- dates --------------------------------------------------------------------------
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_WEEKDAYS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("monday", "mon"),
-            ("tuesday", "tue", "tues"),
-            ("wednesday", "wed"),
-            ("thursday", "thu", "thurs"),
-            ("friday", "fri"),
-            ("saturday", "sat"),
-            ("sunday", "sun"),
-        )
-    )
-    for name in names
-}
 _TZ = r"(?:\s*(?:z|utc|gmt|[+-]\d{2}:?\d{2}|[a-z]{2,5}(?:[+-]\d{1,2})?))?"
 _CLOCK = r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?"
 _ISO_RE = re.compile(
@@ -541,14 +508,14 @@ def _parse_iso(text: str) -> ParsedDate | None:
 
 def _parse_english(text: str) -> ParsedDate | None:
     match = _EN_MDY_RE.fullmatch(text) or _EN_DMY_RE.fullmatch(text)
-    if not match or match["mon"] not in _MONTHS:
+    month = month_number(match["mon"]) if match else None
+    if not match or month is None:
         return None
-    if match["wd"] and match["wd"] not in _WEEKDAYS:
+    weekday = weekday_number(match["wd"]) if match["wd"] else None
+    if match["wd"] and weekday is None:
         return None
-    parsed = _checked_time(match) or _calendar(
-        int(match["y"]), _MONTHS[match["mon"]], int(match["d"])
-    )
-    if parsed.date and match["wd"] and parsed.date.weekday() != _WEEKDAYS[match["wd"]]:
+    parsed = _checked_time(match) or _calendar(int(match["y"]), month, int(match["d"]))
+    if parsed.date and weekday is not None and parsed.date.weekday() != weekday:
         actual = parsed.date.strftime("%A")
         return ParsedDate(
             None, f"{match['wd'].capitalize()} does not match {parsed.date}, a {actual}"
@@ -611,9 +578,9 @@ class Evidence:
 
     def span_of(self, value: str) -> Span | None:
         """Where ``value`` (one of ``values``) is in the text, as closely as known."""
-        wanted = _key(value)
+        wanted = name_key(value)
         for candidate, span in zip(self.values, self.value_spans or (), strict=False):
-            if _key(candidate) == wanted and span is not None:
+            if name_key(candidate) == wanted and span is not None:
                 return span
         return self.value_span or self.span
 
@@ -655,9 +622,9 @@ class ResolvedField:
     def location(self, value: str | None = None) -> Span:
         """The span that best shows ``value`` (default: the chosen value); (0, 0) if none."""
         value = self.values[0] if value is None else value
-        wanted = _key(value)
+        wanted = name_key(value)
         for item in self.evidence:
-            span = item.span_of(value) if wanted in {_key(v) for v in item.values} else None
+            span = item.span_of(value) if wanted in {name_key(v) for v in item.values} else None
             if span is not None:
                 return span
         return (0, 0)
@@ -874,9 +841,15 @@ def _signal_evidence(
 
 
 def _evidence(match: re.Match[str], signal: Signal, phrases: Phrases) -> Evidence | None:
-    text = match.string
     has_group = "value" in match.re.groupindex and match.group("value") is not None
     value_span = match.span("value") if has_group else match.span()
+    return _evidence_at(match.string, match.span(), value_span, signal, phrases)
+
+
+def _evidence_at(
+    text: str, span: Span, value_span: Span, signal: Signal, phrases: Phrases
+) -> Evidence | None:
+    """Evidence for ``signal`` whose whole text is at ``span`` and its value at ``value_span``."""
     raw = _clean(text[value_span[0] : value_span[1]])
     if signal.value is not None:
         parts = [(signal.value, value_span)]
@@ -886,7 +859,7 @@ def _evidence(match: re.Match[str], signal: Signal, phrases: Phrases) -> Evidenc
         parts = _parts(text, value_span, phrases.list_separator)
     else:
         parts = [(raw, _trimmed(text, value_span))]
-    parts = [(value, span) for value, span in parts if value]
+    parts = [(value, where) for value, where in parts if value]
     if not parts:
         return None
     return Evidence(
@@ -894,10 +867,10 @@ def _evidence(match: re.Match[str], signal: Signal, phrases: Phrases) -> Evidenc
         tuple(v for v, _ in parts),
         raw,
         "text",
-        match.span(),
+        span,
         value_span,
         signal.id,
-        tuple(span for _, span in parts),
+        tuple(part_span for _, part_span in parts),
     )
 
 
@@ -933,15 +906,13 @@ def _byline(
 ) -> list[Evidence]:
     """Evidence from a "by X" match when it is a byline: attribution, author, title.
 
-    A byline begins a line or follows a title, and the body follows the name.
+    Whether it is one, and where its title and names are, is decided by the shared
+    detector (:func:`corpus_qa.text.headline.byline_at`), as for the boilerplate check.
     """
-    at_line_start = not text[_line_start(text, floor, match.start()) : match.start()].strip()
-    # The title is the title-case run since the last sentence end or blank line ("… in
-    # the public domain. US, Mexico Discuss …"), across single line breaks so that
-    # rewrapping the text does not change it.
-    title = _title_before(text, floor, match.start(), phrases)
-    byline = _ending_at_body(text, match) if at_line_start or title else None
-    item = _evidence(byline, signal, phrases) if byline else None
+    headline = byline_at(match, floor=floor, small_words=phrases.title_small_words)
+    if headline is None:
+        return []
+    item = _evidence_at(text, headline.byline, headline.names, signal, phrases)
     if item is None:
         return []
     found = [item]
@@ -963,72 +934,24 @@ def _byline(
                 tuple(span for _, span in people),
             )
         )
+    title = headline.title
     if title:
         raw = _clean(text[title[0] : title[1]])
         found.append(Evidence("title", (raw,), raw, "text", title, title, signal.id, (title,)))
     return found
 
 
-def _ending_at_body(text: str, match: re.Match[str]) -> re.Match[str] | None:
-    """The byline match, or a shorter one, right after which the body starts.
+def byline_rules(
+    phrases: Phrases | None = None,
+) -> tuple[tuple[re.Pattern[str], ...], frozenset[str]]:
+    """The byline regexes of a phrase list (``kind: byline``) and its title small words.
 
-    A glued byline's name may swallow the body's first word ("by Jane Doe Mexican
-    officials met"): the lower-case word after it shows the body began one word earlier.
+    What the boilerplate check feeds the shared detector, so that it flags as
+    ``byline_in_body`` exactly the byline the resolver records as attribution.
     """
-    if _body_follows(text, match.end("value")):
-        return match
-    start, end = match.span("value")
-    for gap in reversed(list(re.finditer(r"\s+", text[start:end]))):
-        shorter = match.re.match(text, match.start(), start + gap.start())
-        if shorter and shorter.end() == start + gap.start() and _body_follows(text, shorter.end()):
-            return shorter
-    return None
-
-
-_SENTENCE_END = re.compile(r"(?<!\.[A-Z])(?<!\b[A-Z])[.!?][\"”’)\]]*\s+|\n[ \t\r]*\n\s*")
-_EDGE_PUNCT = "\"'“”‘’([{*_"
-
-
-def _title_before(text: str, floor: int, end: int, phrases: Phrases) -> Span | None:
-    """The span of a title-case run of 2–30 words right before ``end`` (after a sentence end)."""
-    start = floor
-    for boundary in _SENTENCE_END.finditer(text, max(floor, end - 400), end):
-        start = boundary.end()
-    segment = text[start:end]
-    words = segment.split()
-    if not 2 <= len(words) <= 30 or not _is_title_case(words, phrases):
-        return None
-    # The span covers exactly what _clean keeps of it (no edge quotes or punctuation).
-    leading = len(segment) - len(segment.lstrip(_STRIP + " \t\r\n"))
-    trailing = len(segment) - len(segment.rstrip(_STRIP + " \t\r\n"))
-    if leading + trailing >= len(segment):
-        return None
-    return (start + leading, end - trailing)
-
-
-def _is_title_case(words: list[str], phrases: Phrases) -> bool:
-    for index, word in enumerate(words):
-        core = word.strip(_EDGE_PUNCT)
-        if not core or core[0].isupper() or core[0].isdigit():
-            continue
-        if index == 0 or core.casefold().rstrip(",:;") not in phrases.title_small_words:
-            return False
-    return True
-
-
-def _line_start(text: str, floor: int, pos: int) -> int:
-    return max(floor, text.rfind("\n", 0, pos) + 1)
-
-
-def _body_follows(text: str, pos: int) -> bool:
-    """After a byline name comes the body: nothing, or a sentence start (not a lower-case word).
-
-    Line breaks are not looked at: rewrapping the text must not change the byline.
-    """
-    for char in text[pos : pos + 200]:
-        if not char.isspace():
-            return not char.islower()
-    return True
+    phrases = phrases if phrases is not None else _default_phrases()
+    rules = tuple(s.pattern for s in phrases.signals if s.kind == "byline")
+    return rules, phrases.title_small_words
 
 
 def _is_person(name: str, phrases: Phrases) -> bool:
@@ -1051,8 +974,8 @@ def _merge(name: str, items: list[Evidence], multi: bool) -> ResolvedField:
         conflicts: tuple[Evidence, ...] = ()
     else:
         values = chosen.values
-        wanted = {_key(v) for v in values}
-        conflicts = tuple(e for e in ordered[1:] if {_key(v) for v in e.values} != wanted)
+        wanted = {name_key(v) for v in values}
+        conflicts = tuple(e for e in ordered[1:] if {name_key(v) for v in e.values} != wanted)
     return ResolvedField(
         name,
         values,
@@ -1069,7 +992,7 @@ def _merge(name: str, items: list[Evidence], multi: bool) -> ResolvedField:
 def _unique(values: Iterator[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for value in values:
-        seen.setdefault(_key(value), value)
+        seen.setdefault(name_key(value), value)
     return tuple(seen.values())
 
 
@@ -1077,15 +1000,6 @@ def _clean(value: str) -> str:
     """Whitespace collapsed, quotes and a leading lower-case "the" removed."""
     value = " ".join(value.split()).strip(_STRIP + " ")
     return _clean(value[4:]) if value.startswith("the ") else value
-
-
-_KEY_PUNCT = str.maketrans(".,-_", "    ")
-
-
-def _key(value: str) -> str:
-    """What two spellings of one value share (case, "The", dots, hyphens, spacing)."""
-    value = " ".join(value.translate(_KEY_PUNCT).split()).casefold()
-    return value[4:] if value.startswith("the ") else value
 
 
 def _split(raw: str, phrases: Phrases) -> tuple[str, ...]:
@@ -1215,10 +1129,10 @@ def check_metadata_matches(
     if field not in meta:
         return []
     resolved = meta[field]
-    keys = {_key(a) for a in allowed} if allowed is not None else None
+    keys = {name_key(a) for a in allowed} if allowed is not None else None
     hits = []
     for value in resolved.values:
-        if keys is not None and _key(value) not in keys:
+        if keys is not None and name_key(value) not in keys:
             shown = ", ".join(repr(a) for a in allowed or ())
             hits.append(
                 Hit(

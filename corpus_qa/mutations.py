@@ -26,17 +26,14 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Protocol
 
-from corpus_qa.checks.boilerplate import (
-    DEFAULT_LEADING_CHARS,
-    DEFAULT_TRAILING_CHARS,
-    line_spans,
-)
+from corpus_qa.checks.boilerplate import DEFAULT_LEADING_CHARS, DEFAULT_TRAILING_CHARS
 from corpus_qa.checks.figures import Figure, extract_figures, same_value
-from corpus_qa.checks.sentences import split_sentences
-from corpus_qa.checks.versions import fold_diacritics
 from corpus_qa.documents import Document
 from corpus_qa.loaders import read_text_metadata
 from corpus_qa.metadata import Metadata, Phrases, parse_date, resolve
+from corpus_qa.text.calendar import MONTH_PATTERN
+from corpus_qa.text.fold import WORD, fold_diacritics
+from corpus_qa.text.segment import line_spans, split_sentences
 
 Span = tuple[int, int]
 
@@ -162,7 +159,6 @@ def _defect(family: str, reason: str, span: Span, detail: str, **extra: object) 
 # --- helpers ----------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"\S+")
-_LETTERS = re.compile("[^\\W\\d_](?:[^\\W_]|[\u0300-\u036f])*")
 
 
 def as_document(text: str) -> Document:
@@ -436,10 +432,7 @@ def drop_metadata(
 
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MONTH_NAME = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?"
-)
+_MONTH_NAME = re.compile(rf"\b{MONTH_PATTERN}(?!\w)")
 _DAY_NUMBER = re.compile(r"(?<!\d)([0-3]?\d)(?:st|nd|rd|th)?(?![\d:])")
 
 
@@ -656,7 +649,7 @@ def _accented_words(text: str) -> dict[str, str]:
     """Folded form → accented form, for the words this text always writes with accents."""
     accented: dict[str, str] = {}
     plain: set[str] = set()
-    for match in _LETTERS.finditer(text):
+    for match in WORD.finditer(text):
         word = match.group()
         folded = fold_diacritics(word)
         if folded == word:
@@ -675,7 +668,7 @@ def _fold_words(text: str, chosen: set[str], shown: set[str]) -> tuple[str, list
     spans: list[Span] = []
     words: list[str] = []
     pos = length = 0
-    for match in _LETTERS.finditer(text):
+    for match in WORD.finditer(text):
         folded = fold_diacritics(match.group())
         if folded == match.group() or folded not in chosen:
             continue

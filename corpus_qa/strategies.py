@@ -59,6 +59,7 @@ from corpus_qa.mutations import (
     mutate_story,
     strip_diacritics,
 )
+from corpus_qa.text.calendar import MONTHS
 
 __all__ = [
     "BOILERPLATE_LINES",
@@ -124,8 +125,6 @@ TOPICS = ("migration", "border security", "the water supply", "trade", "housing"
           "the budget", "rail crossings", "food prices")
 NOUNS = ("migrants", "households", "crossings", "families", "workers", "applications")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
 SOURCES = ("Voice of America", "The Daily Ledger", "Example News Service", "Radio Norte",
            "Agência Brasil")
 AGENCIES = ("The Associated Press", "Reuters", "Agence France-Presse")

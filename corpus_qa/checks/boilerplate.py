@@ -18,6 +18,7 @@ sentence that merely quotes "subscribe" or "all rights reserved" is never a unit
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from array import array
@@ -31,6 +32,9 @@ from typing import Any
 import numpy as np
 
 from corpus_qa.findings import Hit
+from corpus_qa.metadata import byline_rules
+from corpus_qa.text.headline import Headline, find_headline
+from corpus_qa.text.segment import iter_sentence_spans, line_spans, sentence_spans
 from corpus_qa.yamlfile import Located, YamlError, load_located
 
 # --- the pattern format --------------------------------------------------------------
@@ -354,60 +358,7 @@ def _check_example(pattern: Pattern, fail: Any) -> None:
         raise fail("example", f"the pattern does not match its own example {example!r}")
 
 
-# --- segmentation: lines and sentences -----------------------------------------------
-
-_LINE = re.compile(r"[^\n]+")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
-_ABBREVIATION = re.compile(
-    r"(?:[A-Za-z]\.){2,}|[A-Z]\.|(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|St|"
-    r"Jr|Sr|Inc|Co|Corp|Ltd|No|Nos|vs|etc|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec|Mt|Ft|Rev|approx)\."
-)
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def line_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
-    """Spans of the non-blank lines of ``text`` from ``start``, without surrounding whitespace."""
-    spans = []
-    for m in _LINE.finditer(text, start):
-        s, e = _strip(text, m.start(), m.end())
-        if s < e:
-            spans.append((s, e))
-    return spans
-
-
-def _ends_at(text: str, begin: int, end: int) -> bool:
-    """True when the punctuation ending at ``end`` closes a sentence (not "U.S." or "Dr.")."""
-    word_start = max(text.rfind(" ", begin, end) + 1, begin)
-    return not _ABBREVIATION.fullmatch(text[word_start:end].rstrip('"”’)]'))
-
-
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the sentences of ``text[start:end]`` (a line), abbreviations like U.S. kept whole.
-
-    >>> t = "Originally posted by VOA. U.S. and Mexican officials met. They spoke."
-    >>> [t[s:e] for s, e in sentence_spans(t, 0, len(t))]
-    ['Originally posted by VOA.', 'U.S. and Mexican officials met.', 'They spoke.']
-    """
-    spans = []
-    begin = start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        if not _ends_at(text, begin, m.end()):
-            continue
-        s, e = _strip(text, begin, m.end())
-        if s < e:
-            spans.append((s, e))
-        begin = m.end()
-    s, e = _strip(text, begin, end)
-    if s < e:
-        spans.append((s, e))
-    return spans
+# --- units: lines and sentences ------------------------------------------------------
 
 
 def units(text: str, body_start: int = 0) -> list[tuple[int, int]]:
@@ -495,10 +446,7 @@ def find_boilerplate(
 
 def _first_sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of the first sentence of a line (the whole line when it has one)."""
-    for m in _SENTENCE_END.finditer(text, start, end):
-        if _ends_at(text, start, m.end()):
-            return _strip(text, start, m.end())
-    return start, end
+    return next(iter_sentence_spans(text, start, end), (start, end))
 
 
 def _matched_sentences(
@@ -525,106 +473,16 @@ def _matched_sentences(
 
 # --- find_glued_header ---------------------------------------------------------------
 
-# Word lists as strings: one line each is easier to read and extend than a column.
-_SMALL_WORDS = frozenset(  # lower-case words a Title Case headline keeps lower case
-    "a an and as at but by for from in into is of off on onto or over per the to up via vs with "  # noqa: SIM905
-    "amid after before under than out".split()
-)
-_NAME_CONNECTORS = frozenset("and & de van von der da del la le al bin di du".split())  # noqa: SIM905
-_ORG_ENDINGS = frozenset(  # a byline name ends at one of these ("by VOA News U.S. officials …")
-    "News Press Staff Reuters AFP AP Service Services Wire Agency Desk Writer Writers Reporter "  # noqa: SIM905
-    "Reporters Correspondent Correspondents Editor Editors Bureau Newsroom Team Contributor".split()
-)
-_TOKEN = re.compile(r"\S+")
-_PUNCT = "\"“”‘’'()[]{}:;,—–-"
-_BYLINE_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|der|da|del|la|le|al|bin)){0,4}"
-_BYLINE_LINE = re.compile(
-    rf"[Bb]y\s+{_BYLINE_NAME}(?:\s*(?:,|and|&)\s*{_BYLINE_NAME})*"
-    r"(?:\s*[,|—–-]\s*[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,5})?"
-)
-MAX_TITLE_WORDS = 25
+@functools.lru_cache(maxsize=1)
+def _byline_rules() -> tuple[tuple[re.Pattern[str], ...], frozenset[str]]:
+    # The resolver's own byline wording (the packaged phrase list), so that what is
+    # flagged here is what ``resolve`` records as attribution and title.
+    return byline_rules()
 
 
-def _core(token: str) -> str:
-    return token.strip(_PUNCT)
-
-
-def _ends_sentence(token: str) -> bool:
-    word = token.rstrip('"”’)]')
-    return word.endswith((".", "!", "?")) and not _ABBREVIATION.fullmatch(word)
-
-
-def _capitalised(token: str) -> bool:
-    core = _core(token)
-    return bool(core) and (core[0].isupper() or core[0].isdigit())
-
-
-def _title_words(tokens: Sequence[str]) -> bool:
-    """True when ``tokens`` read as a headline in Title Case (small words may stay lower case)."""
-    if len(tokens) < 3 or len(tokens) > MAX_TITLE_WORDS or not _capitalised(tokens[0]):
-        return False
-    capitals = 0
-    for i, token in enumerate(tokens):
-        core = _core(token)
-        if not core:
-            continue
-        if i < len(tokens) - 1 and _ends_sentence(token):
-            return False
-        if core[0].isupper() or core[0].isdigit():
-            capitals += 1
-        elif core.lower() not in _SMALL_WORDS:
-            return False
-    return capitals >= 3 and capitals >= 0.6 * len(tokens)
-
-
-def _name_length(tokens: Sequence[str]) -> int:
-    """How many of ``tokens`` (the words after "by") are the byline's name; 0 if none fit."""
-    best = 0
-    mixed_case = False
-    for n, token in enumerate(tokens[:6], start=1):
-        core = _core(token)
-        if core.lower() in _NAME_CONNECTORS and n > 1:
-            continue
-        if not _capitalised(token) or (mixed_case and core.isupper() and len(core) >= 3):
-            break  # a lower-case word, or an all-caps dateline after a name, ends it
-        mixed_case = mixed_case or not core.isupper()
-        follows = tokens[n] if n < len(tokens) else ""
-        if follows and _capitalised(follows) and _core(follows).lower() not in _NAME_CONNECTORS:
-            best = n
-            if core in _ORG_ENDINGS or _ends_sentence(token):
-                return n
-        if _ends_sentence(token):
-            break
-    return best
-
-
-def _glued_at(text: str, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """Title and byline spans when ``text[start:end]`` opens with "<Title> by <Name> <Body>"."""
-    matches = list(_TOKEN.finditer(text, start, min(end, start + 600)))
-    words = [m.group() for m in matches]
-    for i, word in enumerate(words[: MAX_TITLE_WORDS + 1]):
-        if i >= 3 and word in ("by", "By") and _title_words(words[:i]):
-            n = _name_length(words[i + 1 :])
-            if n:
-                title = _strip_span(text, matches[0].start(), matches[i - 1].end())
-                byline = _strip_span(text, matches[i].start(), matches[i + n].end())
-                return title, byline
-        core = _core(word)
-        if _ends_sentence(word) or (
-            core and not _capitalised(word) and core.lower() not in _SMALL_WORDS
-        ):
-            return None
-    return None
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while end > start and text[end - 1] in ",.:;—–-":
-        end -= 1
-    return _strip(text, start, end)
-
-
-def _header_hits(text: str, title: tuple[int, int] | None, byline: tuple[int, int]) -> list[Hit]:
+def _header_hits(text: str, headline: Headline) -> list[Hit]:
     hits = []
+    title, byline = headline.title, headline.byline
     if title is not None:
         shown = text[title[0] : title[1]]
         hits.append(
@@ -636,7 +494,7 @@ def _header_hits(text: str, title: tuple[int, int] | None, byline: tuple[int, in
                 suggestion=shown,
             )
         )
-    name = re.sub(r"^[Bb]y\s+", "", text[byline[0] : byline[1]])
+    name = text[headline.names[0] : headline.names[1]].strip()
     hits.append(
         Hit(
             "byline_in_body",
@@ -654,24 +512,19 @@ def find_glued_header(
 ) -> list[Hit]:
     """A title and byline at the start of the body: on lines of their own or glued to the text.
 
+    The byline's "by" must lie within ``leading_chars`` of ``body_start``. What a byline
+    and a title are is decided by :func:`corpus_qa.text.headline.find_headline` with the
+    resolver's byline wording, so the hits agree with the metadata ``resolve`` finds.
+
     >>> t = "US, Mexico Discuss Migration by VOA News U.S. and Mexican officials met."
     >>> [(h.reason, t[h.span[0]:h.span[1]]) for h in find_glued_header(t)]
     [('title_in_body', 'US, Mexico Discuss Migration'), ('byline_in_body', 'by VOA News')]
     """
-    lines = [line for line in line_spans(text, body_start) if line[0] < body_start + leading_chars]
-    for i, (s, e) in enumerate(lines):
-        if _BYLINE_LINE.fullmatch(text, s, e):
-            before = lines[i - 1] if i else None
-            is_title = before is not None and _title_words(text[before[0] : before[1]].split())
-            return _header_hits(text, before if is_title else None, _strip_span(text, s, e))
-    for s, e in lines:
-        for sentence_start, _ in sentence_spans(text, s, e):
-            if sentence_start >= body_start + leading_chars:
-                break
-            found = _glued_at(text, sentence_start, e)
-            if found:
-                return _header_hits(text, *found)
-    return []
+    rules, small_words = _byline_rules()
+    headline = find_headline(
+        text, rules, start=body_start, end=body_start + leading_chars, small_words=small_words
+    )
+    return [] if headline is None else _header_hits(text, headline)
 
 
 def find_document_boilerplate(

@@ -27,6 +27,7 @@ from typing import Protocol
 
 from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, align
 from corpus_qa.findings import Hit, Related
+from corpus_qa.text.calendar import MONTH_PATTERN, month_number
 
 Value = int | float | str
 """A figure's normalised value: a number, or a canonical string (dates, times, ranges)."""
@@ -75,27 +76,6 @@ _TENS = {w: 10 * n for n, w in enumerate([
 # fmt: on
 _BIG = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _SCALE_ABBR = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "tn": 10**12}
-_MONTHS = {
-    m: n
-    for n, names in enumerate(
-        [
-            ("January", "Jan"),
-            ("February", "Feb"),
-            ("March", "Mar"),
-            ("April", "Apr"),
-            ("May",),
-            ("June", "Jun"),
-            ("July", "Jul"),
-            ("August", "Aug"),
-            ("September", "Sept", "Sep"),
-            ("October", "Oct"),
-            ("November", "Nov"),
-            ("December", "Dec"),
-        ],
-        1,
-    )
-    for m in names
-}
 _CURRENCY_SIGNS = {
     "$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "£": "GBP",
     "gbp": "GBP", "¥": "JPY", "₹": "INR", "c$": "CAD", "a$": "AUD", "hk$": "HKD",
@@ -208,10 +188,7 @@ _CURRENCY_BEFORE = re.compile(r"(?:US\$|C\$|A\$|HK\$|\$|€|£|¥|₹|\b(?:USD|E
 _SCALE = r"(?:[ \n\u00a0-](?:hundred|thousand|million|billion|trillion)\b|(?:bn|mn|tn|m|k)\b)"
 _DIGIT_QUANTITY = re.compile(rf"(?=[0-9])(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?", re.IGNORECASE)
 _WORD_QUANTITY = re.compile(rf"(?i:{_WORDS})")
-_MONTH = (
-    r"(?P<month>January|February|March|April|May|June|July|August|September|October|"
-    r"November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
-)
+_MONTH = f"(?P<month>{MONTH_PATTERN})"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:]|[.,]\d)"
 _YEAR = r"(?P<year>\d{4})(?!\d)"
 _ISO_DATE = re.compile(r"(?=[0-9])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])")
@@ -301,14 +278,22 @@ def _dates(text: str) -> Iterator[_Candidate]:
         for m in pattern.finditer(text):
             if _glued_before(text, m.start()):
                 continue
-            month, day = _MONTHS[m["month"].rstrip(".")], int(m["day"])
+            month, day = _month(m["month"]), int(m["day"])
             if 1 <= day <= 31:
                 year = f"{int(m['year']):04d}" if m["year"] else "-"
                 value = f"{year}-{month:02d}-{day:02d}"
                 yield _Candidate(m.start(), m.end(), value, "date", with_noun=False)
     for m in _MONTH_YEAR.finditer(text):
-        value = f"{int(m['year']):04d}-{_MONTHS[m['month'].rstrip('.')]:02d}"
+        value = f"{int(m['year']):04d}-{_month(m['month']):02d}"
         yield _Candidate(m.start(), m.end(), value, "date", with_noun=False)
+
+
+def _month(name: str) -> int:
+    """The number of a month name the date regexes matched."""
+    number = month_number(name)
+    if number is None:  # the regexes only match month names: a bug, not a finding
+        raise ValueError(f"not a month name: {name!r}")
+    return number
 
 
 def _times(text: str) -> Iterator[_Candidate]:

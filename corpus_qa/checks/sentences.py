@@ -1,13 +1,12 @@
-"""Sentences with character spans, and the alignment of two versions' sentences.
+"""The alignment of two versions' sentences.
 
 Versions of one story differ in layout (paragraphs joined into one line, text
 reflowed), in typography (curly or straight quotes, accents kept or folded) and in
-wording (a word changed, a sentence added). :func:`split_sentences` cuts a text into
-sentences whose spans index the original text; :func:`align` pairs the sentences of
-two versions by token-set similarity after folding all of those differences away.
+wording (a word changed, a sentence added). :func:`align` cuts both with the one
+sentence splitter (:func:`corpus_qa.text.segment.split_sentences`) and pairs their
+sentences by token-set similarity after folding those differences away
+(:func:`corpus_qa.text.fold.fold`).
 
->>> [s.text for s in split_sentences("Mr. Blinken met U.S. officials. They talked.")]
-['Mr. Blinken met U.S. officials.', 'They talked.']
 >>> [(len(x.a), len(x.b)) for x in align("One fact. Two facts.", "Two  facts.\\n\\nOne fact.")]
 [(1, 0), (1, 1), (0, 1)]
 """
@@ -16,137 +15,18 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# --- splitting -----------------------------------------------------------------------
-
-# Titles that precede a name: a period after them never ends a sentence.
-# fmt: off
-_TITLES = frozenset([
-    "mr", "mrs", "ms", "messrs", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt",
-    "capt", "cmdr", "adm", "maj", "st", "rev", "hon", "pres", "supt", "fr", "mt", "ft", "vs",
-    "v",
-])
-# fmt: on
-# Abbreviations that may end a sentence: the period ends it only before a word that
-# usually starts one ("… in Dec. The talks" splits, "Dec. 18" and "Inc. said" do not).
-# fmt: off
-_ABBREVIATIONS = frozenset([
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc",
-    "corp", "ltd", "co", "jr", "sr", "vol", "fig", "approx", "est", "dept", "univ", "ave",
-    "blvd", "etc", "al", "e.g", "i.e", "no", "nos",
-])
-# fmt: on
-# Words that commonly start a sentence in news (after an abbreviation, they decide).
-# fmt: off
-_STARTERS = frozenset([
-    "the", "a", "an", "he", "she", "it", "its", "they", "we", "i", "you", "this", "that",
-    "these", "those", "there", "his", "her", "their", "our", "my", "but", "and", "so", "yet",
-    "or", "in", "on", "at", "by", "for", "from", "with", "after", "before", "when", "while",
-    "as", "if", "since", "though", "although", "because", "some", "many", "most", "several",
-    "all", "both", "no", "not", "also", "however", "meanwhile", "still", "then", "now", "today",
-    "yesterday", "what", "who", "which", "where", "why", "how", "officials",
-])
-# fmt: on
-_CLOSERS = "\"'”’»)]"
-_OPENERS = "\"'“‘«([¿¡"
-# A candidate boundary: terminal punctuation, closing quotes/brackets, then whitespace.
-_END = re.compile(rf"(?:\.\.\.|…|[.!?]+)[{re.escape(_CLOSERS)}]*(?=\s)")
-_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_WORD_BEFORE = re.compile(rf"[{re.escape(_OPENERS)}]*([^\s{re.escape(_OPENERS)}]*)$")
-_NEXT_WORD = re.compile(rf"\s+[{re.escape(_OPENERS)}]*([^\W_][\w'’.-]*)?")
-_ACRONYM = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")  # "U.S", "a.m", "F" (an initial)
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One sentence of a text: its position among the sentences and its character span."""
-
-    index: int
-    span: tuple[int, int]
-    text: str
-
-
-def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
-    """Whether the punctuation ``text[start:end]`` (``punct`` without closers) ends a sentence."""
-    following = _NEXT_WORD.match(text, end)
-    nxt = following.group(1) if following else None
-    if nxt is None:  # end of text or next is a digit/symbol-led quote
-        rest = text[end : end + 80].lstrip()
-        return not rest or rest[0].isupper() or rest[0].isdigit() or rest[0] in _OPENERS
-    if not (nxt[0].isupper() or nxt[0].isdigit()):
-        return False
-    starter = nxt.lower().rstrip(".,") in _STARTERS
-    if punct in ("...", "…"):
-        return starter
-    if punct != ".":
-        return True
-    word = _WORD_BEFORE.search(text[max(0, start - 40) : start])
-    before = word.group(1) if word else ""
-    key = before.lower()
-    if key in _TITLES:
-        return False
-    if key in _ABBREVIATIONS or _ACRONYM.fullmatch(before):
-        return starter
-    return True
-
-
-def _boundaries(text: str) -> list[int]:
-    """Offsets where a new sentence may start (before whitespace is trimmed)."""
-    cuts = {m.end() for m in _PARAGRAPH.finditer(text)}
-    for m in _END.finditer(text):
-        punct = m.group(0).rstrip(_CLOSERS)
-        if _ends_sentence(text, m.start(), punct, m.end()):
-            cuts.add(m.end())
-    return sorted(cuts)
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Cut ``text`` into sentences; spans index ``text`` and exclude surrounding whitespace.
-
-    Blank lines always end a sentence; a single newline is only whitespace, so a
-    reflowed paragraph splits exactly like the same paragraph on one line.
-
-    >>> [s.text for s in split_sentences('On Dec. 18 he said "No." Then ... he left.')]
-    ['On Dec. 18 he said "No."', 'Then ... he left.']
-    """
-    sentences: list[Sentence] = []
-    start = 0
-    for cut in [*_boundaries(text), len(text)]:
-        chunk = text[start:cut]
-        stripped = chunk.strip()
-        if stripped:
-            left = start + len(chunk) - len(chunk.lstrip())
-            span = (left, left + len(stripped))
-            sentences.append(Sentence(len(sentences), span, stripped))
-        start = cut
-    return sentences
-
+from corpus_qa.text.fold import fold
+from corpus_qa.text.segment import Sentence, split_sentences
 
 # --- normalising for comparison ------------------------------------------------------
 
-_QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"})
 _DIGIT_GROUP = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 \n](?=\d{3}(?!\d))")
 _TOKEN = re.compile(r"\w+|#")
-# Combining marks of the blocks Latin, Greek and Cyrillic text uses (what NFKD splits off
-# "é", "ñ", "ş"): a regex over these ranges is 10× faster than unicodedata.combining().
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 MASK = " # "
 """What a masked span (e.g. a figure) becomes before tokenising: one ``#`` token."""
-
-
-def fold(text: str) -> str:
-    """Fold ``text`` for comparison: no accents, straight quotes, case-folded.
-
-    >>> fold("“López” Obrador’s")
-    '"lopez" obrador\\'s'
-    """
-    text = text.translate(_QUOTES)
-    if text.isascii():
-        return text.casefold()
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def tokens(text: str) -> tuple[str, ...]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,6 +30,7 @@ import numpy.typing as npt
 from datasketch import MinHash, MinHashLSH
 
 from corpus_qa.findings import Hit, Related
+from corpus_qa.text.fold import WORD, fold, fold_diacritics, name_key
 
 DEFAULT_THRESHOLD = 0.3
 """Estimated Jaccard (word 3-shingles) at or above which two documents are versions.
@@ -55,29 +55,7 @@ _VERIFY_CHUNK = 65_536
 Signature = npt.NDArray[np.uint32]
 
 
-# --- folding -------------------------------------------------------------------------
-
-_COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_UNDECOMPOSABLE = str.maketrans(
-    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ı": "i"}
-)
-
-
-def fold_diacritics(text: str) -> str:
-    """Remove diacritics (canonical decomposition, marks dropped); ligatures and digits stay.
-
-    Canonical rather than compatibility (NFKD) decomposition, so that ``ﬁ`` or ``²``
-    are not mistaken for accented letters. Letters with a stroke (ø, ł, đ) do not
-    decompose and are mapped explicitly.
-
-    >>> fold_diacritics("Andrés Manuel López Obrador, Łódź, ﬁnance")
-    'Andres Manuel Lopez Obrador, Lodz, ﬁnance'
-    """
-    if text.isascii():
-        return text
-    stripped = _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFC", stripped).translate(_UNDECOMPOSABLE)
-
+# --- words ---------------------------------------------------------------------------
 
 _GROUPING_WORD = re.compile(r"[^\W_]+")
 
@@ -88,9 +66,7 @@ def grouping_words(text: str) -> list[str]:
     >>> grouping_words("“López” said: U.S. crossings—10,000 daily")
     ['lopez', 'said', 'u', 's', 'crossings', '10', '000', 'daily']
     """
-    if not text.isascii():
-        text = fold_diacritics(unicodedata.normalize("NFKC", text))
-    return _GROUPING_WORD.findall(text.casefold())
+    return _GROUPING_WORD.findall(fold(text))
 
 
 # --- grouping --------------------------------------------------------------------------
@@ -376,10 +352,6 @@ def _require_unique_ids(versions: Sequence[tuple[str, object]]) -> None:
 
 # --- diacritics ------------------------------------------------------------------------
 
-_WORD = re.compile(
-    "[^\\W\\d_](?:[^\\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class _Stripped:
@@ -394,7 +366,7 @@ class _Stripped:
 
 
 def _words(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         yield match.group(), match.span()
 
 
@@ -505,18 +477,12 @@ def _present(value: MetadataValue | None) -> bool:
     return bool(value and value.strip())
 
 
-def _normal_name(name: str) -> str:
-    """Compare names loosely: accents, case, spacing, edge punctuation, a leading 'the'."""
-    name = " ".join(fold_diacritics(name).casefold().split()).strip(" .,;:")
-    return name[4:] if name.startswith("the ") else name
-
-
 def _comparable(field: str, value: MetadataValue) -> str | frozenset[str]:
     if isinstance(value, list):
-        return frozenset(_normal_name(item) for item in value if item.strip())
+        return frozenset(name_key(item) for item in value if item.strip())
     if field == "date" and _ISO_DAY.match(value.strip()):
         return value.strip()[:10]
-    return _normal_name(value)
+    return name_key(value)
 
 
 def _shown(value: MetadataValue) -> str:
@@ -585,7 +551,7 @@ def _conflicts(
 def _credits(value: MetadataValue) -> dict[str, str]:
     """Normalised name → name as written, for a credit line given as a list or as prose."""
     items = value if isinstance(value, list) else _CREDIT_SEPARATOR.split(value)
-    return {_normal_name(item): item.strip() for item in items if _normal_name(item)}
+    return {name_key(item): item.strip() for item in items if name_key(item)}
 
 
 def _credit_differences(

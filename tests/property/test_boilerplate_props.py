@@ -23,10 +23,9 @@ from corpus_qa.checks.boilerplate import (
     find_boilerplate,
     find_flattened_paragraphs,
     find_glued_header,
-    line_spans,
     load_default_patterns,
-    sentence_spans,
 )
+from corpus_qa.text.segment import line_spans, sentence_spans
 
 PATTERNS = load_default_patterns()
 SEED_000 = (Path(__file__).resolve().parents[2] / "seeds" / "000_c3359af66ac874be.txt").read_text(

@@ -7,7 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_qa.checks.sentences import align, split_sentences
+from corpus_qa.checks.sentences import align
+from corpus_qa.text.segment import split_sentences
 
 SETTINGS = settings(max_examples=80, deadline=None)
 

@@ -15,9 +15,9 @@ from corpus_qa.checks.versions import (
     StoryGrouper,
     check_consistent_metadata,
     check_preserved_diacritics,
-    fold_diacritics,
     suggest_missing,
 )
+from corpus_qa.text.fold import fold_diacritics
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_000 = (ROOT / "seeds" / "000_c3359af66ac874be.txt").read_text(encoding="utf-8")

@@ -22,9 +22,9 @@ from corpus_qa.checks.boilerplate import (
     find_glued_header,
     load_default_patterns,
     load_patterns,
-    sentence_spans,
 )
 from corpus_qa.findings import Hit
+from corpus_qa.text.segment import sentence_spans
 from corpus_qa.yamlfile import YamlError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus_qa.checks.sentences import align, fold, split_sentences, tokens
+from corpus_qa.checks.sentences import align, tokens
+from corpus_qa.text.fold import fold
+from corpus_qa.text.segment import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

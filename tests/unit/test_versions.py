@@ -16,10 +16,10 @@ from corpus_qa.checks.versions import (
     StoryGrouper,
     check_consistent_metadata,
     check_preserved_diacritics,
-    fold_diacritics,
     suggest_missing,
 )
 from corpus_qa.findings import Related
+from corpus_qa.text.fold import fold_diacritics
 
 HERE = Path(__file__).parent
 SEEDS = HERE.parents[1] / "seeds"

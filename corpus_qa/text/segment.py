@@ -1,0 +1,199 @@
+"""Sentences and lines with character offsets into the text they come from.
+
+One splitter for every caller: the boilerplate units, the title before a byline,
+the sentence alignment of versions and the mutations all cut text here.
+
+>>> [s.text for s in split_sentences("Mr. Blinken met U.S. officials. They talked.")]
+['Mr. Blinken met U.S. officials.', 'They talked.']
+>>> t = "Originally posted by VOA. U.S. and Mexican officials met. They spoke."
+>>> [t[s:e] for s, e in sentence_spans(t)]
+['Originally posted by VOA.', 'U.S. and Mexican officials met.', 'They spoke.']
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from corpus_qa.text.calendar import month_abbreviations
+
+Span = tuple[int, int]
+
+# Titles that precede a name: a period after them never ends a sentence.
+# fmt: off
+_TITLES = frozenset([
+    "mr", "mrs", "ms", "messrs", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt",
+    "capt", "cmdr", "adm", "maj", "st", "rev", "hon", "pres", "supt", "fr", "mt", "ft", "vs",
+    "v",
+])
+# fmt: on
+# Abbreviations that may end a sentence: the period ends it only before a word that
+# usually starts one ("… in Dec. The talks" splits, "Dec. 18" and "Inc. said" do not).
+# fmt: off
+_ABBREVIATIONS = month_abbreviations() | frozenset([
+    "inc", "corp", "ltd", "co", "jr", "sr", "vol", "fig", "approx", "est", "dept", "univ",
+    "ave", "blvd", "etc", "al", "e.g", "i.e", "no", "nos",
+])
+# fmt: on
+# Words that commonly start a sentence in news (after an abbreviation, they decide).
+# fmt: off
+_STARTERS = frozenset([
+    "the", "a", "an", "he", "she", "it", "its", "they", "we", "i", "you", "this", "that",
+    "these", "those", "there", "his", "her", "their", "our", "my", "but", "and", "so", "yet",
+    "or", "in", "on", "at", "by", "for", "from", "with", "after", "before", "when", "while",
+    "as", "if", "since", "though", "although", "because", "some", "many", "most", "several",
+    "all", "both", "no", "not", "also", "however", "meanwhile", "still", "then", "now", "today",
+    "yesterday", "what", "who", "which", "where", "why", "how", "officials",
+])
+# fmt: on
+_CLOSERS = "\"'”’»)]"
+_OPENERS = "\"'“‘«([¿¡"
+# A candidate boundary: terminal punctuation, closing quotes/brackets, then whitespace.
+_END = re.compile(rf"(?:\.\.\.|…|[.!?]+)[{re.escape(_CLOSERS)}]*(?=\s)")
+_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_WORD_BEFORE = re.compile(rf"[{re.escape(_OPENERS)}]*([^\s{re.escape(_OPENERS)}]*)$")
+_NEXT_WORD = re.compile(rf"\s+[{re.escape(_OPENERS)}]*([^\W_][\w'’.-]*)?")
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")  # "U.S", "a.m", "F" (an initial)
+_LINE = re.compile(r"[^\n]+")
+LOOKBACK = 400
+"""How far back :func:`sentence_start` looks for the start of a sentence, in characters."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a text: its position among the sentences and its character span."""
+
+    index: int
+    span: Span
+    text: str
+
+
+def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
+    """Whether the punctuation ``text[start:end]`` (``punct`` without closers) ends a sentence."""
+    following = _NEXT_WORD.match(text, end)
+    nxt = following.group(1) if following else None
+    if nxt is None:  # end of text or next is a digit/symbol-led quote
+        rest = text[end : end + 80].lstrip()
+        return not rest or rest[0].isupper() or rest[0].isdigit() or rest[0] in _OPENERS
+    if not (nxt[0].isupper() or nxt[0].isdigit()):
+        return False
+    starter = nxt.lower().rstrip(".,") in _STARTERS
+    if punct in ("...", "…"):
+        return starter
+    if punct != ".":
+        return True
+    word = _WORD_BEFORE.search(text[max(0, start - 40) : start])
+    before = word.group(1) if word else ""
+    key = before.lower()
+    if key in _TITLES:
+        return False
+    if key in _ABBREVIATIONS or _ACRONYM.fullmatch(before):
+        return starter
+    return True
+
+
+def _cuts(text: str) -> Iterator[int]:
+    """Offsets where a new sentence may start (before whitespace is trimmed), ascending."""
+    paragraphs = (m.end() for m in _PARAGRAPH.finditer(text))
+    ends = (
+        m.end()
+        for m in _END.finditer(text)
+        if _ends_sentence(text, m.start(), m.group(0).rstrip(_CLOSERS), m.end())
+    )
+    last = -1
+    for cut in heapq.merge(paragraphs, ends):
+        if cut != last:
+            yield cut
+            last = cut
+
+
+def _strip(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _spans(text: str) -> Iterator[Span]:
+    """The sentence spans of the whole ``text``, lazily (whitespace trimmed, none empty)."""
+    start = 0
+    for cut in itertools.chain(_cuts(text), (len(text),)):
+        s, e = _strip(text, start, cut)
+        if s < e:
+            yield s, e
+        start = cut
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Cut ``text`` into sentences; spans index ``text`` and exclude surrounding whitespace.
+
+    Blank lines always end a sentence; a single newline is only whitespace, so a
+    reflowed paragraph splits exactly like the same paragraph on one line. A period
+    after a title ("Dr.") never ends one; after an abbreviation or an acronym ("Dec.",
+    "U.S.") only before a word that usually starts a sentence.
+
+    >>> [s.text for s in split_sentences('On Dec. 18 he said "No." Then ... he left.')]
+    ['On Dec. 18 he said "No."', 'Then ... he left.']
+    """
+    return [Sentence(i, (s, e), text[s:e]) for i, (s, e) in enumerate(_spans(text))]
+
+
+def iter_sentence_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[Span]:
+    """The sentence spans of ``text[start:end]`` as offsets into ``text``, lazily.
+
+    The piece is split as if it were the whole text (nothing after ``end`` is looked at).
+    """
+    end = len(text) if end is None else end
+    for s, e in _spans(text[start:end]):
+        yield start + s, start + e
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """The sentence spans of ``text[start:end]`` (e.g. one line), as offsets into ``text``.
+
+    >>> t = "Sen. Smith met Dr. Jones in Washington, D.C. today. Is it over? Yes!"
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['Sen. Smith met Dr. Jones in Washington, D.C. today.', 'Is it over?', 'Yes!']
+    """
+    return list(iter_sentence_spans(text, start, end))
+
+
+def sentence_start(text: str, pos: int, floor: int = 0, lookback: int = LOOKBACK) -> int | None:
+    """Where the sentence that ``pos`` is in starts (not before ``floor``).
+
+    ``None`` when that sentence starts more than ``lookback`` characters before ``pos``.
+    What follows ``pos`` is looked at too, as the splitter does ("domain. by VOA" is
+    one sentence: a lower-case word after the period).
+
+    >>> t = "It is in the public domain. US, Mexico Discuss Migration by VOA News"
+    >>> t[sentence_start(t, t.index(" by")) :]
+    'US, Mexico Discuss Migration by VOA News'
+    """
+    low = max(floor, pos - lookback)
+    window = text[low : pos + 80]
+    start: int | None = low if low == floor else None
+    for cut in _cuts(window):
+        if low + cut > pos:
+            break
+        start = low + cut
+    if start is None:
+        return None
+    return _strip(text, start, pos)[0] if start < pos else pos
+
+
+def line_spans(text: str, start: int = 0) -> list[Span]:
+    """Spans of the non-blank lines of ``text`` from ``start``, without surrounding whitespace.
+
+    >>> line_spans("  One  \\n\\n Two\\n")
+    [(2, 5), (10, 13)]
+    """
+    spans = []
+    for m in _LINE.finditer(text, start):
+        s, e = _strip(text, m.start(), m.end())
+        if s < e:
+            spans.append((s, e))
+    return spans

@@ -1,0 +1,91 @@
+"""corpus_qa.text.segment: the one sentence splitter, sentence starts and lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus_qa.text.segment import (
+    iter_sentence_spans,
+    line_spans,
+    sentence_spans,
+    sentence_start,
+    split_sentences,
+)
+
+SEED_001 = (Path(__file__).resolve().parents[2] / "seeds" / "001_a1d7f1edd2253686.txt").read_text(
+    encoding="utf-8"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        ("One. Two.\nThree. Four.", 0, 9, ["One.", "Two."]),
+        ("One. Two.\nThree. Four.", 10, 22, ["Three.", "Four."]),
+        ("He met Dr. Jones. U.S. officials", 0, 17, ["He met Dr. Jones."]),
+        ("  padded.  ", 0, 11, ["padded."]),
+        ("x. Y. z", 3, 3, []),
+    ],
+    ids=["first-line", "second-line", "end-cuts-the-text", "whitespace-trimmed", "empty-range"],
+)
+def test_sentence_spans_of_a_range(text: str, start: int, end: int, expected: list[str]) -> None:
+    spans = sentence_spans(text, start, end)
+    assert [text[s:e] for s, e in spans] == expected
+    assert all(start <= s < e <= end for s, e in spans)
+    assert list(iter_sentence_spans(text, start, end)) == spans
+
+
+def test_sentence_spans_equal_split_sentences_on_the_seed() -> None:
+    assert sentence_spans(SEED_001) == [s.span for s in split_sentences(SEED_001)]
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "expected"),
+    [
+        ("It is in the public domain. US, Mexico Talk by VOA", " by", "US, Mexico Talk by VOA"),
+        ("in the public domain. by VOA News", " by", "in the public domain. by VOA News"),
+        ("Record levels.\n\nTalks Begin\nBy Jane Doe", "By", "Talks Begin\nBy Jane Doe"),
+        ("He flew to the U.S. The talks began by noon", " by", "The talks began by noon"),
+        ("Sen. Smith Speaks by Jane", " by", "Sen. Smith Speaks by Jane"),
+        ("Talks by Jane", "Talks", "Talks by Jane"),
+    ],
+    ids=[
+        "after-a-sentence-end",
+        "lower-case-after-period-is-one-sentence",
+        "after-a-blank-line",
+        "acronym-then-starter-word",
+        "title-abbreviation-is-no-end",
+        "at-the-floor",
+    ],
+)
+def test_sentence_start(text: str, at: str, expected: str) -> None:
+    pos = text.index(at)
+    start = sentence_start(text, pos)
+    assert start is not None and text[start:] == expected
+
+
+def test_sentence_start_respects_floor_and_lookback() -> None:
+    text = "Header line. Body starts here by Jane"
+    pos = text.index(" by")
+    assert sentence_start(text, pos, floor=text.index("starts")) == text.index("starts")
+    long = "word " * 200 + "by Jane"
+    assert sentence_start(long, long.index("by"), lookback=100) is None
+    assert sentence_start(long, long.index("by")) is None  # longer than the default 400
+    assert sentence_start(long, long.index("by"), lookback=2000) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "expected"),
+    [
+        ("  One  \n\n Two\n", 0, ["One", "Two"]),
+        ("a\nb\n", 2, ["b"]),
+        ("", 0, []),
+        ("no newline", 0, ["no newline"]),
+        ("\r\nwindows\r\n", 0, ["windows"]),
+    ],
+    ids=["trimmed-blank-skipped", "from-start", "empty", "one-line", "crlf"],
+)
+def test_line_spans(text: str, start: int, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in line_spans(text, start)] == expected
