@@ -144,6 +144,8 @@ def test_stripping_accents_from_any_word_is_found(words: list[str], data: st.Dat
     i = data.draw(st.sampled_from(accented), label="stripped word")
     plain = fold_diacritics(words[i])
     assume(plain not in words)  # the original must always accent it
+    # ... and one way: with "ná" and "ña" both in the text, either restores "na".
+    assume({w for w in words if fold_diacritics(w) == plain} == {words[i]})
     stripped = words[:i] + [plain] + words[i + 1 :]
     original, edited = " ".join(words), " ".join(stripped)
 
