@@ -25,16 +25,20 @@ from typing import Any
 from corpus_qa import __version__
 from corpus_qa.documents import Document
 from corpus_qa.engine.passes import (
+    STORY_CHUNK_SIZE,
     ChunkResult,
     DocumentPass,
     Stored,
+    StoryChunk,
+    StoryJob,
+    StoryPass,
     corpus_pass,
     mark_missing,
     new_grouper,
-    story_pass,
+    story_jobs,
     with_suggestion,
 )
-from corpus_qa.engine.pool import chunks, run_chunks
+from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
 from corpus_qa.engine.rowstore import RowStore
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.loaders import InputProblem, Loaded, SkippedFile, iter_corpus
@@ -49,18 +53,37 @@ INPUT = "input"
 Progress = Callable[[int], None]
 
 
-# One pass-1 validator per worker process, built by the pool's initializer.
-_WORKER: DocumentPass | None = None
+class _Worker:
+    """What a worker process holds: the document pass, and the story pass once needed."""
+
+    def __init__(self, suite: Suite, store_dir: str) -> None:
+        self.suite, self.store_dir = suite, store_dir
+        self.documents = DocumentPass(suite).storing_in(store_dir)
+        self._stories: StoryPass | None = None
+
+    @property
+    def stories(self) -> StoryPass:
+        if self._stories is None:
+            self._stories = StoryPass(self.suite).storing_in(self.store_dir)
+        return self._stories
+
+
+_WORKER: _Worker | None = None
 
 
 def _init_worker(suite: Suite, store_dir: str) -> None:
     global _WORKER
-    _WORKER = DocumentPass(suite).storing_in(store_dir)
+    _WORKER = _Worker(suite, store_dir)
 
 
-def _validate_in_worker(job: tuple[int, list[Document]]) -> ChunkResult:
+def _documents_in_worker(job: tuple[int, list[Document]]) -> ChunkResult:
     assert _WORKER is not None, "worker not initialised"
-    return _WORKER(job)
+    return _WORKER.documents(job)
+
+
+def _stories_in_worker(batch: list[StoryJob]) -> StoryChunk:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.stories(batch)
 
 
 class Runner:
@@ -74,7 +97,7 @@ class Runner:
         self.progress = progress
         self.instances = suite.instances()
         self.local = DocumentPass(suite)
-        self.story_validator = ScopeValidator(suite.name, self.instances, "story")
+        self.local_stories = StoryPass(suite)
         self.corpus_validator = ScopeValidator(suite.name, self.instances, "corpus")
         self.stats = {"resolutions": 0, "check_runs": 0}
         """Metadata resolutions and check runs of the last run (all processes)."""
@@ -143,42 +166,42 @@ class Runner:
         rows_dir = tempfile.TemporaryDirectory(prefix="corpus-qa-rows-")
         store = RowStore(rows_dir.name)
         local = self.local.storing_in(rows_dir.name)
-        runs_before = self.story_validator.check_runs + self.corpus_validator.check_runs
-        jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
-        for part in run_chunks(jobs, workers=self.workers, local=local,
-                               remote=_validate_in_worker, initializer=_init_worker,
-                               initargs=(self.suite, rows_dir.name)):
-            add(part)
-            documents.extend(part.records)
-            stored.update(part.stored)
-            self.stats["resolutions"] += part.resolutions
-            self.stats["check_runs"] += part.check_runs
-            for doc_id, signature, key, date in part.signatures:
-                grouper.add_signature(doc_id, signature, key, date)
-            if self.progress:
-                self.progress(len(documents))
-
+        local_stories = self.local_stories.storing_in(rows_dir.name)
+        runs_before = self.corpus_validator.check_runs
         required = sorted({f for e in self.instances for f in e.required_fields()})
         stories: list[dict[str, Any]] = []
         suggestions: dict[Any, Any] = {}
-        if local.groups:
-            record_of = {r["id"]: r for r in documents}
-            groups = grouper.groups()
-            for story in groups:
-                for doc_id in story.documents:
-                    record_of[doc_id]["story"] = story.id
-            result = story_pass(groups, record_of, stored, store, self.story_validator,
-                                required)
-            for part in result.parts:
+        with WorkerPool(self.workers, _init_worker, (self.suite, rows_dir.name)) as pool:
+            jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
+            for part in pool.map(jobs, local, _documents_in_worker):
                 add(part)
-            stories, suggestions = result.stories, result.suggestions
-            findings[:] = [with_suggestion(f, suggestions) for f in findings]
+                documents.extend(part.records)
+                stored.update(part.stored)
+                self.stats["resolutions"] += part.resolutions
+                self.stats["check_runs"] += part.check_runs
+                for doc_id, signature, key, date in part.signatures:
+                    grouper.add_signature(doc_id, signature, key, date)
+                if self.progress:
+                    self.progress(len(documents))
+
+            if local.groups:
+                record_of = {r["id"]: r for r in documents}
+                groups = grouper.groups()
+                for story in groups:
+                    for doc_id in story.documents:
+                        record_of[doc_id]["story"] = story.id
+                batches = chunks(story_jobs(groups, record_of, stored), STORY_CHUNK_SIZE)
+                for chunk in pool.map(batches, local_stories, _stories_in_worker):
+                    add(chunk)
+                    stories.extend(chunk.stories)
+                    suggestions.update(chunk.suggestions)
+                    self.stats["check_runs"] += chunk.check_runs
+                findings[:] = [with_suggestion(f, suggestions) for f in findings]
         mark_missing(documents, required, suggestions)
         for part in corpus_pass(self.instances, self.corpus_validator, documents, stored, store,
                                 self.chunk_size):
             add(part)
-        self.stats["check_runs"] += (self.story_validator.check_runs
-                                     + self.corpus_validator.check_runs - runs_before)
+        self.stats["check_runs"] += self.corpus_validator.check_runs - runs_before
         findings.sort(key=Finding.sort_key)
 
         def text_of(doc_id: str, _keep: Any = rows_dir) -> str:

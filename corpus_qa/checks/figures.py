@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, align
+from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, Side, align
 from corpus_qa.findings import Hit, Related
 from corpus_qa.text.calendar import MONTH_PATTERN, month_number
 
@@ -807,8 +807,11 @@ def _aligned_table(
     b_figs: list[Figure],
     tolerance: float,
     threshold: float,
+    sides: tuple[Side, Side] | None = None,
 ) -> tuple[list[Alignment], list[tuple[Alignment, FigureRow]]]:
-    """The sentence alignment of two versions and the figure rows of each aligned pair."""
+    """The sentence alignment of two versions and the figure rows of each aligned pair.
+
+    ``sides``: both versions already split, with their figures masked."""
     if not (tolerance >= 0.0 and math.isfinite(tolerance)):
         raise ValueError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
     alignments = align(
@@ -817,6 +820,8 @@ def _aligned_table(
         threshold=threshold,
         a_masks=[f.span for f in a_figs],
         b_masks=[f.span for f in b_figs],
+        a_side=sides[0] if sides else None,
+        b_side=sides[1] if sides else None,
     )
     out: list[tuple[Alignment, FigureRow]] = []
     a_starts, b_starts = [f.span[0] for f in a_figs], [f.span[0] for f in b_figs]
@@ -952,13 +957,21 @@ def compare_versions(
     ``pairs`` (indices into ``versions``) defaults to every pair.
     """
     figs = [extract_figures(text) for _, text in versions]
+    sides: dict[int, Side] = {}
+
+    def side(i: int) -> Side:
+        if i not in sides:
+            sides[i] = Side(versions[i][1], [f.span for f in figs[i]])
+        return sides[i]
+
     if pairs is None:
         pairs = [(i, j) for i in range(len(versions)) for j in range(i + 1, len(versions))]
     found: dict[tuple[int, tuple[int, int]], tuple[Figure, list[tuple[int, Figure]]]] = {}
     tables = []
     for i, j in pairs:
         alignments, table = _aligned_table(
-            versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold)
+            versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold,
+            (side(i), side(j)))
         for al, row in table:
             if row.status == "changed" and row.a and row.b and al.a_span and al.b_span:
                 found.setdefault((i, row.a.span), (row.a, []))[1].append((j, row.b))

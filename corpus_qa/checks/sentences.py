@@ -108,8 +108,11 @@ def _masked(
     return "".join(out)
 
 
-class _Side:
-    """The sentences of one version with their token sets (and joined neighbours, lazily)."""
+class Side:
+    """The sentences of one version with their token sets (and joined neighbours, lazily).
+
+    Build it once per version and pass it to :func:`align` for every pair that version
+    is in (a story of n versions has n - 1 pairs per version)."""
 
     def __init__(self, text: str, masks: Sequence[tuple[int, int]]) -> None:
         self.sentences = split_sentences(text)
@@ -126,7 +129,7 @@ class _Side:
         return self._pairs[i]
 
 
-def _anchors(a: _Side, b: _Side) -> list[tuple[int, int]]:
+def _anchors(a: Side, b: Side) -> list[tuple[int, int]]:
     """Pairs of sentences identical after normalising and unique on both sides, in order.
 
     These are certain matches; the (quadratic) search only runs between them.
@@ -168,7 +171,7 @@ def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _gap(
-    a: _Side, b: _Side, a_range: tuple[int, int], b_range: tuple[int, int], threshold: float
+    a: Side, b: Side, a_range: tuple[int, int], b_range: tuple[int, int], threshold: float
 ) -> list[Alignment]:
     """Align sentences ``a_range`` × ``b_range`` by a monotone dynamic programme.
 
@@ -202,7 +205,7 @@ def _gap(
 
 
 def _moves(
-    a: _Side, b: _Side, i: int, j: int, left: tuple[int, int], threshold: float
+    a: Side, b: Side, i: int, j: int, left: tuple[int, int], threshold: float
 ) -> list[tuple[tuple[int, int], float, float]]:
     """The moves from sentence ``i`` of a and ``j`` of b: (step, score gain, similarity)."""
     left_a, left_b = left
@@ -231,8 +234,8 @@ def _moves(
 
 
 def _backtrack(
-    a: _Side,
-    b: _Side,
+    a: Side,
+    b: Side,
     a0: int,
     b0: int,
     best: dict[tuple[int, int], tuple[float, tuple[int, int], float]],
@@ -261,6 +264,8 @@ def align(
     threshold: float = DEFAULT_THRESHOLD,
     a_masks: Sequence[tuple[int, int]] = (),
     b_masks: Sequence[tuple[int, int]] = (),
+    a_side: Side | None = None,
+    b_side: Side | None = None,
 ) -> list[Alignment]:
     """Pair the sentences of two versions of a text, in order.
 
@@ -272,12 +277,13 @@ def align(
     changed figure, do not weaken the match).
 
     Cost: identical sentences are matched first by hashing (linear); a banded dynamic
-    programme aligns only what lies between them.
+    programme aligns only what lies between them. ``a_side`` / ``b_side``: the versions
+    already split (:class:`Side` of the same text and masks), to split each only once.
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
-    a = _Side(a_text, a_masks)
-    b = _Side(b_text, b_masks)
+    a = a_side if a_side is not None else Side(a_text, a_masks)
+    b = b_side if b_side is not None else Side(b_text, b_masks)
     out: list[Alignment] = []
     prev_a, prev_b = 0, 0
     for i, j in [*_anchors(a, b), (len(a.sentences), len(b.sentences))]:

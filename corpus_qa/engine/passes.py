@@ -3,8 +3,9 @@
 1. **Documents** (:class:`DocumentPass`, on a chunk, in a worker): read once, metadata
    resolved once, the per-document expectations validated, the row stored for later,
    the story signature and each corpus-wide pre-pass computed.
-2. **Stories** (:func:`story_pass`): the stories of two or more versions, validated from
-   the stored rows; missing required fields get suggestions from other versions.
+2. **Stories** (:class:`StoryPass`, on a chunk of stories, in a worker): the stories of
+   two or more versions, validated from the stored rows; missing required fields get
+   suggestions from other versions.
 3. **Corpus** (:func:`corpus_pass`): each corpus-scope expectation counts its pre-pass
    values over every document, then fills each document's cell.
 """
@@ -33,7 +34,8 @@ from corpus_qa.metadata import Metadata, resolve
 from corpus_qa.results import Finding, place
 from corpus_qa.suite import Suite
 
-STORY_CHUNK_SIZE = 500
+STORY_CHUNK_SIZE = 200
+"""Stories per story-pass job (small enough to spread a few thousand stories over the pool)."""
 
 
 def new_grouper(suite: Suite) -> StoryGrouper:
@@ -127,45 +129,76 @@ class DocumentPass:
 Suggestions = dict[tuple[str, str], tuple[str, Related]]
 
 
+@dataclass(frozen=True, slots=True)
+class StoryJob:
+    """One story to validate: its id and, per version in order, where pass 1 stored it."""
+
+    id: str
+    versions: tuple[tuple[str, str, int, Ref], ...]  # (doc id, path, first line, row ref)
+
+
 @dataclass
-class StoryPassResult:
-    parts: list[ScopeResult]
-    stories: list[dict[str, Any]]
-    suggestions: Suggestions
+class StoryChunk(ScopeResult):
+    """The story pass on a chunk of stories: results, story records, suggestions."""
+
+    stories: list[dict[str, Any]] = field(default_factory=list)
+    suggestions: Suggestions = field(default_factory=dict)
+    check_runs: int = 0
 
 
-def story_pass(groups: list[Story], records: dict[str, dict[str, Any]],
-               stored: dict[str, Stored], store: RowStore, validator: ScopeValidator,
-               required: list[str]) -> StoryPassResult:
-    """Validate the stories of two or more versions from their stored rows."""
-    out = StoryPassResult([], [], {})
-    multi = [s for s in groups if len(s.documents) > 1]
-    for batch in chunks(multi, STORY_CHUNK_SIZE):
-        rows, texts = [], {}
-        for story in batch:
-            versions = [store.get(stored[doc_id].row) for doc_id in story.documents]
+def story_jobs(groups: list[Story], records: dict[str, dict[str, Any]],
+               stored: dict[str, Stored]) -> list[StoryJob]:
+    """A job for each story of two or more versions."""
+    return [StoryJob(story.id, tuple(
+        (doc_id, records[doc_id]["path"], int(records[doc_id].get("line") or 1),
+         stored[doc_id].row) for doc_id in story.documents))
+        for story in groups if len(story.documents) > 1]
+
+
+class StoryPass:
+    """Pass 2 on a chunk of stories, from the stored rows (in this process or a worker)."""
+
+    def __init__(self, suite: Suite) -> None:
+        instances = suite.instances()
+        self.validator = ScopeValidator(suite.name, instances, "story")
+        self.required = sorted({f for e in instances for f in e.required_fields()})
+        self.store: RowStore | None = None
+
+    def storing_in(self, store_dir: str) -> StoryPass:
+        """This pass, reading rows from ``store_dir`` (one directory per run)."""
+        self.store = RowStore(store_dir)
+        return self
+
+    def __call__(self, batch: list[StoryJob]) -> StoryChunk:
+        assert self.store is not None, "storing_in() was not called"
+        rows, texts, where = [], {}, {}
+        suggestions: Suggestions = {}
+        for job in batch:
+            versions = [self.store.get(ref) for _, _, _, ref in job.versions]
+            where.update((doc_id, (path, line)) for doc_id, path, line, _ in job.versions)
             texts.update((v["id"], v["text"]) for v in versions)
-            rows.append({"id": story.id, "versions": [
+            rows.append({"id": job.id, "versions": [
                 {k: v[k] for k in ("id", "text", "body_start", "metadata", "credits")}
                 for v in versions]})
-            out.suggestions.update(_suggestions(
-                [(v["id"], Metadata.from_row(v["metadata"])) for v in versions], required))
+            suggestions.update(_suggestions(
+                [(v["id"], Metadata.from_row(v["metadata"])) for v in versions], self.required))
 
-        def place_hit(hit: Hit, story_id: str, expectation: str, severity: str,
-                      texts: dict[str, str] = texts) -> Finding:
+        def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
             doc_id = hit.document or ""
-            record = records[doc_id]
-            return place(hit, expectation, severity, doc_id, record["path"], texts[doc_id],
-                         int(record.get("line") or 1))
+            path, line = where[doc_id]
+            return place(hit, expectation, severity, doc_id, path, texts[doc_id], line)
 
-        part = validator.validate(rows, place_hit)
-        out.parts.append(part)
-        for story in batch:
-            detail = part.details.get(story.id) or {}
-            out.stories.append({"id": story.id, "documents": list(story.documents),
+        runs_before = self.validator.check_runs
+        part = self.validator.validate(rows, place_hit)
+        out = StoryChunk(counts=part.counts, errors=part.errors, findings=part.findings,
+                         suggestions=suggestions,
+                         check_runs=self.validator.check_runs - runs_before)
+        for job in batch:
+            detail = part.details.get(job.id) or {}
+            out.stories.append({"id": job.id, "documents": [v[0] for v in job.versions],
                                 "pairs": detail.get("pairs", []),
                                 "pairs_omitted": detail.get("pairs_omitted", 0)})
-    return out
+        return out
 
 
 def _suggestions(versions: list[tuple[str, Metadata]], fields: list[str]) -> Suggestions:

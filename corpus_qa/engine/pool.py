@@ -39,25 +39,60 @@ def bounded_map(pool: ProcessPoolExecutor, fn: Callable[[Any], R], items: Iterab
         yield pending.popleft().result()
 
 
+class WorkerPool:
+    """One pool of worker processes for every pass of a run.
+
+    Workers start (and import GX, about 3.5 s each) once, when a pass first has more
+    than one batch; a pass of a single batch, or a pool of one worker, runs in this
+    process instead.
+    """
+
+    def __init__(self, workers: int, initializer: Callable[..., None],
+                 initargs: tuple[Any, ...]) -> None:
+        self.workers = workers
+        self.initializer, self.initargs = initializer, initargs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, batches: Iterable[T], local: Callable[[T], R],
+            remote: Callable[[T], R]) -> Iterator[R]:
+        """Each batch through ``local`` here, or through ``remote`` in a worker, in order."""
+        batches = iter(batches)
+        first = next(batches, None)
+        if first is None:
+            return
+        second = next(batches, None)
+        if second is None or self.workers <= 1:
+            yield local(first)
+            if second is not None:
+                yield local(second)
+                yield from map(local, batches)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             initializer=self.initializer,
+                                             initargs=self.initargs)
+        yield from bounded_map(self._pool, remote, _chain(first, second, batches),
+                               2 * self.workers)
+
+    def close(self) -> None:
+        """Stop the workers (if any were started)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def run_chunks(batches: Iterable[T], *, workers: int, local: Callable[[T], R],
                remote: Callable[[T], R], initializer: Callable[..., None],
                initargs: tuple[Any, ...]) -> Iterator[R]:
-    """Each batch through ``local`` in this process when there is one batch or one worker,
-    else through ``remote`` on a pool of ``workers`` processes set up by ``initializer``."""
-    batches = iter(batches)
-    first = next(batches, None)
-    if first is None:
-        return
-    second = next(batches, None)
-    if second is None or workers <= 1:
-        yield local(first)
-        if second is not None:
-            yield local(second)
-            yield from map(local, batches)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=initializer,
-                             initargs=initargs) as pool:
-        yield from bounded_map(pool, remote, _chain(first, second, batches), 2 * workers)
+    """:meth:`WorkerPool.map` on a pool of its own (one pass)."""
+    with WorkerPool(workers, initializer, initargs) as pool:
+        yield from pool.map(batches, local, remote)
 
 
 def _chain(first: T, second: T, rest: Iterator[T]) -> Iterator[T]:
