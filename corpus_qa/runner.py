@@ -146,11 +146,20 @@ class Runner:
                 outcomes[i].errors.append(error)
             findings.extend(part.findings)
 
+        seen: dict[str, tuple[str, int]] = {}
+
         def loaded_documents() -> Iterator[Document]:
             # input.checked counts inputs (documents, and records/files that could not
             # become one); input.unexpected counts inputs with a problem.
             nonlocal skipped_documents
             for item in items:
+                if isinstance(item, Document) and item.id in seen:
+                    problem = _duplicate(item, seen[item.id])
+                    findings.append(_input_finding(problem))
+                    input_outcome.unexpected += 1
+                    item.id = problem.document or item.id
+                if isinstance(item, Document):
+                    seen[item.id] = (item.path, item.line)
                 if only is not None and not _selected(item, only, only_paths or set()):
                     skipped_documents += isinstance(item, Document)
                 elif isinstance(item, SkippedFile):
@@ -230,6 +239,15 @@ def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:
     if isinstance(item, InputProblem):
         return (item.document in only) if item.document else item.path in only_paths
     return item.path in only_paths  # a skipped file
+
+
+def _duplicate(doc: Document, first: tuple[str, int]) -> InputProblem:
+    """A second document with an id already taken: reported, and kept under a new id."""
+    renamed = f"{doc.id}@{doc.path}:{doc.line}"
+    return InputProblem(
+        doc.path, doc.line, "duplicate_id",
+        f"document id {doc.id!r} is already used at {first[0]}:{first[1]} — ids must be "
+        f"unique; this one is validated as {renamed!r}", document=renamed)
 
 
 def _input_finding(problem: InputProblem) -> Finding:

@@ -166,3 +166,16 @@ def test_the_story_view_shows_the_tables_the_figure_check_used(suite: Any) -> No
     shown = {tuple(row["a"]["span"]) for pair in story["pairs"] for row in pair["figures"]
              if row["status"] == "changed"}
     assert changed and changed <= shown
+
+
+def test_a_duplicate_id_is_reported_and_both_documents_are_kept(suite: Any) -> None:
+    docs = [Document(id="r1", text="Officials counted 12 boats on Monday.", path="a.jsonl",
+                     line=1),
+            Document(id="r1", text="A different story about 40 trains in Kraków.",
+                     path="b.jsonl", line=7)]
+    result = Runner(suite, workers=1).run_items(iter(docs), ["in-memory"])
+    assert [d["id"] for d in result.documents] == ["r1", "r1@b.jsonl:7"]
+    (problem,) = [f for f in result.findings if f.expectation == "input"]
+    assert (problem.reason, problem.path, problem.line) == ("duplicate_id", "b.jsonl", 7)
+    assert "already used at a.jsonl:1" in problem.message
+    assert result.outcomes[0].unexpected == 1  # the input pseudo-expectation fails
