@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list every expectation type with its parameters")
 
     export = commands.add_parser("export-gx", help="write a suite as Great Expectations suite JSON")
-    export.add_argument("suite", nargs="?", metavar="SUITE", help=f"suite YAML (default {DEFAULT_SUITE})")
+    export.add_argument("suite", nargs="?", metavar="SUITE",
+                        help=f"suite YAML (default {DEFAULT_SUITE})")
     export.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of suite files")
@@ -307,7 +308,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         for param, field in cls.parameters().items():
             default = "required" if field.required else f"default {field.default!r}"
             print(f"    - {param}: {_type_name(field.outer_type_)} ({default})")
-        print("    - severity: error | warning | info (default 'error'); mostly: 0..1 (default 1.0)")
+        print("    - severity: error | warning | info (default 'error'); "
+              "mostly: 0..1 (default 1.0)")
     return EXIT_PASSED
 
 

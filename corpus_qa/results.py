@@ -73,7 +73,8 @@ class Finding:
 
     def line_text(self) -> str:
         """The grep-able one-liner: ``path:line:col: expectation [reason] message``."""
-        text = f"{self.path}:{self.line}:{self.column}: {self.expectation} [{self.reason}] {self.message}"
+        text = (f"{self.path}:{self.line}:{self.column}: {self.expectation} [{self.reason}] "
+                f"{self.message}")
         if self.suggestion:
             text += f" (suggestion: {self.suggestion})"
         return text
@@ -191,7 +192,8 @@ class RunResult:
             "suite": self.suite,
             "statistics": {
                 "documents": len(self.documents),
-                "stories": len(self.stories) or len({d.get("story") or d["id"] for d in self.documents}),
+                "stories": len(self.stories)
+                or len({d.get("story") or d["id"] for d in self.documents}),
                 "expectations": len(self.outcomes),
                 "findings": self.counts(),
                 "skipped_files": len(self.skipped_files),

@@ -259,7 +259,7 @@ def escape_property(text: str) -> str:
 def github_annotations(
     results: dict[str, Any], *, max_per_severity: int | None = GITHUB_LIMIT
 ) -> str:
-    """Findings as GitHub workflow commands (``::error file=…,line=…,col=…,title=…::message``).
+    """Findings as GitHub workflow commands (``::error file=…,line=…,title=…::message``).
 
     Only counted findings are annotated (waived and baselined ones are not news):
     error → ``::error``, warning → ``::warning``, info → ``::notice``. GitHub shows only

@@ -150,7 +150,7 @@ def test_summary_md_verdict_agrees_with_the_exit_code(run: Run) -> None:
     lines = run.read("summary.md").splitlines()
     assert lines[0] == ("## ✅ corpus-qa: pass" if run.code == 0 else "## ❌ corpus-qa: fail")
     assert "- 1 finding waived (not counted)" in lines
-    assert "- Baseline: {} new, 1 known (not counted), 0 fixed".format(run.code) in lines
+    assert f"- Baseline: {run.code} new, 1 known (not counted), 0 fixed" in lines
     table = [line for line in lines if line.startswith("| `expect")]
     if run.code == 0:
         assert "3 of 3 expectations passed." in lines and table == []

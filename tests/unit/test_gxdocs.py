@@ -218,7 +218,7 @@ def test_an_expectation_that_raised_is_shown_as_an_exception():
 
 
 def test_hostile_ids_excerpts_and_names_are_escaped(tmp_path, no_assets):
-    page = gxdocs.write_gx_docs(hostile_result(), gate(hostile_result()), tmp_path).read_text(encoding="utf-8")
+    page = write_docs(hostile_result(), tmp_path).read_text(encoding="utf-8")
     for raw in (XSS_ID, XSS_EXCERPT, XSS_SUITE, XSS_CORPUS, "<script>alert", "<img src=x",
                 "<svg onload", "<b onmouseover"):
         assert raw not in page
