@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_qa import __version__
-from corpus_qa.results import EXIT_FAILED, EXIT_INTERNAL, EXIT_PASSED, EXIT_USAGE
+from corpus_qa.results import EXIT_INTERNAL, EXIT_PASSED, EXIT_USAGE
 
 DEFAULT_SUITE = "expectations/news.yml"
 DEFAULT_REPORT_DIR = "reports"
@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list every expectation type with its parameters")
 
     export = commands.add_parser("export-gx", help="write a suite as Great Expectations suite JSON")
-    export.add_argument("suite", nargs="?", metavar="SUITE", help=f"suite YAML (default {DEFAULT_SUITE})")
+    export.add_argument("suite", nargs="?", metavar="SUITE",
+                        help=f"suite YAML (default {DEFAULT_SUITE})")
     export.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of suite files")
@@ -144,6 +145,7 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from corpus_qa import gating
+    from corpus_qa.gate import gate
     from corpus_qa.loaders import CorpusPathError
     from corpus_qa.results import write_json
     from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner, story_map
@@ -191,67 +193,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if only is not None:  # unread documents were skipped too
         result.skipped_documents = len(records) - len(only)
 
-    gate = _gate(result, waivers, baseline, args.fail_on,
-                 selected=only if changed is not None else None)
+    # The one verdict, made before any output is written; every output reads it.
+    verdict = gate(result, waivers=waivers, baseline=baseline, selected=only,
+                   fail_on=args.fail_on)
     if args.write_baseline:
-        gating.write_baseline(gate["counted_before_baseline"], args.write_baseline)
-        print(f"baseline written: {args.write_baseline} "
-              f"({len(gate['counted_before_baseline'])} findings)", file=sys.stderr)
-    data = result.to_json(args.fail_on)
-    data["success"] = gate["code"] == EXIT_PASSED
-    data["gating"] = gate["json"]
+        recorded = list(verdict.not_waived())
+        gating.write_baseline(recorded, args.write_baseline)
+        print(f"baseline written: {args.write_baseline} ({len(recorded)} findings)",
+              file=sys.stderr)
+    data = result.to_json(verdict)
     if args.json:
         write_json(data, args.json)
-    _write_outputs(args, result, data)
-    counted = sorted(gate["counted"], key=lambda f: f.sort_key())
+    _write_outputs(args, result, verdict, data)
     if args.format == "github":
         from corpus_qa.report import github_annotations
 
-        sys.stdout.write(github_annotations({**data, "findings": [f.to_json() for f in counted]}))
-        _print_summary(result, args.fail_on, quiet=True, findings=counted, gate=gate)
-    else:
-        _print_summary(result, args.fail_on, quiet=args.quiet, findings=counted, gate=gate)
-    if gate["code"] == EXIT_INTERNAL:
-        for error in result.internal_errors:
+        sys.stdout.write(github_annotations(data))
+    _print_summary(result, verdict, quiet=args.quiet or args.format == "github")
+    if verdict.exit_code == EXIT_INTERNAL:
+        for error in verdict.internal_errors:
             print(f"corpus-qa: internal error in {error}", file=sys.stderr)
-    return gate["code"]
+    return verdict.exit_code
 
 
-def _gate(result: Any, waivers: list[Any], baseline: Any, fail_on: str,
-          selected: set[str] | None) -> dict[str, Any]:
-    """Which findings count after waivers and a baseline, and the resulting exit code."""
-    import datetime as dt
-
-    from corpus_qa import gating
-
-    notes: list[str] = []
-    waived = gating.apply_waivers(result.findings, waivers, dt.date.today())
-    for waiver in waived.expired:
-        notes.append(f"corpus-qa: {waiver.expired_text()}")
-    counted = list(waived.kept)
-    summary: dict[str, Any] = {"waived": len(waived.waived),
-                               "expired_waivers": [w.expired_text() for w in waived.expired]}
-    if baseline is not None:
-        comparison = gating.compare_to_baseline(waived.kept, baseline, documents=selected)
-        counted = list(comparison.new)
-        fixed = sum(e.count for e in comparison.fixed)
-        notes.append(f"baseline: {len(comparison.new)} new, {len(comparison.known)} known, "
-                     f"{fixed} fixed")
-        notes.extend(f"fixed: {entry.line_text()}" for entry in comparison.fixed)
-        summary["baseline"] = {"new": len(comparison.new), "known": len(comparison.known),
-                               "fixed": fixed}
-    failing = gating.gated_failures(result, counted, fail_on=fail_on)
-    if result.internal_errors:
-        code = EXIT_INTERNAL
-    else:
-        code = EXIT_FAILED if failing else EXIT_PASSED
-    summary["failing"] = failing
-    return {"counted": counted, "counted_before_baseline": list(waived.kept), "code": code,
-            "notes": notes, "json": summary}
-
-
-def _write_outputs(args: argparse.Namespace, result: Any, data: dict[str, Any]) -> None:
-    """The HTML report, JUnit XML and Markdown summary, as asked."""
+def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
+                   data: dict[str, Any]) -> None:
+    """The HTML report, JUnit XML, Markdown summary and GX Data Docs, as asked."""
     import os
 
     from corpus_qa.report import write_html_report, write_junit, write_summary_md
@@ -271,7 +238,7 @@ def _write_outputs(args: argparse.Namespace, result: Any, data: dict[str, Any]) 
     if args.gx_docs:
         from corpus_qa.report.gxdocs import write_gx_docs
 
-        gx_docs = write_gx_docs(result, Path(args.gx_docs), fail_on=args.fail_on)
+        gx_docs = write_gx_docs(result, verdict, Path(args.gx_docs))
         print(f"GX Data Docs: {gx_docs}", file=sys.stderr)
 
 
@@ -301,30 +268,33 @@ class _progress:
             self.bar.stop()
 
 
-def _print_summary(result: Any, fail_on: str, *, quiet: bool, findings: list[Any],
-                   gate: dict[str, Any]) -> None:
+def _print_summary(result: Any, verdict: Any, *, quiet: bool) -> None:
+    """Counted finding lines (unless ``quiet``), one line per expectation, notes, the verdict."""
     out = sys.stdout
     if not quiet:
-        for finding in findings:
-            print(f"{finding.line_text()}", file=out)
-        if findings:
+        for finding in sorted(verdict.counted, key=lambda f: f.sort_key()):
+            print(finding.line_text(), file=out)
+        if verdict.counted:
             print(file=out)
-    stats = result.to_json(fail_on)["statistics"]
-    counts = stats["findings"]
-    for outcome in result.outcomes:
-        mark = "PASS" if outcome.success else ("ERROR" if outcome.errors else "FAIL")
-        print(f"{mark:5} {outcome.type} [{outcome.severity}] "
-              f"{outcome.unexpected}/{outcome.checked} unexpected", file=out)
-    if result.skipped_files:
-        print(f"skipped {len(result.skipped_files)} file(s) with suffixes no loader reads "
-              f"(first: {result.skipped_files[0]})", file=out)
-    for note in gate["notes"]:
+    outcomes = {o.type: o for o in result.outcomes}
+    for item in verdict.expectations:
+        checked = outcomes[item.type].checked
+        mark = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[item.status]
+        set_aside = (f", {item.gated_unexpected} after waivers/baseline"
+                     if item.gated_unexpected != item.unexpected else "")
+        print(f"{mark:5} {item.type} [{item.severity}] {item.unexpected}/{checked} unexpected"
+              f"{set_aside}", file=out)
+    for note in verdict.notes:
         print(note, file=out)
-    if gate["json"].get("waived"):
-        print(f"waived: {gate['json']['waived']} finding(s)", file=out)
-    verdict = "passed" if gate["code"] == EXIT_PASSED else "FAILED"
-    print(f"\ncorpus-qa: {verdict} — {stats['documents']} documents, "
-          f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info "
+    counts = verdict.counts()
+    aside = []
+    if verdict.waived:
+        aside.append(f"{len(verdict.waived)} waived")
+    if verdict.known:
+        aside.append(f"{len(verdict.known)} known in the baseline")
+    print(f"\ncorpus-qa: {verdict.word} — {len(result.documents)} documents, "
+          f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+          f"{' (' + ', '.join(aside) + ' not counted)' if aside else ''} "
           f"({result.duration_s:.2f}s)", file=out)
 
 
@@ -337,7 +307,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         for param, field in cls.parameters().items():
             default = "required" if field.required else f"default {field.default!r}"
             print(f"    - {param}: {_type_name(field.outer_type_)} ({default})")
-        print("    - severity: error | warning | info (default 'error'); mostly: 0..1 (default 1.0)")
+        print("    - severity: error | warning | info (default 'error'); "
+              "mostly: 0..1 (default 1.0)")
     return EXIT_PASSED
 
 

@@ -13,9 +13,7 @@ Three independent pieces the CLI combines (see docs/pytest-and-ci.md):
   justification and an optional expiry date; :func:`apply_waivers` sets the waived
   findings aside and reports expired waivers, which no longer apply.
 
-:func:`gated_failures` then says which expectations still fail once the waived and
-baselined findings no longer count, with ``mostly`` applied as ``corpus-qa validate``
-applies it.
+:func:`corpus_qa.gate.gate` combines them with a run into the one verdict.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-from corpus_qa.results import SEVERITY_ORDER, Finding, RunResult, dump_json
+from corpus_qa.results import Finding, RunResult, dump_json
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".jsonl")
 """The suffixes the loaders read; other changed files are not documents."""
@@ -401,6 +399,17 @@ class Waiver:
                 f"{self.expires} and no longer applies — fix the findings, or renew it "
                 f"(why: {self.why})")
 
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "document": self.document,
+                "expectation": self.expectation, "reason": self.reason, "why": self.why,
+                "expires": self.expires.isoformat() if self.expires else None}
+
+    def unused_text(self) -> str:
+        """The line that reports a waiver that matched no finding."""
+        what = f"{self.expectation}{f' [{self.reason}]' if self.reason else ''}"
+        return (f"{self.location}: waiver for {what} on '{self.document}' matched no finding "
+                "— remove it, or check its document glob and expectation")
+
 
 class WaivedFinding(NamedTuple):
     """A finding and the waiver that accepted it."""
@@ -505,50 +514,3 @@ def unused_waivers(waivers: Sequence[Waiver], waived: Iterable[WaivedFinding],
     """Unexpired waivers that matched no finding (candidates for removal)."""
     used = {id(w.waiver) for w in waived}
     return [w for w in waivers if not w.expired(today) and id(w) not in used]
-
-
-# --- the verdict once waived and baselined findings no longer count ---------------------
-
-
-def gated_failures(result: RunResult, counted: Iterable[Finding], *, fail_on: str = "error",
-                   stories: Mapping[str, str | None] | None = None) -> list[str]:
-    """Expectations that still fail when only the ``counted`` findings count.
-
-    An expectation fails in ``result`` when too many rows (documents, stories, inputs)
-    were unexpected for its ``mostly``; rows all of whose findings were waived or are in
-    the baseline are taken off its unexpected count, then ``mostly`` is applied again.
-    With every finding counted this is exactly ``result.failed(fail_on)``. An
-    expectation that raised always stays failed.
-    """
-    story_of = dict(stories) if stories is not None else {
-        str(d["id"]): d.get("story") for d in result.documents}
-    scope = {o.type: o.scope for o in result.outcomes}
-    counted_rows: dict[str, set[Any]] = {}
-    for finding in counted:
-        row = _row(finding, scope.get(finding.expectation, "document"), story_of)
-        counted_rows.setdefault(finding.expectation, set()).add(row)
-    failing = []
-    limit = SEVERITY_ORDER[fail_on]
-    for outcome in result.outcomes:
-        if outcome.success or SEVERITY_ORDER[outcome.severity] > limit:
-            continue
-        if outcome.errors:
-            failing.append(outcome.type)
-            continue
-        rows = {_row(f, outcome.scope, story_of) for f in result.findings
-                if f.expectation == outcome.type}
-        cleared = len(rows - counted_rows.get(outcome.type, set()))
-        unexpected = max(0, outcome.unexpected - cleared)
-        considered = outcome.checked - outcome.missing
-        if considered > 0 and (considered - unexpected) / considered < outcome.mostly:
-            failing.append(outcome.type)
-    return failing
-
-
-def _row(finding: Finding, scope: str, story_of: Mapping[str, str | None]) -> Any:
-    """The row of its expectation a finding belongs to: its input, story or document."""
-    if finding.expectation == INPUT:
-        return (finding.path, finding.line, finding.reason)
-    if scope == "story":
-        return ("story", story_of.get(finding.document) or finding.document)
-    return finding.document

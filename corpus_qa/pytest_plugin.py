@@ -17,12 +17,14 @@ Items (see docs/pytest-and-ci.md):
   per story × story-level expectation, hosted by the story's first version.
 
 The corpus is validated once per process (per xdist worker) when the first corpus
-file is collected; every item then reads its findings from that one run. An item
-fails exactly when ``corpus-qa validate`` would fail on its findings (its expectation
-failed at or above the fail-on severity); findings it tolerates (warning level,
-within ``mostly``) are pytest warnings of category :class:`CorpusQAWarning`; info
-findings never fail and never warn (they are kept in the item's ``user_properties``,
-so ``--junitxml`` records them).
+file is collected, and the run is gated once by :func:`corpus_qa.gate.gate` with the
+same waivers, baseline and fail-on as ``corpus-qa validate --waivers --baseline
+--fail-on``; every item then reads that verdict. An item fails exactly when the
+verdict fails its expectation for the run and counts one of its findings; findings
+the verdict tolerates (warning level, within ``mostly``) are pytest warnings of
+category :class:`CorpusQAWarning`; info findings never fail and never warn; waived
+findings and findings known in the baseline never fail or warn. All of an item's
+findings are kept in its ``user_properties``, so ``--junitxml`` records them.
 """
 
 from __future__ import annotations
@@ -37,10 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from corpus_qa.results import SEVERITY_ORDER
-
 if TYPE_CHECKING:
-    from corpus_qa.results import Finding, Outcome, RunResult
+    from corpus_qa.results import ExpectationVerdict, Finding, Outcome, RunResult, Verdict
 
 DEFAULT_SUITE = "expectations/news.yml"
 DOCUMENT_SUFFIXES = (".txt", ".md", ".jsonl")
@@ -48,6 +48,7 @@ DOCUMENT_SUFFIXES = (".txt", ".md", ".jsonl")
 INPUT = "input"
 FAIL_ON = ("error", "warning")
 MARKER = "corpus_qa"
+GATE_LABELS = {"waived": "waived", "known": "in the baseline"}
 
 
 class CorpusQAWarning(UserWarning):
@@ -88,6 +89,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--corpus-qa-fail-on", choices=FAIL_ON, default=None,
                     help="lowest severity whose failed expectations fail items "
                     "(default: ini corpus_qa_fail_on, else error)")
+    group.addoption("--corpus-qa-baseline", metavar="FILE", default=None,
+                    help="fail only on findings not in this baseline (written by corpus-qa "
+                    "validate --write-baseline; default: ini corpus_qa_baseline)")
+    group.addoption("--corpus-qa-waivers", metavar="FILE", default=None,
+                    help="YAML file of accepted findings, as for corpus-qa validate --waivers "
+                    "(default: ini corpus_qa_waivers)")
     group.addoption("--corpus-qa-workers", type=int, metavar="N", default=None,
                     help="worker processes for corpora of more than one chunk (default: one "
                     "per core; 1 inside an xdist worker)")
@@ -97,6 +104,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   type="paths", default=[])
     parser.addini("corpus_qa_fail_on", "corpus-qa: lowest severity that fails items "
                   "(error | warning)", type="string", default="")
+    parser.addini("corpus_qa_baseline", "corpus-qa: baseline file; findings in it do not fail",
+                  type="string", default="")
+    parser.addini("corpus_qa_waivers", "corpus-qa: waiver file; waived findings do not fail",
+                  type="string", default="")
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,8 @@ class Settings:
     fail_on: str = "error"
     workers: int | None = None
     enabled_by: str = "--corpus-qa"
+    baseline: Path | None = None
+    waivers: Path | None = None
 
     def covers(self, path: Path) -> bool:
         """Whether ``path`` is a document file under one of the corpus paths."""
@@ -170,12 +183,22 @@ def resolve_settings(config: pytest.Config) -> Settings | None:
         if not path.exists():
             raise pytest.UsageError(
                 f"corpus-qa: {_shown(path)}: no such file or directory — check the corpus paths")
+    gating_files = {}
+    for name in ("baseline", "waivers"):
+        given = _first_path((here, config.getoption(f"corpus_qa_{name}")),
+                            (ini_dir, config.getini(f"corpus_qa_{name}")))
+        if given is not None and not given.is_file():
+            raise pytest.UsageError(
+                f"corpus-qa: {_shown(given)}: {name} file not found — check "
+                f"--corpus-qa-{name} / corpus_qa_{name}")
+        gating_files[name] = given.resolve() if given is not None else None
     return Settings(
         suite=suite.resolve(),
         paths=tuple(p.resolve() for p in paths),
         fail_on=_fail_on(config),
         workers=_workers(config),
         enabled_by=reason,
+        **gating_files,
     )
 
 
@@ -240,6 +263,7 @@ class CorpusQA:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.result: RunResult | None = None
+        self.verdict: Verdict | None = None
         self._plan: CorpusPlan | None = None
         self._error: CorpusQASetupError | None = None
         self.error_reported = False
@@ -250,11 +274,13 @@ class CorpusQA:
             raise self._error
         if self._plan is None:
             try:
-                self.result = run_validation(self.settings)
+                result = run_validation(self.settings)
+                self.verdict = gate_run(self.settings, result)
             except CorpusQASetupError as exc:
                 self._error = exc
                 raise
-            self._plan = build_plan(self.result)
+            self.result = result
+            self._plan = build_plan(result, self.verdict)
         return self._plan
 
 
@@ -274,7 +300,22 @@ def run_validation(settings: Settings) -> RunResult:
         raise CorpusQASetupError(str(exc)) from None
 
 
-# --- what to collect: a pure plan built from the run -----------------------------------
+def gate_run(settings: Settings, result: RunResult) -> Verdict:
+    """The run's verdict with the settings' waivers, baseline and fail-on (as ``validate``)."""
+    from corpus_qa import gating
+    from corpus_qa.gate import gate
+
+    try:
+        waivers = (gating.load_waivers(_shown(settings.waivers),
+                                       expectations=[o.type for o in result.outcomes])
+                   if settings.waivers else [])
+        baseline = gating.load_baseline(_shown(settings.baseline)) if settings.baseline else None
+    except gating.GatingError as exc:
+        raise CorpusQASetupError(str(exc)) from None
+    return gate(result, waivers=waivers, baseline=baseline, fail_on=settings.fail_on)
+
+
+# --- what to collect: a pure plan built from the run and its verdict --------------------
 
 
 @dataclass
@@ -283,12 +324,20 @@ class ItemPlan:
 
     name: str
     outcome: Outcome
+    judged: ExpectationVerdict
     findings: list[Finding]
     path: Path
     line: int = 1
     document: str | None = None
     story: str | None = None
     members: tuple[str, ...] = ()
+    set_aside: dict[int, str] = field(default_factory=dict)
+    """Index in ``findings`` -> ``waived`` or ``known``: findings the verdict does not count."""
+
+    @property
+    def counted(self) -> list[Finding]:
+        """The findings the verdict counts."""
+        return [f for i, f in enumerate(self.findings) if i not in self.set_aside]
 
     @property
     def subject(self) -> str:
@@ -299,25 +348,27 @@ class ItemPlan:
             return f"document {self.document}"
         return f"file {_shown(self.path)}"
 
-    def verdict(self, fail_on: str) -> str:
-        """``pass``, ``fail``, ``warn`` or ``error``: the verdict ``corpus-qa validate`` gives."""
-        outcome = self.outcome
-        if outcome.errors:
+    def verdict(self) -> str:
+        """``pass``, ``fail``, ``warn`` or ``error``, read from the run's gated verdict."""
+        if self.judged.status == "error":
             return "error"
-        if not self.findings:
+        counted = self.counted
+        if not counted:
             return "pass"
-        if not outcome.success and SEVERITY_ORDER[outcome.severity] <= SEVERITY_ORDER[fail_on]:
+        if self.judged.fails_run:
             return "fail"
-        return "pass" if outcome.severity == "info" else "warn"
+        return "pass" if self.outcome.severity == "info" else "warn"
 
     def failure_text(self) -> str:
-        """The finding lines, then one line on the expectation's outcome."""
-        o = self.outcome
-        lines = [f.line_text() for f in self.findings]
+        """The counted finding lines, then one line on the expectation's verdict."""
+        o, counted = self.outcome, self.counted
+        lines = [f.line_text() for f in counted]
         rows = "stories" if o.scope == "story" else ("inputs" if o.scope == INPUT else "documents")
-        lines.append(f"{self.name} [{o.severity}] failed: {o.unexpected} of {o.checked} {rows} "
-                     f"unexpected (mostly {o.mostly}); {len(self.findings)} finding(s) in "
-                     f"{self.subject}")
+        before = (f" ({o.unexpected} before waivers and baseline)"
+                  if self.judged.gated_unexpected != o.unexpected else "")
+        lines.append(f"{self.name} [{o.severity}] failed: {self.judged.gated_unexpected} of "
+                     f"{o.checked} {rows} unexpected{before} (mostly {o.mostly}); "
+                     f"{len(counted)} finding(s) in {self.subject}")
         return "\n".join(lines)
 
 
@@ -345,12 +396,13 @@ class CorpusPlan:
 
     files: dict[Path, FilePlan]
     input_outcome: Outcome
+    input_verdict: ExpectationVerdict
 
     def for_file(self, path: Path) -> FilePlan:
         """The plan of ``path`` (a file the run did not see gets only a passing ``input`` item)."""
         resolved = path.resolve()
         return self.files.get(resolved) or FilePlan(
-            resolved, ItemPlan(INPUT, self.input_outcome, [], resolved))
+            resolved, ItemPlan(INPUT, self.input_outcome, self.input_verdict, [], resolved))
 
     def items(self) -> Iterator[ItemPlan]:
         """Every planned item, in collection order."""
@@ -360,27 +412,35 @@ class CorpusPlan:
                 yield from doc.items
 
 
-def build_plan(result: RunResult) -> CorpusPlan:
-    """Which items to collect and the findings of each, from one run's results."""
+def build_plan(result: RunResult, verdict: Verdict) -> CorpusPlan:
+    """Which items to collect, the findings of each and the verdict they read."""
     input_outcome = next(o for o in result.outcomes if o.type == INPUT or o.scope == INPUT)
+    input_verdict = verdict.expectation(input_outcome.type)
     by_scope: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in result.outcomes:
         if outcome is not input_outcome:
             by_scope["story" if outcome.scope == "story" else "document"].append(outcome)
+    status: dict[int, str] = {}
     input_by_path: dict[Path, list[Finding]] = defaultdict(list)
     by_document: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in result.findings:
+    for finding, gate_status in zip(result.findings, verdict.statuses, strict=True):
+        status[id(finding)] = gate_status
         if finding.expectation == INPUT:
             input_by_path[Path(finding.path).resolve()].append(finding)
         else:
             by_document[(finding.expectation, finding.document)].append(finding)
 
+    def item(outcome: Outcome, found: list[Finding], path: Path, line: int = 1,
+             **where: Any) -> ItemPlan:
+        aside = {i: status[id(f)] for i, f in enumerate(found) if status[id(f)] != "counted"}
+        return ItemPlan(outcome.type, outcome, verdict.expectation(outcome.type), found, path,
+                        line, set_aside=aside, **where)
+
     files: dict[Path, FilePlan] = {}
 
     def file_plan(path: Path) -> FilePlan:
         if path not in files:
-            files[path] = FilePlan(path, ItemPlan(INPUT, input_outcome, input_by_path.get(path, []),
-                                                  path))
+            files[path] = FilePlan(path, item(input_outcome, input_by_path.get(path, []), path))
         return files[path]
 
     documents: dict[str, tuple[DocumentPlan, Path]] = {}
@@ -389,8 +449,7 @@ def build_plan(result: RunResult) -> CorpusPlan:
         doc = DocumentPlan(record["id"], int(record.get("line") or 1))
         for outcome in by_scope["document"]:
             found = by_document.get((outcome.type, doc.id), [])
-            doc.items.append(ItemPlan(outcome.type, outcome, found, path, doc.line,
-                                      document=doc.id))
+            doc.items.append(item(outcome, found, path, doc.line, document=doc.id))
         file_plan(path).documents.append(doc)
         documents[doc.id] = (doc, path)
     for path in input_by_path:
@@ -399,9 +458,9 @@ def build_plan(result: RunResult) -> CorpusPlan:
         host, path = documents[members[0]]
         for outcome in by_scope["story"]:
             found = [f for m in (*members, story) for f in by_document.get((outcome.type, m), [])]
-            host.items.append(ItemPlan(outcome.type, outcome, found, path, host.line,
-                                       story=story, members=members))
-    return CorpusPlan(files, input_outcome)
+            host.items.append(item(outcome, found, path, host.line, story=story,
+                                   members=members))
+    return CorpusPlan(files, input_outcome, input_verdict)
 
 
 def stories(result: RunResult, outcomes: list[Outcome],
@@ -479,15 +538,14 @@ class CorpusFile(pytest.File):
                 return []  # reported once, by the first corpus file collected
             state.error_reported = True
             raise self.CollectError(str(exc)) from None
-        fail_on = state.settings.fail_on
         file = plan.for_file(self.path)
         nodes: list[pytest.Item | pytest.Collector] = [
-            CorpusItem.from_parent(self, name=INPUT, plan=file.input, fail_on=fail_on)]
+            CorpusItem.from_parent(self, name=INPUT, plan=file.input)]
         if self.path.suffix.lower() == ".jsonl":
-            nodes += [CorpusDocument.from_parent(self, name=doc.id, plan=doc, fail_on=fail_on)
+            nodes += [CorpusDocument.from_parent(self, name=doc.id, plan=doc)
                       for doc in file.documents]
         else:
-            nodes += [CorpusItem.from_parent(self, name=item.name, plan=item, fail_on=fail_on)
+            nodes += [CorpusItem.from_parent(self, name=item.name, plan=item)
                       for doc in file.documents for item in doc.items]
         return nodes
 
@@ -495,13 +553,12 @@ class CorpusFile(pytest.File):
 class CorpusDocument(pytest.Collector):
     """One document of a JSONL file: ``corpus.jsonl::<id>::<expectation>``."""
 
-    def __init__(self, *, plan: DocumentPlan, fail_on: str, **kwargs: Any) -> None:
+    def __init__(self, *, plan: DocumentPlan, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plan = plan
-        self.fail_on = fail_on
 
     def collect(self) -> Iterable[pytest.Item]:
-        return [CorpusItem.from_parent(self, name=item.name, plan=item, fail_on=self.fail_on)
+        return [CorpusItem.from_parent(self, name=item.name, plan=item)
                 for item in self.plan.items]
 
     def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
@@ -511,15 +568,17 @@ class CorpusDocument(pytest.Collector):
 class CorpusItem(pytest.Item):
     """One expectation on one document, story or file; fails with its finding lines."""
 
-    def __init__(self, *, plan: ItemPlan, fail_on: str, **kwargs: Any) -> None:
+    def __init__(self, *, plan: ItemPlan, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plan = plan
-        self.fail_on = fail_on
         self.add_marker(MARKER)
-        self.user_properties.extend(("corpus_qa_finding", f.line_text()) for f in plan.findings)
+        self.user_properties.extend(
+            ("corpus_qa_finding", f.line_text() + (f" ({GATE_LABELS[plan.set_aside[i]]})"
+                                                   if i in plan.set_aside else ""))
+            for i, f in enumerate(plan.findings))
 
     def runtest(self) -> None:
-        verdict = self.plan.verdict(self.fail_on)
+        verdict = self.plan.verdict()
         if verdict == "error":
             raise CorpusQAInternalError(
                 f"{self.name} raised while validating (a bug in the expectation, not a finding):\n"
@@ -527,7 +586,7 @@ class CorpusItem(pytest.Item):
         if verdict == "fail":
             raise CorpusQAFailure(self.plan.failure_text())
         if verdict == "warn":
-            for finding in self.plan.findings:
+            for finding in self.plan.counted:
                 warn(finding, self.plan.outcome)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
@@ -568,14 +627,21 @@ def warn(finding: Finding, outcome: Outcome) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """A closing line with the run's counts and the verdict ``corpus-qa validate`` would give."""
+    """The verdict's notes and a closing line with the exit code ``corpus-qa validate`` gives."""
     state = config.stash.get(STATE, None)
-    if state is None or state.result is None:
+    if state is None or state.result is None or state.verdict is None:
         return  # not enabled, or an xdist controller (the workers validated)
-    result, fail_on = state.result, state.settings.fail_on
-    counts = result.counts()
-    verdict = "passed" if result.success(fail_on) else "FAILED"
+    result, verdict = state.result, state.verdict
+    for note in verdict.notes:
+        terminalreporter.write_line(note)
+    counts = verdict.counts()
+    aside = []
+    if verdict.waived:
+        aside.append(f"{len(verdict.waived)} waived")
+    if verdict.known:
+        aside.append(f"{len(verdict.known)} known in the baseline")
     terminalreporter.write_line(
-        f"corpus-qa: {verdict} — {len(result.documents)} documents, {counts['error']} errors, "
-        f"{counts['warning']} warnings, {counts['info']} info (corpus-qa validate would exit "
-        f"{result.exit_code(fail_on)})")
+        f"corpus-qa: {verdict.word} — {len(result.documents)} documents, {counts['error']} "
+        f"errors, {counts['warning']} warnings, {counts['info']} info"
+        f"{' (' + ', '.join(aside) + ' not counted)' if aside else ''} (corpus-qa validate "
+        f"would exit {verdict.exit_code})")

@@ -1,14 +1,22 @@
-"""Findings, per-expectation outcomes, the run's verdict, exit codes and the JSON contract."""
+"""Findings, per-expectation outcomes, the gated verdict, exit codes and the JSON contract.
+
+A run gives a :class:`RunResult` (raw statistics: what every expectation found).
+:func:`corpus_qa.gate.gate` turns it, with waivers, a baseline, a ``--changed-since``
+selection and ``--fail-on``, into one :class:`Verdict`; every output reads that verdict.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus_qa.findings import Hit, Related
+
+if TYPE_CHECKING:
+    from corpus_qa.gating import BaselineEntry, WaivedFinding, Waiver
 
 SCHEMA_VERSION = 1
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -65,7 +73,8 @@ class Finding:
 
     def line_text(self) -> str:
         """The grep-able one-liner: ``path:line:col: expectation [reason] message``."""
-        text = f"{self.path}:{self.line}:{self.column}: {self.expectation} [{self.reason}] {self.message}"
+        text = (f"{self.path}:{self.line}:{self.column}: {self.expectation} [{self.reason}] "
+                f"{self.message}")
         if self.suggestion:
             text += f" (suggestion: {self.suggestion})"
         return text
@@ -122,21 +131,11 @@ class Outcome:
     missing: int = 0
     errors: list[str] = field(default_factory=list)
 
-    @property
-    def success(self) -> bool:
-        """``mostly`` applies to the whole corpus: at least that fraction of rows passed."""
-        if self.errors:
-            return False
-        considered = self.checked - self.missing
-        if considered <= 0:
-            return True
-        return (considered - self.unexpected) / considered >= self.mostly
-
     def to_json(self) -> dict[str, Any]:
+        """The raw statistics; whether the expectation passed is the verdict's to say."""
         return {
             "type": self.type,
             "severity": self.severity,
-            "success": self.success,
             "checked": self.checked,
             "unexpected": self.unexpected,
             "mostly": self.mostly,
@@ -177,45 +176,181 @@ class RunResult:
             counts[finding.severity] += 1
         return counts
 
-    def failed(self, fail_on: str = "error") -> list[Outcome]:
-        """Expectations that failed at or above the ``fail_on`` severity."""
-        limit = SEVERITY_ORDER[fail_on]
-        return [o for o in self.outcomes if not o.success and SEVERITY_ORDER[o.severity] <= limit]
+    def to_json(self, verdict: Verdict) -> dict[str, Any]:
+        """The JSON contract: the run's statistics and findings, and ``verdict`` on them.
 
-    def success(self, fail_on: str = "error") -> bool:
-        return not self.internal_errors and not self.failed(fail_on)
-
-    def exit_code(self, fail_on: str = "error") -> int:
-        """0 passed, 1 expectations failed, 3 an expectation raised (an internal error)."""
-        if self.internal_errors:
-            return EXIT_INTERNAL
-        return EXIT_PASSED if self.success(fail_on) else EXIT_FAILED
-
-    def to_json(self, fail_on: str = "error") -> dict[str, Any]:
+        ``success``, ``expectations[].success`` / ``status`` / ``fails_run`` /
+        ``gated_unexpected``, ``findings[].gate`` and ``gating`` all come from ``verdict``.
+        """
+        by_type = {e.type: e for e in verdict.expectations}
+        findings = []
+        for finding, status in zip(self.findings, verdict.statuses, strict=True):
+            findings.append({**finding.to_json(), "gate": status})
         return {
             "schema_version": SCHEMA_VERSION,
-            "success": self.success(fail_on),
-            "fail_on": fail_on,
+            "success": verdict.success,
+            "fail_on": verdict.fail_on,
             "corpus": self.corpus,
             "suite": self.suite,
             "statistics": {
                 "documents": len(self.documents),
-                "stories": len(self.stories) or len({d.get("story") or d["id"] for d in self.documents}),
+                "stories": len(self.stories)
+                or len({d.get("story") or d["id"] for d in self.documents}),
                 "expectations": len(self.outcomes),
                 "findings": self.counts(),
                 "skipped_files": len(self.skipped_files),
                 "skipped_documents": self.skipped_documents,
             },
-            "expectations": [o.to_json() for o in self.outcomes],
+            "expectations": [{**o.to_json(), **by_type[o.type].to_json()} for o in self.outcomes],
             "documents": self.documents,
             "stories": self.stories,
-            "findings": [f.to_json() for f in self.findings],
+            "findings": findings,
             "skipped_files": self.skipped_files,
+            "gating": verdict.to_json(),
             "run": {
                 "started": self.started,
                 "duration_s": round(self.duration_s, 3),
                 "tool_version": self.tool_version,
             },
+        }
+
+
+# --- the gated verdict -------------------------------------------------------------------
+
+COUNTED = "counted"
+"""A finding that counts towards the verdict."""
+WAIVED = "waived"
+"""A finding an active waiver accepted."""
+KNOWN = "known"
+"""A finding the baseline already holds."""
+
+
+@dataclass(frozen=True)
+class ExpectationVerdict:
+    """One expectation once waived and baselined findings no longer count.
+
+    ``status`` is ``pass``, ``fail`` (too many rows unexpected for ``mostly``) or
+    ``error`` (the expectation raised). ``unexpected`` is the run's raw count of
+    unexpected rows, ``gated_unexpected`` the rows that still have a counted finding.
+    ``fails_run``: the status is not ``pass`` and the severity is at or above fail-on.
+    """
+
+    type: str
+    severity: str
+    status: str
+    unexpected: int
+    gated_unexpected: int
+    fails_run: bool
+
+    @property
+    def success(self) -> bool:
+        return self.status == "pass"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"success": self.success, "status": self.status,
+                "gated_unexpected": self.gated_unexpected, "fails_run": self.fails_run}
+
+
+@dataclass(frozen=True)
+class BaselineVerdict:
+    """The run's counted-before-baseline findings against a baseline file."""
+
+    path: str
+    new: int
+    known: int
+    fixed: tuple[BaselineEntry, ...]
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(entry.count for entry in self.fixed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "new": self.new, "known": self.known,
+                "fixed": self.fixed_count, "fixed_findings": [e.to_json() for e in self.fixed]}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one verdict of a run, made by :func:`corpus_qa.gate.gate`; outputs only read it.
+
+    ``statuses`` holds, for each finding of the run (in order), whether it is
+    :data:`COUNTED`, :data:`WAIVED` or :data:`KNOWN` (in the baseline). ``corpus_problem``
+    says why the corpus as a whole fails (no document could be read), else ``None``.
+    ``notes`` are the lines the terminal prints before the verdict line.
+    """
+
+    fail_on: str
+    exit_code: int
+    statuses: tuple[str, ...]
+    counted: tuple[Finding, ...]
+    known: tuple[Finding, ...]
+    waived: tuple[WaivedFinding, ...]
+    expired_waivers: tuple[Waiver, ...]
+    unused_waivers: tuple[Waiver, ...]
+    baseline: BaselineVerdict | None
+    expectations: tuple[ExpectationVerdict, ...]
+    corpus_problem: str | None
+    internal_errors: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def success(self) -> bool:
+        return self.exit_code == EXIT_PASSED
+
+    @property
+    def failing(self) -> tuple[str, ...]:
+        """The expectations that fail the run, in suite order."""
+        return tuple(e.type for e in self.expectations if e.fails_run)
+
+    def expectation(self, type_: str) -> ExpectationVerdict:
+        """The verdict on the expectation ``type_`` (:class:`KeyError` if it did not run)."""
+        for item in self.expectations:
+            if item.type == type_:
+                return item
+        raise KeyError(type_)
+
+    def counts(self) -> dict[str, int]:
+        """Counted findings by severity."""
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for finding in self.counted:
+            counts[finding.severity] += 1
+        return counts
+
+    def not_waived(self) -> Iterator[Finding]:
+        """The findings no waiver accepted, counted or known (what a new baseline records)."""
+        known = iter(self.known)
+        counted = iter(self.counted)
+        for status in self.statuses:
+            if status == COUNTED:
+                yield next(counted)
+            elif status == KNOWN:
+                yield next(known)
+
+    @property
+    def word(self) -> str:
+        """``passed`` or ``FAILED``: how every output spells the verdict in text."""
+        return "passed" if self.success else "FAILED"
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``gating`` object of the JSON results."""
+        return {
+            "fail_on": self.fail_on,
+            "exit_code": self.exit_code,
+            "failing": list(self.failing),
+            "counted": self.counts(),
+            "waived": len(self.waived),
+            "waived_findings": [{"document": w.finding.document,
+                                 "expectation": w.finding.expectation,
+                                 "reason": w.finding.reason, "waiver": w.waiver.location,
+                                 "why": w.waiver.why} for w in self.waived],
+            "expired_waivers": [{**w.to_json(), "message": w.expired_text()}
+                                for w in self.expired_waivers],
+            "unused_waivers": [{**w.to_json(), "message": w.unused_text()}
+                               for w in self.unused_waivers],
+            "baseline": self.baseline.to_json() if self.baseline else None,
+            "corpus_problem": self.corpus_problem,
+            "internal_errors": list(self.internal_errors),
+            "notes": list(self.notes),
         }
 
 

@@ -1,9 +1,12 @@
 """CI outputs of a validation run: JUnit XML, GitHub workflow commands, a Markdown summary.
 
-All three read the results dict of DESIGN §6. Document text reaches them through
-messages and excerpts, so each output escapes for its own syntax: XML (and the
-characters XML 1.0 cannot hold at all), workflow-command data and properties, and
-GitHub-flavoured Markdown (which also renders HTML and turns ``@name`` into mentions).
+All three read the results dict that ``RunResult.to_json(verdict)`` writes as JSON:
+pass or fail comes from the gated verdict in it (``success``, ``expectations[].status``
+and ``fails_run``, ``findings[].gate``, ``gating``) and is never decided here. A
+finding without ``gate`` counts. Document text reaches the outputs through messages
+and excerpts, so each output escapes for its own syntax: XML (and the characters XML
+1.0 cannot hold at all), workflow-command data and properties, and GitHub-flavoured
+Markdown (which also renders HTML and turns ``@name`` into mentions).
 """
 
 from __future__ import annotations
@@ -24,6 +27,26 @@ _OTHER_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+GATE_LABELS = {"waived": "waived", "known": "in the baseline"}
+"""How a finding the verdict does not count is labelled."""
+
+
+def is_counted(finding: dict[str, Any]) -> bool:
+    """Whether the verdict counts ``finding`` (not waived, not in the baseline)."""
+    return finding.get("gate", "counted") == "counted"
+
+
+def gating(results: dict[str, Any]) -> dict[str, Any]:
+    """The ``gating`` object of the results (empty for results made without a verdict)."""
+    return results.get("gating") or {}
+
+
+def counted_by_severity(results: dict[str, Any]) -> dict[str, int]:
+    """Counted findings by severity: the verdict's counts, else the run's."""
+    found = gating(results).get("counted") or results.get("statistics", {}).get("findings", {})
+    return {sev: found.get(sev, 0) for sev in SEVERITY_ORDER}
+
+
 def finding_line(finding: dict[str, Any]) -> str:
     """One grep-able line: ``path:line:col: expectation [reason] message``."""
     message = " ".join(str(finding.get("message", "")).split())
@@ -39,10 +62,11 @@ def finding_line(finding: dict[str, Any]) -> str:
 def write_junit(results: dict[str, Any], path: Path) -> Path:
     """Write JUnit XML: one testsuite per expectation, one testcase per document it checked.
 
-    A testcase fails when its expectation failed, has severity ``error`` and found
-    something in that document. Warnings, info and findings an expectation tolerated
-    (``mostly`` < 1) do not fail: they are listed in the testcase's ``<system-out>``.
-    An expectation that raised is one testcase with an ``<error>``.
+    A testcase fails when the verdict says its expectation fails the run and a counted
+    finding is in that document. Findings that do not fail (below fail-on, tolerated by
+    ``mostly``, waived, in the baseline) are listed in the testcase's ``<system-out>``.
+    An expectation that raised is one testcase with an ``<error>``; a corpus of which
+    no document could be read is one failing testcase of the suite ``corpus``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +81,10 @@ def write_junit(results: dict[str, Any], path: Path) -> Path:
             f'failures="{totals["failures"]}" errors="{totals["errors"]}" time="{duration:.3f}">\n'
         )
         for suite in suites:
-            _write_suite(out, results, suite, grouped)
+            if suite["exp"]["type"] == CORPUS_SUITE:
+                _write_corpus_suite(out, suite)
+            else:
+                _write_suite(out, results, suite, grouped)
         out.write("</testsuites>\n")
     return path
 
@@ -74,10 +101,14 @@ def _findings_by_expectation_and_document(
 def _junit_suites(
     results: dict[str, Any], grouped: dict[str, dict[str, list[dict[str, Any]]]]
 ) -> Iterator[dict[str, Any]]:
+    problem = gating(results).get("corpus_problem")
+    if problem:
+        yield {"exp": {"type": CORPUS_SUITE, "problem": problem}, "docs": [], "tests": 1,
+               "failures": 1, "errors": 0}
     expectations = list(results.get("expectations", []))
     known = {exp["type"] for exp in expectations}
-    expectations += [
-        {"type": name, "severity": "error", "success": False, "scope": "document"}
+    expectations += [  # findings of an expectation the results do not list: shown, not judged
+        {"type": name, "severity": "error", "status": "fail", "scope": "document"}
         for name in sorted(set(grouped) - known)
     ]
     for exp in expectations:
@@ -105,7 +136,8 @@ def _checked_documents(
 
 
 def _fails(exp: dict[str, Any], findings: list[dict[str, Any]]) -> bool:
-    return not exp.get("success", False) and any(f["severity"] == "error" for f in findings)
+    """The verdict fails ``exp`` for the run and counts one of these findings."""
+    return bool(exp.get("fails_run")) and any(is_counted(f) for f in findings)
 
 
 def _xml_text(text: str) -> str:
@@ -155,6 +187,20 @@ def _write_suite(
     out.write("  </testsuite>\n")
 
 
+CORPUS_SUITE = "corpus"
+"""The JUnit suite of a corpus that fails as a whole (no document could be read)."""
+
+
+def _write_corpus_suite(out: IO[str], suite: dict[str, Any]) -> None:
+    problem = str(suite["exp"]["problem"])
+    out.write(f'  <testsuite name="{CORPUS_SUITE}" tests="1" failures="1" errors="0" '
+              'skipped="0">\n')
+    out.write(f'    <testcase classname="{CORPUS_SUITE}" name="documents read">'
+              f'<failure type="no_documents" message={_attr(problem)}>'
+              f"{escape(_xml_text(problem))}</failure></testcase>\n")
+    out.write("  </testsuite>\n")
+
+
 def _error_testcase(name: str, exception: str) -> str:
     first = exception.splitlines()[0] if exception else ""
     return (
@@ -168,8 +214,8 @@ def _testcase(exp: dict[str, Any], doc: str, path: str, findings: list[dict[str,
     if not findings:
         return head + "/>\n"
     if _fails(exp, findings):
-        errors = [f for f in findings if f["severity"] == "error"]
-        others = [f for f in findings if f["severity"] != "error"]
+        errors = [f for f in findings if is_counted(f)]
+        others = [f for f in findings if not is_counted(f)]
         reasons = ",".join(dict.fromkeys(f["reason"] for f in errors))
         summary = f"{len(errors)} finding{'s' if len(errors) != 1 else ''}: {errors[0]['message']}"
         body = "\n".join(finding_line(f) for f in errors)
@@ -184,12 +230,17 @@ def _testcase(exp: dict[str, Any], doc: str, path: str, findings: list[dict[str,
 def _system_out(findings: list[dict[str, Any]], exp: dict[str, Any]) -> str:
     if not findings:
         return ""
-    tolerated = " (tolerated: expectation passed)" if exp.get("success", False) else ""
-    lines = [
-        f"{f['severity']}{tolerated if f['severity'] == 'error' else ''}: {finding_line(f)}"
-        for f in findings
-    ]
+    lines = [f"{f['severity']}{_label(f, exp)}: {finding_line(f)}" for f in findings]
     return f"<system-out>{escape(_xml_text(chr(10).join(lines)))}</system-out>"
+
+
+def _label(finding: dict[str, Any], exp: dict[str, Any]) -> str:
+    """Why a finding does not fail its testcase, when that is not plain from its severity."""
+    if not is_counted(finding):
+        return f" ({GATE_LABELS.get(finding['gate'], finding['gate'])})"
+    if finding["severity"] == "error" and exp.get("status", "pass") == "pass":
+        return " (tolerated: expectation passed)"
+    return ""
 
 
 # --- GitHub workflow commands ------------------------------------------------------------
@@ -208,11 +259,15 @@ def escape_property(text: str) -> str:
 def github_annotations(
     results: dict[str, Any], *, max_per_severity: int | None = GITHUB_LIMIT
 ) -> str:
-    """Findings as GitHub workflow commands (``::error file=…,line=…,col=…,title=…::message``).
+    """Findings as GitHub workflow commands (``::error file=…,line=…,title=…::message``).
 
+    Only counted findings are annotated (waived and baselined ones are not news):
     error → ``::error``, warning → ``::warning``, info → ``::notice``. GitHub shows only
     10 annotations of each kind per step, so beyond ``max_per_severity`` of a kind the
     findings are printed as plain ``path:line:col:`` lines (``None``: annotate all).
+    Expired waivers are ``::warning`` annotations at their line of the waiver file.
+    With a verdict in ``results``, the last line gives it: ``::error`` when the run
+    fails, ``::notice`` when it passes.
     """
     lines, annotated, total = (
         [],
@@ -220,6 +275,8 @@ def github_annotations(
         dict.fromkeys(GITHUB_COMMANDS, 0),
     )
     for item in results.get("findings", []):
+        if not is_counted(item):
+            continue
         severity = item["severity"] if item["severity"] in GITHUB_COMMANDS else "error"
         total[severity] += 1
         if max_per_severity is None or annotated[severity] < max_per_severity:
@@ -234,7 +291,34 @@ def github_annotations(
             f"corpus-qa: annotated {counts} findings (GitHub shows {max_per_severity} "
             "annotations of each kind per step); the others are listed above and in the report."
         )
+    for waiver in gating(results).get("expired_waivers", []):
+        lines.append(_waiver_command(waiver))
+    if gating(results):
+        lines.append(_verdict_command(results))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _waiver_command(waiver: dict[str, Any]) -> str:
+    props = {"file": str(waiver["file"]), "line": str(waiver["line"]), "title": "expired waiver"}
+    text = ",".join(f"{key}={escape_property(_OTHER_LINE_BREAKS.sub(' ', value))}"
+                    for key, value in props.items())
+    return f"::warning {text}::{escape_data(_OTHER_LINE_BREAKS.sub(' ', waiver['message']))}"
+
+
+def _verdict_command(results: dict[str, Any]) -> str:
+    """The verdict as one annotation: ``::error`` (failed) or ``::notice`` (passed)."""
+    gate = gating(results)
+    found = counted_by_severity(results)
+    stats = results.get("statistics", {})
+    text = (f"corpus-qa: {'passed' if results.get('success') else 'FAILED'} — "
+            f"{stats.get('documents', 0):,} documents, {found['error']:,} errors, "
+            f"{found['warning']:,} warnings, {found['info']:,} info")
+    if gate.get("failing"):
+        text += f"; failing: {', '.join(gate['failing'])}"
+    if gate.get("corpus_problem"):
+        text += f"; {gate['corpus_problem']}"
+    command = "notice" if results.get("success") else "error"
+    return f"::{command} title=corpus-qa verdict::{escape_data(_OTHER_LINE_BREAKS.sub(' ', text))}"
 
 
 def _command(command: str, item: dict[str, Any]) -> str:
@@ -303,14 +387,14 @@ def write_summary_md(
 
 def _summary_lines(results: dict[str, Any], href: str, max_findings: int) -> Iterator[str]:
     stats = results.get("statistics", {})
-    counts = {sev: stats.get("findings", {}).get(sev, 0) for sev in SEVERITY_ORDER}
+    found = counted_by_severity(results)
     passed = bool(results.get("success"))
     run = results.get("run") or {}
     yield f"## {'✅ corpus-qa: pass' if passed else '❌ corpus-qa: fail'}"
     yield ""
     yield (
-        f"**{counts['error']:,} errors · {counts['warning']:,} warnings · "
-        f"{counts['info']:,} info** "
+        f"**{found['error']:,} errors · {found['warning']:,} warnings · "
+        f"{found['info']:,} info** "
         f"in {_count(stats.get('documents', 0), 'document')} "
         f"({_count(stats.get('stories', 0), 'story', 'stories')}) — "
         f"suite {markdown_text(results.get('suite', ''))}, corpus "
@@ -319,13 +403,40 @@ def _summary_lines(results: dict[str, Any], href: str, max_findings: int) -> Ite
         + f". [Open the full report]({href})"
     )
     yield ""
+    yield from _gating_lines(results)
     yield from _expectation_lines(results)
     yield from _finding_lines(results, href, max_findings)
 
 
+def _gating_lines(results: dict[str, Any]) -> Iterator[str]:
+    """What the verdict set aside or could not read: one bullet each, then a blank line."""
+    gate = gating(results)
+    lines = []
+    if gate.get("corpus_problem"):
+        lines.append(f"**{markdown_text(gate['corpus_problem'])}**")
+    if results.get("skipped_files"):
+        skipped = results["skipped_files"]
+        names = ", ".join(markdown_code(name) for name in skipped[:10])
+        more = f" and {len(skipped) - 10:,} more" if len(skipped) > 10 else ""
+        lines.append(f"Skipped {_count(len(skipped), 'file')} no loader reads: {names}{more}")
+    if gate.get("waived"):
+        lines.append(f"{_count(gate['waived'], 'finding')} waived (not counted)")
+    baseline = gate.get("baseline")
+    if baseline:
+        lines.append(f"Baseline: {baseline['new']:,} new, {baseline['known']:,} known "
+                     f"(not counted), {baseline['fixed']:,} fixed")
+    for waiver in gate.get("expired_waivers", []):
+        lines.append(f"Expired waiver: {markdown_text(waiver['message'])}")
+    for waiver in gate.get("unused_waivers", []):
+        lines.append(f"Unused waiver: {markdown_text(waiver['message'])}")
+    if lines:
+        yield from (f"- {line}" for line in lines)
+        yield ""
+
+
 def _expectation_lines(results: dict[str, Any]) -> Iterator[str]:
     expectations = results.get("expectations", [])
-    failing = [e for e in expectations if not e.get("success") or e.get("exception")]
+    failing = [e for e in expectations if _status(e) != "pass"]
     yield f"{len(expectations) - len(failing)} of {len(expectations)} expectations passed."
     if not failing:
         return
@@ -333,16 +444,29 @@ def _expectation_lines(results: dict[str, Any]) -> Iterator[str]:
     yield "| Expectation | Severity | Result | Unexpected |"
     yield "|---|---|---|--:|"
     for exp in failing:
-        result = "raised an error" if exp.get("exception") else "failed"
+        result = "raised an error" if _status(exp) == "error" else "failed"
+        if not exp.get("fails_run", True):
+            result += " (below fail-on: does not fail the run)"
+        unexpected = exp.get("gated_unexpected", exp.get("unexpected", 0))
+        before = (f" ({exp['unexpected']:,} before waivers/baseline)"
+                  if unexpected != exp.get("unexpected", unexpected) else "")
         yield (
             f"| {markdown_code(exp['type'])} | {markdown_text(exp.get('severity', 'error'))} "
             f"| {result} | "
-            f"{exp.get('unexpected', 0):,} of {exp.get('checked', 0):,} |"
+            f"{unexpected:,} of {exp.get('checked', 0):,}{before} |"
         )
 
 
+def _status(exp: dict[str, Any]) -> str:
+    """The verdict's status of an expectation (``pass``, ``fail``, ``error``)."""
+    if "status" in exp:
+        return str(exp["status"])
+    return "error" if exp.get("exception") else ("pass" if exp.get("success") else "fail")
+
+
 def _finding_lines(results: dict[str, Any], href: str, max_findings: int) -> Iterator[str]:
-    findings = list(enumerate(results.get("findings", [])))
+    # Indices stay those of the results' findings: they are the report's anchors.
+    findings = [(i, f) for i, f in enumerate(results.get("findings", [])) if is_counted(f)]
     if not findings:
         return
     findings.sort(key=lambda pair: SEVERITY_ORDER.get(pair[1]["severity"], 0))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus_qa.results import Finding, Outcome, RunResult
+from corpus_qa.results import ExpectationVerdict, Finding, Outcome, RunResult, Verdict
 
 UNEXPECTED_ROWS = 20
 ASSETS_ENV = "CORPUS_QA_GX_ASSETS"
@@ -103,19 +103,21 @@ _EXTERNAL = re.compile(
     r"""|url\(\s*['"]?https?://""", re.IGNORECASE)
 
 
-def gx_validation_result(result: RunResult, fail_on: str = "error") -> Any:
+def gx_validation_result(result: RunResult, verdict: Verdict) -> Any:
     """The whole run as one GX ``ExpectationSuiteValidationResult`` (counts over all chunks).
 
-    Its ``success`` is corpus-qa's verdict at ``fail_on`` (GX's own ignores severity).
+    Its ``success`` and each expectation's are corpus-qa's gated ``verdict`` (GX's own
+    would ignore severity, waivers and the baseline); the counts are the run's.
     """
     import great_expectations as gx
     from great_expectations.core import ExpectationSuiteValidationResult
 
-    results = [_expectation_result(o, result.findings) for o in _gx_outcomes(result)]
+    results = [_expectation_result(o, verdict.expectation(o.type), result.findings)
+               for o in _gx_outcomes(result)]
     passed = sum(1 for r in results if r.success)
     input_outcome = next((o for o in result.outcomes if o.type == "input"), None)
     return ExpectationSuiteValidationResult(
-        success=result.success(fail_on),
+        success=verdict.success,
         results=results,
         suite_name=_escaped(result.suite),
         statistics={
@@ -135,6 +137,13 @@ def gx_validation_result(result: RunResult, fail_on: str = "error") -> Any:
                 "unreadable_inputs": input_outcome.unexpected if input_outcome else 0,
                 "findings": ", ".join(f"{n} {k}" for k, n in result.counts().items()),
                 "corpus_qa_version": result.tool_version,
+            },
+            "corpus_qa_verdict": {
+                "success": verdict.success, "exit_code": verdict.exit_code,
+                "fail_on": verdict.fail_on, "failing": list(verdict.failing),
+                "corpus_problem": verdict.corpus_problem,
+                "waived": len(verdict.waived), "known_in_baseline": len(verdict.known),
+                "skipped_files": len(result.skipped_files),
             },
         },
     )
@@ -168,8 +177,9 @@ def _configuration(outcome: Outcome) -> Any:
     return cls(**extra, **outcome.kwargs).configuration
 
 
-def _expectation_result(outcome: Outcome, findings: list[Finding]) -> Any:
-    """One expectation's GX result: counts, and up to 20 ``id: excerpt`` samples."""
+def _expectation_result(outcome: Outcome, judged: ExpectationVerdict,
+                        findings: list[Finding]) -> Any:
+    """One expectation's GX result: the verdict's success, counts, up to 20 samples."""
     from great_expectations.core import ExpectationValidationResult
 
     mine = [f for f in findings if f.expectation == outcome.type][:UNEXPECTED_ROWS]
@@ -178,7 +188,7 @@ def _expectation_result(outcome: Outcome, findings: list[Finding]) -> Any:
     total = max(outcome.checked, 1)
     error = outcome.errors[0] if outcome.errors else ""
     return ExpectationValidationResult(
-        success=outcome.success,
+        success=judged.success,
         expectation_config=_configuration(outcome),
         result={
             "element_count": outcome.checked,
@@ -195,6 +205,8 @@ def _expectation_result(outcome: Outcome, findings: list[Finding]) -> Any:
         exception_info={"raised_exception": bool(error),
                         "exception_message": error.splitlines()[0] if error else None,
                         "exception_traceback": error or None},
+        meta={"corpus_qa": {"status": judged.status, "fails_run": judged.fails_run,
+                            "gated_unexpected": judged.gated_unexpected}},
     )
 
 
@@ -308,11 +320,11 @@ def with_offline_banner(page: str) -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, page, count=1)
 
 
-def write_gx_docs(result: RunResult, out_dir: Path, *, fail_on: str = "error") -> Path:
+def write_gx_docs(result: RunResult, verdict: Verdict, out_dir: Path) -> Path:
     """Write GX Data Docs for the run (``index.html`` and the suite page); return index.html."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    validation = gx_validation_result(result, fail_on)
+    validation = gx_validation_result(result, verdict)
     pages = {"index.html": render_results_page(validation),
              SUITE_PAGE: render_suite_page(suite_of(validation))}
     node_modules = installed_assets()

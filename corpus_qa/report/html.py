@@ -9,6 +9,10 @@ when the steward opens it. Per-document data (metadata, text) and per-story data
 small, else in ``data/shard-NNNNN.js`` files next to it, loaded on demand with a
 ``<script>`` element (``fetch`` does not work from ``file://``). See docs/report.md.
 
+Pass or fail is the gated verdict the results carry (``success``, ``gating``,
+``expectations[].status``, ``findings[].gate``); the page shows it, in the banner and
+in the embedded data (``verdict``), and never decides it.
+
 Safety: document data never reaches HTML as markup. JSON is embedded with ``<``,
 ``>``, ``&``, U+2028/9 and lone surrogates escaped, the script builds the DOM with
 ``textContent`` only, and a Content-Security-Policy allows no network and no
@@ -101,7 +105,10 @@ class _DocTable:
                 )
         stories = results.get("stories", [])
         self.story_index = {story["id"]: i for i, story in enumerate(stories)}
-        self.with_text = self._documents_needing_text(results)
+        read = {row["id"] for row in results.get("documents", [])}
+        # Only documents that were read have a text: an input finding's file or record
+        # (binary, bad JSON, no text) is listed without one.
+        self.with_text = self._documents_needing_text(results) & read
 
     def _add(self, row: dict[str, Any]) -> None:
         self.index[row["id"]] = len(self.rows)
@@ -192,7 +199,10 @@ def _doc_payloads(
     for i, row in enumerate(table.rows):
         payload: dict[str, Any] = {"m": row.get("metadata") or {}}
         if row["id"] in table.with_text:
-            payload["t"] = texts(row["id"])
+            try:
+                payload["t"] = texts(row["id"])
+            except (LookupError, OSError):
+                table.with_text.discard(row["id"])  # changed or removed since the run
         yield i, payload
 
 
@@ -258,8 +268,33 @@ def _index_data(
             "shard": story_shard,
         },
         "findings": [_finding_row(f, table, exp_at, sev_at, reason_at) for f in findings],
+        "verdict": _verdict_data(results),
         "shards": {"mode": "files" if shards.in_files else "inline", "dir": SHARD_DIR},
     }
+
+
+def _verdict_data(results: dict[str, Any]) -> dict[str, Any]:
+    """The run's gated verdict as the page's script sees it."""
+    gating = results.get("gating") or {}
+    return {
+        "success": bool(results.get("success")),
+        "exitCode": gating.get("exit_code"),
+        "failOn": gating.get("fail_on", results.get("fail_on")),
+        "failing": gating.get("failing", []),
+        "counted": _counted(results),
+        "waived": gating.get("waived", 0),
+        "baseline": gating.get("baseline"),
+        "corpusProblem": gating.get("corpus_problem"),
+        "skippedFiles": results.get("skipped_files", []),
+        "notes": gating.get("notes", []),
+    }
+
+
+def _counted(results: dict[str, Any]) -> dict[str, int]:
+    """Findings the verdict counts, by severity (the run's counts for results without one)."""
+    found = (results.get("gating") or {}).get("counted") or results.get(
+        "statistics", {}).get("findings", {})
+    return {sev: found.get(sev, 0) for sev in SEVERITIES}
 
 
 def _expectation_entry(exp: dict[str, Any]) -> dict[str, Any]:
@@ -267,6 +302,9 @@ def _expectation_entry(exp: dict[str, Any]) -> dict[str, Any]:
         "type",
         "severity",
         "success",
+        "status",
+        "fails_run",
+        "gated_unexpected",
         "checked",
         "unexpected",
         "mostly",
@@ -312,6 +350,7 @@ def _finding_row(
         rel_span[0],
         rel_span[1],
         f.get("suggestion"),
+        "" if f.get("gate", "counted") == "counted" else f["gate"],
     ]
 
 
@@ -364,12 +403,24 @@ def _render_page(results: dict[str, Any], data: dict[str, Any], shards: _Shards)
 
 def _summary(results: dict[str, Any]) -> dict[str, Any]:
     stats = results.get("statistics", {})
-    counts = {sev: stats.get("findings", {}).get(sev, 0) for sev in SEVERITIES}
+    counts = _counted(results)
     run = results.get("run", {})
+    gating = results.get("gating") or {}
+    success = bool(results.get("success"))
+    set_aside = []
+    if gating.get("waived"):
+        set_aside.append(f"{gating['waived']:,} waived")
+    if gating.get("baseline"):
+        set_aside.append(f"{gating['baseline']['known']:,} known in the baseline")
     return {
-        "verdict": "pass" if results.get("success") else "fail",
+        "verdict": "pass" if success else "fail",
         "counts": counts,
-        "headline": _headline(bool(results.get("success")), counts),
+        "headline": _headline(success, counts, gating.get("corpus_problem")),
+        "problem": gating.get("corpus_problem") or "",
+        "skipped_files": results.get("skipped_files", []),
+        "notes": [n for n in gating.get("notes", []) if not n.startswith("skipped ")
+                  and n != f"corpus-qa: {gating.get('corpus_problem')}"],
+        "set_aside": ", ".join(set_aside),
         "suite": results.get("suite", ""),
         "corpus": ", ".join(str(p) for p in results.get("corpus", [])),
         "documents": stats.get("documents", len(results.get("documents", []))),
@@ -382,12 +433,16 @@ def _summary(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _headline(success: bool, counts: dict[str, int]) -> str:
+def _headline(success: bool, counts: dict[str, int], problem: str | None = None) -> str:
     """The one sentence that answers "may this go out?"."""
     if success:
         review = counts["warning"] + counts["info"]
         return "May be published" + (f" — {review:,} notes to review" if review else "")
+    if problem:
+        return "Do not publish — no document could be read"
     failing = counts["error"] or counts["warning"]
+    if not failing:
+        return "Do not publish — an expectation failed"
     noun = "errors" if counts["error"] else "findings"
     return f"Do not publish — {failing:,} {noun} to fix first"
 
@@ -419,7 +474,8 @@ def _expectation_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         per_type[item["expectation"]] = per_type.get(item["expectation"], 0) + 1
     rows = []
     for exp in results.get("expectations", []):
-        status = "error" if exp.get("exception") else ("pass" if exp.get("success") else "fail")
+        status = exp.get("status") or (
+            "error" if exp.get("exception") else ("pass" if exp.get("success") else "fail"))
         mostly = exp.get("mostly", 1.0)
         rows.append(
             {
@@ -428,7 +484,8 @@ def _expectation_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "scope": exp.get("scope") or "",
                 "severity": exp.get("severity", "error"),
                 "checked": exp.get("checked", 0),
-                "unexpected": exp.get("unexpected", 0),
+                "unexpected": exp.get("gated_unexpected", exp.get("unexpected", 0)),
+                "raw_unexpected": exp.get("unexpected", 0),
                 "mostly": f"{mostly * 100:g}%" if isinstance(mostly, (int, float)) else "",
                 "status": status,
                 "findings": per_type.get(exp["type"], 0),

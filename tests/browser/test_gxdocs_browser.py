@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus_qa.expectations import registered
+from corpus_qa.gate import gate
 from corpus_qa.report import gxdocs
 from corpus_qa.results import RunResult
 from corpus_qa.runner import Runner
@@ -41,7 +42,7 @@ def seed_run() -> RunResult:
 @pytest.fixture(scope="module")
 def seed_index(tmp_path_factory, seed_run) -> Path:
     needs_assets()
-    return gxdocs.write_gx_docs(seed_run, tmp_path_factory.mktemp("seed-gx-docs"))
+    return gxdocs.write_gx_docs(seed_run, gate(seed_run), tmp_path_factory.mktemp("seed-gx-docs"))
 
 
 @pytest.fixture
@@ -111,7 +112,9 @@ def test_failed_only_shows_just_the_failed_expectations(seed, seed_run):
     page = seed.page
     types = registered()
     outcomes = [o for o in seed_run.outcomes if o.type in types]
-    failed = [types[o.type].sentence()[1]["summary"] for o in outcomes if not o.success]
+    verdict = gate(seed_run)
+    failed = [types[o.type].sentence()[1]["summary"] for o in outcomes
+              if not verdict.expectation(o.type).success]
     assert len(visible_rows(page)) == len(outcomes)
     assert METADATA_SENTENCE.split(" Fields:")[0] in failed
     page.get_by_text("Failed Only").click()
@@ -131,7 +134,7 @@ def test_the_suite_link_opens_the_suite_as_sentences(seed):
 
 def test_a_hostile_corpus_runs_nothing(open_docs, tmp_path):
     needs_assets()
-    opened = open_docs(gxdocs.write_gx_docs(hostile_result(), tmp_path))
+    opened = open_docs(gxdocs.write_gx_docs(hostile_result(), gate(hostile_result()), tmp_path))
     page = opened.page
     page.wait_for_selector("div.bootstrap-table", timeout=30_000)
     page.mouse.move(5, 5)
@@ -152,7 +155,7 @@ def test_without_assets_the_banner_says_so_and_the_page_stays_readable(open_docs
                                                                          monkeypatch):
     monkeypatch.setenv(gxdocs.ASSETS_ENV, str(tmp_path / "no-node-modules"))
     result = Runner(load_suite(NEWS), workers=1).run([str(SEEDS)])
-    opened = open_docs(gxdocs.write_gx_docs(result, tmp_path / "gx"))
+    opened = open_docs(gxdocs.write_gx_docs(result, gate(result), tmp_path / "gx"))
     page = opened.page
     banner = page.locator("#corpus-qa-offline-banner")
     assert banner.is_visible()

@@ -122,7 +122,9 @@ def test_registration_is_light_and_help_lists_the_options(tmp_path: Path) -> Non
     assert "corpus-qa: a corpus as test items:" in proc.stdout
     for option in ("--corpus-qa ", "--corpus-qa-suite=FILE", "--corpus-qa-paths=PATH",
                    "--corpus-qa-fail-on", "--corpus-qa-workers=N", "corpus_qa_suite (string)",
-                   "corpus_qa_paths (paths)"):
+                   "corpus_qa_paths (paths)", "--corpus-qa-baseline=FILE",
+                   "--corpus-qa-waivers=FILE", "corpus_qa_baseline (string)",
+                   "corpus_qa_waivers (string)"):
         assert option in proc.stdout, option
 
 
@@ -354,6 +356,109 @@ def test_broken_suite_is_one_collection_error_naming_file_and_line(repo: pytest.
     assert "Traceback" not in out
 
 
+# --- baseline and waivers: the same gate as corpus-qa validate --------------------------
+
+MOJIBAKE_WAIVER = """\
+waivers:
+  - document: mojibake
+    expectation: expect_document_to_have_no_mojibake
+    why: The mojibake is fixed upstream next week.
+"""
+
+
+def validate_code(root: Path, *args: str) -> int:
+    """``corpus-qa validate`` with the project's [tool.corpus_qa] settings, in this process."""
+    from tests.e2e.test_one_verdict import validate
+
+    code, _, stderr = validate(root, *args)
+    assert code in (0, 1), stderr
+    return code
+
+
+@pytest.fixture
+def baselined(repo: pytest.Pytester) -> pytest.Pytester:
+    """The defect corpus with a baseline of every defect but the mojibake, and a waiver file."""
+    mojibake = repo.path / "corpus" / "mojibake.txt"
+    text = mojibake.read_text(encoding="utf-8")
+    mojibake.write_text("The café opened on Monday.\n", encoding="utf-8")
+    assert validate_code(repo.path, "--write-baseline", "baseline.json") == 1
+    mojibake.write_text(text, encoding="utf-8")
+    (repo.path / "waivers.yml").write_text(MOJIBAKE_WAIVER, encoding="utf-8")
+    return repo
+
+
+def test_baseline_leaves_only_the_new_finding_failing(baselined: pytest.Pytester) -> None:
+    result = baselined.runpytest("--corpus-qa", "--corpus-qa-baseline", "baseline.json", "-rf")
+    result.assert_outcomes(passed=24, failed=1)
+    assert [line.split(" ")[1] for line in result.outlines if line.startswith("FAILED ")] == \
+        ["corpus/mojibake.txt::expect_document_to_have_no_mojibake"]
+    assert validate_code(baselined.path, "--baseline", "baseline.json") == 1
+    out = result.stdout.str()
+    assert "baseline: 1 new, 4 known, 0 fixed" in result.outlines
+    assert ("corpus-qa: FAILED — 5 documents, 1 errors, 0 warnings, 0 info (4 known in the "
+            "baseline not counted) (corpus-qa validate would exit 1)") in out
+
+
+@pytest.mark.parametrize(
+    ("args", "ini"),
+    [
+        pytest.param(["--corpus-qa", "--corpus-qa-baseline", "baseline.json",
+                      "--corpus-qa-waivers", "waivers.yml"], "", id="options"),
+        pytest.param([], 'corpus_qa_paths = ["corpus"]\ncorpus_qa_baseline = "baseline.json"\n'
+                     'corpus_qa_waivers = "waivers.yml"', id="ini"),
+    ],
+)
+def test_waived_and_baselined_findings_pass_as_validate_exits_0(
+        baselined: pytest.Pytester, args: list[str], ini: str) -> None:
+    pyproject(baselined, ini=ini)
+    reprec = baselined.inline_run(*args, "--junitxml=junit.xml")
+    passed, failed = outcome_ids(reprec)
+    assert (len(passed), failed) == (25, set())
+    assert validate_code(baselined.path, "--baseline", "baseline.json",
+                         "--waivers", "waivers.yml") == 0
+    recorded = [p.get("value") for p in ET.parse(baselined.path / "junit.xml").iter("property")
+                if p.get("name") == "corpus_qa_finding"]
+    assert MOJIBAKE_LINE + " (waived)" in recorded
+    assert len(recorded) == 5 and all(v.endswith(("(waived)", "(in the baseline)"))
+                                      for v in recorded)
+
+
+def test_terminal_summary_of_a_gated_session(baselined: pytest.Pytester) -> None:
+    result = baselined.runpytest("--corpus-qa", "--corpus-qa-baseline", "baseline.json",
+                                 "--corpus-qa-waivers", "waivers.yml")
+    result.assert_outcomes(passed=25)
+    assert ("corpus-qa: passed — 5 documents, 0 errors, 0 warnings, 0 info (1 waived, 4 known "
+            "in the baseline not counted) (corpus-qa validate would exit 0)") in result.outlines
+
+
+@pytest.mark.parametrize(
+    ("option", "content", "message"),
+    [
+        pytest.param("--corpus-qa-waivers", None, "corpus-qa: nowhere.yml: waivers file not "
+                     "found — check --corpus-qa-waivers / corpus_qa_waivers", id="no-waivers"),
+        pytest.param("--corpus-qa-baseline", None, "corpus-qa: nowhere.yml: baseline file not "
+                     "found — check --corpus-qa-baseline / corpus_qa_baseline", id="no-baseline"),
+    ],
+)
+def test_missing_gating_files_are_usage_errors(repo: pytest.Pytester, option: str,
+                                               content: str | None, message: str) -> None:
+    result = repo.runpytest("--corpus-qa", option, "nowhere.yml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+
+
+def test_a_bad_waiver_file_is_one_collection_error(repo: pytest.Pytester) -> None:
+    (repo.path / "waivers.yml").write_text(
+        "waivers:\n  - document: a\n    expectation: expect_document_to_have_no_mojibak\n"
+        "    why: w\n", encoding="utf-8")
+    result = repo.runpytest("--corpus-qa", "--corpus-qa-waivers", "waivers.yml")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines([
+        "waivers.yml:3: unknown expectation 'expect_document_to_have_no_mojibak'; did you mean "
+        "'expect_document_to_have_no_mojibake'?"])
+    assert result.stdout.str().count("ERROR collecting") == 1
+
+
 # --- stories (a fabricated run: story-level expectations through the same plugin) -----
 
 
@@ -420,15 +525,17 @@ def test_story_items_are_hosted_by_the_first_version(pytester: pytest.Pytester,
 
 
 def test_plan_gives_every_finding_an_item() -> None:
+    from corpus_qa.gate import gate
+
     run = _story_run()
-    plan = pytest_plugin.build_plan(run)
+    plan = pytest_plugin.build_plan(run, gate(run))
     placed = [f for item in plan.items() for f in item.findings]
     assert sorted(placed, key=Finding.sort_key) == sorted(run.findings, key=Finding.sort_key)
-    verdicts = {(i.path.name, i.name): i.verdict("error") for i in plan.items()}
+    verdicts = {(i.path.name, i.name): i.verdict() for i in plan.items()}
     assert verdicts[("a.txt", "expect_versions_figures")] == "fail"
     assert verdicts[("a.txt", "expect_versions_diacritics")] == "warn"
     assert verdicts[("a.txt", "expect_versions_credits")] == "pass"
-    assert pytest_plugin.build_plan(run).items().__next__().name == "input"
+    assert pytest_plugin.build_plan(run, gate(run)).items().__next__().name == "input"
 
 
 # --- xdist --------------------------------------------------------------------------------
@@ -447,9 +554,8 @@ def test_xdist_workers_give_the_same_outcomes(repo: pytest.Pytester) -> None:
 
 
 def expected_failures(data: dict) -> set[str]:
-    """Node ids that must fail, derived from ``corpus-qa validate --json`` results."""
-    failed = {e["type"]: e for e in data["expectations"] if not e["success"]
-              and e["severity"] == "error"}
+    """Node ids that must fail, read from the verdict in ``corpus-qa validate --json`` results."""
+    failed = {e["type"]: e for e in data["expectations"] if e["fails_run"]}
     docs = data["documents"]
     path_of = {d["id"]: d["path"] for d in docs}
     host: dict[str, str] = {}
@@ -459,7 +565,7 @@ def expected_failures(data: dict) -> set[str]:
     ids = set()
     for f in data["findings"]:
         exp = failed.get(f["expectation"])
-        if exp is None:
+        if exp is None or f["gate"] != "counted":
             continue
         if f["expectation"] == "input":
             ids.add(f"{f['path']}::input")

@@ -50,6 +50,8 @@ def one_finding_results(doc_id: str, path: str, message: str, text: str) -> dict
                 "type": "expect_x",
                 "severity": "error",
                 "success": False,
+                "status": "fail",
+                "fails_run": True,
                 "checked": 1,
                 "unexpected": 1,
                 "mostly": 1.0,

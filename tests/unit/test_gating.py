@@ -1,4 +1,4 @@
-"""CI gating without git: selection of changed stories, baselines, waivers, the gated verdict."""
+"""CI gating inputs without git: selection of changed stories, baselines, waivers."""
 
 from __future__ import annotations
 
@@ -26,14 +26,13 @@ from corpus_qa.gating import (
     compare_to_baseline,
     content_text,
     fingerprint,
-    gated_failures,
     load_baseline,
     load_waivers,
     select_for_changed,
     unused_waivers,
     write_baseline,
 )
-from corpus_qa.results import Finding, Outcome, RunResult
+from corpus_qa.results import Finding, RunResult
 
 NOTICE = "Originally posted by the Voice of America. This material is in the public domain."
 
@@ -349,61 +348,6 @@ def test_unused_waivers_are_the_active_ones_that_matched_nothing(tmp_path: Path)
     assert unused_waivers(waivers, result.waived, JUNE) == [waivers[1]]
     later = JUNE + dt.timedelta(days=1)
     assert unused_waivers(waivers, apply_waivers([], waivers, later).waived, later) == [waivers[1]]
-
-
-# --- the verdict once waived and baselined findings no longer count --------------------------
-
-
-def run_with(outcome: Outcome, findings: list[Finding],
-             documents: list[dict] | None = None) -> RunResult:
-    docs = documents or [{"id": f"d{i}", "path": f"c/d{i}.txt", "story": None} for i in range(10)]
-    return RunResult(suite="s", corpus=["c"], outcomes=[outcome], findings=findings,
-                     documents=docs)
-
-
-def mojibake_in(*docs: str) -> list[Finding]:
-    return [finding(d, "expect_document_to_have_no_mojibake", "mojibake", excerpt=f"Ã© {d}")
-            for d in docs]
-
-
-def test_gated_failures_equals_the_run_verdict_when_everything_counts() -> None:
-    found = mojibake_in("d1", "d2")
-    run = run_with(Outcome("expect_document_to_have_no_mojibake", "error", 1.0, {}, "",
-                           checked=10, unexpected=2), found)
-    assert gated_failures(run, found) == [o.type for o in run.failed()] == \
-        ["expect_document_to_have_no_mojibake"]
-    assert gated_failures(run, []) == []
-    assert gated_failures(run, found[:1]) == ["expect_document_to_have_no_mojibake"]
-
-
-def test_gated_failures_applies_mostly_to_what_is_left() -> None:
-    found = mojibake_in("d1", "d2", "d3")
-    run = run_with(Outcome("expect_document_to_have_no_mojibake", "error", 0.8, {}, "",
-                           checked=10, unexpected=3), found)
-    assert not run.success()
-    assert gated_failures(run, found) == ["expect_document_to_have_no_mojibake"]
-    assert gated_failures(run, found[:2]) == []  # 2 of 10 unexpected: within mostly 0.8
-
-
-def test_gated_failures_counts_story_rows_and_keeps_internal_errors() -> None:
-    docs = [{"id": d, "path": f"c/{d}.txt", "story": "s"} for d in "ab"]
-    found = [finding("a", "expect_versions_x", "figure_changed", excerpt="10,000"),
-             finding("b", "expect_versions_x", "figure_changed", excerpt="12,000")]
-    run = run_with(Outcome("expect_versions_x", "error", 1.0, {}, "", scope="story",
-                           checked=1, unexpected=1), found, docs)
-    assert gated_failures(run, found[1:]) == ["expect_versions_x"]  # the story still has one
-    assert gated_failures(run, []) == []
-    broken = run_with(Outcome("expect_versions_x", "error", 1.0, {}, "", scope="story",
-                              errors=["boom"]), [], docs)
-    assert gated_failures(broken, []) == ["expect_versions_x"]
-
-
-def test_gated_failures_respects_fail_on() -> None:
-    found = mojibake_in("d1")
-    run = run_with(Outcome("expect_document_to_have_no_mojibake", "warning", 1.0, {}, "",
-                           checked=10, unexpected=1), found)
-    assert gated_failures(run, found) == []
-    assert gated_failures(run, found, fail_on="warning") == ["expect_document_to_have_no_mojibake"]
 
 
 # --- properties ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from corpus_qa.expectations import (
     ExpectVersionsToPreserveDiacritics,
     registered,
 )
+from corpus_qa.gate import gate
 from corpus_qa.report import gxdocs
 from corpus_qa.results import Finding, Outcome, RunResult
 from corpus_qa.suite import load_suite
@@ -71,6 +72,10 @@ def metadata_result(findings: list[tuple[str, str]], *, documents: int = 30,
     return RunResult(suite=suite, corpus=[corpus], outcomes=outcomes, findings=placed,
                      documents=[{"id": f"d{i}"} for i in range(documents)],
                      started="2024-01-02T03:04:05+00:00", tool_version="9.9.9")
+
+
+def write_docs(result: RunResult, out_dir: Path) -> Path:
+    return gxdocs.write_gx_docs(result, gate(result), out_dir)
 
 
 def hostile_result() -> RunResult:
@@ -169,7 +174,8 @@ def test_seed_docs_link_the_suite_page_and_back(seed_docs):
 
 def test_validation_result_counts_the_whole_run_and_keeps_20_short_samples():
     findings = [(f"d{i:02}", f"excerpt {i}") for i in range(25)]
-    validation = gxdocs.gx_validation_result(metadata_result(findings, documents=50))
+    result = metadata_result(findings, documents=50)
+    validation = gxdocs.gx_validation_result(result, gate(result))
     (item,) = validation.results
     assert item.success is False and validation.success is False
     stats = item.result
@@ -191,16 +197,20 @@ def test_validation_result_counts_the_whole_run_and_keeps_20_short_samples():
 def test_the_gx_status_is_the_corpus_qa_verdict_at_fail_on():
     result = metadata_result([("d1", "x")])
     result.outcomes[1].severity = "warning"
-    assert gxdocs.gx_validation_result(result).success is True
-    assert gxdocs.gx_validation_result(result, "warning").success is False
-    (item,) = gxdocs.gx_validation_result(result).results
+    assert gxdocs.gx_validation_result(result, gate(result)).success is True
+    assert gxdocs.gx_validation_result(result, gate(result, fail_on="warning")).success is False
+    validation = gxdocs.gx_validation_result(result, gate(result))
+    (item,) = validation.results
     assert item.success is False  # the expectation itself failed, whatever the verdict
+    assert item.meta["corpus_qa"] == {"status": "fail", "fails_run": False,
+                                      "gated_unexpected": 1}
+    assert validation.meta["corpus_qa_verdict"]["exit_code"] == 0
 
 
 def test_an_expectation_that_raised_is_shown_as_an_exception():
     result = metadata_result([])
     result.outcomes[1].errors.append("ValueError: boom\nTraceback …")
-    (item,) = gxdocs.gx_validation_result(result).results
+    (item,) = gxdocs.gx_validation_result(result, gate(result)).results
     assert item.success is False
     assert item.exception_info == {"raised_exception": True,
                                    "exception_message": "ValueError: boom",
@@ -208,7 +218,7 @@ def test_an_expectation_that_raised_is_shown_as_an_exception():
 
 
 def test_hostile_ids_excerpts_and_names_are_escaped(tmp_path, no_assets):
-    page = gxdocs.write_gx_docs(hostile_result(), tmp_path).read_text(encoding="utf-8")
+    page = write_docs(hostile_result(), tmp_path).read_text(encoding="utf-8")
     for raw in (XSS_ID, XSS_EXCERPT, XSS_SUITE, XSS_CORPUS, "<script>alert", "<img src=x",
                 "<svg onload", "<b onmouseover"):
         assert raw not in page
@@ -307,7 +317,7 @@ def test_a_plain_gx_run_with_complete_results_renders_excerpts_not_documents():
 
 
 def test_installed_assets_are_copied_and_no_request_leaves_the_page(tmp_path, fake_assets):
-    index = gxdocs.write_gx_docs(metadata_result([("d1", "x")]), tmp_path / "gx")
+    index = write_docs(metadata_result([("d1", "x")]), tmp_path / "gx")
     for page in (index, index.parent / gxdocs.SUITE_PAGE):
         content = page.read_text(encoding="utf-8")
         assert gxdocs.external_references(content) == []
@@ -323,7 +333,7 @@ def test_installed_assets_are_copied_and_no_request_leaves_the_page(tmp_path, fa
 
 def test_without_installed_assets_the_page_says_it_needs_the_network(tmp_path, no_assets):
     assert gxdocs.installed_assets() is None
-    index = gxdocs.write_gx_docs(metadata_result([("d1", "x")]), tmp_path / "gx")
+    index = write_docs(metadata_result([("d1", "x")]), tmp_path / "gx")
     page = index.read_text(encoding="utf-8")
     assert page_text(page).startswith(
         "GX Data Docs load Bootstrap/jQuery from CDNs and render unstyled offline; the "
@@ -335,6 +345,7 @@ def test_without_installed_assets_the_page_says_it_needs_the_network(tmp_path, n
 
 def test_every_cdn_reference_of_gx_is_known(no_assets):
     """A GX upgrade that adds or renames a CDN file fails here, not silently on users' pages."""
-    page = gxdocs.render_results_page(gxdocs.gx_validation_result(metadata_result([])))
+    page = gxdocs.render_results_page(gxdocs.gx_validation_result(
+        metadata_result([]), gate(metadata_result([]))))
     page = gxdocs.use_local_images(gxdocs.use_local_assets(page))
     assert gxdocs.external_references(page) == []

@@ -111,7 +111,7 @@ def test_findings_tolerated_by_mostly_do_not_fail(results, tmp_path):
     (boilerplate,) = [
         e for e in results["expectations"] if e["type"] == "expect_document_to_have_no_boilerplate"
     ]
-    boilerplate.update(success=True, mostly=0.5)
+    boilerplate.update(success=True, status="pass", fails_run=False, mostly=0.5)
     testcase = case(junit(results, tmp_path), boilerplate["type"], B_ID)
     assert testcase.find("failure") is None
     assert testcase.find("system-out").text.splitlines()[0] == (
@@ -253,7 +253,7 @@ def test_summary_lists_only_the_first_findings(results, tmp_path):
 def test_summary_of_a_passing_run(results, tmp_path):
     results.update(success=True, findings=[])
     for exp in results["expectations"]:
-        exp["success"] = True
+        exp.update(success=True, status="pass", fails_run=False)
     text = write_summary_md(results, tmp_path / "s.md").read_text(encoding="utf-8")
     assert text.startswith("## ✅ corpus-qa: pass\n")
     assert "10 of 10 expectations passed." in text

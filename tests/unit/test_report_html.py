@@ -143,7 +143,8 @@ def test_passing_results_say_the_corpus_may_be_published(tmp_path):
 
 def test_an_expectation_that_raised_shows_as_error_with_its_message(tmp_path):
     results, texts = seed_results()
-    results["expectations"][0]["exception"] = "ZeroDivisionError: division by zero"
+    results["expectations"][0].update(exception="ZeroDivisionError: division by zero",
+                                      status="error", success=False)
     page = Page(write_html_report(results, texts, tmp_path).read_text(encoding="utf-8"))
     row = next(
         r
@@ -177,7 +178,7 @@ def test_findings_are_embedded_as_compact_rows(seed_report):
         1,
     ]
     missing_source = data["findings"][0]
-    assert missing_source[10:] == [1, 25, 41, "Voice of America"]  # related span in 001
+    assert missing_source[10:] == [1, 25, 41, "Voice of America", ""]  # related span in 001
 
 
 def test_document_and_story_payloads_travel_in_shards(seed_report):

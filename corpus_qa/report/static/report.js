@@ -49,7 +49,7 @@
   const nDocs = docs.id.length;
   const F = data.findings.map((r, i) => ({
     i, exp: r[0], sev: r[1], doc: r[2], reason: r[3], msg: r[4], s: r[5], e: r[6], line: r[7],
-    col: r[8], excerpt: r[9], rdoc: r[10], rs: r[11], re: r[12], sugg: r[13],
+    col: r[8], excerpt: r[9], rdoc: r[10], rs: r[11], re: r[12], sugg: r[13], gate: r[14] || '',
   }));
   const scopeOf = new Map(data.expectations.map((e) => [e.type, e.scope]));
 
@@ -287,7 +287,8 @@
     return h('tr', { class: 'clickable', dataset: { finding: String(i) }, onclick: (event) => {
       if (!event.target.closest('a')) navigate('#finding-' + i);
     } },
-    h('td', null, h('span', { class: 'badge sev-' + sevName(f), text: sevName(f) })),
+    h('td', null, h('span', { class: 'badge sev-' + sevName(f), text: sevName(f) }),
+      f.gate ? h('span', { class: 'badge gate', text: f.gate === 'known' ? 'in baseline' : f.gate }) : null),
     h('td', { class: 'doc' }, h('a', { href: '#finding-' + i, text: docs.id[f.doc] })),
     h('td', { class: 'nowrap mono', text: f.line + ':' + f.col }),
     h('td', null, h('span', { class: 'exp-name', text: data.expNames[f.exp] })),
