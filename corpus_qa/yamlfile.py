@@ -114,8 +114,8 @@ def load_located(path: str | Path, *, shown: str | None = None,
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise error(shown, line, None, f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-                    "check the indentation and quoting on this line") from None
+        raise error(shown, line, None,
+                    f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
     located = Located(shown, data, source=Path(path))
     if node is not None:
         _walk(node, (), located.lines)
