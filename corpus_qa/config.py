@@ -86,8 +86,9 @@ def load_project_config(start: Path | None = None) -> ProjectConfig:
 
     for key in table:
         if key not in CONFIG_KEYS:
-            raise fail(key, f"unknown key{did_you_mean(key, CONFIG_KEYS)}",
-                       "see docs/suites.md for the keys corpus-qa reads")
+            hint = did_you_mean(key, CONFIG_KEYS)
+            known = None if "expected one of" in hint else "known keys: " + ", ".join(CONFIG_KEYS)
+            raise fail(key, f"unknown key{hint}", known)
     root = pyproject.parent
 
     def rel(p: str) -> str:

@@ -284,8 +284,8 @@ def _read_entry(located: Located, entry: Any, index: int) -> ExpectationSpec:
     try:
         kwargs = cls.resolve_paths(kwargs, located.folder)
     except DataRefError as exc:
-        raise _error(located, f"{type_}: {exc.problem}", *where, *_where_value(entry, exc.ref),
-                     remedy="see `corpus-qa list` and docs/suites.md") from None
+        raise _error(located, f"{type_}: {exc.problem}", *where,
+                     *_where_value(entry, exc.ref)) from None
     spec = ExpectationSpec(type_, kwargs, severity, float(mostly), located.line(*where), description)
     _instantiate(located, cls, spec, where)
     return spec

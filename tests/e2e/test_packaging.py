@@ -122,8 +122,8 @@ def test_unknown_tool_corpus_qa_key_exits_2(tmp_path: Path) -> None:
     proc = _run("validate", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip() == ("corpus-qa: error: pyproject.toml:3: [tool.corpus_qa] suit: "
-                                   "unknown key; did you mean 'suite'? — see docs/suites.md "
-                                   "for the keys corpus-qa reads")
+                                   "unknown key; did you mean 'suite'? — known keys: paths, "
+                                   "suite, pytest, baseline, waivers")
 
 
 SOURCES = shutil.ignore_patterns(".*", "__pycache__", "*.egg-info", "build", "dist", "reports",
