@@ -5,7 +5,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 # GX Data Docs load Bootstrap/jQuery/Font Awesome from CDNs; installed from npm at setup
 # time, corpus-qa copies them next to the page so it opens styled offline.
@@ -15,10 +15,12 @@ GX_NPM := bootstrap@4.3.1 jquery@3.7.1 popper.js@1.12.9 bootstrap-table@1.19.1 \
 
 .PHONY: setup demo test test-fast browser lint bench clean
 
-$(STAMP): pyproject.toml
+# pyproject.toml says which versions corpus-qa supports (ranges); constraints.txt pins the
+# set it is tested with, so every machine and CI installs the same versions.
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	@if command -v npm >/dev/null; then \
 	  npm install --prefix $(GX_ASSETS) --no-save --no-audit --no-fund --legacy-peer-deps --silent $(GX_NPM); \
 	else echo "note: npm missing; --gx-docs pages will need the network (apt-get install npm)"; fi

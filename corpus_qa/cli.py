@@ -15,6 +15,9 @@ from corpus_qa import __version__
 from corpus_qa.results import EXIT_INTERNAL, EXIT_PASSED, EXIT_USAGE
 
 DEFAULT_SUITE = "expectations/news.yml"
+"""The default suite when it exists in the working directory; else ``builtin:news.yml``."""
+SUITE_HELP = (f"suite YAML, or builtin:news.yml for the packaged one (default: "
+              f"[tool.corpus_qa] suite, else {DEFAULT_SUITE} if it exists, else builtin:news.yml)")
 DEFAULT_REPORT_DIR = "reports"
 LARGE_CORPUS_FOR_PROGRESS = 5000
 
@@ -40,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="*", metavar="PATH",
                           help="corpus directories, .txt/.md files or .jsonl files")
-    validate.add_argument("--suite", metavar="FILE", help=f"suite YAML (default {DEFAULT_SUITE})")
+    validate.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
     validate.add_argument("--json", metavar="PATH", help="write the results as JSON")
     validate.add_argument("--report", nargs="?", const=DEFAULT_REPORT_DIR, metavar="DIR",
                           help=f"write the HTML report to DIR/index.html (default DIR: "
@@ -77,11 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list every expectation type with its parameters")
 
     export = commands.add_parser("export-gx", help="write a suite as Great Expectations suite JSON")
-    export.add_argument("suite", nargs="?", metavar="SUITE",
-                        help=f"suite YAML (default {DEFAULT_SUITE})")
+    export.add_argument("suite", nargs="?", metavar="SUITE", help=SUITE_HELP)
     export.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of suite files")
+    schema = commands.add_parser("schema", help="print the JSON Schema of suite files (or, with "
+                                 "--results, of the --json results file)")
+    schema.add_argument("--results", action="store_true",
+                        help="the schema of the results JSON (docs/results.md) instead")
     schema.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
 
     selftest = commands.add_parser(
@@ -93,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     selftest.add_argument("paths", nargs="*", metavar="PATH",
                           help="corpus directories, .txt/.md files or .jsonl files")
-    selftest.add_argument("--suite", metavar="FILE", help=f"suite YAML (default {DEFAULT_SUITE})")
+    selftest.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
     selftest.add_argument("--json", metavar="PATH", help="write the results as JSON")
     selftest.add_argument("--seed", type=int, default=0, metavar="N",
                           help="random seed of the injections (default 0)")
@@ -128,16 +133,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
-    from corpus_qa.config import load_project_config
-    from corpus_qa.suite import SuiteError, load_suite
+    from corpus_qa.config import ConfigError, load_project_config
+    from corpus_qa.data import DEFAULT_SUITE as BUILTIN_SUITE
+    from corpus_qa.data import is_builtin
+    from corpus_qa.suite import load_suite
+    from corpus_qa.yamlfile import YamlError
 
-    config = load_project_config()
-    suite_path = getattr(args, "suite", None) or config.suite or DEFAULT_SUITE
-    if not Path(suite_path).is_file():
-        raise UsageError(f"{suite_path}: suite file not found — pass --suite FILE")
+    try:
+        config = load_project_config()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    suite_path = getattr(args, "suite", None) or config.suite
+    if not suite_path:
+        suite_path = DEFAULT_SUITE if Path(DEFAULT_SUITE).is_file() else BUILTIN_SUITE
+        where = "found here" if suite_path == DEFAULT_SUITE else f"no {DEFAULT_SUITE} here"
+        print(f"corpus-qa: suite {suite_path} (the default: no --suite, no [tool.corpus_qa] "
+              f"suite, {where})", file=sys.stderr)
+    elif not is_builtin(suite_path) and not Path(suite_path).is_file():
+        raise UsageError(f"{suite_path}: suite file not found — pass --suite FILE, or "
+                         f"--suite {BUILTIN_SUITE} for the packaged news suite")
     try:
         suite = load_suite(suite_path)
-    except SuiteError as exc:
+    except YamlError as exc:
         raise UsageError(str(exc)) from None
     paths = list(getattr(args, "paths", None) or config.paths or suite.paths)
     return suite, paths
@@ -333,9 +350,10 @@ def cmd_export_gx(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
-    from corpus_qa.schema import suite_schema
+    from corpus_qa.schema import results_schema, suite_schema
 
-    text = json.dumps(suite_schema(), indent=2, sort_keys=True) + "\n"
+    schema = results_schema() if args.results else suite_schema()
+    text = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

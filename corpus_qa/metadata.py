@@ -4,7 +4,8 @@ Values come from four origins, in this order of precedence: ``field`` (JSONL),
 ``front_matter``, ``header`` (all three read by the loader into ``Document.fields``)
 and ``text`` (signals found here in the prose: "Originally posted by X", "is in the
 public domain", a byline, a credit line, "Published: …"). The wording of text
-signals lives in a steward-editable YAML phrase list (``expectations/metadata.yml``).
+signals lives in a steward-editable YAML phrase list (``builtin:metadata.yml``, packaged
+as ``corpus_qa/data/metadata.yml``; a suite may name its own).
 Every value keeps its origin and span; values that disagree are reported as
 conflicts, never silently dropped. See ``docs/metadata.md``.
 
@@ -21,22 +22,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from importlib import resources
 from pathlib import Path
 
 import yaml
 
+from corpus_qa.data import DataRefError, resolve_data_path
 from corpus_qa.documents import Document
 from corpus_qa.findings import Hit
 from corpus_qa.text.calendar import month_number, weekday_number
 from corpus_qa.text.fold import name_key
 from corpus_qa.text.headline import byline_at
+from corpus_qa.yamlfile import YamlError, did_you_mean
 
 FIELDS = ("date", "source", "attribution", "author", "licence", "title", "url", "story", "version")
 """The metadata fields corpus-qa knows; other keys of ``Document.fields`` pass through as is."""
@@ -52,12 +53,8 @@ _WINDOW_MARGIN = 200  # a signal that starts inside a window may run this far pa
 Span = tuple[int, int]
 
 
-class PhraseListError(Exception):
+class PhraseListError(YamlError):
     """A metadata phrase list that cannot be used; the message names file, line and key."""
-
-    def __init__(self, path: str, line: int, key: str, problem: str) -> None:
-        super().__init__(f"{path}:{line}: {key}: {problem}")
-        self.path, self.line, self.key, self.problem = path, line, key, problem
 
 
 # --- the phrase list --------------------------------------------------------------
@@ -82,7 +79,7 @@ class Signal:
 
 @dataclass(frozen=True, slots=True)
 class Phrases:
-    """A loaded, validated phrase list (see ``expectations/metadata.yml``)."""
+    """A loaded, validated phrase list (see ``corpus_qa/data/metadata.yml``)."""
 
     path: str
     signals: tuple[Signal, ...]
@@ -125,30 +122,33 @@ _ENTRY_KEYS = (
 _WHERE = ("start", "end", "both")
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
-_DEFAULT_RESOURCE = ("corpus_qa", "data/metadata.yml")
+DEFAULT_PHRASES = "builtin:metadata.yml"
 
 
 def load_phrases(path: str | Path | None = None) -> Phrases:
     """Load and validate a phrase list; ``None`` loads the packaged default.
 
-    Raises :class:`PhraseListError` naming file, line and key for invalid YAML,
-    unknown keys, bad regexes, unknown fragments or an ``example`` that does not match.
+    ``path`` may name a packaged list (``builtin:metadata.yml``). Raises
+    :class:`PhraseListError` naming file, line and key for invalid YAML, unknown keys,
+    bad regexes, unknown fragments or an ``example`` that does not match.
     """
-    if path is None:
+    if path is None or str(path) == DEFAULT_PHRASES:
         return _default_phrases()
     shown = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = resolve_data_path(path).read_text(encoding="utf-8")
+    except DataRefError as exc:
+        raise PhraseListError(shown, 1, None, exc.problem) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise PhraseListError(shown, 1, "(file)", f"cannot read the phrase list: {exc}") from exc
+        raise PhraseListError(shown, 1, None, f"cannot read the phrase list: {exc}",
+                              "check the path") from None
     return parse_phrases(text, shown)
 
 
 @functools.lru_cache(maxsize=1)
 def _default_phrases() -> Phrases:
-    package, name = _DEFAULT_RESOURCE
-    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
-    return parse_phrases(text, f"{package}/{name}")
+    text = resolve_data_path(DEFAULT_PHRASES).read_text(encoding="utf-8")
+    return parse_phrases(text, DEFAULT_PHRASES)
 
 
 def parse_phrases(text: str, path: str = "<phrases>") -> Phrases:
@@ -159,10 +159,10 @@ def parse_phrases(text: str, path: str = "<phrases>") -> Phrases:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise PhraseListError(
-            path, mark.line + 1 if mark else 1, "(yaml)", f"not valid YAML: {problem}"
+            path, mark.line + 1 if mark else 1, None, f"invalid YAML: {problem}"
         ) from exc
     if root is None:
-        raise PhraseListError(path, 1, "(file)", "the phrase list is empty")
+        raise PhraseListError(path, 1, None, "the phrase list is empty")
     top = _Mapping(path, root, "", _TOP_KEYS)
     if top.scalar("schema", required=True) != "1":
         raise top.error("schema", "only schema 1 is known — write 'schema: 1'")
@@ -200,7 +200,7 @@ class _Mapping:
             raise PhraseListError(
                 path,
                 node.start_mark.line + 1,
-                prefix or "(file)",
+                prefix or None,
                 "expected a mapping of key: value",
             )
         self.items: dict[str, tuple[yaml.Node, yaml.Node]] = {}
@@ -209,13 +209,7 @@ class _Mapping:
             if key in self.items:
                 raise self._at(key_node, key, "duplicate key")
             if allowed is not None and key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                did_you_mean = (
-                    f"; did you mean {hint[0]!r}?"
-                    if hint
-                    else f"; known keys: {', '.join(allowed)}"
-                )
-                raise self._at(key_node, key, f"unknown key {key!r}{did_you_mean}")
+                raise self._at(key_node, key, f"unknown key {key!r}{did_you_mean(key, allowed)}")
             self.items[key] = (key_node, value_node)
 
     def _at(self, node: yaml.Node, key: str, problem: str) -> PhraseListError:

@@ -81,7 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="collect the corpus as test items (one per document × expectation)")
     group.addoption("--corpus-qa-suite", metavar="FILE", default=None,
                     help=f"suite YAML (default: ini corpus_qa_suite, [tool.corpus_qa] suite, "
-                    f"else {DEFAULT_SUITE}); implies --corpus-qa")
+                    f"else {DEFAULT_SUITE} if it exists, else builtin:news.yml); "
+                    "implies --corpus-qa")
     group.addoption("--corpus-qa-paths", metavar="PATH", action="append", default=None,
                     help="a corpus directory or file; repeat for several (default: ini "
                     "corpus_qa_paths, [tool.corpus_qa] paths, else the suite's corpus.paths); "
@@ -153,9 +154,12 @@ def enabled_by(config: pytest.Config, project: dict[str, Any]) -> str | None:
 
 def resolve_settings(config: pytest.Config) -> Settings | None:
     """The plugin's settings, or ``None`` when it is not enabled; bad settings are usage errors."""
-    from corpus_qa.config import load_project_config
+    from corpus_qa.config import ConfigError, load_project_config
 
-    project = load_project_config(config.rootpath)
+    try:
+        project = load_project_config(config.rootpath)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"corpus-qa: {exc}") from None
     reason = enabled_by(config, project.raw)
     if reason is None:
         return None
@@ -165,7 +169,7 @@ def resolve_settings(config: pytest.Config) -> Settings | None:
         (here, config.getoption("corpus_qa_suite")),
         (ini_dir, config.getini("corpus_qa_suite")),
         (Path.cwd(), project.suite),
-    ) or config.rootpath / DEFAULT_SUITE
+    ) or _default_suite(config.rootpath)
     if not suite.is_file():
         raise pytest.UsageError(
             f"corpus-qa: {_shown(suite)}: suite file not found — pass --corpus-qa-suite FILE")
@@ -203,10 +207,24 @@ def resolve_settings(config: pytest.Config) -> Settings | None:
 
 
 def _first_path(*candidates: tuple[Path, str | None]) -> Path | None:
+    from corpus_qa.data import DataRefError, resolve_data_path
+
     for base, value in candidates:
         if value:
-            return base / value
+            try:
+                return resolve_data_path(value, base)  # builtin:news.yml is packaged
+            except DataRefError as exc:
+                raise pytest.UsageError(f"corpus-qa: {exc}") from None
     return None
+
+
+def _default_suite(rootpath: Path) -> Path:
+    """``expectations/news.yml`` under the rootdir when it exists, else ``builtin:news.yml``."""
+    from corpus_qa.data import DEFAULT_SUITE as BUILTIN_SUITE
+    from corpus_qa.data import resolve_data_path
+
+    local = rootpath / DEFAULT_SUITE
+    return local if local.is_file() else resolve_data_path(BUILTIN_SUITE)
 
 
 def _fail_on(config: pytest.Config) -> str:

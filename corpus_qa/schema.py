@@ -1,13 +1,17 @@
-"""The JSON Schema of suite files, generated from the registered expectation classes.
+"""JSON Schemas: suite files (generated from the registered expectations) and results.
 
-The packaged copy (``corpus_qa/data/suite.schema.json``) is what editors and CI use;
-a test keeps it equal to what this module generates.
+The packaged suite schema (``corpus_qa/data/suite.schema.json``) is what editors and CI
+use; a test keeps it equal to what :func:`suite_schema` generates. The results schema
+(``corpus_qa/data/results.schema.json``, ``corpus-qa schema --results``) is written by
+hand from the contract in ``docs/results.md``; tests validate real runs against it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from corpus_qa.data import DATA_DIR
 from corpus_qa.suite import SEVERITIES
 
 SCHEMA_ID = "https://corpus-qa.invalid/suite.schema.json"
@@ -87,3 +91,10 @@ def suite_schema() -> dict[str, Any]:
             },
         },
     }
+
+
+def results_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the ``--json`` results file (``docs/results.md``)."""
+    data: dict[str, Any] = json.loads(
+        (DATA_DIR / "results.schema.json").read_text(encoding="utf-8"))
+    return data

@@ -2,18 +2,20 @@
 
 A suite is checked completely before any document is read; every error names the
 file, the line and the key (``expectations/news.yml:14: … unknown parameter 'feilds';
-did you mean 'fields'?``).
+did you mean 'fields'?``). A suite is a file path or a packaged suite
+(``builtin:news.yml``); lists it names are resolved by
+:func:`corpus_qa.data.resolve_data_path`. The format is described in ``docs/suites.md``.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus_qa.yamlfile import Located, YamlError, load_located
+from corpus_qa.data import DataRefError, is_builtin, resolve_data_path, shown_data_path
+from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
@@ -35,12 +37,7 @@ class SuiteError(YamlError):
     """The suite file is wrong; the message names file, line and key (exit code 2)."""
 
 
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """`` — did you mean 'x'?`` for the closest choice, or a list of what is allowed."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    return f"; expected one of: {', '.join(choices)}"
+__all__ = ["SuiteError", "did_you_mean", "load_suite", "Suite", "ExpectationSpec"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,8 @@ class Suite:
     paths: tuple[str, ...] = ()
     versions: VersionsConfig = field(default_factory=VersionsConfig)
     phrases: str | None = None
-    """The metadata phrase list (None: the packaged default), resolved against the suite's folder."""
+    """The metadata phrase list: a path resolved against the suite's folder, a
+    ``builtin:`` reference, or None for the packaged default."""
 
     def load_phrases(self) -> Any:
         """The metadata phrase list this suite uses (cached per path)."""
@@ -124,14 +122,23 @@ def _gx_kwargs(spec: ExpectationSpec) -> dict[str, Any]:
 
 
 def load_suite(path: str | Path) -> Suite:
-    """Read and fully validate a suite file; raise :class:`SuiteError` on the first problem."""
-    try:
-        located = load_located(path)
-    except YamlError as exc:
-        raise SuiteError(str(exc)) from None
+    """Read and fully validate a suite file or a packaged suite (``builtin:news.yml``).
+
+    Raises :class:`SuiteError` on the first problem, also for a pattern or phrase list
+    the suite names (its message then points into that list).
+    """
+    if is_builtin(path):
+        try:
+            source = resolve_data_path(path)
+        except DataRefError as exc:
+            raise SuiteError(str(path), 1, None, exc.problem,
+                             "pass a suite file or a packaged suite") from None
+        located = load_located(source, shown=str(path), kind=SuiteError)
+    else:
+        located = load_located(path, shown=shown_data_path(path), kind=SuiteError)
     data = located.data
     if not isinstance(data, dict):
-        raise SuiteError(f"{located.path}:1: a suite is a mapping with 'name' and 'expectations'")
+        raise _error(located, "a suite is a mapping with 'name' and 'expectations'")
     _check_keys(located, data, TOP_LEVEL_KEYS, ())
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -152,8 +159,8 @@ def load_suite(path: str | Path) -> Suite:
     )
 
 
-def _error(located: Located, message: str, *where: Any) -> SuiteError:
-    return SuiteError(str(located.error(message, *where)))
+def _error(located: Located, message: str, *where: Any, remedy: str | None = None) -> SuiteError:
+    return SuiteError(located.path, located.line(*where), None, message, remedy)
 
 
 def _check_keys(located: Located, data: dict[str, Any], allowed: tuple[str, ...],
@@ -180,7 +187,7 @@ def _read_corpus(located: Located, corpus: Any) -> tuple[str, ...]:
 
 def _read_metadata(located: Located, section: Any) -> str | None:
     """The phrase list named by ``metadata: {phrases: FILE}``, loaded once to validate it."""
-    from corpus_qa.metadata import PhraseListError, load_phrases
+    from corpus_qa.metadata import load_phrases
 
     phrases = None
     if section is not None:
@@ -192,14 +199,21 @@ def _read_metadata(located: Located, section: Any) -> str | None:
             raise _error(located, "'metadata.phrases' must be a path to a phrase list YAML",
                          "metadata", "phrases")
         if value is not None:
-            phrases = str(Path(located.path).parent / value)
-            if not Path(phrases).is_file():
+            try:
+                path = resolve_data_path(value, located.folder)
+            except DataRefError as exc:
+                raise _error(located, f"'metadata.phrases': {exc.problem}",
+                             "metadata", "phrases") from None
+            phrases = value if is_builtin(value) else str(path)
+            if not path.is_file():
                 raise _error(located, f"'metadata.phrases': {phrases}: file not found",
-                             "metadata", "phrases")
+                             "metadata", "phrases",
+                             remedy="give a path relative to the suite file, or "
+                             "builtin:metadata.yml") from None
     try:
         load_phrases(phrases)
-    except PhraseListError as exc:
-        raise SuiteError(str(exc)) from None
+    except YamlError as exc:
+        raise exc.retyped(SuiteError, context=f"phrase list of {located.path}") from None
     return phrases
 
 
@@ -267,7 +281,11 @@ def _read_entry(located: Located, entry: Any, index: int) -> ExpectationSpec:
     description = entry.get("description")
     if description is not None and not isinstance(description, str):
         raise _error(located, f"{type_}: 'description' must be a string", *where, "description")
-    kwargs = cls.resolve_paths(kwargs, Path(located.path).parent)
+    try:
+        kwargs = cls.resolve_paths(kwargs, located.folder)
+    except DataRefError as exc:
+        raise _error(located, f"{type_}: {exc.problem}", *where,
+                     *_where_value(entry, exc.ref)) from None
     spec = ExpectationSpec(type_, kwargs, severity, float(mostly), located.line(*where), description)
     _instantiate(located, cls, spec, where)
     return spec
@@ -288,6 +306,24 @@ def _instantiate(located: Located, cls: type, spec: ExpectationSpec, where: tupl
         raise _error(located, f"{spec.type}: parameter '{key}' = {value!r}: {first['msg']}",
                      *where, key) from None
     except YamlError as exc:  # a pattern list named by the suite is itself wrong
-        raise SuiteError(f"{exc} (pattern list of {located.path}:{located.line(*where)})") from None
+        context = f"pattern list of {located.path}:{located.line(*where)}"
+        raise exc.retyped(SuiteError, context=context) from None
     except (ValueError, TypeError) as exc:
         raise _error(located, f"{spec.type}: {exc}", *where) from None
+
+
+def _where_value(node: Any, value: str) -> tuple[Any, ...]:
+    """The key/index path of the first string ``value`` inside ``node`` (for its line)."""
+
+    def find(item: Any) -> tuple[Any, ...] | None:
+        if item == value:
+            return ()
+        children = item.items() if isinstance(item, dict) else (
+            enumerate(item) if isinstance(item, list) else ())
+        for key, child in children:
+            below = find(child)
+            if below is not None:
+                return (key, *below)
+        return None
+
+    return find(node) or ()

@@ -1,25 +1,82 @@
-"""Read YAML keeping the line of every key, so errors can say ``file:line: …``."""
+"""Read YAML keeping the line of every key, so errors can say ``file:line: …``.
+
+Every file a steward writes for corpus-qa — suites, boilerplate pattern lists, metadata
+phrase lists — reports its mistakes with one error type, :class:`YamlError`, whose
+message reads ``file:line: key: problem — remedy`` (see ``docs/suites.md``). The
+one "did you mean" helper, :func:`did_you_mean`, lives here too: this module imports
+nothing but PyYAML, so checks, loaders and the CLI can all use it without GX.
+"""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
+E = TypeVar("E", bound="YamlError")
+
 
 class YamlError(Exception):
-    """A YAML file is unreadable or malformed; the message starts with ``file:line:``."""
+    """A YAML file corpus-qa reads is wrong: ``file:line: key: problem — remedy`` (exit 2).
+
+    ``key`` names the offending key (``None`` when the problem is the whole file or is
+    already named in ``problem``); ``remedy``, when given, says what to do instead.
+
+    >>> str(YamlError("news.yml", 14, "mostly", "must be between 0 and 1", "write 0.95"))
+    'news.yml:14: mostly: must be between 0 and 1 — write 0.95'
+    """
+
+    def __init__(self, path: str, line: int, key: str | None, problem: str,
+                 remedy: str | None = None) -> None:
+        self.path, self.line, self.key = str(path), int(line), key
+        self.problem, self.remedy = problem, remedy
+        text = f"{self.path}:{self.line}: " + (f"{key}: " if key else "") + problem
+        super().__init__(text + (f" — {remedy}" if remedy else ""))
+
+    def retyped(self, kind: type[E], *, context: str | None = None) -> E:
+        """The same error as ``kind`` (e.g. a pattern-list error raised by the suite loader),
+        with ``context`` appended to the problem when given."""
+        problem = f"{self.problem} ({context})" if context else self.problem
+        return kind(self.path, self.line, self.key, problem, self.remedy)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the closest choice, else the list of what is allowed.
+
+    >>> did_you_mean("feilds", ["fields", "severity"])
+    "; did you mean 'fields'?"
+    >>> did_you_mean("zzz", ["error", "warning"])
+    '; expected one of: error, warning'
+    """
+    options = list(choices)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; expected one of: {', '.join(options)}"
 
 
 @dataclass
 class Located:
-    """A parsed YAML document and the 1-based line of each node, by path of keys/indexes."""
+    """A parsed YAML document and the 1-based line of each node, by path of keys/indexes.
+
+    ``path`` is how the file is shown in messages (``builtin:news.yml`` for a packaged
+    file); ``source`` is the file that was read, whose folder relative references in it
+    are resolved against.
+    """
 
     path: str
     data: Any
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    source: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The folder of the file that was read (relative references start here)."""
+        return (self.source or Path(self.path)).parent
 
     def line(self, *where: Any) -> int:
         """The line of the node at ``where`` (or of its nearest parent that has one)."""
@@ -28,26 +85,38 @@ class Located:
             key = key[:-1]
         return self.lines.get(key, 1)
 
-    def error(self, message: str, *where: Any) -> YamlError:
-        """An error for the node at ``where``, prefixed with ``file:line:``."""
-        return YamlError(f"{self.path}:{self.line(*where)}: {message}")
+    def error(self, message: str, *where: Any, kind: type[E] | None = None,
+              key: str | None = None, remedy: str | None = None) -> YamlError:
+        """An error of type ``kind`` (default :class:`YamlError`) for the node at ``where``."""
+        return (kind or YamlError)(self.path, self.line(*where), key, message, remedy)
 
 
-def load_located(path: str | Path) -> Located:
-    """Parse a YAML file, recording the line of every mapping key and sequence item."""
-    shown = str(path)
+def load_located(path: str | Path, *, shown: str | None = None,
+                 kind: type[E] | None = None) -> Located:
+    """Parse a YAML file, recording the line of every mapping key and sequence item.
+
+    Errors (unreadable file, invalid YAML) are raised as ``kind`` (default
+    :class:`YamlError`) and name the file as ``shown`` (default: ``path``).
+    """
+    error = kind or YamlError
+    shown = shown or str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise YamlError(f"{shown}:1: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise error(shown, 1, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                    "save the file as UTF-8") from None
+    except OSError as exc:
+        raise error(shown, 1, None, f"cannot read: {exc.strerror or exc}",
+                    "check the path") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise YamlError(f"{shown}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    located = Located(shown, data)
+        raise error(shown, line, None,
+                    f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    located = Located(shown, data, source=Path(path))
     if node is not None:
         _walk(node, (), located.lines)
     return located

@@ -17,7 +17,6 @@ sentence that merely quotes "subscribe" or "all rights reserved" is never a unit
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import re
@@ -25,17 +24,17 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from corpus_qa.findings import Hit
+from corpus_qa.data import DataRefError, builtin_names, resolve_data_path
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
 from corpus_qa.text.segment import iter_sentence_spans, line_spans, sentence_spans
-from corpus_qa.yamlfile import Located, YamlError, load_located
+from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located
 
 # --- the pattern format --------------------------------------------------------------
 
@@ -76,15 +75,8 @@ DEFAULT_LEADING_CHARS = 600
 DEFAULT_TRAILING_CHARS = 600
 """The trailing block: units ending within this many characters of the text's end."""
 
-_DATA_PACKAGE = "corpus_qa.data.boilerplate"
-
-
 class PatternError(YamlError):
     """A pattern file is wrong; the message starts ``file:line: key: …`` (exit code 2)."""
-
-    def __init__(self, path: str, line: int, key: str, problem: str) -> None:
-        super().__init__(f"{path}:{line}: {key}: {problem}")
-        self.path, self.line, self.key, self.problem = path, line, key, problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,12 +177,11 @@ DEFAULT_ORDER = ("syndication.yml", "legal.yml", "calls_to_action.yml", "furnitu
 furniture (a menu row of short items) comes after the specific legal and cookie rows."""
 
 
-def default_pattern_paths() -> list[Path]:
-    """The pattern files shipped with the package (copies of ``expectations/boilerplate/``)."""
-    root = resources.files(_DATA_PACKAGE)
-    paths = [Path(str(p)) for p in root.iterdir() if p.name.endswith(".yml")]
-    rank = {name: i for i, name in enumerate(DEFAULT_ORDER)}
-    return sorted(paths, key=lambda p: (rank.get(p.name, len(rank)), p.name))
+def default_pattern_paths() -> list[str]:
+    """The packaged pattern lists, as ``builtin:boilerplate/NAME.yml`` references in load order."""
+    names = [n for n in builtin_names() if n.startswith("boilerplate/")]
+    rank = {f"boilerplate/{name}": i for i, name in enumerate(DEFAULT_ORDER)}
+    return [f"builtin:{n}" for n in sorted(names, key=lambda n: (rank.get(n, len(rank)), n))]
 
 
 def load_default_patterns() -> PatternSet:
@@ -199,7 +190,10 @@ def load_default_patterns() -> PatternSet:
 
 
 def load_patterns(paths: Sequence[str | Path]) -> PatternSet:
-    """Load and validate pattern files in order; a mistake raises :class:`PatternError`."""
+    """Load and validate pattern files in order; a mistake raises :class:`PatternError`.
+
+    A path may be a packaged list, ``builtin:boilerplate/NAME.yml``.
+    """
     patterns: list[Pattern] = []
     seen: dict[str, Pattern] = {}
     for path in paths:
@@ -218,20 +212,12 @@ def load_patterns(paths: Sequence[str | Path]) -> PatternSet:
     return PatternSet(patterns)
 
 
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    return f"; expected one of: {', '.join(choices)}"
-
-
 def _load_file(path: str | Path) -> list[Pattern]:
     try:
-        doc = load_located(path)
-    except YamlError as exc:
-        raise PatternError(
-            str(path), _line_of(str(exc)), "file", str(exc).split(": ", 1)[-1]
-        ) from None
+        source = resolve_data_path(path)
+    except DataRefError as exc:
+        raise PatternError(str(path), 1, None, exc.problem) from None
+    doc = load_located(source, shown=str(path), kind=PatternError)
     if not isinstance(doc.data, dict):
         raise PatternError(doc.path, 1, "file", "expected a mapping with a 'patterns' list")
     for key in doc.data:
@@ -240,7 +226,7 @@ def _load_file(path: str | Path) -> list[Pattern]:
                 doc.path,
                 doc.line(key),
                 str(key),
-                "unknown key" + _did_you_mean(str(key), FILE_KEYS),
+                "unknown key" + did_you_mean(str(key), FILE_KEYS),
             )
     entries = doc.data.get("patterns")
     if not isinstance(entries, list) or not entries:
@@ -248,11 +234,6 @@ def _load_file(path: str | Path) -> list[Pattern]:
             doc.path, doc.line("patterns"), "patterns", "expected a non-empty list of patterns"
         )
     return [_parse_entry(doc, i, entry) for i, entry in enumerate(entries)]
-
-
-def _line_of(message: str) -> int:
-    m = re.match(r".*?:(\d+):", message)
-    return int(m.group(1)) if m else 1
 
 
 def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
@@ -266,7 +247,7 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
         )
     for key in entry:
         if key not in PATTERN_KEYS:
-            raise fail(str(key), "unknown key" + _did_you_mean(str(key), PATTERN_KEYS))
+            raise fail(str(key), "unknown key" + did_you_mean(str(key), PATTERN_KEYS))
     for key in ("id", "reason", "where", "example"):
         if key not in entry:
             raise fail(key, "missing (every pattern needs id, reason, where and example)")
@@ -284,11 +265,11 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
     if values["reason"] not in REASONS:
         raise fail(
             "reason",
-            f"unknown reason '{values['reason']}'" + _did_you_mean(values["reason"], list(REASONS)),
+            f"unknown reason '{values['reason']}'" + did_you_mean(values["reason"], list(REASONS)),
         )
     if values["where"] not in WHERE:
         raise fail(
-            "where", f"unknown position '{values['where']}'" + _did_you_mean(values["where"], WHERE)
+            "where", f"unknown position '{values['where']}'" + did_you_mean(values["where"], WHERE)
         )
     if ("phrase" in values) == ("regex" in values):
         raise fail(
@@ -327,7 +308,7 @@ def _parse_move_to(entry: dict[str, Any], reason: str, fail: Any) -> tuple[str, 
     for name in value:
         if name not in METADATA_FIELDS:
             raise fail(
-                "move_to", f"unknown metadata field '{name}'" + _did_you_mean(name, METADATA_FIELDS)
+                "move_to", f"unknown metadata field '{name}'" + did_you_mean(name, METADATA_FIELDS)
             )
     return tuple(value)
 

@@ -2,8 +2,8 @@
 legal lines, page furniture, a title and byline glued into the body, flattened
 paragraphs, and lines repeated across the stories of a corpus.
 
-Pattern lists are YAML files (``expectations/boilerplate/*.yml``); a suite names the
-lists it uses, relative to the suite file, and may add its own.
+Pattern lists are YAML files; a suite names the lists it uses — packaged ones as
+``builtin:boilerplate/NAME.yml``, its own relative to the suite file (``docs/suites.md``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from great_expectations.compatibility.pydantic import validator
 
 from corpus_qa.checks import boilerplate as bp
+from corpus_qa.data import is_builtin, resolve_data_path
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.findings import Checked, Hit
 from corpus_qa.loaders import body_start_of
@@ -57,7 +58,8 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
     column: str = "body"
     """A column of ``{"text", "body_start"}`` cells (the runner's), or of plain texts."""
     patterns: list[str] | None = None
-    """Pattern list files (relative to the suite file); default: the packaged lists."""
+    """Pattern list files (relative to the suite file, or ``builtin:boilerplate/NAME.yml``);
+    default: the packaged lists."""
     map_metric = register_condition("no_boilerplate", value_keys=("patterns",),
                                     check=_boilerplate)
     success_keys = ("patterns", "mostly")
@@ -67,8 +69,13 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
 
     @classmethod
     def resolve_paths(cls, kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
-        if kwargs.get("patterns"):
-            kwargs = {**kwargs, "patterns": [str(base / p) for p in kwargs["patterns"]]}
+        """Relative list paths start at the suite's folder; ``builtin:`` names are checked
+        (a wrong one raises :class:`~corpus_qa.data.DataRefError`) and kept as written."""
+        patterns = kwargs.get("patterns")
+        if isinstance(patterns, list) and all(isinstance(p, str) for p in patterns):
+            resolved = [resolve_data_path(p, base) for p in patterns]
+            kwargs = {**kwargs, "patterns": [
+                p if is_builtin(p) else str(r) for p, r in zip(patterns, resolved, strict=True)]}
         return kwargs
 
     @validator("patterns")

@@ -275,7 +275,8 @@ def test_workflow_shape() -> None:
     assert "actions/setup-python" in uses
     assert uses["actions/upload-artifact"]["with"]["path"] == "reports/"
     assert uses["actions/upload-artifact"]["if"] == "always()"
-    assert any(s.get("run", "").startswith("python -m pip install corpus-qa") for s in steps)
+    assert any(s.get("run", "").startswith("python -m pip install -c corpus-qa/constraints.txt")
+               for s in steps)
     for event in ("pull_request", "push"):
         validate = validate_steps(steps, event)
         assert len(validate) == 1, event

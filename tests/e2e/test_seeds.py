@@ -79,7 +79,7 @@ def test_missing_fields_exactly(seeds_run) -> None:
 def test_steward_adds_a_source_phrasing_in_yaml(tmp_path: Path) -> None:
     """A new publisher wording in the suite's phrase list takes effect, no Python needed."""
     root = Path(__file__).resolve().parents[2]
-    phrases = (root / "expectations" / "metadata.yml").read_text(encoding="utf-8")
+    phrases = (root / "corpus_qa" / "data" / "metadata.yml").read_text(encoding="utf-8")
     addition = (
         "    - id: distributed-by\n"
         "      phrase: 'Distributed by {ORG}'\n"

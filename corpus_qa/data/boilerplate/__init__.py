@@ -1,1 +1,1 @@
-"""The default boilerplate pattern lists: byte-for-byte copies of ``expectations/boilerplate/*.yml``."""
+"""The packaged boilerplate pattern lists (``builtin:boilerplate/NAME.yml``)."""
