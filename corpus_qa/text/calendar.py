@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import re
-
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December",

@@ -1,4 +1,5 @@
-"""The seeds end to end with the default suite: exactly what DESIGN §3 says."""
+"""The seeds end to end with the default suite: exactly what the README says of them
+(section "What the default suite says about the seeds")."""
 
 from __future__ import annotations
 
@@ -171,7 +172,7 @@ def test_paragraphs_flattened_warning_in_001_only(seeds_run) -> None:
 
 
 def test_the_findings_of_the_seeds_are_exactly_these(seeds_run) -> None:
-    """DESIGN §3 as one table: any new or lost finding on the seeds fails here."""
+    """The seeds' contract as one table: any new or lost finding on the seeds fails here."""
     _, data, _ = seeds_run
     table = sorted((f["document"][:3], f["expectation"], f["reason"], f["severity"])
                    for f in data["findings"])
