@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import re  # noqa: F401  (the module doctest uses it)
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December",
