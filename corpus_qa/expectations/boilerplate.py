@@ -18,7 +18,7 @@ from great_expectations.compatibility.pydantic import validator
 from corpus_qa.checks import boilerplate as bp
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.findings import Checked, Hit
-from corpus_qa.loaders import body_start_of
+from corpus_qa.sources.text import body_start_of
 
 
 @lru_cache(maxsize=16)
