@@ -77,7 +77,7 @@ def load_parquet(file: Path, shown: str, fields: FieldMap | None = None,
         return
     row = 0
     try:
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+        for batch in _batches(parquet):
             for record in batch.to_pylist():
                 row += 1
                 if count is not None:
@@ -94,6 +94,13 @@ def load_parquet(file: Path, shown: str, fields: FieldMap | None = None,
                            "rows before it were read — re-create or re-download it")
     finally:
         parquet.close()
+
+
+def _batches(parquet: Any) -> Iterator[Any]:
+    """Record batches one row group at a time: pyarrow reads ahead within a call, so a
+    damaged row group must not cost the rows of the groups before it."""
+    for group in range(parquet.num_row_groups):
+        yield from parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[group])
 
 
 def _text_column_problem(schema: Any, fields: FieldMap, shown: str) -> InputProblem | None:
