@@ -4,6 +4,7 @@ A file is read line by line through its decompressor, never whole: memory is bou
 the longest line. Line numbers count lines of the decompressed stream (1-based, blank
 lines included), so ``shard.jsonl.gz:120`` is the 120th line of ``zcat shard.jsonl.gz``.
 
+An empty file is an empty shard (no records, no problem) in every compression.
 A damaged stream (truncated, corrupt, not compressed the way its suffix says) ends the
 file with one ``truncated_stream`` problem at the line reached, naming the compressed
 byte offset where decoding stopped; every record before it is still read.
@@ -130,6 +131,8 @@ def load_jsonl(file: Path, shown: str, fields: FieldMap | None = None,
         return
     number = 0
     with raw:
+        if not raw.peek(1):
+            return  # an empty file is an empty shard, whatever its suffix says
         stream = open_stream(raw, compression)
         try:
             for number, line_bytes in enumerate(stream, start=1):  # noqa: B007
