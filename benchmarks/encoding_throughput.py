@@ -38,8 +38,8 @@ def main() -> None:
 
     from ftfy.badness import is_bad
 
-    from corpus_qa.loaders import iter_corpus
     from corpus_qa.runner import Runner
+    from corpus_qa.sources import iter_corpus
     from corpus_qa.suite import load_suite
 
     with tempfile.TemporaryDirectory() as tmp:

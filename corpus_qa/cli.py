@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Defaults come from [tool.corpus_qa] in the nearest pyproject.toml.",
     )
     validate.add_argument("paths", nargs="*", metavar="PATH",
-                          help="corpus directories, .txt/.md files or .jsonl files")
+                          help="corpus directories (of any mix of formats), .txt/.md files, "
+                          ".jsonl files (also .gz/.zst/.bz2/.xz) or .parquet files")
     validate.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
     validate.add_argument("--json", metavar="PATH", help="write the results as JSON")
     validate.add_argument("--report", nargs="?", const=DEFAULT_REPORT_DIR, metavar="DIR",
@@ -64,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--workers", type=int, default=None, metavar="N",
                           help="worker processes for corpora of more than one chunk "
                           "(default: one per core)")
+    records = validate.add_argument_group(
+        "record fields", "which fields of JSON Lines / Parquet records hold what (default: the "
+        "suite's corpus section, else text, id, metadata); dots reach nested fields (meta.date)")
+    records.add_argument("--text-field", metavar="NAME", help="the document text")
+    records.add_argument("--id-field", metavar="NAME",
+                         help="the document id (missing: path#line, path#rowN)")
+    records.add_argument("--metadata-field", metavar="NAME",
+                         help="an object of metadata fields (other top-level fields count too)")
     gate = validate.add_argument_group("CI gating")
     gate.add_argument("--changed-since", metavar="REV",
                       help="validate only documents changed since git revision REV, plus the "
@@ -160,14 +169,29 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
     return suite, paths
 
 
+def _with_fields(suite: Any, args: argparse.Namespace) -> Any:
+    """The suite with the record fields given by --text-field/--id-field/--metadata-field."""
+    import dataclasses
+
+    given = {k: getattr(args, f"{k}_field", None) for k in ("text", "id", "metadata")}
+    for key, value in given.items():
+        if value is not None and not value.strip():
+            raise UsageError(f"--{key}-field needs a field name")
+    chosen = {k: v.strip() for k, v in given.items() if v is not None}
+    if not chosen:
+        return suite
+    return dataclasses.replace(suite, fields=dataclasses.replace(suite.fields, **chosen))
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from corpus_qa import gating
     from corpus_qa.gate import gate
-    from corpus_qa.loaders import CorpusPathError
+    from corpus_qa.sources import CorpusPathError
     from corpus_qa.results import write_json
     from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner, story_map
 
     suite, paths = _suite_and_paths(args)
+    suite = _with_fields(suite, args)
     if not paths:
         raise UsageError("no corpus paths given (and none in [tool.corpus_qa] paths) — "
                          "pass PATH…")
@@ -362,7 +386,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
-    from corpus_qa.loaders import CorpusPathError
+    from corpus_qa.sources import CorpusPathError
     from corpus_qa.results import write_json
     from corpus_qa.selftest import DEFAULT_COPIES, DEFAULT_MAX_STORIES, format_table, run_selftest
 

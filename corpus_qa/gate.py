@@ -49,7 +49,7 @@ from corpus_qa.results import (
     Verdict,
 )
 
-READABLE = ".txt, .md and .jsonl"
+READABLE = ".txt, .md, JSON Lines (.jsonl, also .gz/.zst/.bz2/.xz) or .parquet"
 """What the loaders read, for the message of a corpus with no readable document."""
 NAMED_FILES = 5
 """Skipped or unreadable files a message names before it says "and N more"."""
@@ -149,12 +149,12 @@ def _row(finding: Finding, scope: str, story_of: Mapping[str, str | None]) -> An
 def corpus_problem(result: RunResult) -> str | None:
     """Why the corpus fails as a whole: no document was read (and none left unselected).
 
-    >>> print(corpus_problem(RunResult("s", ["c"], [], [], [], skipped_files=["c/a.parquet"])))
+    >>> print(corpus_problem(RunResult("s", ["c"], [], [], [], skipped_files=["c/a.docx"])))
     ... # doctest: +NORMALIZE_WHITESPACE
     no document could be read from c: 1 file skipped (no loader reads their format):
-    c/a.parquet — corpus-qa reads .txt and .md files, and .jsonl files whose records
-    have a string 'text' field: convert the corpus, fix the input errors, or point corpus-qa
-    at the folder that holds the documents
+    c/a.docx — corpus-qa reads .txt and .md files, and JSON Lines or Parquet records with a
+    string text field (--text-field): convert the corpus, fix the input errors, or point
+    corpus-qa at the folder that holds the documents
     """
     if result.documents or result.skipped_documents:
         return None
@@ -169,9 +169,9 @@ def corpus_problem(result: RunResult) -> str | None:
     if not parts:
         parts.append(f"no {READABLE} files found")
     return (f"no document could be read from {', '.join(result.corpus)}: {'; '.join(parts)} — "
-            "corpus-qa reads .txt and .md files, and .jsonl files whose records have a string "
-            "'text' field: convert the corpus, fix the input errors, or point corpus-qa at "
-            "the folder that holds the documents")
+            "corpus-qa reads .txt and .md files, and JSON Lines or Parquet records with a "
+            "string text field (--text-field): convert the corpus, fix the input errors, or "
+            "point corpus-qa at the folder that holds the documents")
 
 
 def _names(paths: Sequence[str]) -> str:

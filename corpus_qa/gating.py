@@ -31,9 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from corpus_qa.results import Finding, RunResult, dump_json
-
-DOCUMENT_SUFFIXES = (".txt", ".md", ".jsonl")
-"""The suffixes the loaders read; other changed files are not documents."""
+from corpus_qa.sources.registry import DOCUMENT_SUFFIXES, is_document_file  # noqa: F401
 
 BASELINE_VERSION = 1
 WAIVER_KEYS = ("document", "expectation", "reason", "why", "expires")
@@ -102,7 +100,7 @@ def changed_documents(rev: str, paths: Sequence[str | os.PathLike[str]],
 
     Changes are counted from the merge base of ``rev`` and HEAD (see :func:`diff_base`);
     deleted files are left out (there is nothing to validate). Paths are returned as the
-    loaders show them: relative to the working directory when below it, else absolute.
+    sources show them: relative to the working directory when below it, else absolute.
     ``cwd`` is where git runs and where relative ``paths`` start (default: the working
     directory).
     """
@@ -129,7 +127,7 @@ def changed_documents(rev: str, paths: Sequence[str | os.PathLike[str]],
     changed = set()
     for name in filter(None, listed.split("\0")):
         file = top / name
-        if file.suffix.lower() in DOCUMENT_SUFFIXES and file.is_file():
+        if is_document_file(file.name) and file.is_file():
             changed.add(shown_path(file))
     return changed
 

@@ -29,7 +29,7 @@ from typing import Protocol
 from corpus_qa.checks.boilerplate import DEFAULT_LEADING_CHARS, DEFAULT_TRAILING_CHARS
 from corpus_qa.checks.figures import Figure, extract_figures, same_value
 from corpus_qa.documents import Document
-from corpus_qa.loaders import read_text_metadata
+from corpus_qa.sources.text import read_text_metadata
 from corpus_qa.metadata import Metadata, Phrases, parse_date, resolve
 from corpus_qa.text.calendar import MONTH_PATTERN
 from corpus_qa.text.fold import WORD, fold_diacritics

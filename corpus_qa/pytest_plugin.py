@@ -39,12 +39,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+# The one suffix table (corpus_qa.sources.registry imports nothing heavy).
+from corpus_qa.sources.registry import DOCUMENT_SUFFIXES, is_document_file  # noqa: F401
+
 if TYPE_CHECKING:
     from corpus_qa.results import ExpectationVerdict, Finding, Outcome, RunResult, Verdict
 
 DEFAULT_SUITE = "expectations/news.yml"
-DOCUMENT_SUFFIXES = (".txt", ".md", ".jsonl")
-"""Files the loaders read (``corpus_qa.loaders``); kept here so registration stays light."""
 INPUT = "input"
 FAIL_ON = ("error", "warning")
 MARKER = "corpus_qa"
@@ -125,14 +126,14 @@ class Settings:
 
     def covers(self, path: Path) -> bool:
         """Whether ``path`` is a document file under one of the corpus paths."""
-        if path.suffix.lower() not in DOCUMENT_SUFFIXES:
+        if not is_document_file(path.name):
             return False
         resolved = path.resolve()
         for root in self.paths:
             if resolved == root:
                 return True
             if root in resolved.parents:
-                # The loaders skip hidden files and folders (.git, .DS_Store …).
+                # The sources skip hidden files and folders (.git, .DS_Store …).
                 return not any(part.startswith(".") for part in resolved.relative_to(root).parts)
         return False
 
@@ -304,7 +305,7 @@ class CorpusQA:
 
 def run_validation(settings: Settings) -> RunResult:
     """Load the suite and validate the corpus paths (imports GX)."""
-    from corpus_qa.loaders import CorpusPathError
+    from corpus_qa.sources import CorpusPathError
     from corpus_qa.runner import Runner
     from corpus_qa.suite import SuiteError, load_suite
 

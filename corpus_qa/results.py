@@ -163,6 +163,8 @@ class RunResult:
     started: str = ""
     duration_s: float = 0.0
     tool_version: str = ""
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    """Per corpus file read: path, format, records read, documents, problems (in order)."""
     text_of: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
     """The text of a validated document by id, as validated (for outputs that show it)."""
 
@@ -207,6 +209,7 @@ class RunResult:
             "findings": findings,
             "skipped_files": self.skipped_files,
             "gating": verdict.to_json(),
+            "sources": self.sources,
             "run": {
                 "started": self.started,
                 "duration_s": round(self.duration_s, 3),

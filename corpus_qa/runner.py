@@ -41,7 +41,7 @@ from corpus_qa.engine.passes import (
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
 from corpus_qa.engine.rowstore import RowStore
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
-from corpus_qa.loaders import InputProblem, Loaded, SkippedFile, iter_corpus
+from corpus_qa.sources import InputProblem, Loaded, SkippedFile, SourceCounts, iter_corpus
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
 from corpus_qa.suite import Suite
@@ -111,8 +111,11 @@ class Runner:
         ``skipped_documents``), input problems are kept for ``only_paths`` only, and
         files outside ``only_files`` are not read at all.
         """
-        return self.run_items(iter_corpus(paths, only_files=only_files),
-                              [str(p) for p in paths], only=only, only_paths=only_paths)
+        counts = SourceCounts()
+        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts)
+        result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths)
+        result.sources = counts.to_json()
+        return result
 
     def run_items(self, items: Iterable[Loaded], corpus: list[str], *,
                   only: set[str] | None = None,
@@ -294,7 +297,8 @@ def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
     workers = workers if workers is not None else (os.cpu_count() or 1)
     grouper = new_grouper(suite)
     records = []
-    batches = chunks((d for d in iter_corpus(paths) if isinstance(d, Document)), chunk_size)
+    loaded = iter_corpus(paths, fields=suite.fields)
+    batches = chunks((d for d in loaded if isinstance(d, Document)), chunk_size)
     _init_signer(suite)
     signed = list(run_chunks(batches, workers=workers, local=_sign, remote=_sign,
                              initializer=_init_signer, initargs=(suite,)))

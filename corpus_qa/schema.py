@@ -58,6 +58,11 @@ def suite_schema() -> dict[str, Any]:
                 "additionalProperties": False,
                 "properties": {
                     "paths": {"type": "array", "items": {"type": "string"}},
+                    **{f"{key}_field": {
+                        "type": "string", "minLength": 1, "default": key,
+                        "description": f"record field holding the {key} (JSON Lines, "
+                        "Parquet); dots reach nested fields"}
+                       for key in ("text", "id", "metadata")},
                 },
             },
             "metadata": {

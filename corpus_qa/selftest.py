@@ -40,12 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus_qa.documents import Document, Field
-from corpus_qa.loaders import (
-    JSONL_SUFFIXES,
-    TEXT_SUFFIXES,
-    CorpusPathError,
-    display_path,
-)
+from corpus_qa.sources import CorpusPathError, display_path
+from corpus_qa.sources.registry import JSONL_SUFFIXES, TEXT_SUFFIXES
 from corpus_qa.metadata import Phrases, parse_date, resolve
 from corpus_qa.mutations import (
     FAMILIES,
@@ -244,7 +240,7 @@ class _WorkingCopy:
 
     def _copy(self, source: Path, target: Path, *, given: bool = False) -> None:
         if not given and source.suffix.lower() not in TEXT_SUFFIXES + JSONL_SUFFIXES:
-            return  # the loaders skip it in a directory; validating needs nothing else
+            return  # the sources skip it in a directory; validating needs nothing else
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
         self.user_path[display_path(target)] = display_path(source)

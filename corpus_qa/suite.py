@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_qa.data import DataRefError, is_builtin, resolve_data_path, shown_data_path
+from corpus_qa.sources.base import DEFAULT_FIELDS, FieldMap
 from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ FROM_GX_SEVERITY = {v: k for k, v in GX_SEVERITY.items()}
 TOP_LEVEL_KEYS = ("name", "description", "corpus", "versions", "metadata", "expectations")
 METADATA_KEYS = ("phrases",)
 ENTRY_KEYS = ("type", "severity", "mostly", "description")
-CORPUS_KEYS = ("paths",)
+CORPUS_KEYS = ("paths", "text_field", "id_field", "metadata_field")
 VERSIONS_KEYS = ("key", "threshold")
 
 
@@ -70,6 +71,8 @@ class Suite:
     description: str = ""
     paths: tuple[str, ...] = ()
     versions: VersionsConfig = field(default_factory=VersionsConfig)
+    fields: FieldMap = DEFAULT_FIELDS
+    """Record fields holding text, id and metadata (``corpus: text_field`` …; CLI flags)."""
     phrases: str | None = None
     """The metadata phrase list: a path resolved against the suite's folder, a
     ``builtin:`` reference, or None for the packaged default."""
@@ -154,6 +157,7 @@ def load_suite(path: str | Path) -> Suite:
         expectations=specs,
         description=str(data.get("description") or ""),
         paths=_read_corpus(located, data.get("corpus")),
+        fields=_read_corpus_fields(located, data.get("corpus")),
         versions=_read_versions(located, data.get("versions")),
         phrases=_read_metadata(located, data.get("metadata")),
     )
@@ -183,6 +187,22 @@ def _read_corpus(located: Located, corpus: Any) -> tuple[str, ...]:
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise _error(located, "'corpus.paths' must be a list of paths", "corpus", "paths")
     return tuple(paths)
+
+
+def _read_corpus_fields(located: Located, corpus: Any) -> FieldMap:
+    """``corpus: {text_field, id_field, metadata_field}`` (checked by :func:`_read_corpus`)."""
+    if not isinstance(corpus, dict):
+        return DEFAULT_FIELDS
+    names = {}
+    for key in ("text_field", "id_field", "metadata_field"):
+        value = corpus.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise _error(located, f"'corpus.{key}' must be a field name (dots for nested "
+                         "fields)", "corpus", key)
+        names[key.removesuffix("_field")] = value.strip()
+    return FieldMap(**names)
 
 
 def _read_metadata(located: Located, section: Any) -> str | None:

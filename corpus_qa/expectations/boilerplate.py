@@ -19,7 +19,7 @@ from corpus_qa.checks import boilerplate as bp
 from corpus_qa.data import is_builtin, resolve_data_path
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.findings import Checked, Hit
-from corpus_qa.loaders import body_start_of
+from corpus_qa.sources.text import body_start_of
 
 
 @lru_cache(maxsize=16)

@@ -20,7 +20,7 @@ from corpus_qa.checks.figures import compare_versions
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.expectations.metadata import as_metadata
 from corpus_qa.findings import Checked, Hit
-from corpus_qa.loaders import body_start_of
+from corpus_qa.sources.text import body_start_of
 from corpus_qa.metadata import Metadata
 
 

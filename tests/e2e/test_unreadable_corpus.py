@@ -49,9 +49,9 @@ def test_report_is_written_with_the_input_findings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "named"),
     [
-        pytest.param({"a.parquet": b"PAR1", "b.jsonl.gz": b"\x1f\x8b"},
-                     "2 files skipped (no loader reads their format): corpus/a.parquet, "
-                     "corpus/b.jsonl.gz", id="only-unsupported-files"),
+        pytest.param({"a.docx": b"PK\x03\x04", "b.pdf": b"%PDF-1.7"},
+                     "2 files skipped (no loader reads their format): corpus/a.docx, "
+                     "corpus/b.pdf", id="only-unsupported-files"),
         pytest.param({"c.jsonl": b'{"id": "x", "content": "The text is here."}\n'},
                      "1 file with input errors (see the 'input' findings): corpus/c.jsonl",
                      id="records-without-text"),
@@ -67,9 +67,9 @@ def test_a_corpus_with_no_document_read_fails(tmp_path: Path, files: dict[str, b
                                     "out", "--summary-md", "summary.md", "--json", "r.json")
     assert code == 1, stdout + stderr
     problem = (f"no document could be read from corpus: {named} — corpus-qa reads .txt and .md "
-               "files, and .jsonl files whose records have a string 'text' field: convert the "
-               "corpus, fix the input errors, or point corpus-qa at the folder that holds the "
-               "documents")
+               "files, and JSON Lines or Parquet records with a string text field "
+               "(--text-field): convert the corpus, fix the input errors, or point corpus-qa "
+               "at the folder that holds the documents")
     lines = stdout.splitlines()
     assert f"corpus-qa: {problem}" in lines
     assert lines[-1].startswith("corpus-qa: FAILED — 0 documents")

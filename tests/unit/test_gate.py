@@ -152,14 +152,14 @@ def test_expired_and_unused_waivers_are_notes() -> None:
 
 def test_a_corpus_with_no_document_read_fails() -> None:
     outcome = Outcome("input", "error", 1.0, {}, "", scope="input")
-    empty = run_with(outcome, [], [], skipped_files=["c/a.parquet", "c/b.jsonl.gz"])
+    empty = run_with(outcome, [], [], skipped_files=["c/a.docx", "c/b.pdf"])
     verdict = gate(empty, today=TODAY)
     assert verdict.exit_code == EXIT_FAILED and verdict.failing == ()
     assert verdict.corpus_problem == (
         "no document could be read from c: 2 files skipped (no loader reads their format): "
-        "c/a.parquet, c/b.jsonl.gz — corpus-qa reads .txt and .md files, and .jsonl files "
-        "whose records have a string 'text' field: convert the corpus, fix the input errors, "
-        "or point corpus-qa at the folder that holds the documents")
+        "c/a.docx, c/b.pdf — corpus-qa reads .txt and .md files, and JSON Lines or Parquet "
+        "records with a string text field (--text-field): convert the corpus, fix the input "
+        "errors, or point corpus-qa at the folder that holds the documents")
     assert verdict.notes[-1] == f"corpus-qa: {verdict.corpus_problem}"
     # --changed-since with nothing changed: every document was read, none selected.
     unchanged = run_with(outcome, [], [], skipped_documents=5)

@@ -182,7 +182,7 @@ def test_seed_001_source_licence_byline_and_credit_line_no_date() -> None:
 
 
 def test_seeds_through_the_real_loader_resolve_the_same() -> None:
-    loaders = pytest.importorskip("corpus_qa.loaders")
+    loaders = pytest.importorskip("corpus_qa.sources")
     loaded = {d.id[:3]: d for d in loaders.iter_corpus([ROOT / "seeds"]) if isinstance(d, Document)}
     assert resolve(loaded["000"]).to_json() == resolve(seed_000()).to_json()
     assert resolve(loaded["001"]).to_json() == resolve(seed_001()).to_json()

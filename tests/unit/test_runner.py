@@ -20,7 +20,7 @@ import corpus_qa.checks.versions as vc
 import corpus_qa.engine.passes as passes
 import corpus_qa.expectations.boilerplate as eb
 import corpus_qa.expectations.versions as ev
-import corpus_qa.loaders as loaders
+import corpus_qa.sources.text as loaders
 import corpus_qa.metadata as md
 from benchmarks.news_corpus import document as news_document
 from corpus_qa.documents import Document

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from corpus_qa.documents import Document, Field
-from corpus_qa.loaders import CorpusPathError, InputProblem, SkippedFile, iter_corpus
+from corpus_qa.sources import CorpusPathError, InputProblem, SkippedFile, iter_corpus
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
