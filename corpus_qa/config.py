@@ -156,7 +156,6 @@ def _key_lines(text: str) -> dict[str, int]:
 
 
 def _shown(path: Path) -> str:
-    try:
-        return path.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    from corpus_qa.paths import display_path
+
+    return display_path(path)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
+from corpus_qa.paths import display_path
 from corpus_qa.results import Finding, RunResult, dump_json
 from corpus_qa.sources.registry import DOCUMENT_SUFFIXES, is_document_file  # noqa: F401
 
@@ -128,16 +129,8 @@ def changed_documents(rev: str, paths: Sequence[str | os.PathLike[str]],
     for name in filter(None, listed.split("\0")):
         file = top / name
         if is_document_file(file.name) and file.is_file():
-            changed.add(shown_path(file))
+            changed.add(display_path(file))
     return changed
-
-
-def shown_path(path: Path) -> str:
-    """``path`` relative to the working directory when it is below it, else absolute (posix)."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
 
 
 def _field(record: Any, name: str) -> Any:

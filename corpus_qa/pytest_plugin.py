@@ -265,10 +265,9 @@ def suite_corpus_paths(suite: Path) -> list[str]:
 
 
 def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    from corpus_qa.paths import display_path
+
+    return display_path(path)
 
 
 # --- the one validation run per process ------------------------------------------------
@@ -305,8 +304,8 @@ class CorpusQA:
 
 def run_validation(settings: Settings) -> RunResult:
     """Load the suite and validate the corpus paths (imports GX)."""
-    from corpus_qa.sources import CorpusPathError
     from corpus_qa.runner import Runner
+    from corpus_qa.sources import CorpusPathError
     from corpus_qa.suite import SuiteError, load_suite
 
     try:

@@ -40,8 +40,6 @@ from pathlib import Path
 from typing import Any
 
 from corpus_qa.documents import Document, Field
-from corpus_qa.sources import CorpusPathError, display_path
-from corpus_qa.sources.registry import JSONL_SUFFIXES, TEXT_SUFFIXES
 from corpus_qa.metadata import Phrases, parse_date, resolve
 from corpus_qa.mutations import (
     FAMILIES,
@@ -51,7 +49,10 @@ from corpus_qa.mutations import (
     mutate_document,
     mutate_story,
 )
+from corpus_qa.paths import display_path
 from corpus_qa.results import EXIT_FAILED, EXIT_INTERNAL, EXIT_PASSED, Finding, RunResult
+from corpus_qa.sources import CorpusPathError
+from corpus_qa.sources.registry import JSONL_SUFFIXES, TEXT_SUFFIXES
 from corpus_qa.suite import Suite
 
 DEFAULT_COPIES = 3

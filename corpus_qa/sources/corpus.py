@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from corpus_qa.documents import Document
+from corpus_qa.paths import display_path
 from corpus_qa.sources.base import (
     DEFAULT_FIELDS,
     CorpusPathError,
@@ -22,14 +23,6 @@ from corpus_qa.sources.base import (
     SourceCounts,
 )
 from corpus_qa.sources.registry import format_of, source_for
-
-
-def display_path(path: Path) -> str:
-    """The path relative to the working directory when it is below it, else as is."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def iter_corpus(paths: Iterable[str | os.PathLike[str]], *,
