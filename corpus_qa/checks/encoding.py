@@ -7,11 +7,16 @@ calls the second only for documents the first rejected.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 
 import ftfy
-from ftfy.badness import BADNESS_RE
+import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-125x" codecs)
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
 
 from corpus_qa.findings import Hit
 
@@ -84,21 +89,174 @@ def find_invalid_utf8(raw: bytes | str | None) -> list[Hit]:
 
 
 # --- mojibake ---------------------------------------------------------------------
+#
+# Two cheap stages find suspicious spans; a confirmation stage keeps a span only when
+# it can be explained as a real mis-decoding (its characters encoded with the code page
+# it was wrongly read with, decoded with the right one) that reads better than the span.
+#
+# 1. ftfy's badness regex (``BADNESS_RE``: UTF-8 read as a single-byte code page). It is
+#    run only in short windows around the few hundred characters that any of its
+#    matches must contain, which gives ftfy-identical matches at a fraction of the cost.
+# 2. ``_LEGACY_RE``: mis-decodings that ftfy's regex does not cover — runs of Latin-1
+#    letters that are Cyrillic, Greek or CJK bytes read as cp1252/latin-1 ("Ïðèâåò"),
+#    KOI8-R and cp1251 read as each other ("пРЙЧЕФ"), UTF-8 three-byte sequences read
+#    as cp1252 ("Nguyá»…n"), and UTF-8 Cyrillic read as cp1251 ("РџСЂРёРІРµС‚").
 
-_WORD_AROUND = re.compile(r"\S+")
+# Characters that every match of ftfy's BADNESS_RE contains at least one of: every
+# category except the Greek and Cyrillic letters ("lower_common", "upper_common"), which
+# only match next to one of these, plus the few characters its literal alternatives use.
+_TRIGGER_CATEGORIES = tuple(
+    name for name in MOJIBAKE_CATEGORIES if name not in ("lower_common", "upper_common")
+)
+_TRIGGER_RE = re.compile(
+    "["
+    + "".join(MOJIBAKE_CATEGORIES[name] for name in _TRIGGER_CATEGORIES)
+    + "ŒœÂÃÎÐ×ØÙà√≈‚ÄЂβ€ā°µ®©·»–—´²³ŸŠšž\xa0\xad"
+    + "]"
+)
+_LONGEST_BADNESS_MATCH = 7  # "ГўВЂВ.[A-Za-z ]"
+
+# cp1252's readings of the bytes 0x80-0xBF (UTF-8 continuation bytes), and latin-1's.
+_CONTINUATION = (
+    "\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+    "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
+_LEGACY_RE = re.compile(
+    "[\xc0-\xff]{3,}"  # Cyrillic / Greek / CJK bytes read as cp1252 or latin-1
+    "|[а-яё][А-ЯЁ]{2}"  # KOI8-R read as cp1251, or cp1251 read as KOI8-R: a capital
+    "|[А-ЯЁ]{3,}[\\s,.]+[А-ЯЁ]{3,}"  # … and lowercase words turned to capitals
+    f"|[\xe0-\xef][{_CONTINUATION}]{{2}}"  # a UTF-8 three-byte sequence read as cp1252
+    "|[В-Я][^\\sА-Яа-яЁё\x00-\x7f]"  # a UTF-8 two-byte sequence read as cp1251
+    "|[А-я][\u2219-\u2265\u2320\u2321\u2500-\u25a0\xb0\xb2\xb7\xf7]"  # … as KOI8-R
+    # a symbol inside a word: a Latin code page read as another (mac-roman, cp437, cp1250)
+    "|[A-Za-z][\x80-\xac\xae-\xb6\xb8-\xbf\u02c6-\u02dd\u201a-\u2025\u2027-\u2122"
+    "\u2200-\u25ff\ufb01\ufb02][a-z]"
+    "|[a-z][\xc0-\xd6\xd8-\xde]"  # … or a capital after a small letter ("CafÈ")
+)
 
 
-def mojibake_ok(text: str) -> bool:
-    """True when ftfy's badness detector finds nothing.
+@dataclass(frozen=True)
+class CodePage:
+    """A code page as the checks name it, and the Python codecs that read and write it."""
 
-    ASCII text cannot hold mojibake, so it is never scanned. This is deliberately
-    not ``ftfy.fix_text(t) != t``: fix_text also "fixes" curly quotes and
-    ligatures, which are correct text.
+    name: str
+    decode: str
+    """The codec that turns its bytes into text (strict)."""
+    encode: str
+    """The codec that turns text back into the bytes it was read from (when this code
+    page was the wrong one; ftfy's "sloppy" codecs keep the bytes cp125x leaves undefined)."""
 
-    >>> mojibake_ok("Caf\\u00e9 \\u201cquoted\\u201d"), mojibake_ok("Caf\\u00c3\\u00a9")
+
+UTF8 = CodePage("UTF-8", "utf-8", "utf-8")
+CODE_PAGES: dict[str, CodePage] = {
+    page.name: page
+    for page in (
+        UTF8,
+        CodePage("cp1252", "cp1252", "sloppy-windows-1252"),
+        CodePage("latin-1", "latin-1", "latin-1"),
+        CodePage("cp1251", "cp1251", "sloppy-windows-1251"),
+        CodePage("koi8-r", "koi8-r", "koi8-r"),
+        CodePage("cp1250", "cp1250", "sloppy-windows-1250"),
+        CodePage("iso-8859-2", "iso-8859-2", "iso-8859-2"),
+        CodePage("cp1253", "cp1253", "sloppy-windows-1253"),
+        CodePage("mac-roman", "mac-roman", "mac-roman"),
+        CodePage("cp437", "cp437", "cp437"),
+        CodePage("gbk", "gbk", "gbk"),
+        CodePage("shift_jis", "shift_jis", "shift_jis"),
+        CodePage("euc-kr", "euc-kr", "euc-kr"),
+    )
+}
+"""Every code page the confirmation stage knows, by the name findings use."""
+
+WRONG_READINGS = ("cp1252", "latin-1", "cp1251", "koi8-r", "cp1250", "iso-8859-2", "cp1253",
+                  "mac-roman", "cp437")
+"""Code pages a text can have been wrongly read with (single-byte: every byte is a
+character, so the mis-reading leaves no U+FFFD behind)."""
+
+# (right, wrong) in order of preference: when two pairs repair a span equally well, the
+# first is named (cp1252 before latin-1, as they agree on letters).
+_PAIRS: tuple[tuple[CodePage, CodePage], ...] = tuple(
+    (CODE_PAGES[right], CODE_PAGES[wrong])
+    for right in ("UTF-8", "cp1251", "koi8-r", "cp1252", "cp1250", "iso-8859-2", "cp1253",
+                  "gbk", "shift_jis", "euc-kr", "mac-roman", "cp437")
+    for wrong in WRONG_READINGS
+    if right != wrong and {right, wrong} != {"cp1252", "latin-1"}
+    and {right, wrong} != {"cp1250", "iso-8859-2"}
+)
+
+
+def _badness_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The matches of ftfy's BADNESS_RE, searched only around the characters they need."""
+    reach = _LONGEST_BADNESS_MATCH - 1
+    last_end = -1
+    window: tuple[int, int] | None = None
+    windows: list[tuple[int, int]] = []
+    for trigger in _TRIGGER_RE.finditer(text):
+        lo, hi = max(0, trigger.start() - reach), trigger.end() + reach
+        if window is not None and lo <= window[1]:
+            window = (window[0], hi)
+        else:
+            if window is not None:
+                windows.append(window)
+            window = (lo, hi)
+    if window is not None:
+        windows.append(window)
+    for lo, hi in windows:
+        pos = max(lo, last_end)
+        while pos < hi:
+            match = BADNESS_RE.search(text, pos, min(hi, len(text)))
+            if match is None:
+                break
+            yield match.span()
+            last_end = pos = max(match.end(), match.start() + 1)
+
+
+def is_bad(text: str) -> bool:
+    """ftfy's ``is_bad`` verdict (stage 1), computed around its trigger characters only.
+
+    >>> is_bad("caf\\u00c3\\u00a9"), is_bad("caf\\u00e9 \\u201cok\\u201d")
     (True, False)
     """
-    return text.isascii() or not BADNESS_RE.search(text)
+    return not text.isascii() and next(_badness_spans(text), None) is not None
+
+
+@dataclass(frozen=True)
+class Misdecoding:
+    """A span explained as a mis-decoding: the text it was, and the two code pages."""
+
+    span: tuple[int, int]
+    shown: str
+    repaired: str
+    right: str
+    """The code page the bytes were written in."""
+    wrong: str
+    """The code page they were read with."""
+
+
+def _candidate_spans(text: str) -> list[tuple[int, int]]:
+    """Stages 1 and 2: suspicious spans, widened to whole words and merged when only
+    spaces and punctuation separate them."""
+    found = sorted([*_badness_spans(text), *(m.span() for m in _LEGACY_RE.finditer(text))])
+    spans: list[tuple[int, int]] = []
+    for start, end in found:
+        start, end = _expand_to_words(text, start, end)
+        if spans and (start <= spans[-1][1]
+                      or _FOREIGN_GAP_RE.fullmatch(text, spans[-1][1], start)):
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    for i, (start, end) in enumerate(spans):
+        before = _FOREIGN_WORDS_BEFORE_RE.search(text, 0, start)
+        after = _FOREIGN_WORDS_AFTER_RE.match(text, end)
+        spans[i] = (before.start() if before else start, after.end() if after else end)
+    return spans
+
+
+# Words with no ASCII letter or digit: the short words between and around mis-decoded
+# words ("â", "íà") are part of the same mis-decoded run.
+_FOREIGN_GAP_RE = re.compile(r"[^A-Za-z0-9]*")
+_FOREIGN_WORDS_BEFORE_RE = re.compile(r"(?:(?<!\S)[^\sA-Za-z0-9]+\s+)+\Z")
+_FOREIGN_WORDS_AFTER_RE = re.compile(r"(?:\s+[^\sA-Za-z0-9]+(?=\s|\Z))+")
 
 
 def _expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -109,36 +267,271 @@ def _expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def find_mojibake(text: str) -> list[Hit]:
-    """One hit per run of words that ftfy's detector marks, with ftfy's reading of it.
+# --- how natural a span reads (the confirmation stage's yardstick) -------------------
 
-    >>> find_mojibake("The caf\\u00c3\\u00a9 opened.")[0].message
-    'mojibake "cafÃ©" — ftfy reads it as "café"; decode the source as UTF-8 or run ftfy.fix_text'
+# Letter frequencies (percent) of running Russian and Greek text; other Cyrillic letters
+# (Ukrainian, Serbian, Belarusian) count as 1.5 %.
+_FREQUENCIES = {
+    **dict(zip("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё", (
+        10.97, 8.45, 8.01, 7.35, 6.70, 6.26, 5.47, 4.73, 4.54, 4.40, 3.49, 3.21, 2.98, 2.81,
+        2.62, 2.01, 1.90, 1.74, 1.70, 1.65, 1.59, 1.44, 1.21, 0.97, 0.94, 0.73, 0.64, 0.48,
+        0.36, 0.32, 0.26, 0.04, 0.4), strict=True)),
+    **dict(zip("αοιετσςνηυρπκμλωδγχθφβξζψ", (
+        12.0, 9.8, 8.5, 8.0, 8.0, 5.0, 2.5, 6.5, 5.0, 4.5, 4.4, 4.0, 4.0, 3.5, 2.8, 2.0, 1.8,
+        1.7, 1.2, 1.3, 0.8, 0.7, 0.4, 0.4, 0.15), strict=True)),
+}
+_LOG_FREQUENCY = {c: math.log10(f) for c, f in _FREQUENCIES.items()}
+_NATURAL_LOG_FREQUENCY = 0.72
+"""Mean log10 frequency of the letters of ordinary Cyrillic or Greek text is 0.6–0.8;
+text read with the wrong Cyrillic or Greek code page scores 0.2–0.5."""
+_VOWELS = frozenset("аеиоуыэюяіїєαεηιουω")
+_FEWEST_VOWELS = 0.33
+"""Ordinary Cyrillic and Greek text is 33–55 % vowels; scrambled text often 20–30 %."""
+
+# Accented Latin letters by language group: real text needs one group, text read with
+# the wrong Latin code page mixes several ("Pøíliš žluouèký").
+_ACCENT_GROUPS = (
+    "àâæçéèêëîïôœùûüÿ",  # French
+    "áéíñóúü",  # Spanish
+    "àáâãçéêíóôõú",  # Portuguese
+    "àèéìíîòóù",  # Italian
+    "äöüßé",  # German
+    "åäæøöéáíóúýðþ",  # Nordic
+    "áäčďéěíĺľňóôŕřšťúůýž",  # Czech, Slovak
+    "ąćęłńóśźż",  # Polish
+    "áéíóöőúüű",  # Hungarian
+    "ăâîșşțţ",  # Romanian
+    "çğıöşüâî",  # Turkish
+    "čćđšž",  # Croatian, Slovene
+    "āčēģīķļņšūžąęėįųõäöü",  # Baltic
+    "àçéèíïòóúü",  # Catalan
+    "àáâãèéêìíòóôõùúýăđĩũơư" + "".join(map(chr, range(0x1EA0, 0x1EFA))),  # Vietnamese
+)
+
+
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    """The script of a letter, coarsely: LATIN, CYRILLIC, GREEK, CJK, HANGUL, ARABIC …"""
+    if char.isascii():
+        return "LATIN"
+    name = unicodedata.name(char, "")
+    first = name.split(" ", 1)[0]
+    if first in ("CJK", "HIRAGANA", "KATAKANA", "IDEOGRAPHIC"):
+        return "CJK"
+    if first == "HALFWIDTH":
+        return "HALFWIDTH"
+    return first
+
+
+@lru_cache(maxsize=8192)
+def _rare_ideograph(char: str) -> bool:
+    """True for an ideograph outside the common sets of Chinese (GB 2312 level 1) and
+    Japanese (JIS X 0208 level 1): the text a wrong CJK code page makes is full of them."""
+    for codec, first, last in (("gb2312", 0xB0, 0xD7), ("shift_jis", 0x88, 0x9F)):
+        try:
+            lead = char.encode(codec)[0]
+        except UnicodeEncodeError:
+            continue
+        if first <= lead <= last:
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _is_symbol(char: str) -> bool:
+    """Box drawing, math and other symbols that are not letters (but not currency)."""
+    return unicodedata.category(char) in ("So", "Sm", "Sk")
+
+
+def _hard_errors(text: str) -> int:
+    """Characters no correct text holds: controls, unassigned, private use, U+FFFD."""
+    return sum(
+        1 for c in text
+        if c not in "\t\n\r" and (unicodedata.category(c) in ("Cc", "Cn", "Co") or c == "\ufffd")
+    )
+
+
+def unnaturalness(text: str) -> float:
+    """How unlike ordinary text ``text`` reads: 0 for natural text, more for mixed scripts,
+    dense or mixed-language accents, implausible letter case or rare letters.
+
+    >>> unnaturalness("Привет, мир") < unnaturalness("Ïðèâåò, ìèð")
+    True
     """
-    if mojibake_ok(text):
+    score = 3.0 * _hard_errors(text) + 3.0 * sum(1 for _ in BADNESS_RE.finditer(text))
+    # Chinese and Japanese are written without spaces: ideographs between spaces are
+    # bytes of a spaced script (Cyrillic, Greek) read as a CJK code page.
+    score += 1.0 * len(_SPACED_IDEOGRAPHS_RE.findall(text))
+    score += 0.5 * sum(1 for c in text if "\u3400" <= c <= "\u9fff" and _rare_ideograph(c))
+    accents: set[str] = set()
+    rare = 0.0
+    counted = vowels = 0
+    for word in text.split():
+        letters = [c for c in word if c.isalpha()]
+        scripts = {_script(c) for c in letters}
+        score += 3.0 * max(0, len(scripts) - 1) + 1.0 * ("HALFWIDTH" in scripts)
+        score += sum(1.0 for c in word if not c.isascii() and _is_symbol(c))
+        inner = word.strip(_EDGE_PUNCTUATION) if scripts <= _SPACED_SCRIPTS else ""
+        score += 1.5 * sum(
+            1 for c in inner[1:-1]
+            if not c.isascii() and c not in _WORD_PUNCTUATION
+            and unicodedata.category(c)[0] in "SP"
+        )
+        run = 0
+        for i, c in enumerate(word):
+            if c.isalpha() and not c.isascii() and scripts == {"LATIN"}:
+                accents.add(c.lower())
+                run += 1
+                if run == 3:
+                    score += 2.0
+            else:
+                run = 0
+            if i > 0 and c.isupper() and word[i - 1].islower():
+                score += 1.5
+            if c.isalpha() and not c.isascii():
+                base = _base_letter(c)
+                if base in _LOG_FREQUENCY or _script(c) == "CYRILLIC":
+                    rare += _LOG_FREQUENCY.get(base, 0.18)
+                    vowels += base in _VOWELS
+                    counted += 1
+    if accents:
+        score += 2.0 * (_groups_needed(accents) - 1)
+    if counted:
+        weight = min(1.0, counted / 6)
+        score += max(0.0, _NATURAL_LOG_FREQUENCY - rare / counted) * 12.0 * weight
+        score += max(0.0, _FEWEST_VOWELS - vowels / counted) * 20.0 * weight
+    return score
+
+
+@lru_cache(maxsize=4096)
+def _base_letter(char: str) -> str:
+    """The lowercase letter without its accents (``ά`` → ``α``, ``Ё`` → ``е``)."""
+    return unicodedata.normalize("NFD", char.lower())[0]
+
+
+def _groups_needed(accents: set[str]) -> int:
+    """How many language groups it takes to cover these accented letters (greedy)."""
+    left = set(accents)
+    groups = 0
+    while left:
+        best = max(_ACCENT_GROUPS, key=lambda g: len(left.intersection(g)))
+        covered = left.intersection(best)
+        groups += 1
+        if not covered:
+            return groups + len(left)
+        left -= covered
+    return groups
+
+
+_EDGE_PUNCTUATION = "\"'()[]{}<>.,;:!?«»‹›„“”‘’‚…—–-¡¿「」『』（）。，、"
+_WORD_PUNCTUATION = "’‘ʼ·‐‑-'"
+"""Punctuation that real words hold inside them (apostrophes, Catalan l·l, hyphens)."""
+
+_SPACED_IDEOGRAPHS_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff] +(?=[\u3040-\u30ff\u3400-\u9fff])")
+_SPACED_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
+"""Scripts whose words are separated by spaces (so a word is a unit to judge)."""
+
+_LOST_RE = re.compile("\ufffd*\x00\ufffd*")
+"""A lost byte (marked NUL) and the bytes of its sequence around it: one lost character."""
+
+_MARGIN = 1.0
+"""A repair must read this much more naturally than the span to be believed."""
+
+
+def explain_misdecoding(segment: str) -> tuple[str, str, str] | None:
+    """``(repaired, right, wrong)`` when ``segment`` reads as text in code page ``right``
+    that was read with code page ``wrong``; ``None`` when no mis-decoding explains it.
+
+    >>> explain_misdecoding("Ïðèâåò, ìèð")
+    ('Привет, мир', 'cp1251', 'cp1252')
+    >>> explain_misdecoding("s4y4 c1nt4 k4mu ¢¢") is None
+    True
+    """
+    before = unnaturalness(segment)
+    lost = segment.count("\ufffd")
+    best: tuple[float, int, str, str, str] | None = None
+    for order, (right, wrong) in enumerate(_PAIRS):
+        try:
+            if lost and right is UTF8:
+                # Mojibake read lossily (a byte cp1252 leaves undefined became U+FFFD):
+                # the lost byte stays lost, and the sequence it was part of reads U+FFFD.
+                data = segment.replace("\ufffd", "\x00").encode(wrong.encode)
+                repaired = _LOST_RE.sub("\ufffd", data.decode("utf-8", errors="replace"))
+            else:
+                repaired = segment.encode(wrong.encode).decode(right.decode)
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if (repaired == segment or _hard_errors(repaired) > repaired.count("\ufffd")
+                or repaired.count("\ufffd") > lost
+                or lost and not any(c.isalpha() and not c.isascii() for c in repaired)):
+            continue
+        after = unnaturalness(repaired)
+        if after + _MARGIN <= before and (best is None or after < best[0]):
+            best = (after, order, repaired, right.name, wrong.name)
+    if best is None:
+        fixed = ftfy.fix_encoding_and_explain(segment)
+        steps = dict(fixed.explanation or [])
+        if fixed.text != segment and "encode" in steps and "decode" in steps:
+            if not _hard_errors(fixed.text) and unnaturalness(fixed.text) < before:
+                wrong = steps["encode"].replace("sloppy-windows-", "cp")
+                right = "UTF-8" if steps["decode"] in ("utf-8", "utf-8-variants") else steps[
+                    "decode"]
+                return fixed.text, right, wrong
+        return None
+    return best[2], best[3], best[4]
+
+
+def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
+    """Every confirmed mis-decoding in ``text`` (all three stages)."""
+    if text.isascii():
         return []
-    spans: list[tuple[int, int]] = []
-    for match in BADNESS_RE.finditer(text):
-        start, end = _expand_to_words(text, *match.span())
-        if spans and start <= spans[-1][1] + 1:
-            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-        else:
-            spans.append((start, end))
-    hits = []
-    for start, end in spans[:MAX_HITS_PER_DOCUMENT]:
+    found: list[Misdecoding] = []
+    for start, end in _candidate_spans(text):
         segment = text[start:end]
-        fixed = ftfy.fix_text(segment)
-        reading = (
-            f'ftfy reads it as "{fixed}"' if fixed != segment else "ftfy cannot repair it"
+        explained = explain_misdecoding(segment)
+        if explained is None:
+            continue
+        repaired, right, wrong = explained
+        found.append(Misdecoding((start, end), segment, repaired, right, wrong))
+        if first_only:
+            break
+    return found
+
+
+def mojibake_ok(text: str) -> bool:
+    """True when no stage finds a mis-decoding (ASCII text is never scanned).
+
+    Clean text costs one pass of two small regexes; only suspicious spans are confirmed.
+    This is deliberately not ``ftfy.fix_text(t) != t``: fix_text also "fixes" curly
+    quotes and ligatures, which are correct text.
+
+    >>> mojibake_ok("Caf\\u00e9 \\u201cquoted\\u201d"), mojibake_ok("Caf\\u00c3\\u00a9")
+    (True, False)
+    """
+    return text.isascii() or not misdecodings(text, first_only=True)
+
+
+def find_mojibake(text: str) -> list[Hit]:
+    """One hit per mis-decoded run of words: the code pages, and the repaired span.
+
+    >>> hit = find_mojibake("The caf\\u00c3\\u00a9 opened.")[0]
+    >>> hit.message
+    'mojibake "cafÃ©" — UTF-8 text read as cp1252; it should read "café" — decode the source as UTF-8'
+    >>> hit.suggestion
+    'café'
+    """
+    found = misdecodings(text)
+    hits = [
+        Hit(
+            "mojibake",
+            f'mojibake "{m.shown}" — {m.right} text read as {m.wrong}; it should read '
+            f'"{m.repaired}" — decode the source as {m.right}',
+            m.span,
+            suggestion=m.repaired,
         )
-        hits.append(
-            Hit(
-                "mojibake",
-                f'mojibake "{segment}" — {reading}; decode the source as UTF-8 or run ftfy.fix_text',
-                (start, end),
-            )
-        )
-    return _capped(hits, len(spans), "mojibake runs")
+        for m in found[:MAX_HITS_PER_DOCUMENT]
+    ]
+    return _capped(hits, len(found), "mojibake runs")
 
 
 # --- control characters -----------------------------------------------------------

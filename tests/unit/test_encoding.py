@@ -48,11 +48,13 @@ def test_invalid_utf8_message_names_byte_offset_and_bytes() -> None:
     )
 
 
-def test_mojibake_message_shows_span_and_ftfy_reading() -> None:
+def test_mojibake_message_names_both_code_pages_and_the_repair() -> None:
     (hit,) = encoding.find_mojibake("The cafÃ© opened.")
     assert hit.message == (
-        'mojibake "cafÃ©" — ftfy reads it as "café"; decode the source as UTF-8 or run ftfy.fix_text'
+        'mojibake "cafÃ©" — UTF-8 text read as cp1252; it should read "café" — decode the '
+        "source as UTF-8"
     )
+    assert hit.suggestion == "café"
 
 
 def test_control_message_names_code_point() -> None:
