@@ -32,17 +32,31 @@ def _capped(hits: list[Hit], total: int, what: str) -> list[Hit]:
     return hits + [Hit(last.reason, f"… and {more} more {what} in this document", last.span)]
 
 
-# --- UTF-8 ------------------------------------------------------------------------
+# --- UTF-8 and U+FFFD -------------------------------------------------------------
+#
+# The UTF-8 expectation owns every U+FFFD: the ones the loader put in place of invalid
+# bytes (``invalid_utf8``, with the byte offset) and the ones already in the text, lost
+# by an earlier decoding (``replacement_character``). It reads the document's bytes, or
+# its text when it has no bytes (a JSON string); the text checks never report U+FFFD.
+
+_REPLACEMENT = "\ufffd"
+_REPLACEMENT_BYTES = _REPLACEMENT.encode("utf-8")
 
 
 def utf8_ok(raw: bytes | str | None) -> bool:
-    """True when ``raw`` decodes as UTF-8 (strings and missing bytes are valid by construction).
+    """True when ``raw`` decodes as UTF-8 and holds no U+FFFD (a character lost upstream).
 
-    >>> utf8_ok(b"caf\\xc3\\xa9"), utf8_ok(b"caf\\xe9")
-    (True, False)
+    ``raw`` is a document's bytes, or its text when it arrived as a string.
+
+    >>> utf8_ok(b"caf\\xc3\\xa9"), utf8_ok(b"caf\\xe9"), utf8_ok("lost \\ufffd")
+    (True, False, False)
     """
-    if not isinstance(raw, bytes | bytearray):
+    if raw is None:
         return True
+    if isinstance(raw, str):
+        return _REPLACEMENT not in raw
+    if _REPLACEMENT_BYTES in raw:
+        return False
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -50,42 +64,76 @@ def utf8_ok(raw: bytes | str | None) -> bool:
     return True
 
 
-def find_invalid_utf8(raw: bytes | str | None) -> list[Hit]:
-    """One hit per invalid byte sequence, with its byte offset and the bytes themselves.
+def _replacement_hit(text: str, at: int, where: str) -> Hit:
+    return Hit(
+        "replacement_character",
+        f"U+FFFD REPLACEMENT CHARACTER {where} — a character was lost when the text was "
+        "decoded before it got here; recover it from the source",
+        (at, at + 1),
+    )
 
-    The span is in characters of the text as the loader decoded it (each invalid
+
+def _column(text: str, at: int) -> int:
+    return at - text.rfind("\n", 0, at)
+
+
+def find_invalid_utf8(raw: bytes | str | None) -> list[Hit]:
+    """One hit per invalid byte sequence (its byte offset and bytes) and per U+FFFD.
+
+    Spans are in characters of the text as the loader decoded it (each invalid
     sequence became one U+FFFD).
 
-    >>> [h.message for h in find_invalid_utf8(b"caf\\xe9 au lait")]
-    ['invalid UTF-8 at byte 3: \\\\xe9 (decoded as U+FFFD) — re-encode the file as UTF-8 (was it written as latin-1/cp1252?)']
+    >>> [h.message for h in find_invalid_utf8(b"caf\\xe9 au lait")]  # doctest: +NORMALIZE_WHITESPACE
+    ['invalid UTF-8 at byte 3: \\\\xe9 (decoded as U+FFFD) — re-encode the file as UTF-8
+      (was it written as latin-1/cp1252?)']
+    >>> find_invalid_utf8("lost \\ufffd char")[0].message
+    'U+FFFD REPLACEMENT CHARACTER at column 6 — a character was lost when the text was \
+decoded before it got here; recover it from the source'
     """
-    if not isinstance(raw, bytes | bytearray):
+    if raw is None:
         return []
+    if isinstance(raw, str):
+        found = [
+            _replacement_hit(raw, i, f"at column {_column(raw, i)}")
+            for i, c in enumerate(raw) if c == _REPLACEMENT
+        ]
+        return _capped(found[:MAX_HITS_PER_DOCUMENT], len(found), "U+FFFD characters")
     hits: list[Hit] = []
     total = 0
     pos = 0
     char = 0  # character offset of raw[pos] in the decoded text
     while pos < len(raw):
+        bad: tuple[int, int] | None = None
         try:
-            raw[pos:].decode("utf-8")
-            break
+            chunk = raw[pos:].decode("utf-8")
         except UnicodeDecodeError as exc:
-            start, end = pos + exc.start, pos + exc.end
-            char += len(raw[pos:start].decode("utf-8"))
+            bad = (pos + exc.start, pos + exc.end)
+            chunk = raw[pos:bad[0]].decode("utf-8")
+        at = chunk.find(_REPLACEMENT)
+        while at >= 0:
             total += 1
             if len(hits) < MAX_HITS_PER_DOCUMENT:
-                shown = "".join(f"\\x{b:02x}" for b in raw[start:end])
-                hits.append(
-                    Hit(
-                        "invalid_utf8",
-                        f"invalid UTF-8 at byte {start}: {shown} (decoded as U+FFFD) — re-encode "
-                        "the file as UTF-8 (was it written as latin-1/cp1252?)",
-                        (char, char + 1),
-                    )
+                byte = pos + len(chunk[:at].encode("utf-8"))
+                hits.append(_replacement_hit(chunk, char + at, f"at byte {byte}"))
+            at = chunk.find(_REPLACEMENT, at + 1)
+        char += len(chunk)
+        if bad is None:
+            break
+        start, end = bad
+        total += 1
+        if len(hits) < MAX_HITS_PER_DOCUMENT:
+            shown = "".join(f"\\x{b:02x}" for b in raw[start:end])
+            hits.append(
+                Hit(
+                    "invalid_utf8",
+                    f"invalid UTF-8 at byte {start}: {shown} (decoded as U+FFFD) — re-encode "
+                    "the file as UTF-8 (was it written as latin-1/cp1252?)",
+                    (char, char + 1),
                 )
-            char += 1
-            pos = end
-    return _capped(hits, total, "invalid byte sequences")
+            )
+        char += 1
+        pos = end
+    return _capped(hits, total, "invalid byte sequences or U+FFFD characters")
 
 
 # --- mojibake ---------------------------------------------------------------------
@@ -124,14 +172,15 @@ _CONTINUATION = (
 _LEGACY_RE = re.compile(
     "[\xc0-\xff]{3,}"  # Cyrillic / Greek / CJK bytes read as cp1252 or latin-1
     "|[а-яё][А-ЯЁ]{2}"  # KOI8-R read as cp1251, or cp1251 read as KOI8-R: a capital
-    "|[А-ЯЁ]{3,}[\\s,.]+[А-ЯЁ]{3,}"  # … and lowercase words turned to capitals
+    "|[А-ЯЁ]{6,}|[А-ЯЁ]{3,}[\\s,.]+[А-ЯЁ]{3,}"  # … and small letters turned to capitals
     f"|[\xe0-\xef][{_CONTINUATION}]{{2}}"  # a UTF-8 three-byte sequence read as cp1252
     "|[В-Я][^\\sА-Яа-яЁё\x00-\x7f]"  # a UTF-8 two-byte sequence read as cp1251
     "|[А-я][\u2219-\u2265\u2320\u2321\u2500-\u25a0\xb0\xb2\xb7\xf7]"  # … as KOI8-R
     # a symbol inside a word: a Latin code page read as another (mac-roman, cp437, cp1250)
     "|[A-Za-z][\x80-\xac\xae-\xb6\xb8-\xbf\u02c6-\u02dd\u201a-\u2025\u2027-\u2122"
     "\u2200-\u25ff\ufb01\ufb02][a-z]"
-    "|[a-z][\xc0-\xd6\xd8-\xde]"  # … or a capital after a small letter ("CafÈ")
+    "|[a-z][\xc0-\xd6\xd8-\xde\u0152\u0160\u0178\u017d]"  # … or a capital after a small
+    # letter ("CafÈ", "£ódŸ")
 )
 
 
@@ -233,9 +282,11 @@ class Misdecoding:
     """The code page they were read with."""
 
 
-def _candidate_spans(text: str) -> list[tuple[int, int]]:
-    """Stages 1 and 2: suspicious spans, widened to whole words and merged when only
-    spaces and punctuation separate them."""
+def _candidate_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Stages 1 and 2: suspicious spans, widened to whole words and merged when no ASCII
+    letter or digit separates them; each with the same span widened to the neighbouring
+    words that have no ASCII letter either (the short words of a mis-decoded run, or
+    correct text in another script: the confirmation tries the wide span first)."""
     found = sorted([*_badness_spans(text), *(m.span() for m in _LEGACY_RE.finditer(text))])
     spans: list[tuple[int, int]] = []
     for start, end in found:
@@ -245,11 +296,13 @@ def _candidate_spans(text: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
         else:
             spans.append((start, end))
-    for i, (start, end) in enumerate(spans):
+    widened = []
+    for start, end in spans:
         before = _FOREIGN_WORDS_BEFORE_RE.search(text, 0, start)
         after = _FOREIGN_WORDS_AFTER_RE.match(text, end)
-        spans[i] = (before.start() if before else start, after.end() if after else end)
-    return spans
+        widened.append(((before.start() if before else start, after.end() if after else end),
+                        (start, end)))
+    return widened
 
 
 # Words with no ASCII letter or digit: the short words between and around mis-decoded
@@ -275,7 +328,7 @@ _FREQUENCIES = {
     **dict(zip("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё", (
         10.97, 8.45, 8.01, 7.35, 6.70, 6.26, 5.47, 4.73, 4.54, 4.40, 3.49, 3.21, 2.98, 2.81,
         2.62, 2.01, 1.90, 1.74, 1.70, 1.65, 1.59, 1.44, 1.21, 0.97, 0.94, 0.73, 0.64, 0.48,
-        0.36, 0.32, 0.26, 0.04, 0.4), strict=True)),
+        0.36, 0.32, 0.26, 1.5, 0.4), strict=True)),  # ъ: rare in Russian, common in Bulgarian
     **dict(zip("αοιετσςνηυρπκμλωδγχθφβξζψ", (
         12.0, 9.8, 8.5, 8.0, 8.0, 5.0, 2.5, 6.5, 5.0, 4.5, 4.4, 4.0, 4.0, 3.5, 2.8, 2.0, 1.8,
         1.7, 1.2, 1.3, 0.8, 0.7, 0.4, 0.4, 0.15), strict=True)),
@@ -340,7 +393,7 @@ def _rare_ideograph(char: str) -> bool:
 @lru_cache(maxsize=4096)
 def _is_symbol(char: str) -> bool:
     """Box drawing, math and other symbols that are not letters (but not currency)."""
-    return unicodedata.category(char) in ("So", "Sm", "Sk")
+    return unicodedata.category(char) in ("So", "Sm", "Sk", "No")
 
 
 def _hard_errors(text: str) -> int:
@@ -358,7 +411,9 @@ def unnaturalness(text: str) -> float:
     >>> unnaturalness("Привет, мир") < unnaturalness("Ïðèâåò, ìèð")
     True
     """
-    score = 3.0 * _hard_errors(text) + 3.0 * sum(1 for _ in BADNESS_RE.finditer(text))
+    # A lone C1 character matches BADNESS_RE too: count it once, as a hard error.
+    score = 3.0 * _hard_errors(text) + 3.0 * sum(
+        1 for m in BADNESS_RE.finditer(text) if not _C1_RE.fullmatch(m.group()))
     # Chinese and Japanese are written without spaces: ideographs between spaces are
     # bytes of a spaced script (Cyrillic, Greek) read as a CJK code page.
     score += 1.0 * len(_SPACED_IDEOGRAPHS_RE.findall(text))
@@ -375,8 +430,14 @@ def unnaturalness(text: str) -> float:
         score += 1.5 * sum(
             1 for c in inner[1:-1]
             if not c.isascii() and c not in _WORD_PUNCTUATION
-            and unicodedata.category(c)[0] in "SP"
+            and (unicodedata.category(c)[0] in "SP" or unicodedata.category(c) == "No")
         )
+        # Long capitalized words are rare in running Cyrillic and Greek text, and KOI8-R
+        # and cp1251 read as each other turn small letters into capitals.
+        if len(letters) >= 4 and scripts & {"CYRILLIC", "GREEK"} and word.isupper():
+            score += 0.75
+        # Greek final sigma inside a word: Greek text read with a wrong Greek code page.
+        score += 2.0 * len(_MEDIAL_FINAL_SIGMA_RE.findall(word))
         run = 0
         for i, c in enumerate(word):
             if c.isalpha() and not c.isascii() and scripts == {"LATIN"}:
@@ -387,7 +448,7 @@ def unnaturalness(text: str) -> float:
             else:
                 run = 0
             if i > 0 and c.isupper() and word[i - 1].islower():
-                score += 1.5
+                score += 2.0
             if c.isalpha() and not c.isascii():
                 base = _base_letter(c)
                 if base in _LOG_FREQUENCY or _script(c) == "CYRILLIC":
@@ -427,6 +488,7 @@ _EDGE_PUNCTUATION = "\"'()[]{}<>.,;:!?«»‹›„“”‘’‚…—–-¡¿
 _WORD_PUNCTUATION = "’‘ʼ·‐‑-'"
 """Punctuation that real words hold inside them (apostrophes, Catalan l·l, hyphens)."""
 
+_MEDIAL_FINAL_SIGMA_RE = re.compile("ς(?=[^\\W\\d_])")
 _SPACED_IDEOGRAPHS_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff] +(?=[\u3040-\u30ff\u3400-\u9fff])")
 _SPACED_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
 """Scripts whose words are separated by spaces (so a word is a unit to judge)."""
@@ -434,7 +496,14 @@ _SPACED_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
 _LOST_RE = re.compile("\ufffd*\x00\ufffd*")
 """A lost byte (marked NUL) and the bytes of its sequence around it: one lost character."""
 
-_MARGIN = 1.0
+_MARGIN = 1.5
+_CJK_PAGES = frozenset({"gbk", "shift_jis", "euc-kr"})
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
+"""Kana, ideographs and Hangul: a CJK original needs at least three of them."""
+_LOSSY_READINGS = frozenset({"cp1252", "cp1251", "cp1250", "cp1253"})
+"""Code pages with undefined bytes: a strict reader leaves U+FFFD for them."""
+_LEGACY_PRIOR = 0.5
+"""Text was most likely written in UTF-8: a legacy original must read this much better."""
 """A repair must read this much more naturally than the span to be believed."""
 
 
@@ -452,7 +521,7 @@ def explain_misdecoding(segment: str) -> tuple[str, str, str] | None:
     best: tuple[float, int, str, str, str] | None = None
     for order, (right, wrong) in enumerate(_PAIRS):
         try:
-            if lost and right is UTF8:
+            if lost and right is UTF8 and wrong.name in _LOSSY_READINGS:
                 # Mojibake read lossily (a byte cp1252 leaves undefined became U+FFFD):
                 # the lost byte stays lost, and the sequence it was part of reads U+FFFD.
                 data = segment.replace("\ufffd", "\x00").encode(wrong.encode)
@@ -463,22 +532,51 @@ def explain_misdecoding(segment: str) -> tuple[str, str, str] | None:
             continue
         if (repaired == segment or _hard_errors(repaired) > repaired.count("\ufffd")
                 or repaired.count("\ufffd") > lost
-                or lost and not any(c.isalpha() and not c.isascii() for c in repaired)):
+                or lost and not any(not c.isascii() and c != "\ufffd" for c in repaired)
+                or not _letters_changed(segment, repaired)
+                or right.name in _CJK_PAGES and len(_CJK_RE.findall(repaired)) < 3):
             continue
-        after = unnaturalness(repaired)
+        after = unnaturalness(repaired) + (right is not UTF8) * _LEGACY_PRIOR
         if after + _MARGIN <= before and (best is None or after < best[0]):
             best = (after, order, repaired, right.name, wrong.name)
     if best is None:
         fixed = ftfy.fix_encoding_and_explain(segment)
         steps = dict(fixed.explanation or [])
-        if fixed.text != segment and "encode" in steps and "decode" in steps:
-            if not _hard_errors(fixed.text) and unnaturalness(fixed.text) < before:
-                wrong = steps["encode"].replace("sloppy-windows-", "cp")
-                right = "UTF-8" if steps["decode"] in ("utf-8", "utf-8-variants") else steps[
-                    "decode"]
-                return fixed.text, right, wrong
+        if (fixed.text != segment and "encode" in steps and "decode" in steps
+                and not _hard_errors(fixed.text) and _letters_changed(segment, fixed.text)
+                and unnaturalness(fixed.text) < before):
+            return fixed.text, _ftfy_name(steps["decode"]), _ftfy_name(steps["encode"])
         return None
     return best[2], best[3], best[4]
+
+
+def _letters_changed(segment: str, repaired: str) -> bool:
+    """False when a swap changed no letter, or explains a C1 character that is not a
+    byte of a multi-byte sequence: such a character ("a\\x85b", most often a cp1252 "…"
+    read as latin-1) is the control-character expectation's."""
+    if any(_LONE_C1_RE.fullmatch(word) for word in _ASCII_SPACE_RE.split(segment)):
+        return False
+    if len(segment) != len(repaired):
+        return True  # multi-byte sequences were joined (UTF-8, CJK)
+    if _ISOLATED_C1_RE.search(segment):
+        return False  # a C1 character between ASCII characters: a control character
+    return any(a != b and (a.isalpha() or b.isalpha()) for a, b in zip(segment, repaired,
+                                                                         strict=True))
+
+
+_C1_RE = re.compile("[\x80-\x9f]")
+_ISOLATED_C1_RE = re.compile("(?<![^\x00-\x7f])[\x80-\x9f](?![^\x00-\x7f])")
+_ASCII_SPACE_RE = re.compile("[ \t\n\r\f\v]+")  # str.split() also splits at U+0085
+_LONE_C1_RE = re.compile("[\x00-\x7f]*(?:[\x80-\x9f][\x00-\x7f]*)+")
+"""A word whose only non-ASCII characters are C1 controls."""
+
+
+def _ftfy_name(codec: str) -> str:
+    """The name findings use for one of ftfy's codecs ("sloppy-windows-1252" → "cp1252")."""
+    if codec.startswith("utf-8"):
+        return "UTF-8"
+    return {"macroman": "mac-roman"}.get(codec, codec.replace("sloppy-", "").replace(
+        "windows-", "cp"))
 
 
 def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
@@ -486,16 +584,31 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
     if text.isascii():
         return []
     found: list[Misdecoding] = []
-    for start, end in _candidate_spans(text):
-        segment = text[start:end]
-        explained = explain_misdecoding(segment)
+    for wide, core in _candidate_spans(text):
+        start, end = wide
+        explained = explain_misdecoding(text[start:end])
+        if explained is None and core != wide:
+            start, end = core
+            explained = explain_misdecoding(text[start:end])
         if explained is None:
             continue
+        segment = text[start:end]
         repaired, right, wrong = explained
-        found.append(Misdecoding((start, end), segment, repaired, right, wrong))
         if first_only:
-            break
+            return [Misdecoding((start, end), segment, repaired, right, wrong)]
+        last = found[-1] if found else None
+        gap = text[last.span[1]:start] if last else ""
+        if last and (last.right, last.wrong) == (right, wrong) and _SHORT_GAP_RE.fullmatch(gap):
+            # One mis-decoded run broken by a short ASCII word ("… VÄƒn An phÃ¡t …").
+            found[-1] = Misdecoding((last.span[0], end), text[last.span[0]:end],
+                                    last.repaired + gap + repaired, right, wrong)
+        else:
+            found.append(Misdecoding((start, end), segment, repaired, right, wrong))
     return found
+
+
+_SHORT_GAP_RE = re.compile(r"[ \t]*(?:[!-~]{1,12}[ \t]+){0,2}")
+"""Up to two short words of ASCII between two mis-decoded runs, on one line."""
 
 
 def mojibake_ok(text: str) -> bool:
@@ -536,16 +649,34 @@ def find_mojibake(text: str) -> list[Hit]:
 
 # --- control characters -----------------------------------------------------------
 
-# C0 except tab/LF/CR, DEL, C1, U+FFFD, line/paragraph separators are left alone (they
-# are whitespace), zero-width space / word joiner / Mongolian vowel separator, bidi
+# C0 except tab/LF/CR, DEL, C1 (line/paragraph separators are left alone: they are
+# whitespace), zero-width space / word joiner / Mongolian vowel separator, bidi
 # embeddings/overrides/isolates and marks. ZWJ/ZWNJ are legitimate inside words of
 # many scripts (Persian, Devanagari, emoji sequences); they are flagged only next to
 # ASCII or whitespace, where they are invisible junk. A BOM is allowed at offset 0.
+# U+FFFD is not a control character: the UTF-8 expectation owns it. A C1 character
+# that is a byte of a mis-decoded UTF-8 sequence ("â€\x9d" for "”") is part of that
+# mojibake, and the mojibake expectation owns it.
 _CONTROL_RE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\u200b\u2060\u180e\u200e\u200f"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\u180e\u200e\u200f"
     "\u202a-\u202e\u2066-\u2069\ufeff]"
     "|(?<=[\x00-\x7f\\s])[\u200c\u200d]|[\u200c\u200d](?=[\x00-\x7f\\s]|$)"
 )
+
+
+def _stray_controls(text: str) -> Iterator[re.Match[str]]:
+    """The control characters that no other expectation owns."""
+    owned: list[tuple[int, int]] | None = None
+    for match in _CONTROL_RE.finditer(text):
+        start = match.start()
+        if start == 0 and match.group() == "\ufeff":
+            continue
+        if "\x80" <= match.group() <= "\x9f":
+            if owned is None:
+                owned = [m.span for m in misdecodings(text)]
+            if any(lo <= start < hi for lo, hi in owned):
+                continue
+        yield match
 
 
 def control_characters_ok(text: str) -> bool:
@@ -553,13 +684,10 @@ def control_characters_ok(text: str) -> bool:
 
     >>> control_characters_ok("tab\\tand\\nnewline"), control_characters_ok("bell\\x07")
     (True, False)
+    >>> control_characters_ok("He said \\u00e2\\u20ac\\u0153hi\\u00e2\\u20ac\\x9d")  # mojibake's
+    True
     """
-    match = _CONTROL_RE.search(text)
-    if match is None:
-        return True
-    if match.start() == 0 and text[0] == "\ufeff":
-        return _CONTROL_RE.search(text, 1) is None
-    return False
+    return next(_stray_controls(text), None) is None
 
 
 _C0_NAMES = (
@@ -592,24 +720,18 @@ def find_control_characters(text: str) -> list[Hit]:
     """
     hits: list[Hit] = []
     total = 0
-    for match in _CONTROL_RE.finditer(text):
-        if match.start() == 0 and match.group() == "\ufeff":
-            continue
+    for match in _stray_controls(text):
         total += 1
         if len(hits) >= MAX_HITS_PER_DOCUMENT:
             continue
-        char = match.group()
         start = match.start()
-        column = start - text.rfind("\n", 0, start)
-        if char == "\ufffd":
-            reason = "replacement_character"
-            advice = "a character was lost in decoding upstream; recover it from the source"
-        else:
-            reason = "control_character"
-            advice = "remove it (or replace it with a space)"
         hits.append(
-            Hit(reason, f"control character {_describe(char)} at column {column} — {advice}",
-                (start, start + 1))
+            Hit(
+                "control_character",
+                f"control character {_describe(match.group())} at column {_column(text, start)}"
+                " — remove it (or replace it with a space)",
+                (start, start + 1),
+            )
         )
     return _capped(hits, total, "control characters")
 
