@@ -83,12 +83,12 @@ def find_invalid_utf8(raw: bytes | str | None) -> list[Hit]:
     Spans are in characters of the text as the loader decoded it (each invalid
     sequence became one U+FFFD).
 
-    >>> [h.message for h in find_invalid_utf8(b"caf\\xe9 au lait")]  # doctest: +NORMALIZE_WHITESPACE
-    ['invalid UTF-8 at byte 3: \\\\xe9 (decoded as U+FFFD) — re-encode the file as UTF-8
-      (was it written as latin-1/cp1252?)']
-    >>> find_invalid_utf8("lost \\ufffd char")[0].message
-    'U+FFFD REPLACEMENT CHARACTER at column 6 — a character was lost when the text was \
-decoded before it got here; recover it from the source'
+    >>> print(find_invalid_utf8(b"caf\\xe9 au lait")[0].message.replace(" — ", "\\n"))
+    invalid UTF-8 at byte 3: \\xe9 (decoded as U+FFFD)
+    re-encode the file as UTF-8 (was it written as latin-1/cp1252?)
+    >>> print(find_invalid_utf8("lost \\ufffd char")[0].message.replace(" — ", "\\n"))
+    U+FFFD REPLACEMENT CHARACTER at column 6
+    a character was lost when the text was decoded before it got here; recover it from the source
     """
     if raw is None:
         return []
@@ -696,8 +696,10 @@ def find_mojibake(text: str) -> list[Hit]:
     """One hit per mis-decoded run of words: the code pages, and the repaired span.
 
     >>> hit = find_mojibake("The caf\\u00c3\\u00a9 opened.")[0]
-    >>> hit.message
-    'mojibake "cafÃ©" — UTF-8 text read as cp1252; it should read "café" — decode the source as UTF-8'
+    >>> print(hit.message.replace(" — ", "\\n"))
+    mojibake "cafÃ©"
+    UTF-8 text read as cp1252; it should read "café"
+    decode the source as UTF-8
     >>> hit.suggestion
     'café'
     """
@@ -860,7 +862,8 @@ def find_unnormalized(text: str, form: str = "NFC") -> list[Hit]:
         pos += _first_run(text[pos:], form)[1]
     piece = text[first[0]:first[1]]
     shown = piece.encode("ascii", "backslashreplace").decode("ascii")
-    counted = f"{runs} run" if runs == 1 else f"{runs}{'+' if runs == MAX_RUNS_COUNTED else ''} runs"
+    more = "+" if runs == MAX_RUNS_COUNTED else ""
+    counted = f"{runs} run" if runs == 1 else f"{runs}{more} runs"
     return [
         Hit(
             "not_normalized",
