@@ -229,8 +229,10 @@ _LEGACY_ALTERNATIVES = (
     # KOI8-R read as cp1251 (or the reverse): a capital turned small, small turned capital.
     ("а-яё", "(?=[А-ЯЁ]{2})"),
     ("А-ЯЁ", "(?<![А-ЯЁ].)(?=[А-ЯЁ]{5}|[А-ЯЁ]{2,}[\\s,.]+[А-ЯЁ]{3})"),
-    # A UTF-8 three-byte sequence read as cp1252 ("á»…").
+    # A UTF-8 three-byte sequence read as cp1252 ("á»…"), or a two-byte one that ftfy's
+    # regex lets through ("Åšrodki" for "Środki").
     ("\xe0-\xef", f"(?=[{_CONTINUATION}]{{2}})"),
+    ("\xc2-\xdf", f"(?=[{_CONTINUATION}])"),
     # A UTF-8 two-byte sequence read as cp1251, or Cyrillic next to KOI8-R's symbols.
     ("В-Я", "(?=[^\\sА-Яа-яЁё\x00-\x7f])"),
     ("А-я", "(?=[\u2219-\u2265\u2320\u2321\u2500-\u25a0\xb0\xb2\xb7\xf7])"),
