@@ -18,7 +18,9 @@ def validation_row(doc: Document, metadata: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": doc.id,
         "text": doc.text,
-        "raw": doc.raw,
+        # The UTF-8 expectation reads the bytes, or the text of a document without bytes
+        # (a JSON string): it owns every U+FFFD (docs/encoding.md).
+        "raw": doc.raw if doc.raw is not None else doc.text,
         "body": {"text": doc.text, "body_start": doc.body_start},
         "metadata": metadata,
     }

@@ -10,18 +10,29 @@ from corpus_qa.findings import Checked
 
 
 class ExpectDocumentToBeValidUtf8(CorpusExpectation):
-    """The document's bytes are valid UTF-8 (findings give the byte offset and the bytes)."""
+    """The document's bytes are valid UTF-8 and its text holds no U+FFFD (a lost character).
+
+    Findings give the byte offset and the bytes. This expectation owns every U+FFFD:
+    the ones invalid bytes were decoded to and the ones lost before the text got here
+    (a document without bytes, such as a JSON string, is checked on its text); the
+    other encoding expectations never report U+FFFD.
+    """
 
     column: str = "raw"
     map_metric = register_condition("valid_utf8", encoding.utf8_ok)
-    reasons: ClassVar[tuple[str, ...]] = ("invalid_utf8",)
+    reasons: ClassVar[tuple[str, ...]] = ("invalid_utf8", "replacement_character")
 
     def checked(self, value: Any) -> Checked:
         return Checked(encoding.find_invalid_utf8(value))
 
 
 class ExpectDocumentToHaveNoMojibake(CorpusExpectation):
-    """The text has no mojibake (UTF-8 read as cp1252/latin-1), by ftfy's detector."""
+    """The text has no mojibake: text written in one code page and read with another.
+
+    ftfy's detector and a second cheap stage find suspicious spans; a span is reported
+    only when re-encoding it with the wrong code page and decoding it with the right one
+    reads as natural text. Findings name both code pages and suggest the repaired span.
+    """
 
     column: str = "text"
     map_metric = register_condition("no_mojibake", encoding.mojibake_ok)
@@ -32,11 +43,15 @@ class ExpectDocumentToHaveNoMojibake(CorpusExpectation):
 
 
 class ExpectDocumentToHaveNoControlCharacters(CorpusExpectation):
-    """The text has no stray control, zero-width or bidi characters, nor U+FFFD."""
+    """The text has no stray control, zero-width or bidi characters.
+
+    U+FFFD is the UTF-8 expectation's, and a C1 character inside mojibake is the
+    mojibake expectation's: neither is reported here.
+    """
 
     column: str = "text"
     map_metric = register_condition("no_control_characters", encoding.control_characters_ok)
-    reasons: ClassVar[tuple[str, ...]] = ("control_character", "replacement_character")
+    reasons: ClassVar[tuple[str, ...]] = ("control_character",)
 
     def checked(self, value: Any) -> Checked:
         return Checked(encoding.find_control_characters(value))

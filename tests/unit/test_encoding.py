@@ -29,13 +29,23 @@ def _value(case: dict) -> bytes | str:
     return bytes.fromhex(case["raw_hex"]) if "raw_hex" in case else case["text"]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def _param(case: dict) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if "xfail" in case else []
+    return pytest.param(case, id=case["id"], marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_case(case: dict) -> None:
     value = _value(case)
     hits = FIND[case["check"]](value)
     assert [h.reason for h in hits] == case["reasons"]
     if "spans" in case:
         assert [list(h.span) for h in hits] == case["spans"]
+    if "suggestion" in case:
+        assert hits[0].suggestion == case["suggestion"]
+    if "read" in case:
+        right, wrong = case["read"]
+        assert f" — {right} text read as {wrong};" in hits[0].message
     # The fast predicate agrees with the explaining function.
     assert OK[case["check"]](value) is (not case["reasons"])
 
@@ -48,11 +58,13 @@ def test_invalid_utf8_message_names_byte_offset_and_bytes() -> None:
     )
 
 
-def test_mojibake_message_shows_span_and_ftfy_reading() -> None:
+def test_mojibake_message_names_both_code_pages_and_the_repair() -> None:
     (hit,) = encoding.find_mojibake("The cafÃ© opened.")
     assert hit.message == (
-        'mojibake "cafÃ©" — ftfy reads it as "café"; decode the source as UTF-8 or run ftfy.fix_text'
+        'mojibake "cafÃ©" — UTF-8 text read as cp1252; it should read "café" — decode the '
+        "source as UTF-8"
     )
+    assert hit.suggestion == "café"
 
 
 def test_control_message_names_code_point() -> None:
@@ -79,7 +91,43 @@ def test_nfd_form_parameter() -> None:
 def test_many_bad_bytes_are_capped_with_a_summary() -> None:
     hits = encoding.find_invalid_utf8(b"\xff" * 50)
     assert len(hits) == encoding.MAX_HITS_PER_DOCUMENT + 1
-    assert hits[-1].message == "… and 30 more invalid byte sequences in this document"
+    assert hits[-1].message == (
+        "… and 30 more invalid byte sequences or U+FFFD characters in this document"
+    )
+
+
+def test_replacement_character_message_names_byte_offset() -> None:
+    (hit,) = encoding.find_invalid_utf8("Zürich \ufffd".encode())
+    assert hit.reason == "replacement_character"
+    assert hit.message == (
+        "U+FFFD REPLACEMENT CHARACTER at byte 8 — a character was lost when the text was "
+        "decoded before it got here; recover it from the source"
+    )
+    assert hit.span == (7, 8)
+
+
+def test_legacy_mojibake_message_names_both_code_pages() -> None:
+    (hit,) = encoding.find_mojibake("Quote: \u00cf\u00f0\u00e8\u00e2\u00e5\u00f2, "
+                                    "\u00ec\u00e8\u00f0.")
+    assert hit.message == (
+        'mojibake "Ïðèâåò, ìèð." — cp1251 text read as cp1252; it should read "Привет, мир." '
+        "— decode the source as cp1251"
+    )
+    assert hit.suggestion == "Привет, мир."
+
+
+def test_mojibake_run_split_by_a_short_ascii_word_is_one_finding() -> None:
+    text = "Ông Nguyễn Văn An phát biểu tại Hà Nội.".encode().decode("cp1252")
+    (hit,) = encoding.find_mojibake(text)
+    assert hit.span == (0, len(text))
+    assert hit.suggestion == "Ông Nguyễn Văn An phát biểu tại Hà Nội."
+
+
+def test_stage_one_matches_ftfy_is_bad() -> None:
+    from ftfy.badness import is_bad
+
+    for text in ("cafÃ©", "Ã ", "Ð¼Ð¸Ñ€", "×²", "ГўВЂВ™s", "Café “ok”", "ØªØ§Ø±ÙŠØ®"):
+        assert encoding.is_bad(text) is is_bad(text), text
 
 
 def test_utf8_span_points_at_replacement_character_in_decoded_text() -> None:
