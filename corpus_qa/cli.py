@@ -166,6 +166,9 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
     except YamlError as exc:
         raise UsageError(str(exc)) from None
     paths = list(getattr(args, "paths", None) or config.paths or suite.paths)
+    for name in ("baseline", "waivers"):  # the flag wins over [tool.corpus_qa]
+        if hasattr(args, name) and not getattr(args, name):
+            setattr(args, name, getattr(config, name))
     return suite, paths
 
 

@@ -65,3 +65,26 @@ def test_mistakes_name_pyproject_line(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_no_pyproject_means_no_defaults(tmp_path: Path) -> None:
     config = load_project_config(tmp_path)
     assert (config.paths, config.suite, config.baseline, config.waivers) == ((), None, None, None)
+
+
+def test_baseline_and_waivers_from_pyproject_reach_the_gate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from corpus_qa.cli import main
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("Caf\u00c3\u00a9 owners met on Monday.\n",
+                                               encoding="utf-8")
+    (tmp_path / "suite.yml").write_text(
+        "name: s\nexpectations:\n  - type: expect_document_to_have_no_mojibake\n",
+        encoding="utf-8")
+    _project(tmp_path, 'paths = ["corpus"]\nsuite = "suite.yml"\n', monkeypatch)
+    assert main(["validate", "-q"]) == 1  # the mojibake counts
+    (tmp_path / "waivers.yml").write_text(
+        "waivers:\n  - document: a\n    expectation: expect_document_to_have_no_mojibake\n"
+        "    why: the shop's name is written this way on purpose\n", encoding="utf-8")
+    _project(tmp_path, 'paths = ["corpus"]\nsuite = "suite.yml"\nwaivers = "waivers.yml"\n',
+             monkeypatch)
+    capsys.readouterr()
+    assert main(["validate", "-q"]) == 0
+    assert "(1 waived not counted)" in capsys.readouterr().out
