@@ -1,4 +1,4 @@
-"""The document model: what every loader produces and every check reads."""
+"""The document model: what every source produces and every check reads."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One metadata value as the loader found it.
+    """One metadata value as the source found it.
 
-    ``origin`` is where it came from: ``"field"`` (a JSONL field), ``"front_matter"``
+    ``origin`` is where it came from: ``"field"`` (a JSON Lines or Parquet field), ``"front_matter"``
     (a YAML ``---`` block) or ``"header"`` (a leading ``key value`` line, possibly glued
     to the first sentence). ``span`` is the value's character span in the document text
     when it was read from the text itself (front matter, header), else ``None``.
@@ -29,7 +29,9 @@ class Document:
     as U+FFFD and ``raw`` keeps the original bytes so their byte offsets can be
     reported. ``raw`` is ``None`` for documents that arrived as JSON strings.
     ``body_start`` is the offset where the body begins after front matter / header.
-    ``line`` is the 1-based line of ``path`` where the document starts (JSONL records).
+    ``line`` is the 1-based line of ``path`` where the document starts (JSON Lines
+    records: the line of the decompressed stream), or its 1-based row in a Parquet file;
+    with ``path`` it is the document's locator (see ``docs/sources.md``).
     """
 
     id: str

@@ -95,8 +95,8 @@ def test_record_formats_with_metadata_fields_agree(
     assert all(results[s] == results[".jsonl"] for s in RECORD_FORMATS)
 
 
-def test_a_directory_of_mixed_shards_reads_in_sorted_order(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_directory_of_mixed_shards_reads_in_sorted_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write_records("c/b.parquet", [{"id": "p1", "text": "From Parquet."}])
     write_records("c/a.jsonl.zst", [{"id": "z1", "text": "From zstd."}])

@@ -1,4 +1,5 @@
-"""Loaders: text files with front matter / headers, JSONL, and bad input that never disappears."""
+"""iter_corpus over text trees and JSONL: front matter / headers, and bad input that never
+disappears (formerly tests/unit/test_loaders.py)."""
 
 from __future__ import annotations
 
@@ -141,7 +142,8 @@ def test_jsonl_invalid_utf8_line_is_reported_and_read(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
     path.write_bytes(b'{"id": "x", "text": "Caf\xe9"}\n')
     items = _load(path)
-    assert [(i.reason, i.line) for i in items if isinstance(i, InputProblem)] == [("invalid_utf8", 1)]
+    problems = [(i.reason, i.line) for i in items if isinstance(i, InputProblem)]
+    assert problems == [("invalid_utf8", 1)]
     assert _docs(items)["x"].text == "Caf\ufffd"
 
 
