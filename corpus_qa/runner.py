@@ -41,9 +41,9 @@ from corpus_qa.engine.passes import (
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
 from corpus_qa.engine.rowstore import RowStore
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
-from corpus_qa.sources import InputProblem, Loaded, SkippedFile, SourceCounts, iter_corpus
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
+from corpus_qa.sources import InputProblem, Loaded, SkippedFile, SourceCounts, iter_corpus
 from corpus_qa.suite import Suite
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -113,14 +113,22 @@ class Runner:
         """
         counts = SourceCounts()
         items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts)
-        result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths)
+        result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
+                                unique_ids=True)
         result.sources = counts.to_json()
         return result
 
     def run_items(self, items: Iterable[Loaded], corpus: list[str], *,
-                  only: set[str] | None = None,
-                  only_paths: set[str] | None = None) -> RunResult:
-        """Validate documents (and input problems, skipped files) as a source yields them."""
+                  only: set[str] | None = None, only_paths: set[str] | None = None,
+                  unique_ids: bool = False) -> RunResult:
+        """Validate documents (and input problems, skipped files) as a source yields them.
+
+        A document whose id was already used is renamed after its locator and reported
+        (``duplicate_id``), unless the source says its ids are unique already
+        (:func:`corpus_qa.sources.iter_corpus` renames them itself).
+        """
+        if not unique_ids:
+            items = _unique_ids(items)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         clock = time.perf_counter()
         outcomes = [
@@ -149,20 +157,11 @@ class Runner:
                 outcomes[i].errors.append(error)
             findings.extend(part.findings)
 
-        seen: dict[str, tuple[str, int]] = {}
-
         def loaded_documents() -> Iterator[Document]:
             # input.checked counts inputs (documents, and records/files that could not
             # become one); input.unexpected counts inputs with a problem.
             nonlocal skipped_documents
             for item in items:
-                if isinstance(item, Document) and item.id in seen:
-                    problem = _duplicate(item, seen[item.id])
-                    findings.append(_input_finding(problem))
-                    input_outcome.unexpected += 1
-                    item.id = problem.document or item.id
-                if isinstance(item, Document):
-                    seen[item.id] = (item.path, item.line)
                 if only is not None and not _selected(item, only, only_paths or set()):
                     skipped_documents += isinstance(item, Document)
                 elif isinstance(item, SkippedFile):
@@ -170,7 +169,7 @@ class Runner:
                 elif isinstance(item, InputProblem):
                     findings.append(_input_finding(item))
                     input_outcome.unexpected += 1
-                    input_outcome.checked += item.document is None
+                    input_outcome.checked += not item.loaded  # else counted as a document
                 else:
                     input_outcome.checked += 1
                     yield item
@@ -244,13 +243,10 @@ def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:
     return item.path in only_paths  # a skipped file
 
 
-def _duplicate(doc: Document, first: tuple[str, int]) -> InputProblem:
-    """A second document with an id already taken: reported, and kept under a new id."""
-    renamed = f"{doc.id}@{doc.path}:{doc.line}"
-    return InputProblem(
-        doc.path, doc.line, "duplicate_id",
-        f"document id {doc.id!r} is already used at {first[0]}:{first[1]} — ids must be "
-        f"unique; this one is validated as {renamed!r}", document=renamed)
+def _unique_ids(items: Iterable[Loaded]) -> Iterator[Loaded]:
+    from corpus_qa.sources.corpus import unique_ids
+
+    return unique_ids(items)
 
 
 def _input_finding(problem: InputProblem) -> Finding:

@@ -32,7 +32,10 @@ class InputProblem:
     line: int
     reason: str  # unreadable_file | binary_file | invalid_json | missing_text | duplicate_id …
     message: str
-    document: str | None = None  # set when the document was still loaded
+    document: str | None = None
+    """The document's id, when the input had one (a record without text keeps its id)."""
+    loaded: bool = False
+    """Whether the document was still loaded and validated (a front-matter or id problem)."""
 
 
 @dataclass(frozen=True, slots=True)

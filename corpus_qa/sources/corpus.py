@@ -75,7 +75,7 @@ def unique_ids(items: Iterable[Loaded], counts: SourceCounts | None = None) -> I
                 problem = InputProblem(
                     item.path, item.line, "duplicate_id",
                     f"id '{item.id}' is already used at {first}; validated as '{new_id}' — "
-                    "give every record its own id", document=new_id)
+                    "give every record its own id", document=new_id, loaded=True)
                 if counts is not None:
                     for count in reversed(counts.files):
                         if count.path == item.path:

@@ -133,13 +133,13 @@ def _read_front_matter(doc: Document, block: str, offset: int) -> InputProblem |
         line = 2 + (mark.line if mark else 0)
         return InputProblem(doc.path, line, "invalid_front_matter",
                             f"front matter is not valid YAML ({getattr(exc, 'problem', exc)}) — "
-                            "fix the --- block", document=doc.id)
+                            "fix the --- block", document=doc.id, loaded=True)
     if data is None:
         return None
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         return InputProblem(doc.path, 2, "invalid_front_matter",
                             "front matter is not a mapping of key: value — fix the --- block",
-                            document=doc.id)
+                            document=doc.id, loaded=True)
     for key_node, value_node in node.value:
         key = str(key_node.value).strip().lower()
         value = data.get(key_node.value)

@@ -174,8 +174,18 @@ def test_a_duplicate_id_is_reported_and_both_documents_are_kept(suite: Any) -> N
             Document(id="r1", text="A different story about 40 trains in Kraków.",
                      path="b.jsonl", line=7)]
     result = Runner(suite, workers=1).run_items(iter(docs), ["in-memory"])
-    assert [d["id"] for d in result.documents] == ["r1", "r1@b.jsonl:7"]
+    assert [d["id"] for d in result.documents] == ["r1", "b.jsonl#7"]
     (problem,) = [f for f in result.findings if f.expectation == "input"]
     assert (problem.reason, problem.path, problem.line) == ("duplicate_id", "b.jsonl", 7)
     assert "already used at a.jsonl:1" in problem.message
     assert result.outcomes[0].unexpected == 1  # the input pseudo-expectation fails
+
+
+def test_a_record_that_did_not_load_counts_as_a_checked_input(suite: Any) -> None:
+    from corpus_qa.sources import InputProblem
+
+    items = [InputProblem("a.jsonl", 3, "missing_text", "record has no string 'text' field",
+                          document="r3"),
+             Document(id="r4", text="Officials counted 12 boats.", path="a.jsonl", line=4)]
+    result = Runner(suite, workers=1).run_items(iter(items), ["in-memory"])
+    assert (result.outcomes[0].checked, result.outcomes[0].unexpected) == (2, 1)

@@ -178,5 +178,6 @@ def test_duplicate_ids_across_shards_are_renamed_and_reported(tmp_path: Path) ->
     assert (first.id, second.id, second.text) == ("x", f"{b}#row1", "two")
     assert problem == InputProblem(
         b, 1, "duplicate_id", f"id 'x' is already used at {(tmp_path / 'a.jsonl').as_posix()}:1;"
-        f" validated as '{b}#row1' — give every record its own id", document=f"{b}#row1")
+        f" validated as '{b}#row1' — give every record its own id", document=f"{b}#row1",
+        loaded=True)
     assert [c.problems for c in counts.files] == [0, 1]
