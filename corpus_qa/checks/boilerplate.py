@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,9 @@ from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
 from corpus_qa.text.segment import iter_sentence_spans, line_spans, sentence_spans
 from corpus_qa.yamlfile import Located, YamlError, load_located
+
+if TYPE_CHECKING:
+    from corpus_qa.checks.furniture import CueSet
 
 # --- the pattern format --------------------------------------------------------------
 
@@ -218,7 +221,7 @@ def load_patterns(paths: Sequence[str | Path]) -> PatternSet:
     return PatternSet(patterns)
 
 
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if close:
         return f"; did you mean '{close[0]}'?"
@@ -226,6 +229,15 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 
 def _load_file(path: str | Path) -> list[Pattern]:
+    doc, entries = load_entry_list(path, "patterns")
+    return [_parse_entry(doc, i, entry) for i, entry in enumerate(entries)]
+
+
+def load_entry_list(path: str | Path, list_key: str) -> tuple[Located, list[Any]]:
+    """Read a steward-editable list file: an optional ``description`` and a non-empty list
+    under ``list_key``. The loader of the pattern lists and of the furniture cue list
+    (:mod:`corpus_qa.checks.furniture`); a mistake raises :class:`PatternError`."""
+    file_keys = ("description", list_key)
     try:
         doc = load_located(path)
     except YamlError as exc:
@@ -233,21 +245,21 @@ def _load_file(path: str | Path) -> list[Pattern]:
             str(path), _line_of(str(exc)), "file", str(exc).split(": ", 1)[-1]
         ) from None
     if not isinstance(doc.data, dict):
-        raise PatternError(doc.path, 1, "file", "expected a mapping with a 'patterns' list")
+        raise PatternError(doc.path, 1, "file", f"expected a mapping with a '{list_key}' list")
     for key in doc.data:
-        if key not in FILE_KEYS:
+        if key not in file_keys:
             raise PatternError(
                 doc.path,
                 doc.line(key),
                 str(key),
-                "unknown key" + _did_you_mean(str(key), FILE_KEYS),
+                "unknown key" + did_you_mean(str(key), file_keys),
             )
-    entries = doc.data.get("patterns")
+    entries = doc.data.get(list_key)
     if not isinstance(entries, list) or not entries:
         raise PatternError(
-            doc.path, doc.line("patterns"), "patterns", "expected a non-empty list of patterns"
+            doc.path, doc.line(list_key), list_key, f"expected a non-empty list of {list_key}"
         )
-    return [_parse_entry(doc, i, entry) for i, entry in enumerate(entries)]
+    return doc, entries
 
 
 def _line_of(message: str) -> int:
@@ -266,7 +278,7 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
         )
     for key in entry:
         if key not in PATTERN_KEYS:
-            raise fail(str(key), "unknown key" + _did_you_mean(str(key), PATTERN_KEYS))
+            raise fail(str(key), "unknown key" + did_you_mean(str(key), PATTERN_KEYS))
     for key in ("id", "reason", "where", "example"):
         if key not in entry:
             raise fail(key, "missing (every pattern needs id, reason, where and example)")
@@ -284,11 +296,11 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
     if values["reason"] not in REASONS:
         raise fail(
             "reason",
-            f"unknown reason '{values['reason']}'" + _did_you_mean(values["reason"], list(REASONS)),
+            f"unknown reason '{values['reason']}'" + did_you_mean(values["reason"], list(REASONS)),
         )
     if values["where"] not in WHERE:
         raise fail(
-            "where", f"unknown position '{values['where']}'" + _did_you_mean(values["where"], WHERE)
+            "where", f"unknown position '{values['where']}'" + did_you_mean(values["where"], WHERE)
         )
     if ("phrase" in values) == ("regex" in values):
         raise fail(
@@ -298,9 +310,9 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
         raise fail("example", "must be a single line (a pattern matches one line or sentence)")
     move_to = _parse_move_to(entry, values["reason"], fail)
     source = (
-        _phrase_regex(values["phrase"])
+        phrase_regex(values["phrase"])
         if "phrase" in values
-        else _check_regex(values["regex"], fail)
+        else check_regex(values["regex"], fail)
     )
     pattern = Pattern(
         id=pattern_id,
@@ -327,18 +339,18 @@ def _parse_move_to(entry: dict[str, Any], reason: str, fail: Any) -> tuple[str, 
     for name in value:
         if name not in METADATA_FIELDS:
             raise fail(
-                "move_to", f"unknown metadata field '{name}'" + _did_you_mean(name, METADATA_FIELDS)
+                "move_to", f"unknown metadata field '{name}'" + did_you_mean(name, METADATA_FIELDS)
             )
     return tuple(value)
 
 
-def _phrase_regex(phrase: str) -> str:
+def phrase_regex(phrase: str) -> str:
     """A phrase matches case-insensitively, with any whitespace and either apostrophe."""
     words = [re.sub(r"['’]", "['’]", re.escape(w)) for w in phrase.split()]
     return "(?i:" + r"\s+".join(words) + ")"
 
 
-def _check_regex(source: str, fail: Any) -> str:
+def check_regex(source: str, fail: Any) -> str:
     if re.search(r"\(\?P[<=]|\\[1-9]|\\g<", source):
         raise fail("regex", "named groups and backreferences are not supported; use (?:…) groups")
     try:
@@ -534,11 +546,16 @@ def find_document_boilerplate(
     body_start: int = 0,
     leading_chars: int = DEFAULT_LEADING_CHARS,
     trailing_chars: int = DEFAULT_TRAILING_CHARS,
+    furniture: CueSet | None = None,
 ) -> list[Hit]:
-    """Pattern hits and the glued title/byline of one document, in text order.
+    """Pattern hits, the glued title/byline and (given ``furniture``, a cue set of
+    :mod:`corpus_qa.checks.furniture`) the classifier's ``page_furniture`` lines of one
+    document, in text order.
 
     What ``expect_document_to_have_no_boilerplate`` reports; a header hit that overlaps
-    a pattern hit is left out (the pattern already covers that text).
+    a pattern hit is left out (the pattern already covers that text), and the classifier
+    judges only lines no pattern or header hit touches. ``possible_furniture`` is not
+    reported here (its own expectation reports it, at warning level).
     """
     hits = find_boilerplate(
         text,
@@ -551,6 +568,9 @@ def find_document_boilerplate(
     for hit in find_glued_header(text, body_start=body_start, leading_chars=leading_chars):
         if all(hit.span[1] <= s or hit.span[0] >= e for s, e in taken):
             hits.append(hit)
+    if furniture is not None:
+        taken = [h.span for h in hits]
+        hits.extend(furniture.find(text, body_start=body_start, skip=taken, possible=False))
     return sorted(hits, key=lambda h: h.span)
 
 
