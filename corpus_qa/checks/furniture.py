@@ -41,6 +41,7 @@ from typing import Any
 from corpus_qa.checks.boilerplate import (
     DEFAULT_LEADING_CHARS,
     DEFAULT_TRAILING_CHARS,
+    METADATA_FIELDS,
     PatternError,
     check_regex,
     did_you_mean,
@@ -202,6 +203,8 @@ class CueSet:
             # at the start of the line, and of each later sentence of it ("… Spam zu
             # reduzieren. Erfahre mehr …"): UI lines are runs of short imperatives
             for pos in _sentence_starts(core):
+                if core[pos : pos + 1].islower():
+                    continue  # a UI label starts with a capital; "more about …" is prose
                 m = regex.match(core, pos)
                 if m and m.lastgroup:
                     add(self._by_group[m.lastgroup])
@@ -301,6 +304,7 @@ class CueSet:
         lines = line_spans(text, body_start)
         if len(lines) < 2:
             return []
+        lines = units_of(text, lines)
         s = self.settings
         lead_end = body_start + s.leading_chars
         trail_start = len(text.rstrip()) - s.trailing_chars
@@ -309,6 +313,8 @@ class CueSet:
             if end - start > s.max_chars:
                 continue
             if any(start < e and b < end for b, e in skip):
+                continue
+            if _METADATA_LINE.match(text, start, end):
                 continue
             trailing = end > trail_start
             edge = start < lead_end or trailing
@@ -321,6 +327,42 @@ class CueSet:
                 continue
             hits.append(Hit(verdict.reason, _message(text[start:end], verdict), (start, end)))
         return hits
+
+
+WRAP_WIDTH = 120
+"""Hard-wrapped text has lines of at most this many characters (and most near the max)."""
+
+
+def units_of(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    r"""The units the classifier judges: the lines, or the paragraphs of hard-wrapped text.
+
+    A text is hard-wrapped when most lines that run straight on into the next (no blank
+    line between) end within 25 characters of its longest line, itself at most
+    ``WRAP_WIDTH``: a wrapped line is a piece of a paragraph, not a line of the page.
+
+    >>> t = "Intro.\n\n" + "word " * 14 + "\n" + "word " * 14 + "\n" + "word " * 14 + "\nend."
+    >>> len(units_of(t, line_spans(t)))
+    2
+    """
+    if len(lines) < 4:
+        return lines
+    width = max(e - s for s, e in lines)
+    if width > WRAP_WIDTH:
+        return lines
+    runs_on = [
+        (s, e) for (s, e), (nxt, _) in zip(lines, lines[1:], strict=False)
+        if text.count("\n", e, nxt) == 1
+    ]
+    wrapped = [span for span in runs_on if span[1] - span[0] >= width - 25]
+    if len(wrapped) < 3 or 2 * len(wrapped) < len(runs_on):
+        return lines
+    units = [lines[0]]
+    for s, e in lines[1:]:
+        if text.count("\n", units[-1][1], s) == 1:
+            units[-1] = (units[-1][0], e)
+        else:
+            units.append((s, e))
+    return units
 
 
 def _long_sentence(text: str, start: int, end: int, min_words: int) -> bool:
@@ -343,6 +385,11 @@ def _message(line: str, verdict: Verdict) -> str:
     )
 
 
+# "date: 2021-03-26", "source Voice of America": a metadata field written into the text,
+# which the metadata resolver reads; not furniture (it would be reported twice).
+_METADATA_LINE = re.compile(
+    r"(?i)(?:(?:%s|license)\s*[:=]|date\s+(?=\d))\s*\S[^\n]{0,100}$" % "|".join(METADATA_FIELDS)
+)
 _NEXT_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*\s+(?=\S)")
 
 
