@@ -74,7 +74,7 @@ _SEPARATOR = re.compile(r"\s[|•·]\s|\s[|•·]$")
 # the scraper lost. A lower-case letter then a capitalised word of 3+ letters inside one
 # token counts only for tokens of 12+ letters or with two such joints, so brand names
 # ("WordPress", "YouTube", "McKelvey") are not glue.
-_PUNCT_GLUE = re.compile(r"[a-zäöüßéèàç]{2}[.!?:][A-ZÄÖÜÉ][a-zäöüéèà]{2}")
+_PUNCT_GLUE = re.compile(r"[a-zäöüßéèàç]{2}[.!?:][A-ZÄÖÜÉ]{1,3}[a-zäöüéèà]{2}")
 _DIGIT_GLUE = re.compile(r"(?<![\w.,])\d+[A-ZÄÖÜÉ][a-zäöüéèà]{3,}")
 _CAMEL_JOINT = re.compile(r"[a-zäöüßéèà][A-ZÄÖÜÉ][a-zäöüéèà]{2}")
 _TOKEN = re.compile(r"\S+")
