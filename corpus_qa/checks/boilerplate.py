@@ -71,7 +71,7 @@ METADATA_FIELDS = (
 )
 """Fields a pattern's ``move_to`` may name (the loader's known metadata keys)."""
 
-PATTERN_KEYS = ("id", "phrase", "regex", "reason", "where", "note", "example", "move_to")
+PATTERN_KEYS = ("id", "phrase", "regex", "reason", "where", "note", "example", "move_to", "lang")
 FILE_KEYS = ("description", "patterns")
 
 DEFAULT_LEADING_CHARS = 600
@@ -104,6 +104,7 @@ class Pattern:
     note: str | None = None
     path: str = "<memory>"
     line: int = 1
+    lang: tuple[str, ...] = ()
 
     def action(self) -> str:
         """What the steward should do: ``move into metadata: source, licence`` or ``remove``."""
@@ -309,6 +310,9 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
     if "\n" in values["example"].strip():
         raise fail("example", "must be a single line (a pattern matches one line or sentence)")
     move_to = _parse_move_to(entry, values["reason"], fail)
+    lang = entry.get("lang", [])
+    if not isinstance(lang, list) or not all(isinstance(x, str) for x in lang):
+        raise fail("lang", f"must be a list of language codes (got {lang!r})")
     source = (
         phrase_regex(values["phrase"])
         if "phrase" in values
@@ -325,6 +329,7 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
         note=values.get("note"),
         path=doc.path,
         line=doc.line("patterns", index),
+        lang=tuple(lang),
     )
     _check_example(pattern, fail)
     return pattern

@@ -127,7 +127,9 @@ def test_dev_set_body_sentences_are_not_flagged_anywhere() -> None:
 
 
 def test_the_patterns_alone_found_little_of_the_dev_set() -> None:
-    """The baseline the classifier improves on (so the dev-set test is not vacuous)."""
+    """The baseline the classifier improves on (so the dev-set test is not vacuous): the
+    pattern lists (English on main: 10 of 113; with their German, French and Spanish
+    entries: 17) and the glued header."""
     found = 0
     for row in DEV:
         if row["label"] == "boilerplate":
@@ -135,7 +137,7 @@ def test_the_patterns_alone_found_little_of_the_dev_set() -> None:
             text, span = insert(article, row["text"], row["position"])
             hits = bp.find_document_boilerplate(text, PATTERNS)
             found += any(h.span[0] < span[1] and span[0] < h.span[1] for h in hits)
-    assert found <= 15
+    assert found <= 20
 
 
 # --- units: what is and is not judged ---------------------------------------------------
@@ -268,7 +270,7 @@ def test_expectations_split_sure_and_possible_without_overlap() -> None:
     )
 
     article = news_document(random.Random(5))
-    text, sure = insert(article, "Folgen Sie uns auf Instagram und TikTok", "start")
+    text, sure = insert(article, "Unsere Redaktion bei Instagram und TikTok", "start")
     text, possible = insert(text, "Weather Radar Maps", "end")
     cell = {"text": text, "body_start": 0}
     boilerplate = ExpectDocumentToHaveNoBoilerplate(column="body").checked(cell).hits
