@@ -277,3 +277,19 @@ def test_expectations_split_sure_and_possible_without_overlap() -> None:
     ambiguous = ExpectDocumentToHaveNoPossibleFurniture(column="body").checked(cell).hits
     assert [(h.reason, h.span) for h in boilerplate] == [("page_furniture", sure)]
     assert [(h.reason, h.span) for h in ambiguous] == [("possible_furniture", possible)]
+
+
+def test_triggers_never_hide_a_line_the_regex_fires_on() -> None:
+    """A trigger is a speed-up only: on every line we have (dev set, cases, examples),
+    an entry whose regex fires also finds one of its triggers."""
+    import re
+
+    lines = ([r["text"] for r in DEV] + [c["line"] for cs in CASES.values() for c in cs]
+             + [c.example for c in CUES])
+    for cue in CUES:
+        if not cue.trigger:
+            continue
+        regex = re.compile(cue.source)
+        for line in lines:
+            if regex.search(line):
+                assert any(t in line.lower() for t in cue.trigger), (cue.id, line)
