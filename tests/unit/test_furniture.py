@@ -55,7 +55,8 @@ def case_params() -> list:
     params = []
     for family, cases in CASES.items():
         for case in cases:
-            marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if "xfail" in case else []
+            xfail = pytest.mark.xfail(reason=case.get("xfail"), strict=True)
+            marks = [xfail] if "xfail" in case else []
             params.append(pytest.param(case, id=f"{family}:{case['id']}", marks=marks))
     return params
 
@@ -196,7 +197,8 @@ BAD_ENTRIES = [
                  id="weight-bool"),
     pytest.param({**GOOD, "cue": "edge"}, "cue: 'edge' is a shape cue computed by the "
                  "classifier; name the vocabulary cue differently", id="shape-cue-name"),
-    pytest.param({**GOOD, "at": "top"}, "at: unknown position 'top'; expected one of: anywhere, start, end",
+    pytest.param({**GOOD, "at": "top"},
+                 "at: unknown position 'top'; expected one of: anywhere, start, end",
                  id="bad-position"),
     pytest.param({**GOOD, "phrase": "our newsletter"},
                  "regex: give exactly one of 'phrase' or 'regex'", id="phrase-and-regex"),
