@@ -60,12 +60,22 @@ def _possible_furniture(
     value: Any, patterns: list[str] | None, cues: list[str] | None
 ) -> list[Hit]:
     """The classifier's ambiguous lines, leaving out every line the boilerplate
-    expectation reports (one defect, one finding)."""
-    hits = _boilerplate(value, patterns, cues)
+    expectation reports (one defect, one finding).
+
+    The classifier's sure lines are never ``possible``; the pattern and header hits
+    are looked for only when there is a candidate (rare), so the boilerplate check
+    does not run a second time on every row.
+    """
     text, body_start = _document(value)
-    return [h for h in _cues(tuple(cues or ())).find(
-                text, body_start=body_start, skip=[h.span for h in hits])
-            if h.reason == "possible_furniture"]
+    candidates = [h for h in _cues(tuple(cues or ())).find(text, body_start=body_start)
+                  if h.reason == "possible_furniture"]
+    if not candidates:
+        return []
+    pats = _patterns(tuple(patterns or ()))
+    taken = [h.span for h in bp.find_boilerplate(text, pats, body_start=body_start)]
+    taken += [h.span for h in bp.find_glued_header(text, body_start=body_start)]
+    return [h for h in candidates
+            if all(h.span[1] <= s or h.span[0] >= e for s, e in taken)]
 
 
 def _check_cues(cues: list[str] | None) -> list[str] | None:
