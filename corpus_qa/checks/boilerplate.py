@@ -25,16 +25,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corpus_qa.findings import Hit
 from corpus_qa.data import DataRefError, builtin_names, resolve_data_path
+from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
 from corpus_qa.text.segment import iter_sentence_spans, line_spans, sentence_spans
 from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located
+
+if TYPE_CHECKING:
+    from corpus_qa.checks.furniture import CueSet
 
 # --- the pattern format --------------------------------------------------------------
 
@@ -67,7 +70,7 @@ METADATA_FIELDS = (
 )
 """Fields a pattern's ``move_to`` may name (the loader's known metadata keys)."""
 
-PATTERN_KEYS = ("id", "phrase", "regex", "reason", "where", "note", "example", "move_to")
+PATTERN_KEYS = ("id", "phrase", "regex", "reason", "where", "note", "example", "move_to", "lang")
 FILE_KEYS = ("description", "patterns")
 
 DEFAULT_LEADING_CHARS = 600
@@ -93,6 +96,7 @@ class Pattern:
     note: str | None = None
     path: str = "<memory>"
     line: int = 1
+    lang: tuple[str, ...] = ()
 
     def action(self) -> str:
         """What the steward should do: ``move into metadata: source, licence`` or ``remove``."""
@@ -213,27 +217,36 @@ def load_patterns(paths: Sequence[str | Path]) -> PatternSet:
 
 
 def _load_file(path: str | Path) -> list[Pattern]:
+    doc, entries = load_entry_list(path, "patterns")
+    return [_parse_entry(doc, i, entry) for i, entry in enumerate(entries)]
+
+
+def load_entry_list(path: str | Path, list_key: str) -> tuple[Located, list[Any]]:
+    """Read a steward-editable list file: an optional ``description`` and a non-empty list
+    under ``list_key``. The loader of the pattern lists and of the furniture cue list
+    (:mod:`corpus_qa.checks.furniture`); a mistake raises :class:`PatternError`."""
+    file_keys = ("description", list_key)
     try:
         source = resolve_data_path(path)
     except DataRefError as exc:
         raise PatternError(str(path), 1, None, exc.problem) from None
     doc = load_located(source, shown=str(path), kind=PatternError)
     if not isinstance(doc.data, dict):
-        raise PatternError(doc.path, 1, "file", "expected a mapping with a 'patterns' list")
+        raise PatternError(doc.path, 1, "file", f"expected a mapping with a '{list_key}' list")
     for key in doc.data:
-        if key not in FILE_KEYS:
+        if key not in file_keys:
             raise PatternError(
                 doc.path,
                 doc.line(key),
                 str(key),
-                "unknown key" + did_you_mean(str(key), FILE_KEYS),
+                "unknown key" + did_you_mean(str(key), file_keys),
             )
-    entries = doc.data.get("patterns")
+    entries = doc.data.get(list_key)
     if not isinstance(entries, list) or not entries:
         raise PatternError(
-            doc.path, doc.line("patterns"), "patterns", "expected a non-empty list of patterns"
+            doc.path, doc.line(list_key), list_key, f"expected a non-empty list of {list_key}"
         )
-    return [_parse_entry(doc, i, entry) for i, entry in enumerate(entries)]
+    return doc, entries
 
 
 def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
@@ -278,10 +291,13 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
     if "\n" in values["example"].strip():
         raise fail("example", "must be a single line (a pattern matches one line or sentence)")
     move_to = _parse_move_to(entry, values["reason"], fail)
+    lang = entry.get("lang", [])
+    if not isinstance(lang, list) or not all(isinstance(x, str) for x in lang):
+        raise fail("lang", f"must be a list of language codes (got {lang!r})")
     source = (
-        _phrase_regex(values["phrase"])
+        phrase_regex(values["phrase"])
         if "phrase" in values
-        else _check_regex(values["regex"], fail)
+        else check_regex(values["regex"], fail)
     )
     pattern = Pattern(
         id=pattern_id,
@@ -294,6 +310,7 @@ def _parse_entry(doc: Located, index: int, entry: Any) -> Pattern:
         note=values.get("note"),
         path=doc.path,
         line=doc.line("patterns", index),
+        lang=tuple(lang),
     )
     _check_example(pattern, fail)
     return pattern
@@ -313,13 +330,13 @@ def _parse_move_to(entry: dict[str, Any], reason: str, fail: Any) -> tuple[str, 
     return tuple(value)
 
 
-def _phrase_regex(phrase: str) -> str:
+def phrase_regex(phrase: str) -> str:
     """A phrase matches case-insensitively, with any whitespace and either apostrophe."""
     words = [re.sub(r"['’]", "['’]", re.escape(w)) for w in phrase.split()]
     return "(?i:" + r"\s+".join(words) + ")"
 
 
-def _check_regex(source: str, fail: Any) -> str:
+def check_regex(source: str, fail: Any) -> str:
     if re.search(r"\(\?P[<=]|\\[1-9]|\\g<", source):
         raise fail("regex", "named groups and backreferences are not supported; use (?:…) groups")
     try:
@@ -515,11 +532,16 @@ def find_document_boilerplate(
     body_start: int = 0,
     leading_chars: int = DEFAULT_LEADING_CHARS,
     trailing_chars: int = DEFAULT_TRAILING_CHARS,
+    furniture: CueSet | None = None,
 ) -> list[Hit]:
-    """Pattern hits and the glued title/byline of one document, in text order.
+    """Pattern hits, the glued title/byline and (given ``furniture``, a cue set of
+    :mod:`corpus_qa.checks.furniture`) the classifier's ``page_furniture`` lines of one
+    document, in text order.
 
     What ``expect_document_to_have_no_boilerplate`` reports; a header hit that overlaps
-    a pattern hit is left out (the pattern already covers that text).
+    a pattern hit is left out (the pattern already covers that text), and the classifier
+    judges only lines no pattern or header hit touches. ``possible_furniture`` is not
+    reported here (its own expectation reports it, at warning level).
     """
     hits = find_boilerplate(
         text,
@@ -532,6 +554,9 @@ def find_document_boilerplate(
     for hit in find_glued_header(text, body_start=body_start, leading_chars=leading_chars):
         if all(hit.span[1] <= s or hit.span[0] >= e for s, e in taken):
             hits.append(hit)
+    if furniture is not None:
+        taken = [h.span for h in hits]
+        hits.extend(furniture.find(text, body_start=body_start, skip=taken, possible=False))
     return sorted(hits, key=lambda h: h.span)
 
 

@@ -4,6 +4,7 @@ from corpus_qa.expectations.base import CorpusExpectation
 from corpus_qa.expectations.boilerplate import (
     ExpectCorpusToHaveNoRepeatedLines,
     ExpectDocumentToHaveNoBoilerplate,
+    ExpectDocumentToHaveNoPossibleFurniture,
     ExpectDocumentToHaveParagraphs,
 )
 from corpus_qa.expectations.encoding import (
@@ -28,6 +29,7 @@ __all__ = [
     "CorpusExpectation",
     "ExpectCorpusToHaveNoRepeatedLines",
     "ExpectDocumentToHaveNoBoilerplate",
+    "ExpectDocumentToHaveNoPossibleFurniture",
     "ExpectDocumentToHaveParagraphs",
     "ExpectDocumentDateToBeValid",
     "ExpectDocumentMetadataToMatch",

@@ -4,6 +4,10 @@ paragraphs, and lines repeated across the stories of a corpus.
 
 Pattern lists are YAML files; a suite names the lists it uses — packaged ones as
 ``builtin:boilerplate/NAME.yml``, its own relative to the suite file (``docs/suites.md``).
+So is the furniture classifier's cue list (``builtin:furniture_cues.yml``, parameter
+``cues``): its sure lines (``page_furniture``) are boilerplate; its ambiguous ones
+(``possible_furniture``) have their own expectation, which the default suite runs at
+warning level.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, ClassVar
 from great_expectations.compatibility.pydantic import validator
 
 from corpus_qa.checks import boilerplate as bp
+from corpus_qa.checks import furniture as fu
 from corpus_qa.data import is_builtin, resolve_data_path
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.findings import Checked, Hit
@@ -40,10 +45,58 @@ def _document(value: Any) -> tuple[str, int]:
     return text, body_start_of(text)
 
 
-def _boilerplate(value: Any, patterns: list[str] | None) -> list[Hit]:
+@lru_cache(maxsize=16)
+def _cues(paths: tuple[str, ...]) -> fu.CueSet:
+    return fu.load_cues(list(paths)) if paths else fu.load_default_cues()
+
+
+def _boilerplate(value: Any, patterns: list[str] | None, cues: list[str] | None) -> list[Hit]:
     text, body_start = _document(value)
     return bp.find_document_boilerplate(text, _patterns(tuple(patterns or ())),
-                                        body_start=body_start)
+                                        body_start=body_start,
+                                        furniture=_cues(tuple(cues or ())))
+
+
+def _possible_furniture(
+    value: Any, patterns: list[str] | None, cues: list[str] | None
+) -> list[Hit]:
+    """The classifier's ambiguous lines, leaving out every line the boilerplate
+    expectation reports (one defect, one finding).
+
+    The classifier's sure lines are never ``possible``; the pattern and header hits
+    are looked for only when there is a candidate (rare), so the boilerplate check
+    does not run a second time on every row.
+    """
+    text, body_start = _document(value)
+    candidates = [h for h in _cues(tuple(cues or ())).find(text, body_start=body_start)
+                  if h.reason == "possible_furniture"]
+    if not candidates:
+        return []
+    pats = _patterns(tuple(patterns or ()))
+    taken = [h.span for h in bp.find_boilerplate(text, pats, body_start=body_start)]
+    taken += [h.span for h in bp.find_glued_header(text, body_start=body_start)]
+    return [h for h in candidates
+            if all(h.span[1] <= s or h.span[0] >= e for s, e in taken)]
+
+
+def _check_cues(cues: list[str] | None) -> list[str] | None:
+    if cues is not None:
+        if not cues:
+            raise ValueError("give at least one cue list file, or leave it out")
+        _cues(tuple(cues))  # a bad file raises PatternError (file:line)
+    return cues
+
+
+def _resolve(kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Relative list paths start at the suite's folder; ``builtin:`` names are checked
+    (a wrong one raises :class:`~corpus_qa.data.DataRefError`) and kept as written."""
+    for key in ("patterns", "cues"):
+        given = kwargs.get(key)
+        if isinstance(given, list) and all(isinstance(p, str) for p in given):
+            resolved = [resolve_data_path(p, base) for p in given]
+            kwargs = {**kwargs, key: [
+                p if is_builtin(p) else str(r) for p, r in zip(given, resolved, strict=True)]}
+    return kwargs
 
 
 def _flattened(value: Any, max_chars_without_break: int) -> list[Hit]:
@@ -60,23 +113,23 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
     patterns: list[str] | None = None
     """Pattern list files (relative to the suite file, or ``builtin:boilerplate/NAME.yml``);
     default: the packaged lists."""
-    map_metric = register_condition("no_boilerplate", value_keys=("patterns",),
+    cues: list[str] | None = None
+    """Furniture cue list files (relative to the suite file, or ``builtin:NAME.yml``);
+    default: the packaged list."""
+    map_metric = register_condition("no_boilerplate", value_keys=("patterns", "cues"),
                                     check=_boilerplate)
-    success_keys = ("patterns", "mostly")
+    success_keys = ("patterns", "cues", "mostly")
     reasons: ClassVar[tuple[str, ...]] = (
         "syndication_notice", "licence_notice", "call_to_action", "cookie_notice",
         "legal_notice", "page_furniture", "title_in_body", "byline_in_body")
 
     @classmethod
     def resolve_paths(cls, kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
-        """Relative list paths start at the suite's folder; ``builtin:`` names are checked
-        (a wrong one raises :class:`~corpus_qa.data.DataRefError`) and kept as written."""
-        patterns = kwargs.get("patterns")
-        if isinstance(patterns, list) and all(isinstance(p, str) for p in patterns):
-            resolved = [resolve_data_path(p, base) for p in patterns]
-            kwargs = {**kwargs, "patterns": [
-                p if is_builtin(p) else str(r) for p, r in zip(patterns, resolved, strict=True)]}
-        return kwargs
+        return _resolve(kwargs, base)
+
+    @validator("cues")
+    def _cues_load(cls, cues: list[str] | None) -> list[str] | None:  # noqa: N805
+        return _check_cues(cues)
 
     @validator("patterns")
     def _patterns_load(cls, patterns: list[str] | None) -> list[str] | None:  # noqa: N805
@@ -87,7 +140,47 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
         return patterns
 
     def checked(self, value: Any) -> Checked:
-        return Checked(_boilerplate(value, self.patterns))
+        return Checked(_boilerplate(value, self.patterns, self.cues))
+
+
+class ExpectDocumentToHaveNoPossibleFurniture(CorpusExpectation):
+    """No line that looks like page furniture without being sure of it (a short fragment
+    at the edge of the article, a Title-Case link line, a UI verb and one weak cue).
+
+    The furniture classifier's ``possible_furniture`` lines, each naming the cues that
+    fired; lines ``expect_document_to_have_no_boilerplate`` reports are left out. Meant
+    to run at warning level: the line may be article text.
+    """
+
+    column: str = "body"
+    """A column of ``{"text", "body_start"}`` cells (the runner's), or of plain texts."""
+    patterns: list[str] | None = None
+    """Pattern list files whose lines are boilerplate already; default: the packaged lists."""
+    cues: list[str] | None = None
+    """Furniture cue list files (relative to the suite file); default: the packaged list."""
+    map_metric = register_condition("no_possible_furniture", value_keys=("patterns", "cues"),
+                                    check=_possible_furniture)
+    success_keys = ("patterns", "cues", "mostly")
+    reasons: ClassVar[tuple[str, ...]] = ("possible_furniture",)
+
+    @classmethod
+    def resolve_paths(cls, kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
+        return _resolve(kwargs, base)
+
+    @validator("patterns")
+    def _patterns_load(cls, patterns: list[str] | None) -> list[str] | None:  # noqa: N805
+        if patterns is not None:
+            if not patterns:
+                raise ValueError("give at least one pattern list file, or leave it out")
+            _patterns(tuple(patterns))
+        return patterns
+
+    @validator("cues")
+    def _cues_load(cls, cues: list[str] | None) -> list[str] | None:  # noqa: N805
+        return _check_cues(cues)
+
+    def checked(self, value: Any) -> Checked:
+        return Checked(_possible_furniture(value, self.patterns, self.cues))
 
 
 class ExpectDocumentToHaveParagraphs(CorpusExpectation):

@@ -1,0 +1,83 @@
+"""Property tests for the page-furniture classifier (corpus_qa/checks/furniture.py).
+
+- a furniture line (the sure positives of the case file, in four languages) inserted as
+  a paragraph at any paragraph boundary of a generated article is found there, and
+  found as sure (``page_furniture`` or a pattern's reason) at the article's edges;
+- a body sentence that uses furniture words (the development set's real sentences and
+  the case file's negative sentences) inserted anywhere is never flagged (a short
+  subhead without a full stop at an edge may be ``possible_furniture``, by design);
+- the classifier never raises and its hits are whole lines of the body.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.news_corpus import document as news_document
+from corpus_qa.checks import boilerplate as bp
+from corpus_qa.checks import furniture as fu
+from corpus_qa.text.segment import line_spans
+
+UNIT = Path(__file__).resolve().parents[1] / "unit"
+CASES = yaml.safe_load((UNIT / "furniture_cases.yml").read_text(encoding="utf-8"))
+DEV = [json.loads(x) for x in (UNIT / "boilerplate_dev.jsonl").read_text("utf-8").splitlines()]
+PATTERNS = bp.load_default_patterns()
+CUES = fu.load_default_cues()
+
+FURNITURE = [c["line"] for cases in CASES.values() for c in cases
+             if c["expect"] == "page_furniture" and "xfail" not in c]
+BODY = ([c["line"] for cases in CASES.values() for c in cases
+         if c["expect"] == "none" and "xfail" not in c and c["line"].endswith(".")]
+        + [r["text"] for r in DEV if r["label"] == "body"])
+FAST = settings(max_examples=60, deadline=None)
+
+
+def with_line(seed: int, line: str, at: int) -> tuple[str, tuple[int, int]]:
+    paragraphs = news_document(random.Random(seed)).strip("\n").split("\n\n")
+    at = at % (len(paragraphs) + 1)
+    before = "\n\n".join(paragraphs[:at])
+    start = len(before) + (2 if before else 0)
+    text = "\n\n".join([*paragraphs[:at], line, *paragraphs[at:]]) + "\n"
+    return text, (start, start + len(line))
+
+
+def reported(text: str) -> list:
+    hits = bp.find_document_boilerplate(text, PATTERNS, furniture=CUES)
+    return hits + [h for h in CUES.find(text, skip=[h.span for h in hits])
+                   if h.reason == "possible_furniture"]
+
+
+@FAST
+@given(st.sampled_from(FURNITURE), st.integers(0, 2**32), st.integers(0, 40))
+def test_a_furniture_line_inserted_anywhere_is_found(line: str, seed: int, at: int) -> None:
+    text, span = with_line(seed, line, at)
+    hits = [h for h in reported(text) if h.span[0] < span[1] and span[0] < h.span[1]]
+    assert [h.span for h in hits] == [span]
+    edge = span[0] < fu.DEFAULT_LEADING_CHARS or span[1] > len(text.rstrip()) - 600
+    if edge:
+        assert hits[0].reason != "possible_furniture", hits[0].message
+
+
+@FAST
+@given(st.sampled_from(BODY), st.integers(0, 2**32), st.integers(0, 40))
+def test_a_body_sentence_with_furniture_words_is_never_flagged(
+    line: str, seed: int, at: int
+) -> None:
+    text, span = with_line(seed, line, at)
+    assert [h.message for h in reported(text)
+            if h.span[0] < span[1] and span[0] < h.span[1]] == []
+
+
+@FAST
+@given(st.text(max_size=400))
+def test_the_classifier_never_raises_and_flags_whole_lines(text: str) -> None:
+    lines = set(line_spans(text))
+    for hit in CUES.find(text):
+        assert hit.reason in ("page_furniture", "possible_furniture")
+        assert hit.span in lines or "\n" in text[hit.span[0]:hit.span[1]]
