@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from benchmarks.news_corpus import document as news_document
 from corpus_qa.documents import Document
-from corpus_qa.loaders import read_text_metadata
+from corpus_qa.sources.text import read_text_metadata
 from corpus_qa.mutations import (
     inject_control_character,
     inject_invalid_bytes,
