@@ -189,9 +189,9 @@ def _with_fields(suite: Any, args: argparse.Namespace) -> Any:
 def cmd_validate(args: argparse.Namespace) -> int:
     from corpus_qa import gating
     from corpus_qa.gate import gate
-    from corpus_qa.sources import CorpusPathError
     from corpus_qa.results import write_json
     from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner, story_map
+    from corpus_qa.sources import CorpusPathError
 
     suite, paths = _suite_and_paths(args)
     suite = _with_fields(suite, args)
@@ -330,16 +330,8 @@ def _print_summary(result: Any, verdict: Any, *, quiet: bool) -> None:
               f"{set_aside}", file=out)
     for note in verdict.notes:
         print(note, file=out)
-    counts = verdict.counts()
-    aside = []
-    if verdict.waived:
-        aside.append(f"{len(verdict.waived)} waived")
-    if verdict.known:
-        aside.append(f"{len(verdict.known)} known in the baseline")
-    print(f"\ncorpus-qa: {verdict.word} — {len(result.documents)} documents, "
-          f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
-          f"{' (' + ', '.join(aside) + ' not counted)' if aside else ''} "
-          f"({result.duration_s:.2f}s)", file=out)
+    print(f"\n{verdict.closing_line(len(result.documents))} ({result.duration_s:.2f}s)",
+          file=out)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -389,9 +381,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
-    from corpus_qa.sources import CorpusPathError
     from corpus_qa.results import write_json
     from corpus_qa.selftest import DEFAULT_COPIES, DEFAULT_MAX_STORIES, format_table, run_selftest
+    from corpus_qa.sources import CorpusPathError
 
     suite, paths = _suite_and_paths(args)
     if not paths:

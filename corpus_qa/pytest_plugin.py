@@ -652,14 +652,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     result, verdict = state.result, state.verdict
     for note in verdict.notes:
         terminalreporter.write_line(note)
-    counts = verdict.counts()
-    aside = []
-    if verdict.waived:
-        aside.append(f"{len(verdict.waived)} waived")
-    if verdict.known:
-        aside.append(f"{len(verdict.known)} known in the baseline")
     terminalreporter.write_line(
-        f"corpus-qa: {verdict.word} — {len(result.documents)} documents, {counts['error']} "
-        f"errors, {counts['warning']} warnings, {counts['info']} info"
-        f"{' (' + ', '.join(aside) + ' not counted)' if aside else ''} (corpus-qa validate "
-        f"would exit {verdict.exit_code})")
+        f"{verdict.closing_line(len(result.documents))} (corpus-qa validate would exit "
+        f"{verdict.exit_code})")

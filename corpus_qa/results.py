@@ -319,6 +319,22 @@ class Verdict:
             counts[finding.severity] += 1
         return counts
 
+    def closing_line(self, documents: int) -> str:
+        """The verdict in one line, as the terminal and the pytest plugin end with it.
+
+        ``corpus-qa: FAILED — 2 documents, 6 errors, 2 warnings, 2 info``, then what the
+        waivers and the baseline set aside, if anything.
+        """
+        counts = self.counts()
+        aside = []
+        if self.waived:
+            aside.append(f"{len(self.waived)} waived")
+        if self.known:
+            aside.append(f"{len(self.known)} known in the baseline")
+        return (f"corpus-qa: {self.word} — {documents} documents, {counts['error']} errors, "
+                f"{counts['warning']} warnings, {counts['info']} info"
+                + (f" ({', '.join(aside)} not counted)" if aside else ""))
+
     def not_waived(self) -> Iterator[Finding]:
         """The findings no waiver accepted, counted or known (what a new baseline records)."""
         known = iter(self.known)

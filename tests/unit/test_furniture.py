@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks.furniture_dev import insert
 from benchmarks.news_corpus import document as news_document
 from corpus_qa.checks import boilerplate as bp
 from corpus_qa.checks import furniture as fu
@@ -30,14 +31,6 @@ PATTERNS = bp.load_default_patterns()
 CUES = fu.load_default_cues()
 
 
-def insert(article: str, line: str, position: str) -> tuple[str, tuple[int, int]]:
-    """``article`` with ``line`` as a paragraph of its own at ``position``; the line's span."""
-    paragraphs = article.strip("\n").split("\n\n")
-    at = {"start": 0, "end": len(paragraphs), "middle": len(paragraphs) // 2}[position]
-    before = "\n\n".join(paragraphs[:at])
-    start = len(before) + (2 if before else 0)
-    text = "\n\n".join([*paragraphs[:at], line, *paragraphs[at:]]) + "\n"
-    return text, (start, start + len(line))
 
 
 def findings(text: str) -> list:
