@@ -91,3 +91,29 @@ def test_planted_corpus_findings_are_unchanged(tmp_path: Path,
                    "repeated_line", "missing_text", "invalid_json", "binary_file"):
         assert reason in reasons, reason
     _compare("planted", findings, {"corpus_sha256": _corpus_digest(files)})
+    _story_view_agrees_with_the_figure_check(
+        json.loads((tmp_path / "r.json").read_text(encoding="utf-8")))
+
+
+def _story_view_agrees_with_the_figure_check(results: dict) -> None:
+    """Every pair the report shows marks as changed exactly the figures the check flagged
+    between those two versions (the view shows the check's own tables)."""
+    flagged: dict[tuple[str, str], set[tuple[int, int]]] = {}
+    for f in results["findings"]:
+        if f["reason"] == "figure_changed":
+            flagged.setdefault((f["document"], f["related"]["document"]), set()).add(
+                tuple(f["span"]))
+    pairs = 0
+    for story in results["stories"]:
+        for pair in story["pairs"]:
+            a, b = pair["documents"]
+            changed_a = {tuple(r["a"]["span"]) for r in pair["figures"] if r["status"] == "changed"}
+            changed_b = {tuple(r["b"]["span"]) for r in pair["figures"] if r["status"] == "changed"}
+            # A finding's related document is the first version that disagrees, so each
+            # flagged span of a (document, related) pair must be a changed row of their table.
+            assert flagged.get((a, b), set()) <= changed_a, (story["id"], a, b)
+            assert flagged.get((b, a), set()) <= changed_b, (story["id"], a, b)
+            pairs += 1
+    shown_changes = sum(r["status"] == "changed" for s in results["stories"]
+                        for p in s["pairs"] for r in p["figures"])
+    assert pairs > 1000 and shown_changes > 0
