@@ -34,7 +34,6 @@ import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ from corpus_qa.checks.boilerplate import (
     did_you_mean,
     load_entry_list,
 )
+from corpus_qa.data import resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import is_title_case
@@ -61,7 +61,6 @@ SHAPE_CUES = ("short", "fragment", "edge", "lowercase_start", "glued", "separato
 """The cues computed from a line's shape and position (not from the list)."""
 
 _WEAK_SHAPES = frozenset({"short", "fragment", "edge", "lowercase_start", "headline"})
-_DATA_PACKAGE = "corpus_qa.data"
 DEFAULT_CUES_FILE = "furniture_cues.yml"
 
 _LEAD = re.compile(r"[\s•·*▪►‣◦>»›–—\-]*")
@@ -435,8 +434,8 @@ def _scoped(source: str) -> str:
 
 
 def default_cue_path() -> Path:
-    """The cue list shipped with the package."""
-    return Path(str(resources.files(_DATA_PACKAGE).joinpath(DEFAULT_CUES_FILE)))
+    """The cue list shipped with the package (``builtin:furniture_cues.yml``)."""
+    return resolve_data_path(f"builtin:{DEFAULT_CUES_FILE}")
 
 
 @functools.lru_cache(maxsize=1)

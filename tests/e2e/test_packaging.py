@@ -143,7 +143,7 @@ def test_wheel_holds_the_packaged_suite_lists_and_schemas(tmp_path: Path) -> Non
     (wheel,) = (tmp_path / "dist").glob("corpus_qa-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"corpus_qa/data/{name}" for name in builtin_names()}
-    assert "corpus_qa/data/news.yml" in expected and len(expected) == 6
+    assert "corpus_qa/data/news.yml" in expected and len(expected) == 7
     expected |= {"corpus_qa/data/results.schema.json", "corpus_qa/data/suite.schema.json"}
     assert expected <= names, sorted(expected - names)
     assert not [n for n in names if n.startswith(("expectations/", "tests/"))]

@@ -20,7 +20,8 @@ from corpus_qa.yamlfile import YamlError, did_you_mean
 
 ROOT = Path(__file__).resolve().parents[2]
 LISTS = ["boilerplate/calls_to_action.yml", "boilerplate/furniture.yml",
-         "boilerplate/legal.yml", "boilerplate/syndication.yml", "metadata.yml"]
+         "boilerplate/legal.yml", "boilerplate/syndication.yml", "furniture_cues.yml",
+         "metadata.yml"]
 
 
 def test_every_list_and_the_news_suite_are_packaged_once() -> None:
