@@ -88,6 +88,8 @@ class DocumentPass:
 
     def storing_in(self, store_dir: str) -> DocumentPass:
         """This pass, storing its rows in ``store_dir`` (one directory per run)."""
+        if self.store is not None:
+            self.store.close()
         self.store = RowStore(store_dir)
         return self
 
@@ -166,6 +168,8 @@ class StoryPass:
 
     def storing_in(self, store_dir: str) -> StoryPass:
         """This pass, reading rows from ``store_dir`` (one directory per run)."""
+        if self.store is not None:
+            self.store.close()
         self.store = RowStore(store_dir)
         return self
 

@@ -74,17 +74,18 @@ class WorkerPool:
         yield from bounded_map(self._pool, remote, _chain(first, second, batches),
                                2 * self.workers)
 
-    def close(self) -> None:
-        """Stop the workers (if any were started)."""
+    def close(self, *, failed: bool = False) -> None:
+        """Stop the workers (if any were started); after a failure, without waiting for
+        the chunks still queued."""
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(wait=not failed, cancel_futures=failed)
             self._pool = None
 
     def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.close(failed=kind is not None)
 
 
 def run_chunks(batches: Iterable[T], *, workers: int, local: Callable[[T], R],

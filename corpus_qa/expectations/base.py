@@ -65,11 +65,12 @@ class CheckRecorder:
         self.runs = 0
         """How many times a check ran on a row under this recorder (for tests)."""
 
-    def slot(self, metric: str, params: Mapping[str, Any]) -> dict[Any, Checked]:
-        return self._found.setdefault((metric, _params_key(params)), {})
+    def slot(self, metric: str, column: str, params: Mapping[str, Any]) -> dict[Any, Checked]:
+        return self._found.setdefault((metric, column, _params_key(params)), {})
 
-    def get(self, metric: str, params: Mapping[str, Any], index: Any) -> Checked | None:
-        return self._found.get((metric, _params_key(params)), {}).get(index)
+    def get(self, metric: str, column: str, params: Mapping[str, Any],
+            index: Any) -> Checked | None:
+        return self._found.get((metric, column, _params_key(params)), {}).get(index)
 
 
 _RECORDER: CheckRecorder | None = None
@@ -122,7 +123,7 @@ def register_condition(
         recorder = _RECORDER
         if recorder is None:
             return column.map(lambda value: not Checked.of(check(value, **params)).hits)
-        slot = recorder.slot(metric_name, params)
+        slot = recorder.slot(metric_name, str(column.name), params)
         passed = []
         for index, value in column.items():
             found = Checked.of(check(value, **params))
@@ -184,7 +185,7 @@ class CorpusExpectation(ColumnMapExpectation):
         ``recorder``; ``None`` when the check did not run there (a family with a cheaper
         predicate: its hits are found by :meth:`checked`, for failing rows only)."""
         params = {key: getattr(self, key) for key in _VALUE_KEYS.get(self.map_metric, ())}
-        return recorder.get(self.map_metric, params, index)
+        return recorder.get(self.map_metric, self.column, params, index)
 
     # --- what the runner asks an expectation (it never looks one up by type name) ---
 
