@@ -120,7 +120,7 @@ _TRAIL_DECORATION = r"[\s.!?:;…»›→•·*]*"
 _GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
 
 
-def _scoped(source: str) -> str:
+def scoped_flags(source: str) -> str:
     """Turn a leading global inline flag group ``(?i)x`` into a scoped one ``(?i:x)``."""
     m = _GLOBAL_FLAGS.match(source)
     if m:
@@ -142,7 +142,7 @@ class PatternSet:
 
     def _compile(self, leading: bool, trailing: bool) -> re.Pattern[str] | None:
         parts = [
-            f"(?P<_p{i}>{_scoped(p.source)})"
+            f"(?P<_p{i}>{scoped_flags(p.source)})"
             for i, p in enumerate(self.patterns)
             if p.allowed(leading, trailing)
         ]
@@ -341,7 +341,7 @@ def check_regex(source: str, fail: Any) -> str:
         raise fail("regex", "named groups and backreferences are not supported; use (?:…) groups")
     try:
         compiled = re.compile(source)
-        re.compile(_scoped(source))
+        re.compile(scoped_flags(source))
     except re.error as exc:
         raise fail("regex", f"invalid regular expression: {exc}") from None
     if compiled.fullmatch(""):
@@ -352,7 +352,7 @@ def check_regex(source: str, fail: Any) -> str:
 def _check_example(pattern: Pattern, fail: Any) -> None:
     example = pattern.example
     start = _LEAD_DECORATION.match(example).end()  # type: ignore[union-attr]
-    if not re.fullmatch(f"{_scoped(pattern.source)}{_TRAIL_DECORATION}", example[start:]):
+    if not re.fullmatch(f"{scoped_flags(pattern.source)}{_TRAIL_DECORATION}", example[start:]):
         raise fail("example", f"the pattern does not match its own example {example!r}")
 
 

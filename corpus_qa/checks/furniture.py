@@ -45,6 +45,7 @@ from corpus_qa.checks.boilerplate import (
     check_regex,
     did_you_mean,
     load_entry_list,
+    scoped_flags,
 )
 from corpus_qa.data import resolve_data_path
 from corpus_qa.findings import Hit
@@ -160,10 +161,10 @@ class CueSet:
         if not entries:
             return []
         if at == "start":
-            return [re.compile("|".join(f"(?P<_c{i}>{_scoped(c.source)})" for i, c in entries))]
+            return [re.compile("|".join(f"(?P<_c{i}>{scoped_flags(c.source)})" for i, c in entries))]
         if at == "end":
             return [
-                re.compile("|".join(f"(?P<_c{i}>{_scoped(c.source)})$" for i, c in entries))
+                re.compile("|".join(f"(?P<_c{i}>{scoped_flags(c.source)})$" for i, c in entries))
             ]
         # Entries without a trigger, of one cue and weight, are merged into one regex (a
         # cue scores its highest weight once, so which of them fired does not matter);
@@ -175,7 +176,7 @@ class CueSet:
         order = sorted(merged, key=lambda k: -k[1])
         compiled = []
         for key in order:
-            regex = re.compile("|".join(f"(?P<_c{i}>{_scoped(self.cues[i].source)})"
+            regex = re.compile("|".join(f"(?P<_c{i}>{scoped_flags(self.cues[i].source)})"
                                         for i in merged[key]))
             self._triggers[regex] = key[2]
             compiled.append(regex)
@@ -419,15 +420,6 @@ def _glued(line: str) -> bool:
     return False
 
 
-_GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
-
-
-def _scoped(source: str) -> str:
-    """``(?i)x`` -> ``(?i:x)`` so that entries can be joined into one alternation."""
-    m = _GLOBAL_FLAGS.match(source)
-    if m:
-        return f"(?{m.group(1)}:{source[m.end():]})"
-    return f"(?:{source})"
 
 
 # --- loading ------------------------------------------------------------------------
