@@ -11,10 +11,13 @@ Items (see docs/pytest-and-ci.md):
 * ``seeds/001_a1d7f1edd2253686.txt::input`` — the file is readable (the ``input``
   pseudo-expectation of ``corpus-qa validate``);
 * ``seeds/001_a1d7f1edd2253686.txt::expect_document_to_have_no_mojibake`` — one per
-  document × per-document expectation (``corpus.jsonl::<id>::<expectation>`` for a
-  document of a JSONL file);
+  document × per-document expectation, for a text file;
 * ``seeds/000_c3359af66ac874be.txt::expect_versions_to_have_consistent_figures`` — one
-  per story × story-level expectation, hosted by the story's first version.
+  per story × story-level expectation, hosted by the story's first version;
+* ``shards/part-0.jsonl.zst::expect_document_to_have_no_mojibake`` — one per shard ×
+  expectation for a file of records (JSON Lines, plain or compressed, and Parquet): it
+  holds the findings of every record of the shard (and of the stories its records
+  host), and a failure names each failing record by id and line or row.
 
 The corpus is validated once per process (per xdist worker) when the first corpus
 file is collected, and the run is gated once by :func:`corpus_qa.gate.gate` with the
@@ -40,7 +43,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 # The one suffix table (corpus_qa.sources.registry imports nothing heavy).
-from corpus_qa.sources.registry import DOCUMENT_SUFFIXES, is_document_file  # noqa: F401
+from corpus_qa.sources.registry import (  # noqa: F401
+    DOCUMENT_SUFFIXES,
+    format_of,
+    is_document_file,
+)
 
 if TYPE_CHECKING:
     from corpus_qa.results import ExpectationVerdict, Finding, Outcome, RunResult, Verdict
@@ -349,6 +356,8 @@ class ItemPlan:
     document: str | None = None
     story: str | None = None
     members: tuple[str, ...] = ()
+    records: int | None = None
+    """For a shard's item: how many records (documents) of the shard it covers."""
     set_aside: dict[int, str] = field(default_factory=dict)
     """Index in ``findings`` -> ``waived`` or ``known``: findings the verdict does not count."""
 
@@ -360,6 +369,8 @@ class ItemPlan:
     @property
     def subject(self) -> str:
         """What the item checks, for messages: the document, the story or the file."""
+        if self.records is not None:
+            return f"shard {_shown(self.path)} ({self.records} records)"
         if self.story is not None:
             return f"story {self.story} ({', '.join(self.members)})"
         if self.document is not None:
@@ -380,7 +391,10 @@ class ItemPlan:
     def failure_text(self) -> str:
         """The counted finding lines, then one line on the expectation's verdict."""
         o, counted = self.outcome, self.counted
-        lines = [f.line_text() for f in counted]
+        if self.records is not None:  # name the record: a shard's line alone is a locator
+            lines = [f"{f.line_text()} (record {f.document})" for f in counted]
+        else:
+            lines = [f.line_text() for f in counted]
         rows = "stories" if o.scope == "story" else ("inputs" if o.scope == INPUT else "documents")
         before = (f" ({o.unexpected} before waivers and baseline)"
                   if self.judged.gated_unexpected != o.unexpected else "")
@@ -406,6 +420,37 @@ class FilePlan:
     path: Path
     input: ItemPlan
     documents: list[DocumentPlan] = field(default_factory=list)
+    expectations: list[tuple[Outcome, ExpectationVerdict]] = field(default_factory=list)
+    """Every expectation but ``input``, in suite order (a shard has one item for each)."""
+
+
+    def shard_items(self) -> list[ItemPlan]:
+        """One item per expectation for the whole file (a shard of records).
+
+        Each holds the findings of the document-level items of every record and of the
+        story-level items the records host, in record order; the verdict is read as for
+        a document's item (it fails when the run fails the expectation and the shard has
+        a counted finding of it).
+        """
+        if not self.documents:
+            return []  # nothing was validated: the input item says why
+        merged = {outcome.type: ItemPlan(outcome.type, outcome, judged, [], self.path,
+                                         records=len(self.documents))
+                  for outcome, judged in self.expectations}
+        for doc in self.documents:
+            for item in doc.items:
+                shard = merged[item.name]
+                for index, finding in enumerate(item.findings):
+                    if index in item.set_aside:
+                        shard.set_aside[len(shard.findings)] = item.set_aside[index]
+                    shard.findings.append(finding)
+        return list(merged.values())
+
+
+def is_shard(path: Path) -> bool:
+    """Whether a corpus file holds records (JSON Lines, compressed or not, or Parquet)."""
+    fmt = format_of(path.name)
+    return fmt is not None and fmt.kind != "text"
 
 
 @dataclass
@@ -426,8 +471,11 @@ class CorpusPlan:
         """Every planned item, in collection order."""
         for plan in self.files.values():
             yield plan.input
-            for doc in plan.documents:
-                yield from doc.items
+            if is_shard(plan.path):
+                yield from plan.shard_items()
+            else:
+                for doc in plan.documents:
+                    yield from doc.items
 
 
 def build_plan(result: RunResult, verdict: Verdict) -> CorpusPlan:
@@ -456,9 +504,13 @@ def build_plan(result: RunResult, verdict: Verdict) -> CorpusPlan:
 
     files: dict[Path, FilePlan] = {}
 
+    expectations = [(o, verdict.expectation(o.type)) for o in result.outcomes
+                    if o is not input_outcome]
+
     def file_plan(path: Path) -> FilePlan:
         if path not in files:
-            files[path] = FilePlan(path, item(input_outcome, input_by_path.get(path, []), path))
+            files[path] = FilePlan(path, item(input_outcome, input_by_path.get(path, []), path),
+                                   expectations=expectations)
         return files[path]
 
     documents: dict[str, tuple[DocumentPlan, Path]] = {}
@@ -545,7 +597,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> CorpusFile
 
 
 class CorpusFile(pytest.File):
-    """A ``.txt``/``.md`` file (items per expectation) or a ``.jsonl`` file (per document)."""
+    """A text file (items per expectation) or a shard of records (per expectation, for all)."""
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
         state: CorpusQA = self.config.stash[STATE]
@@ -557,30 +609,10 @@ class CorpusFile(pytest.File):
             state.error_reported = True
             raise self.CollectError(str(exc)) from None
         file = plan.for_file(self.path)
-        nodes: list[pytest.Item | pytest.Collector] = [
-            CorpusItem.from_parent(self, name=INPUT, plan=file.input)]
-        if self.path.suffix.lower() == ".jsonl":
-            nodes += [CorpusDocument.from_parent(self, name=doc.id, plan=doc)
-                      for doc in file.documents]
-        else:
-            nodes += [CorpusItem.from_parent(self, name=item.name, plan=item)
-                      for doc in file.documents for item in doc.items]
-        return nodes
-
-
-class CorpusDocument(pytest.Collector):
-    """One document of a JSONL file: ``corpus.jsonl::<id>::<expectation>``."""
-
-    def __init__(self, *, plan: DocumentPlan, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.plan = plan
-
-    def collect(self) -> Iterable[pytest.Item]:
+        items = (file.shard_items() if is_shard(self.path)
+                 else [item for doc in file.documents for item in doc.items])
         return [CorpusItem.from_parent(self, name=item.name, plan=item)
-                for item in self.plan.items]
-
-    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
-        return self.path, self.plan.line - 1, self.plan.id
+                for item in (file.input, *items)]
 
 
 class CorpusItem(pytest.Item):

@@ -271,18 +271,41 @@ def test_testpaths_and_the_corpus_are_collected_together(repo: pytest.Pytester) 
     only_tests.assert_outcomes(passed=1)
 
 
-def test_jsonl_documents_are_items_under_their_file(pytester: pytest.Pytester) -> None:
+def test_records_in_shards_are_one_item_per_shard_and_expectation(
+        pytester: pytest.Pytester) -> None:
+    from corpus_qa.sources.write import write_records
+
     write_suite(pytester.path / "suite.yml")
     pyproject(pytester, corpus_qa="")
     (pytester.path / "c").mkdir()
     (pytester.path / "c" / "lines.jsonl").write_text(
         '{"id": "j1", "text": "fine"}\n{"id": "j2", "text": "cafÃ©"}\n{oops\n', encoding="utf-8")
-    reprec = pytester.inline_run("--corpus-qa-suite", "suite.yml", "--corpus-qa-paths", "c")
-    passed, failed = outcome_ids(reprec)
+    write_records(pytester.path / "c" / "part-1.jsonl.gz",
+                  [{"id": "g1", "text": "Fine."}, {"id": "g2", "text": "The cafÃ© opened."},
+                   {"id": "g3", "text": "A crÃ¨me brûlée."}])
+    write_records(pytester.path / "c" / "part-2.parquet",
+                  [{"text": "Clean."}, {"text": "The cafe\u0301 opened."}])
+    result = pytester.runpytest("--corpus-qa-suite", "suite.yml", "--corpus-qa-paths", "c",
+                                "-rf", "-v")
+    result.assert_outcomes(passed=11, failed=4)  # 3 shards x (input + 4 expectations)
+    failed = {line.split(" ")[1] for line in result.outlines if line.startswith("FAILED ")}
     assert failed == {"c/lines.jsonl::input",
-                      "c/lines.jsonl::j2::expect_document_to_have_no_mojibake"}
-    assert "c/lines.jsonl::j1::expect_document_to_have_no_mojibake" in passed
-    assert len(passed | failed) == 1 + 2 * 4
+                      "c/lines.jsonl::expect_document_to_have_no_mojibake",
+                      "c/part-1.jsonl.gz::expect_document_to_have_no_mojibake",
+                      "c/part-2.parquet::expect_document_to_be_unicode_normalized"}
+    out = result.stdout.str()
+    assert "c/part-1.jsonl.gz::expect_document_to_be_valid_utf8 PASSED" in out
+    # A failure names each failing record: its locator (line, or Parquet row) and its id.
+    assert ('c/part-1.jsonl.gz:2:5: expect_document_to_have_no_mojibake [mojibake] mojibake '
+            '"cafÃ©"') in out
+    assert "(suggestion: café) (record g2)" in out
+    assert "c/part-1.jsonl.gz:3:3: expect_document_to_have_no_mojibake [mojibake]" in out
+    assert "(record g3)" in out
+    assert ("expect_document_to_have_no_mojibake [error] failed: 3 of 7 documents unexpected "
+            "(mostly 1.0); 2 finding(s) in shard c/part-1.jsonl.gz (3 records)") in out
+    assert "c/part-2.parquet:2:8: expect_document_to_be_unicode_normalized" in out
+    assert "(record c/part-2.parquet#row2)" in out
+    assert "Traceback" not in out
 
 
 # --- severities: warnings, info, mostly -----------------------------------------------
