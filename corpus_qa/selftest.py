@@ -14,6 +14,12 @@ of a story; see :mod:`corpus_qa.mutations`) and the suite runs again. Per family
   from the other version). Findings the corpus already has, like a missing source,
   are in the baseline and never count.
 
+Shards of records (compressed JSON Lines, Parquet) are copied as plain JSON Lines, one
+record per line at the same line (or row) number, with the text, id and metadata under
+the default field names (``text``, ``id``, ``metadata``), so a record is rewritten in
+place; findings still name the user's shard (``part-0.parquet#row12``). A damaged shard
+contributes the records before the damage, and the result says so in its notes.
+
 Defects that need versions (figure changes, stripped diacritics) go into one version
 of a story in place when the story allows it (a figure or an accented name that
 another version states too); otherwise a mutated copy of a version is added to the
@@ -27,6 +33,7 @@ story, so most corpora need only a few rounds per family and copy.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import shutil
@@ -51,8 +58,9 @@ from corpus_qa.mutations import (
 )
 from corpus_qa.paths import display_path
 from corpus_qa.results import EXIT_FAILED, EXIT_INTERNAL, EXIT_PASSED, Finding, RunResult
-from corpus_qa.sources import CorpusPathError
-from corpus_qa.sources.registry import JSONL_SUFFIXES, TEXT_SUFFIXES
+from corpus_qa.sources import DEFAULT_FIELDS, CorpusPathError, FieldMap
+from corpus_qa.sources.records import MISSING, lookup, metadata_items, plain
+from corpus_qa.sources.registry import JSONL_SUFFIXES, Format, format_of
 from corpus_qa.suite import Suite
 
 DEFAULT_COPIES = 3
@@ -171,6 +179,8 @@ class SelftestResult:
     rounds: int
     errors: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    """What of the corpus the selftest could not use (a damaged shard), one line each."""
 
     @property
     def success(self) -> bool:
@@ -196,6 +206,7 @@ class SelftestResult:
             "injections": [i.to_json() for i in self.injections],
             "false_alarms": [f.to_json() for f in self.false_alarms],
             "errors": self.errors,
+            "notes": self.notes,
             "duration_s": round(self.duration_s, 3),
         }
 
@@ -215,11 +226,18 @@ class _Doc:
 
 
 class _WorkingCopy:
-    """The corpus copied into a temporary directory; documents are read and written here."""
+    """The corpus copied into a temporary directory; documents are read and written here.
 
-    def __init__(self, paths: list[str], root: Path) -> None:
+    Text files are copied as they are; every file of records becomes plain JSON Lines
+    with the default field names (see the module's docstring).
+    """
+
+    def __init__(self, paths: list[str], root: Path, fields: FieldMap = DEFAULT_FIELDS) -> None:
         self.corpus: list[str] = []
         self.user_path: dict[str, str] = {}  # display path in the copy -> the user's
+        self.row_files: set[str] = set()  # copies of Parquet files (ids path#rowN)
+        self.fields = fields
+        self.notes: list[str] = []
         for index, given in enumerate(paths):
             source = Path(given)
             if not source.exists():
@@ -227,8 +245,8 @@ class _WorkingCopy:
             target = root / f"c{index}"
             if source.is_file():
                 target.mkdir(parents=True)
-                self._copy(source, target / source.name, given=True)
-                self.corpus.append(str(target / source.name))
+                copy = self._copy(source, target / source.name, given=True)
+                self.corpus.append(str(copy))
             else:
                 for file in sorted(p for p in source.rglob("*") if p.is_file()):
                     relative = file.relative_to(source)
@@ -239,18 +257,87 @@ class _WorkingCopy:
         self.saved: dict[Path, bytes] = {}
         self.added: list[Path] = []
 
-    def _copy(self, source: Path, target: Path, *, given: bool = False) -> None:
-        if not given and source.suffix.lower() not in TEXT_SUFFIXES + JSONL_SUFFIXES:
-            return  # the sources skip it in a directory; validating needs nothing else
+    def _copy(self, source: Path, target: Path, *, given: bool = False) -> Path | None:
+        """Copy one file; return the copy (``None`` when the sources would skip it)."""
+        fmt = format_of(source.name)
+        if fmt is None and not given:
+            return None  # the sources skip it in a directory; validating needs nothing else
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        if fmt is None or fmt.kind == "text":
+            shutil.copyfile(source, target)
+        else:
+            if fmt != Format("jsonl") or self.fields != DEFAULT_FIELDS:
+                target = target.with_name(target.name + ".jsonl")
+            with target.open("wb") as out:
+                for line in self._record_lines(source, fmt):
+                    out.write(line)
+            if fmt.kind == "parquet":
+                self.row_files.add(display_path(target))
         self.user_path[display_path(target)] = display_path(source)
+        return target
+
+    def _record_lines(self, source: Path, fmt: Format) -> Iterator[bytes]:
+        """The lines of the plain JSON Lines copy of a file of records."""
+        shown = display_path(source)
+        if fmt.kind == "parquet":
+            yield from self._parquet_lines(source, shown)
+            return
+        from corpus_qa.sources.jsonl import STREAM_ERRORS, open_stream
+
+        number = 0
+        with source.open("rb") as raw:
+            if not raw.peek(1):
+                return  # an empty shard
+            try:
+                for number, line in enumerate(open_stream(raw, fmt.compression), start=1):  # noqa: B007
+                    yield self._normalized_line(line)
+            except STREAM_ERRORS as exc:
+                self.notes.append(
+                    f"{shown}: the {fmt.compression or 'file'} stream breaks after line "
+                    f"{number} ({str(exc).strip() or type(exc).__name__}); the selftest uses "
+                    "the records before it — corpus-qa validate reports the damage")
+
+    def _parquet_lines(self, source: Path, shown: str) -> Iterator[bytes]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from corpus_qa.sources.parquet import row_batches, text_column_problem
+
+        row = 0
+        try:
+            parquet = pq.ParquetFile(source)
+            problem = text_column_problem(parquet.schema_arrow, self.fields, shown)
+            if problem is not None:
+                self.notes.append(f"{shown}: {problem.message}; the selftest leaves it out")
+                return
+            for batch in row_batches(parquet):
+                for record in batch.to_pylist():
+                    row += 1
+                    yield _jsonl_line(_normalized(record, self.fields))
+        except (OSError, pa.ArrowException) as exc:
+            self.notes.append(f"{shown}: cannot be read past row {row} "
+                              f"({str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r})"
+                              "; the selftest uses the rows before it — corpus-qa validate "
+                              "reports the damage")
+
+    def _normalized_line(self, line: bytes) -> bytes:
+        """A JSON Lines line with the default field names; a line that is not a readable
+        object stays as it is (the run reports it, in the baseline and in every round)."""
+        if self.fields == DEFAULT_FIELDS or not line.strip():
+            return line
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return line
+        if not isinstance(record, dict):
+            return line
+        return _jsonl_line(_normalized(record, self.fields))
 
     def user_id(self, doc_id: str) -> str:
-        """The id the user's own corpus gives a document (JSONL ids may name the file)."""
+        """The id the user's own corpus gives a document (record ids may name the file)."""
         path, hash_, line = doc_id.rpartition("#")
         if hash_ and path in self.user_path:
-            return f"{self.user_path[path]}#{line}"
+            return f"{self.user_path[path]}#{'row' if path in self.row_files else ''}{line}"
         return doc_id
 
     # -- reading and writing documents --
@@ -340,6 +427,38 @@ class _WorkingCopy:
 
 def _jsonl_line(record: object) -> bytes:
     return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _normalized(record: dict[str, Any], fields: FieldMap) -> dict[str, Any]:
+    """The record with its id, text and metadata under ``id``, ``text`` and ``metadata``,
+    JSON-ready, and read as the same document (:func:`~corpus_qa.sources.records.make_document`).
+
+    >>> _normalized({"body": "Hi.", "key": 7, "meta": {"date": "2024-01-02"}, "lang": "en"},
+    ...             FieldMap(text="body", id="key", metadata="meta"))
+    {'id': '7', 'text': 'Hi.', 'metadata': {'date': '2024-01-02', 'lang': 'en'}}
+    """
+    out: dict[str, Any] = {}
+    raw_id = lookup(record, fields.id)
+    if raw_id is not MISSING and raw_id not in (None, ""):
+        out["id"] = plain(raw_id)
+    text = lookup(record, fields.text)
+    if text is not MISSING:  # a string or not: make_document says which
+        out["text"] = _json_ready(text)
+    metadata: dict[str, Any] = {}
+    for key, value in metadata_items(record, fields):
+        if value is not None and str(key).lower() not in {k.lower() for k in metadata}:
+            metadata[str(key)] = _json_ready(value)
+    out["metadata"] = metadata
+    return out
+
+
+def _json_ready(value: Any) -> Any:
+    """A value JSON can hold that :func:`~corpus_qa.sources.records.plain` renders the same."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict | list):
+        return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    return plain(value)  # dates (ISO form), bytes …
 
 
 # --- planning -----------------------------------------------------------------------------
@@ -635,9 +754,10 @@ def run_selftest(
     if max_stories < 1:
         raise ValueError(f"max_stories must be at least 1, got {max_stories}")
     clock = time.perf_counter()
-    runner = Runner(suite, workers=1)
+    # The working copy holds records under the default field names (see _WorkingCopy).
+    runner = Runner(dataclasses.replace(suite, fields=DEFAULT_FIELDS), workers=1)
     with tempfile.TemporaryDirectory(prefix="corpus-qa-selftest-") as tmp:
-        work = _WorkingCopy(paths, Path(tmp))
+        work = _WorkingCopy(paths, Path(tmp), suite.fields)
         full = runner.run(work.corpus)
         all_docs = _docs(work, full)
         docs = _sample(all_docs, max_stories, seed)
@@ -659,7 +779,7 @@ def run_selftest(
         sampled_documents=len(docs),
         rows=_table_rows(types, injections, planner.not_applicable, evaluator),
         injections=injections, false_alarms=evaluator.false_alarms, rounds=rounds,
-        errors=errors, duration_s=time.perf_counter() - clock,
+        errors=errors, duration_s=time.perf_counter() - clock, notes=work.notes,
     )
 
 
@@ -779,6 +899,8 @@ def format_table(result: SelftestResult) -> str:
         out += ["", "internal errors (bugs in corpus-qa; tracebacks in the JSON):"]
         summaries = Counter(_summary(e) for e in result.errors)
         out += [f"  {text}" + (f" (×{n})" if n > 1 else "") for text, n in summaries.items()]
+    if result.notes:
+        out += ["", "notes:"] + [f"  {note}" for note in result.notes]
     verdict = "passed" if result.success else "FAILED"
     out += ["", f"corpus-qa selftest: {verdict} — {len(result.injections)} defects injected into "
                 f"{result.sampled_documents} of {result.documents} documents in {result.rounds} "

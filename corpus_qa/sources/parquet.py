@@ -71,13 +71,13 @@ def load_parquet(file: Path, shown: str, fields: FieldMap | None = None,
                            f"not a readable Parquet file ({_first_line(exc)}) — re-create or "
                            "re-download it")
         return
-    problem = _text_column_problem(schema, fields, shown)
+    problem = text_column_problem(schema, fields, shown)
     if problem is not None:
         yield problem
         return
     row = 0
     try:
-        for batch in _batches(parquet):
+        for batch in row_batches(parquet):
             for record in batch.to_pylist():
                 row += 1
                 if count is not None:
@@ -96,14 +96,14 @@ def load_parquet(file: Path, shown: str, fields: FieldMap | None = None,
         parquet.close()
 
 
-def _batches(parquet: Any) -> Iterator[Any]:
+def row_batches(parquet: Any) -> Iterator[Any]:
     """Record batches one row group at a time: pyarrow reads ahead within a call, so a
     damaged row group must not cost the rows of the groups before it."""
     for group in range(parquet.num_row_groups):
         yield from parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[group])
 
 
-def _text_column_problem(schema: Any, fields: FieldMap, shown: str) -> InputProblem | None:
+def text_column_problem(schema: Any, fields: FieldMap, shown: str) -> InputProblem | None:
     names = list(schema.names)
     listed = ", ".join(names) or "none"
     top = fields.text if fields.text in names else fields.text.split(".")[0]

@@ -24,7 +24,8 @@ from typing import Any
 from corpus_qa.documents import Document, Field
 from corpus_qa.sources.base import FieldMap, InputProblem
 
-_MISSING = object()
+MISSING = object()
+"""What :func:`lookup` returns for a field the record does not have."""
 
 
 def lookup(record: Mapping[str, Any], name: str) -> Any:
@@ -34,7 +35,7 @@ def lookup(record: Mapping[str, Any], name: str) -> Any:
     value: Any = record
     for part in name.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            return _MISSING
+            return MISSING
         value = value[part]
     return value
 
@@ -55,28 +56,33 @@ def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: 
     ``line`` is the record's line (JSON Lines) or row (Parquet), both 1-based.
     """
     raw_id = lookup(record, fields.id)
-    doc_id = default_id if raw_id is _MISSING or raw_id in (None, "") else plain(raw_id)
+    doc_id = default_id if raw_id is MISSING or raw_id in (None, "") else plain(raw_id)
     text = lookup(record, fields.text)
     if not isinstance(text, str):
         return InputProblem(shown, line, "missing_text", missing_text_message(record, fields, text),
                             document=doc_id)
     doc = Document(id=doc_id, text=text, path=shown, raw=None, line=line)
-    metadata = lookup(record, fields.metadata)
-    items = list(metadata.items()) if isinstance(metadata, Mapping) else []
-    top = fields.metadata.split(".")[0] if fields.metadata not in record else fields.metadata
-    skip = {fields.text, fields.id, top}
-    items += [(k, v) for k, v in record.items() if k not in skip]
-    for key, value in items:
+    for key, value in metadata_items(record, fields):
         if value is None:
             continue
         doc.fields.setdefault(str(key).lower(), Field(plain(value), "field", None))
     return doc
 
 
+def metadata_items(record: Mapping[str, Any], fields: FieldMap) -> list[tuple[Any, Any]]:
+    """The record's metadata (key, value) pairs: the object at ``fields.metadata`` first,
+    then every other top-level field but the text and the id (``None`` values included)."""
+    metadata = lookup(record, fields.metadata)
+    items = list(metadata.items()) if isinstance(metadata, Mapping) else []
+    top = fields.metadata.split(".")[0] if fields.metadata not in record else fields.metadata
+    skip = {fields.text, fields.id, top}
+    return items + [(k, v) for k, v in record.items() if k not in skip]
+
+
 def missing_text_message(record: Mapping[str, Any], fields: FieldMap, found: Any) -> str:
     """``record has no string 'text' field (fields: …) — pass --text-field NAME``."""
     names = ", ".join(sorted(map(str, record))) or "none"
-    if found is _MISSING or found is None:
+    if found is MISSING or found is None:
         problem = f"record has no string '{fields.text}' field (fields: {names})"
     else:
         problem = (f"record's '{fields.text}' field is {_kind(found)}, not a string "

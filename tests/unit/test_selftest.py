@@ -160,6 +160,61 @@ def test_jsonl_corpus_fields_and_texts_are_mutated_in_copies(tmp_path: Path) -> 
     assert result.success
 
 
+SHARD_SUITE = ENCODING_ONLY.replace("name: encoding-only\n", """\
+name: shards
+corpus:
+  text_field: body
+  id_field: key
+  metadata_field: meta
+""") + """\
+  - type: expect_document_to_have_metadata
+    fields: [date, source]
+"""
+
+
+def _shard_records(n: int, start: int = 0) -> list[dict]:
+    return [{"key": f"r{start + i}", "body": f"Report {start + i}: Andrés López said in Bogotá "
+             f"that {12 * (i + 1)} cafés would reopen on Monday.\n",
+             "meta": {"date": f"2024-03-{1 + i:02d}", "source": "Example Wire"}}
+            for i in range(n)]
+
+
+def test_shards_of_every_format_are_mutated_through_plain_jsonl_copies(tmp_path: Path) -> None:
+    from corpus_qa.sources.write import write_records
+
+    corpus = tmp_path / "shards"
+    write_records(corpus / "a.jsonl.gz", _shard_records(2))
+    rows = _shard_records(2, start=2)
+    del rows[1]["key"]  # its id is the row's locator: shards/b.parquet#row2
+    write_records(corpus / "b.parquet", rows)
+    import zstandard
+
+    lines = [json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n"
+             for r in _shard_records(3, start=4)]
+    frames = [zstandard.ZstdCompressor().compress(b"".join(lines[:2])),
+              zstandard.ZstdCompressor().compress(lines[2])]
+    (corpus / "c.jsonl.zst").write_bytes(frames[0] + frames[1][:-6])  # the last frame cut
+    before = _snapshot(corpus)
+    suite_file = tmp_path / "shards.yml"
+    suite_file.write_text(SHARD_SUITE, encoding="utf-8")
+    result = run_selftest([str(corpus)], load_suite(suite_file), copies=1)
+    assert _snapshot(corpus) == before
+    assert result.documents == 6  # the records before the damage are used
+    assert len(result.notes) == 1 and result.notes[0].startswith(
+        f"{corpus.as_posix()}/c.jsonl.zst: the zstd stream breaks after line 2 ")
+    assert "notes:\n  " + result.notes[0] in format_table(result)
+    rows_by_family = {r.family: r for r in result.rows if r.family}
+    for family in ("mojibake", "control_character", "nfd", "dropped_metadata"):
+        row = rows_by_family[family]
+        assert row.in_suite and row.injected > 0 and row.found == row.injected, family
+        assert row.false_alarms == 0, family
+    assert rows_by_family["invalid_bytes"].injected == 0  # records hold text, not bytes
+    dropped = {(i.document, i.defect.key) for i in result.injections
+               if i.family == "dropped_metadata"}
+    documents = ("r0", "r1", "r2", f"{corpus.as_posix()}/b.parquet#row2", "r4", "r5")
+    assert dropped == {(doc, key) for doc in documents for key in ("date", "source")}
+
+
 # --- the pieces ---------------------------------------------------------------------------------
 
 
