@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
         "with no false alarm, 1 otherwise.",
     )
     selftest.add_argument("paths", nargs="*", metavar="PATH",
-                          help="corpus directories, .txt/.md files or .jsonl files")
+                          help="corpus directories (of any mix of formats), .txt/.md files, "
+                          ".jsonl files (also .gz/.zst/.bz2/.xz) or .parquet files")
     selftest.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
     selftest.add_argument("--json", metavar="PATH", help="write the results as JSON")
     selftest.add_argument("--seed", type=int, default=0, metavar="N",
@@ -115,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="mutated copies per document and family (default 3)")
     selftest.add_argument("--max-stories", type=int, default=None, metavar="N",
                           help="stories sampled from a larger corpus (default 20)")
+    init = commands.add_parser(
+        "init", help="write a starter corpus repository (never overwrites a file)",
+        description="Write a starter corpus repository in DIR: [tool.corpus_qa] in "
+        "pyproject.toml, expectations/news.yml, a sample shard, the CI workflow, a pre-commit "
+        "config, waiver and baseline files, a README. An existing file is never changed; "
+        "what to add to an existing pyproject.toml or README.md is printed instead.")
+    init.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                      help="the repository folder (default: the current folder)")
     return parser
 
 
@@ -125,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     handler = {"validate": cmd_validate, "list": cmd_list, "export-gx": cmd_export_gx,
-               "schema": cmd_schema, "selftest": cmd_selftest}[args.command]
+               "schema": cmd_schema, "selftest": cmd_selftest, "init": cmd_init}[args.command]
     try:
         return handler(args)
     except UsageError as exc:
@@ -404,6 +413,17 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     if result.errors:  # the first traceback here, all of them in the JSON
         print(f"corpus-qa: internal error in {result.errors[0]}", file=sys.stderr)
     return result.exit_code()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from corpus_qa.scaffold import InitError, init
+
+    try:
+        result = init(Path(args.dir))
+    except InitError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(result.text())
+    return EXIT_USAGE if result.failed else EXIT_PASSED
 
 
 if __name__ == "__main__":

@@ -198,11 +198,12 @@ def resolve_settings(config: pytest.Config) -> Settings | None:
     gating_files = {}
     for name in ("baseline", "waivers"):
         given = _first_path((here, config.getoption(f"corpus_qa_{name}")),
-                            (ini_dir, config.getini(f"corpus_qa_{name}")))
+                            (ini_dir, config.getini(f"corpus_qa_{name}")),
+                            (Path.cwd(), getattr(project, name)))  # as corpus-qa validate
         if given is not None and not given.is_file():
             raise pytest.UsageError(
                 f"corpus-qa: {_shown(given)}: {name} file not found — check "
-                f"--corpus-qa-{name} / corpus_qa_{name}")
+                f"--corpus-qa-{name} / corpus_qa_{name} / [tool.corpus_qa] {name}")
         gating_files[name] = given.resolve() if given is not None else None
     return Settings(
         suite=suite.resolve(),

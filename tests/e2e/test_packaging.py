@@ -147,6 +147,13 @@ def test_wheel_holds_the_packaged_suite_lists_and_schemas(tmp_path: Path) -> Non
     expected |= {"corpus_qa/data/results.schema.json", "corpus_qa/data/suite.schema.json"}
     assert expected <= names, sorted(expected - names)
     assert not [n for n in names if n.startswith(("expectations/", "tests/"))]
+    # corpus-qa init's starter files: links in the source tree, their content in the wheel.
+    starters = {"github-actions.yml": ROOT / "examples" / "github-actions.yml",
+                "pre-commit-hooks.yaml": ROOT / ".pre-commit-hooks.yaml",
+                "sample.jsonl": ROOT / "corpus_qa" / "starter" / "sample.jsonl"}
+    for name, source_file in starters.items():
+        assert zipfile.ZipFile(wheel).read(f"corpus_qa/starter/{name}") == \
+            source_file.read_bytes(), name
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
     requires = [Requirement(line.split(":", 1)[1]) for line in
                 zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
