@@ -446,6 +446,15 @@ def test_waived_and_baselined_findings_pass_as_validate_exits_0(
                                       for v in recorded)
 
 
+def test_project_baseline_and_waivers_gate_items_as_they_gate_validate(
+        baselined: pytest.Pytester) -> None:
+    pyproject(baselined, corpus_qa=CORPUS_TABLE + 'baseline = "baseline.json"\n'
+                                                  'waivers = "waivers.yml"\n')
+    result = baselined.runpytest("--corpus-qa")
+    result.assert_outcomes(passed=25)
+    assert validate_code(baselined.path) == 0
+
+
 def test_terminal_summary_of_a_gated_session(baselined: pytest.Pytester) -> None:
     result = baselined.runpytest("--corpus-qa", "--corpus-qa-baseline", "baseline.json",
                                  "--corpus-qa-waivers", "waivers.yml")
