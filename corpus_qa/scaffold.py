@@ -3,8 +3,8 @@
 What is written (each file only where no file of that name exists):
 
 * ``pyproject.toml`` with a ``[tool.corpus_qa]`` table (corpus paths, suite, pytest on,
-  baseline and waivers files). An existing ``pyproject.toml`` is never edited: when it has
-  no ``[tool.corpus_qa]`` the table to add is printed instead;
+  baseline and waivers files) and pytest's ``testpaths``. An existing ``pyproject.toml``
+  is never edited: when it has no ``[tool.corpus_qa]`` the table to add is printed instead;
 * ``expectations/news.yml``: the packaged suite ``builtin:news.yml`` with this
   repository's corpus path, its pattern and phrase lists named ``builtin:…``, and
   comments on how to extend them;
@@ -90,14 +90,27 @@ class InitResult:
 
 def pyproject_section() -> str:
     """The ``[tool.corpus_qa]`` table of a corpus repository."""
-    return (
-        "[tool.corpus_qa]\n"
-        f'paths = ["{CORPUS_DIR}"]                       # what `corpus-qa validate` checks\n'
-        f'suite = "{SUITE_FILE}"         # the expectations\n'
-        "pytest = true                           # `pytest` collects the corpus as test items\n"
-        f'baseline = "{BASELINE_FILE}"    # findings known and accepted for now\n'
-        f'waivers = "{WAIVERS_FILE}"        # findings accepted, each with a reason\n'
-    )
+    rows = [(f'paths = ["{CORPUS_DIR}"]', "what `corpus-qa validate` checks"),
+            (f'suite = "{SUITE_FILE}"', "the expectations"),
+            ("pytest = true", "`pytest` collects the corpus as test items"),
+            (f'baseline = "{BASELINE_FILE}"', "findings known and accepted for now"),
+            (f'waivers = "{WAIVERS_FILE}"', "findings accepted, each with a reason")]
+    width = max(len(value) for value, _ in rows)
+    return "[tool.corpus_qa]\n" + "".join(f"{value:{width}}  # {note}\n" for value, note in rows)
+
+
+PYTEST_SECTION = """\
+
+[tool.pytest.ini_options]
+# `pytest` collects the corpus only (add "tests" for Python tests of your own); this also
+# keeps a vendored corpus-qa/ checkout (see .github/workflows/corpus-qa.yml) out of it.
+testpaths = ["corpus"]
+"""
+
+
+def pyproject_text() -> str:
+    """A new ``pyproject.toml``: the ``[tool.corpus_qa]`` table and pytest's test paths."""
+    return pyproject_section() + PYTEST_SECTION
 
 
 SUITE_HEADER = """\
@@ -222,12 +235,13 @@ def readme_text() -> str:
 
 
 STARTERS = (
-    Starter("pyproject.toml", pyproject_section,
+    Starter("pyproject.toml", pyproject_text,
             "[tool.corpus_qa]: corpus paths, suite, pytest = true, baseline, waivers"),
     Starter(SUITE_FILE, suite_text,
             "the suite: the packaged news suite, its lists named builtin:…, how to extend them"),
     Starter(SAMPLE_FILE, sample_text, "a sample shard of 3 clean records (replace it)"),
-    Starter(WORKFLOW_FILE, workflow_text, "CI: validate each pull request and push to main"),
+    Starter(WORKFLOW_FILE, workflow_text, "CI: validate each pull request and push to main "
+            "(installs corpus-qa from a corpus-qa/ submodule; see its header)"),
     Starter(PRE_COMMIT_FILE, pre_commit_text, "pre-commit: validate the staged corpus files"),
     Starter(WAIVERS_FILE, lambda: WAIVERS_TEXT, "accepted findings (none yet)"),
     Starter(BASELINE_FILE, baseline_text, "known findings (none yet)"),

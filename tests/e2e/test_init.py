@@ -47,6 +47,9 @@ def test_init_then_validate_and_pytest_pass_on_the_sample_and_fail_on_a_defect(
     clean = _run("corpus_qa.cli", "validate", cwd=repo)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "corpus-qa: passed — 3 documents, 0 errors" in clean.stdout
+    vendored = repo / "corpus-qa" / "tests"  # where the workflow expects corpus-qa's checkout
+    vendored.mkdir(parents=True)
+    (vendored / "test_theirs.py").write_text("def test_not_collected():\n    assert False\n")
     tests = _run("pytest", "-p", "no:cacheprovider", cwd=repo)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert re.search(r"\b15 passed\b", tests.stdout)  # 1 shard x (input + 14 expectations)
