@@ -31,7 +31,9 @@ class Document:
     ``body_start`` is the offset where the body begins after front matter / header.
     ``line`` is the 1-based line of ``path`` where the document starts (JSON Lines
     records: the line of the decompressed stream), or its 1-based row in a Parquet file;
-    with ``path`` it is the document's locator (see ``docs/sources.md``).
+    with ``path`` it is the document's locator (see ``docs/sources.md``). ``offset`` is
+    a JSON Lines record's byte offset in its (decompressed) stream, kept so the record
+    can be read again with one seek (:mod:`corpus_qa.sources.locate`).
     """
 
     id: str
@@ -41,3 +43,4 @@ class Document:
     fields: dict[str, Field] = field(default_factory=dict)
     body_start: int = 0
     line: int = 1
+    offset: int | None = None

@@ -129,18 +129,22 @@ def load_jsonl(file: Path, shown: str, fields: FieldMap | None = None,
         yield InputProblem(shown, 1, "unreadable_file",
                            f"cannot read file: {exc.strerror} — check its permissions")
         return
-    number = 0
+    number = offset = 0
     with raw:
         if not raw.peek(1):
             return  # an empty file is an empty shard, whatever its suffix says
         stream = open_stream(raw, compression)
         try:
             for number, line_bytes in enumerate(stream, start=1):  # noqa: B007
+                start, offset = offset, offset + len(line_bytes)
                 if not line_bytes.strip():
                     continue
                 if count is not None:
                     count.records += 1
-                yield from jsonl_record(line_bytes, shown, number, fields)
+                for item in jsonl_record(line_bytes, shown, number, fields):
+                    if isinstance(item, Document):
+                        item.offset = start
+                    yield item
         except STREAM_ERRORS as exc:
             yield _broken_stream(shown, number + 1, raw, compression, exc)
 
