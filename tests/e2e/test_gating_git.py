@@ -27,6 +27,7 @@ from corpus_qa.gating import (
     write_baseline,
 )
 from corpus_qa.results import RunResult
+from corpus_qa.sources.registry import DOCUMENT_SUFFIXES
 from tests.conftest import ROOT, SEED_000, SEED_001, SEEDS, run_cli
 
 BIN = Path(sys.executable).parent
@@ -321,8 +322,12 @@ def test_pre_commit_hook_definition() -> None:
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is True and hook["require_serial"] is True
     files = re.compile(hook["files"])
-    assert all(files.search(p) for p in ("seeds/a.txt", "notes.md", "corpus/part-1.jsonl"))
-    assert not any(files.search(p) for p in ("a.py", "a.txt.orig", "pyproject.toml", "x.jsonl.gz"))
+    # Every suffix a source reads (the registry's one table), in any case, is staged.
+    for suffix in DOCUMENT_SUFFIXES:
+        assert files.search(f"corpus/part-1{suffix}"), suffix
+        assert files.search(f"corpus/PART-1{suffix.upper()}"), suffix
+    assert not any(files.search(p) for p in ("a.py", "a.txt.orig", "pyproject.toml",
+                                              "x.jsonl.gz.part", "x.gz", "x.parquet.crc"))
 
 
 def test_pre_commit_hook_runs_on_the_staged_documents(tmp_path: Path) -> None:
