@@ -10,13 +10,15 @@ naive all-pairs exact-Jaccard grouping on the smallest corpus in the same run.
     .venv/bin/python benchmarks/grouping_scale.py
     .venv/bin/python benchmarks/grouping_scale.py --sizes 1000,10000 --threshold 0.3
 
-Not a timed test: figures go into ``docs/versions.md``.
+Not a timed test: figures go into ``docs/versions.md``. ``peak MB`` is the process's
+peak resident set so far (generated texts included), so it is an upper bound for each size.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -216,7 +218,8 @@ def main() -> None:
     )
     print(
         f"{'docs':>7} {'stories':>7} {'words':>5} {'add s':>6} {'groups s':>8} {'cpu s':>6} "
-        f"{'µs/doc':>6} {'growth':>14} {'wall s':>6} {'precision':>9} {'recall':>6} {'found':>6}"
+        f"{'µs/doc':>6} {'growth':>14} {'wall s':>6} {'precision':>9} {'recall':>6} {'found':>6} "
+        f"{'peak MB':>7}"
     )
     previous: tuple[int, float] | None = None
     smallest: list[Doc] = []
