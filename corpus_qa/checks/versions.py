@@ -43,6 +43,9 @@ score 0.06 (``tests/unit/test_versions.py``). 0.3 sits well clear of both.
 DEFAULT_NUM_PERM = 128
 """MinHash permutations: 512 bytes of signature per document; estimate std ≈ 0.04 at J = 0.3."""
 
+SIGNATURE_VERSION = 2
+"""Changes whenever the same text and settings would give another signature (caches key on it)."""
+
 DEFAULT_SHINGLE_WORDS = 3
 """Words per shingle: long enough that shared topic vocabulary does not look like shared text."""
 
@@ -131,8 +134,8 @@ def _area(y: npt.NDArray[np.float64], x: npt.NDArray[np.float64]) -> float:
 #   2. each word (a run of ``[^\W_]`` characters) is hashed at once by a polynomial over
 #      prefix sums (64-bit arithmetic wrapping modulo 2**64);
 #   3. each shingle of ``shingle_words`` consecutive words is a 64-bit mix of its words;
-#   4. one-permutation MinHash over the shingle hashes: one sort, one ``searchsorted``
-#      for the bin boundaries (:meth:`StoryGrouper.signature`).
+#   4. one-permutation MinHash over the shingle hashes (:meth:`StoryGrouper.signatures`).
+# Steps 1–4 run on ``_SIGN_BATCH`` texts at once, concatenated with ``_SEPARATOR``.
 
 _U64 = np.uint64
 _CHAR_MULTIPLIER = _U64(0x9E3779B97F4A7C15)
@@ -141,14 +144,34 @@ _POLY_INVERSE = pow(_POLY_BASE, -1, 1 << 64)
 _SHINGLE_MULTIPLIERS = (
     _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53), _U64(0x94D049BB133111EB),
 )
-_NO_CHAR = np.uint32(0xFFFFFFFF)
+_NO_CHAR = np.uint32(0xFFFFFFFF)  # fold table: this character must be folded in context
+_FOLDS_AWAY = np.uint32(0xFFFFFFFE)  # fold table: this character folds to nothing
+_SEPARATOR = np.uint32(sys.maxunicode + 1)  # between the texts of a batch: no character, no word
+_SIGN_BATCH = 256  # texts hashed together: a few MB of arrays for news-sized texts
 # Blocks whose characters fold the same alone as in context (checked per character
 # below, and against ``fold`` by a property test): Latin, IPA, spacing modifiers,
 # combining diacritics, Greek, Cyrillic, Latin Extended Additional, Greek Extended,
-# general punctuation, currency symbols, letterlike symbols, number forms.
-_TABLE_BLOCKS = ((0x0000, 0x0530), (0x1E00, 0x2000), (0x2000, 0x2190))
-_TABLE_SIZE = 0x2190
+# general punctuation, currency symbols, letterlike symbols, number forms, and the
+# variation selectors up to the specials (the BOM, U+FFFD, fullwidth forms).
+_TABLE_BLOCKS = ((0x0000, 0x0530), (0x1E00, 0x2190), (0xFE00, 0x10000))
+_TABLE_SIZE = 0x10000
 _REMOVED_MARK = re.compile(f"[{COMBINING_MARKS}]")
+
+
+_EMPTY_BIN = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _densified(smallest: npt.NDArray[np.uint64], bins: int) -> npt.NDArray[np.uint32]:
+    """Signatures from the smallest hash per (text, bin): its low 32 bits; an empty bin takes
+    the next filled bin to its right (circularly), plus its distance times a constant."""
+    filled = np.concatenate([smallest, smallest], axis=1) != _EMPTY_BIN
+    position = np.where(filled, np.arange(2 * bins), 2 * bins)
+    following = np.minimum.accumulate(position[:, ::-1], axis=1)[:, ::-1][:, :bins]
+    following = np.minimum(following, 2 * bins - 1)  # rows with no filled bin: unused
+    source = np.take_along_axis(smallest, following % bins, axis=1)
+    distance = (following - np.arange(bins)).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return ((source + distance * _U64(0x9E3779B1)) & _U64(0xFFFFFFFF)).astype(np.uint32)
 
 
 def _mix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -163,7 +186,7 @@ def _mix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 @lru_cache(maxsize=1)
 def _is_word_table() -> npt.NDArray[np.bool_]:
     r"""``[^\W_]`` (what :func:`grouping_words` splits on) for every code point."""
-    table = np.zeros(sys.maxunicode + 1, dtype=np.bool_)
+    table = np.zeros(sys.maxunicode + 2, dtype=np.bool_)  # + _SEPARATOR
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     for match in _GROUPING_WORD.finditer(every):
         table[match.start() : match.end()] = True
@@ -172,8 +195,8 @@ def _is_word_table() -> npt.NDArray[np.bool_]:
 
 @lru_cache(maxsize=1)
 def _fold_table() -> npt.NDArray[np.uint32]:
-    """Code point → its :func:`fold` (one code point, or ``_NO_CHAR`` when it folds to
-    nothing); ``_NO_CHAR`` marks the characters that must go through ``fold`` in context.
+    """Code point → its :func:`fold`: one code point, ``_FOLDS_AWAY`` (a removed mark) or
+    ``_NO_CHAR`` (a character that must go through ``fold`` in context).
 
     A character qualifies when it folds to at most one character and is either a base
     character (canonical combining class 0) or one of the marks ``fold`` removes; ``ß``
@@ -192,7 +215,7 @@ def _fold_table() -> npt.NDArray[np.uint32]:
                 continue
             folded = fold(char)
             if removed and folded == "":
-                table[code] = _NO_CHAR - 1  # folds to nothing
+                table[code] = _FOLDS_AWAY
             elif len(folded) == 1 and ord(folded) < _TABLE_SIZE and not any(
                 unicodedata.combining(part) and not _REMOVED_MARK.fullmatch(part)
                 for part in unicodedata.normalize("NFKD", char)
@@ -201,14 +224,39 @@ def _fold_table() -> npt.NDArray[np.uint32]:
     return table
 
 
+def _folded_batch(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
+    """The code points of ``fold(text)`` of each text, each followed by ``_SEPARATOR``.
+
+    One table lookup for the whole batch; a text holding a character the table cannot
+    fold alone goes through :func:`fold`.
+    """
+    joined = "\n".join(texts) + "\n"
+    raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    folded = _fold_table()[np.minimum(raw, _TABLE_SIZE - 1)]
+    folded[raw >= _TABLE_SIZE] = _NO_CHAR
+    ends = np.cumsum([len(text) + 1 for text in texts]) - 1  # where each "\n" was joined
+    folded[ends] = _SEPARATOR
+    unfoldable = np.flatnonzero(folded == _NO_CHAR)
+    if len(unfoldable):
+        pieces, done = [], 0
+        for index in np.unique(np.searchsorted(ends, unfoldable)).tolist():
+            start = int(ends[index - 1]) + 1 if index else 0
+            pieces.append(folded[done:start])
+            refolded = fold(texts[index]).encode("utf-32-le", "surrogatepass")
+            pieces.append(np.frombuffer(refolded, dtype=np.uint32))
+            done = int(ends[index])
+        pieces.append(folded[done:])
+        folded = np.concatenate(pieces)
+    return folded[folded != _FOLDS_AWAY]
+
+
 def _folded_codes(text: str) -> npt.NDArray[np.uint32]:
-    """The code points of ``fold(text)``, by table when every character allows it."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if len(codes) and int(codes.max()) < _TABLE_SIZE:
-        folded = _fold_table()[codes]
-        if not (folded == _NO_CHAR).any():
-            return folded[folded != _NO_CHAR - 1]
-    return np.frombuffer(fold(text).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    """The code points of ``fold(text)``.
+
+    >>> _folded_codes("“Łódź” ﬁnal").tobytes().decode("utf-32-le")
+    '"lodz" final'
+    """
+    return _folded_batch([text])[:-1]
 
 
 _powers: list[npt.NDArray[np.uint64]] = []  # [P**j, P**-j for j < length], grown on demand
@@ -226,20 +274,25 @@ def _polynomial_powers(length: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray
 
 
 def _word_hashes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
-    """One 64-bit hash per word of a folded text (its code points), in text order.
+    """One 64-bit hash per word of a folded text (its code points), in text order."""
+    return _word_runs(codes)[0]
+
+
+def _word_runs(
+    codes: npt.NDArray[np.uint32],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The hash and the start of each word of folded texts (their code points), in order.
 
     A word ``c_s … c_e-1`` hashes to ``mix(Σ v_j · P**(j-s), length)`` with ``v_j`` a
     multiple of the code point: a difference of two prefix sums of ``v_j · P**j``, scaled
     by ``P**-s``, so every word is hashed by the same few array operations.
     """
     table = _is_word_table()
-    if len(codes) and int(codes.max()) < _TABLE_SIZE:
-        table = table[:_TABLE_SIZE]  # the same values, cache-friendly
     padded = np.zeros(len(codes) + 2, dtype=np.bool_)
     padded[1:-1] = table[codes]
     edges = np.flatnonzero(padded[1:] != padded[:-1])  # word starts and ends, alternating
     if not len(edges):
-        return np.empty(0, dtype=np.uint64)
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     starts, ends = edges[0::2], edges[1::2]
     up, down = _polynomial_powers(len(codes))
     with np.errstate(over="ignore"):
@@ -248,7 +301,7 @@ def _word_hashes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
         prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
         np.cumsum(terms, out=prefix[1:])
         sums = (prefix[ends] - prefix[starts]) * down[starts]
-        return _mix64(sums ^ (ends - starts).astype(np.uint64))
+        return _mix64(sums ^ (ends - starts).astype(np.uint64)), starts
 
 
 def _shingle_hashes(words: npt.NDArray[np.uint64], k: int) -> npt.NDArray[np.uint64]:
@@ -298,12 +351,10 @@ class StoryGrouper:
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle_words = shingle_words
+        self.seed = seed
         self._bands, self._rows = _lsh_shape(threshold, num_perm)
-        # The seed salts every shingle hash; bin j holds the hashes in [starts[j], starts[j+1]).
+        # The seed salts every shingle hash.
         self._salt = _U64((seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64))
-        self._bin_starts = np.array(
-            [-(-j * (1 << 64) // num_perm) for j in range(num_perm)], dtype=np.uint64
-        )
         self._min_equal = math.ceil(threshold * num_perm - 1e-9)
         self._ids: list[str] = []
         self._seen: set[str] = set()
@@ -340,34 +391,57 @@ class StoryGrouper:
             self._store(index, signature)
 
     def signature(self, text: str) -> Signature | None:
-        """MinHash signature of ``text``'s word shingles; ``None`` when it has no words.
+        """MinHash signature of ``text``'s word shingles; ``None`` when it has no words."""
+        return self.signatures([text])[0]
+
+    def signatures(self, texts: Sequence[str]) -> list[Signature | None]:
+        """:meth:`signature` of each text, hashed ``_SIGN_BATCH`` texts at a time.
 
         The words are those of :func:`grouping_words`, the shingles ``shingle_words``
         consecutive words (all the words of a shorter text), each hashed once to 64 bits
-        (:func:`_shingle_hashes`, salted by the seed). One-permutation MinHash: the hash
-        range is cut into ``num_perm`` equal bins, and position *j* holds the low 32 bits of
-        the smallest hash in bin *j*, so two texts agree at *j* with probability their
-        Jaccard similarity, as with ``num_perm`` independent permutations, for one hash per
+        and salted by the seed. One-permutation MinHash: the hash range is cut into
+        ``num_perm`` equal bins, and position *j* holds the low 32 bits of the smallest
+        hash in bin *j*, so two texts agree at *j* with probability their Jaccard
+        similarity, as with ``num_perm`` independent permutations, for one hash per
         shingle instead of ``num_perm``. A bin no shingle fell into (texts of fewer than a
         few hundred shingles) borrows from the next filled bin to its right, circularly,
         mixed with the distance ("rotation" densification, Shrivastava & Li 2014), so two
         texts agree there exactly when they agree on the bin it borrowed from.
         """
-        words = _word_hashes(_folded_codes(text))
-        if not len(words):
-            return None
+        out: list[Signature | None] = []
+        for start in range(0, len(texts), _SIGN_BATCH):
+            out += self._sign_batch(texts[start : start + _SIGN_BATCH])
+        return out
+
+    def _sign_batch(self, texts: Sequence[str]) -> list[Signature | None]:
+        codes = _folded_batch(texts)
+        words, starts = _word_runs(codes)
+        doc_of_word = np.searchsorted(np.flatnonzero(codes == _SEPARATOR), starts)
+        per_doc = np.bincount(doc_of_word, minlength=len(texts))
+        k = self.shingle_words
         with np.errstate(over="ignore"):
-            hashes = np.sort(_mix64(_shingle_hashes(words, self.shingle_words) ^ self._salt))
-            first = np.searchsorted(hashes, self._bin_starts)
-            last = np.append(first[1:], len(hashes))
-            filled = np.flatnonzero(first < last)
-            values = hashes[np.minimum(first, len(hashes) - 1)] & _U64(0xFFFFFFFF)
-            if len(filled) < self.num_perm:
-                bins = np.arange(self.num_perm)
-                source = filled[np.searchsorted(filled, bins) % len(filled)]
-                distance = ((source - bins) % self.num_perm).astype(np.uint64)
-                values = values[source] + distance * _U64(0x9E3779B1)
-        return (values & _U64(0xFFFFFFFF)).astype(np.uint32)
+            # shingles that start and end in one text; a text of fewer than k words is one shingle
+            shingles = _shingle_hashes(words, k)
+            docs = doc_of_word[: len(shingles)]
+            inside = docs == doc_of_word[k - 1 :] if len(words) >= k else docs[:0] == 0
+            shingles, docs = shingles[inside], docs[inside]
+            short = np.flatnonzero((per_doc > 0) & (per_doc < k))
+            if len(short):
+                firsts = np.searchsorted(doc_of_word, short)
+                extra = [_shingle_hashes(words[f : f + n], k) for f, n in
+                         zip(firsts.tolist(), per_doc[short].tolist(), strict=True)]
+                shingles = np.concatenate([shingles, *extra])
+                docs = np.concatenate([docs, short])
+            hashes = _mix64(shingles ^ self._salt)
+            # bin = floor(hash · num_perm / 2**64), exactly, in 64-bit arithmetic
+            high = (hashes >> _U64(32)) * _U64(self.num_perm)
+            low = ((hashes & _U64(0xFFFFFFFF)) * _U64(self.num_perm)) >> _U64(32)
+            bins = ((high + low) >> _U64(32)).astype(np.int64)
+            smallest = np.full(len(texts) * self.num_perm, _EMPTY_BIN, dtype=np.uint64)
+            np.minimum.at(smallest, docs * self.num_perm + bins, hashes)
+            smallest = smallest.reshape(len(texts), self.num_perm)
+            values = _densified(smallest, self.num_perm)
+        return [values[i] if per_doc[i] else None for i in range(len(texts))]
 
     def _store(self, index: int, signature: Signature) -> None:
         row = len(self._signed)

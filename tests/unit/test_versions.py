@@ -336,19 +336,19 @@ def test_band_shape_is_the_weighted_optimum(threshold: float, shape: tuple[int, 
 def test_fold_table_agrees_with_fold_on_every_character_next_to_every_removed_mark() -> None:
     import unicodedata
 
-    from corpus_qa.checks.versions import _NO_CHAR, _fold_table
+    from corpus_qa.checks.versions import _FOLDS_AWAY, _NO_CHAR, _fold_table
     from corpus_qa.text.fold import fold
 
     table = _fold_table()
     marks = "\u0300\u0301\u0303\u0308\u030c\u0327\u0345"
     for code in np.flatnonzero(table != _NO_CHAR).tolist():
         char = chr(code)
-        want = "" if table[code] == _NO_CHAR - 1 else chr(table[code])
+        want = "" if table[code] == _FOLDS_AWAY else chr(table[code])
         assert fold(char) == want, f"U+{code:04X}"
         for mark in marks:
             assert fold(char + mark) == want, f"U+{code:04X} + U+{ord(mark):04X}"
     # No two base characters the table keeps compose canonically (as Hangul jamo would).
-    kept = {chr(c) for c in np.flatnonzero(table < _NO_CHAR - 1).tolist()}
+    kept = {chr(c) for c in np.flatnonzero(table < _FOLDS_AWAY).tolist()}
     for code in range(0x110000):
         parts = unicodedata.normalize("NFD", chr(code))
         if len(parts) == 2 and not unicodedata.combining(parts[1]):
