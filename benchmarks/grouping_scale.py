@@ -241,7 +241,8 @@ def main() -> None:
         print(
             f"{size:>7} {len(set(truth.values())):>7} {words:>5.0f} {timing.add:>6.2f} "
             f"{timing.groups:>8.2f} {timing.cpu:>6.2f} {timing.cpu / size * 1e6:>6.0f} "
-            f"{growth:>14} {timing.wall:>6.2f} {precision:>9.4f} {recall:>6.4f} {len(groups):>6}"
+            f"{growth:>14} {timing.wall:>6.2f} {precision:>9.4f} {recall:>6.4f} {len(groups):>6} "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>7.0f}"
         )
         previous = (size, timing.cpu)
         if not smallest:

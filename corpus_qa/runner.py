@@ -42,8 +42,8 @@ from corpus_qa.engine.passes import (
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
 from corpus_qa.engine.rowstore import RowStore
-from corpus_qa.engine.sigcache import SignatureCache, digest
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
+from corpus_qa.engine.sigcache import SignatureCache, digest
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
 from corpus_qa.sources import InputProblem, Loaded, SkippedFile, SourceCounts, iter_corpus

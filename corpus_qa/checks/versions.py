@@ -115,7 +115,8 @@ def _lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
         for rows in range(1, num_perm // bands + 1):
             false_positive = _area(1 - (1 - below**rows) ** bands, below)
             false_negative = _area((1 - above**rows) ** bands, above)
-            error = _FALSE_POSITIVE_WEIGHT * false_positive + _FALSE_NEGATIVE_WEIGHT * false_negative
+            error = (_FALSE_POSITIVE_WEIGHT * false_positive
+                     + _FALSE_NEGATIVE_WEIGHT * false_negative)
             if error < best:
                 best, shape = error, (bands, rows)
     return shape
@@ -569,8 +570,8 @@ def _similar_rows(
             equal = (signatures[first] == signatures[second]).sum(axis=1)
             keep = equal >= min_equal
             if keep.any():
-                low, high = np.minimum(first[keep], second[keep]), np.maximum(first[keep], second[keep])
-                found.append(low * n + high)
+                a, b = first[keep], second[keep]
+                found.append(np.minimum(a, b) * n + np.maximum(a, b))
                 counts.append(equal[keep])
             same = same[:-1] & adjacent[offset:]
             offset += 1
