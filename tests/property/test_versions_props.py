@@ -230,7 +230,10 @@ TABLE_TEXT = st.text(
     alphabet=st.one_of(
         st.characters(min_codepoint=0x20, max_codepoint=0x52F),
         st.characters(min_codepoint=0x1E00, max_codepoint=0x218F),
-        st.sampled_from(list("  .,'’“”-\n") + ["\u0301", "\u0308", "\u0327", "ß", "İ", "가", "ﬁ"]),
+        st.sampled_from(
+            list("  .,'’“”-\n")
+            + ["\u0301", "\u0308", "\u0327", "ß", "İ", "가", "ﬁ", "𝐀", "😀", "𐐀"]
+        ),
     ),
     max_size=60,
 )
