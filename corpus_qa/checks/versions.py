@@ -648,37 +648,46 @@ class _Stripped:
     count: int
 
 
-def _words(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
-    for match in WORD.finditer(text):
-        yield match.group(), match.span()
-
-
 def _consistent_accents(text: str) -> dict[str, tuple[str, tuple[int, int]]]:
     """Folded form → (accented form, first span) for words this version always accents.
 
     A version that writes both ``el`` and ``él`` is no evidence that ``el`` lost an
-    accent, so folded forms it also writes plain are left out.
+    accent, so folded forms it also writes plain are left out. Each distinct word is
+    folded once; the text is walked again only to find the first span of a kept form.
     """
-    accented: dict[str, tuple[str, tuple[int, int]]] = {}
-    plain: set[str] = set()
-    for word, span in _words(text):
-        folded = fold_diacritics(word)
-        if folded == word:
-            plain.add(word)
-        elif folded not in accented:
-            accented[folded] = (word, span)
-    return {folded: found for folded, found in accented.items() if folded not in plain}
+    if text.isascii():  # decomposed accents are not ASCII either
+        return {}
+    unique = set(WORD.findall(text))
+    folds = {word: fold_diacritics(word) for word in unique if not word.isascii()}
+    accented = {word for word, folded in folds.items() if folded != word}
+    plain = unique - accented  # words that are their own folding
+    kept = {folds[word] for word in accented} - plain
+    found: dict[str, tuple[str, tuple[int, int]]] = {}
+    if not kept:
+        return found
+    for match in WORD.finditer(text):
+        word = match.group()
+        if word in accented and folds[word] in kept and folds[word] not in found:
+            found[folds[word]] = (word, match.span())
+            if len(found) == len(kept):
+                break
+    return found
 
 
 def _stripped_words(
     text: str, others: list[tuple[str, dict[str, tuple[str, tuple[int, int]]]]]
 ) -> list[_Stripped]:
     """Plain words of ``text`` that another version writes with diacritics, in text order."""
+    wanted = set().union(*(accents for _, accents in others))
+    stripped = {word for word in set(WORD.findall(text)) & wanted if fold_diacritics(word) == word}
+    if not stripped:
+        return []
     first: dict[str, tuple[int, int]] = {}
     counts: Counter[str] = Counter()
-    for word, span in _words(text):
-        if fold_diacritics(word) == word and any(word in accents for _, accents in others):
-            first.setdefault(word, span)
+    for match in WORD.finditer(text):
+        word = match.group()
+        if word in stripped:
+            first.setdefault(word, match.span())
             counts[word] += 1
     found = []
     for word, span in first.items():
@@ -718,6 +727,8 @@ def check_preserved_diacritics(versions: Sequence[tuple[str, str]]) -> list[Hit]
     """
     _require_unique_ids(versions)
     accents = [(doc_id, _consistent_accents(text)) for doc_id, text in versions]
+    if not any(found for _, found in accents):
+        return []
     hits: list[Hit] = []
     for doc_id, text in versions:
         others = [(other, found) for other, found in accents if other != doc_id and found]
