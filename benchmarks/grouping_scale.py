@@ -10,13 +10,15 @@ naive all-pairs exact-Jaccard grouping on the smallest corpus in the same run.
     .venv/bin/python benchmarks/grouping_scale.py
     .venv/bin/python benchmarks/grouping_scale.py --sizes 1000,10000 --threshold 0.3
 
-Not a timed test: figures go into ``docs/versions.md``.
+Not a timed test: figures go into ``docs/versions.md``. ``peak MB`` is the process's
+peak resident set so far (generated texts included), so it is an upper bound for each size.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -157,8 +159,13 @@ def group_with_lsh(
     for _ in range(repeat):
         wall, cpu = time.perf_counter(), time.process_time()
         grouper = StoryGrouper(threshold=threshold, num_perm=num_perm)
-        for doc in docs:
-            grouper.add(doc.id, doc.text)
+        if hasattr(grouper, "signatures"):  # signed in batches, as the runner's workers do
+            signatures = grouper.signatures([doc.text for doc in docs])
+            for doc, signature in zip(docs, signatures, strict=True):
+                grouper.add_signature(doc.id, signature)
+        else:  # releases before batched signatures (to compare in one run)
+            for doc in docs:
+                grouper.add(doc.id, doc.text)
         added = time.process_time()
         stories = grouper.groups()
         timing = Timing(added - cpu, time.process_time() - added, time.perf_counter() - wall)
@@ -216,7 +223,8 @@ def main() -> None:
     )
     print(
         f"{'docs':>7} {'stories':>7} {'words':>5} {'add s':>6} {'groups s':>8} {'cpu s':>6} "
-        f"{'µs/doc':>6} {'growth':>14} {'wall s':>6} {'precision':>9} {'recall':>6} {'found':>6}"
+        f"{'µs/doc':>6} {'growth':>14} {'wall s':>6} {'precision':>9} {'recall':>6} {'found':>6} "
+        f"{'peak MB':>7}"
     )
     previous: tuple[int, float] | None = None
     smallest: list[Doc] = []
@@ -233,7 +241,8 @@ def main() -> None:
         print(
             f"{size:>7} {len(set(truth.values())):>7} {words:>5.0f} {timing.add:>6.2f} "
             f"{timing.groups:>8.2f} {timing.cpu:>6.2f} {timing.cpu / size * 1e6:>6.0f} "
-            f"{growth:>14} {timing.wall:>6.2f} {precision:>9.4f} {recall:>6.4f} {len(groups):>6}"
+            f"{growth:>14} {timing.wall:>6.2f} {precision:>9.4f} {recall:>6.4f} {len(groups):>6} "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:>7.0f}"
         )
         previous = (size, timing.cpu)
         if not smallest:

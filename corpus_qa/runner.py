@@ -16,10 +16,12 @@ gate decides.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from corpus_qa import __version__
@@ -41,6 +43,7 @@ from corpus_qa.engine.passes import (
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
 from corpus_qa.engine.rowstore import RowStore
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
+from corpus_qa.engine.sigcache import SignatureCache, digest
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
 from corpus_qa.sources import InputProblem, Loaded, SkippedFile, SourceCounts, iter_corpus
@@ -260,47 +263,68 @@ def _input_finding(problem: InputProblem) -> Finding:
 # --- --changed-since: story membership without validating ------------------------------
 
 
-_SIGNER: tuple[Any, Any, str | None] | None = None
+_SIGNER: tuple[Any, Any, str | None, SignatureCache | None] | None = None
 
 
-def _init_signer(suite: Suite) -> None:
+def _init_signer(suite: Suite, cache_path: Path | None = None) -> None:
     global _SIGNER
-    _SIGNER = (new_grouper(suite), suite.load_phrases(), suite.versions.key)
+    grouper = new_grouper(suite)
+    cache = SignatureCache(cache_path, grouper) if cache_path is not None else None
+    _SIGNER = (grouper, suite.load_phrases(), suite.versions.key, cache)
 
 
-def _sign(batch: list[Document]) -> list[tuple[str, str, Any, str | None]]:
-    """(id, path, signature, story key) of each document (in a worker or in-process)."""
+def _sign(batch: list[Document]) -> list[tuple[str, str, Any, str | None, Any]]:
+    """(id, path, signature, story key, content digest) of each document (in a worker or
+    in-process); a signature the cache holds for the same text is not computed again."""
     assert _SIGNER is not None, "signer not initialised"
-    grouper, phrases, key_field = _SIGNER
+    grouper, phrases, key_field, cache = _SIGNER
+    bodies = [doc.text[doc.body_start:] for doc in batch]
+    digests = [digest(body) for body in bodies]
+    cached = cache.lookup(digests) if cache is not None else [(False, None)] * len(batch)
+    missing = [i for i, (found, _) in enumerate(cached) if not found]
+    signed = dict(zip(missing, grouper.signatures([bodies[i] for i in missing]), strict=True))
     out = []
-    for doc in batch:
+    for i, doc in enumerate(batch):
         # Selection needs story membership only: metadata is resolved only for a story key.
         key = None
         if key_field:
             meta = resolve(doc, phrases)
             key = meta[key_field].value if key_field in meta else None
-        out.append((doc.id, doc.path, grouper.signature(doc.text[doc.body_start:]), key))
+        signature = signed[i] if i in signed else cached[i][1]
+        out.append((doc.id, doc.path, signature, key, digests[i]))
     return out
 
 
 def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
-              chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[list[dict[str, Any]], dict[str, str]]:
+              chunk_size: int = DEFAULT_CHUNK_SIZE,
+              cache_dir: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every document's id, path and story id, without validating anything.
 
     What ``--changed-since`` needs to add the other versions of a changed document's
-    story: a MinHash signature per document (computed on every core), then grouping.
+    story: a MinHash signature per document (computed on every core, or read from the
+    signature cache of the previous call when the text is unchanged: see
+    ``corpus_qa/engine/sigcache.py``; ``cache_dir`` overrides where), then grouping.
     """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     grouper = new_grouper(suite)
+    cache = SignatureCache.for_corpus(paths, grouper, cache_dir)
     records = []
     loaded = iter_corpus(paths, fields=suite.fields)
     batches = chunks((d for d in loaded if isinstance(d, Document)), chunk_size)
-    _init_signer(suite)
+    _init_signer(suite, cache.path)
     signed = list(run_chunks(batches, workers=workers, local=_sign, remote=_sign,
-                             initializer=_init_signer, initargs=(suite,)))
+                             initializer=_init_signer, initargs=(suite, cache.path)))
+    digests, signatures = [], []
     for part in signed:
-        for doc_id, path, signature, key in part:
+        for doc_id, path, signature, key, content in part:
             grouper.add_signature(doc_id, signature, key)
             records.append({"id": doc_id, "path": path})
+            digests.append(content)
+            signatures.append(signature)
+    try:
+        cache.write(digests, signatures)
+    except OSError as exc:  # a cache only saves time: say so, and go on
+        print(f"corpus-qa: signature cache not written ({exc}); the next --changed-since "
+              "signs every document again", file=sys.stderr)
     stories = {doc: story.id for story in grouper.groups() for doc in story.documents}
     return records, stories

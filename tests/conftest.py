@@ -16,6 +16,13 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# --changed-since caches story signatures in the user's cache directory: never the
+# developer's own during tests (subprocesses inherit the variable).
+if "CORPUS_QA_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["CORPUS_QA_CACHE_DIR"] = tempfile.mkdtemp(prefix="corpus-qa-test-cache-")
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 NEWS = ROOT / "expectations" / "news.yml"

@@ -2,8 +2,9 @@
 
 * :class:`StoryGrouper` puts documents into stories: by an explicit metadata key
   when a document has one, otherwise by near-duplicate similarity (MinHash
-  signatures from datasketch, LSH banding over a signature matrix, candidates
-  verified by estimated Jaccard, union-find). Never all pairs.
+  signatures computed with numpy, LSH banding over a signature matrix with bounded
+  buckets, candidates verified by estimated Jaccard as each band is read, union-find).
+  Never all pairs.
 * :func:`check_preserved_diacritics`: a word that one version writes ``Lopez``
   while another writes ``López`` is a ``diacritics_stripped`` hit in the first.
 * :func:`check_consistent_metadata`: date and source must agree across versions
@@ -19,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import zlib
+import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,10 +29,9 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH
 
 from corpus_qa.findings import Hit, Related
-from corpus_qa.text.fold import WORD, fold, fold_diacritics, name_key
+from corpus_qa.text.fold import COMBINING_MARKS, WORD, fold, fold_diacritics, name_key
 
 DEFAULT_THRESHOLD = 0.3
 """Estimated Jaccard (word 3-shingles) at or above which two documents are versions.
@@ -42,15 +43,30 @@ score 0.06 (``tests/unit/test_versions.py``). 0.3 sits well clear of both.
 DEFAULT_NUM_PERM = 128
 """MinHash permutations: 512 bytes of signature per document; estimate std ≈ 0.04 at J = 0.3."""
 
+SIGNATURE_VERSION = 2
+"""Changes whenever the same text and settings would give another signature (caches key on it)."""
+
 DEFAULT_SHINGLE_WORDS = 3
 """Words per shingle: long enough that shared topic vocabulary does not look like shared text."""
 
-_FALSE_POSITIVE_WEIGHT, _FALSE_NEGATIVE_WEIGHT = 0.3, 0.7
-# datasketch weighs LSH false positives and negatives equally by default; we verify every
-# candidate by its estimated Jaccard, so a false positive only costs time and we favour
-# recall. At threshold 0.3 / 128 permutations this gives 42 bands of 3 rows.
+MAX_BUCKET = 64
+"""Largest LSH bucket whose documents are all compared with each other.
 
-_VERIFY_CHUNK = 65_536
+A bucket is the documents that agree on one whole band. Stock phrases make a few
+buckets huge (every article ending "… contributed to this report" can share a band),
+and all pairs of a bucket of *m* documents is *m²/2* comparisons. In a bucket of more
+than ``MAX_BUCKET`` documents each document is compared with the next
+``MAX_BUCKET - 1`` documents of the bucket in signature order (the signature matrix's
+rows are sorted, so documents whose signatures share a prefix sit next to each other):
+at most ``MAX_BUCKET - 1`` comparisons per document and band. Versions of one story
+share many bands, so a link lost in one oversized bucket is found in another band.
+"""
+
+_FALSE_POSITIVE_WEIGHT, _FALSE_NEGATIVE_WEIGHT = 0.3, 0.7
+# An LSH band shape is usually chosen to weigh false positives and negatives equally
+# (datasketch's default); we verify every candidate by its estimated Jaccard, so a false
+# positive only costs time and we favour recall. At threshold 0.3 / 128 permutations this
+# gives 42 bands of 3 rows.
 
 Signature = npt.NDArray[np.uint32]
 
@@ -85,13 +101,233 @@ _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?([T ].*)?")
 
 @lru_cache(maxsize=16)
 def _lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows per band) chosen by datasketch's optimiser for this threshold."""
-    lsh = MinHashLSH(
-        threshold=threshold,
-        num_perm=num_perm,
-        weights=(_FALSE_POSITIVE_WEIGHT, _FALSE_NEGATIVE_WEIGHT),
-    )
-    return lsh.b, lsh.r
+    """(bands, rows per band) with ``bands × rows ≤ num_perm`` that minimise the weighted
+    probability of a false positive (below ``threshold``) and a false negative (above it).
+
+    The optimiser of datasketch's ``MinHashLSH``, integrated on a fixed grid instead of
+    with scipy: the probability that a pair of Jaccard *s* shares a band is
+    ``1 - (1 - s**rows) ** bands``.
+    """
+    grid = np.linspace(0.0, 1.0, 4_001)
+    below, above = grid[grid <= threshold], grid[grid >= threshold]
+    best, shape = math.inf, (1, 1)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            false_positive = _area(1 - (1 - below**rows) ** bands, below)
+            false_negative = _area((1 - above**rows) ** bands, above)
+            error = (_FALSE_POSITIVE_WEIGHT * false_positive
+                     + _FALSE_NEGATIVE_WEIGHT * false_negative)
+            if error < best:
+                best, shape = error, (bands, rows)
+    return shape
+
+
+def _area(y: npt.NDArray[np.float64], x: npt.NDArray[np.float64]) -> float:
+    """Trapezoid rule (``numpy.trapz`` was renamed in numpy 2)."""
+    return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2)
+
+
+# --- signatures ------------------------------------------------------------------------
+#
+# A signature is computed on code point arrays, never on Python lists of words:
+#   1. the text's code points are folded by a table (exact for the characters whose fold
+#      does not depend on their neighbours; any other text goes through ``fold`` first);
+#   2. each word (a run of ``[^\W_]`` characters) is hashed at once by a polynomial over
+#      prefix sums (64-bit arithmetic wrapping modulo 2**64);
+#   3. each shingle of ``shingle_words`` consecutive words is a 64-bit mix of its words;
+#   4. one-permutation MinHash over the shingle hashes (:meth:`StoryGrouper.signatures`).
+# Steps 1–4 run on ``_SIGN_BATCH`` texts at once, concatenated with ``_SEPARATOR``.
+
+_U64 = np.uint64
+_CHAR_MULTIPLIER = _U64(0x9E3779B97F4A7C15)
+_POLY_BASE = 0xD6E8FEB86659FD93  # odd: invertible modulo 2**64
+_POLY_INVERSE = pow(_POLY_BASE, -1, 1 << 64)
+_SHINGLE_MULTIPLIERS = (
+    _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53), _U64(0x94D049BB133111EB),
+)
+_NO_CHAR = np.uint32(0xFFFFFFFF)  # fold table: this character must be folded in context
+_FOLDS_AWAY = np.uint32(0xFFFFFFFE)  # fold table: this character folds to nothing
+_SEPARATOR = np.uint32(sys.maxunicode + 1)  # between the texts of a batch: no character, no word
+_SIGN_BATCH = 256  # texts hashed together: a few MB of arrays for news-sized texts
+# Blocks whose characters fold the same alone as in context (checked per character
+# below, and against ``fold`` by a property test): Latin, IPA, spacing modifiers,
+# combining diacritics, Greek, Cyrillic, Latin Extended Additional, Greek Extended,
+# general punctuation, currency symbols, letterlike symbols, number forms, and the
+# variation selectors up to the specials (the BOM, U+FFFD, fullwidth forms).
+_TABLE_BLOCKS = ((0x0000, 0x0530), (0x1E00, 0x2190), (0xFE00, 0x10000))
+_TABLE_SIZE = 0x10000
+_REMOVED_MARK = re.compile(f"[{COMBINING_MARKS}]")
+
+
+_EMPTY_BIN = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _densified(smallest: npt.NDArray[np.uint64], bins: int) -> npt.NDArray[np.uint32]:
+    """Signatures from the smallest hash per (text, bin): its low 32 bits; an empty bin takes
+    the next filled bin to its right (circularly), plus its distance times a constant."""
+    filled = np.concatenate([smallest, smallest], axis=1) != _EMPTY_BIN
+    position = np.where(filled, np.arange(2 * bins), 2 * bins)
+    following = np.minimum.accumulate(position[:, ::-1], axis=1)[:, ::-1][:, :bins]
+    following = np.minimum(following, 2 * bins - 1)  # rows with no filled bin: unused
+    source = np.take_along_axis(smallest, following % bins, axis=1)
+    distance = (following - np.arange(bins)).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return ((source + distance * _U64(0x9E3779B1)) & _U64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _mix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64's finaliser: every output bit depends on every input bit."""
+    values = values ^ (values >> _U64(30))
+    values = values * _U64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> _U64(27))
+    values = values * _U64(0x94D049BB133111EB)
+    return values ^ (values >> _U64(31))
+
+
+@lru_cache(maxsize=1)
+def _is_word_table() -> npt.NDArray[np.bool_]:
+    r"""``[^\W_]`` (what :func:`grouping_words` splits on) for the code points below U+10000.
+
+    Beyond, :func:`_is_word` asks ``str.isalnum``, which is what ``re`` tests for
+    ``[^\W_]``; a table of every code point costs 0.17 s to build in each process.
+    """
+    table = np.zeros(0x10000, dtype=np.bool_)
+    for match in _GROUPING_WORD.finditer("".join(map(chr, range(0x10000)))):
+        table[match.start() : match.end()] = True
+    return table
+
+
+def _is_word(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """Whether each code point is a word character (``_SEPARATOR`` is not)."""
+    table = _is_word_table()
+    words = table[np.minimum(codes, 0xFFFF)]
+    for at in np.flatnonzero(codes > 0xFFFF).tolist():
+        code = int(codes[at])
+        words[at] = code < _SEPARATOR and chr(code).isalnum()
+    return words
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> npt.NDArray[np.uint32]:
+    """Code point → its :func:`fold`: one code point, ``_FOLDS_AWAY`` (a removed mark) or
+    ``_NO_CHAR`` (a character that must go through ``fold`` in context).
+
+    A character qualifies when it folds to at most one character and is either a base
+    character (canonical combining class 0) or one of the marks ``fold`` removes; ``ß``
+    (→ ``ss``), ``İ`` or marks ``fold`` keeps do not. Its neighbours then cannot change
+    its fold: canonical composition with a following removed mark is undone by the
+    mark's removal.
+    """
+    table = np.full(_TABLE_SIZE, _NO_CHAR, dtype=np.uint32)
+    for start, end in _TABLE_BLOCKS:
+        for code in range(start, end):
+            char = chr(code)
+            if 0xD800 <= code <= 0xDFFF or unicodedata.category(char) in ("Cn", "Cs"):
+                continue
+            removed = _REMOVED_MARK.fullmatch(char) is not None
+            if unicodedata.combining(char) and not removed:
+                continue
+            folded = fold(char)
+            if removed and folded == "":
+                table[code] = _FOLDS_AWAY
+            elif len(folded) == 1 and ord(folded) < _TABLE_SIZE and not any(
+                unicodedata.combining(part) and not _REMOVED_MARK.fullmatch(part)
+                for part in unicodedata.normalize("NFKD", char)
+            ):
+                table[code] = ord(folded)
+    return table
+
+
+def _folded_batch(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
+    """The code points of ``fold(text)`` of each text, each followed by ``_SEPARATOR``.
+
+    One table lookup for the whole batch; a text holding a character the table cannot
+    fold alone goes through :func:`fold`.
+    """
+    joined = "\n".join(texts) + "\n"
+    raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    folded = _fold_table()[np.minimum(raw, _TABLE_SIZE - 1)]
+    folded[raw >= _TABLE_SIZE] = _NO_CHAR
+    ends = np.cumsum([len(text) + 1 for text in texts]) - 1  # where each "\n" was joined
+    folded[ends] = _SEPARATOR
+    unfoldable = np.flatnonzero(folded == _NO_CHAR)
+    if len(unfoldable):
+        pieces, done = [], 0
+        for index in np.unique(np.searchsorted(ends, unfoldable)).tolist():
+            start = int(ends[index - 1]) + 1 if index else 0
+            pieces.append(folded[done:start])
+            refolded = fold(texts[index]).encode("utf-32-le", "surrogatepass")
+            pieces.append(np.frombuffer(refolded, dtype=np.uint32))
+            done = int(ends[index])
+        pieces.append(folded[done:])
+        folded = np.concatenate(pieces)
+    return folded[folded != _FOLDS_AWAY]
+
+
+def _folded_codes(text: str) -> npt.NDArray[np.uint32]:
+    """The code points of ``fold(text)``.
+
+    >>> _folded_codes("“Łódź” ﬁnal").tobytes().decode("utf-32-le")
+    '"lodz" final'
+    """
+    return _folded_batch([text])[:-1]
+
+
+_powers: list[npt.NDArray[np.uint64]] = []  # [P**j, P**-j for j < length], grown on demand
+
+
+def _polynomial_powers(length: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """``P**j`` and ``P**-j`` modulo 2**64 for ``j < length`` (cached, grown by doubling)."""
+    if not _powers or len(_powers[0]) < length:
+        size = max(length, 2 * len(_powers[0]) if _powers else 65_536)
+        with np.errstate(over="ignore"):
+            up = np.cumprod(np.full(size, _POLY_BASE, dtype=np.uint64)) * _U64(_POLY_INVERSE)
+            down = np.cumprod(np.full(size, _POLY_INVERSE, dtype=np.uint64)) * _U64(_POLY_BASE)
+        _powers[:] = [up, down]
+    return _powers[0], _powers[1]
+
+
+def _word_hashes(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
+    """One 64-bit hash per word of a folded text (its code points), in text order."""
+    return _word_runs(codes)[0]
+
+
+def _word_runs(
+    codes: npt.NDArray[np.uint32],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The hash and the start of each word of folded texts (their code points), in order.
+
+    A word ``c_s … c_e-1`` hashes to ``mix(Σ v_j · P**(j-s), length)`` with ``v_j`` a
+    multiple of the code point: a difference of two prefix sums of ``v_j · P**j``, scaled
+    by ``P**-s``, so every word is hashed by the same few array operations.
+    """
+    padded = np.zeros(len(codes) + 2, dtype=np.bool_)
+    padded[1:-1] = _is_word(codes)
+    edges = np.flatnonzero(padded[1:] != padded[:-1])  # word starts and ends, alternating
+    if not len(edges):
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    starts, ends = edges[0::2], edges[1::2]
+    up, down = _polynomial_powers(len(codes))
+    with np.errstate(over="ignore"):
+        terms = (codes.astype(np.uint64) + _U64(1)) * _CHAR_MULTIPLIER
+        terms *= up[: len(codes)]
+        prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+        np.cumsum(terms, out=prefix[1:])
+        sums = (prefix[ends] - prefix[starts]) * down[starts]
+        return _mix64(sums ^ (ends - starts).astype(np.uint64)), starts
+
+
+def _shingle_hashes(words: npt.NDArray[np.uint64], k: int) -> npt.NDArray[np.uint64]:
+    """The 64-bit hashes of the ``k``-word shingles (all words if fewer than ``k``), repeats
+    included (a repeated shingle cannot change a minimum)."""
+    k = min(k, len(words))
+    count = len(words) - k + 1
+    with np.errstate(over="ignore"):
+        mixed = words[:count] * _SHINGLE_MULTIPLIERS[0]
+        for offset in range(1, k):
+            multiplier = _SHINGLE_MULTIPLIERS[offset % len(_SHINGLE_MULTIPLIERS)]
+            mixed += words[offset : offset + count] * multiplier
+    return _mix64(mixed)
 
 
 class StoryGrouper:
@@ -128,10 +364,10 @@ class StoryGrouper:
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle_words = shingle_words
+        self.seed = seed
         self._bands, self._rows = _lsh_shape(threshold, num_perm)
-        # zlib.crc32 instead of datasketch's default SHA-1: 32 bits is what the default
-        # affine32 scheme expects, it is deterministic across processes, and ~5× faster.
-        self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=zlib.crc32)
+        # The seed salts every shingle hash.
+        self._salt = _U64((seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64))
         self._min_equal = math.ceil(threshold * num_perm - 1e-9)
         self._ids: list[str] = []
         self._seen: set[str] = set()
@@ -169,14 +405,56 @@ class StoryGrouper:
 
     def signature(self, text: str) -> Signature | None:
         """MinHash signature of ``text``'s word shingles; ``None`` when it has no words."""
-        words = grouping_words(text)
-        if not words:
-            return None
-        k = min(self.shingle_words, len(words))
-        shingles = {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
-        minhash = self._template.copy()
-        minhash.update_batch([shingle.encode() for shingle in shingles])
-        return np.asarray(minhash.hashvalues, dtype=np.uint32)
+        return self.signatures([text])[0]
+
+    def signatures(self, texts: Sequence[str]) -> list[Signature | None]:
+        """:meth:`signature` of each text, hashed ``_SIGN_BATCH`` texts at a time.
+
+        The words are those of :func:`grouping_words`, the shingles ``shingle_words``
+        consecutive words (all the words of a shorter text), each hashed once to 64 bits
+        and salted by the seed. One-permutation MinHash: the hash range is cut into
+        ``num_perm`` equal bins, and position *j* holds the low 32 bits of the smallest
+        hash in bin *j*, so two texts agree at *j* with probability their Jaccard
+        similarity, as with ``num_perm`` independent permutations, for one hash per
+        shingle instead of ``num_perm``. A bin no shingle fell into (texts of fewer than a
+        few hundred shingles) borrows from the next filled bin to its right, circularly,
+        mixed with the distance ("rotation" densification, Shrivastava & Li 2014), so two
+        texts agree there exactly when they agree on the bin it borrowed from.
+        """
+        out: list[Signature | None] = []
+        for start in range(0, len(texts), _SIGN_BATCH):
+            out += self._sign_batch(texts[start : start + _SIGN_BATCH])
+        return out
+
+    def _sign_batch(self, texts: Sequence[str]) -> list[Signature | None]:
+        codes = _folded_batch(texts)
+        words, starts = _word_runs(codes)
+        doc_of_word = np.searchsorted(np.flatnonzero(codes == _SEPARATOR), starts)
+        per_doc = np.bincount(doc_of_word, minlength=len(texts))
+        k = self.shingle_words
+        with np.errstate(over="ignore"):
+            # shingles that start and end in one text; a text of fewer than k words is one shingle
+            shingles = _shingle_hashes(words, k)
+            docs = doc_of_word[: len(shingles)]
+            inside = docs == doc_of_word[k - 1 :] if len(words) >= k else docs[:0] == 0
+            shingles, docs = shingles[inside], docs[inside]
+            short = np.flatnonzero((per_doc > 0) & (per_doc < k))
+            if len(short):
+                firsts = np.searchsorted(doc_of_word, short)
+                extra = [_shingle_hashes(words[f : f + n], k) for f, n in
+                         zip(firsts.tolist(), per_doc[short].tolist(), strict=True)]
+                shingles = np.concatenate([shingles, *extra])
+                docs = np.concatenate([docs, short])
+            hashes = _mix64(shingles ^ self._salt)
+            # bin = floor(hash · num_perm / 2**64), exactly, in 64-bit arithmetic
+            high = (hashes >> _U64(32)) * _U64(self.num_perm)
+            low = ((hashes & _U64(0xFFFFFFFF)) * _U64(self.num_perm)) >> _U64(32)
+            bins = ((high + low) >> _U64(32)).astype(np.int64)
+            smallest = np.full(len(texts) * self.num_perm, _EMPTY_BIN, dtype=np.uint64)
+            np.minimum.at(smallest, docs * self.num_perm + bins, hashes)
+            smallest = smallest.reshape(len(texts), self.num_perm)
+            values = _densified(smallest, self.num_perm)
+        return [values[i] if per_doc[i] else None for i in range(len(texts))]
 
     def _store(self, index: int, signature: Signature) -> None:
         row = len(self._signed)
@@ -233,8 +511,8 @@ class StoryGrouper:
             for doc, group in zip(signed.tolist(), inverse.tolist(), strict=True)
             if doc != rep_docs[group]
         ]
-        pairs = _candidate_pairs(unique, self._bands, self._rows)
-        for first, second, equal in _verified(unique, pairs, self._min_equal):
+        similar = _similar_rows(unique, self._bands, self._rows, self._min_equal)
+        for first, second, equal in similar:
             links.append((equal, int(rep_docs[first]), int(rep_docs[second])))
         ranks = rank.tolist()
         links.sort(key=lambda link: (-link[0], *sorted((ranks[link[1]], ranks[link[2]]))))
@@ -274,41 +552,46 @@ def _band_keys(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     return keys
 
 
-def _candidate_pairs(
-    signatures: npt.NDArray[np.uint32], bands: int, rows: int
-) -> npt.NDArray[np.int64]:
-    """LSH banding: pairs ``(i, j)``, ``i < j``, of rows that agree on a whole band."""
+def _similar_rows(
+    signatures: npt.NDArray[np.uint32], bands: int, rows: int, min_equal: int
+) -> list[tuple[int, int, int]]:
+    """LSH banding with verification as candidates are found: pairs ``(i, j, equal)``,
+    ``i < j``, of rows that agree on a whole band and in at least ``min_equal`` positions.
+
+    For each band, rows are sorted by a 64-bit key of the band; a bucket is a run of equal
+    keys. Row ``order[k]`` is compared with ``order[k + offset]`` for ``offset`` = 1, 2, …
+    while some bucket is longer than ``offset`` and ``offset < MAX_BUCKET``: every pair of a
+    bucket of up to ``MAX_BUCKET`` rows, and in a larger bucket each row with the next
+    ``MAX_BUCKET - 1``. Candidates are verified (count of equal positions) one offset at a
+    time and only the verified pairs are kept, so memory is O(rows + verified pairs),
+    never O(candidate pairs).
+    """
     n = len(signatures)
     found: list[npt.NDArray[np.int64]] = []
+    counts: list[npt.NDArray[np.int64]] = []
     for band in range(bands):
         keys = _band_keys(signatures[:, band * rows : (band + 1) * rows])
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         adjacent = sorted_keys[1:] == sorted_keys[:-1]
         same, offset = adjacent, 1
-        while same.any():  # same[i]: rows order[i] and order[i + offset] share the bucket
+        while offset < MAX_BUCKET and same.any():
+            # same[k]: rows order[k] and order[k + offset] share the bucket
             at = np.nonzero(same)[0]
             first, second = order[at], order[at + offset]
-            found.append(np.minimum(first, second) * n + np.maximum(first, second))
+            equal = (signatures[first] == signatures[second]).sum(axis=1)
+            keep = equal >= min_equal
+            if keep.any():
+                a, b = first[keep], second[keep]
+                found.append(np.minimum(a, b) * n + np.maximum(a, b))
+                counts.append(equal[keep])
             same = same[:-1] & adjacent[offset:]
             offset += 1
     if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    return np.stack([codes // n, codes % n], axis=1)
-
-
-def _verified(
-    signatures: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], min_equal: int
-) -> Iterator[tuple[int, int, int]]:
-    """Candidate pairs whose signatures agree in at least ``min_equal`` positions."""
-    for start in range(0, len(pairs), _VERIFY_CHUNK):
-        chunk = pairs[start : start + _VERIFY_CHUNK]
-        equal = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).sum(axis=1)
-        keep = equal >= min_equal
-        yield from zip(
-            chunk[keep, 0].tolist(), chunk[keep, 1].tolist(), equal[keep].tolist(), strict=True
-        )
+        return []
+    codes, where = np.unique(np.concatenate(found), return_index=True)
+    equal = np.concatenate(counts)[where]
+    return list(zip((codes // n).tolist(), (codes % n).tolist(), equal.tolist(), strict=True))
 
 
 class _KeyedForest:
@@ -365,37 +648,46 @@ class _Stripped:
     count: int
 
 
-def _words(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
-    for match in WORD.finditer(text):
-        yield match.group(), match.span()
-
-
 def _consistent_accents(text: str) -> dict[str, tuple[str, tuple[int, int]]]:
     """Folded form → (accented form, first span) for words this version always accents.
 
     A version that writes both ``el`` and ``él`` is no evidence that ``el`` lost an
-    accent, so folded forms it also writes plain are left out.
+    accent, so folded forms it also writes plain are left out. Each distinct word is
+    folded once; the text is walked again only to find the first span of a kept form.
     """
-    accented: dict[str, tuple[str, tuple[int, int]]] = {}
-    plain: set[str] = set()
-    for word, span in _words(text):
-        folded = fold_diacritics(word)
-        if folded == word:
-            plain.add(word)
-        elif folded not in accented:
-            accented[folded] = (word, span)
-    return {folded: found for folded, found in accented.items() if folded not in plain}
+    if text.isascii():  # decomposed accents are not ASCII either
+        return {}
+    unique = set(WORD.findall(text))
+    folds = {word: fold_diacritics(word) for word in unique if not word.isascii()}
+    accented = {word for word, folded in folds.items() if folded != word}
+    plain = unique - accented  # words that are their own folding
+    kept = {folds[word] for word in accented} - plain
+    found: dict[str, tuple[str, tuple[int, int]]] = {}
+    if not kept:
+        return found
+    for match in WORD.finditer(text):
+        word = match.group()
+        if word in accented and folds[word] in kept and folds[word] not in found:
+            found[folds[word]] = (word, match.span())
+            if len(found) == len(kept):
+                break
+    return found
 
 
 def _stripped_words(
     text: str, others: list[tuple[str, dict[str, tuple[str, tuple[int, int]]]]]
 ) -> list[_Stripped]:
     """Plain words of ``text`` that another version writes with diacritics, in text order."""
+    wanted = set().union(*(accents for _, accents in others))
+    stripped = {word for word in set(WORD.findall(text)) & wanted if fold_diacritics(word) == word}
+    if not stripped:
+        return []
     first: dict[str, tuple[int, int]] = {}
     counts: Counter[str] = Counter()
-    for word, span in _words(text):
-        if fold_diacritics(word) == word and any(word in accents for _, accents in others):
-            first.setdefault(word, span)
+    for match in WORD.finditer(text):
+        word = match.group()
+        if word in stripped:
+            first.setdefault(word, match.span())
             counts[word] += 1
     found = []
     for word, span in first.items():
@@ -435,6 +727,8 @@ def check_preserved_diacritics(versions: Sequence[tuple[str, str]]) -> list[Hit]
     """
     _require_unique_ids(versions)
     accents = [(doc_id, _consistent_accents(text)) for doc_id, text in versions]
+    if not any(found for _, found in accents):
+        return []
     hits: list[Hit] = []
     for doc_id, text in versions:
         others = [(other, found) for other, found in accents if other != doc_id and found]

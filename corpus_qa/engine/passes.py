@@ -46,8 +46,8 @@ def new_grouper(suite: Suite) -> StoryGrouper:
 def needs_stories(suite: Suite, instances: Iterable[Any]) -> bool:
     """Whether the suite looks at stories: cross-version or corpus-wide expectations, or a key.
 
-    Grouping costs a MinHash signature per document (about as much as the mojibake
-    check), so a suite of per-document expectations skips it.
+    Grouping costs a MinHash signature per document (tens of µs for a news article),
+    so a suite of per-document expectations skips it.
     """
     scopes = {e.scope for e in instances}
     return bool(scopes & {"story", "corpus"}) or suite.versions.key is not None
@@ -111,8 +111,10 @@ class DocumentPass:
                           check_runs=self.validator.check_runs - runs_before)
         key_field = self.suite.versions.key
         assert self.store is not None, "storing_in() was not called"
+        signatures = (self.grouper.signatures([d.text[d.body_start:] for d in batch])
+                      if self.groups else [None] * len(batch))
         with self.store.writer(number) as put:
-            for doc, meta, row in zip(batch, metadata, rows, strict=True):
+            for doc, meta, row, signature in zip(batch, metadata, rows, signatures, strict=True):
                 out.records.append(document_record(doc, meta))
                 stored = Stored(put(stored_row(doc, row, credits_of(meta, self.phrases))))
                 for position, pre in self.pre_passes.items():
@@ -120,7 +122,6 @@ class DocumentPass:
                 out.stored.append((doc.id, stored))
                 if self.groups:
                     key = meta[key_field].value if key_field and key_field in meta else None
-                    signature = self.grouper.signature(doc.text[doc.body_start:])
                     out.signatures.append((doc.id, signature, key, grouping_date(meta)))
         return out
 

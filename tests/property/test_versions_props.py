@@ -222,3 +222,64 @@ def _present(value: object) -> bool:
     if isinstance(value, list):
         return any(item.strip() for item in value)
     return isinstance(value, str) and bool(value.strip())
+
+
+# --- vectorised signatures: the same words as grouping_words ---------------------------------
+
+TABLE_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x20, max_codepoint=0x52F),
+        st.characters(min_codepoint=0x1E00, max_codepoint=0x218F),
+        st.sampled_from(
+            list("  .,'’“”-\n")
+            + ["\u0301", "\u0308", "\u0327", "ß", "İ", "가", "ﬁ", "𝐀", "😀", "𐐀"]
+        ),
+    ),
+    max_size=60,
+)
+
+
+def _words_one_by_one(text: str) -> list[int]:
+    from corpus_qa.checks.versions import _folded_codes, _word_hashes, grouping_words
+
+    return [int(_word_hashes(_folded_codes(word))[0]) for word in grouping_words(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TABLE_TEXT)
+def test_vectorised_words_are_grouping_words(text: str) -> None:
+    """The code-point pipeline (fold table or fold, word runs, one hash per word) sees
+    exactly the words of grouping_words, hashed as each word alone would be."""
+    from corpus_qa.checks.versions import _folded_codes, _word_hashes
+
+    assert _word_hashes(_folded_codes(text)).tolist() == _words_one_by_one(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=TABLE_TEXT)
+def test_fold_table_gives_the_codes_of_fold(text: str) -> None:
+    from corpus_qa.checks.versions import _folded_codes
+    from corpus_qa.text.fold import fold
+
+    assert _folded_codes(text).tobytes().decode("utf-32-le") == fold(text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=random_words, fresh=random_words, keep=st.integers(min_value=20, max_value=80))
+def test_estimated_jaccard_is_close_to_the_exact_one(
+    base: list[str], fresh: list[str], keep: int
+) -> None:
+    from corpus_qa.checks.versions import grouping_words
+
+    edited = base[:keep] + fresh[keep:]
+    grouper = StoryGrouper()
+    one, two = grouper.signature(" ".join(base)), grouper.signature(" ".join(edited))
+    assert one is not None and two is not None
+
+    def shingles(words: list[str]) -> set[str]:
+        words = grouping_words(" ".join(words))
+        return {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+
+    exact = len(shingles(base) & shingles(edited)) / len(shingles(base) | shingles(edited))
+    # 78 shingles into 128 bins: the estimate's spread is wider than with long texts
+    assert abs(float(np.mean(one == two)) - exact) < 0.25

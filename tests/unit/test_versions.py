@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -315,3 +316,68 @@ def test_suggest_missing_keeps_list_values() -> None:
         ("b", {"attribution": []}),
     ]
     assert suggest_missing(versions, ["attribution"]) == {"b": {"attribution": ["AP", "Reuters"]}}
+
+
+# --- signatures and LSH --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("threshold", "shape"),
+    # datasketch 2.0's MinHashLSH(threshold, 128, weights=(0.3, 0.7)) chose these .b, .r
+    [(0.2, (44, 2)), (0.3, (42, 3)), (0.5, (25, 5)), (0.8, (11, 11))],
+    ids=["0.2", "0.3", "0.5", "0.8"],
+)
+def test_band_shape_is_the_weighted_optimum(threshold: float, shape: tuple[int, int]) -> None:
+    from corpus_qa.checks.versions import _lsh_shape
+
+    assert _lsh_shape(threshold, 128) == shape
+
+
+def test_fold_table_agrees_with_fold_on_every_character_next_to_every_removed_mark() -> None:
+    import unicodedata
+
+    from corpus_qa.checks.versions import _FOLDS_AWAY, _NO_CHAR, _fold_table
+    from corpus_qa.text.fold import fold
+
+    table = _fold_table()
+    marks = "\u0300\u0301\u0303\u0308\u030c\u0327\u0345"
+    for code in np.flatnonzero(table != _NO_CHAR).tolist():
+        char = chr(code)
+        want = "" if table[code] == _FOLDS_AWAY else chr(table[code])
+        assert fold(char) == want, f"U+{code:04X}"
+        for mark in marks:
+            assert fold(char + mark) == want, f"U+{code:04X} + U+{ord(mark):04X}"
+    # No two base characters the table keeps compose canonically (as Hangul jamo would).
+    kept = {chr(c) for c in np.flatnonzero(table < _FOLDS_AWAY).tolist()}
+    for code in range(0x110000):
+        parts = unicodedata.normalize("NFD", chr(code))
+        if len(parts) == 2 and not unicodedata.combining(parts[1]):
+            assert not (parts[0] in kept and parts[1] in kept), f"U+{code:04X}"
+
+
+def test_a_long_bucket_of_near_duplicates_is_one_story(monkeypatch) -> None:
+    """In a bucket larger than MAX_BUCKET each document meets only its neighbours in
+    signature order: near-duplicates still form one story (a chain is enough)."""
+    from corpus_qa.checks import versions
+
+    monkeypatch.setattr(versions, "MAX_BUCKET", 2)
+    base = _seed(SEED_000).split()
+    grouper = StoryGrouper()
+    for i in range(30):
+        edited = base[:]
+        edited[10 + 7 * i] = f"edit{i}"
+        grouper.add(f"v{i:02d}", " ".join(edited))
+    grouper.add("other", TEXTS["caravan"])
+    assert sorted(len(story.documents) for story in grouper.groups()) == [1, 30]
+
+
+def test_max_bucket_bounds_the_comparisons_of_a_bucket(monkeypatch) -> None:
+    """MAX_BUCKET = 1: a document is compared with no one in its buckets, so even two
+    near-identical texts stay apart (the bound is what the grouping obeys)."""
+    from corpus_qa.checks import versions
+
+    monkeypatch.setattr(versions, "MAX_BUCKET", 1)
+    grouper = StoryGrouper()
+    grouper.add("a", _seed(SEED_000))
+    grouper.add("b", _seed(SEED_000) + " One more sentence at the end.")
+    assert [len(story.documents) for story in grouper.groups()] == [1, 1]

@@ -1,0 +1,108 @@
+"""The signature cache of --changed-since: unchanged texts are not signed again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus_qa.checks import versions
+from corpus_qa.engine.sigcache import SignatureCache, default_cache_dir, digest
+from corpus_qa.runner import story_map
+from corpus_qa.suite import load_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = load_suite(ROOT / "expectations" / "news.yml")
+
+
+@pytest.fixture
+def signed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many texts StoryGrouper.signatures was asked to sign (in-process runs)."""
+    counts: list[int] = []
+    real = versions.StoryGrouper.signatures
+
+    def counting(self: versions.StoryGrouper, texts: list[str]) -> list:
+        counts.append(len(texts))
+        return real(self, texts)
+
+    monkeypatch.setattr(versions.StoryGrouper, "signatures", counting)
+    return counts
+
+
+def _corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "seeds", corpus)
+    (corpus / "weather.txt").write_text("Rain is expected in Oslo this weekend, with wind.\n")
+    return corpus
+
+
+def _map(corpus: Path, cache: Path) -> dict[str, str]:
+    return story_map(SUITE, [str(corpus)], workers=1, cache_dir=cache)[1]
+
+
+def test_a_second_run_signs_nothing_and_finds_the_same_stories(tmp_path: Path,
+                                                              signed: list[int]) -> None:
+    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _map(corpus, cache)
+    assert sum(signed) == 3
+    signed.clear()
+    assert _map(corpus, cache) == first
+    assert sum(signed) == 0
+    assert len({first["000_c3359af66ac874be"], first["001_a1d7f1edd2253686"]}) == 1
+
+
+def test_an_edited_document_is_signed_again_and_removed_ones_drop_out(
+    tmp_path: Path, signed: list[int]
+) -> None:
+    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    _map(corpus, cache)
+    signed.clear()
+    (corpus / "weather.txt").write_text("Snow is expected in Bergen this weekend.\n")
+    (corpus / "001_a1d7f1edd2253686.txt").unlink()
+    stories = _map(corpus, cache)
+    assert sum(signed) == 1 and set(stories) == {"000_c3359af66ac874be", "weather"}
+    (path,) = (cache / "signatures").glob("*.npy")
+    assert len(np.load(path)) == 2
+
+
+def test_a_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path, signed: list[int]) -> None:
+    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _map(corpus, cache)
+    (path,) = (cache / "signatures").glob("*.npy")
+    path.write_bytes(b"not a numpy file")
+    signed.clear()
+    assert _map(corpus, cache) == first
+    assert sum(signed) == 3
+    assert len(np.load(path)) == 3
+
+
+def test_an_unwritable_cache_is_reported_and_the_run_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = _corpus(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory would go")
+    stories = _map(corpus, blocker)
+    assert len(stories) == 3
+    assert "signature cache not written" in capsys.readouterr().err
+
+
+def test_the_cache_lives_outside_the_corpus(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CORPUS_QA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "corpus-qa"
+    cache = SignatureCache.for_corpus([str(tmp_path / "corpus")], versions.StoryGrouper())
+    assert cache.path.parent == tmp_path / "xdg" / "corpus-qa" / "signatures"
+
+
+def test_lookup_tells_a_text_without_words_from_a_missing_one(tmp_path: Path) -> None:
+    grouper = versions.StoryGrouper()
+    cache = SignatureCache(tmp_path / "c.npy", grouper)
+    texts = ["Officials met in Mexico City on Wednesday.", "…", "An unseen text."]
+    cache.write([digest(t) for t in texts[:2]], grouper.signatures(texts[:2]))
+    found = SignatureCache(tmp_path / "c.npy", grouper).lookup([digest(t) for t in texts])
+    assert [hit for hit, _ in found] == [True, True, False]
+    assert np.array_equal(found[0][1], grouper.signature(texts[0])) and found[1][1] is None
