@@ -31,7 +31,10 @@ class Document:
     ``body_start`` is the offset where the body begins after front matter / header.
     ``line`` is the 1-based line of ``path`` where the document starts (JSON Lines
     records: the line of the decompressed stream), or its 1-based row in a Parquet file;
-    with ``path`` it is the document's locator (see ``docs/sources.md``).
+    with ``path`` it is the document's locator (see ``docs/sources.md``). ``record`` says
+    what ``line`` is: ``None`` for a whole file (findings are placed at the line and
+    column of the file), ``"line"`` for a JSON Lines record and ``"row"`` for a Parquet
+    row (findings are placed at the record; the position inside the text is given apart).
     """
 
     id: str
@@ -41,3 +44,4 @@ class Document:
     fields: dict[str, Field] = field(default_factory=dict)
     body_start: int = 0
     line: int = 1
+    record: str | None = None

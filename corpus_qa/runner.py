@@ -43,7 +43,14 @@ from corpus_qa.engine.rowstore import RowStore
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
-from corpus_qa.sources import InputProblem, Loaded, SkippedFile, SourceCounts, iter_corpus
+from corpus_qa.sources import (
+    InputProblem,
+    Loaded,
+    SkippedFile,
+    SourceCounts,
+    format_of,
+    iter_corpus,
+)
 from corpus_qa.suite import Suite
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -250,10 +257,12 @@ def _unique_ids(items: Iterable[Loaded]) -> Iterator[Loaded]:
 
 
 def _input_finding(problem: InputProblem) -> Finding:
+    fmt = format_of(problem.path)
+    record = {"jsonl": "line", "parquet": "row"}.get(fmt.kind) if fmt else None
     return Finding(
         expectation=INPUT, severity="error", document=problem.document or problem.path,
         path=problem.path, reason=problem.reason, message=problem.message, span=(0, 0),
-        line=problem.line, column=1, excerpt="", related=None, suggestion=None,
+        line=problem.line, column=1, excerpt="", related=None, suggestion=None, record=record,
     )
 
 
