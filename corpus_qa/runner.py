@@ -111,15 +111,18 @@ class Runner:
 
     def run(self, paths: list[str], *, only: set[str] | None = None,
             only_paths: set[str] | None = None,
-            only_files: set[str] | None = None) -> RunResult:
+            only_files: set[str] | None = None,
+            id_roots: Iterable[str] = ()) -> RunResult:
         """Validate every document under ``paths`` (or only the ids in ``only``).
 
         With ``only``, other documents are not validated (they are counted in
-        ``skipped_documents``), input problems are kept for ``only_paths`` only, and
-        files outside ``only_files`` are not read at all.
+        ``skipped_documents``), input problems are kept for ``only_paths`` (and the
+        documents in ``only``) only, and files outside ``only_files`` are not read at all.
+        ``id_roots`` are the configured corpus folders a file given alone takes its id from.
         """
         counts = SourceCounts()
-        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts)
+        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts,
+                            id_roots=id_roots)
         result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
                                 unique_ids=True)
         result.sources = counts.to_json()
@@ -245,8 +248,8 @@ class Runner:
 def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:
     if isinstance(item, Document):
         return item.id in only
-    if isinstance(item, InputProblem):
-        return (item.document in only) if item.document else item.path in only_paths
+    if isinstance(item, InputProblem):  # a record without text in a selected file is kept
+        return item.path in only_paths or (item.document is not None and item.document in only)
     return item.path in only_paths  # a skipped file
 
 
@@ -293,16 +296,18 @@ def _sign(batch: list[Document]) -> list[tuple[str, str, Any, str | None]]:
 
 
 def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
-              chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[list[dict[str, Any]], dict[str, str]]:
+              chunk_size: int = DEFAULT_CHUNK_SIZE, id_roots: Iterable[str] = (),
+              ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every document's id, path and story id, without validating anything.
 
-    What ``--changed-since`` needs to add the other versions of a changed document's
-    story: a MinHash signature per document (computed on every core), then grouping.
+    What ``--changed-since`` (and files given inside the configured corpus) need to add
+    the other versions of a changed document's story: a MinHash signature per document
+    (computed on every core), then grouping.
     """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     grouper = new_grouper(suite)
     records = []
-    loaded = iter_corpus(paths, fields=suite.fields)
+    loaded = iter_corpus(paths, fields=suite.fields, id_roots=id_roots)
     batches = chunks((d for d in loaded if isinstance(d, Document)), chunk_size)
     _init_signer(suite)
     signed = list(run_chunks(batches, workers=workers, local=_sign, remote=_sign,

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.conftest import run_cli
-from tests.e2e.test_gating_git import commit_all, git
+from tests.conftest import ROOT, SEED_000, SEED_001, SEEDS, run_cli
+from tests.e2e.test_gating_git import BIN, commit_all, git
 
 MOJIBAKE_SUITE = "name: enc\nexpectations:\n  - type: expect_document_to_have_no_mojibake\n"
 TEXT = "Line one.\nLine two.\nThen the cafÃ© opened."
@@ -109,3 +113,93 @@ def test_a_text_file_keeps_file_line_and_column(tmp_path: Path) -> None:
     plain = run_cli("validate", "corpus", "--suite", "suite.yml", cwd=root)
     assert re.search(r"^corpus/a\.txt:3:10: expect_document_to_have_no_mojibake \[mojibake\] "
                      r"mojibake", plain.stdout, re.M), plain.stdout
+
+
+# --- case 4: files given alone (the pre-commit hook) ----------------------------------------
+
+HOOK = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))[0]
+PROJECT = ('[tool.corpus_qa]\npaths = ["corpus"]\nsuite = "builtin:news.yml"\n'
+           'baseline = ".corpus-qa-baseline.json"\n')
+
+
+def seeds_repo(root: Path, pyproject: str = PROJECT) -> Path:
+    """The two seed versions in different folders of corpus/, and a third document."""
+    return corpus_repo(root, {
+        f"corpus/2023/{SEED_000}.txt": (SEEDS / f"{SEED_000}.txt").read_bytes(),
+        f"corpus/other/{SEED_001}.txt": (SEEDS / f"{SEED_001}.txt").read_bytes(),
+        "corpus/other/moj.txt": "The cafÃ© opened on Monday in the old town.\n",
+    }, pyproject=pyproject)
+
+
+def run_hook(root: Path) -> subprocess.CompletedProcess:
+    """The shipped hook as pre-commit runs it: its entry, then the staged files it matches."""
+    staged = git(root, "diff", "--cached", "--name-only", "-z").split("\0")
+    files = [name for name in staged if name and re.search(HOOK["files"], name)]
+    assert files, "nothing staged for the hook"
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONUTF8": "1"}
+    return subprocess.run([*shlex.split(HOOK["entry"]), *files, "--json", "hook.json"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_the_hook_on_staged_files_keeps_ids_and_the_baseline(tmp_path: Path) -> None:
+    root = seeds_repo(tmp_path / "repo")
+    whole = run_cli("validate", "--write-baseline", ".corpus-qa-baseline.json", "--json",
+                    "whole.json", cwd=root)
+    assert whole.returncode == 1, whole.stderr  # the seeds have known findings
+    commit_all(root, "baseline")
+    ids = {d["id"] for d in json.loads((root / "whole.json").read_text("utf-8"))["documents"]}
+    assert ids == {f"2023/{SEED_000}", f"other/{SEED_001}", "other/moj"}
+
+    # A harmless edit to one version: staged, then the hook runs on it.
+    seed = root / "corpus" / "2023" / f"{SEED_000}.txt"
+    seed.write_bytes(seed.read_bytes() + b"\n")
+    git(root, "add", "corpus")
+    hooked = run_hook(root)
+    # Before the fix: ids relative to the file's folder ("000_…"), so its known findings
+    # were "new" and every finding of the documents not checked was "fixed".
+    assert hooked.returncode == 0, hooked.stdout + hooked.stderr
+    assert "baseline: 0 new, " in hooked.stdout and ", 0 fixed" in hooked.stdout, hooked.stdout
+    results = json.loads((root / "hook.json").read_text("utf-8"))
+    assert {d["id"] for d in results["documents"]} == {f"2023/{SEED_000}", f"other/{SEED_001}"}
+    assert results["gating"]["baseline"]["fixed"] == 0
+    assert "files given: 1 document given and 1 other version of its stories; validating 2 " \
+           "of 3 documents, skipped 1" in hooked.stderr
+
+
+@pytest.mark.slow
+def test_the_hook_checks_a_staged_version_against_its_story(tmp_path: Path) -> None:
+    root = seeds_repo(tmp_path / "repo", PROJECT.replace('baseline = ".corpus-qa-baseline.json"\n',
+                                                         ""))
+    version = root / "corpus" / "other" / f"{SEED_001}.txt"
+    text = version.read_text(encoding="utf-8")
+    version.write_text(text.replace("10,000 illegal crossings", "12,000 illegal crossings"),
+                       encoding="utf-8")
+    git(root, "add", "corpus")
+    hooked = run_hook(root)
+    # Before the fix the story checks ran on 0 stories: the other version was not read.
+    assert hooked.returncode == 1, hooked.stdout + hooked.stderr
+    results = json.loads((root / "hook.json").read_text("utf-8"))
+    changed = [f for f in results["findings"] if f["reason"] == "figure_changed"]
+    assert changed and {f["document"] for f in changed} <= {f"2023/{SEED_000}",
+                                                            f"other/{SEED_001}"}
+    assert results["statistics"]["stories"] == 1 and len(results["stories"]) == 1
+
+
+def test_a_file_outside_any_configured_corpus_takes_its_id_from_the_work_tree(
+        tmp_path: Path) -> None:
+    root = corpus_repo(tmp_path / "repo", {"corpus/sub/c.txt": "The cafÃ© opened.\n",
+                                           "corpus/a.txt": "Fine.\n"})
+    whole = run_cli("validate", ".", "--suite", "suite.yml", "--json", "whole.json", cwd=root)
+    one = run_cli("validate", "corpus/sub/c.txt", "--suite", "suite.yml", "--json", "one.json",
+                  cwd=root)
+    two = run_cli("validate", "corpus/a.txt", "corpus/sub/c.txt", "--suite", "suite.yml",
+                  "--json", "two.json", cwd=root)
+
+    def ids(name: str) -> set[str]:
+        return {d["id"] for d in json.loads((root / name).read_text("utf-8"))["documents"]}
+
+    # Before: "c" (the file's own folder), whatever the folder validated says.
+    assert ids("whole.json") == {"corpus/sub/c", "corpus/a"}, whole.stderr
+    assert ids("one.json") == {"corpus/sub/c"}, one.stderr
+    assert ids("two.json") == {"corpus/sub/c", "corpus/a"}, two.stderr
