@@ -203,3 +203,23 @@ def test_a_file_outside_any_configured_corpus_takes_its_id_from_the_work_tree(
     assert ids("whole.json") == {"corpus/sub/c", "corpus/a"}, whole.stderr
     assert ids("one.json") == {"corpus/sub/c"}, one.stderr
     assert ids("two.json") == {"corpus/sub/c", "corpus/a"}, two.stderr
+
+
+# --- case 6: every suite error in one run -------------------------------------------------
+
+
+def test_every_suite_error_is_reported_in_one_run(tmp_path: Path) -> None:
+    suite = ("name: broken\nexpectations:\n  - type: expect_nope\n"
+             "  - type: expect_document_to_have_metadata\n    feilds: [date]\n"
+             "  - type: expect_document_to_have_no_mojibake\n    severity: fatal\n")
+    root = corpus_repo(tmp_path / "repo", {"corpus/a.txt": "Fine.\n"}, suite=suite)
+    run = run_cli("validate", "corpus", "--suite", "suite.yml", cwd=root)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    # Before: only the first line, so fixing a suite took one run per mistake.
+    assert [line.split(": ")[0] for line in run.stderr.splitlines()
+            if line.startswith(("corpus-qa: error: suite.yml", "suite.yml"))] == [
+        "corpus-qa", "suite.yml:5", "suite.yml:7"]
+    assert "suite.yml:3: unknown expectation 'expect_nope'" in run.stderr
+    assert "suite.yml:5: expect_document_to_have_metadata: unknown parameter 'feilds'; " \
+           "did you mean 'fields'?" in run.stderr
+    assert "(3 problems in the suite; fix them all)" in run.stderr
