@@ -175,8 +175,11 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
     except YamlError as exc:
         raise UsageError(str(exc)) from None
     paths = list(getattr(args, "paths", None) or config.paths or suite.paths)
+    args.corpus_roots = list(config.paths or suite.paths)  # where ids of single files start
     for name in ("baseline", "waivers"):  # the flag wins over [tool.corpus_qa]
         if hasattr(args, name) and not getattr(args, name):
+            if name == "baseline" and getattr(args, "write_baseline", None):
+                continue  # writing the baseline (perhaps the first one): nothing to compare to
             setattr(args, name, getattr(config, name))
     return suite, paths
 
@@ -215,24 +218,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError("--chunk-size must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    if args.write_baseline and args.changed_since:
+    given = list(paths)
+    roots = [p for p in args.corpus_roots if Path(p).is_dir()]
+    explicit = _given_in_corpus(given, roots) if args.paths else None
+    if explicit is not None:  # files inside the configured corpus: read as part of it
+        paths = [*roots, *(p for p in given if not _inside(p, roots))]
+    if args.write_baseline and (args.changed_since or explicit is not None):
         raise UsageError("--write-baseline records the whole corpus — run it without "
-                         "--changed-since")
+                         "--changed-since, on the corpus folders rather than single files")
     try:
         waivers = (gating.load_waivers(args.waivers, expectations=[
             "input", *(s.type for s in suite.expectations)]) if args.waivers else [])
         baseline = gating.load_baseline(args.baseline) if args.baseline else None
-        changed = gating.changed_documents(args.changed_since, paths) if args.changed_since \
-            else None
+        changed = (gating.changed_documents(args.changed_since, given) if args.changed_since
+                   else explicit)
     except gating.GatingError as exc:
         raise UsageError(str(exc)) from None
     only = None
     if changed is not None:
-        # Stories need every document's signature: group first, validate the selection.
-        records, stories = story_map(suite, paths)
+        # Stories need every document's signature: group first, validate the selection
+        # (the changed documents and the other versions of their stories).
+        records, stories = story_map(suite, paths, id_roots=roots)
         only = gating.select_for_changed(records, changed, stories=stories)
         changed_ids = gating.select_for_changed(records, changed, stories={})
-        print(gating.changed_summary(args.changed_since, changed_ids, only, len(records)),
+        print(gating.changed_summary(args.changed_since, changed_ids, only, len(records),
+                                     **({} if args.changed_since else
+                                        {"label": "files given", "noun": "document given"})),
               file=sys.stderr)
     with _progress() as progress:
         runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress)
@@ -240,14 +251,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
             files = None
             if only is not None:
                 files = {r["path"] for r in records if r["id"] in only} | set(changed or ())
-            result = runner.run(paths, only=only, only_paths=changed, only_files=files)
+            result = runner.run(paths, only=only, only_paths=changed, only_files=files,
+                                id_roots=roots)
         except CorpusPathError as exc:
             raise UsageError(str(exc)) from None
+    selected = only
     if only is not None:  # unread documents were skipped too
         result.skipped_documents = len(records) - len(only)
+    elif any(Path(p).is_file() for p in paths):
+        # Files given alone: baseline entries and waivers of other documents were not
+        # looked at, so they are neither "fixed" nor "unused".
+        selected = {d["id"] for d in result.documents} | {
+            f.document for f in result.findings if f.expectation == "input"}
 
     # The one verdict, made before any output is written; every output reads it.
-    verdict = gate(result, waivers=waivers, baseline=baseline, selected=only,
+    verdict = gate(result, waivers=waivers, baseline=baseline, selected=selected,
                    fail_on=args.fail_on)
     if args.write_baseline:
         recorded = list(verdict.not_waived())
@@ -267,6 +285,37 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for error in verdict.internal_errors:
             print(f"corpus-qa: internal error in {error}", file=sys.stderr)
     return verdict.exit_code
+
+
+def _inside(path: str, roots: list[str]) -> bool:
+    """Whether ``path`` is one of ``roots`` or lies below one."""
+    import os
+
+    absolute = Path(os.path.abspath(path))
+    return any(absolute == Path(os.path.abspath(r)) or Path(os.path.abspath(r)) in absolute.parents
+               for r in roots)
+
+
+def _given_in_corpus(given: list[str], roots: list[str]) -> set[str] | None:
+    """The files named by ``given`` (folders: the files below them, as shown), when at
+    least one given file lies inside a configured corpus folder; else ``None``.
+
+    ``corpus-qa validate corpus/a.txt`` (the pre-commit hook's call) then reads
+    ``corpus/a.txt`` as part of ``corpus/``: the same ids as a run on the folder, and the
+    other versions of its stories as context, exactly as ``--changed-since`` does.
+    """
+    from corpus_qa.paths import display_path
+
+    if not any(Path(p).is_file() and _inside(p, roots) for p in given):
+        return None
+    files = set()
+    for path in map(Path, given):
+        if path.is_dir():
+            files |= {display_path(f) for f in path.rglob("*") if f.is_file()
+                      and not any(part.startswith(".") for part in f.relative_to(path).parts)}
+        else:
+            files.add(display_path(path))
+    return files
 
 
 def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,

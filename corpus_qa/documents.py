@@ -31,9 +31,12 @@ class Document:
     ``body_start`` is the offset where the body begins after front matter / header.
     ``line`` is the 1-based line of ``path`` where the document starts (JSON Lines
     records: the line of the decompressed stream), or its 1-based row in a Parquet file;
-    with ``path`` it is the document's locator (see ``docs/sources.md``). ``offset`` is
-    a JSON Lines record's byte offset in its (decompressed) stream, kept so the record
-    can be read again with one seek (:mod:`corpus_qa.sources.locate`).
+    with ``path`` it is the document's locator (see ``docs/sources.md``). ``record`` says
+    what ``line`` is: ``None`` for a whole file (findings are placed at the line and
+    column of the file), ``"line"`` for a JSON Lines record and ``"row"`` for a Parquet
+    row (findings are placed at the record; the position inside the text is given apart).
+    ``offset`` is a JSON Lines record's byte offset in its (decompressed) stream, kept so
+    the record can be read again with one seek (:mod:`corpus_qa.sources.locate`).
     """
 
     id: str
@@ -44,3 +47,4 @@ class Document:
     body_start: int = 0
     line: int = 1
     offset: int | None = None
+    record: str | None = None

@@ -174,16 +174,22 @@ def select_for_changed(documents: Iterable[Any], changed_paths: Iterable[str | o
 
 
 def changed_summary(rev: str, changed: Collection[str], selected: Collection[str],
-                    total: int) -> str:
-    """What ``--changed-since`` selected and skipped, in one line.
+                    total: int, *, label: str | None = None,
+                    noun: str = "changed document") -> str:
+    """What ``--changed-since`` (or ``label``) selected and skipped, in one line.
 
     >>> print(changed_summary("origin/main", {"a"}, {"a", "b"}, 20000))
     ... # doctest: +NORMALIZE_WHITESPACE
     --changed-since origin/main: 1 changed document and 1 other version of its stories;
     validating 2 of 20,000 documents, skipped 19,998
+    >>> print(changed_summary("", {"a"}, {"a", "b"}, 50, label="files given",
+    ...                       noun="document given"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    files given: 1 document given and 1 other version of its stories;
+    validating 2 of 50 documents, skipped 48
     """
     others = len(set(selected) - set(changed))
-    return (f"--changed-since {rev}: {_count(len(changed), 'changed document')} and "
+    return (f"{label or f'--changed-since {rev}'}: {_count(len(changed), noun)} and "
             f"{_count(others, 'other version')} of {'its' if len(changed) == 1 else 'their'} "
             f"stories; validating {len(selected):,} of {total:,} documents, "
             f"skipped {total - len(selected):,}")

@@ -669,7 +669,7 @@ def warn(finding: Finding, outcome: Outcome) -> None:
     warnings summary reads like a finding line (``seeds/a.txt:1:5: CorpusQAWarning: …``)
     and does not print the document's (possibly very long) line beneath it.
     """
-    text = finding.line_text().removeprefix(f"{finding.path}:{finding.line}:{finding.column}: ")
+    text = finding.line_text().removeprefix(f"{finding.location()}: ")
     if outcome.severity == "error":
         text += f" (tolerated: mostly {outcome.mostly})"
     warnings.warn_explicit(CorpusQAWarning(text, finding), CorpusQAWarning,

@@ -8,7 +8,7 @@ selection and ``--fail-on``, into one :class:`Verdict`; every output reads that 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,14 @@ EXCERPT_CHARS = 80
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A hit placed in its context: expectation, severity, document, line and column."""
+    """A hit placed in its context: expectation, severity, document, line and column.
+
+    ``line`` and ``column`` are where the finding is in its *file*. For a text file that
+    is where the span starts. For a record (``record`` is ``"line"`` for a JSON Lines
+    record, ``"row"`` for a Parquet row) it is the record itself: its line (or row) and
+    column 1. ``text_line`` and ``text_column`` are where the span starts in the
+    document's text (``None`` for input findings, which have no text).
+    """
 
     expectation: str
     severity: str
@@ -46,6 +53,9 @@ class Finding:
     related: Related | None = None
     suggestion: str | None = None
     key: str | None = None
+    record: str | None = None
+    text_line: int | None = None
+    text_column: int | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.document, self.span, SEVERITY_ORDER[self.severity],
@@ -69,15 +79,73 @@ class Finding:
             ),
             "suggestion": self.suggestion,
             "key": self.key,
+            "record": self.record,
+            "text_line": self.text_line,
+            "text_column": self.text_column,
         }
 
+    def location(self) -> str:
+        """Where the finding is: ``path:line:col`` in a text file, ``path:line`` for a record."""
+        return location(self.to_json())
+
     def line_text(self) -> str:
-        """The grep-able one-liner: ``path:line:col: expectation [reason] message``."""
-        text = (f"{self.path}:{self.line}:{self.column}: {self.expectation} [{self.reason}] "
-                f"{self.message}")
+        """The grep-able one-liner: ``path:line:col: expectation [reason] message``.
+
+        A finding in a record says where in the record's text it is:
+        ``part-0.jsonl:4: expectation [reason] text line 3, column 10: message``.
+        """
+        text = finding_line(self.to_json())
         if self.suggestion:
             text += f" (suggestion: {self.suggestion})"
         return text
+
+
+def location(finding: Mapping[str, Any]) -> str:
+    """``path:line:col`` of a finding (as JSON) in a text file, ``path:line`` for a record.
+
+    >>> location({"path": "a.txt", "line": 3, "column": 5})
+    'a.txt:3:5'
+    >>> location({"path": "part-0.jsonl", "line": 4, "column": 1, "record": "line"})
+    'part-0.jsonl:4'
+    """
+    if finding.get("record"):
+        return f"{finding['path']}:{finding.get('line', 1)}"
+    return f"{finding['path']}:{finding.get('line', 1)}:{finding.get('column', 1)}"
+
+
+def in_record(finding: Mapping[str, Any]) -> str:
+    """For a finding in a record, where it is inside the record (else ``""``).
+
+    >>> in_record({"record": "line", "line": 4, "text_line": 3, "text_column": 10,
+    ...            "span": [40, 45]})
+    'text line 3, column 10'
+    >>> in_record({"record": "row", "line": 12, "text_line": None, "span": [0, 0]})
+    'row 12'
+    >>> in_record({"line": 3, "text_line": 3, "text_column": 1, "span": [9, 12]})
+    ''
+    """
+    record = finding.get("record")
+    if not record:
+        return ""
+    parts = [f"row {finding.get('line', 1)}"] if record == "row" else []
+    span = finding.get("span") or (0, 0)
+    if finding.get("text_line") and tuple(span) != (0, 0):  # (0, 0): the whole document
+        parts.append(f"text line {finding['text_line']}, column {finding.get('text_column', 1)}")
+    return ", ".join(parts)
+
+
+def finding_line(finding: Mapping[str, Any]) -> str:
+    """One grep-able line of a finding (as JSON): ``path:line:col: expectation [reason] message``.
+
+    >>> finding_line({"path": "p.jsonl", "line": 4, "column": 1, "record": "line",
+    ...               "text_line": 2, "text_column": 5, "span": [9, 12],
+    ...               "expectation": "e", "reason": "r", "message": "bad"})
+    'p.jsonl:4: e [r] text line 2, column 5: bad'
+    """
+    message = " ".join(str(finding.get("message", "")).split())
+    inside = in_record(finding)
+    return (f"{location(finding)}: {finding['expectation']} [{finding['reason']}] "
+            + (f"{inside}: " if inside else "") + message)
 
 
 def locate(text: str, offset: int) -> tuple[int, int]:
@@ -105,14 +173,33 @@ def excerpt(text: str, span: tuple[int, int], limit: int = EXCERPT_CHARS) -> str
 
 
 def place(hit: Hit, expectation: str, severity: str, document: str, path: str, text: str,
-          first_line: int = 1) -> Finding:
-    """Turn a check's hit into a finding for ``document`` (whose text starts at ``first_line``)."""
-    line, column = locate(text, hit.span[0])
+          first_line: int = 1, record: str | None = None) -> Finding:
+    """Turn a check's hit into a finding for ``document``.
+
+    ``first_line`` is where the document starts in its file; ``record`` is ``None`` for a
+    whole file, ``"line"`` / ``"row"`` for a JSON Lines record / Parquet row, whose
+    findings are placed at ``first_line`` (the record's line or row) and column 1.
+
+    >>> from corpus_qa.findings import Hit
+    >>> hit = Hit("r", "m", (6, 9))
+    >>> f = place(hit, "e", "error", "d", "p.jsonl", "One.\\nA bad.", 4, record="line")
+    >>> (f.line, f.column, f.text_line, f.text_column)
+    (4, 1, 2, 2)
+    >>> f = place(hit, "e", "error", "d", "p.txt", "One.\\nA bad.")
+    >>> (f.line, f.column, f.text_line, f.text_column)
+    (2, 2, 2, 2)
+    """
+    text_line, text_column = locate(text, hit.span[0])
+    if record is None:
+        line, column = text_line + first_line - 1, text_column
+    else:
+        line, column = first_line, 1
     return Finding(
         expectation=expectation, severity=severity, document=document, path=path,
         reason=hit.reason, message=hit.message, span=hit.span,
-        line=line + first_line - 1, column=column, excerpt=excerpt(text, hit.span),
+        line=line, column=column, excerpt=excerpt(text, hit.span),
         related=hit.related, suggestion=hit.suggestion, key=hit.key,
+        record=record, text_line=text_line, text_column=text_column,
     )
 
 

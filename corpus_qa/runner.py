@@ -46,7 +46,14 @@ from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import SignatureCache, digest
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
-from corpus_qa.sources import InputProblem, Loaded, SkippedFile, SourceCounts, iter_corpus
+from corpus_qa.sources import (
+    InputProblem,
+    Loaded,
+    SkippedFile,
+    SourceCounts,
+    format_of,
+    iter_corpus,
+)
 from corpus_qa.suite import Suite
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -107,15 +114,18 @@ class Runner:
 
     def run(self, paths: list[str], *, only: set[str] | None = None,
             only_paths: set[str] | None = None,
-            only_files: set[str] | None = None) -> RunResult:
+            only_files: set[str] | None = None,
+            id_roots: Iterable[str] = ()) -> RunResult:
         """Validate every document under ``paths`` (or only the ids in ``only``).
 
         With ``only``, other documents are not validated (they are counted in
-        ``skipped_documents``), input problems are kept for ``only_paths`` only, and
-        files outside ``only_files`` are not read at all.
+        ``skipped_documents``), input problems are kept for ``only_paths`` (and the
+        documents in ``only``) only, and files outside ``only_files`` are not read at all.
+        ``id_roots`` are the configured corpus folders a file given alone takes its id from.
         """
         counts = SourceCounts()
-        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts)
+        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts,
+                            id_roots=id_roots)
         result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
                                 unique_ids=True)
         result.sources = counts.to_json()
@@ -241,8 +251,8 @@ class Runner:
 def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:
     if isinstance(item, Document):
         return item.id in only
-    if isinstance(item, InputProblem):
-        return (item.document in only) if item.document else item.path in only_paths
+    if isinstance(item, InputProblem):  # a record without text in a selected file is kept
+        return item.path in only_paths or (item.document is not None and item.document in only)
     return item.path in only_paths  # a skipped file
 
 
@@ -253,10 +263,12 @@ def _unique_ids(items: Iterable[Loaded]) -> Iterator[Loaded]:
 
 
 def _input_finding(problem: InputProblem) -> Finding:
+    fmt = format_of(problem.path)
+    record = {"jsonl": "line", "parquet": "row"}.get(fmt.kind) if fmt else None
     return Finding(
         expectation=INPUT, severity="error", document=problem.document or problem.path,
         path=problem.path, reason=problem.reason, message=problem.message, span=(0, 0),
-        line=problem.line, column=1, excerpt="", related=None, suggestion=None,
+        line=problem.line, column=1, excerpt="", related=None, suggestion=None, record=record,
     )
 
 
@@ -296,20 +308,21 @@ def _sign(batch: list[Document]) -> list[tuple[str, str, Any, str | None, Any]]:
 
 
 def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
-              chunk_size: int = DEFAULT_CHUNK_SIZE,
+              chunk_size: int = DEFAULT_CHUNK_SIZE, id_roots: Iterable[str] = (),
               cache_dir: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every document's id, path and story id, without validating anything.
 
-    What ``--changed-since`` needs to add the other versions of a changed document's
-    story: a MinHash signature per document (computed on every core, or read from the
-    signature cache of the previous call when the text is unchanged: see
-    ``corpus_qa/engine/sigcache.py``; ``cache_dir`` overrides where), then grouping.
+    What ``--changed-since`` (and files given inside the configured corpus) need to add
+    the other versions of a changed document's story: a MinHash signature per document
+    (computed on every core, or read from the signature cache of the previous call when
+    the text is unchanged: see ``corpus_qa/engine/sigcache.py``; ``cache_dir`` overrides
+    where), then grouping.
     """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     grouper = new_grouper(suite)
     cache = SignatureCache.for_corpus(paths, grouper, cache_dir)
     records = []
-    loaded = iter_corpus(paths, fields=suite.fields)
+    loaded = iter_corpus(paths, fields=suite.fields, id_roots=id_roots)
     batches = chunks((d for d in loaded if isinstance(d, Document)), chunk_size)
     _init_signer(suite, cache.path)
     signed = list(run_chunks(batches, workers=workers, local=_sign, remote=_sign,

@@ -10,9 +10,10 @@ did you mean 'fields'?``). A suite is a file path or a packaged suite
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from corpus_qa.data import DataRefError, is_builtin, resolve_data_path, shown_data_path
 from corpus_qa.sources.base import DEFAULT_FIELDS, FieldMap
@@ -36,6 +37,9 @@ VERSIONS_KEYS = ("key", "threshold")
 
 class SuiteError(YamlError):
     """The suite file is wrong; the message names file, line and key (exit code 2)."""
+
+
+T = TypeVar("T")
 
 
 __all__ = ["SuiteError", "did_you_mean", "load_suite", "Suite", "ExpectationSpec"]
@@ -127,8 +131,9 @@ def _gx_kwargs(spec: ExpectationSpec) -> dict[str, Any]:
 def load_suite(path: str | Path) -> Suite:
     """Read and fully validate a suite file or a packaged suite (``builtin:news.yml``).
 
-    Raises :class:`SuiteError` on the first problem, also for a pattern or phrase list
-    the suite names (its message then points into that list).
+    Raises :class:`SuiteError` naming every problem found (one ``file:line:`` line each),
+    also for a pattern or phrase list the suite names (its line then points into that
+    list).
     """
     if is_builtin(path):
         try:
@@ -142,25 +147,64 @@ def load_suite(path: str | Path) -> Suite:
     data = located.data
     if not isinstance(data, dict):
         raise _error(located, "a suite is a mapping with 'name' and 'expectations'")
-    _check_keys(located, data, TOP_LEVEL_KEYS, ())
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise _error(located, "'name' must be a non-empty string", "name")
-    entries = data.get("expectations")
-    if not isinstance(entries, list) or not entries:
-        raise _error(located, "'expectations' must be a non-empty list", "expectations")
-    specs = tuple(_read_entry(located, entry, i) for i, entry in enumerate(entries))
-    _check_corpus_scope(located, specs)
+    errors: list[SuiteError] = []
+
+    def checked(read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except SuiteError as exc:
+            errors.append(exc)
+            return None
+
+    def check_name() -> str:
+        name = data.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _error(located, "'name' must be a non-empty string", "name")
+        return name
+
+    def check_entries() -> list[Any]:
+        entries = data.get("expectations")
+        if not isinstance(entries, list) or not entries:
+            raise _error(located, "'expectations' must be a non-empty list", "expectations")
+        return entries
+
+    checked(lambda: _check_keys(located, data, TOP_LEVEL_KEYS, ()))
+    name = checked(check_name)
+    entries = checked(check_entries) or []
+    specs = tuple(checked(lambda e=entry, i=i: _read_entry(located, e, i))  # type: ignore[misc]
+                  for i, entry in enumerate(entries))
+    paths = checked(lambda: _read_corpus(located, data.get("corpus")))
+    fields = checked(lambda: _read_corpus_fields(located, data.get("corpus")))
+    versions = checked(lambda: _read_versions(located, data.get("versions")))
+    phrases = checked(lambda: _read_metadata(located, data.get("metadata")))
+    if errors:
+        raise all_errors(errors)
+    _check_corpus_scope(located, specs)  # type: ignore[arg-type]
     return Suite(
-        name=name,
+        name=name,  # type: ignore[arg-type]
         path=located.path,
-        expectations=specs,
+        expectations=specs,  # type: ignore[arg-type]
         description=str(data.get("description") or ""),
-        paths=_read_corpus(located, data.get("corpus")),
-        fields=_read_corpus_fields(located, data.get("corpus")),
-        versions=_read_versions(located, data.get("versions")),
-        phrases=_read_metadata(located, data.get("metadata")),
+        paths=paths,  # type: ignore[arg-type]
+        fields=fields,  # type: ignore[arg-type]
+        versions=versions,  # type: ignore[arg-type]
+        phrases=phrases,  # type: ignore[arg-type]
     )
+
+
+def all_errors(errors: list[SuiteError]) -> SuiteError:
+    """Every problem of a suite in one error: the first one's place, one line per problem.
+
+    A suite with three mistakes is fixed in one round, not three.
+    """
+    first = errors[0]
+    if len(errors) == 1:
+        return first
+    combined = SuiteError(first.path, first.line, first.key, first.problem, first.remedy)
+    combined.errors = tuple(errors)  # type: ignore[attr-defined]
+    combined.args = ("\n".join(str(e) for e in errors)
+                     + f"\n({len(errors)} problems in the suite; fix them all)",)
+    return combined
 
 
 def _error(located: Located, message: str, *where: Any, remedy: str | None = None) -> SuiteError:

@@ -101,7 +101,8 @@ class DocumentPass:
 
         def place_hit(hit: Hit, doc_id: str, expectation: str, severity: str) -> Finding:
             doc = by_id[doc_id]
-            return place(hit, expectation, severity, doc.id, doc.path, doc.text, doc.line)
+            return place(hit, expectation, severity, doc.id, doc.path, doc.text, doc.line,
+                         doc.record)
 
         runs_before = self.validator.check_runs
         scoped = self.validator.validate(
@@ -137,7 +138,8 @@ class StoryJob:
     """One story to validate: its id and, per version in order, where pass 1 stored it."""
 
     id: str
-    versions: tuple[tuple[str, str, int, Ref], ...]  # (doc id, path, first line, row ref)
+    versions: tuple[tuple[str, str, int, str | None, Ref], ...]
+    """(doc id, path, first line, record kind, row ref) of each version."""
 
 
 @dataclass
@@ -154,7 +156,7 @@ def story_jobs(groups: list[Story], records: dict[str, dict[str, Any]],
     """A job for each story of two or more versions."""
     return [StoryJob(story.id, tuple(
         (doc_id, records[doc_id]["path"], int(records[doc_id].get("line") or 1),
-         stored[doc_id].row) for doc_id in story.documents))
+         records[doc_id].get("record"), stored[doc_id].row) for doc_id in story.documents))
         for story in groups if len(story.documents) > 1]
 
 
@@ -179,8 +181,9 @@ class StoryPass:
         rows, texts, where = [], {}, {}
         suggestions: Suggestions = {}
         for job in batch:
-            versions = [self.store.get(ref) for _, _, _, ref in job.versions]
-            where.update((doc_id, (path, line)) for doc_id, path, line, _ in job.versions)
+            versions = [self.store.get(ref) for *_, ref in job.versions]
+            where.update((doc_id, (path, line, kind))
+                         for doc_id, path, line, kind, _ in job.versions)
             texts.update((v["id"], v["text"]) for v in versions)
             rows.append({"id": job.id, "versions": [
                 {k: v[k] for k in ("id", "text", "body_start", "metadata", "credits")}
@@ -190,8 +193,8 @@ class StoryPass:
 
         def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
             doc_id = hit.document or ""
-            path, line = where[doc_id]
-            return place(hit, expectation, severity, doc_id, path, texts[doc_id], line)
+            path, line, kind = where[doc_id]
+            return place(hit, expectation, severity, doc_id, path, texts[doc_id], line, kind)
 
         runs_before = self.validator.check_runs
         part = self.validator.validate(rows, place_hit)
@@ -305,4 +308,4 @@ class _Placer:
     def __call__(self, hit: Hit, doc_id: str, expectation: str, severity: str) -> Finding:
         record = self.records[doc_id]
         return place(hit, expectation, severity, doc_id, record["path"], self.texts(doc_id),
-                     int(record.get("line") or 1))
+                     int(record.get("line") or 1), record.get("record"))

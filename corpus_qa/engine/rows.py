@@ -35,8 +35,8 @@ def stored_row(doc: Document, metadata: dict[str, Any], credits: list[str]) -> d
 
 def document_record(doc: Document, metadata: Metadata) -> dict[str, Any]:
     """The document's entry in the JSON results (id, path, story, metadata with origins)."""
-    return {"id": doc.id, "path": doc.path, "line": doc.line, "story": None,
-            "metadata": metadata.to_json()}
+    return {"id": doc.id, "path": doc.path, "line": doc.line, "record": doc.record,
+            "story": None, "metadata": metadata.to_json()}
 
 
 def grouping_date(metadata: Metadata) -> str | None:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from corpus_qa.results import finding_line, in_record
+
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 GITHUB_COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 GITHUB_LIMIT = 10
@@ -47,13 +49,6 @@ def counted_by_severity(results: dict[str, Any]) -> dict[str, int]:
     return {sev: found.get(sev, 0) for sev in SEVERITY_ORDER}
 
 
-def finding_line(finding: dict[str, Any]) -> str:
-    """One grep-able line: ``path:line:col: expectation [reason] message``."""
-    message = " ".join(str(finding.get("message", "")).split())
-    return (
-        f"{finding['path']}:{finding.get('line', 1)}:{finding.get('column', 1)}: "
-        f"{finding['expectation']} [{finding['reason']}] {message}"
-    )
 
 
 # --- JUnit XML -------------------------------------------------------------------------
@@ -322,17 +317,20 @@ def _verdict_command(results: dict[str, Any]) -> str:
 
 
 def _command(command: str, item: dict[str, Any]) -> str:
-    properties = {
-        "file": str(item["path"]),
-        "line": str(item.get("line", 1)),
-        "col": str(item.get("column", 1)),
-        "title": f"{item['expectation']} [{item['reason']}]",
-    }
+    """One annotation. A JSON Lines record is annotated at its line (where in its text is
+    said in the message); a Parquet row at the file, its row named in the message."""
+    properties = {"file": str(item["path"])}
+    if item.get("record") != "row":
+        properties["line"] = str(item.get("line", 1))
+    if not item.get("record"):
+        properties["col"] = str(item.get("column", 1))
+    properties["title"] = f"{item['expectation']} [{item['reason']}]"
     props = ",".join(
         f"{key}={escape_property(_OTHER_LINE_BREAKS.sub(' ', value))}"
         for key, value in properties.items()
     )
-    message = str(item.get("message", ""))
+    inside = in_record(item)
+    message = (f"{inside}: " if inside else "") + str(item.get("message", ""))
     if item.get("suggestion"):
         message += f"\nsuggestion: {item['suggestion']}"
     return f"::{command} {props}::{escape_data(_OTHER_LINE_BREAKS.sub(' ', message))}"

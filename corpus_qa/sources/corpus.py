@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from corpus_qa.documents import Document
-from corpus_qa.paths import display_path
+from corpus_qa.paths import display_path, id_root
 from corpus_qa.sources.base import (
     DEFAULT_FIELDS,
     CorpusPathError,
@@ -27,26 +27,32 @@ from corpus_qa.sources.registry import format_of, source_for
 
 def iter_corpus(paths: Iterable[str | os.PathLike[str]], *,
                 only_files: set[str] | None = None, fields: FieldMap | None = None,
-                counts: SourceCounts | None = None) -> Iterator[Loaded]:
+                counts: SourceCounts | None = None,
+                id_roots: Iterable[str | os.PathLike[str]] = ()) -> Iterator[Loaded]:
     """Yield every document (and every problem) of the corpus at ``paths``, in stable order.
 
     ``only_files`` (display paths) limits reading to those files: the others are not
     opened at all (``--changed-since`` on a large corpus). ``fields`` names the record
     fields (JSON Lines, Parquet); ``counts``, when given, receives one entry per file read.
+    A file in ``paths`` takes its id from :func:`corpus_qa.paths.id_root` with
+    ``id_roots`` (the configured corpus folders); a folder's files from the folder.
     """
     fields = fields or DEFAULT_FIELDS
-    yield from unique_ids(_walk(paths, only_files, fields, counts), counts)
+    yield from unique_ids(_walk(list(paths), only_files, fields, counts, list(id_roots)), counts)
 
 
-def _walk(paths: Iterable[str | os.PathLike[str]], only_files: set[str] | None,
-          fields: FieldMap, counts: SourceCounts | None) -> Iterator[Loaded]:
+def _walk(paths: list[str | os.PathLike[str]], only_files: set[str] | None,
+          fields: FieldMap, counts: SourceCounts | None,
+          id_roots: list[str | os.PathLike[str]]) -> Iterator[Loaded]:
+    files = [p for p in paths if Path(p).is_file()]
     for given in paths:
         root = Path(given)
         if not root.exists():
             raise CorpusPathError(f"{given}: no such file or directory — check the corpus path")
         if root.is_file():
             if only_files is None or display_path(root) in only_files:
-                yield from read_file(root, root.parent, fields, counts)
+                yield from read_file(Path(os.path.abspath(root)),
+                                     id_root(root, id_roots, files), fields, counts)
             continue
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
             if any(part.startswith(".") for part in file.relative_to(root).parts):

@@ -138,7 +138,7 @@ def _parquet_row(file: Path, row: int, fields: FieldMap) -> Document:
                 except (OSError, pa.ArrowException) as exc:
                     raise LocatorError(f"{where}: its row group cannot be read ({exc})") from None
                 record = table.slice(row - first, 1).to_pylist()[0]
-                return make_document(record, shown, row, row_id(shown, row), fields)
+                return make_document(record, shown, row, row_id(shown, row), fields, "row")
             first += size
     raise LocatorError(f"{where}: the file has {first - 1} rows — validate the corpus again "
                        "for fresh locators")

@@ -83,7 +83,8 @@ def load_parquet(file: Path, shown: str, fields: FieldMap | None = None,
                 if count is not None:
                     count.records += 1
                 try:
-                    yield make_document(record, shown, row, row_id(shown, row), fields)
+                    yield make_document(record, shown, row, row_id(shown, row), fields,
+                                        kind="row")
                 except RecursionError:
                     yield InputProblem(shown, row, "invalid_record",
                                        "a metadata value is nested too deeply to read — "

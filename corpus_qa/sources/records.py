@@ -8,8 +8,8 @@ record means the same in every format: the text at ``fields.text``, the id at
 >>> from corpus_qa.sources.base import FieldMap
 >>> doc = make_document({"id": 7, "body": "Hi.", "meta": {"date": "2024-01-02"}},
 ...                     "a.jsonl", 3, "a.jsonl#3", FieldMap(text="body", metadata="meta"))
->>> doc.id, doc.text, doc.line, doc.fields["date"].value
-('7', 'Hi.', 3, '2024-01-02')
+>>> doc.id, doc.text, doc.line, doc.record, doc.fields["date"].value
+('7', 'Hi.', 3, 'line', '2024-01-02')
 >>> make_document({"content": "Hi.", "id": 1}, "a.jsonl", 3, "a.jsonl#3", FieldMap()).message
 "record has no string 'text' field (fields: content, id) — pass --text-field content"
 """
@@ -50,10 +50,11 @@ def plain(value: Any) -> str:
 
 
 def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: str,
-                  fields: FieldMap) -> Document | InputProblem:
+                  fields: FieldMap, kind: str = "line") -> Document | InputProblem:
     """The record as a document, or the problem that stops it becoming one.
 
-    ``line`` is the record's line (JSON Lines) or row (Parquet), both 1-based.
+    ``line`` is the record's line (JSON Lines, ``kind="line"``) or row (Parquet,
+    ``kind="row"``), both 1-based.
     """
     raw_id = lookup(record, fields.id)
     doc_id = default_id if raw_id is MISSING or raw_id in (None, "") else plain(raw_id)
@@ -61,7 +62,7 @@ def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: 
     if not isinstance(text, str):
         return InputProblem(shown, line, "missing_text", missing_text_message(record, fields, text),
                             document=doc_id)
-    doc = Document(id=doc_id, text=text, path=shown, raw=None, line=line)
+    doc = Document(id=doc_id, text=text, path=shown, raw=None, line=line, record=kind)
     for key, value in metadata_items(record, fields):
         if value is None:
             continue

@@ -193,7 +193,9 @@ def test_bad_input_is_an_input_finding_and_the_run_goes_on(
         assert len(data["documents"]) == source["documents"] + 1  # and the good record
     assert (finding["path"], finding["line"], finding["reason"]) == (shown, line, reason)
     assert message.format(line=line) in finding["message"]
-    assert f"{shown}:{line}:1: input [{reason}] " in out
+    # A record's problem is placed at the record (its line, or its row for Parquet).
+    row = f"row {line}: " if name.endswith(".parquet") else ""
+    assert f"{shown}:{line}: input [{reason}] {row}" in out
     assert "good" in [d["id"] for d in data["documents"]]
     assert source["problems"] == 1
     assert source["records"] == source["documents"] + (reason in ("missing_text", "invalid_json")

@@ -31,7 +31,7 @@ def _docs(path: Path) -> list[Document]:
 
 
 def _same(a: Document, b: Document) -> None:
-    assert (a.id, a.text, a.path, a.line) == (b.id, b.text, b.path, b.line)
+    assert (a.id, a.text, a.path, a.line, a.record) == (b.id, b.text, b.path, b.line, b.record)
     assert {k: f.value for k, f in a.fields.items()} == {k: f.value for k, f in b.fields.items()}
 
 
