@@ -8,8 +8,8 @@ selection and ``--fail-on``, into one :class:`Verdict`; every output reads that 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +30,30 @@ EXCERPT_CHARS = 80
 
 
 @dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One more place where a finding's defect shows: span, line, column, excerpt, message."""
+
+    span: tuple[int, int]
+    line: int
+    column: int
+    excerpt: str
+    message: str
+    suggestion: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"span": list(self.span), "line": self.line, "column": self.column,
+                "excerpt": self.excerpt, "message": self.message,
+                "suggestion": self.suggestion}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """A hit placed in its context: expectation, severity, document, line and column."""
+    """A hit placed in its context: expectation, severity, document, line and column.
+
+    A finding is one defect (one root cause): one reason in one document (per ``key``
+    and related document). The fields describe its first occurrence; ``also`` holds the
+    others (every mojibake run of a mis-decoded file is one finding with many spans).
+    """
 
     expectation: str
     severity: str
@@ -46,6 +68,24 @@ class Finding:
     related: Related | None = None
     suggestion: str | None = None
     key: str | None = None
+    also: tuple[Occurrence, ...] = ()
+
+    @property
+    def spans(self) -> int:
+        """How many places the defect shows in (occurrences)."""
+        return 1 + len(self.also)
+
+    def occurrences(self) -> tuple[Finding, ...]:
+        """Each occurrence as a one-span finding (the first is this finding's own span)."""
+        first = replace(self, also=()) if self.also else self
+        return (first, *(replace(first, span=o.span, line=o.line, column=o.column,
+                                 excerpt=o.excerpt, message=o.message,
+                                 suggestion=o.suggestion) for o in self.also))
+
+    def root_cause(self) -> tuple[Any, ...]:
+        """What makes two findings one defect: expectation, document, reason, key, related."""
+        return (self.expectation, self.document, self.reason, self.key,
+                self.related.document if self.related else None)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.document, self.span, SEVERITY_ORDER[self.severity],
@@ -69,15 +109,50 @@ class Finding:
             ),
             "suggestion": self.suggestion,
             "key": self.key,
+            "occurrences": self.spans,
+            "spans": [Occurrence(self.span, self.line, self.column, self.excerpt,
+                                 self.message, self.suggestion).to_json(),
+                      *(o.to_json() for o in self.also)],
         }
 
     def line_text(self) -> str:
-        """The grep-able one-liner: ``path:line:col: expectation [reason] message``."""
-        text = (f"{self.path}:{self.line}:{self.column}: {self.expectation} [{self.reason}] "
-                f"{self.message}")
+        """The grep-able one-liner: ``path:line:col: expectation [reason] message``.
+
+        A finding of several occurrences says how many (``[mojibake ×21]``).
+        """
+        times = f" ×{self.spans}" if self.also else ""
+        text = (f"{self.path}:{self.line}:{self.column}: {self.expectation} "
+                f"[{self.reason}{times}] {self.message}")
         if self.suggestion:
             text += f" (suggestion: {self.suggestion})"
         return text
+
+
+def group(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per root cause (:meth:`Finding.root_cause`), its occurrences in span order.
+
+    The groups keep the order in which their first finding came.
+
+    >>> a = Finding("e", "error", "d", "d.txt", "mojibake", "one", (9, 12), 2, 1, "x")
+    >>> b = Finding("e", "error", "d", "d.txt", "mojibake", "two", (0, 3), 1, 1, "y")
+    >>> (one,) = group([a, b])
+    >>> one.message, one.spans, [o.span for o in one.occurrences()]
+    ('two', 2, [(0, 3), (9, 12)])
+    """
+    groups: dict[tuple[Any, ...], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.root_cause(), []).append(finding)
+    out = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        members.sort(key=lambda f: f.span)
+        first = members[0]
+        out.append(replace(first, also=tuple(
+            Occurrence(f.span, f.line, f.column, f.excerpt, f.message, f.suggestion)
+            for f in members[1:])))
+    return out
 
 
 def locate(text: str, offset: int) -> tuple[int, int]:
@@ -173,9 +248,17 @@ class RunResult:
         return [f"{o.type}: {e}" for o in self.outcomes for e in o.errors]
 
     def counts(self) -> dict[str, int]:
+        """Findings (defects) by severity."""
         counts = {"error": 0, "warning": 0, "info": 0}
         for finding in self.findings:
             counts[finding.severity] += 1
+        return counts
+
+    def occurrence_counts(self) -> dict[str, int]:
+        """Occurrences (spans) of the findings by severity."""
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for finding in self.findings:
+            counts[finding.severity] += finding.spans
         return counts
 
     def to_json(self, verdict: Verdict) -> dict[str, Any]:
@@ -200,6 +283,7 @@ class RunResult:
                 or len({d.get("story") or d["id"] for d in self.documents}),
                 "expectations": len(self.outcomes),
                 "findings": self.counts(),
+                "occurrences": self.occurrence_counts(),
                 "skipped_files": len(self.skipped_files),
                 "skipped_documents": self.skipped_documents,
             },

@@ -50,6 +50,7 @@
   const F = data.findings.map((r, i) => ({
     i, exp: r[0], sev: r[1], doc: r[2], reason: r[3], msg: r[4], s: r[5], e: r[6], line: r[7],
     col: r[8], excerpt: r[9], rdoc: r[10], rs: r[11], re: r[12], sugg: r[13], gate: r[14] || '',
+    also: r[15] || [],
   }));
   const scopeOf = new Map(data.expectations.map((e) => [e.type, e.scope]));
 
@@ -512,6 +513,13 @@
   function docItems(d, payload, own) {
     const items = own.map((f) => ({ s: f.s, e: f.e, key: 'f' + f.i, cls: 'sev-' + sevName(f), rank: f.sev,
       title: data.expNames[f.exp] + ' [' + data.reasons[f.reason] + '] ' + f.msg, pin: reasonLabel(f) }));
+    // A finding of several occurrences marks each one, under the finding's key.
+    for (const f of own) {
+      for (const [s, e, msg] of f.also) {
+        items.push({ s, e, key: 'f' + f.i, cls: 'sev-' + sevName(f), rank: f.sev,
+          title: data.expNames[f.exp] + ' [' + data.reasons[f.reason] + '] ' + msg, pin: reasonLabel(f) });
+      }
+    }
     for (const f of relatedIntoDoc(d)) {
       items.push({ s: f.rs, e: f.re, key: 'r' + f.i, cls: 'mk meta', title: 'related to a finding in ' + docs.id[f.doc] + ': ' + f.msg });
     }
@@ -567,7 +575,9 @@
     const card = h('li', { class: 'finding-card sev-' + sevName(f), dataset: { finding: String(f.i) },
       onclick: (event) => { if (!event.target.closest('a')) navigate('#finding-' + f.i); } },
       h('div', { class: 'top' }, h('span', { class: 'badge sev-' + sevName(f), text: sevName(f) }),
-        h('span', { class: 'reason', text: data.reasons[f.reason] }), h('span', { class: 'where', text: f.line + ':' + f.col })),
+        h('span', { class: 'reason', text: data.reasons[f.reason] }),
+        f.also.length ? h('span', { class: 'occurrences', text: '×' + fmt(f.also.length + 1) + ' places' }) : null,
+        h('span', { class: 'where', text: f.line + ':' + f.col })),
       h('div', { class: 'exp-name', text: data.expNames[f.exp] }),
       h('div', { class: 'message', text: f.msg }),
       f.sugg ? h('div', { class: 'extra' }, 'Suggestion: ', h('span', { class: 'suggestion', text: f.sugg })) : null,
