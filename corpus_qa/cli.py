@@ -55,9 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
                           "document x expectation)")
     validate.add_argument("--summary-md", metavar="PATH",
                           help="write a Markdown summary for a pull-request comment")
-    validate.add_argument("--format", choices=("text", "github"), default="text",
-                          help="finding lines as plain text (default) or GitHub workflow "
+    validate.add_argument("--format", choices=("text", "lines", "github"), default="text",
+                          help="text (default): the verdict, a table by expectation and "
+                          "reason, then the worst findings (--max-findings); lines: every "
+                          "finding on its own line (for grep and editors); github: workflow "
                           "annotations")
+    validate.add_argument("--max-findings", type=int, default=None, metavar="N",
+                          help="finding lines the text format prints, worst first (default "
+                          "40; the rest are in --json, --report and --format lines)")
+    validate.add_argument("--statistics", action="store_true",
+                          help="print only the table of findings by expectation and reason")
     validate.add_argument("--fail-on", choices=("error", "warning"), default="error",
                           help="lowest severity that fails the run (default error)")
     validate.add_argument("--chunk-size", type=int, default=None, metavar="N",
@@ -84,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--waivers", metavar="FILE",
                       help="YAML file of accepted findings (each with why, optional expires)")
     validate.add_argument("--quiet", "-q", action="store_true",
-                          help="print only the summary, not one line per finding")
+                          help="print only the verdict and the table, no finding lines")
 
     commands.add_parser("list", help="list every expectation type with its parameters")
 
@@ -206,6 +213,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError("--chunk-size must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.max_findings is not None and args.max_findings < 0:
+        raise UsageError("--max-findings must be 0 or more")
     if args.write_baseline and args.changed_since:
         raise UsageError("--write-baseline records the whole corpus — run it without "
                          "--changed-since")
@@ -248,12 +257,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data = result.to_json(verdict)
     if args.json:
         write_json(data, args.json)
-    _write_outputs(args, result, verdict, data)
+    report = _write_outputs(args, result, verdict, data)
     if args.format == "github":
         from corpus_qa.report import github_annotations
 
         sys.stdout.write(github_annotations(data))
-    _print_summary(result, verdict, quiet=args.quiet or args.format == "github")
+    _print_summary(args, result, verdict, report)
     if verdict.exit_code == EXIT_INTERNAL:
         for error in verdict.internal_errors:
             print(f"corpus-qa: internal error in {error}", file=sys.stderr)
@@ -261,8 +270,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
-                   data: dict[str, Any]) -> None:
-    """The HTML report, JUnit XML, Markdown summary and GX Data Docs, as asked."""
+                   data: dict[str, Any]) -> Path | None:
+    """The HTML report, JUnit XML, Markdown summary and GX Data Docs, as asked.
+
+    Returns the report's path, if one was written."""
     import os
 
     from corpus_qa.report import write_html_report, write_junit, write_summary_md
@@ -284,6 +295,7 @@ def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
 
         gx_docs = write_gx_docs(result, verdict, Path(args.gx_docs))
         print(f"GX Data Docs: {gx_docs}", file=sys.stderr)
+    return report
 
 
 class _progress:
@@ -312,26 +324,25 @@ class _progress:
             self.bar.stop()
 
 
-def _print_summary(result: Any, verdict: Any, *, quiet: bool) -> None:
-    """Counted finding lines (unless ``quiet``), one line per expectation, notes, the verdict."""
-    out = sys.stdout
-    if not quiet:
-        for finding in sorted(verdict.counted, key=lambda f: f.sort_key()):
-            print(finding.line_text(), file=out)
-        if verdict.counted:
-            print(file=out)
-    outcomes = {o.type: o for o in result.outcomes}
-    for item in verdict.expectations:
-        checked = outcomes[item.type].checked
-        mark = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[item.status]
-        set_aside = (f", {item.gated_unexpected} after waivers/baseline"
-                     if item.gated_unexpected != item.unexpected else "")
-        print(f"{mark:5} {item.type} [{item.severity}] {item.unexpected}/{checked} unexpected"
-              f"{set_aside}", file=out)
-    for note in verdict.notes:
-        print(note, file=out)
-    print(f"\n{verdict.closing_line(len(result.documents))} ({result.duration_s:.2f}s)",
-          file=out)
+def _print_summary(args: argparse.Namespace, result: Any, verdict: Any,
+                   report: Path | None) -> None:
+    """The terminal output (corpus_qa.report.summary): default, -q, --statistics or lines."""
+    from corpus_qa.paths import display_path
+    from corpus_qa.report import summary
+
+    seconds = result.duration_s
+    width = summary.terminal_width(sys.stdout)
+    if args.statistics:
+        lines = summary.statistics_lines(result, verdict, width=width, seconds=seconds)
+    elif args.format == "lines":
+        lines = summary.all_lines(result, verdict, seconds=seconds)
+    else:
+        lines = summary.summary_lines(
+            result, verdict, findings=not (args.quiet or args.format == "github"),
+            max_findings=(summary.DEFAULT_MAX_FINDINGS if args.max_findings is None
+                          else args.max_findings),
+            width=width, report=display_path(report) if report else None, seconds=seconds)
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
