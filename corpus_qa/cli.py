@@ -166,7 +166,8 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
         print(f"corpus-qa: suite {suite_path} (the default: no --suite, no [tool.corpus_qa] "
               f"suite, {where})", file=sys.stderr)
     elif not is_builtin(suite_path) and not Path(suite_path).is_file():
-        raise UsageError(f"{suite_path}: suite file not found — pass --suite FILE, or "
+        raise UsageError(f"{suite_path}: suite file not found (relative paths are read from "
+                         f"the working directory, {Path.cwd()}) — pass --suite FILE, or "
                          f"--suite {BUILTIN_SUITE} for the packaged news suite")
     try:
         suite = load_suite(suite_path)
@@ -347,14 +348,20 @@ def _print_summary(args: argparse.Namespace, result: Any, verdict: Any,
 
 def cmd_list(args: argparse.Namespace) -> int:
     from corpus_qa.expectations import registered
+    from corpus_qa.expectations.base import COLUMN_CONTENT
 
+    print("Each expectation by suite type and by class (Python: from corpus_qa import <class>;"
+          " corpus_qa.gx_dataframe(paths) builds the DataFrame it reads).\n")
     for name, cls in registered().items():
+        column = cls.__fields__["column"].default
         print(f"{name}  [{cls.scope}]")
+        print(f"    class corpus_qa.{cls.__name__}; reads column '{column}': "
+              f"{COLUMN_CONTENT.get(column, column)}")
         print(f"    {cls.summary()}")
         for param, field in cls.parameters().items():
             default = "required" if field.required else f"default {field.default!r}"
             print(f"    - {param}: {_type_name(field.outer_type_)} ({default})")
-        print("    - severity: error | warning | info (default 'error'); "
+        print(f"    - severity: error | warning | info (default {cls.default_severity!r}); "
               "mostly: 0..1 (default 1.0)")
     return EXIT_PASSED
 
