@@ -211,7 +211,8 @@ class CorpusExpectation(ColumnMapExpectation):
             "table.columns", MetricConfiguration("table.columns", metric_domain_kwargs={}))
         return dependencies
 
-    def _validate(self, metrics: dict[str, Any], runtime_configuration: dict[str, Any] | None = None,
+    def _validate(self, metrics: dict[str, Any],
+                  runtime_configuration: dict[str, Any] | None = None,
                   execution_engine: Any = None) -> Any:
         columns = metrics.get("table.columns")
         if columns is not None and self.column not in columns:
