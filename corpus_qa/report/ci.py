@@ -48,11 +48,16 @@ def counted_by_severity(results: dict[str, Any]) -> dict[str, int]:
 
 
 def finding_line(finding: dict[str, Any]) -> str:
-    """One grep-able line: ``path:line:col: expectation [reason] message``."""
+    """One grep-able line: ``path:line:col: expectation [reason] message``.
+
+    A finding that shows in several places says how many: ``[mojibake ×21]``.
+    """
     message = " ".join(str(finding.get("message", "")).split())
+    places = int(finding.get("occurrences") or 1)
+    times = f" ×{places}" if places > 1 else ""
     return (
         f"{finding['path']}:{finding.get('line', 1)}:{finding.get('column', 1)}: "
-        f"{finding['expectation']} [{finding['reason']}] {message}"
+        f"{finding['expectation']} [{finding['reason']}{times}] {message}"
     )
 
 
@@ -429,6 +434,9 @@ def _gating_lines(results: dict[str, Any]) -> Iterator[str]:
         lines.append(f"Expired waiver: {markdown_text(waiver['message'])}")
     for waiver in gate.get("unused_waivers", []):
         lines.append(f"Unused waiver: {markdown_text(waiver['message'])}")
+    for note in gate.get("notes", []):
+        if note.startswith("corpus-wide:"):  # a suite setting more likely than broken documents
+            lines.append(markdown_text(note[0].upper() + note[1:]))
     if lines:
         yield from (f"- {line}" for line in lines)
         yield ""
