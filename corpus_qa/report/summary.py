@@ -115,7 +115,7 @@ def table_lines(result: RunResult, verdict: Verdict, *, every: bool, width: int)
     for item in verdict.expectations:
         mine = by_expectation.get(item.type, [])
         count, scope = checked.get(item.type, (0, "document"))
-        if item.status == "pass" and not mine:
+        if item.status == "pass" and not mine and item.gated_unexpected == item.unexpected:
             if scope != "input":  # the input pseudo-expectation shows only when it fails
                 quiet.append(item.type)
             continue
