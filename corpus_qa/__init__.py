@@ -5,6 +5,11 @@ without paying GX's import cost up front: if GX is already imported they are
 registered now, otherwise right after GX's own import finishes. So
 ``import corpus_qa`` before loading a saved GX suite is all a GX user needs
 (``import corpus_qa.expectations`` registers them at once).
+
+Every expectation class is also an attribute of the package
+(``corpus_qa.ExpectDocumentToHaveNoMojibake``), and ``corpus_qa.gx_dataframe(paths)``
+builds the DataFrame they validate; both are imported on first use, so
+``import corpus_qa`` stays cheap.
 """
 
 from __future__ import annotations
@@ -17,6 +22,37 @@ from types import ModuleType
 __version__ = "0.1.0"
 
 _GX = "great_expectations"
+
+EXPECTATIONS = (
+    "ExpectCorpusToHaveNoRepeatedLines", "ExpectDocumentDateToBeValid",
+    "ExpectDocumentMetadataToMatch", "ExpectDocumentToBeUnicodeNormalized",
+    "ExpectDocumentToBeValidUtf8", "ExpectDocumentToHaveMetadata",
+    "ExpectDocumentToHaveNoBoilerplate", "ExpectDocumentToHaveNoControlCharacters",
+    "ExpectDocumentToHaveNoMojibake", "ExpectDocumentToHaveNoPossibleFurniture",
+    "ExpectDocumentToHaveParagraphs", "ExpectVersionsToHaveConsistentCreditLines",
+    "ExpectVersionsToHaveConsistentFigures", "ExpectVersionsToHaveConsistentMetadata",
+    "ExpectVersionsToPreserveDiacritics",
+)
+"""The expectation classes ``corpus_qa`` exports (lazily: they import GX)."""
+
+__all__ = ["__version__", "gx_dataframe", *EXPECTATIONS]
+
+
+def __getattr__(name: str) -> object:
+    """The expectation classes and :func:`corpus_qa.frames.gx_dataframe`, on first use."""
+    if name in EXPECTATIONS:
+        import corpus_qa.expectations as expectations
+
+        return getattr(expectations, name)
+    if name == "gx_dataframe":
+        from corpus_qa.frames import gx_dataframe
+
+        return gx_dataframe
+    raise AttributeError(f"module 'corpus_qa' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def _register_expectations() -> None:

@@ -55,9 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
                           "document x expectation)")
     validate.add_argument("--summary-md", metavar="PATH",
                           help="write a Markdown summary for a pull-request comment")
-    validate.add_argument("--format", choices=("text", "github"), default="text",
-                          help="finding lines as plain text (default) or GitHub workflow "
+    validate.add_argument("--format", choices=("text", "lines", "github"), default="text",
+                          help="text (default): the verdict, a table by expectation and "
+                          "reason, then the worst findings (--max-findings); lines: every "
+                          "finding on its own line (for grep and editors); github: workflow "
                           "annotations")
+    validate.add_argument("--max-findings", type=int, default=None, metavar="N",
+                          help="finding lines the text format prints, worst first (default "
+                          "40; the rest are in --json, --report and --format lines)")
+    validate.add_argument("--statistics", action="store_true",
+                          help="print only the table of findings by expectation and reason")
     validate.add_argument("--fail-on", choices=("error", "warning"), default="error",
                           help="lowest severity that fails the run (default error)")
     validate.add_argument("--chunk-size", type=int, default=None, metavar="N",
@@ -84,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--waivers", metavar="FILE",
                       help="YAML file of accepted findings (each with why, optional expires)")
     validate.add_argument("--quiet", "-q", action="store_true",
-                          help="print only the summary, not one line per finding")
+                          help="print only the verdict and the table, no finding lines")
 
     commands.add_parser("list", help="list every expectation type with its parameters")
 
@@ -168,7 +175,8 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
         print(f"corpus-qa: suite {suite_path} (the default: no --suite, no [tool.corpus_qa] "
               f"suite, {where})", file=sys.stderr)
     elif not is_builtin(suite_path) and not Path(suite_path).is_file():
-        raise UsageError(f"{suite_path}: suite file not found — pass --suite FILE, or "
+        raise UsageError(f"{suite_path}: suite file not found (relative paths are read from "
+                         f"the working directory, {Path.cwd()}) — pass --suite FILE, or "
                          f"--suite {BUILTIN_SUITE} for the packaged news suite")
     try:
         suite = load_suite(suite_path)
@@ -218,6 +226,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError("--chunk-size must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.max_findings is not None and args.max_findings < 0:
+        raise UsageError("--max-findings must be 0 or more")
     given = list(paths)
     roots = [p for p in args.corpus_roots if Path(p).is_dir()]
     explicit = _given_in_corpus(given, roots) if args.paths else None
@@ -275,12 +285,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data = result.to_json(verdict)
     if args.json:
         write_json(data, args.json)
-    _write_outputs(args, result, verdict, data)
+    report = _write_outputs(args, result, verdict, data)
     if args.format == "github":
         from corpus_qa.report import github_annotations
 
         sys.stdout.write(github_annotations(data))
-    _print_summary(result, verdict, quiet=args.quiet or args.format == "github")
+    _print_summary(args, result, verdict, report)
     if verdict.exit_code == EXIT_INTERNAL:
         for error in verdict.internal_errors:
             print(f"corpus-qa: internal error in {error}", file=sys.stderr)
@@ -319,8 +329,10 @@ def _given_in_corpus(given: list[str], roots: list[str]) -> set[str] | None:
 
 
 def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
-                   data: dict[str, Any]) -> None:
-    """The HTML report, JUnit XML, Markdown summary and GX Data Docs, as asked."""
+                   data: dict[str, Any]) -> Path | None:
+    """The HTML report, JUnit XML, Markdown summary and GX Data Docs, as asked.
+
+    Returns the report's path, if one was written."""
     import os
 
     from corpus_qa.report import write_html_report, write_junit, write_summary_md
@@ -342,6 +354,7 @@ def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
 
         gx_docs = write_gx_docs(result, verdict, Path(args.gx_docs))
         print(f"GX Data Docs: {gx_docs}", file=sys.stderr)
+    return report
 
 
 class _progress:
@@ -370,38 +383,43 @@ class _progress:
             self.bar.stop()
 
 
-def _print_summary(result: Any, verdict: Any, *, quiet: bool) -> None:
-    """Counted finding lines (unless ``quiet``), one line per expectation, notes, the verdict."""
-    out = sys.stdout
-    if not quiet:
-        for finding in sorted(verdict.counted, key=lambda f: f.sort_key()):
-            print(finding.line_text(), file=out)
-        if verdict.counted:
-            print(file=out)
-    outcomes = {o.type: o for o in result.outcomes}
-    for item in verdict.expectations:
-        checked = outcomes[item.type].checked
-        mark = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[item.status]
-        set_aside = (f", {item.gated_unexpected} after waivers/baseline"
-                     if item.gated_unexpected != item.unexpected else "")
-        print(f"{mark:5} {item.type} [{item.severity}] {item.unexpected}/{checked} unexpected"
-              f"{set_aside}", file=out)
-    for note in verdict.notes:
-        print(note, file=out)
-    print(f"\n{verdict.closing_line(len(result.documents))} ({result.duration_s:.2f}s)",
-          file=out)
+def _print_summary(args: argparse.Namespace, result: Any, verdict: Any,
+                   report: Path | None) -> None:
+    """The terminal output (corpus_qa.report.summary): default, -q, --statistics or lines."""
+    from corpus_qa.paths import display_path
+    from corpus_qa.report import summary
+
+    seconds = result.duration_s
+    width = summary.terminal_width(sys.stdout)
+    if args.statistics:
+        lines = summary.statistics_lines(result, verdict, width=width, seconds=seconds)
+    elif args.format == "lines":
+        lines = summary.all_lines(result, verdict, seconds=seconds)
+    else:
+        lines = summary.summary_lines(
+            result, verdict, findings=not (args.quiet or args.format == "github"),
+            max_findings=(summary.DEFAULT_MAX_FINDINGS if args.max_findings is None
+                          else args.max_findings),
+            width=width, report=display_path(report) if report else None, seconds=seconds)
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     from corpus_qa.expectations import registered
+    from corpus_qa.expectations.base import COLUMN_CONTENT
 
+    print("Each expectation by suite type and by class (Python: from corpus_qa import <class>;"
+          " corpus_qa.gx_dataframe(paths) builds the DataFrame it reads).\n")
     for name, cls in registered().items():
+        column = cls.__fields__["column"].default
         print(f"{name}  [{cls.scope}]")
+        print(f"    class corpus_qa.{cls.__name__}; reads column '{column}': "
+              f"{COLUMN_CONTENT.get(column, column)}")
         print(f"    {cls.summary()}")
         for param, field in cls.parameters().items():
             default = "required" if field.required else f"default {field.default!r}"
             print(f"    - {param}: {_type_name(field.outer_type_)} ({default})")
-        print("    - severity: error | warning | info (default 'error'); "
+        print(f"    - severity: error | warning | info (default {cls.default_severity!r}); "
               "mostly: 0..1 (default 1.0)")
     return EXIT_PASSED
 

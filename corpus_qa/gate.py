@@ -53,6 +53,10 @@ READABLE = ".txt, .md, JSON Lines (.jsonl, also .gz/.zst/.bz2/.xz) or .parquet"
 """What the loaders read, for the message of a corpus with no readable document."""
 NAMED_FILES = 5
 """Skipped or unreadable files a message names before it says "and N more"."""
+CORPUS_WIDE_SHARE = 0.5
+"""A reason found in more than this share of the documents gets a corpus-level note."""
+CORPUS_WIDE_MIN_DOCUMENTS = 10
+"""…when the corpus has at least this many documents (two of three is not a pattern)."""
 
 
 def gate(result: RunResult, *, waivers: Sequence[Waiver] = (), baseline: Baseline | None = None,
@@ -92,6 +96,7 @@ def gate(result: RunResult, *, waivers: Sequence[Waiver] = (), baseline: Baselin
     unused = (tuple(unused_waivers(waivers, applied.waived, today)) if selected is None
               else ())  # with a selection, a waiver may cover documents that were not read
     notes = _notes(result, applied.expired, unused, baseline_verdict, problem)
+    notes += corpus_wide_notes(result, counted)
     return Verdict(fail_on=fail_on, exit_code=code, statuses=statuses, counted=counted,
                    known=known, waived=tuple(applied.waived),
                    expired_waivers=tuple(applied.expired), unused_waivers=unused,
@@ -182,6 +187,35 @@ def _names(paths: Sequence[str]) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def corpus_wide_notes(result: RunResult, counted: Iterable[Finding]) -> tuple[str, ...]:
+    """One note per expectation, reason (and key) counted in most documents of the corpus.
+
+    A field no document has is one suite setting, not hundreds of broken documents: the
+    note says so and what to change. The findings themselves stay in every output.
+    """
+    documents = len(result.documents)
+    if documents < CORPUS_WIDE_MIN_DOCUMENTS:
+        return ()
+    scope = {o.type: o.scope for o in result.outcomes}
+    hit: dict[tuple[str, str, str | None], set[str]] = {}
+    for finding in counted:
+        if scope.get(finding.expectation) in ("document", "corpus"):
+            key = (finding.expectation, finding.reason, finding.key)
+            hit.setdefault(key, set()).add(finding.document)
+    notes = []
+    for (expectation, reason, key), docs in hit.items():
+        if len(docs) <= CORPUS_WIDE_SHARE * documents:
+            continue
+        what = f"{reason} {key}" if key else reason
+        remedy = (f"drop '{key}' from its fields" if reason == "missing_field" and key
+                  else "change its parameters")
+        notes.append(
+            f"corpus-wide: {expectation} [{what}] in {len(docs):,} of {documents:,} documents "
+            f"({100 * len(docs) // documents}%): a suite setting more likely than "
+            f"{len(docs):,} broken documents — {remedy}, lower its mostly, or waive it")
+    return tuple(notes)
 
 
 def _notes(result: RunResult, expired: Sequence[Waiver], unused: Sequence[Waiver],

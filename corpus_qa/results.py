@@ -8,8 +8,8 @@ selection and ``--fail-on``, into one :class:`Verdict`; every output reads that 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,26 @@ EXCERPT_CHARS = 80
 
 
 @dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One more place where a finding's defect shows: span, line, column, excerpt, message."""
+
+    span: tuple[int, int]
+    line: int
+    column: int
+    excerpt: str
+    message: str
+    suggestion: str | None = None
+    text_line: int | None = None
+    text_column: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"span": list(self.span), "line": self.line, "column": self.column,
+                "excerpt": self.excerpt, "message": self.message,
+                "suggestion": self.suggestion, "text_line": self.text_line,
+                "text_column": self.text_column}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A hit placed in its context: expectation, severity, document, line and column.
 
@@ -38,6 +58,10 @@ class Finding:
     record, ``"row"`` for a Parquet row) it is the record itself: its line (or row) and
     column 1. ``text_line`` and ``text_column`` are where the span starts in the
     document's text (``None`` for input findings, which have no text).
+
+    A finding is one defect (one root cause): one reason in one document (per ``key``
+    and related document). The fields describe its first occurrence; ``also`` holds the
+    others (every mojibake run of a mis-decoded file is one finding with many spans).
     """
 
     expectation: str
@@ -56,6 +80,25 @@ class Finding:
     record: str | None = None
     text_line: int | None = None
     text_column: int | None = None
+    also: tuple[Occurrence, ...] = ()
+
+    @property
+    def spans(self) -> int:
+        """How many places the defect shows in (occurrences)."""
+        return 1 + len(self.also)
+
+    def occurrences(self) -> tuple[Finding, ...]:
+        """Each occurrence as a one-span finding (the first is this finding's own span)."""
+        first = replace(self, also=()) if self.also else self
+        return (first, *(replace(first, span=o.span, line=o.line, column=o.column,
+                                 excerpt=o.excerpt, message=o.message,
+                                 suggestion=o.suggestion, text_line=o.text_line,
+                                 text_column=o.text_column) for o in self.also))
+
+    def root_cause(self) -> tuple[Any, ...]:
+        """What makes two findings one defect: expectation, document, reason, key, related."""
+        return (self.expectation, self.document, self.reason, self.key,
+                self.related.document if self.related else None)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.document, self.span, SEVERITY_ORDER[self.severity],
@@ -82,6 +125,11 @@ class Finding:
             "record": self.record,
             "text_line": self.text_line,
             "text_column": self.text_column,
+            "occurrences": self.spans,
+            "spans": [Occurrence(self.span, self.line, self.column, self.excerpt,
+                                 self.message, self.suggestion, self.text_line,
+                                 self.text_column).to_json(),
+                      *(o.to_json() for o in self.also)],
         }
 
     def location(self) -> str:
@@ -92,7 +140,8 @@ class Finding:
         """The grep-able one-liner: ``path:line:col: expectation [reason] message``.
 
         A finding in a record says where in the record's text it is:
-        ``part-0.jsonl:4: expectation [reason] text line 3, column 10: message``.
+        ``part-0.jsonl:4: expectation [reason] text line 3, column 10: message``; a
+        finding of several occurrences says how many (``[mojibake ×21]``).
         """
         text = finding_line(self.to_json())
         if self.suggestion:
@@ -144,8 +193,37 @@ def finding_line(finding: Mapping[str, Any]) -> str:
     """
     message = " ".join(str(finding.get("message", "")).split())
     inside = in_record(finding)
-    return (f"{location(finding)}: {finding['expectation']} [{finding['reason']}] "
+    times = f" ×{finding['occurrences']}" if finding.get("occurrences", 1) > 1 else ""
+    return (f"{location(finding)}: {finding['expectation']} [{finding['reason']}{times}] "
             + (f"{inside}: " if inside else "") + message)
+
+
+def group(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per root cause (:meth:`Finding.root_cause`), its occurrences in span order.
+
+    The groups keep the order in which their first finding came.
+
+    >>> a = Finding("e", "error", "d", "d.txt", "mojibake", "one", (9, 12), 2, 1, "x")
+    >>> b = Finding("e", "error", "d", "d.txt", "mojibake", "two", (0, 3), 1, 1, "y")
+    >>> (one,) = group([a, b])
+    >>> one.message, one.spans, [o.span for o in one.occurrences()]
+    ('two', 2, [(0, 3), (9, 12)])
+    """
+    groups: dict[tuple[Any, ...], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.root_cause(), []).append(finding)
+    out = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        members.sort(key=lambda f: f.span)
+        first = members[0]
+        out.append(replace(first, also=tuple(
+            Occurrence(f.span, f.line, f.column, f.excerpt, f.message, f.suggestion,
+                       f.text_line, f.text_column)
+            for f in members[1:])))
+    return out
 
 
 def locate(text: str, offset: int) -> tuple[int, int]:
@@ -260,9 +338,17 @@ class RunResult:
         return [f"{o.type}: {e}" for o in self.outcomes for e in o.errors]
 
     def counts(self) -> dict[str, int]:
+        """Findings (defects) by severity."""
         counts = {"error": 0, "warning": 0, "info": 0}
         for finding in self.findings:
             counts[finding.severity] += 1
+        return counts
+
+    def occurrence_counts(self) -> dict[str, int]:
+        """Occurrences (spans) of the findings by severity."""
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for finding in self.findings:
+            counts[finding.severity] += finding.spans
         return counts
 
     def to_json(self, verdict: Verdict) -> dict[str, Any]:
@@ -287,6 +373,7 @@ class RunResult:
                 or len({d.get("story") or d["id"] for d in self.documents}),
                 "expectations": len(self.outcomes),
                 "findings": self.counts(),
+                "occurrences": self.occurrence_counts(),
                 "skipped_files": len(self.skipped_files),
                 "skipped_documents": self.skipped_documents,
             },

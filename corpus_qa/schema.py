@@ -21,7 +21,7 @@ def _entry_schema(name: str, cls: Any) -> dict[str, Any]:
     model = cls.schema()
     properties: dict[str, Any] = {
         "type": {"const": name},
-        "severity": {"enum": list(SEVERITIES), "default": "error"},
+        "severity": {"enum": list(SEVERITIES), "default": cls.default_severity},
         "mostly": {"type": "number", "minimum": 0, "maximum": 1, "default": 1.0},
         "description": {"type": "string"},
     }

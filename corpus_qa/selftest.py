@@ -705,7 +705,8 @@ class _Evaluator:
             injection.round = number
             expected = injection.defect.expected_expectation
             mine = [f for f in by_doc.get(ids[id(plan)], []) if f.expectation == expected]
-            match = next((f for f in mine if injection.defect.matches(f)), None)
+            match = next((o for f in mine for o in f.occurrences()
+                          if injection.defect.matches(o)), None)
             injection.found = match is not None
             injection.finding = self._line(match) if match else None
             injection.reported = [] if match else [self._line(f) for f in mine]

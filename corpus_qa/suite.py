@@ -334,7 +334,7 @@ def _read_entry(located: Located, entry: Any, index: int) -> ExpectationSpec:
             known = list(params) or ["(this expectation takes no parameters)"]
             raise _error(located, f"{type_}: unknown parameter '{key}'{did_you_mean(key, known)}",
                          *where, key)
-    severity = entry.get("severity", "error")
+    severity = entry.get("severity", cls.default_severity)
     if severity not in SEVERITIES:
         raise _error(located, f"{type_}: severity '{severity}' is not allowed"
                      f"{did_you_mean(str(severity), SEVERITIES)}", *where, "severity")

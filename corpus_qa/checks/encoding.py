@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import ftfy
@@ -21,15 +21,20 @@ from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
 from corpus_qa.findings import Hit
 
 MAX_HITS_PER_DOCUMENT = 20
-"""A document with thousands of bad bytes gets this many hits, then one summary hit."""
+"""A document with thousands of bad bytes gets this many hits; the first says how many."""
 
 
 def _capped(hits: list[Hit], total: int, what: str) -> list[Hit]:
-    if total <= MAX_HITS_PER_DOCUMENT:
+    """``hits`` (at most :data:`MAX_HITS_PER_DOCUMENT`), the first saying the ``total``.
+
+    The hits become one finding with many spans; a document with more problems than
+    that marks the first ones, and its first message says how many there are in all.
+    """
+    if total <= len(hits) or not hits:
         return hits
-    last = hits[-1]
-    more = total - MAX_HITS_PER_DOCUMENT
-    return hits + [Hit(last.reason, f"… and {more} more {what} in this document", last.span)]
+    first = hits[0]
+    note = f" ({total} {what} in this document; the first {len(hits)} are marked)"
+    return [replace(first, message=first.message + note), *hits[1:]]
 
 
 # --- UTF-8 and U+FFFD -------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corpus_qa.findings import Hit
-from corpus_qa.results import Finding
+from corpus_qa.results import Finding, group
 from corpus_qa.suite import FROM_GX_SEVERITY
 
 _SUITE_NUMBERS = itertools.count(1)
@@ -109,9 +109,10 @@ class ScopeValidator:
             if found is None:
                 found = expectation.checked(rows[index][expectation.column])
                 self.check_runs += 1
-            for hit in found.hits:
-                out.findings.append(place_hit(hit, failing["id"], expectation.expectation_type,
-                                              severity))
+            # One finding per root cause: the hits of one reason in a document are its spans.
+            out.findings.extend(group(
+                place_hit(hit, failing["id"], expectation.expectation_type, severity)
+                for hit in found.hits))
         for index, row in enumerate(rows):
             kept = expectation.recorded(index, recorder)
             if kept is not None and kept.detail is not None:

@@ -153,6 +153,9 @@ class CorpusExpectation(ColumnMapExpectation):
     reasons: ClassVar[tuple[str, ...]] = ()
     """The reason codes this expectation's findings carry (for docs and ``corpus-qa list``)."""
 
+    default_severity: ClassVar[str] = "error"
+    """The severity of a suite entry that names none."""
+
     @classmethod
     def parameters(cls) -> dict[str, Any]:
         """The expectation's own parameters: name -> pydantic field."""
@@ -186,6 +189,36 @@ class CorpusExpectation(ColumnMapExpectation):
         predicate: its hits are found by :meth:`checked`, for failing rows only)."""
         params = {key: getattr(self, key) for key in _VALUE_KEYS.get(self.map_metric, ())}
         return recorder.get(self.map_metric, self.column, params, index)
+
+    # --- a DataFrame without the column this expectation reads ---
+
+    def get_validation_dependencies(self, execution_engine: Any = None,
+                                    runtime_configuration: dict[str, Any] | None = None,
+                                    **kwargs: Any) -> Any:
+        """GX's dependencies; on a batch without :attr:`column`, only its column list, so
+        that :meth:`_validate` can say which column is missing and how to build it (GX
+        would otherwise fail inside a metric with a traceback)."""
+        columns = _batch_columns(execution_engine)
+        if columns is None or self.column in columns:
+            return super().get_validation_dependencies(
+                execution_engine=execution_engine, runtime_configuration=runtime_configuration)
+        from great_expectations.expectations.expectation import Expectation
+        from great_expectations.validator.metric_configuration import MetricConfiguration
+
+        dependencies = Expectation.get_validation_dependencies(
+            self, execution_engine=execution_engine, runtime_configuration=runtime_configuration)
+        dependencies.set_metric_configuration(
+            "table.columns", MetricConfiguration("table.columns", metric_domain_kwargs={}))
+        return dependencies
+
+    def _validate(self, metrics: dict[str, Any],
+                  runtime_configuration: dict[str, Any] | None = None,
+                  execution_engine: Any = None) -> Any:
+        columns = metrics.get("table.columns")
+        if columns is not None and self.column not in columns:
+            raise MissingColumnError(missing_column_message(type(self), self.column, columns))
+        return super()._validate(metrics, runtime_configuration=runtime_configuration,
+                                 execution_engine=execution_engine)
 
     # --- what the runner asks an expectation (it never looks one up by type name) ---
 
@@ -301,6 +334,44 @@ class CorpusExpectation(ColumnMapExpectation):
             table=table,
             styling={"body": {"classes": ["table-bordered", "table-sm", "mt-3"]}},
         )]
+
+
+COLUMN_CONTENT = {
+    "text": "each document's decoded text",
+    "raw": "each document's bytes (or its text, for a JSON string)",
+    "body": "each document's text and where its body starts ({text, body_start})",
+    "metadata": "each document's metadata, resolved once (a dict per row)",
+    "versions": "the versions of each story of two or more documents (a list per row)",
+    "repeated_lines": "each document's lines repeated across stories (a corpus-wide count)",
+}
+"""What each column an expectation reads holds (``corpus-qa list``, the missing-column error)."""
+
+
+class MissingColumnError(KeyError):
+    """The batch has no column the expectation reads (the message says how to build it)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def missing_column_message(cls: type, column: str, columns: Sequence[str]) -> str:
+    """Which column is missing, what it holds, and the helper that builds it."""
+    rows = "rows='stories'" if column == "versions" else "rows='documents'"
+    build = (f"build the DataFrame with corpus_qa.gx_dataframe(paths, {rows})"
+             if column != "repeated_lines" else
+             "this corpus-wide count is made by `corpus-qa validate` (it counts over every "
+             "document first)")
+    return (f'The column "{column}" in BatchData does not exist (columns: '
+            f"{', '.join(map(str, columns)) or 'none'}): {cls.__name__} reads "
+            f"{COLUMN_CONTENT.get(column, column)} — {build}")
+
+
+def _batch_columns(execution_engine: Any) -> list[str] | None:
+    """The columns of the engine's active pandas batch, else ``None`` (let GX decide)."""
+    manager = getattr(execution_engine, "batch_manager", None)
+    frame = getattr(getattr(manager, "active_batch_data", None), "dataframe", None)
+    columns = getattr(frame, "columns", None)
+    return None if columns is None else [str(c) for c in columns]
 
 
 def _sentence_case(text: str) -> str:

@@ -208,6 +208,7 @@ class ExpectVersionsToHaveConsistentCreditLines(CorpusExpectation):
 
     column: str = "versions"
     scope: ClassVar[str] = "story"
+    default_severity: ClassVar[str] = "info"
     map_metric = register_condition("versions_consistent_credit_lines", check=_credit_hits)
     reasons: ClassVar[tuple[str, ...]] = ("credit_lines_differ",)
 

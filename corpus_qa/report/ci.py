@@ -427,6 +427,9 @@ def _gating_lines(results: dict[str, Any]) -> Iterator[str]:
         lines.append(f"Expired waiver: {markdown_text(waiver['message'])}")
     for waiver in gate.get("unused_waivers", []):
         lines.append(f"Unused waiver: {markdown_text(waiver['message'])}")
+    for note in gate.get("notes", []):
+        if note.startswith("corpus-wide:"):  # a suite setting more likely than broken documents
+            lines.append(markdown_text(note[0].upper() + note[1:]))
     if lines:
         yield from (f"- {line}" for line in lines)
         yield ""

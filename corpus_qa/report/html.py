@@ -335,7 +335,7 @@ def _finding_row(
     related = f.get("related") or None
     span = f.get("span") or [0, 0]
     rel_span = (related or {}).get("span") or [0, 0]
-    return [
+    row = [
         exp_at[f["expectation"]],
         sev_at[f["severity"]],
         table.index[f["document"]],
@@ -352,6 +352,10 @@ def _finding_row(
         f.get("suggestion"),
         "" if f.get("gate", "counted") == "counted" else f["gate"],
     ]
+    also = f.get("spans", [])[1:]
+    if also:  # the defect's other occurrences, [start, end, message] each: the report marks all
+        row.append([[o["span"][0], o["span"][1], o.get("message", "")] for o in also])
+    return row
 
 
 # --- the page --------------------------------------------------------------------------

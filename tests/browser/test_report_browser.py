@@ -180,6 +180,10 @@ def test_the_story_view_shows_both_versions_side_by_side(seed):
         page.locator("#story-metadata tr", has_text="source").locator(".bad").inner_text()
         == "missing in one"
     )
+    # the versions differ, so "differences only" is on and hides the figures that agree
+    assert page.is_checked("#differences-only")
+    assert not page.locator("#story-figures tbody tr", has_text="about 6,000").first.is_visible()
+    page.uncheck("#differences-only")
     page.locator("#story-figures tbody tr", has_text="about 6,000").first.click()
     assert page.eval_on_selector_all(
         "#story-sbs .fig.is-active", "els => els.map(e => e.textContent)"

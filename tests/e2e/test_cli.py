@@ -85,7 +85,7 @@ def test_defect_corpus_fails_exactly_the_defective_documents(tmp_path: Path) -> 
     corpus = _defect_corpus(tmp_path)
     suite = tmp_path / "enc.yml"
     suite.write_text("name: enc\nexpectations:\n" + "".join(f"  - type: {e}\n" for e in ENCODING))
-    proc, data = _results(tmp_path, str(corpus), "--suite", str(suite))
+    proc, data = _results(tmp_path, str(corpus), "--suite", str(suite), "--format", "lines")
     assert proc.returncode == 1, proc.stderr
     by_expectation: dict[str, list[tuple[str, str, list[int], int, int]]] = {}
     for f in data["findings"]:

@@ -14,7 +14,7 @@ from tests.conftest import SEED_000, SEED_001, run_cli
 @pytest.fixture(scope="module")
 def seeds_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
     out = tmp_path_factory.mktemp("seeds") / "results.json"
-    proc = run_cli("validate", "seeds", "--json", str(out))
+    proc = run_cli("validate", "seeds", "--json", str(out), "--format", "lines")
     return proc.returncode, json.loads(out.read_text(encoding="utf-8")), proc.stdout
 
 
@@ -97,7 +97,7 @@ def test_steward_adds_a_source_phrasing_in_yaml(tmp_path: Path) -> None:
     corpus.mkdir()
     (corpus / "a.txt").write_text("Distributed by Acme Wire Service. The talks began on Monday.\n")
     default = run_cli("validate", str(corpus), "--suite", str(root / "expectations" / "news.yml"),
-                      "--json", str(tmp_path / "d.json"))
+                      "--json", str(tmp_path / "d.json"), "--format", "lines")
     assert "missing required metadata field 'source'" in default.stdout
     out = tmp_path / "r.json"
     proc = run_cli("validate", str(corpus), "--suite", str(tmp_path / "suite.yml"),

@@ -116,11 +116,9 @@ def test_loaded_corpus_one_finding_per_defect(runner: Runner, tmp_path: Path) ->
         + json.dumps({"id": "r2", "text": "He said \u00e2\u20ac\u0153hi\u00e2\u20ac\x9d."}) + "\n",
         encoding="utf-8")
     result = runner.run([str(corpus)])
-    found = sorted((f.document, f.expectation, f.reason) for f in result.findings)
-    assert found == [  # three latin-1 letters: three invalid bytes, one finding each
-        ("latin1", "expect_document_to_be_valid_utf8", "invalid_utf8"),
-        ("latin1", "expect_document_to_be_valid_utf8", "invalid_utf8"),
-        ("latin1", "expect_document_to_be_valid_utf8", "invalid_utf8"),
-        ("r1", "expect_document_to_be_valid_utf8", "replacement_character"),
-        ("r2", "expect_document_to_have_no_mojibake", "mojibake"),
+    found = sorted((f.document, f.expectation, f.reason, f.spans) for f in result.findings)
+    assert found == [  # three latin-1 letters: one finding (one cause) in three places
+        ("latin1", "expect_document_to_be_valid_utf8", "invalid_utf8", 3),
+        ("r1", "expect_document_to_be_valid_utf8", "replacement_character", 1),
+        ("r2", "expect_document_to_have_no_mojibake", "mojibake", 1),
     ]

@@ -88,12 +88,14 @@ def test_nfd_form_parameter() -> None:
     assert [h.reason for h in encoding.find_unnormalized("café", "NFD")] == ["not_normalized"]
 
 
-def test_many_bad_bytes_are_capped_with_a_summary() -> None:
+def test_many_bad_bytes_are_capped_and_the_first_hit_gives_the_total() -> None:
     hits = encoding.find_invalid_utf8(b"\xff" * 50)
-    assert len(hits) == encoding.MAX_HITS_PER_DOCUMENT + 1
-    assert hits[-1].message == (
-        "… and 30 more invalid byte sequences or U+FFFD characters in this document"
-    )
+    assert len(hits) == encoding.MAX_HITS_PER_DOCUMENT  # no synthetic "… and N more" hit
+    assert all(h.reason == "invalid_utf8" for h in hits)
+    assert hits[0].message.endswith(
+        "(50 invalid byte sequences or U+FFFD characters in this document; the first 20 are "
+        "marked)")
+    assert not any("more" in h.message for h in hits[1:])
 
 
 def test_replacement_character_message_names_byte_offset() -> None:

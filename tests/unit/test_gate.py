@@ -196,3 +196,32 @@ def test_the_verdict_is_immutable_and_the_json_reads_it() -> None:
     assert gating["waived_findings"] == [{"document": "d1", "expectation": MOJIBAKE,
                                           "reason": "mojibake", "waiver": "waivers.yml:2",
                                           "why": "accepted"}]
+
+
+def _missing(document: str, field: str) -> Finding:
+    return dataclasses.replace(finding(document, "expect_document_to_have_metadata",
+                                       "missing_field"), key=field)
+
+
+def test_a_reason_failing_most_of_the_corpus_gets_one_corpus_wide_note() -> None:
+    meta = Outcome("expect_document_to_have_metadata", "error", 1.0, {}, "", checked=10,
+                   unexpected=10)
+    found = [_missing(f"d{i}", "source") for i in range(10)] + [_missing("d3", "date")]
+    verdict = gate(run_with(meta, found), today=TODAY)
+    (note,) = [n for n in verdict.notes if n.startswith("corpus-wide:")]
+    assert note.startswith("corpus-wide: expect_document_to_have_metadata [missing_field "
+                           "source] in 10 of 10 documents (100%)")
+    assert "drop 'source' from its fields" in note and "waive it" in note
+    assert len(verdict.counted) == 11  # the findings themselves all stay
+    assert verdict.to_json()["notes"] == list(verdict.notes)
+
+
+def test_no_corpus_wide_note_for_half_the_corpus_or_a_small_corpus() -> None:
+    half = gate(mojibake_run(*(f"d{i}" for i in range(5))), today=TODAY)
+    assert not [n for n in half.notes if n.startswith("corpus-wide:")]
+    small = [{"id": f"d{i}", "path": f"c/d{i}.txt", "story": None} for i in range(3)]
+    three = run_with(Outcome(MOJIBAKE, "error", 1.0, {}, "", checked=3, unexpected=3),
+                     [finding(f"d{i}") for i in range(3)], documents=small)
+    assert not [n for n in gate(three, today=TODAY).notes if n.startswith("corpus-wide:")]
+    six = gate(mojibake_run(*(f"d{i}" for i in range(6))), today=TODAY)
+    assert [n for n in six.notes if n.startswith("corpus-wide:")]

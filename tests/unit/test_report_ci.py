@@ -284,3 +284,19 @@ def test_markdown_text_shows_text_as_it_is(text, expected):
 )
 def test_markdown_code_spans(text, expected):
     assert markdown_code(text) == expected
+
+
+def test_a_grouped_finding_says_in_how_many_places_and_corpus_wide_notes_reach_markdown(
+        tmp_path) -> None:
+    from corpus_qa.report.ci import finding_line, write_summary_md
+
+    finding = {"path": "a.txt", "line": 3, "column": 1, "expectation": "e",
+               "reason": "mojibake", "message": "m", "occurrences": 4}
+    assert finding_line(finding) == "a.txt:3:1: e [mojibake ×4] m"
+    assert finding_line({**finding, "occurrences": 1}) == "a.txt:3:1: e [mojibake] m"
+    note = "corpus-wide: e [missing_field source] in 10 of 10 documents (100%): drop it"
+    results = {"success": False, "statistics": {"documents": 10}, "expectations": [],
+               "findings": [], "gating": {"notes": [note, "baseline: 1 new"]}}
+    text = write_summary_md(results, tmp_path / "s.md").read_text(encoding="utf-8")
+    assert "- Corpus-wide: e \\[missing\\_field source\\] in 10 of 10 documents" in text
+    assert "baseline: 1 new" not in text

@@ -24,6 +24,7 @@ import corpus_qa.sources.text as loaders
 import corpus_qa.metadata as md
 from benchmarks.news_corpus import document as news_document
 from corpus_qa.documents import Document
+from corpus_qa.gate import gate
 from corpus_qa.mutations import inject_control_character, inject_mojibake
 from corpus_qa.runner import Runner
 from corpus_qa.suite import load_suite
@@ -189,3 +190,20 @@ def test_a_record_that_did_not_load_counts_as_a_checked_input(suite: Any) -> Non
              Document(id="r4", text="Officials counted 12 boats.", path="a.jsonl", line=4)]
     result = Runner(suite, workers=1).run_items(iter(items), ["in-memory"])
     assert (result.outcomes[0].checked, result.outcomes[0].unexpected) == (2, 1)
+
+
+def test_every_mojibake_run_of_a_document_is_one_finding_with_many_spans(suite: Any) -> None:
+    runs = ["cafÃ©", "Ã©tÃ©", "Ã¼ber", "naÃ¯ve"]
+    text = "date 2024-03-02\n" + "".join(
+        f"Line {n} of the report mentions the {word} in Lyon.\n" for n, word in enumerate(runs))
+    docs = [Document(id="m1", text=text, path="m1.txt", raw=text.encode("utf-8"))]
+    loaders.read_text_metadata(docs[0])
+    result = Runner(suite, workers=1).run_items(iter(docs), ["in-memory"])
+    (finding,) = [f for f in result.findings if f.reason == "mojibake"]
+    assert finding.spans == len(runs) and [o.line for o in finding.occurrences()] == [2, 3, 4, 5]
+    assert [text[s:e] for s, e in (o.span for o in finding.occurrences())] == runs
+    item = finding.to_json()
+    assert item["occurrences"] == len(runs) and len(item["spans"]) == len(runs)
+    assert f"[mojibake ×{len(runs)}]" in finding.line_text()
+    stats = result.to_json(gate(result))["statistics"]
+    assert stats["occurrences"]["error"] - stats["findings"]["error"] == len(runs) - 1

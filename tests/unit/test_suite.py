@@ -149,3 +149,12 @@ def test_packaged_schema_is_current_and_validates_suites() -> None:
         data = yaml.safe_load(text)
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(data, shipped)
+
+
+def test_an_entry_without_severity_takes_the_expectations_default(tmp_path: Path) -> None:
+    path = tmp_path / "s.yml"
+    path.write_text("name: s\nexpectations:\n"
+                    "  - type: expect_versions_to_have_consistent_credit_lines\n"
+                    "  - type: expect_document_to_have_no_mojibake\n", encoding="utf-8")
+    severities = [e.severity for e in load_suite(path).expectations]
+    assert severities == ["info", "error"]

@@ -50,8 +50,37 @@
   const F = data.findings.map((r, i) => ({
     i, exp: r[0], sev: r[1], doc: r[2], reason: r[3], msg: r[4], s: r[5], e: r[6], line: r[7],
     col: r[8], excerpt: r[9], rdoc: r[10], rs: r[11], re: r[12], sugg: r[13], gate: r[14] || '',
+    also: r[15] || [],
   }));
   const scopeOf = new Map(data.expectations.map((e) => [e.type, e.scope]));
+
+  const kinds = problemKinds();
+  /** Every finding, most important first: its kind's rank, then document and place. */
+  const impactOrder = F.map((f) => f.i).sort((x, y) => kinds.rankOf[x] - kinds.rankOf[y]
+    || (docs.id[F[x].doc] < docs.id[F[y].doc] ? -1 : docs.id[F[x].doc] > docs.id[F[y].doc] ? 1 : 0)
+    || F[x].s - F[y].s);
+
+  /**
+   * The findings by expectation and reason, worst kind first (the terminal's order): severity,
+   * then how few documents have it. Each kind: {exp, reason, sev, docs, findings, places, first}.
+   */
+  function problemKinds() {
+    const byKey = new Map();
+    for (const f of F) {
+      const key = f.exp + ':' + f.reason;
+      if (!byKey.has(key)) byKey.set(key, { exp: f.exp, reason: f.reason, sev: f.sev, docSet: new Set(), findings: [], places: 0 });
+      const k = byKey.get(key);
+      k.sev = Math.min(k.sev, f.sev);
+      k.docSet.add(f.doc);
+      k.findings.push(f.i);
+      k.places += 1 + f.also.length;
+    }
+    const list = [...byKey.values()].sort((x, y) => x.sev - y.sev || x.docSet.size - y.docSet.size
+      || (data.expNames[x.exp] < data.expNames[y.exp] ? -1 : 1) || (data.reasons[x.reason] < data.reasons[y.reason] ? -1 : 1));
+    const rankOf = new Int32Array(F.length);
+    list.forEach((k, n) => { k.rank = String(n).padStart(4, '0'); for (const i of k.findings) rankOf[i] = n; });
+    return { list, rankOf };
+  }
 
   const findingsOfDoc = lazyIndex((f) => f.doc);
   const relatedIntoDoc = lazyIndex((f) => f.rdoc);
@@ -241,7 +270,8 @@
     const q = filters.q.trim().toLowerCase();
     const docOk = docMatcher(filters.doc);
     const out = [];
-    for (const f of F) {
+    for (const i of impactOrder) {
+      const f = F[i];
       if (filters.exp >= 0 && f.exp !== filters.exp) continue;
       if (filters.sev >= 0 && f.sev !== filters.sev) continue;
       if (filters.reason >= 0 && f.reason !== filters.reason) continue;
@@ -269,7 +299,7 @@
     id: 'findings-table',
     noun: ['finding', 'findings'],
     empty: 'No findings match these filters.',
-    sortColumn: 0,
+    sortColumn: -1,  // by impact: the order of the Problems view
     columns: [
       { label: 'Severity', sort: (i) => F[i].sev },
       { label: 'Document', sort: (i) => docs.id[F[i].doc] },
@@ -296,23 +326,57 @@
     h('td', { class: 'message' }, f.msg, f.excerpt ? h('span', { class: 'excerpt', text: f.excerpt }) : null));
   }
 
+  // Filters live in the URL after the view: #findings?reason=mojibake, #finding-12?exp=…
+  // (names, not indices, so a link still works on another run's report).
+  let filtersChanged = () => {};
+
+  function filterQuery() {
+    const p = new URLSearchParams();
+    if (filters.exp >= 0) p.set('exp', data.expNames[filters.exp]);
+    if (filters.sev >= 0) p.set('sev', SEV[filters.sev]);
+    if (filters.reason >= 0) p.set('reason', data.reasons[filters.reason]);
+    if (filters.doc) p.set('doc', filters.doc);
+    if (filters.q) p.set('q', filters.q);
+    const text = p.toString();
+    return text ? '?' + text : '';
+  }
+
+  function hashView() { return location.hash.split('?')[0] || '#findings'; }
+
+  function keepFiltersInUrl() {
+    const wanted = hashView() + filterQuery();
+    if (location.hash !== wanted) history.replaceState(null, '', wanted);
+  }
+
+  /** Filters from the URL; true when it named any. */
+  function readFilters() {
+    const at = location.hash.indexOf('?');
+    if (at < 0) return false;
+    const p = new URLSearchParams(location.hash.slice(at + 1));
+    const index = (names, value) => (value === null ? -1 : names.indexOf(value));
+    Object.assign(filters, { exp: index(data.expNames, p.get('exp')), sev: index(SEV, p.get('sev')),
+      reason: index(data.reasons, p.get('reason')), doc: p.get('doc') || '', q: p.get('q') || '' });
+    return true;
+  }
+
   function buildFindingsUi() {
     const expCounts = countsOf('exp'), sevCounts = countsOf('sev'), reasonCounts = countsOf('reason');
     const exp = selectControl('filter-expectation', 'Expectation', 'All expectations', data.expNames, expCounts,
-      (v) => { filters.exp = v; findingsTable.refresh(true); });
+      (v) => { filters.exp = v; findingsTable.refresh(true); filtersChanged(); });
     const sev = selectControl('filter-severity', 'Severity', 'All severities', SEV, sevCounts,
-      (v) => { filters.sev = v; findingsTable.refresh(true); });
+      (v) => { filters.sev = v; findingsTable.refresh(true); filtersChanged(); });
     const reason = selectControl('filter-reason', 'Reason', 'All reasons', data.reasons, reasonCounts,
-      (v) => { filters.reason = v; findingsTable.refresh(true); });
+      (v) => { filters.reason = v; findingsTable.refresh(true); filtersChanged(); });
     const docInput = h('input', { id: 'filter-document', type: 'search', placeholder: 'id or part of it',
-      list: nDocs <= 2000 ? 'document-ids' : null, oninput: debounce(() => { filters.doc = docInput.value; findingsTable.refresh(true); }) });
+      list: nDocs <= 2000 ? 'document-ids' : null, oninput: debounce(() => { filters.doc = docInput.value; findingsTable.refresh(true); filtersChanged(); }) });
     const search = h('input', { id: 'filter-search', type: 'search', placeholder: 'message, excerpt, reason…',
-      oninput: debounce(() => { filters.q = search.value; findingsTable.refresh(true); }) });
+      oninput: debounce(() => { filters.q = search.value; findingsTable.refresh(true); filtersChanged(); }) });
     const reset = h('button', { type: 'button', class: 'btn', id: 'filter-reset', text: 'Reset', onclick: () => {
       Object.assign(filters, { exp: -1, sev: -1, reason: -1, doc: '', q: '' });
       exp.select.value = sev.select.value = reason.select.value = '-1';
       docInput.value = search.value = '';
       findingsTable.refresh(true);
+      filtersChanged();
     } });
     const datalist = nDocs <= 2000 ? h('datalist', { id: 'document-ids' }, docs.id.map((id) => h('option', { value: id }))) : null;
     byId('findings-ui').replaceChildren(
@@ -320,10 +384,61 @@
         h('label', null, 'Document', docInput), h('label', null, 'Search', search), reset, datalist),
       findingsTable.root);
     findingsTable.refresh(true);
-    return {
-      setExpectation(name) { const k = data.expNames.indexOf(name); exp.select.value = String(k); filters.exp = k; findingsTable.refresh(true); },
-      setSeverity(name) { const k = SEV.indexOf(name); sev.select.value = String(k); filters.sev = k; findingsTable.refresh(true); },
+    const apply = () => {
+      exp.select.value = String(filters.exp); sev.select.value = String(filters.sev);
+      reason.select.value = String(filters.reason);
+      docInput.value = filters.doc; search.value = filters.q;
+      findingsTable.refresh(true);
+      keepFiltersInUrl();
     };
+    filtersChanged = keepFiltersInUrl;
+    return {
+      setExpectation(name) { filters.exp = data.expNames.indexOf(name); apply(); },
+      setSeverity(name) { filters.sev = SEV.indexOf(name); apply(); },
+      setKind(e, r) { Object.assign(filters, { exp: e, sev: -1, reason: r, doc: '', q: '' }); apply(); },
+      fromUrl() { if (readFilters()) apply(); },
+    };
+  }
+
+  // --- problems: each kind once, worst first ----------------------------------------------
+
+  const EXAMPLES = 2;
+
+  function buildProblemsUi(ui) {
+    const list = kinds.list;
+    if (!list.length) {
+      byId('problems-ui').replaceChildren(h('p', { class: 'muted', id: 'no-problems', text: 'No findings: every expectation passed on every document.' }));
+      return;
+    }
+    const rows = list.map((k, n) => {
+      const examples = [];
+      const seen = new Set();
+      for (const i of impactOrder) {
+        if (kinds.rankOf[i] !== n || seen.has(F[i].doc)) continue;
+        seen.add(F[i].doc);
+        examples.push(h('a', { href: '#finding-' + i, class: 'ident', text: docs.id[F[i].doc] }));
+        if (examples.length === EXAMPLES) break;
+      }
+      const more = k.docSet.size - examples.length;
+      return h('tr', { class: 'clickable sev-row-' + SEV[k.sev], dataset: { expectation: data.expNames[k.exp], reason: data.reasons[k.reason] },
+        onclick: (event) => {
+          if (event.target.closest('a')) return;
+          ui.setKind(k.exp, k.reason);
+          byId('findings').scrollIntoView({ block: 'start' });
+        } },
+      h('td', null, h('span', { class: 'badge sev-' + SEV[k.sev], text: SEV[k.sev] })),
+      h('td', null, h('span', { class: 'reason', text: data.reasons[k.reason] })),
+      h('td', null, h('span', { class: 'exp-name', text: data.expNames[k.exp] })),
+      h('td', { class: 'num', text: fmt(k.docSet.size) }),
+      h('td', { class: 'num', text: fmt(k.findings.length) }),
+      h('td', { class: 'num', text: fmt(k.places) }),
+      h('td', { class: 'doc' }, examples.map((a, j) => [j ? ', ' : '', a]),
+        more > 0 ? h('span', { class: 'muted', text: ' +' + fmt(more) + ' more' }) : null));
+    });
+    byId('problems-ui').replaceChildren(h('div', { class: 'table-wrap' }, h('table', { id: 'problems-table' },
+      h('thead', null, h('tr', null, ['Severity', 'Reason', 'Expectation', 'Documents', 'Findings', 'Places', 'Examples'].map((t, j) =>
+        h('th', { class: j >= 3 && j <= 5 ? 'num' : null, scope: 'col', text: t })))),
+      h('tbody', null, rows))));
   }
 
   function debounce(fn) {
@@ -337,12 +452,13 @@
     let needle = '';
     const table = pagedTable({
       id: 'documents-table', noun: ['document', 'documents'], empty: 'No documents match.',
-      sortColumn: 3, sortDir: -1,
+      sortColumn: 3 + SEV.length, sortDir: 1,  // the worst kinds of problem first, not the most findings
       columns: [
         { label: 'Document', sort: (d) => docs.id[d] },
         { label: 'Path', sort: (d) => docs.path[d] },
         { label: 'Story', sort: (d) => (docs.story[d] >= 0 ? stories.id[docs.story[d]] : '') },
         ...SEV.map((name, k) => ({ label: name, num: true, firstDir: -1, sort: (d) => docCounts(d, k) })),
+        { label: 'Problems', sort: (d) => problemsOf(d).map((k) => kinds.list[k].rank).join(',') },
       ],
       rows: () => {
         const out = [];
@@ -355,13 +471,20 @@
         h('td', { class: 'doc' }, h('a', { href: '#doc-' + d, text: docs.id[d] })),
         h('td', { class: 'doc muted', text: docs.path[d] }),
         h('td', { class: 'doc' }, docs.story[d] >= 0 ? h('a', { href: '#story-' + docs.story[d], text: stories.id[docs.story[d]] }) : '—'),
-        SEV.map((name, k) => h('td', { class: 'num', text: fmt(docCounts(d, k)) }))),
+        SEV.map((name, k) => h('td', { class: 'num', text: fmt(docCounts(d, k)) })),
+        h('td', { class: 'kinds' }, problemsOf(d).map((k) => h('span', {
+          class: 'reason kind sev-' + SEV[kinds.list[k].sev], title: data.expNames[kinds.list[k].exp], text: data.reasons[kinds.list[k].reason] })))),
     });
     const search = h('input', { type: 'search', id: 'documents-search', placeholder: 'id or path',
       oninput: debounce(() => { needle = search.value.trim().toLowerCase(); table.refresh(true); }) });
     byId('documents-ui').replaceChildren(h('div', { class: 'controls' }, h('label', null, 'Find a document', search)), table.root);
     table.refresh(true);
     return table;
+  }
+
+  /** The kinds of problem in document ``d`` (indices into kinds.list), worst first. */
+  function problemsOf(d) {
+    return [...new Set(findingsOfDoc(d).map((f) => kinds.rankOf[f.i]))].sort((x, y) => x - y);
   }
 
   function storyFindings(s) {
@@ -512,6 +635,13 @@
   function docItems(d, payload, own) {
     const items = own.map((f) => ({ s: f.s, e: f.e, key: 'f' + f.i, cls: 'sev-' + sevName(f), rank: f.sev,
       title: data.expNames[f.exp] + ' [' + data.reasons[f.reason] + '] ' + f.msg, pin: reasonLabel(f) }));
+    // A finding of several occurrences marks each one, under the finding's key.
+    for (const f of own) {
+      for (const [s, e, msg] of f.also) {
+        items.push({ s, e, key: 'f' + f.i, cls: 'sev-' + sevName(f), rank: f.sev,
+          title: data.expNames[f.exp] + ' [' + data.reasons[f.reason] + '] ' + msg, pin: reasonLabel(f) });
+      }
+    }
     for (const f of relatedIntoDoc(d)) {
       items.push({ s: f.rs, e: f.re, key: 'r' + f.i, cls: 'mk meta', title: 'related to a finding in ' + docs.id[f.doc] + ': ' + f.msg });
     }
@@ -567,7 +697,9 @@
     const card = h('li', { class: 'finding-card sev-' + sevName(f), dataset: { finding: String(f.i) },
       onclick: (event) => { if (!event.target.closest('a')) navigate('#finding-' + f.i); } },
       h('div', { class: 'top' }, h('span', { class: 'badge sev-' + sevName(f), text: sevName(f) }),
-        h('span', { class: 'reason', text: data.reasons[f.reason] }), h('span', { class: 'where', text: f.line + ':' + f.col })),
+        h('span', { class: 'reason', text: data.reasons[f.reason] }),
+        f.also.length ? h('span', { class: 'occurrences', text: '×' + fmt(f.also.length + 1) + ' places' }) : null,
+        h('span', { class: 'where', text: f.line + ':' + f.col })),
       h('div', { class: 'exp-name', text: data.expNames[f.exp] }),
       h('div', { class: 'message', text: f.msg }),
       f.sugg ? h('div', { class: 'extra' }, 'Suggestion: ', h('span', { class: 'suggestion', text: f.sugg })) : null,
@@ -643,6 +775,13 @@
     if (token !== renderToken) return null;
     pairBox.append(metadataComparison(pair.docs, a.m || {}, b.m || {}),
       figureTable(state, pair), sideBySide(state, pair, a.t, b.t));
+    // Differences only: on by default when the versions differ anywhere.
+    const differs = pairBox.querySelector('#story-figures tr.fig-row-bad, #story-sbs tr.changed, #story-sbs tr.only, #story-metadata tr.meta-diff');
+    const only = h('input', { type: 'checkbox', id: 'differences-only', checked: Boolean(differs),
+      onchange: () => pairBox.classList.toggle('diff-only', only.checked) });
+    pairBox.classList.toggle('diff-only', only.checked);
+    pairBox.prepend(h('label', { class: 'diff-toggle' }, only, ' Differences only',
+      h('span', { class: 'muted', text: differs ? ' (hides the figures, sentences and fields that are the same)' : ' (these versions do not differ)' })));
     detail.hidden = false;
     detail.replaceChildren(header, tabs || '', pairBox, storyFindingList(s));
     return state;
@@ -657,7 +796,7 @@
     });
     const value = (m, f) => (m[f] && m[f].value !== null && m[f].value !== undefined && m[f].value !== '' ? String(m[f].value) : null);
     const cell = (m, f, differs) => {
-      const v = value(m, f);
+      const v = f === 'date' && value(m, f) !== null ? readableDate(value(m, f)) : value(m, f);
       return h('td', { class: differs ? 'diffcell' : null }, v === null ? h('span', { class: 'missing', text: 'missing' }) : v,
         m[f] && m[f].origin ? h('div', { class: 'origin', text: ORIGINS[m[f].origin] || String(m[f].origin) }) : null,
         m[f] && m[f].suggestion && v === null ? h('div', { class: 'suggestion', text: 'suggestion: ' + m[f].suggestion }) : null);
@@ -666,11 +805,26 @@
       const va = value(ma, f), vb = value(mb, f);
       const differs = va !== vb;
       return h('tr', { class: differs ? 'meta-diff' : null }, h('td', { text: f }), cell(ma, f, differs), cell(mb, f, differs),
-        h('td', null, differs ? h('span', { class: 'bad', text: va === null || vb === null ? 'missing in one' : 'differs' }) : h('span', { class: 'ok', text: 'same' })));
+        h('td', null, differs ? h('span', { class: 'bad', text: va === null || vb === null ? 'missing in one' : 'differs' })
+          : va === null ? h('span', { class: 'missing', text: 'missing in both' }) : h('span', { class: 'ok', text: 'same' })));
     });
     return h('div', null, h('h3', null, 'Metadata across versions'), h('div', { class: 'table-wrap' }, h('table', { id: 'story-metadata' },
       h('thead', null, h('tr', null, h('th', { text: 'Field' }), pairDocs.map((d) => h('th', { class: 'ident', text: docs.id[d] })), h('th', { text: 'Compared' }))),
       h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 4, class: 'empty', text: 'No metadata in either version.' }))))));
+  }
+
+  const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
+    'September', 'October', 'November', 'December'];
+
+  /** ISO dates with parts left out, as a reader says them: --12-22 → 22 December. */
+  function readableDate(value) {
+    let m = /^--(\d\d)-(\d\d)$/.exec(value);
+    if (m && MONTH_NAMES[Number(m[1]) - 1]) return Number(m[2]) + ' ' + MONTH_NAMES[Number(m[1]) - 1];
+    m = /^(\d{4})-(\d\d)$/.exec(value);
+    if (m && MONTH_NAMES[Number(m[2]) - 1]) return MONTH_NAMES[Number(m[2]) - 1] + ' ' + m[1];
+    m = /^---(\d\d)$/.exec(value);
+    if (m) return 'day ' + Number(m[1]);
+    return value;
   }
 
   // A figure in only one version (an added sentence) was not compared: not a difference.
@@ -681,14 +835,14 @@
     const bad = figureDiffers;
     const differing = figures.filter(bad).length;
     const compared = figures.filter((g) => g.a && g.b).length;
-    const side = (g) => (g ? [h('td', { text: g.text }), h('td', { class: 'mono', text: String(g.value) })]
+    const side = (g) => (g ? [h('td', { text: g.text }), h('td', { class: 'mono', text: readableDate(String(g.value)) })]
       : [h('td', { class: 'muted', text: '—' }), h('td', { class: 'muted', text: '—' })]);
     const result = (g) => {
       if (bad(g)) return h('span', { class: 'bad', text: !g.a || !g.b ? '✗ only in one version' : '✗ differs' });
       if (!g.a || !g.b) return h('span', { class: 'muted', text: 'only in one version (not compared)' });
       return h('span', { class: 'ok', text: '✓ same' });
     };
-    const rows = figures.map((g, k) => h('tr', { class: 'clickable' + (bad(g) ? ' fig-row-bad' : ''), onclick: () => activate(state, 'g' + k, true) },
+    const rows = figures.map((g, k) => h('tr', { class: 'clickable' + (bad(g) ? ' fig-row-bad' : ' fig-row-same'), onclick: () => activate(state, 'g' + k, true) },
       h('td', { class: 'num', text: String(k + 1) }), side(g.a), side(g.b), h('td', null, result(g))));
     return h('div', null, h('h3', null, 'Figures (' + fmt(compared) + ' compared, ' + fmt(differing) + ' differing)'),
       h('div', { class: 'table-wrap' }, h('table', { id: 'story-figures' },
@@ -843,12 +997,13 @@
   let documentsTable = null;
 
   function navigate(hash) {
+    hash += filterQuery();
     if (location.hash === hash) route();
     else location.hash = hash;
   }
 
   function route() {
-    const m = /^#(finding|related|doc|story)-(\d+)$/.exec(location.hash);
+    const m = /^#(finding|related|doc|story)-(\d+)(?:\?.*)?$/.exec(location.hash);
     if (!m) return;
     const n = Number(m[2]);
     if (m[1] === 'finding' && F[n]) {
@@ -885,8 +1040,10 @@
     const ui = buildFindingsUi();
     documentsTable = buildDocumentsUi();
     buildStoriesUi();
+    buildProblemsUi(ui);
     wireSummary(ui);
-    window.addEventListener('hashchange', route);
+    ui.fromUrl();
+    window.addEventListener('hashchange', () => { ui.fromUrl(); route(); });
     route();
     document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
     document.documentElement.dataset.ready = 'true';
