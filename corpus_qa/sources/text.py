@@ -10,6 +10,7 @@ The document id is the path relative to the corpus root without its suffix.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,13 @@ from pathlib import Path
 import yaml
 
 from corpus_qa.documents import Document, Field
-from corpus_qa.sources.base import FieldMap, InputProblem, SourceCount
+from corpus_qa.sources.base import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    FieldMap,
+    InputProblem,
+    SourceCount,
+    too_large,
+)
 
 KNOWN_KEYS = (
     "date", "source", "attribution", "author", "title", "url",
@@ -37,7 +44,7 @@ class TextSource:
              count: SourceCount) -> Iterator[Document | InputProblem]:
         count.records += 1
         doc_id = file.relative_to(root).with_suffix("").as_posix()
-        for item in load_text_file(file, shown, doc_id):
+        for item in load_text_file(file, shown, doc_id, fields.max_document_bytes):
             if isinstance(item, Document):
                 count.documents += 1
             else:
@@ -50,10 +57,20 @@ def source(compression: str | None = None) -> TextSource:
     return TextSource()
 
 
-def load_text_file(file: Path, shown: str, doc_id: str) -> Iterator[Document | InputProblem]:
-    """Load one ``.txt``/``.md`` file: raw bytes kept, front matter and header fields read."""
+def load_text_file(file: Path, shown: str, doc_id: str,
+                   max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+                   ) -> Iterator[Document | InputProblem]:
+    """Load one ``.txt``/``.md`` file: raw bytes kept, front matter and header fields read.
+
+    A file over ``max_bytes`` is not read: it is a ``document_too_large`` problem."""
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                size = os.fstat(handle.fileno()).st_size
+                yield too_large(shown, 1, max(size, len(raw)), max_bytes, "the file",
+                                document=doc_id)
+                return
     except OSError as exc:
         yield InputProblem(shown, 1, "unreadable_file",
                            f"cannot read file: {exc.strerror} — check its permissions")

@@ -1,4 +1,5 @@
-"""Bounded work per document: front matter that would explode, repeat or lie is a finding.
+"""Bounded work per document: front matter that would explode, repeat or lie is a finding,
+and so is a document over the size limit.
 
 YAML front matter is walked event by event before anything is built, so an alias bomb,
 a flood of keys or a deep nest is refused in time linear in its size; a key given twice
@@ -8,6 +9,7 @@ does not count as stated.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -15,13 +17,16 @@ import pytest
 
 from corpus_qa.documents import Document
 from corpus_qa.metadata import check_has_metadata, resolve
-from corpus_qa.sources.base import InputProblem
+from corpus_qa.sources import iter_corpus
+from corpus_qa.sources.base import DEFAULT_MAX_DOCUMENT_BYTES, FieldMap, InputProblem
+from corpus_qa.sources.records import make_document
 from corpus_qa.sources.text import (
     FRONT_MATTER_MAX_CHARS,
     FRONT_MATTER_MAX_DEPTH,
     FRONT_MATTER_MAX_NODES,
     load_text_file,
 )
+from corpus_qa.suite import SuiteError, load_suite
 
 BODY = "The council met on Tuesday. It approved the budget.\n"
 
@@ -119,3 +124,53 @@ def test_a_quoted_null_or_a_real_value_is_stated(tmp_path: Path, value: str, sta
     doc, problems = _load(tmp_path, f"---\nattribution: {value}\n---\n" + BODY)
     assert problems == []
     assert doc.fields["attribution"].value == stated
+
+
+# --- one document's size -------------------------------------------------------------
+
+
+def test_a_text_file_over_the_limit_is_a_finding_and_not_read(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text("word " * 300, encoding="utf-8")
+    (tmp_path / "small.txt").write_text("word " * 10, encoding="utf-8")
+    items = list(iter_corpus([tmp_path], fields=FieldMap(max_document_bytes=1_000)))
+    problems = [i for i in items if isinstance(i, InputProblem)]
+    assert [(p.path.rsplit("/", 1)[-1], p.line, p.reason, p.document) for p in problems] == [
+        ("big.txt", 1, "document_too_large", "big")]
+    assert problems[0].message.startswith(
+        "the file is 1,500 bytes, over the limit of 1,000 for one document — split it, or "
+        "raise the limit (--max-document-bytes")
+    assert [d.id for d in items if isinstance(d, Document)] == ["small"]
+
+
+def test_a_record_over_the_limit_is_a_finding_naming_its_line(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "a", "text": "ok"}), json.dumps({"id": "b", "text": "x" * 2_000}),
+             json.dumps({"id": "c", "text": "ok too"})]
+    (tmp_path / "s.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(iter_corpus([tmp_path], fields=FieldMap(max_document_bytes=1_000)))
+    assert [(i.line, i.reason) for i in items if isinstance(i, InputProblem)] == [
+        (2, "document_too_large")]
+    assert [d.id for d in items if isinstance(d, Document)] == ["a", "c"]
+
+
+def test_a_parquet_text_over_the_limit_is_a_finding() -> None:
+    record = {"id": "p", "text": "é" * 600}  # 1,200 bytes of UTF-8
+    problem = make_document(record, "s.parquet", 4, "s.parquet#row4",
+                            FieldMap(max_document_bytes=1_000))
+    assert isinstance(problem, InputProblem)
+    assert (problem.reason, problem.line, problem.document) == ("document_too_large", 4, "p")
+    assert "the text is 1,200 bytes" in problem.message
+
+
+def test_the_limit_comes_from_the_suite(tmp_path: Path) -> None:
+    suite = tmp_path / "suite.yml"
+    suite.write_text("name: x\ncorpus:\n  max_document_bytes: 5000\nexpectations:\n"
+                     "  - type: expect_document_to_be_valid_utf8\n", encoding="utf-8")
+    assert load_suite(suite).fields.max_document_bytes == 5000
+    suite.write_text("name: x\ncorpus:\n  max_document_bytes: big\nexpectations:\n"
+                     "  - type: expect_document_to_be_valid_utf8\n", encoding="utf-8")
+    with pytest.raises(SuiteError, match=r":3: 'corpus.max_document_bytes' must be a positive"):
+        load_suite(suite)
+
+
+def test_the_default_limit_is_ten_megabytes() -> None:
+    assert FieldMap().max_document_bytes == DEFAULT_MAX_DOCUMENT_BYTES == 10_000_000
