@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the document id (missing: path#line, path#rowN)")
     records.add_argument("--metadata-field", metavar="NAME",
                          help="an object of metadata fields (other top-level fields count too)")
+    records.add_argument("--max-document-bytes", type=int, metavar="N",
+                         help="a larger document (file, record, text) is an input finding, "
+                         "not validated (default 10000000)")
     gate = validate.add_argument_group("CI gating")
     gate.add_argument("--changed-since", metavar="REV",
                       help="validate only documents changed since git revision REV, plus the "
@@ -200,7 +203,12 @@ def _with_fields(suite: Any, args: argparse.Namespace) -> Any:
     for key, value in given.items():
         if value is not None and not value.strip():
             raise UsageError(f"--{key}-field needs a field name")
-    chosen = {k: v.strip() for k, v in given.items() if v is not None}
+    chosen: dict[str, Any] = {k: v.strip() for k, v in given.items() if v is not None}
+    limit = getattr(args, "max_document_bytes", None)
+    if limit is not None:
+        if limit < 1:
+            raise UsageError("--max-document-bytes needs a positive number of bytes")
+        chosen["max_document_bytes"] = limit
     if not chosen:
         return suite
     return dataclasses.replace(suite, fields=dataclasses.replace(suite.fields, **chosen))

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from corpus_qa.backtracking import vet_regex
 from corpus_qa.data import DataRefError, resolve_data_path
 from corpus_qa.documents import Document
 from corpus_qa.findings import Hit
@@ -255,9 +256,13 @@ class _Mapping:
         """A compiled regex value."""
         source = self.scalar(key) or default
         try:
-            return re.compile(source)
+            compiled = re.compile(source)
         except re.error as exc:
             raise self.error(key, f"bad regex: {exc}") from exc
+        unsafe = vet_regex(source)
+        if unsafe is not None:
+            raise self.error(key, f"'{source}': {unsafe}")
+        return compiled
 
     def child(self, key: str, allowed: Sequence[str] | None) -> _Mapping | None:
         """The mapping under ``key``, or None when absent."""
@@ -380,6 +385,9 @@ def _signal(entry: _Mapping, field_name: str, fragments: dict[str, str]) -> Sign
         raise entry.error(
             key, str(exc) if isinstance(exc, ValueError) else _expansion_problem(exc)
         ) from exc
+    unsafe = vet_regex(source)
+    if unsafe is not None:
+        raise entry.error(key, f"'{source}': {unsafe}")
     if fixed is None and "value" not in pattern.groupindex:
         raise entry.error(
             key,

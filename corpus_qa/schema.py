@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from corpus_qa.data import DATA_DIR
+from corpus_qa.sources.base import DEFAULT_MAX_DOCUMENT_BYTES
 from corpus_qa.suite import SEVERITIES
 
 SCHEMA_ID = "https://corpus-qa.invalid/suite.schema.json"
@@ -63,6 +64,10 @@ def suite_schema() -> dict[str, Any]:
                         "description": f"record field holding the {key} (JSON Lines, "
                         "Parquet); dots reach nested fields"}
                        for key in ("text", "id", "metadata")},
+                    "max_document_bytes": {
+                        "type": "integer", "minimum": 1, "default": DEFAULT_MAX_DOCUMENT_BYTES,
+                        "description": "a larger document (file, record, text; bytes of "
+                        "UTF-8) is a document_too_large input finding, not validated"},
                 },
             },
             "metadata": {

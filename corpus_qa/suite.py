@@ -31,7 +31,7 @@ FROM_GX_SEVERITY = {v: k for k, v in GX_SEVERITY.items()}
 TOP_LEVEL_KEYS = ("name", "description", "corpus", "versions", "metadata", "expectations")
 METADATA_KEYS = ("phrases",)
 ENTRY_KEYS = ("type", "severity", "mostly", "description")
-CORPUS_KEYS = ("paths", "text_field", "id_field", "metadata_field")
+CORPUS_KEYS = ("paths", "text_field", "id_field", "metadata_field", "max_document_bytes")
 VERSIONS_KEYS = ("key", "threshold")
 
 
@@ -246,6 +246,12 @@ def _read_corpus_fields(located: Located, corpus: Any) -> FieldMap:
             raise _error(located, f"'corpus.{key}' must be a field name (dots for nested "
                          "fields)", "corpus", key)
         names[key.removesuffix("_field")] = value.strip()
+    limit = corpus.get("max_document_bytes")
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise _error(located, "'corpus.max_document_bytes' must be a positive number of "
+                         f"bytes, e.g. 50000000 (got {limit!r})", "corpus", "max_document_bytes")
+        return FieldMap(**names, max_document_bytes=limit)
     return FieldMap(**names)
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from corpus_qa.backtracking import vet_regex
 from corpus_qa.data import DataRefError, builtin_names, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
@@ -337,6 +338,8 @@ def phrase_regex(phrase: str) -> str:
 
 
 def check_regex(source: str, fail: Any) -> str:
+    """``source`` if it compiles, is not empty-matching and cannot backtrack catastrophically
+    (:func:`corpus_qa.backtracking.vet_regex`); else raises ``fail("regex", problem)``."""
     if re.search(r"\(\?P[<=]|\\[1-9]|\\g<", source):
         raise fail("regex", "named groups and backreferences are not supported; use (?:…) groups")
     try:
@@ -346,6 +349,9 @@ def check_regex(source: str, fail: Any) -> str:
         raise fail("regex", f"invalid regular expression: {exc}") from None
     if compiled.fullmatch(""):
         raise fail("regex", "matches the empty string, which would flag every blank line")
+    unsafe = vet_regex(source)
+    if unsafe is not None:
+        raise fail("regex", f"'{source}': {unsafe}")
     return source
 
 

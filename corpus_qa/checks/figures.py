@@ -745,26 +745,32 @@ def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float,
     """
     left_a, left_b = list(a_figs), list(b_figs)
     rows: list[FigureRow] = []
+    if len(a_figs) * len(b_figs) > MAX_FIGURE_PAIRS:
+        return _pair_in_order(left_a, left_b, tolerance)
 
-    def position(f: Figure, span: tuple[int, int] | None, figs: list[Figure]) -> float:
+    def positions(span: tuple[int, int] | None, figs: list[Figure]) -> dict[int, float]:
         if span is not None and span[1] > span[0]:
-            return (f.span[0] - span[0]) / (span[1] - span[0])
-        return figs.index(f) / max(1, len(figs))
+            return {id(f): (f.span[0] - span[0]) / (span[1] - span[0]) for f in figs}
+        return {id(f): i / max(1, len(figs)) for i, f in enumerate(figs)}
+
+    pos_a, pos_b = positions(a_span, a_figs), positions(b_span, b_figs)
 
     def pair(status: str, ok: Callable[[Figure, Figure], bool]) -> None:
-        while True:
-            best: tuple[float, Figure, Figure] | None = None
-            for fa in left_a:
-                for fb in left_b:
-                    if ok(fa, fb):
-                        gap = abs(position(fa, a_span, a_figs) - position(fb, b_span, b_figs))
-                        if best is None or gap < best[0]:
-                            best = (gap, fa, fb)
-            if best is None:
-                return
-            rows.append(FigureRow(status, best[1], best[2]))
-            left_a.remove(best[1])
-            left_b.remove(best[2])
+        # Closest in relative position first (ties: file order). Gaps do not change as
+        # figures pair off, so one sorted pass picks what picking the best pair again
+        # and again would, in O(k² log k) instead of O(k³).
+        candidates = sorted(
+            (abs(pos_a[id(fa)] - pos_b[id(fb)]), ia, ib)
+            for ia, fa in enumerate(left_a) for ib, fb in enumerate(left_b) if ok(fa, fb))
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        for _, ia, ib in candidates:
+            if ia not in used_a and ib not in used_b:
+                used_a.add(ia)
+                used_b.add(ib)
+                rows.append(FigureRow(status, left_a[ia], left_b[ib]))
+        left_a[:] = [f for i, f in enumerate(left_a) if i not in used_a]
+        left_b[:] = [f for i, f in enumerate(left_b) if i not in used_b]
 
     pair("same", lambda x, y: x.noun_key == y.noun_key and same_value(x, y))
     pair("same", lambda x, y: same_value(x, y, tolerance))
@@ -778,6 +784,29 @@ def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float,
             left_b.remove(kin_b[0])
     rows += [FigureRow("only_a", f, None) for f in left_a]
     rows += [FigureRow("only_b", None, f) for f in left_b]
+    return rows
+
+
+MAX_FIGURE_PAIRS = 40_000
+"""Candidate pairs (figures in one sentence × in the other) searched for the closest
+match; past that (a table flattened into one "sentence", 200 figures on each side) the
+figures pair in order, so a pathological sentence costs linear time, not quadratic."""
+
+
+def _pair_in_order(a_figs: list[Figure], b_figs: list[Figure],
+                   tolerance: float) -> list[FigureRow]:
+    """Figures paired by their order in the sentence: the bounded fallback of _pair_rows."""
+    rows = []
+    for fa, fb in zip(a_figs, b_figs, strict=False):
+        if same_value(fa, fb, tolerance):
+            rows.append(FigureRow("same", fa, fb))
+        elif fa.kind == fb.kind:
+            rows.append(FigureRow("changed", fa, fb))
+        else:
+            rows += [FigureRow("only_a", fa, None), FigureRow("only_b", None, fb)]
+    shared = min(len(a_figs), len(b_figs))
+    rows += [FigureRow("only_a", f, None) for f in a_figs[shared:]]
+    rows += [FigureRow("only_b", None, f) for f in b_figs[shared:]]
     return rows
 
 

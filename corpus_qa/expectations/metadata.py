@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from great_expectations.compatibility.pydantic import root_validator, validator
 
 from corpus_qa import metadata as md
+from corpus_qa.backtracking import vet_regex
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.findings import Checked, Hit
 
@@ -120,6 +121,9 @@ class ExpectDocumentMetadataToMatch(CorpusExpectation):
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"bad regex: {exc}") from None
+            unsafe = vet_regex(pattern)
+            if unsafe is not None:
+                raise ValueError(unsafe)
         return pattern
 
     @root_validator(skip_on_failure=True)

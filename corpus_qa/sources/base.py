@@ -53,9 +53,15 @@ Loaded = Document | InputProblem | SkippedFile
 """What :func:`corpus_qa.sources.iter_corpus` yields."""
 
 
+DEFAULT_MAX_DOCUMENT_BYTES = 10_000_000
+"""The largest document read (10 MB: a long book; a news article is a few KB). Checking a
+document holds several copies of its text, so a bigger one could exhaust memory."""
+
+
 @dataclass(frozen=True, slots=True)
 class FieldMap:
-    """Which record fields hold the text, the id and the metadata (JSON Lines, Parquet).
+    """How records are read: which fields hold the text, the id and the metadata (JSON
+    Lines, Parquet), and how large one document may be (every format).
 
     Each name may be a dotted path into nested objects (``meta.id``); a key that itself
     contains dots is found first. Metadata comes from the object at ``metadata`` and from
@@ -65,6 +71,9 @@ class FieldMap:
     text: str = "text"
     id: str = "id"
     metadata: str = "metadata"
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    """A text file, JSON Lines record or Parquet text larger than this (bytes of UTF-8)
+    is not validated: it becomes a ``document_too_large`` input finding."""
 
     def hint(self) -> str:
         """The command-line flags that would choose these fields (for messages)."""
@@ -74,6 +83,16 @@ class FieldMap:
 
 
 DEFAULT_FIELDS = FieldMap()
+
+
+def too_large(shown: str, line: int, size: int, limit: int, what: str,
+              document: str | None = None) -> InputProblem:
+    """The ``document_too_large`` problem of a file, record or text of ``size`` bytes."""
+    return InputProblem(
+        shown, line, "document_too_large",
+        f"{what} is {size:,} bytes, over the limit of {limit:,} for one document — split it, "
+        "or raise the limit (--max-document-bytes, or corpus: max_document_bytes in the suite)",
+        document=document)
 
 
 @dataclass(slots=True)

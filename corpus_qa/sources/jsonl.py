@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from corpus_qa.documents import Document
-from corpus_qa.sources.base import FieldMap, InputProblem, SourceCount
+from corpus_qa.sources.base import FieldMap, InputProblem, SourceCount, too_large
 from corpus_qa.sources.records import make_document
 
 READ_CHUNK = 1 << 16
@@ -171,6 +171,9 @@ def jsonl_record(line_bytes: bytes, shown: str, number: int,
                  fields: FieldMap | None = None) -> Iterator[Document | InputProblem]:
     """The document (or problems) of one JSON Lines line."""
     fields = fields or FieldMap()
+    if len(line_bytes) > fields.max_document_bytes:
+        yield too_large(shown, number, len(line_bytes), fields.max_document_bytes, "this record")
+        return
     try:
         line = line_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:

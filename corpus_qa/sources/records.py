@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from corpus_qa.documents import Document, Field
-from corpus_qa.sources.base import FieldMap, InputProblem
+from corpus_qa.sources.base import FieldMap, InputProblem, too_large
 
 MISSING = object()
 """What :func:`lookup` returns for a field the record does not have."""
@@ -62,6 +62,10 @@ def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: 
     if not isinstance(text, str):
         return InputProblem(shown, line, "missing_text", missing_text_message(record, fields, text),
                             document=doc_id)
+    if len(text) > fields.max_document_bytes // 4 and (
+            size := len(text.encode("utf-8"))) > fields.max_document_bytes:
+        return too_large(shown, line, size, fields.max_document_bytes, "the text",
+                         document=doc_id)
     doc = Document(id=doc_id, text=text, path=shown, raw=None, line=line, record=kind)
     for key, value in metadata_items(record, fields):
         if value is None:

@@ -10,6 +10,7 @@ The document id is the path relative to the corpus root without its suffix.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,13 @@ from pathlib import Path
 import yaml
 
 from corpus_qa.documents import Document, Field
-from corpus_qa.sources.base import FieldMap, InputProblem, SourceCount
+from corpus_qa.sources.base import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    FieldMap,
+    InputProblem,
+    SourceCount,
+    too_large,
+)
 
 KNOWN_KEYS = (
     "date", "source", "attribution", "author", "title", "url",
@@ -37,7 +44,7 @@ class TextSource:
              count: SourceCount) -> Iterator[Document | InputProblem]:
         count.records += 1
         doc_id = file.relative_to(root).with_suffix("").as_posix()
-        for item in load_text_file(file, shown, doc_id):
+        for item in load_text_file(file, shown, doc_id, fields.max_document_bytes):
             if isinstance(item, Document):
                 count.documents += 1
             else:
@@ -50,10 +57,20 @@ def source(compression: str | None = None) -> TextSource:
     return TextSource()
 
 
-def load_text_file(file: Path, shown: str, doc_id: str) -> Iterator[Document | InputProblem]:
-    """Load one ``.txt``/``.md`` file: raw bytes kept, front matter and header fields read."""
+def load_text_file(file: Path, shown: str, doc_id: str,
+                   max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+                   ) -> Iterator[Document | InputProblem]:
+    """Load one ``.txt``/``.md`` file: raw bytes kept, front matter and header fields read.
+
+    A file over ``max_bytes`` is not read: it is a ``document_too_large`` problem."""
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                size = os.fstat(handle.fileno()).st_size
+                yield too_large(shown, 1, max(size, len(raw)), max_bytes, "the file",
+                                document=doc_id)
+                return
     except OSError as exc:
         yield InputProblem(shown, 1, "unreadable_file",
                            f"cannot read file: {exc.strerror} — check its permissions")
@@ -65,9 +82,7 @@ def load_text_file(file: Path, shown: str, doc_id: str) -> Iterator[Document | I
         return
     text = raw.decode("utf-8", errors="replace")
     doc = Document(id=doc_id, text=text, path=shown, raw=raw)
-    problem = read_text_metadata(doc)
-    if problem is not None:
-        yield problem
+    yield from read_text_metadata(doc)
     yield doc
 
 
@@ -99,11 +114,23 @@ _GLUED_RE = re.compile(
 )
 
 
-def read_text_metadata(doc: Document) -> InputProblem | None:
+FRONT_MATTER_MAX_CHARS = 65_536
+"""Front matter longer than this is not parsed (an ``input`` finding): metadata is a few
+short values, and PyYAML is pure Python, so a huge block would cost seconds."""
+FRONT_MATTER_MAX_NODES = 2_000
+"""Keys, values and list items a front matter block may hold (``front_matter_too_large``)."""
+FRONT_MATTER_MAX_DEPTH = 20
+"""How deeply lists and mappings may nest in front matter (``front_matter_too_large``)."""
+
+_YAML_NULL = re.compile(r"~|null|Null|NULL|")  # YAML 1.1's plain null forms (PyYAML's)
+
+
+def read_text_metadata(doc: Document) -> list[InputProblem]:
     """Fill ``doc.fields`` from YAML front matter, else from a leading header block.
 
-    Sets ``doc.body_start`` past what was read. Returns a problem when front matter
-    exists but is not valid YAML (the document is still loaded, with no fields).
+    Sets ``doc.body_start`` past what was read. Returns the problems of the front matter
+    (not valid YAML, too large, an alias, a duplicated key); the document is still
+    loaded, with the fields that could be read.
     """
     text = doc.text
     match = _FRONT_MATTER_RE.match(text)
@@ -112,7 +139,7 @@ def read_text_metadata(doc: Document) -> InputProblem | None:
         block = match.group(1)
         return _read_front_matter(doc, block or "", match.start(1) if block else 0)
     _read_header(doc)
-    return None
+    return []
 
 
 def body_start_of(text: str) -> int:
@@ -122,34 +149,99 @@ def body_start_of(text: str) -> int:
     return doc.body_start
 
 
-def _read_front_matter(doc: Document, block: str, offset: int) -> InputProblem | None:
+def _read_front_matter(doc: Document, block: str, offset: int) -> list[InputProblem]:
+    def problem(line: int, reason: str, message: str) -> list[InputProblem]:
+        return [InputProblem(doc.path, line, reason, message, document=doc.id, loaded=True)]
+
+    if len(block) > FRONT_MATTER_MAX_CHARS:
+        return problem(2, "front_matter_too_large",
+                       f"front matter is {len(block):,} characters, over the limit of "
+                       f"{FRONT_MATTER_MAX_CHARS:,} — keep only short metadata values in the "
+                       "--- block; the document was checked without them")
     try:
-        node = yaml.compose(block, Loader=yaml.SafeLoader)
+        # Walk the events first: nothing is built, so an alias bomb, a flood of keys or a
+        # deep nest is refused before PyYAML composes (and recurses into) any of it.
+        bounds = _front_matter_bounds(block)
+        if bounds is not None:
+            line, reason, message = bounds
+            return problem(line, reason, message)
         # BaseLoader keeps every scalar as written: "2023-02-30" stays a string for the
         # date expectation to report, instead of SafeLoader raising on an impossible date.
-        data = yaml.load(block, Loader=yaml.BaseLoader)  # noqa: S506 (no object construction)
+        node = yaml.compose(block, Loader=yaml.BaseLoader)  # noqa: S506 (no object construction)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + (mark.line if mark else 0)
-        return InputProblem(doc.path, line, "invalid_front_matter",
-                            f"front matter is not valid YAML ({getattr(exc, 'problem', exc)}) — "
-                            "fix the --- block", document=doc.id, loaded=True)
-    if data is None:
-        return None
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return InputProblem(doc.path, 2, "invalid_front_matter",
-                            "front matter is not a mapping of key: value — fix the --- block",
-                            document=doc.id, loaded=True)
+        return problem(line, "invalid_front_matter",
+                       f"front matter is not valid YAML ({getattr(exc, 'problem', exc)}) — "
+                       "fix the --- block")
+    if node is None:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return problem(2, "invalid_front_matter",
+                       "front matter is not a mapping of key: value — fix the --- block")
+    problems: list[InputProblem] = []
+    first_line: dict[str, int] = {}
     for key_node, value_node in node.value:
-        key = str(key_node.value).strip().lower()
-        value = data.get(key_node.value)
-        if value is None or isinstance(value, dict | list):
-            if isinstance(value, list):
-                doc.fields[key] = Field(", ".join(str(v) for v in value), "front_matter", None)
+        line = 2 + key_node.start_mark.line
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems += problem(line, "invalid_front_matter",
+                                "a front matter key must be a plain word — fix the --- block")
             continue
-        start = offset + value_node.start_mark.index
-        end = offset + value_node.end_mark.index
-        doc.fields[key] = Field(str(value), "front_matter", (start, end))
+        key = str(key_node.value).strip().lower()
+        if key in first_line:
+            problems += problem(line, "duplicate_front_matter_key",
+                                f"front matter key '{key}' appears twice (first at line "
+                                f"{first_line[key]}); the first value is used — keep one")
+            continue
+        first_line[key] = line
+        value = _front_matter_value(value_node)
+        if value is None:
+            continue
+        if isinstance(value_node, yaml.ScalarNode):
+            span = (offset + value_node.start_mark.index, offset + value_node.end_mark.index)
+            doc.fields[key] = Field(value, "front_matter", span)
+        else:
+            doc.fields[key] = Field(value, "front_matter", None)
+    return problems
+
+
+def _front_matter_bounds(block: str) -> tuple[int, str, str] | None:
+    """The first limit ``block`` breaks (an alias, too many nodes, nesting too deep)."""
+    nodes = depth = 0
+    for event in yaml.parse(block, Loader=yaml.BaseLoader):
+        line = 2 + event.start_mark.line
+        if isinstance(event, yaml.AliasEvent):
+            return (line, "front_matter_alias",
+                    f"front matter uses the YAML alias *{event.anchor}, which is not expanded "
+                    "(aliases can multiply a few lines into gigabytes) — write the value out")
+        if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+            nodes += 1
+            if nodes > FRONT_MATTER_MAX_NODES:
+                return (line, "front_matter_too_large",
+                        f"front matter has more than {FRONT_MATTER_MAX_NODES:,} keys and "
+                        "values — keep only short metadata in the --- block; the document "
+                        "was checked without it")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > FRONT_MATTER_MAX_DEPTH:
+                return (line, "front_matter_too_large",
+                        f"front matter nests more than {FRONT_MATTER_MAX_DEPTH} levels deep — "
+                        "flatten it; the document was checked without it")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _front_matter_value(node: yaml.Node) -> str | None:
+    """A front matter value as a string: a list joined by commas; ``None`` when the value
+    states nothing (YAML null — ``null``, ``~`` or nothing — an empty string, a mapping)."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and _YAML_NULL.fullmatch(node.value):
+            return None
+        return node.value if node.value.strip() else None
+    if isinstance(node, yaml.SequenceNode):
+        items = [v for v in map(_front_matter_value, node.value) if v is not None]
+        return ", ".join(items) if items else None
     return None
 
 
