@@ -146,3 +146,20 @@ def test_a_story_of_many_versions_is_compared_in_linear_time(tmp_path: Path) -> 
     assert ("v17", "7,000") in {(f["document"], f["excerpt"]) for f in changed}
     assert all(f["excerpt"] in ("6,000", "7,000") for f in changed)
     assert len(data["stories"][0]["pairs"]) == 20
+
+
+def test_a_boilerplate_line_repeated_across_stories_is_one_finding(tmp_path: Path) -> None:
+    """The boilerplate expectation owns a line its patterns match; the repeated-line count
+    reports only the repeated lines nothing else reported (docs/results.md, one defect)."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    cta = "Subscribe to our newsletter to get the latest news every morning."
+    for i, story in enumerate(STORIES):
+        (corpus / f"s{i}.txt").write_text(f"{story}\n\n{cta}\n\n{FOOTER}\n", encoding="utf-8")
+    data = _results(tmp_path, corpus)
+    by_line: dict[str, set[tuple[str, str]]] = {}
+    for f in data["findings"]:
+        if f["excerpt"] in (cta, FOOTER):
+            by_line.setdefault(f["excerpt"], set()).add((f["document"], f["reason"]))
+    assert by_line[cta] == {(f"s{i}", "call_to_action") for i in range(3)}
+    assert by_line[FOOTER] == {(f"s{i}", "repeated_line") for i in range(3)}
