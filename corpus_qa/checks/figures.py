@@ -354,17 +354,22 @@ def _digits_value(digits: str, comma_decimal: bool = False) -> float:
 
 # Function words that tell a text written with decimal commas (German, French, Spanish,
 # Italian, Portuguese, Dutch) from an English one.
-_COMMA_WORDS = frozenset(
-    "der die das und nicht mit für ist von dem den des eine einer auf sich auch wurde "
-    "le la les et est une dans pour qui sur aux du avec ont été "
-    "el los las y por con para una según fue del "
-    "il della che sono alla per "
-    "não uma para com foi "
-    "het een van voor niet zijn werd".split()
-)
-_ENGLISH_WORDS = frozenset(
-    "the and of to is was that for with on are has have were said by from".split()
-)
+# fmt: off
+_COMMA_WORDS = frozenset([
+    "der", "die", "das", "und", "nicht", "mit", "für", "ist", "von", "dem", "den", "des",
+    "eine", "einer", "auf", "sich", "auch", "wurde",  # German
+    "le", "la", "les", "et", "est", "une", "dans", "pour", "qui", "sur", "aux", "du", "avec",
+    "ont", "été",  # French
+    "el", "los", "las", "y", "por", "con", "para", "una", "según", "fue", "del",  # Spanish
+    "il", "della", "che", "sono", "alla", "per",  # Italian
+    "não", "uma", "com", "foi",  # Portuguese
+    "het", "een", "van", "voor", "niet", "zijn", "werd",  # Dutch
+])
+_ENGLISH_WORDS = frozenset([
+    "the", "and", "of", "to", "is", "was", "that", "for", "with", "on", "are", "has", "have",
+    "were", "said", "by", "from",
+])
+# fmt: on
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -992,7 +997,8 @@ def _slot(text: str, f: Figure) -> tuple[str, str]:
     """The word (or mark) right before and right after a figure, case-folded."""
     before = _TOKEN_BEFORE.search(text, max(0, f.span[0] - 40), f.span[0])
     after = _TOKEN_AFTER.match(text, f.span[1])
-    return (before.group(1).casefold() if before else "", after.group(1).casefold() if after else "")
+    return (before.group(1).casefold() if before else "",
+            after.group(1).casefold() if after else "")
 
 
 def _kind_changed(a: Figure, b: Figure, texts: tuple[str, str]) -> bool:

@@ -305,7 +305,8 @@ def test_a_figure_whose_kind_changed_is_reported(a: str, b: str, expected: str) 
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("Exports rose in 2022, the ministry said.", "Exports rose in March 2022, the ministry said."),
+        ("Exports rose in 2022, the ministry said.",
+         "Exports rose in March 2022, the ministry said."),
         ("Hundreds of people marched on Sunday.", "About 300 people marched on Sunday."),
         ("In 2023, the ministry said talks would resume.",
          "In 2,023, the ministry said talks would resume."),
