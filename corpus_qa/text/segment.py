@@ -35,7 +35,7 @@ _TITLES = frozenset([
 # fmt: off
 _ABBREVIATIONS = month_abbreviations() | frozenset([
     "inc", "corp", "ltd", "co", "jr", "sr", "vol", "fig", "approx", "est", "dept", "univ",
-    "ave", "blvd", "etc", "al", "e.g", "i.e", "no", "nos",
+    "ave", "blvd", "etc", "al", "e.g", "i.e", "no", "nos", "mio", "mrd", "tsd",
 ])
 # fmt: on
 # Words that commonly start a sentence in news (after an abbreviation, they decide).
