@@ -252,6 +252,7 @@ FIGURE_TEMPLATES = (
     "{S} said {X} had helped {c} {N} since it began in {year}.",
     "The {O} said {pct} of {X} had been completed by {datey}.",
     "Officials estimate that {c} {N} will need {X} in {year}, {factor} the figure for {year2}.",
+    "The {O} said {vague} of the {N} in {P} had been waiting since {D}.",
 )
 PLAIN_TEMPLATES = (
     "{S} also stressed the need for {X} in the region.",
@@ -306,6 +307,12 @@ def _count_forms(n: int) -> list[str]:
     out = [_group(n, ","), _group(n, " ")]
     if n == 500_000:
         out += ["half a million", "a half-million"]
+    elif n == 250_000:
+        out += ["a quarter million", "a quarter of a million"]
+    elif n == 750_000:
+        out += ["three-quarters of a million", "three quarters of a million"]
+    elif n == 2_500_000:
+        out += ["2.5 million", "two and a half million"]
     elif n % 1_000_000 == 0 and n // 1_000_000 <= 12:
         out += [f"{n // 1_000_000} million", f"{_NUMBER_WORDS[n // 1_000_000]} million"]
     elif n % 100_000 == 0 and n > 1_000_000:
@@ -339,7 +346,12 @@ def forms(q: Quantity) -> list[str]:
         case "count":
             return _count_forms(n)
         case "percent":
-            return [f"{q.value:g}%", f"{q.value:g} percent", f"{q.value:g} per cent"]
+            out = [f"{q.value:g}%", f"{q.value:g} percent", f"{q.value:g} per cent"]
+            if not float(q.value).is_integer():  # a decimal comma by its shape: "12,5%"
+                out.append(f"{q.value:g}%".replace(".", ","))
+            return out
+        case "vague":
+            return list(_VAGUE[n])
         case "usd":
             return _money_forms(n)
         case "hours" | "days" | "years":
@@ -359,7 +371,12 @@ def forms(q: Quantity) -> list[str]:
     raise ValueError(f"unknown figure kind {q.kind!r}")
 
 
-_ROUND_COUNTS = (500_000, 1_000_000, 2_000_000, 3_000_000, 1_200_000, 2_500_000, 4_300_000)
+_ROUND_COUNTS = (500_000, 1_000_000, 2_000_000, 3_000_000, 1_200_000, 2_500_000, 4_300_000,
+                 250_000, 750_000)
+_VAGUE = {1: ("dozens",), 2: ("hundreds", "several hundred", "a few hundred"),
+          3: ("thousands", "several thousand"), 4: ("tens of thousands",)}
+"""Vague amounts by order of magnitude, with their equivalent wordings: compared only with
+each other ("hundreds" = "several hundred"), never with a number."""
 _MILLIONS = (1.2, 2.5, 3.5, 15, 40, 75, 120, 250, 600)
 
 
@@ -405,6 +422,8 @@ def new_quantity(slot: str, rng: random.Random) -> Quantity:
             return Quantity("clock", rng.randint(7, 21))
         case "season":
             return Quantity("season", rng.randint(2015, 2023))
+        case "vague":
+            return Quantity("vague", rng.randint(1, 4))
     raise ValueError(f"unknown figure slot {slot!r}")
 
 
@@ -434,8 +453,12 @@ def changed_quantity(q: Quantity, rng: random.Random) -> Quantity:
             return Quantity("dayc", rng.choice([m for m in range(2, 6) if m != n]))
         case "date":
             year, month, day = q.day
+            if rng.random() < 0.2:  # a typo that makes it impossible: "December 43"
+                return Quantity("date", day=(year, month, rng.randint(32, 49)))
             other = rng.choice([d for d in range(1, 29) if d != day])
             return Quantity("date", day=(year, month, other))
+        case "vague":
+            return Quantity("vague", rng.choice([m for m in range(1, 5) if m != n]))
         case "year" | "season":
             return Quantity(q.kind, n + rng.choice([-2, -1, 1]))
         case "factor":
@@ -487,7 +510,8 @@ class BaseStory:
 
 _FORMATTER = string.Formatter()
 _FIGURE_SLOTS = frozenset({"c", "c2", "k", "k2", "pct", "usd", "hours", "days", "years", "dayc",
-                           "date", "datey", "year", "year2", "factor", "clock", "season"})
+                           "date", "datey", "year", "year2", "factor", "clock", "season",
+                           "vague"})
 
 
 class StoryWriter:
@@ -835,10 +859,10 @@ class Score:
     """Recall of the planted changes and false positives of one method on one corpus."""
 
     planted: int = 0
-    found_changed: int = 0  # finding in the changed document at the planted span
+    found_changed: int = 0  # planted changes with at least one of their expected findings
     paired_expected: int = 0  # (planted, other version) pairs
-    paired_found: int = 0  # finding in the other version at its span, related to the changed doc
-    complete: int = 0  # planted changes found in the changed document and every other version
+    paired_found: int = 0  # pairs whose one finding is there, on the later version of the two
+    complete: int = 0  # planted changes found for every other version
     flags: int = 0
     explained: int = 0  # flags that are an expected finding
     clean_stories: int = 0
@@ -850,12 +874,12 @@ class Score:
 
     @property
     def recall(self) -> float:
-        """Planted changes found in the changed document at the planted span."""
+        """Planted changes with a finding: at the planted span, or pointing at it."""
         return self.found_changed / self.planted if self.planted else 1.0
 
     @property
     def paired_recall(self) -> float:
-        """Other versions that carry the paired finding at their copy of the figure."""
+        """(Planted change, other version) pairs with their one finding on the later version."""
         return self.paired_found / self.paired_expected if self.paired_expected else 1.0
 
     @property
@@ -883,18 +907,23 @@ def score(corpus: Corpus, flags: Iterable[Flag], only: set[int] | None = None) -
     expected: set[tuple[str, tuple[int, int]]] = set()
     out = Score(planted=len(plants), flags=len(flags))
     for plant in plants:
-        expected.add((plant.document, plant.span))
-        hit = (plant.document, plant.span) in at
-        out.found_changed += hit
+        # One finding per pair of versions, on the later one. The versions of a story share
+        # one date (or have none), so the later version of a pair is the larger id.
         paired = 0
         for other, span in plant.others.items():
-            expected.add((other, span))
-            flag = at.get((other, span))
-            paired += flag is not None and flag.related == plant.document
+            if plant.document > other:  # on the changed version, naming the others
+                expected.add((plant.document, plant.span))
+                flag = at.get((plant.document, plant.span))
+                paired += flag is not None and flag.related in plant.others
+            else:  # on the other version, pointing at the changed one
+                expected.add((other, span))
+                flag = at.get((other, span))
+                paired += flag is not None and flag.related == plant.document
         out.paired_expected += len(plant.others)
         out.paired_found += paired
-        out.complete += hit and paired == len(plant.others)
-        if not (hit and paired == len(plant.others)):
+        out.found_changed += paired > 0
+        out.complete += paired == len(plant.others)
+        if paired != len(plant.others):
             out.missed.append(plant)
     out.explained = sum((f.document, f.span) in expected for f in flags)
     out.false_alarms = [f for f in flags if (f.document, f.span) not in expected]

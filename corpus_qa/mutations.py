@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from random import Random
-from typing import Protocol
+from typing import Any, Protocol
 
 from corpus_qa.checks.boilerplate import DEFAULT_LEADING_CHARS, DEFAULT_TRAILING_CHARS
 from corpus_qa.checks.figures import Figure, extract_figures, same_value
@@ -98,6 +98,23 @@ class InjectedDefect:
     def found_in(self, hits: Iterable[HitLike]) -> bool:
         """True when any of ``hits`` reports this defect."""
         return any(self.matches(h) for h in hits)
+
+    def found_in_versions(self, hits: Iterable[Any], mutated: str) -> bool:
+        """True when a hit reports this defect of the version whose id is ``mutated``.
+
+        A cross-version defect is reported once per pair of versions, on the later one
+        (``figure_changed``), so the report may sit in another version and point at the
+        mutated one: its ``related`` then names ``mutated`` at the injected span.
+        """
+        for hit in hits:
+            if getattr(hit, "document", None) == mutated and self.matches(hit):
+                return True
+            related = getattr(hit, "related", None)
+            if (related is not None and related.document == mutated
+                    and hit.reason == self.expected_reason
+                    and any(overlaps(related.span, s) for s in self.all_spans())):
+                return True
+        return False
 
 
 def overlaps(a: Span, b: Span) -> bool:

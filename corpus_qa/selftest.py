@@ -7,6 +7,7 @@ of a story; see :mod:`corpus_qa.mutations`) and the suite runs again. Per family
 
 - **found**: the family's expectation reported the expected reason for the mutated
   document, at the injected span (or naming the dropped field, for a missing field);
+  a changed figure may be reported on another version, pointing (``related``) at it;
 - **false alarms**: in each round, every document that was not mutated is an
   untouched copy; it raises a false alarm when it gets a finding the baseline did not
   have (same document, expectation, reason, key and span) — except a cross-version
@@ -704,9 +705,13 @@ class _Evaluator:
             injection = plan.injection
             injection.round = number
             expected = injection.defect.expected_expectation
-            mine = [f for f in by_doc.get(ids[id(plan)], []) if f.expectation == expected]
-            match = next((o for f in mine for o in f.occurrences()
-                          if injection.defect.matches(o)), None)
+            doc = ids[id(plan)]
+            mine = [f for f in by_doc.get(doc, []) if f.expectation == expected]
+            # a changed figure is reported on the later version of each pair: maybe another
+            pointing = [f for f in result.findings if f.expectation == expected
+                        and f.document != doc and f.related and f.related.document == doc]
+            match = next((o for f in [*mine, *pointing] for o in f.occurrences()
+                          if injection.defect.found_in_versions([o], doc)), None)
             injection.found = match is not None
             injection.finding = self._line(match) if match else None
             injection.reported = [] if match else [self._line(f) for f in mine]

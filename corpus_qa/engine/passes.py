@@ -112,6 +112,9 @@ class DocumentPass:
                           check_runs=self.validator.check_runs - runs_before)
         key_field = self.suite.versions.key
         assert self.store is not None, "storing_in() was not called"
+        reported: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+        for finding in out.findings:  # what a pre-pass leaves to the finding that owns it
+            reported.setdefault(finding.document, []).append((finding.reason, finding.span))
         signatures = (self.grouper.signatures([d.text[d.body_start:] for d in batch])
                       if self.groups else [None] * len(batch))
         with self.store.writer(number) as put:
@@ -119,7 +122,10 @@ class DocumentPass:
                 out.records.append(document_record(doc, meta))
                 stored = Stored(put(stored_row(doc, row, credits_of(meta, self.phrases))))
                 for position, pre in self.pre_passes.items():
-                    stored.prepared[position] = put(pre.prepare(doc.text, doc.body_start, row))
+                    owned = getattr(pre, "yields_to", ())
+                    spans = [s for r, s in reported.get(doc.id, ()) if r in owned]
+                    stored.prepared[position] = put(
+                        pre.prepare(doc.text, doc.body_start, row, reported=spans))
                 out.stored.append((doc.id, stored))
                 if self.groups:
                     key = meta[key_field].value if key_field and key_field in meta else None

@@ -229,8 +229,10 @@ class CorpusExpectation(ColumnMapExpectation):
 
     def corpus_pass(self) -> Any:
         """For ``corpus`` scope: a fresh accumulator that counts over every document
-        (``prepare(text, body_start)`` per document in pass 1, ``add(prepared, doc, story)``,
-        then ``row(prepared, story, text_of)`` builds each document's cell)."""
+        (``prepare(text, body_start, metadata, reported=spans)`` per document in pass 1 —
+        ``reported``: the spans of that document's findings whose reason is in the
+        accumulator's ``yields_to``, which own those lines —, ``add(prepared, doc, story)``,
+        then ``cell(prepared, story, text_of)`` builds each document's cell)."""
         raise NotImplementedError(f"{type(self).__name__} has no corpus pass")
 
     # --- Data Docs: each expectation reads as a sentence, its failures as id + excerpt ---

@@ -12,7 +12,7 @@ warning level.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -226,13 +226,21 @@ class RepeatedLinesPass:
     attribution, not furniture); ``add`` counts a prepared document in its story;
     ``cell`` gives a document's ``repeated_lines`` cell once everything was counted.
     All three take and return plain values.
+
+    One defect, one finding: a line the document's boilerplate expectation already
+    reported (any reason in :attr:`yields_to`, passed to ``prepare`` as ``reported``
+    spans) still counts across the corpus but is not also a ``repeated_line``.
     """
+
+    yields_to: tuple[str, ...] = ExpectDocumentToHaveNoBoilerplate.reasons
+    """Reasons of pass 1 findings that own a line: the runner passes their spans."""
 
     def __init__(self, counter: bp.RepeatedLineCounter) -> None:
         self.counter = counter
 
-    def prepare(self, text: str, body_start: int, metadata: Any) -> dict[str, Any]:
-        credits = []
+    def prepare(self, text: str, body_start: int, metadata: Any,
+                reported: Sequence[tuple[int, int]] = ()) -> dict[str, Any]:
+        credits = [list(span) for span in reported]
         attribution = metadata.get("attribution") if isinstance(metadata, Mapping) else None
         for evidence in (attribution or {}).get("evidence", ()):
             if evidence.get("span") is not None:

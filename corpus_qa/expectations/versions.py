@@ -9,6 +9,7 @@ read back from pass 1's rows. A GX user's own DataFrame may hold lists of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -70,6 +71,8 @@ def as_versions(value: Any) -> list[Version]:
                                start if isinstance(start, int) else body_start_of(text)))
     return out
 
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 MAX_ALL_PAIRS = 8
 """Stories with more versions are compared along their order (each version with the next),
@@ -133,17 +136,31 @@ def _credit_hits(value: Any) -> list[Hit]:
                                         spans=spans)
 
 
+def _dates(value: Any) -> list[str | None]:
+    """Each version's date (ISO), or ``None``: which version of a pair is the later one."""
+    dates: list[str | None] = []
+    for v in as_versions(value):
+        date = v.metadata["date"].values[0] if "date" in v.metadata else ""
+        dates.append(date if _ISO_DATE.fullmatch(date) else None)  # unparsed dates stay raw
+    return dates
+
+
 def _figures(value: Any, tolerance: float) -> Checked:
-    """Hits, and the pairs' tables (plain JSON) the story view shows."""
+    """Hits, and the pairs' tables (plain JSON) the story view shows.
+
+    A changed figure is one hit per pair of versions, on the later one (its date, else
+    its id: :func:`corpus_qa.checks.figures.later_version`)."""
     texts = _texts(value)
+    dates = _dates(value)
     if len(texts) <= MAX_ALL_PAIRS:
-        hits, tables = compare_versions(texts, tolerance)
+        hits, tables = compare_versions(texts, tolerance, dates=dates)
         shown = [t for t in tables if t.a == texts[0][0]] if texts else []
     else:
         seen: set[tuple[str | None, tuple[int, int], str]] = set()
         hits, shown = [], []
-        for pair in zip(texts, texts[1:], strict=False):
-            pair_hits, pair_tables = compare_versions(list(pair), tolerance)
+        for k, pair in enumerate(zip(texts, texts[1:], strict=False)):
+            pair_hits, pair_tables = compare_versions(list(pair), tolerance,
+                                                      dates=dates[k:k + 2])
             shown.extend(pair_tables)
             for hit in pair_hits:
                 key = (hit.document, hit.span, hit.reason)

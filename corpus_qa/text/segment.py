@@ -35,7 +35,7 @@ _TITLES = frozenset([
 # fmt: off
 _ABBREVIATIONS = month_abbreviations() | frozenset([
     "inc", "corp", "ltd", "co", "jr", "sr", "vol", "fig", "approx", "est", "dept", "univ",
-    "ave", "blvd", "etc", "al", "e.g", "i.e", "no", "nos",
+    "ave", "blvd", "etc", "al", "e.g", "i.e", "no", "nos", "mio", "mrd", "tsd",
 ])
 # fmt: on
 # Words that commonly start a sentence in news (after an abbreviation, they decide).
@@ -54,6 +54,9 @@ _OPENERS = "\"'“‘«([¿¡"
 # A candidate boundary: terminal punctuation, closing quotes/brackets, then whitespace.
 _END = re.compile(rf"(?:\.\.\.|…|[.!?]+)[{re.escape(_CLOSERS)}]*(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# A list item at the start of a line: a bullet, or "1." / "2)" / "a)", then a space.
+_LIST_ITEM = re.compile(r"\n[ \t]*(?=(?:[-*•·▪‣◦–—]|\d{1,2}[.)]|[a-z]\))[ \t]+\S)")
+_ITEM_NUMBER = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}|[a-z])$")
 _WORD_BEFORE = re.compile(rf"[{re.escape(_OPENERS)}]*([^\s{re.escape(_OPENERS)}]*)$")
 _NEXT_WORD = re.compile(rf"\s+[{re.escape(_OPENERS)}]*([^\W_][\w'’.-]*)?")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")  # "U.S", "a.m", "F" (an initial)
@@ -98,13 +101,15 @@ def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
 def _cuts(text: str) -> Iterator[int]:
     """Offsets where a new sentence may start (before whitespace is trimmed), ascending."""
     paragraphs = (m.end() for m in _PARAGRAPH.finditer(text))
+    items = (m.start() for m in _LIST_ITEM.finditer(text))
     ends = (
         m.end()
         for m in _END.finditer(text)
         if _ends_sentence(text, m.start(), m.group(0).rstrip(_CLOSERS), m.end())
+        and not _ITEM_NUMBER.search(text, max(0, m.start() - 6), m.start())
     )
     last = -1
-    for cut in heapq.merge(paragraphs, ends):
+    for cut in heapq.merge(paragraphs, items, ends):
         if cut != last:
             yield cut
             last = cut
@@ -132,12 +137,17 @@ def split_sentences(text: str) -> list[Sentence]:
     """Cut ``text`` into sentences; spans index ``text`` and exclude surrounding whitespace.
 
     Blank lines always end a sentence; a single newline is only whitespace, so a
-    reflowed paragraph splits exactly like the same paragraph on one line. A period
+    reflowed paragraph splits exactly like the same paragraph on one line — except
+    before a list item (a line opening with a bullet, "1." or "a)"), which is a
+    sentence of its own, as is the line introducing the list ("… was:"); the period
+    of an item number ("1.") ends nothing. A period
     after a title ("Dr.") never ends one; after an abbreviation or an acronym ("Dec.",
     "U.S.") only before a word that usually starts a sentence.
 
     >>> [s.text for s in split_sentences('On Dec. 18 he said "No." Then ... he left.')]
     ['On Dec. 18 he said "No."', 'Then ... he left.']
+    >>> [s.text for s in split_sentences("Turnout was:\\n- North: 45%\\n2. South: 38%")]
+    ['Turnout was:', '- North: 45%', '2. South: 38%']
     """
     return [Sentence(i, (s, e), text[s:e]) for i, (s, e) in enumerate(_spans(text))]
 

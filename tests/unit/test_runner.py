@@ -162,8 +162,9 @@ def test_the_story_view_shows_the_tables_the_figure_check_used(suite: Any) -> No
     story = next(s for s in result.stories if "story-a" in s["documents"])
     first = story["documents"][0]
     assert [p["documents"][0] for p in story["pairs"]] == [first, first]
-    changed = {f.span for f in result.findings
-               if f.reason == "figure_changed" and f.document == first}
+    changed = {f.span if f.document == first else f.related.span for f in result.findings
+               if f.reason == "figure_changed"
+               and (f.document == first or f.related and f.related.document == first)}
     shown = {tuple(row["a"]["span"]) for pair in story["pairs"] for row in pair["figures"]
              if row["status"] == "changed"}
     assert changed and changed <= shown
