@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus_qa import __version__
-from corpus_qa.results import EXIT_INTERNAL, EXIT_PASSED, EXIT_USAGE
+from corpus_qa.outputs import STDOUT, Output, OutputError, check_outputs, write_atomically
+from corpus_qa.results import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PASSED, EXIT_USAGE
 
 DEFAULT_SUITE = "expectations/news.yml"
 """The default suite when it exists in the working directory; else ``builtin:news.yml``."""
@@ -45,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="corpus directories (of any mix of formats), .txt/.md files, "
                           ".jsonl files (also .gz/.zst/.bz2/.xz) or .parquet files")
     validate.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
-    validate.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    validate.add_argument("--json", metavar="PATH",
+                          help="write the results as JSON (- for standard output)")
+    validate.add_argument("--follow-symlinks", action="store_true",
+                          help="read symbolic links that lead outside the corpus paths and walk "
+                          "linked directories (default: report them as input findings)")
     validate.add_argument("--report", nargs="?", const=DEFAULT_REPORT_DIR, metavar="DIR",
                           help=f"write the HTML report to DIR/index.html (default DIR: "
                           f"{DEFAULT_REPORT_DIR})")
@@ -128,12 +133,12 @@ def main(argv: list[str] | None = None) -> int:
                "schema": cmd_schema, "selftest": cmd_selftest}[args.command]
     try:
         return handler(args)
-    except UsageError as exc:
+    except (UsageError, OutputError) as exc:
         print(f"corpus-qa: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("corpus-qa: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
+        print("corpus-qa: interrupted — no output was written or completed", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception:  # a bug in corpus-qa, not in the user's input
         traceback.print_exc()
         print("corpus-qa: internal error (a bug in corpus-qa) — please report it with the "
@@ -209,6 +214,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.write_baseline and args.changed_since:
         raise UsageError("--write-baseline records the whole corpus — run it without "
                          "--changed-since")
+    _check_validate_outputs(args, paths)
     try:
         waivers = (gating.load_waivers(args.waivers, expectations=[
             "input", *(s.type for s in suite.expectations)]) if args.waivers else [])
@@ -220,13 +226,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     only = None
     if changed is not None:
         # Stories need every document's signature: group first, validate the selection.
-        records, stories = story_map(suite, paths)
+        records, stories = story_map(suite, paths, follow_symlinks=args.follow_symlinks)
         only = gating.select_for_changed(records, changed, stories=stories)
         changed_ids = gating.select_for_changed(records, changed, stories={})
         print(gating.changed_summary(args.changed_since, changed_ids, only, len(records)),
               file=sys.stderr)
     with _progress() as progress:
-        runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress)
+        runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress,
+                        follow_symlinks=args.follow_symlinks)
         try:
             files = None
             if only is not None:
@@ -246,18 +253,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"baseline written: {args.write_baseline} ({len(recorded)} findings)",
               file=sys.stderr)
     data = result.to_json(verdict)
-    if args.json:
+    if args.json == STDOUT:
+        from corpus_qa.results import dump_json
+
+        sys.stdout.write(dump_json(data))
+    elif args.json:
         write_json(data, args.json)
     _write_outputs(args, result, verdict, data)
     if args.format == "github":
         from corpus_qa.report import github_annotations
 
         sys.stdout.write(github_annotations(data))
-    _print_summary(result, verdict, quiet=args.quiet or args.format == "github")
+    _print_summary(result, verdict, quiet=args.quiet or args.format == "github",
+                   out=sys.stderr if args.json == STDOUT else sys.stdout)
     if verdict.exit_code == EXIT_INTERNAL:
         for error in verdict.internal_errors:
             print(f"corpus-qa: internal error in {error}", file=sys.stderr)
     return verdict.exit_code
+
+
+def _check_validate_outputs(args: argparse.Namespace, paths: list[str]) -> None:
+    """Refuse outputs that cannot or must not be written, before anything is read."""
+    from corpus_qa.report.gxdocs import ASSETS_DIR, SUITE_PAGE
+    from corpus_qa.report.html import SHARD_DIR
+
+    if args.json == STDOUT and args.format == "github":
+        raise UsageError("--json - and --format github both write to standard output — "
+                         "write the JSON to a file")
+    asked = [("--json", args.json, ()), ("--junit", args.junit, ()),
+             ("--summary-md", args.summary_md, ()), ("--write-baseline", args.write_baseline, ()),
+             ("--report", args.report, ("index.html", SHARD_DIR)),
+             ("--gx-docs", args.gx_docs, ("index.html", SUITE_PAGE, ASSETS_DIR))]
+    outputs = [Output(option, path, writes) for option, path, writes in asked if path]
+    suite_file = getattr(args, "suite", None)
+    inputs = [("--suite", suite_file or ""), ("--waivers", args.waivers or ""),
+              ("--baseline", args.baseline or "")]
+    check_outputs(outputs, corpus=paths, inputs=inputs)
 
 
 def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
@@ -312,9 +343,9 @@ class _progress:
             self.bar.stop()
 
 
-def _print_summary(result: Any, verdict: Any, *, quiet: bool) -> None:
+def _print_summary(result: Any, verdict: Any, *, quiet: bool, out: Any = None) -> None:
     """Counted finding lines (unless ``quiet``), one line per expectation, notes, the verdict."""
-    out = sys.stdout
+    out = out or sys.stdout
     if not quiet:
         for finding in sorted(verdict.counted, key=lambda f: f.sort_key()):
             print(finding.line_text(), file=out)
@@ -360,7 +391,7 @@ def cmd_export_gx(args: argparse.Namespace) -> int:
     suite, _ = _suite_and_paths(args)
     text = suite.to_gx_json()
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_atomically(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_PASSED
@@ -374,7 +405,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     schema = results_schema() if args.results else suite_schema()
     text = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_atomically(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_PASSED

@@ -90,8 +90,10 @@ class Runner:
     """Validates a corpus against a suite."""
 
     def __init__(self, suite: Suite, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
-                 workers: int | None = None, progress: Progress | None = None) -> None:
+                 workers: int | None = None, progress: Progress | None = None,
+                 follow_symlinks: bool = False) -> None:
         self.suite = suite
+        self.follow_symlinks = follow_symlinks
         self.chunk_size = chunk_size
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.progress = progress
@@ -112,7 +114,8 @@ class Runner:
         files outside ``only_files`` are not read at all.
         """
         counts = SourceCounts()
-        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts)
+        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts,
+                            follow_symlinks=self.follow_symlinks)
         result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
                                 unique_ids=True)
         result.sources = counts.to_json()
@@ -284,7 +287,8 @@ def _sign(batch: list[Document]) -> list[tuple[str, str, Any, str | None]]:
 
 
 def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
-              chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[list[dict[str, Any]], dict[str, str]]:
+              chunk_size: int = DEFAULT_CHUNK_SIZE, follow_symlinks: bool = False
+              ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every document's id, path and story id, without validating anything.
 
     What ``--changed-since`` needs to add the other versions of a changed document's
@@ -293,7 +297,7 @@ def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
     workers = workers if workers is not None else (os.cpu_count() or 1)
     grouper = new_grouper(suite)
     records = []
-    loaded = iter_corpus(paths, fields=suite.fields)
+    loaded = iter_corpus(paths, fields=suite.fields, follow_symlinks=follow_symlinks)
     batches = chunks((d for d in loaded if isinstance(d, Document)), chunk_size)
     _init_signer(suite)
     signed = list(run_chunks(batches, workers=workers, local=_sign, remote=_sign,
