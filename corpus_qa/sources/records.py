@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from corpus_qa.documents import Document, Field
+from corpus_qa.paths import printable
 from corpus_qa.sources.base import FieldMap, InputProblem
 
 _MISSING = object()
@@ -55,12 +57,13 @@ def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: 
     ``line`` is the record's line (JSON Lines) or row (Parquet), both 1-based.
     """
     raw_id = lookup(record, fields.id)
-    doc_id = default_id if raw_id is _MISSING or raw_id in (None, "") else plain(raw_id)
+    doc_id = default_id if raw_id is _MISSING or raw_id in (None, "") else printable(plain(raw_id))
     text = lookup(record, fields.text)
     if not isinstance(text, str):
-        return InputProblem(shown, line, "missing_text", missing_text_message(record, fields, text),
+        return InputProblem(shown, line, "missing_text",
+                            no_surrogates(missing_text_message(record, fields, text)),
                             document=doc_id)
-    doc = Document(id=doc_id, text=text, path=shown, raw=None, line=line)
+    doc = Document(id=doc_id, text=no_surrogates(text), path=shown, raw=None, line=line)
     metadata = lookup(record, fields.metadata)
     items = list(metadata.items()) if isinstance(metadata, Mapping) else []
     top = fields.metadata.split(".")[0] if fields.metadata not in record else fields.metadata
@@ -69,8 +72,22 @@ def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: 
     for key, value in items:
         if value is None:
             continue
-        doc.fields.setdefault(str(key).lower(), Field(plain(value), "field", None))
+        doc.fields.setdefault(no_surrogates(str(key).lower()),
+                              Field(no_surrogates(plain(value)), "field", None))
     return doc
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (JSON's ``"\\ud800"``: not a character, and not
+    encodable as UTF-8) replaced by U+FFFD, which the valid-UTF-8 expectation reports.
+
+    >>> no_surrogates("a\\ud800b") == "a\\ufffdb"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def missing_text_message(record: Mapping[str, Any], fields: FieldMap, found: Any) -> str:
