@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -85,9 +85,13 @@ def check_outputs(outputs: Sequence[Output], *, corpus: Iterable[str | os.PathLi
                 if _hidden_below(target, path):
                     continue  # a .folder inside the corpus is never read as corpus content
                 if _within(target, path) or _within(path, target):
-                    where = ("is the corpus file" if target == path else
-                             "is inside the corpus path" if _within(target, path) else
-                             "would hold the corpus path")
+                    if target == path and not output.is_directory:
+                        where = "is the corpus file"
+                    elif _within(target, path) and target != path:
+                        where = "is inside the corpus path"
+                    else:
+                        where = (f"would write {os.path.relpath(target)}, which holds the "
+                                 "corpus path")
                     raise OutputError(
                         f"{output.option} {output.path} {where} {given} — write outputs "
                         "outside the corpus (corpus files would be overwritten, and the next "
@@ -166,10 +170,8 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
             yield out
         os.replace(tmp, target)
     except BaseException as exc:
-        try:
+        with suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: cannot write ({exc.strerror}) — give a writable "
                               "path") from None

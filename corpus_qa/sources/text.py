@@ -101,8 +101,10 @@ def utf16_kind(raw: bytes) -> str | None:
     """Which UTF-16 ``raw`` is written in, or ``None``: by its byte-order mark, else by
     NUL bytes on one side of most 2-byte units (text in the Latin range) that decode.
 
-    >>> utf16_kind("Hi".encode("utf-16")), utf16_kind("Hello".encode("utf-16-be"))
-    ('UTF-16 little-endian (with a byte-order mark)', 'UTF-16 big-endian (without a byte-order mark)')
+    >>> utf16_kind("Hi".encode("utf-16"))
+    'UTF-16 little-endian (with a byte-order mark)'
+    >>> utf16_kind("Hello".encode("utf-16-be"))
+    'UTF-16 big-endian (without a byte-order mark)'
     >>> utf16_kind(b"plain ascii"), utf16_kind(b"\\x00\\x01binary\\x00\\xff")
     (None, None)
     """
