@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("paths", nargs="*", metavar="PATH",
                           help="corpus directories, .txt/.md files or .jsonl files")
     selftest.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
-    selftest.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    selftest.add_argument("--json", metavar="PATH",
+                          help="write the results as JSON (- for standard output)")
     selftest.add_argument("--seed", type=int, default=0, metavar="N",
                           help="random seed of the injections (default 0)")
     selftest.add_argument("--copies", type=int, default=None, metavar="N",
@@ -424,14 +425,23 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     max_stories = DEFAULT_MAX_STORIES if args.max_stories is None else args.max_stories
     if copies < 1 or max_stories < 1:
         raise UsageError("--copies and --max-stories must be at least 1")
+    if args.json:
+        check_outputs([Output("--json", args.json)], corpus=paths,
+                      inputs=[("--suite", args.suite or "")])
     try:
         result = run_selftest(paths, suite, seed=args.seed, copies=copies,
                               max_stories=max_stories)
     except CorpusPathError as exc:
         raise UsageError(str(exc)) from None
-    if args.json:
-        write_json(result.to_json(), args.json)
-    sys.stdout.write(format_table(result))
+    if args.json == STDOUT:  # the JSON on stdout, the table on stderr
+        from corpus_qa.results import dump_json
+
+        sys.stdout.write(dump_json(result.to_json()))
+        sys.stderr.write(format_table(result))
+    else:
+        if args.json:
+            write_json(result.to_json(), args.json)
+        sys.stdout.write(format_table(result))
     if result.errors:  # the first traceback here, all of them in the JSON
         print(f"corpus-qa: internal error in {result.errors[0]}", file=sys.stderr)
     return result.exit_code()

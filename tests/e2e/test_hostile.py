@@ -261,7 +261,7 @@ def test_bounded_case(tmp_path: Path, case: Case) -> None:
 MIXABLE = [c for c in CASES if c.mixable and not c.alone]
 
 
-@settings(max_examples=4, deadline=None, derandomize=True,
+@settings(max_examples=3, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(cases=st.lists(st.sampled_from(MIXABLE), min_size=1, max_size=5, unique_by=lambda c: c.name),
        plain_files=st.integers(min_value=0, max_value=2))
