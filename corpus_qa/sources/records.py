@@ -57,7 +57,9 @@ def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: 
     ``line`` is the record's line (JSON Lines) or row (Parquet), both 1-based.
     """
     raw_id = lookup(record, fields.id)
-    doc_id = default_id if raw_id is _MISSING or raw_id in (None, "") else printable(plain(raw_id))
+    doc_id = default_id if raw_id is _MISSING or raw_id in (None, "") else plain(raw_id)
+    if _SURROGATE.search(doc_id):  # not encodable: shown escaped, as file names are
+        doc_id = printable(doc_id)
     text = lookup(record, fields.text)
     if not isinstance(text, str):
         return InputProblem(shown, line, "missing_text",
