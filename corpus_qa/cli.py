@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus_qa import __version__
-from corpus_qa.results import EXIT_INTERNAL, EXIT_PASSED, EXIT_USAGE
+from corpus_qa.outputs import STDOUT, Output, OutputError, check_outputs, write_atomically
+from corpus_qa.results import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PASSED, EXIT_USAGE
 
 DEFAULT_SUITE = "expectations/news.yml"
 """The default suite when it exists in the working directory; else ``builtin:news.yml``."""
@@ -45,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="corpus directories (of any mix of formats), .txt/.md files, "
                           ".jsonl files (also .gz/.zst/.bz2/.xz) or .parquet files")
     validate.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
-    validate.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    validate.add_argument("--json", metavar="PATH",
+                          help="write the results as JSON (- for standard output)")
+    validate.add_argument("--follow-symlinks", action="store_true",
+                          help="read symbolic links that lead outside the corpus paths and walk "
+                          "linked directories (default: report them as input findings)")
     validate.add_argument("--report", nargs="?", const=DEFAULT_REPORT_DIR, metavar="DIR",
                           help=f"write the HTML report to DIR/index.html (default DIR: "
                           f"{DEFAULT_REPORT_DIR})")
@@ -119,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="corpus directories (of any mix of formats), .txt/.md files, "
                           ".jsonl files (also .gz/.zst/.bz2/.xz) or .parquet files")
     selftest.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
-    selftest.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    selftest.add_argument("--json", metavar="PATH",
+                          help="write the results as JSON (- for standard output)")
     selftest.add_argument("--seed", type=int, default=0, metavar="N",
                           help="random seed of the injections (default 0)")
     selftest.add_argument("--copies", type=int, default=None, metavar="N",
@@ -147,12 +153,12 @@ def main(argv: list[str] | None = None) -> int:
                "schema": cmd_schema, "selftest": cmd_selftest, "init": cmd_init}[args.command]
     try:
         return handler(args)
-    except UsageError as exc:
+    except (UsageError, OutputError) as exc:
         print(f"corpus-qa: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("corpus-qa: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
+        print("corpus-qa: interrupted — no output was written or completed", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception:  # a bug in corpus-qa, not in the user's input
         traceback.print_exc()
         print("corpus-qa: internal error (a bug in corpus-qa) — please report it with the "
@@ -244,6 +250,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.write_baseline and (args.changed_since or explicit is not None):
         raise UsageError("--write-baseline records the whole corpus — run it without "
                          "--changed-since, on the corpus folders rather than single files")
+    _check_validate_outputs(args, paths)
     try:
         waivers = (gating.load_waivers(args.waivers, expectations=[
             "input", *(s.type for s in suite.expectations)]) if args.waivers else [])
@@ -256,7 +263,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if changed is not None:
         # Stories need every document's signature: group first, validate the selection
         # (the changed documents and the other versions of their stories).
-        records, stories = story_map(suite, paths, id_roots=roots)
+        records, stories = story_map(suite, paths, id_roots=roots,
+                                     follow_symlinks=args.follow_symlinks)
         only = gating.select_for_changed(records, changed, stories=stories)
         changed_ids = gating.select_for_changed(records, changed, stories={})
         print(gating.changed_summary(args.changed_since, changed_ids, only, len(records),
@@ -264,7 +272,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                                         {"label": "files given", "noun": "document given"})),
               file=sys.stderr)
     with _progress() as progress:
-        runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress)
+        runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress,
+                        follow_symlinks=args.follow_symlinks)
         try:
             files = None
             if only is not None:
@@ -291,7 +300,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"baseline written: {args.write_baseline} ({len(recorded)} findings)",
               file=sys.stderr)
     data = result.to_json(verdict)
-    if args.json:
+    if args.json == STDOUT:
+        from corpus_qa.results import dump_json
+
+        sys.stdout.write(dump_json(data))
+    elif args.json:
         write_json(data, args.json)
     report = _write_outputs(args, result, verdict, data)
     if args.format == "github":
@@ -334,6 +347,25 @@ def _given_in_corpus(given: list[str], roots: list[str]) -> set[str] | None:
         else:
             files.add(display_path(path))
     return files
+
+
+def _check_validate_outputs(args: argparse.Namespace, paths: list[str]) -> None:
+    """Refuse outputs that cannot or must not be written, before anything is read."""
+    from corpus_qa.report.gxdocs import ASSETS_DIR, SUITE_PAGE
+    from corpus_qa.report.html import SHARD_DIR
+
+    if args.json == STDOUT and args.format == "github":
+        raise UsageError("--json - and --format github both write to standard output — "
+                         "write the JSON to a file")
+    asked = [("--json", args.json, ()), ("--junit", args.junit, ()),
+             ("--summary-md", args.summary_md, ()), ("--write-baseline", args.write_baseline, ()),
+             ("--report", args.report, ("index.html", SHARD_DIR)),
+             ("--gx-docs", args.gx_docs, ("index.html", SUITE_PAGE, ASSETS_DIR))]
+    outputs = [Output(option, path, writes) for option, path, writes in asked if path]
+    suite_file = getattr(args, "suite", None)
+    inputs = [("--suite", suite_file or ""), ("--waivers", args.waivers or ""),
+              ("--baseline", args.baseline or "")]
+    check_outputs(outputs, corpus=paths, inputs=inputs)
 
 
 def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
@@ -398,7 +430,8 @@ def _print_summary(args: argparse.Namespace, result: Any, verdict: Any,
     from corpus_qa.report import summary
 
     seconds = result.duration_s
-    width = summary.terminal_width(sys.stdout)
+    out = sys.stderr if args.json == STDOUT else sys.stdout  # --json -: stdout is the JSON
+    width = summary.terminal_width(out)
     if args.statistics:
         lines = summary.statistics_lines(result, verdict, width=width, seconds=seconds)
     elif args.format == "lines":
@@ -409,7 +442,7 @@ def _print_summary(args: argparse.Namespace, result: Any, verdict: Any,
             max_findings=(summary.DEFAULT_MAX_FINDINGS if args.max_findings is None
                           else args.max_findings),
             width=width, report=display_path(report) if report else None, seconds=seconds)
-    sys.stdout.write("\n".join(lines) + "\n")
+    out.write("\n".join(lines) + "\n")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -444,7 +477,7 @@ def cmd_export_gx(args: argparse.Namespace) -> int:
     suite, _ = _suite_and_paths(args)
     text = suite.to_gx_json()
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_atomically(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_PASSED
@@ -458,7 +491,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     schema = results_schema() if args.results else suite_schema()
     text = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_atomically(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_PASSED
@@ -477,14 +510,23 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     max_stories = DEFAULT_MAX_STORIES if args.max_stories is None else args.max_stories
     if copies < 1 or max_stories < 1:
         raise UsageError("--copies and --max-stories must be at least 1")
+    if args.json:
+        check_outputs([Output("--json", args.json)], corpus=paths,
+                      inputs=[("--suite", args.suite or "")])
     try:
         result = run_selftest(paths, suite, seed=args.seed, copies=copies,
                               max_stories=max_stories)
     except CorpusPathError as exc:
         raise UsageError(str(exc)) from None
-    if args.json:
-        write_json(result.to_json(), args.json)
-    sys.stdout.write(format_table(result))
+    if args.json == STDOUT:  # the JSON on stdout, the table on stderr
+        from corpus_qa.results import dump_json
+
+        sys.stdout.write(dump_json(result.to_json()))
+        sys.stderr.write(format_table(result))
+    else:
+        if args.json:
+            write_json(result.to_json(), args.json)
+        sys.stdout.write(format_table(result))
     if result.errors:  # the first traceback here, all of them in the JSON
         print(f"corpus-qa: internal error in {result.errors[0]}", file=sys.stderr)
     return result.exit_code()

@@ -285,10 +285,10 @@ def write_baseline(result_or_findings: RunResult | Iterable[Finding], path: str 
     """Write the findings of a run (or any findings) as a baseline file; return its data."""
     findings = (result_or_findings.findings if isinstance(result_or_findings, RunResult)
                 else result_or_findings)
+    from corpus_qa.outputs import write_atomically
+
     data = baseline_data(findings)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(dump_json(data), encoding="utf-8")
+    write_atomically(path, dump_json(data))
     return data
 
 

@@ -25,6 +25,8 @@ EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (SIGINT), as shells report a process ended by it."""
 
 EXCERPT_CHARS = 80
 
@@ -553,6 +555,7 @@ def dump_json(data: dict[str, Any]) -> str:
 
 
 def write_json(data: dict[str, Any], path: str | Path) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(dump_json(data), encoding="utf-8")
+    """Write ``data`` as :func:`dump_json` to ``path``, atomically."""
+    from corpus_qa.outputs import write_atomically
+
+    write_atomically(path, dump_json(data))

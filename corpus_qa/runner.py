@@ -100,8 +100,10 @@ class Runner:
     """Validates a corpus against a suite."""
 
     def __init__(self, suite: Suite, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
-                 workers: int | None = None, progress: Progress | None = None) -> None:
+                 workers: int | None = None, progress: Progress | None = None,
+                 follow_symlinks: bool = False) -> None:
         self.suite = suite
+        self.follow_symlinks = follow_symlinks
         self.chunk_size = chunk_size
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.progress = progress
@@ -125,7 +127,7 @@ class Runner:
         """
         counts = SourceCounts()
         items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts,
-                            id_roots=id_roots)
+                            id_roots=id_roots, follow_symlinks=self.follow_symlinks)
         result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
                                 unique_ids=True)
         result.sources = counts.to_json()
@@ -309,7 +311,8 @@ def _sign(batch: list[Document]) -> list[tuple[str, str, Any, str | None, Any]]:
 
 def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
               chunk_size: int = DEFAULT_CHUNK_SIZE, id_roots: Iterable[str] = (),
-              cache_dir: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, str]]:
+              cache_dir: Path | None = None, follow_symlinks: bool = False,
+              ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every document's id, path and story id, without validating anything.
 
     What ``--changed-since`` (and files given inside the configured corpus) need to add
@@ -322,7 +325,8 @@ def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
     grouper = new_grouper(suite)
     cache = SignatureCache.for_corpus(paths, grouper, cache_dir)
     records = []
-    loaded = iter_corpus(paths, fields=suite.fields, id_roots=id_roots)
+    loaded = iter_corpus(paths, fields=suite.fields, id_roots=id_roots,
+                         follow_symlinks=follow_symlinks)
     batches = chunks((d for d in loaded if isinstance(d, Document)), chunk_size)
     _init_signer(suite, cache.path)
     signed = list(run_chunks(batches, workers=workers, local=_sign, remote=_sign,

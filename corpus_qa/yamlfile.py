@@ -116,10 +116,33 @@ def load_located(path: str | Path, *, shown: str | None = None,
         line = mark.line + 1 if mark else 1
         raise error(shown, line, None,
                     f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except (ValueError, OverflowError) as exc:  # resolved as a date, but no such date
+        line, value = _unbuildable(node)
+        raise error(shown, line, None, f"invalid date {value!r} ({exc})",
+                    "write dates as YYYY-MM-DD, or quote the value") from None
     located = Located(shown, data, source=Path(path))
     if node is not None:
         _walk(node, (), located.lines)
     return located
+
+
+def _unbuildable(root: yaml.Node | None) -> tuple[int, str]:
+    """The line and text of the first timestamp scalar that cannot be built (2024-13-45)."""
+    stack = [root] if root is not None else []
+    loader = yaml.SafeLoader("")
+    bad: list[tuple[int, str]] = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                bad.append((node.start_mark.line + 1, node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return min(bad, default=(1, ""))
 
 
 def _walk(node: yaml.Node, where: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:

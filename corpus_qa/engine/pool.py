@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -69,17 +71,33 @@ class WorkerPool:
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers,
-                                             initializer=self.initializer,
-                                             initargs=self.initargs)
+                                             initializer=_worker_start,
+                                             initargs=(self.initializer, *self.initargs))
+            with _sigint_blocked():  # workers start (fork) now, with SIGINT held back
+                self._pool.submit(_nothing)
         yield from bounded_map(self._pool, remote, _chain(first, second, batches),
                                2 * self.workers)
 
     def close(self, *, failed: bool = False) -> None:
-        """Stop the workers (if any were started); after a failure, without waiting for
-        the chunks still queued."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=not failed, cancel_futures=failed)
-            self._pool = None
+        """Stop the workers (if any were started).
+
+        After a failure or Ctrl-C, queued chunks are cancelled and the workers are
+        terminated rather than waited for: a worker busy with a chunk would otherwise
+        hold the run (and interpreter exit) until it finished.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if not failed:
+            pool.shutdown(wait=True)
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -94,6 +112,38 @@ def run_chunks(batches: Iterable[T], *, workers: int, local: Callable[[T], R],
     """:meth:`WorkerPool.map` on a pool of its own (one pass)."""
     with WorkerPool(workers, initializer, initargs) as pool:
         yield from pool.map(batches, local, remote)
+
+
+def _worker_start(initializer: Callable[..., None], *initargs: Any) -> None:
+    """A worker leaves Ctrl-C to the parent (which stops the pool), then initialises.
+
+    The terminal sends SIGINT to every process of the foreground group; a worker that
+    raised KeyboardInterrupt mid-task printed a traceback and could leave the pool's
+    queues locked, so the parent's shutdown hung.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    initializer(*initargs)
+
+
+def _nothing() -> None:
+    """A task that starts the workers."""
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT held back (and delivered on exit) while workers are forked: a worker
+    inherits the blocked signal and ignores it before it unblocks it, so a Ctrl-C at
+    that moment cannot kill a worker half-started (which broke the pool: exit 3)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _chain(first: T, second: T, rest: Iterator[T]) -> Iterator[T]:

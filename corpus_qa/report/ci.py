@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from corpus_qa.outputs import REPORT_MARKER, atomic_open, write_atomically
 from corpus_qa.results import finding_line, in_record
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -64,12 +65,11 @@ def write_junit(results: dict[str, Any], path: Path) -> Path:
     no document could be read is one failing testcase of the suite ``corpus``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     grouped = _findings_by_expectation_and_document(results)
     suites = list(_junit_suites(results, grouped))
     totals = {key: sum(s[key] for s in suites) for key in ("tests", "failures", "errors")}
     duration = (results.get("run") or {}).get("duration_s") or 0.0
-    with path.open("w", encoding="utf-8") as out:
+    with atomic_open(path) as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(
             f'<testsuites name="corpus-qa" tests="{totals["tests"]}" '
@@ -375,12 +375,8 @@ def write_summary_md(
     max_findings: int = 20,
 ) -> Path:
     """Write a short Markdown summary for a pull-request comment; links point into the report."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "\n".join(_summary_lines(results, report_href, max_findings)) + "\n", encoding="utf-8"
-    )
-    return path
+    lines = [*_summary_lines(results, report_href, max_findings), "", REPORT_MARKER]
+    return write_atomically(path, "\n".join(lines) + "\n")
 
 
 def _summary_lines(results: dict[str, Any], href: str, max_findings: int) -> Iterator[str]:

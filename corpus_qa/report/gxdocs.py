@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus_qa.outputs import write_atomically
 from corpus_qa.results import ExpectationVerdict, Finding, Outcome, RunResult, Verdict
 
 UNEXPECTED_ROWS = 20
@@ -337,5 +338,5 @@ def write_gx_docs(result: RunResult, verdict: Verdict, out_dir: Path) -> Path:
             page = use_local_assets(page)
         if external_references(page):
             page = with_offline_banner(page)
-        (out_dir / name).write_text(page, encoding="utf-8")
+        write_atomically(out_dir / name, page)
     return out_dir / "index.html"

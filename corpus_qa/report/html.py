@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -33,6 +32,8 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+
+from corpus_qa.outputs import write_atomically
 
 HERE = Path(__file__).resolve().parent
 SEVERITIES = ("error", "warning", "info")
@@ -78,9 +79,7 @@ def write_html_report(
     shards.close()
     data = _index_data(results, table, doc_shard, story_shard, shards)
     page = _render_page(results, data, shards)
-    target = out_dir / "index.html"
-    _write_atomically(target, page)
-    return target
+    return write_atomically(out_dir / "index.html", page)
 
 
 # --- the document table: ids -> indices ------------------------------------------------
@@ -179,9 +178,8 @@ class _Shards:
         self.count += 1
 
     def _write(self, number: int, blob: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / f"shard-{number:05d}.js"
-        path.write_text(f"corpusQaShard({number},{blob});\n", encoding="utf-8")
+        write_atomically(self.directory / f"shard-{number:05d}.js",
+                         f"corpusQaShard({number},{blob});\n")
 
 
 def _remove_old_shards(directory: Path) -> None:
@@ -498,8 +496,3 @@ def _expectation_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
     return rows
 
-
-def _write_atomically(target: Path, text: str) -> None:
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)

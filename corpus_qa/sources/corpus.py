@@ -7,12 +7,14 @@ format. A file no source reads becomes a :class:`~corpus_qa.sources.base.Skipped
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from corpus_qa.documents import Document
-from corpus_qa.paths import display_path, id_root
+from corpus_qa.paths import display_path, id_root, is_printable, printable
 from corpus_qa.sources.base import (
     DEFAULT_FIELDS,
     CorpusPathError,
@@ -22,13 +24,14 @@ from corpus_qa.sources.base import (
     SkippedFile,
     SourceCounts,
 )
-from corpus_qa.sources.registry import format_of, source_for
+from corpus_qa.sources.registry import format_of, is_document_file, source_for
 
 
 def iter_corpus(paths: Iterable[str | os.PathLike[str]], *,
                 only_files: set[str] | None = None, fields: FieldMap | None = None,
                 counts: SourceCounts | None = None,
-                id_roots: Iterable[str | os.PathLike[str]] = ()) -> Iterator[Loaded]:
+                id_roots: Iterable[str | os.PathLike[str]] = (),
+                follow_symlinks: bool = False) -> Iterator[Loaded]:
     """Yield every document (and every problem) of the corpus at ``paths``, in stable order.
 
     ``only_files`` (display paths) limits reading to those files: the others are not
@@ -36,29 +39,172 @@ def iter_corpus(paths: Iterable[str | os.PathLike[str]], *,
     fields (JSON Lines, Parquet); ``counts``, when given, receives one entry per file read.
     A file in ``paths`` takes its id from :func:`corpus_qa.paths.id_root` with
     ``id_roots`` (the configured corpus folders); a folder's files from the folder.
+    ``follow_symlinks`` reads links that lead outside the corpus and walks linked
+    directories (see :class:`Walk`).
     """
-    fields = fields or DEFAULT_FIELDS
-    yield from unique_ids(_walk(list(paths), only_files, fields, counts, list(id_roots)), counts)
+    walk = Walk(paths, fields or DEFAULT_FIELDS, only_files, counts, follow_symlinks,
+                id_roots)
+    yield from unique_ids(walk.items(), counts)
 
 
-def _walk(paths: list[str | os.PathLike[str]], only_files: set[str] | None,
-          fields: FieldMap, counts: SourceCounts | None,
-          id_roots: list[str | os.PathLike[str]]) -> Iterator[Loaded]:
-    files = [p for p in paths if Path(p).is_file()]
-    for given in paths:
-        root = Path(given)
-        if not root.exists():
-            raise CorpusPathError(f"{given}: no such file or directory — check the corpus path")
-        if root.is_file():
-            if only_files is None or display_path(root) in only_files:
-                yield from read_file(Path(os.path.abspath(root)),
-                                     id_root(root, id_roots, files), fields, counts)
-            continue
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            if any(part.startswith(".") for part in file.relative_to(root).parts):
+class Walk:
+    """Every entry below the corpus paths, classified without opening anything first.
+
+    Each entry is looked at with ``lstat`` before it is opened, so a FIFO, a socket or a
+    device is never opened (opening a FIFO blocks) and a link is never followed blindly:
+
+    * a regular file is read by the source of its format (else it is skipped);
+    * a directory is walked, in sorted order (names starting with ``.`` are passed over);
+    * a symbolic link that loops or dangles is an ``input`` problem; one that leads
+      outside the corpus paths is an ``input`` problem too, unless ``follow_symlinks``;
+      a link to a file inside the corpus is read where the link is; a link to a
+      directory is walked only with ``follow_symlinks`` (without it, that directory's
+      files are read where they really are, or reported as outside the corpus);
+    * any other kind of file with a document suffix is an ``input`` problem, never opened.
+
+    Paths given explicitly are followed (the user named them). A name that is not
+    valid UTF-8 or holds control characters is reported too; the file is still read.
+    """
+
+    def __init__(self, paths: Iterable[str | os.PathLike[str]], fields: FieldMap,
+                 only_files: set[str] | None, counts: SourceCounts | None,
+                 follow_symlinks: bool,
+                 id_roots: Iterable[str | os.PathLike[str]] = ()) -> None:
+        self.paths = [Path(p) for p in paths]
+        self.id_roots = list(id_roots)
+        self.fields, self.only_files, self.counts = fields, only_files, counts
+        self.follow = follow_symlinks
+        self.inside: list[str] = []
+
+    def items(self) -> Iterator[Loaded]:
+        for given in self.paths:
+            if not given.exists():
+                raise CorpusPathError(f"{given}: no such file or directory — "
+                                      "check the corpus path")
+        self.inside = [os.path.realpath(p) for p in self.paths]
+        for given in self.paths:
+            if given.is_dir():
+                yield from self._directory(given, given, {_identity(os.stat(given))})
+            else:
+                files = [p for p in self.paths if p.is_file()]
+                yield from self._file(Path(os.path.abspath(given)),
+                                      id_root(given, self.id_roots, files), os.stat(given))
+
+    def _directory(self, directory: Path, root: Path,
+                   ancestors: set[tuple[int, int]]) -> Iterator[Loaded]:
+        try:
+            with os.scandir(directory) as entries:
+                names = sorted(entry.name for entry in entries)
+        except OSError as exc:
+            yield self._problem(directory, "unreadable_directory",
+                                f"cannot list directory: {exc.strerror} — check its permissions")
+            return
+        for name in names:
+            if name.startswith("."):
                 continue  # .git, .DS_Store …: not corpus content
-            if only_files is None or display_path(file) in only_files:
-                yield from read_file(file, root, fields, counts)
+            yield from self._entry(directory / name, root, ancestors)
+
+    def _entry(self, path: Path, root: Path,
+               ancestors: set[tuple[int, int]]) -> Iterator[Loaded]:
+        try:
+            st = os.lstat(path)
+        except OSError as exc:
+            yield self._problem(path, "unreadable_file", f"cannot read file: {exc.strerror}")
+            return
+        if stat.S_ISDIR(st.st_mode):
+            yield from self._directory(path, root, ancestors | {_identity(st)})
+            return
+        if stat.S_ISLNK(st.st_mode):
+            target = self._link_target(path)
+            if isinstance(target, InputProblem):
+                yield target
+                return
+            st, real = target
+            outside = not self._is_inside(real)
+            if stat.S_ISDIR(st.st_mode):
+                if not self.follow:
+                    if outside:
+                        yield self._outside(path, real, "directory")
+                    return  # its files are read where they are, inside the corpus
+                if _identity(st) in ancestors:
+                    yield self._problem(path, "symlink_loop",
+                                        f"link to {_shown(real)} leads back into a directory "
+                                        "it is in — remove the link")
+                    return
+                yield from self._directory(path, root, ancestors | {_identity(st)})
+                return
+            if outside and not self.follow and is_document_file(path.name):
+                yield self._outside(path, real, "file")
+                return
+        yield from self._file(path, root, st)
+
+    def _file(self, path: Path, root: Path, st: os.stat_result) -> Iterator[Loaded]:
+        shown = display_path(path)
+        if self.only_files is not None and shown not in self.only_files:
+            return
+        if not stat.S_ISREG(st.st_mode):
+            if is_document_file(path.name):
+                yield self._problem(path, "special_file",
+                                    f"{_kind(st.st_mode)}, not a regular file: not read — "
+                                    "remove it from the corpus")
+            else:
+                yield SkippedFile(shown)
+            return
+        name = os.fspath(path.relative_to(root))
+        if not is_printable(name) and is_document_file(path.name):
+            what = ("is not valid UTF-8 (its bytes are shown as \\xNN)" if _undecodable(name)
+                    else "holds a control character (shown escaped)")
+            yield self._problem(path, "unsafe_file_name",
+                                f"the file name {what}; the file is read — rename it, other "
+                                "tools may not store or show the name", loaded=True)
+        yield from read_file(path, root, self.fields, self.counts)
+
+    def _link_target(self, path: Path) -> tuple[os.stat_result, str] | InputProblem:
+        try:
+            return os.stat(path), os.path.realpath(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return self._problem(path, "symlink_loop", "symbolic link loop (it leads back "
+                                     "to itself): not read — remove or fix the link")
+            if exc.errno == errno.ENOENT:
+                return self._problem(path, "dangling_link",
+                                     f"symbolic link to {_shown(os.readlink(path))}, which "
+                                     "does not exist: not read — remove or fix the link")
+            return self._problem(path, "unreadable_file",
+                                 f"cannot follow symbolic link: {exc.strerror}")
+
+    def _outside(self, path: Path, real: str, what: str) -> InputProblem:
+        return self._problem(path, "outside_corpus",
+                             f"symbolic link to a {what} outside the corpus ({_shown(real)}): "
+                             "not read — pass --follow-symlinks to read it, or copy it in")
+
+    def _is_inside(self, real: str) -> bool:
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+                   for root in self.inside)
+
+    def _problem(self, path: Path, reason: str, message: str, *,
+                 loaded: bool = False) -> InputProblem:
+        return InputProblem(display_path(path), 1, reason, message, loaded=loaded)
+
+
+def _undecodable(name: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in name)
+
+
+def _identity(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
+
+
+def _shown(path: str) -> str:
+    return printable(path)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def unique_ids(items: Iterable[Loaded], counts: SourceCounts | None = None) -> Iterator[Loaded]:
@@ -116,5 +262,9 @@ def read_file(file: Path, root: Path, fields: FieldMap = DEFAULT_FIELDS,
     if fmt is None:
         yield SkippedFile(shown)
         return
-    count = (counts or SourceCounts()).start(shown, fmt.label)
-    yield from source_for(fmt).read(file, shown, root, fields, count)
+    counts = counts or SourceCounts()
+    count = counts.start(shown, fmt.label)
+    for item in source_for(fmt).read(file, shown, root, fields, count):
+        if isinstance(item, SkippedFile):  # a report corpus-qa wrote: not a source file
+            counts.files.remove(count)
+        yield item

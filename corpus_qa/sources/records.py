@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from corpus_qa.documents import Document, Field
+from corpus_qa.paths import printable
 from corpus_qa.sources.base import FieldMap, InputProblem, too_large
 
 MISSING = object()
@@ -58,19 +60,23 @@ def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: 
     """
     raw_id = lookup(record, fields.id)
     doc_id = default_id if raw_id is MISSING or raw_id in (None, "") else plain(raw_id)
+    if _SURROGATE.search(doc_id):  # not encodable: shown escaped, as file names are
+        doc_id = printable(doc_id)
     text = lookup(record, fields.text)
     if not isinstance(text, str):
-        return InputProblem(shown, line, "missing_text", missing_text_message(record, fields, text),
+        return InputProblem(shown, line, "missing_text",
+                            no_surrogates(missing_text_message(record, fields, text)),
                             document=doc_id)
     if len(text) > fields.max_document_bytes // 4 and (
             size := len(text.encode("utf-8"))) > fields.max_document_bytes:
         return too_large(shown, line, size, fields.max_document_bytes, "the text",
                          document=doc_id)
-    doc = Document(id=doc_id, text=text, path=shown, raw=None, line=line, record=kind)
+    doc = Document(id=doc_id, text=no_surrogates(text), path=shown, raw=None, line=line, record=kind)
     for key, value in metadata_items(record, fields):
         if value is None:
             continue
-        doc.fields.setdefault(str(key).lower(), Field(plain(value), "field", None))
+        doc.fields.setdefault(no_surrogates(str(key).lower()),
+                              Field(no_surrogates(plain(value)), "field", None))
     return doc
 
 
@@ -82,6 +88,19 @@ def metadata_items(record: Mapping[str, Any], fields: FieldMap) -> list[tuple[An
     top = fields.metadata.split(".")[0] if fields.metadata not in record else fields.metadata
     skip = {fields.text, fields.id, top}
     return items + [(k, v) for k, v in record.items() if k not in skip]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (JSON's ``"\\ud800"``: not a character, and not
+    encodable as UTF-8) replaced by U+FFFD, which the valid-UTF-8 expectation reports.
+
+    >>> no_surrogates("a\\ud800b") == "a\\ufffdb"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def missing_text_message(record: Mapping[str, Any], fields: FieldMap, found: Any) -> str:

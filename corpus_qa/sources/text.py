@@ -3,8 +3,9 @@
 The whole file is one document: its bytes are kept (so invalid UTF-8 can be reported
 by byte offset), metadata is read from YAML front matter (a ``---`` block) or else
 from a leading block of ``key value`` / ``key: value`` header lines, including a header
-glued to the first sentence (`` date 2023-12-28 U.S. and …``). A file with NUL bytes in
-its first 8 KiB (and no UTF-16 byte-order mark) is reported as binary, not read.
+glued to the first sentence (`` date 2023-12-28 U.S. and …``). A UTF-16 file (with or
+without a byte-order mark) is reported as such, and any other file with NUL bytes in
+its first 8 KiB as binary; neither is read.
 The document id is the path relative to the corpus root without its suffix.
 """
 
@@ -18,10 +19,13 @@ from pathlib import Path
 import yaml
 
 from corpus_qa.documents import Document, Field
+from corpus_qa.outputs import REPORT_MARKER
+from corpus_qa.paths import printable
 from corpus_qa.sources.base import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     FieldMap,
     InputProblem,
+    SkippedFile,
     SourceCount,
     too_large,
 )
@@ -41,10 +45,13 @@ class TextSource:
     format = "text"
 
     def read(self, file: Path, shown: str, root: Path, fields: FieldMap,
-             count: SourceCount) -> Iterator[Document | InputProblem]:
-        count.records += 1
-        doc_id = file.relative_to(root).with_suffix("").as_posix()
+             count: SourceCount) -> Iterator[Document | InputProblem | SkippedFile]:
+        doc_id = printable(file.relative_to(root).with_suffix("").as_posix())
         for item in load_text_file(file, shown, doc_id, fields.max_document_bytes):
+            if isinstance(item, SkippedFile):
+                yield item
+                continue
+            count.records = 1
             if isinstance(item, Document):
                 count.documents += 1
             else:
@@ -59,10 +66,13 @@ def source(compression: str | None = None) -> TextSource:
 
 def load_text_file(file: Path, shown: str, doc_id: str,
                    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
-                   ) -> Iterator[Document | InputProblem]:
+                   ) -> Iterator[Document | InputProblem | SkippedFile]:
     """Load one ``.txt``/``.md`` file: raw bytes kept, front matter and header fields read.
 
-    A file over ``max_bytes`` is not read: it is a ``document_too_large`` problem."""
+    A file over ``max_bytes`` is not read: it is a ``document_too_large`` problem. A
+    Markdown summary corpus-qa wrote (it ends with its marker line) is skipped: a report
+    is not corpus content. A UTF-16 file is reported, not read as UTF-8.
+    """
     try:
         with file.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
@@ -75,7 +85,16 @@ def load_text_file(file: Path, shown: str, doc_id: str,
         yield InputProblem(shown, 1, "unreadable_file",
                            f"cannot read file: {exc.strerror} — check its permissions")
         return
-    if b"\x00" in raw[:BINARY_SNIFF_BYTES] and not _is_utf16(raw):
+    if raw.rstrip().endswith(_REPORT_MARKER):
+        yield SkippedFile(shown)
+        return
+    utf16 = utf16_kind(raw)
+    if utf16:
+        yield InputProblem(shown, 1, "utf16_file",
+                           f"the file is encoded as {utf16}, not UTF-8: not read — re-encode "
+                           "it as UTF-8 (iconv -f UTF-16 -t UTF-8)")
+        return
+    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
         yield InputProblem(shown, 1, "binary_file",
                            "not a text file (NUL bytes) — "
                            "remove it from the corpus or convert it")
@@ -86,8 +105,42 @@ def load_text_file(file: Path, shown: str, doc_id: str,
     yield doc
 
 
-def _is_utf16(raw: bytes) -> bool:
-    return raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_REPORT_MARKER = REPORT_MARKER.encode("utf-8")
+_UTF16_BOMS = {b"\xff\xfe": "UTF-16 little-endian (with a byte-order mark)",
+               b"\xfe\xff": "UTF-16 big-endian (with a byte-order mark)"}
+
+
+def utf16_kind(raw: bytes) -> str | None:
+    """Which UTF-16 ``raw`` is written in, or ``None``: by its byte-order mark, else by
+    NUL bytes on one side of most 2-byte units (text in the Latin range) that decode.
+
+    >>> utf16_kind("Hi".encode("utf-16"))
+    'UTF-16 little-endian (with a byte-order mark)'
+    >>> utf16_kind("Hello".encode("utf-16-be"))
+    'UTF-16 big-endian (without a byte-order mark)'
+    >>> utf16_kind(b"plain ascii"), utf16_kind(b"\\x00\\x01binary\\x00\\xff")
+    (None, None)
+    """
+    if raw[:2] in _UTF16_BOMS and raw[:4] != b"\xff\xfe\x00\x00":  # not UTF-32
+        return _UTF16_BOMS[raw[:2]]
+    sample = raw[:BINARY_SNIFF_BYTES - BINARY_SNIFF_BYTES % 2]
+    sample = sample[:len(sample) - len(sample) % 2]
+    units = len(sample) // 2
+    if units < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for nul_side, other, codec, name in ((odd, even, "utf-16-le", "little"),
+                                         (even, odd, "utf-16-be", "big")):
+        if nul_side >= 0.5 * units and other <= 0.02 * units:
+            try:
+                text = sample.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            if _CONTROL.search(text):  # binary data with NUL bytes, not text
+                return None
+            return f"UTF-16 {name}-endian (without a byte-order mark)"
+    return None
 
 
 # --- metadata in the text: front matter and header ---------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from corpus_qa.outputs import REPORT_MARKER
 from corpus_qa.report.ci import (
     escape_data,
     escape_property,
@@ -247,7 +248,8 @@ def test_summary_lists_only_the_first_findings(results, tmp_path):
     text = write_summary_md(results, tmp_path / "s.md", max_findings=3).read_text(encoding="utf-8")
     assert text.count("#finding-") == 3
     assert "### First findings" in text
-    assert text.rstrip().endswith("… and 8 more in the [report](index.html#findings).")
+    assert text.endswith("… and 8 more in the [report](index.html#findings).\n\n"
+                         f"{REPORT_MARKER}\n")
 
 
 def test_summary_of_a_passing_run(results, tmp_path):

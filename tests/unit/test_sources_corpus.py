@@ -150,3 +150,103 @@ def test_jsonl_invalid_utf8_line_is_reported_and_read(tmp_path: Path) -> None:
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusPathError, match="no such file or directory"):
         _load(tmp_path / "nope")
+
+
+# --- hostile paths: links, special files, odd names (docs/input.md) ---------------------
+
+
+def _walk(monkeypatch: pytest.MonkeyPatch, cwd: Path, *paths: str, follow: bool = False) -> list:
+    monkeypatch.chdir(cwd)
+    return list(iter_corpus(paths, follow_symlinks=follow))
+
+
+def _problems(items: list) -> dict[str, str]:
+    return {p.path: p.reason for p in items if isinstance(p, InputProblem)}
+
+
+def test_links_and_special_files_are_problems_never_opened(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Fine text.\n", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("outside text\n", encoding="utf-8")
+    os.symlink("b.txt", corpus / "a.txt")
+    os.symlink("a.txt", corpus / "b.txt")
+    os.symlink("gone.txt", corpus / "dangling.txt")
+    os.symlink(tmp_path / "secret.txt", corpus / "out.txt")
+    os.symlink("ok.txt", corpus / "same.txt")
+    os.mkfifo(corpus / "pipe.txt")  # opening it would block this test forever
+    os.mkfifo(corpus / "pipe.bin")
+    items = _walk(monkeypatch, tmp_path, "c")
+    assert _problems(items) == {"c/a.txt": "symlink_loop", "c/b.txt": "symlink_loop",
+                                "c/dangling.txt": "dangling_link", "c/out.txt": "outside_corpus",
+                                "c/pipe.txt": "special_file"}
+    assert sorted(d.path for d in items if isinstance(d, Document)) == ["c/ok.txt", "c/same.txt"]
+    assert [s.path for s in items if isinstance(s, SkippedFile)] == ["c/pipe.bin"]
+    assert not any("outside text" in d.text for d in items if isinstance(d, Document))
+
+
+def test_follow_symlinks_reads_outside_and_walks_linked_folders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    corpus, elsewhere = tmp_path / "c", tmp_path / "elsewhere"
+    (corpus / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "doc.txt").write_text("Outside document.\n", encoding="utf-8")
+    os.symlink(elsewhere, corpus / "linked")
+    os.symlink("..", corpus / "sub" / "up")  # a folder that is one of its own parents
+    plain = _walk(monkeypatch, tmp_path, "c")
+    assert _problems(plain) == {"c/linked": "outside_corpus"}
+    followed = _walk(monkeypatch, tmp_path, "c", follow=True)
+    assert _problems(followed) == {"c/sub/up": "symlink_loop"}
+    assert [d.path for d in followed if isinstance(d, Document)] == ["c/linked/doc.txt"]
+
+
+def test_odd_file_names_are_escaped_and_reported(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / os.fsdecode(b"bad\xffname.txt")).write_bytes(b"Some text.\n")
+    (corpus / "two\nlines.txt").write_bytes(b"More text.\n")
+    items = _walk(monkeypatch, tmp_path, "c")
+    assert _problems(items) == {"c/bad\\xffname.txt": "unsafe_file_name",
+                                "c/two\\nlines.txt": "unsafe_file_name"}
+    docs = _docs(items)
+    assert sorted(docs) == ["bad\\xffname", "two\\nlines"]
+    json.dumps([d.path for d in docs.values()]).encode("utf-8")  # no lone surrogate left
+
+
+@pytest.mark.parametrize(("data", "shown"), [
+    pytest.param("Plain words.\n".encode("utf-16"), "little-endian (with a byte-order mark)",
+                 id="bom"),
+    pytest.param("Plain words.\n".encode("utf-16-le"), "little-endian (without", id="le"),
+    pytest.param("Plain words.\n".encode("utf-16-be"), "big-endian (without", id="be"),
+])
+def test_utf16_files_are_named_utf16(tmp_path: Path, data: bytes, shown: str) -> None:
+    (tmp_path / "u.txt").write_bytes(data)
+    [problem] = _load(tmp_path)
+    assert problem.reason == "utf16_file" and shown in problem.message
+    assert "latin-1" not in problem.message
+
+
+def test_a_summary_corpus_qa_wrote_is_skipped(tmp_path: Path) -> None:
+    from corpus_qa.outputs import REPORT_MARKER
+
+    (tmp_path / "summary.md").write_text(f"## corpus-qa: fail\n\n{REPORT_MARKER}\n",
+                                         encoding="utf-8")
+    (tmp_path / "notes.md").write_text("## Notes\n\nA steward's notes.\n", encoding="utf-8")
+    items = _load(tmp_path)
+    assert [type(i).__name__ for i in items] == ["Document", "SkippedFile"]
+    assert items[1].path.endswith("summary.md")
+
+
+def test_lone_surrogates_in_records_become_replacement_characters(tmp_path: Path) -> None:
+    (tmp_path / "r.jsonl").write_text('{"id": "a\\udcff", "text": "lost \\ud800 here"}\n',
+                                      encoding="utf-8")
+    [doc] = _load(tmp_path)
+    assert (doc.id, doc.text) == ("a\\xff", "lost \ufffd here")
