@@ -227,7 +227,6 @@ def _children(pid: int) -> list[str]:
 # --- bounded work per document (another part of corpus-qa makes these behave) -----------
 
 
-@pytest.mark.xfail(strict=True, reason="bounded12")
 @pytest.mark.parametrize("case", BOUNDED, ids=lambda c: c.name)
 def test_bounded_case(tmp_path: Path, case: Case) -> None:
     entries = write_case(case, tmp_path / "corpus", tmp_path / "outside")
