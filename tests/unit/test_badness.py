@@ -4,7 +4,6 @@ changes, and fall back to ftfy's regex (with a warning) when it cannot be derive
 
 from __future__ import annotations
 
-import random
 import re
 import warnings
 from pathlib import Path
@@ -15,10 +14,8 @@ from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.mojibake_confusion import LEGACY, WORDS, misread, sentence
-from benchmarks.news_corpus import document
+from benchmarks.mojibake_confusion import misdecoded_corpus
 from corpus_qa.checks import badness, encoding
-from corpus_qa.checks.encoding import WRONG_READINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,23 +44,8 @@ def test_the_installed_pattern_is_rewritten_not_used_as_it_is() -> None:
     assert not any(union.fullmatch(chr(c)) for c in range(128))
 
 
-def _corpus(count: int, seed: int) -> list[str]:
-    """Generated news and sentences of 16 languages, most of them written in one code
-    page (UTF-8 or the language's legacy one) and read with another."""
-    rng = random.Random(seed)
-    texts = []
-    for _ in range(count):
-        language = rng.choice(sorted(WORDS))
-        text = " ".join(sentence(language, rng) for _ in range(rng.randint(1, 4)))
-        text += " " + document(rng, rng.randint(50, 600))
-        right = rng.choice(("UTF-8", "UTF-8", *LEGACY[language]))
-        broken = misread(text, right, rng.choice(WRONG_READINGS)) if rng.random() < 0.7 else None
-        texts.append(broken or text)
-    return texts
-
-
 def test_verdicts_are_ftfys_on_a_generated_and_misdecoded_corpus() -> None:
-    texts = _corpus(3000, seed=13)
+    texts = misdecoded_corpus(3000, seed=13)
     bad = [is_bad(t) for t in texts]
     assert 0.1 < sum(bad) / len(texts) < 0.9  # both verdicts are well represented
     assert [encoding.is_bad(t) for t in texts] == bad
