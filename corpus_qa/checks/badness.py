@@ -24,7 +24,11 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+try:
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # older layouts of the standard library
+    import sre_parse  # type: ignore[no-redef]
 
 CHECKED_FTFY = ("6.3.1", "9dcc0f2ac90d9ae3c85eb7b9b2c0b8a8e8126153847c2b30c91a0bb263f3b8c4")
 """The ftfy version (and the SHA-256 of its ``BADNESS_RE`` pattern) whose rewrite was last
