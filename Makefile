@@ -58,7 +58,7 @@ test-fast: setup
 	$(PY) -m pytest -n 2 -q -m "not browser"
 
 bench: setup
-	$(PY) benchmarks/encoding_throughput.py
+	$(PY) benchmarks/default_suite.py
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.json reports/*.png .pytest_cache .hypothesis

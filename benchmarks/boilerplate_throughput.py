@@ -91,7 +91,8 @@ class NaivePatternSet(bp.PatternSet):
     def __init__(self, patterns: bp.PatternSet) -> None:
         super().__init__(patterns)
         self._each = [
-            (p, re.compile(f"(?:{bp._scoped(p.source)}){bp._TRAIL_DECORATION}")) for p in patterns
+            (p, re.compile(f"(?:{bp.scoped_flags(p.source)}){bp._TRAIL_DECORATION}"))
+            for p in patterns
         ]
 
     def match(

@@ -75,8 +75,8 @@ def judge(text: str, position: str, seed: int, *, classifier: bool) -> set[str]:
     return {h.reason for h in covering(findings(doc, classifier=classifier), span)}
 
 
-def dev_table(seed: int) -> None:
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+def dev_table(seed: int, lines: int | None = None) -> None:
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()[:lines]]
     found: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     alarms: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     misses = []
@@ -151,8 +151,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--lines", type=int, default=None,
+                        help="judge only the first N lines of the dev set (a smoke run)")
     args = parser.parse_args()
-    dev_table(args.seed)
+    dev_table(args.seed, args.lines)
     if not args.skip_throughput:
         print()
         throughput(args.documents, args.seed)

@@ -100,6 +100,24 @@ def misread(text: str, right: str, wrong: str) -> str | None:
     return None if broken == text else broken
 
 
+def misdecoded_corpus(count: int, seed: int) -> list[str]:
+    """Generated news (``benchmarks/news_corpus.py``) after sentences of the languages
+    above; about 70 % of the documents written in UTF-8 or the language's legacy code page
+    and read with a wrong single-byte one."""
+    from benchmarks.news_corpus import document
+
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        language = rng.choice(sorted(WORDS))
+        text = " ".join(sentence(language, rng) for _ in range(rng.randint(1, 4)))
+        text += " " + document(rng, rng.randint(50, 600))
+        right = rng.choice(("UTF-8", "UTF-8", *LEGACY[language]))
+        broken = misread(text, right, rng.choice(WRONG_READINGS)) if rng.random() < 0.7 else None
+        texts.append(broken or text)
+    return texts
+
+
 def evaluate(language: str, right: str, wrong: str, rng: random.Random,
              samples: int) -> tuple[int, int, int]:
     """(found, named right, total) for one language and code-page pair."""

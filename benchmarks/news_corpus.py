@@ -1,8 +1,10 @@
-"""Generate news-sized documents for benchmarks (deterministic, seeded)."""
+"""Generate news-sized documents for benchmarks (deterministic, seeded): distinct stories
+(``write_corpus``) or stories in 2–3 versions (``write_versioned_corpus``)."""
 
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -49,4 +51,38 @@ def write_corpus(root: Path, count: int, seed: int = 7) -> int:
         (root / f"{i // 1000:03d}").mkdir(exist_ok=True)
         (root / f"{i // 1000:03d}" / f"doc{i:06d}.txt").write_bytes(data)
         total += len(data)
+    return total
+
+
+def _edited(rng: random.Random, paragraphs: list[str]) -> list[str]:
+    """A later version of a story: a paragraph dropped or added, one figure changed."""
+    out = list(paragraphs)
+    if len(out) > 3 and rng.random() < 0.5:
+        del out[rng.randrange(1, len(out))]
+    else:
+        out.insert(rng.randrange(1, len(out) + 1),
+                   " ".join(sentence(rng) for _ in range(rng.randint(1, 3))))
+    at = rng.randrange(len(out))
+    out[at] = re.sub(r"\d[\d,]*", lambda m: f"{rng.randint(2, 20_000):,}", out[at], count=1)
+    return out
+
+
+def write_versioned_corpus(root: Path, count: int, seed: int = 7) -> int:
+    """Write ``count`` documents under ``root`` in stories of 2–3 versions (each later
+    version edits the one before); return the total bytes written."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    total = i = 0
+    while i < count:
+        paragraphs = document(rng).rstrip("\n").split("\n\n")
+        day = 1 + rng.randrange(27)
+        for version in range(min(rng.randint(2, 3), count - i)):
+            if version:
+                paragraphs = _edited(rng, paragraphs)
+            text = "\n\n".join(paragraphs) + "\n"
+            data = f" date 2023-12-{day + (version > 1):02d} {text}".encode()
+            (root / f"{i // 1000:03d}").mkdir(exist_ok=True)
+            (root / f"{i // 1000:03d}" / f"doc{i:06d}.txt").write_bytes(data)
+            total += len(data)
+            i += 1
     return total

@@ -14,38 +14,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.measure import validate as measured  # noqa: E402
 from benchmarks.planted_corpus import write  # noqa: E402
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def validate(checkout: Path, corpus: Path, out: Path) -> tuple[float, float, int]:
     """(wall s, CPU s of the process tree, exit code) of one run with ``checkout``'s code."""
-    env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONUTF8": "1"}
-    cpu, wall = _children_cpu(), time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "corpus_qa.cli", "validate", str(corpus), "--suite",
-         str(checkout / "expectations" / "news.yml"), "--json", str(out), "-q"],
-        cwd=corpus.parent, env=env, capture_output=True, text=True, check=False)
-    wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{checkout}: exit {done.returncode}\n{done.stderr[-2000:]}")
-    return wall, cpu, done.returncode
+    run = measured(checkout, corpus, out, "--suite",
+                   str(checkout / "expectations" / "news.yml"))
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"{checkout}: exit {run.returncode}\n{run.stderr[-2000:]}")
+    return run.wall, run.cpu, run.returncode
 
 
 def main(argv: list[str] | None = None) -> int:

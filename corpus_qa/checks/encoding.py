@@ -10,14 +10,16 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-125x" codecs)
-from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
+from ftfy.badness import BADNESS_RE
 
+from corpus_qa.checks.badness import Anchored, UnsupportedPattern, one_pass, rewrite
 from corpus_qa.findings import Hit
 
 MAX_HITS_PER_DOCUMENT = 20
@@ -156,70 +158,12 @@ def find_invalid_utf8(raw: bytes | str | None) -> list[Hit]:
 #
 # Both stages are one regex (``_SUSPICIOUS_RE``) that starts with a single character
 # class, so the regex engine skips every character outside it (all of ASCII) without
-# trying the alternatives: each alternative of ftfy's regex is rewritten to consume its
-# first non-ASCII character and to check the characters before it with a lookbehind and
-# those after it with a lookahead. It matches where ftfy's regex matches (a property
-# test compares them) at many times its speed.
-
-_C = MOJIBAKE_CATEGORIES
-_ACCENTED = _C["lower_accented"] + _C["upper_accented"]
-_SYMBOLIC = _C["box"] + _C["start_punctuation"] + _C["end_punctuation"] + _C["currency"] + (
-    _C["numeric"])
-_ARABIC_NEXT = f"{_C['common']}{_C['currency']}{_C['bad']}{_C['numeric']}" \
-    f"{_C['start_punctuation']}ŸŠ®°µ»"
-_CYRILLIC_NEXT = f"{_C['c1']}{_C['bad']}{_C['start_punctuation']}{_C['end_punctuation']}" \
-    f"{_C['currency']}°µ"
-_GREEK_NEXT = f"{_C['c1']}{_C['bad']}{_C['start_punctuation']}{_C['end_punctuation']}" \
-    f"{_C['currency']}°"
-_BADNESS_ALTERNATIVES = (
-    # (the character consumed, what must hold around it) for each alternative of
-    # ftfy's BADNESS_RE, in its order.
-    (_C["c1"], ""),
-    (_C["bad"] + _ACCENTED + _SYMBOLIC + _C["law"], f"(?=[{_C['bad']}])"),
-    (_C["bad"], f"(?<=[a-zA-Z][{_C['lower_common']}{_C['upper_common']}].)"),
-    (_C["bad"], f"(?=[{_ACCENTED}{_SYMBOLIC}{_C['law']}])"),
-    (_C["upper_accented"], f"(?<=[{_C['lower_accented']}{_C['lower_common']}{_C['box']}"
-                           f"{_C['end_punctuation']}{_C['currency']}{_C['numeric']}].)"),
-    (_C["box"] + _C["end_punctuation"] + _C["currency"] + _C["numeric"],
-     f"(?=[{_C['lower_accented']}])"),
-    (_C["lower_accented"] + _C["box"] + _C["end_punctuation"], f"(?=[{_C['currency']}])"),
-    (_C["upper_accented"], f"(?<=\\s.)(?=[{_C['currency']}])"),
-    (_C["upper_accented"] + _C["box"], f"(?=[{_C['numeric']}{_C['law']}])"),
-    (_ACCENTED + _C["box"] + _C["currency"] + _C["end_punctuation"],
-     f"(?=[{_C['start_punctuation']}][{_C['numeric']}])"),
-    (_ACCENTED + _C["currency"] + _C["numeric"] + _C["box"] + _C["law"],
-     f"(?=[{_C['end_punctuation']}][{_C['start_punctuation']}])"),
-    (_C["currency"] + _C["numeric"] + _C["box"], f"(?=[{_C['start_punctuation']}])"),
-    (_C["upper_accented"], f"(?<=[a-z].)(?=[{_C['start_punctuation']}{_C['currency']}])"),
-    (_C["box"], f"(?=[{_C['kaomoji']}])"),
-    (_ACCENTED + _C["currency"] + _C["numeric"] + _C["start_punctuation"]
-     + _C["end_punctuation"] + _C["law"], f"(?=[{_C['box']}])"),
-    (_C["box"], f"(?=[{_C['end_punctuation']}])"),
-    (_ACCENTED, f"(?=[{_C['start_punctuation']}{_C['end_punctuation']}]\\w)"),
-    ("Œœ", "(?=[^A-Za-z])"),
-    (_C["upper_accented"], "(?=°)"),
-    ("ÂÃÎÐ", f"(?=[€œŠš¢£Ÿž\xa0\xad®©°·»{_C['start_punctuation']}"
-              f"{_C['end_punctuation']}–—´])"),
-    ("×", "(?=[²³])"),
-    ("ØÙ", f"(?=[{_ARABIC_NEXT}][ØÙ][{_ARABIC_NEXT}])"),
-    ("à", "(?=[²µ¹¼½¾])"),
-    ("√", "(?=[±∂†≠®™´≤≥¥µø])"),
-    ("≈", "(?=[°¢])"),
-    ("‚", "(?=Ä[ìîïòôúùû†°¢π])"),
-    ("‚", "(?=[âó][àä°ê])"),
-    ("Ђ", "(?<=вЂ)"),
-    (_CYRILLIC_NEXT, "(?<=[ВГРС].)(?=[ВГРС])"),
-    ("Ђ", "(?<=ГўВЂ)(?=В.[A-Za-z ])"),
-    ("Ã", "(?=[\xa0¡])"),
-    ("ÃÂ", "(?<=[a-z].)(?= )"),
-    ("ÃÂ", "(?<=[a-z]\\s.)(?= )"),
-    ("ÃÂ", "(?<=^.)(?= )"),
-    ("Â", f"(?<=[a-z.,?!{_C['end_punctuation']}].)"
-          f"(?=[ {_C['start_punctuation']}{_C['end_punctuation']}])"),
-    ("€", "(?<=β€)(?=[™\xa0Ά\xad®°])"),
-    (_GREEK_NEXT, "(?<=[ΒΓΞΟ].)(?=[ΒΓΞΟ])"),
-    ("€", "(?<=ā€)"),
-)
+# trying the alternatives. Stage 1 is derived from ftfy's own pattern when this module is
+# imported (``checks/badness.py``): each alternative consumes one character that is never
+# ASCII and checks the characters before it with a lookbehind and those after it with a
+# lookahead. It matches where ftfy's regex matches (the equivalence tests compare the
+# verdicts on hypothesis text and on a generated, mis-decoded corpus) at many times its
+# speed.
 
 # cp1252's readings of the bytes 0x80-0xBF (UTF-8 continuation bytes), and latin-1's.
 _CONTINUATION = (
@@ -228,52 +172,47 @@ _CONTINUATION = (
 )
 _INNER_SYMBOLS = ("\x80-\xac\xae-\xb6\xb8-\xbf\u02c6-\u02dd\u201a-\u2025\u2027-\u2122"
                   "\u2200-\u25ff\ufb01\ufb02")
-_LEGACY_ALTERNATIVES = (
+_LEGACY = (
+    # (the character consumed, what must hold around it, whether it can be the only
+    # non-ASCII character of a match)
     # Cyrillic / Greek / CJK bytes read as cp1252 or latin-1: three Latin-1 letters.
-    ("\xc0-\xff", "(?=[\xc0-\xff]{2})"),
+    ("\xc0-\xff", "(?=[\xc0-\xff]{2})", False),
     # KOI8-R read as cp1251 (or the reverse): a capital turned small, small turned capital.
-    ("а-яё", "(?=[А-ЯЁ]{2})"),
-    ("А-ЯЁ", "(?<![А-ЯЁ].)(?=[А-ЯЁ]{5}|[А-ЯЁ]{2,}[\\s,.]+[А-ЯЁ]{3})"),
+    ("а-яё", "(?=[А-ЯЁ]{2})", False),
+    ("А-ЯЁ", "(?<![А-ЯЁ].)(?=[А-ЯЁ]{5}|[А-ЯЁ]{2,}[\\s,.]+[А-ЯЁ]{3})", False),
     # A UTF-8 three-byte sequence read as cp1252 ("á»…"), or a two-byte one that ftfy's
     # regex lets through ("Åšrodki" for "Środki").
-    ("\xe0-\xef", f"(?=[{_CONTINUATION}]{{2}})"),
-    ("\xc2-\xdf", f"(?=[{_CONTINUATION}])"),
+    ("\xe0-\xef", f"(?=[{_CONTINUATION}]{{2}})", False),
+    ("\xc2-\xdf", f"(?=[{_CONTINUATION}])", False),
     # A UTF-8 two-byte sequence read as cp1251, or Cyrillic next to KOI8-R's symbols.
-    ("В-Я", "(?=[^\\sА-Яа-яЁё\x00-\x7f])"),
-    ("А-я", "(?=[\u2219-\u2265\u2320\u2321\u2500-\u25a0\xb0\xb2\xb7\xf7])"),
+    ("В-Я", "(?=[^\\sА-Яа-яЁё\x00-\x7f])", False),
+    ("А-я", "(?=[\u2219-\u2265\u2320\u2321\u2500-\u25a0\xb0\xb2\xb7\xf7])", False),
     # A Latin code page read as another (mac-roman, cp437, cp1250): a symbol inside a
-    # word, or a capital after a small letter ("CafÈ", "£ódŸ").
-    (_INNER_SYMBOLS, "(?<=[A-Za-z].)(?=[a-z])"),
-    ("\xc0-\xd6\xd8-\xde\u0152\u0160\u0178\u017d", "(?<=[a-z].)"),
+    # word, or a capital after a small letter ("CafÈ", "£ódŸ"). These two can match a
+    # single non-ASCII character between ASCII letters.
+    (_INNER_SYMBOLS, "(?<=[A-Za-z].)(?=[a-z])", True),
+    ("\xc0-\xd6\xd8-\xde\u0152\u0160\u0178\u017d", "(?<=[a-z].)", True),
 )
-# The few alternatives that can match with a single non-ASCII character (a C1 control,
-# "œ" before a non-letter, "Ã"/"Â" before a space, a symbol or capital inside a Latin
-# word); every other one needs a second non-ASCII character next to the first, which is
-# checked once, before any alternative is tried.
-_SINGLE_ALTERNATIVES = (
-    _BADNESS_ALTERNATIVES[0], _BADNESS_ALTERNATIVES[17], *_BADNESS_ALTERNATIVES[31:35],
-    *_LEGACY_ALTERNATIVES[-2:],
-)
+_LEGACY_ALTERNATIVES = tuple(Anchored(f"[{anchor}]", around, single)
+                             for anchor, around, single in _LEGACY)
 
 
-def _one_pass(alternatives: tuple[tuple[str, str], ...],
-              singles: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
-    """One character class first (so the engine skips everything else), then the
-    alternatives, tried only where a neighbour is non-ASCII too (or for ``singles``)."""
-    def either(alts: tuple[tuple[str, str], ...]) -> str:
-        return "|".join(f"(?<=[{c}]){rest}" for c, rest in alts)
+def _stages(badness_re: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str],
+                                                   re.Pattern[str] | None]:
+    """(stage 1 alone, stages 1 and 2 in one pass, ftfy's regex when it could not be
+    rewritten) for ftfy's ``badness_re``."""
+    try:
+        badness = rewrite(badness_re)
+    except UnsupportedPattern as exc:
+        warnings.warn(f"ftfy {ftfy.__version__}: its badness regex could not be rewritten "
+                      f"({exc}); the mojibake check runs it as it is, several times slower",
+                      RuntimeWarning, stacklevel=2)
+        return badness_re, one_pass(_LEGACY_ALTERNATIVES), badness_re
+    return one_pass(badness), one_pass((*badness, *_LEGACY_ALTERNATIVES)), None
 
-    return re.compile(
-        "[" + "".join(c for c, _ in alternatives) + "]"
-        f"(?:(?:(?=[^\x00-\x7f])|(?<=[^\x00-\x7f].))(?:{either(alternatives)})"
-        f"|{either(singles)})"
-    )
 
-
-_BADNESS_FAST_RE = _one_pass(_BADNESS_ALTERNATIVES, _SINGLE_ALTERNATIVES[:6])
-_SUSPICIOUS_RE = _one_pass((*_BADNESS_ALTERNATIVES, *_LEGACY_ALTERNATIVES),
-                           _SINGLE_ALTERNATIVES)
-"""Stages 1 and 2 in one pass: each match is one suspicious character."""
+# Each match of _SUSPICIOUS_RE is one suspicious character.
+_BADNESS_FAST_RE, _SUSPICIOUS_RE, _UNREWRITTEN_RE = _stages(BADNESS_RE)
 
 
 @dataclass(frozen=True)
@@ -354,6 +293,9 @@ def _candidate_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]
     words that have no ASCII letter either (the short words of a mis-decoded run, or
     correct text in another script: the confirmation tries the wide span first)."""
     found = [m.span() for m in _SUSPICIOUS_RE.finditer(text)]
+    if _UNREWRITTEN_RE is not None:  # ftfy's regex as it is: its matches' non-ASCII chars
+        found = sorted({*found, *((i, i + 1) for m in _UNREWRITTEN_RE.finditer(text)
+                                  for i in range(*m.span()) if not text[i].isascii())})
     spans: list[tuple[int, int]] = []
     for start, end in found:
         start, end = _expand_to_words(text, start, end)

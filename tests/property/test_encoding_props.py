@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from ftfy.badness import MOJIBAKE_CATEGORIES
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -175,7 +176,7 @@ def test_ordinary_multilingual_text_is_not_mojibake(languages, rng) -> None:
 
 
 _BADNESS_ALPHABET = st.sampled_from(
-    sorted(set("".join(encoding.MOJIBAKE_CATEGORIES.values()).replace("-", ""))
+    sorted(set("".join(MOJIBAKE_CATEGORIES.values()).replace("-", ""))
            | set("ÂÃÎÐ×ØÙà√≈‚ÄЂβ€āВГРСΒΓΞΟ abcXYZ.,'\"!?")
            | {chr(c) for c in range(0x80, 0xA0)} | set("Ѓ‚ѓ„…†‡ВЂ™ГўВ"))
 )

@@ -1,0 +1,161 @@
+"""The default suite on distinct stories and on versioned stories, next to baselines
+measured in the same run: the entry point for the throughput figures.
+
+    python benchmarks/default_suite.py [--documents 10000] [--before REV|DIR] [--runs 1]
+        [--corpus distinct|versioned|both] [--suite default|encoding|both]
+
+Two corpora from ``benchmarks/news_corpus.py`` (``--documents`` each): distinct stories,
+and stories of 2–3 versions. On each, in this order:
+
+* floor: read every file, decode it, ``isascii()`` or ``unicodedata.is_normalized``
+  (one core, in this process): the least any check of every character costs;
+* ftfy: read, decode, ``ftfy.badness.is_bad`` (one core, in this process);
+* ``corpus-qa validate`` with the default suite, this checkout, in a subprocess (its
+  worker pool included), and the same at ``--before`` (a git revision of this repository,
+  exported with ``git archive``, or a directory holding an earlier checkout);
+* the four encoding expectations alone, the same way.
+
+For each: CPU seconds (the whole process tree), MB/s per core (megabytes over CPU
+seconds), documents per second (wall), the peak resident memory of the process tree
+(sampled), and the size of results.json (total and per document). With ``--before``, the
+before/after ratios and whether the findings are identical. Absolute figures vary with the
+machine's load: compare the ratios, which are measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.encoding_throughput import ENCODING_SUITE  # noqa: E402
+from benchmarks.measure import Run, export_commit, validate  # noqa: E402
+from benchmarks.news_corpus import write_corpus, write_versioned_corpus  # noqa: E402
+
+CORPORA: dict[str, Callable[[Path, int, int], int]] = {
+    "distinct": write_corpus,
+    "versioned": write_versioned_corpus,
+}
+SUITES = ("default", "encoding")
+
+
+def _loop(files: list[Path], check: Callable[[str], object]) -> float:
+    """CPU seconds of reading, decoding and checking every file in this process."""
+    started = time.process_time()
+    for path in files:
+        check(path.read_bytes().decode("utf-8", errors="replace"))
+    return time.process_time() - started
+
+
+def _floor(text: str) -> bool:
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
+
+
+def _row(label: str, mb: float, documents: int, cpu: float, wall: float | None = None,
+         peak: int | None = None, results: int | None = None) -> str:
+    cells = [f"{label:34}", f"{cpu:8.2f}", f"{mb / cpu if cpu else 0:9.2f}",
+             f"{documents / wall:9.0f}" if wall else f"{'':>9}",
+             f"{peak / 2**20:8.0f}" if peak else f"{'':>8}"]
+    if results is not None:
+        cells.append(f"{results / 2**20:8.2f} {results / documents / 1024:7.2f}")
+    return " ".join(cells)
+
+
+HEADER = (f"{'':34} {'CPU s':>8} {'MB/s/core':>9} {'docs/s':>9} {'peak MB':>8} "
+          f"{'results':>8} {'KB/doc':>7}")
+
+
+def _validated(name: str, checkout: Path, corpus: Path, out: Path, runs: int,
+               *extra: str) -> tuple[Run, dict]:
+    """The best (least CPU) of ``runs`` runs, and its results.json."""
+    best: Run | None = None
+    for _ in range(runs):
+        run = validate(checkout, corpus, out, *extra)
+        if run.returncode not in (0, 1):
+            raise SystemExit(f"{name} ({checkout}): exit {run.returncode}\n{run.stderr[-2000:]}")
+        if best is None or run.cpu < best.cpu:
+            best = run
+    assert best is not None
+    return best, json.loads(out.read_text(encoding="utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=10_000,
+                        help="documents in each corpus (default 10,000)")
+    parser.add_argument("--before", default=None,
+                        help="an earlier version to compare with: a git revision of this "
+                             "repository, or a directory holding its checkout")
+    parser.add_argument("--runs", type=int, default=1, help="best of N runs of each validate")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--corpus", choices=[*CORPORA, "both"], default="both",
+                        help="which corpus (default: both)")
+    parser.add_argument("--suite", choices=[*SUITES, "both"], default="both",
+                        help="which suite to run through corpus-qa (default: both)")
+    args = parser.parse_args(argv)
+
+    from ftfy.badness import is_bad
+
+    with tempfile.TemporaryDirectory(prefix="corpus-qa-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        checkouts = {"after": ROOT}
+        if args.before:
+            given = Path(args.before)
+            checkouts = {"before": given.resolve() if given.is_dir()
+                         else export_commit(args.before, tmp / "before"), "after": ROOT}
+        suite = tmp / "encoding.yml"
+        suite.write_text(ENCODING_SUITE, encoding="utf-8")
+        identical = True
+        print(f"{args.documents:,} documents per corpus; "
+              + ", ".join(f"{k}: {v}" for k, v in checkouts.items()))
+        for name, write in CORPORA.items():
+            if args.corpus not in (name, "both"):
+                continue
+            corpus = tmp / name / "corpus"
+            size = write(corpus, args.documents, args.seed)
+            files = sorted(corpus.rglob("*.txt"))
+            mb = size / 1e6
+            print(f"\n{name} stories: {len(files):,} documents, {mb:.1f} MB")
+            print(HEADER)
+            floor = _loop(files, _floor)
+            print(_row("floor: decode + isascii/NFC", mb, len(files), floor))
+            bare = _loop(files, is_bad)
+            print(_row("ftfy.badness.is_bad loop", mb, len(files), bare))
+            measured: dict[str, Run] = {}
+            findings: dict[str, list] = {}
+            suites = [f"{s} suite" for s in SUITES if args.suite in (s, "both")]
+            for label in suites:
+                extra = ("--suite", str(suite)) if label == "encoding suite" else ()
+                for version, checkout in checkouts.items():
+                    out = corpus.parent / f"{version}-{label.split()[0]}.json"
+                    run, results = _validated(version, checkout, corpus, out, args.runs, *extra)
+                    measured[f"{label} {version}"] = run
+                    findings[f"{label} {version}"] = results.get("findings", [])
+                    print(_row(f"{label}, {version}", mb, len(files), run.cpu, run.wall,
+                               run.peak_rss, out.stat().st_size))
+            for label in suites:
+                after = measured[f"{label} after"]
+                print(f"{label}: {mb / after.cpu:.2f} MB/s per core, {bare / after.cpu:.2f}x "
+                      f"the bare is_bad loop's speed, {floor / after.cpu:.3f}x the floor's")
+                if "before" in checkouts:
+                    before = measured[f"{label} before"]
+                    same = findings[f"{label} before"] == findings[f"{label} after"]
+                    identical &= same
+                    print(f"{label}: before/after CPU {before.cpu / after.cpu:.2f}x, wall "
+                          f"{before.wall / after.wall:.2f}x, peak RSS "
+                          f"{before.peak_rss / after.peak_rss:.2f}x; findings identical: {same} "
+                          f"({len(findings[f'{label} after']):,} findings)")
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

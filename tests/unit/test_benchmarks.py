@@ -1,0 +1,74 @@
+"""Every script in benchmarks/ runs to the end on a tiny corpus and prints its table, so the
+benchmarks do not rot as the code changes. Nothing here measures or asserts a time."""
+
+from __future__ import annotations
+
+import runpy
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS = ROOT / "benchmarks"
+
+# script -> (its arguments for a tiny run, a line its output must hold). "{tmp}" is a
+# fresh directory, "{root}" this checkout.
+TINY: dict[str, tuple[list[str], str]] = {
+    "boilerplate_throughput.py": (["--documents", "40"], "docs/s"),
+    "changed_since.py": (["--documents", "8"], "--changed-since HEAD :"),
+    "default_suite.py": (["--documents", "8", "--corpus", "versioned", "--suite", "default",
+                          "--before", "HEAD"], "default suite: before/after CPU"),
+    "encoding_throughput.py": (["--documents", "12", "--workers", "1", "--verify", "100"],
+                               "4 predicates, 1 core"),
+    "figure_extractors.py": (["--no-speed"], "## Accuracy on tests/unit/figure_cases.yml"),
+    "furniture_dev.py": (["--lines", "6", "--documents", "10"], "Furniture lines found"),
+    "grouping_scale.py": (["--sizes", "40,80", "--repeat", "1"], "precision recall"),
+    "metadata_throughput.py": (["--docs", "30"], "windows vs whole-text search"),
+    "mojibake_confusion.py": (["--samples", "1"], "| written in | read as |"),
+    "planted_corpus.py": (["{tmp}/planted", "--documents", "12"], "files written under"),
+    "planted_figures.py": (["--documents", "12", "--stories", "5", "--workers", "1"],
+                           "pipeline (Runner, wall)"),
+    "report_scale.py": (["2"], "open_doc_ms"),
+    "runner_passes.py": (["--before", "{root}", "--documents", "12"],
+                         "findings identical: True"),
+    "source_throughput.py": (["--documents", "12", "--workers", "1"], ".jsonl.gz"),
+}
+NEEDS_CHROMIUM = {"report_scale.py"}
+
+
+def _scripts() -> list[str]:
+    """The benchmark scripts: files of benchmarks/ that can be run (``__main__``)."""
+    return sorted(p.name for p in BENCHMARKS.glob("*.py")
+                  if 'if __name__ == "__main__":' in p.read_text(encoding="utf-8"))
+
+
+def test_every_benchmark_script_has_a_tiny_run() -> None:
+    missing = sorted(set(_scripts()) - set(TINY))
+    assert not missing, (f"add tiny arguments for {missing} to TINY in {Path(__file__).name} "
+                         "(a corpus small enough to run in a few seconds)")
+    assert not set(TINY) - set(_scripts()), "TINY names a script that is gone"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_script_runs_on_a_tiny_corpus(script: str, tmp_path: Path, monkeypatch,
+                                                 capsys) -> None:
+    if script in NEEDS_CHROMIUM:
+        from tests.browser.conftest import CHROMIUM
+
+        if not Path(CHROMIUM).exists() and not shutil.which(str(CHROMIUM)):
+            pytest.skip(f"{script} drives chromium, which is not installed here")
+    arguments, expected = TINY[script]
+    argv = [a.format(tmp=tmp_path, root=ROOT) for a in arguments]
+    monkeypatch.setattr(sys, "argv", [str(BENCHMARKS / script), *argv])
+    monkeypatch.syspath_prepend(str(ROOT))
+    try:
+        runpy.run_path(str(BENCHMARKS / script), run_name="__main__")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code or 0
+    out = capsys.readouterr().out
+    assert code == 0, out[-3000:]
+    assert expected in out, out[-3000:]
