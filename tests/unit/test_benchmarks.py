@@ -33,6 +33,12 @@ TINY: dict[str, tuple[list[str], str]] = {
     "report_scale.py": (["2"], "open_doc_ms"),
     "runner_passes.py": (["--before", "{root}", "--documents", "12"],
                          "findings identical: True"),
+    "shard_memory.py": (["--gb", "0.0005", "--shards", "2", "--workers", "1"],
+                        "peak memory of the process tree"),
+    "signature_speed.py": (["--documents", "30", "--rounds", "1"], "numpy signatures"),
+    "startup.py": (["--repeat", "1"], "of the run"),
+    "triage_corpus.py": (["{tmp}/triage", "--articles", "6", "--per-kind", "1"],
+                         "files written under"),
     "source_throughput.py": (["--documents", "12", "--workers", "1"], ".jsonl.gz"),
 }
 NEEDS_CHROMIUM = {"report_scale.py"}
