@@ -51,7 +51,8 @@ def _billion_laughs(levels: int = 10) -> str:
 def test_an_alias_bomb_is_refused_at_once_naming_the_line(tmp_path: Path) -> None:
     started = time.perf_counter()
     doc, problems = _load(tmp_path, _billion_laughs())
-    assert time.perf_counter() - started < 5  # expanded, 10 levels would be 9**10 items
+    # a hang guard, not a benchmark: expanded, 10 levels would be 9**10 items (hours)
+    assert time.perf_counter() - started < 60
     assert [(p.reason, p.line, p.loaded) for p in problems] == [("front_matter_alias", 3, True)]
     assert problems[0].message.startswith("front matter uses the YAML alias *a0, which is not")
     assert doc.fields == {}
@@ -67,7 +68,7 @@ def test_four_hundred_thousand_keys_are_refused_quickly(tmp_path: Path) -> None:
     block = "".join(f"k{i}: v\n" for i in range(400_000))
     started = time.perf_counter()
     doc, problems = _load(tmp_path, "---\n" + block + "---\n" + BODY)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 60  # a hang guard: it never finished in 180 s
     assert [p.reason for p in problems] == ["front_matter_too_large"]
     assert f"over the limit of {FRONT_MATTER_MAX_CHARS:,}" in problems[0].message
     assert doc.text[doc.body_start:] == BODY
