@@ -190,14 +190,16 @@ def test_a_file_outside_any_configured_corpus_takes_its_id_from_the_work_tree(
         tmp_path: Path) -> None:
     root = corpus_repo(tmp_path / "repo", {"corpus/sub/c.txt": "The cafÃ© opened.\n",
                                            "corpus/a.txt": "Fine.\n"})
-    whole = run_cli("validate", ".", "--suite", "suite.yml", "--json", "whole.json", cwd=root)
-    one = run_cli("validate", "corpus/sub/c.txt", "--suite", "suite.yml", "--json", "one.json",
-                  cwd=root)
+    # The JSON goes beside the repository: an output inside the corpus (".") is refused.
+    whole = run_cli("validate", ".", "--suite", "suite.yml", "--json",
+                    str(tmp_path / "whole.json"), cwd=root)
+    one = run_cli("validate", "corpus/sub/c.txt", "--suite", "suite.yml", "--json",
+                  str(tmp_path / "one.json"), cwd=root)
     two = run_cli("validate", "corpus/a.txt", "corpus/sub/c.txt", "--suite", "suite.yml",
-                  "--json", "two.json", cwd=root)
+                  "--json", str(tmp_path / "two.json"), cwd=root)
 
     def ids(name: str) -> set[str]:
-        return {d["id"] for d in json.loads((root / name).read_text("utf-8"))["documents"]}
+        return {d["id"] for d in json.loads((tmp_path / name).read_text("utf-8"))["documents"]}
 
     # Before: "c" (the file's own folder), whatever the folder validated says.
     assert ids("whole.json") == {"corpus/sub/c", "corpus/a"}, whole.stderr

@@ -18,6 +18,14 @@ STORIES = [
     "A local museum reopened its doors after two years of renovation, showing a "
     "restored collection of medieval maps donated by a private family trust.",
 ]
+MORE = [
+    "Opposition members said the plan delays repairs to two bridges, while the mayor "
+    "promised a separate vote on cycling lanes and bus fares before the summer recess.",
+    "Cooperatives expect prices to fall as storage fills, and several growers plan to "
+    "press more cider or sell directly at weekend markets across the province.",
+    "Curators spent months cleaning fragile parchment; visitors can book guided tours, "
+    "and schools get free entry on Wednesdays throughout the coming academic year.",
+]
 
 
 def _results(tmp_path: Path, corpus: Path, suite: Path = NEWS) -> dict:
@@ -154,9 +162,13 @@ def test_a_boilerplate_line_repeated_across_stories_is_one_finding(tmp_path: Pat
     corpus = tmp_path / "c"
     corpus.mkdir()
     cta = "Subscribe to our newsletter to get the latest news every morning."
-    for i, story in enumerate(STORIES):
-        (corpus / f"s{i}.txt").write_text(f"{story}\n\n{cta}\n\n{FOOTER}\n", encoding="utf-8")
+    # Each story gets a second paragraph of its own, so the two shared lines are well
+    # under the story threshold (a word-shingle Jaccard of 0.3): three stories, not one.
+    for i, (story, more) in enumerate(zip(STORIES, MORE, strict=True)):
+        (corpus / f"s{i}.txt").write_text(f"{story}\n\n{more}\n\n{cta}\n\n{FOOTER}\n",
+                                          encoding="utf-8")
     data = _results(tmp_path, corpus)
+    assert data["statistics"]["stories"] == 3
     by_line: dict[str, set[tuple[str, str]]] = {}
     for f in data["findings"]:
         if f["excerpt"] in (cta, FOOTER):
