@@ -6,9 +6,9 @@ The steps, in order:
    anything is read);
 2. validate the corpus with the suite (the findings say what to repair);
 3. per document, apply the repairs of :mod:`corpus_qa.repair` family by family:
-   boilerplate (whose findings' spans are in the text as read), encoding, metadata,
-   diacritics (the last two only with ``accept_suggestions``); each family's edit
-   spans are in the text it was given;
+   encoding, boilerplate (checked again on the repaired text when encoding changed it),
+   metadata, diacritics (the last two only with ``accept_suggestions``); each family's
+   edit spans are in the text it was given;
 4. write the copy in the input's format: an unchanged text file is copied byte for
    byte, a repaired one gets its new fields in YAML front matter; a file of records
    keeps every record, unchanged lines byte for byte, repaired records with the new
@@ -131,8 +131,13 @@ def _hits_of(findings: list[Finding], *reasons: str) -> list[Finding]:
 def plan_document(
     doc: Mapping[str, Any], text: str, findings: list[Finding], *, families: Iterable[str],
     accept_suggestions: bool, versions: list[tuple[str, str]], is_text_file: bool,
+    boilerplate_hits: Callable[[str, int], list[Any]] | None = None,
 ) -> DocumentFix:
-    """The repairs of one document (``doc`` is its entry in the run's ``documents``)."""
+    """The repairs of one document (``doc`` is its entry in the run's ``documents``).
+
+    ``boilerplate_hits(text, body_start)`` is the suite's boilerplate check, run again
+    when the encoding repairs changed the text (the findings' spans no longer fit).
+    """
     fix = DocumentFix(doc["id"], doc["path"], doc.get("line", 1), text, text)
     wanted = set(families)
     if not accept_suggestions:
@@ -154,18 +159,19 @@ def plan_document(
         return fix
     metadata = doc.get("metadata") or {}
     current = text
-    if "boilerplate" in wanted:  # first: the findings' spans are in the text as read
-        hits = [f for f in findings if f.expectation == "expect_document_to_have_no_boilerplate"]
-        repaired = repair_boilerplate(current, hits, metadata,
-                                      body_start=_body_start(current, is_text_file))
+    if "encoding" in wanted:  # first: a mis-decoded line must not look like furniture
+        repaired = repair_encoding(current)
+        current, fix.edits = repaired.text, fix.edits + repaired.edits
+    if "boilerplate" in wanted:
+        start = _body_start(current, is_text_file)
+        hits: list[Any] = [f for f in findings
+                           if f.expectation == "expect_document_to_have_no_boilerplate"]
+        if current != text and boilerplate_hits is not None:  # spans moved: look again
+            hits = boilerplate_hits(current, start)
+        repaired = repair_boilerplate(current, hits, metadata, body_start=start)
         current = repaired.text
         fix.edits += repaired.edits
         fix.fields.update(repaired.fields)
-    if "encoding" in wanted:
-        repaired = repair_encoding(current)
-        current, fix.edits = repaired.text, fix.edits + repaired.edits
-        # A value moved out of the body is repaired as the body is.
-        fix.fields = {k: (repair_encoding(v).text, o) for k, (v, o) in fix.fields.items()}
     if "metadata" in wanted:
         missing = [(f.key, f.suggestion, (metadata.get(f.key) or {}).get("suggestion_from") or "?")
                    for f in findings if f.reason == "missing_field" and f.key and f.suggestion
@@ -179,6 +185,18 @@ def plan_document(
         fix.edits += repaired.edits
     fix.after = current
     return fix
+
+
+def suite_boilerplate_check(suite: Any) -> Callable[[str, int], list[Any]] | None:
+    """The boilerplate check as the suite configures it (pattern and cue lists), or None."""
+    spec = next((e for e in suite.expectations
+                 if e.type == "expect_document_to_have_no_boilerplate"), None)
+    if spec is None:
+        return None
+    from corpus_qa.expectations.boilerplate import _boilerplate
+
+    patterns, cues = spec.kwargs.get("patterns"), spec.kwargs.get("cues")
+    return lambda text, start: _boilerplate({"text": text, "body_start": start}, patterns, cues)
 
 
 def _body_start(text: str, is_text_file: bool) -> int:
@@ -393,13 +411,14 @@ def run_fix(
     text_of = result.text_of
     assert text_of is not None
     fixes = []
+    check = suite_boilerplate_check(suite)
     for doc in result.documents:
         fmt = format_of(Path(doc["path"]).name)
         versions = [(i, text_of(i)) for i in stories.get(doc.get("story") or "", [])]
         fixes.append(plan_document(
             doc, text_of(doc["id"]), by_doc.get(doc["id"], []), families=families,
             accept_suggestions=accept_suggestions, versions=versions,
-            is_text_file=fmt is not None and fmt.kind == "text"))
+            is_text_file=fmt is not None and fmt.kind == "text", boilerplate_hits=check))
 
     work = tempfile.TemporaryDirectory(prefix="corpus-qa-fix-") if dry_run else None
     root = Path(work.name) / "copy" if work else Path(out)

@@ -4,7 +4,7 @@ A hit's text is removed with the whitespace that joined it to its neighbours; a 
 left with nothing but spaces and punctuation goes as a whole (its line break too).
 What the hit says belongs in metadata (``move into metadata: source, licence``) is
 moved there: the title and the byline name from the hit's suggestion, a notice's
-source or licence from the value the metadata resolver read inside the removed text.
+source or licence from the value the metadata resolver read in the removed text.
 A field the document already has (front matter, header, record field) is kept.
 
 >>> text = "Share this article\\nThe mayor spoke.\\n"
@@ -100,9 +100,9 @@ def repair_boilerplate(
 ) -> Repaired:
     """``text`` without the boilerplate ``hits`` (in the body), and the fields they carry.
 
-    ``metadata`` is the document's resolved metadata in row form (``value``, ``origin``,
-    ``span`` per field): a notice's fields are taken from there when the resolver read
-    them inside the notice, and fields the document already has are not overwritten.
+    ``metadata`` is the document's resolved metadata in row form (``value``, ``raw``,
+    ``origin`` per field): a notice's fields are taken from there when what the resolver
+    read is part of the notice, and fields the document already has are not overwritten.
     """
     metadata = metadata or {}
     chosen = [h for h in hits if h.reason in REPAIRED_REASONS and h.span[0] >= body_start
@@ -121,9 +121,9 @@ def repair_boilerplate(
             if hit.reason in ("title_in_body", "byline_in_body"):
                 value = hit.suggestion
             else:
-                span = known.get("span")
-                if known.get("value") and span and hit.span[0] <= span[0] and span[1] <= hit.span[1]:
-                    value = str(known["value"])
+                said = str(known.get("raw") or known.get("value") or "")
+                if known.get("value") and said and said in text[hit.span[0]:hit.span[1]]:
+                    value = str(known["value"])  # the resolver read it in this notice
             if value:
                 fields[name] = (value, f"{hit.reason} at {hit.span[0]}-{hit.span[1]}")
                 moved.append(f"{name}: {value}")
