@@ -188,3 +188,21 @@ def test_diff_escapes_document_text() -> None:
     left, right = side_by_side("a <script>x</script> b", "a b")
     assert "<script>" not in left and "&lt;script&gt;" in left
     assert right == "a b"
+
+
+def test_parquet_copy_keeps_every_row_and_changes_the_repaired_one(tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    from corpus_qa.fixer import DocumentFix, write_file_copy
+    from corpus_qa.sources.write import write_records
+
+    rows = [{"id": "a", "text": "one", "metadata": {"date": "2024-01-01"}},
+            {"id": "b", "text": "caf\u00c3\u00a9", "metadata": {"date": "2024-01-02"}}]
+    write_records(tmp_path / "in.parquet", rows)
+    fix = DocumentFix("b", "in.parquet", 2, rows[1]["text"], "café",
+                      fields={"source": ("VOA", "o")})
+    write_file_copy(tmp_path / "in.parquet", tmp_path / "out" / "in.parquet", {2: fix},
+                    FieldMap())
+    out = pq.read_table(tmp_path / "out" / "in.parquet").to_pylist()
+    assert [r["text"] for r in out] == ["one", "café"]
+    assert out[1]["metadata"]["source"] == "VOA" and out[1]["metadata"]["date"] == "2024-01-02"
