@@ -39,7 +39,8 @@ from corpus_qa.mutations import FAMILIES, mutate_document, mutate_story  # noqa:
 DOCUMENT_FAMILIES = [n for n, f in FAMILIES.items() if f.scope == "document"]
 
 
-def build(documents: int, seed: int) -> tuple[dict[str, str], dict[str, str | bytes], dict[str, str]]:
+def build(documents: int, seed: int
+          ) -> tuple[dict[str, str], dict[str, str | bytes], dict[str, str]]:
     """Clean texts, the planted corpus, and the family planted in each changed document."""
     stories = max(1, documents // 3)
     corpus = generate(documents, stories, planted=0, seed=seed)

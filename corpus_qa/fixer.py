@@ -38,7 +38,6 @@ from corpus_qa.paths import display_path
 from corpus_qa.repair import (
     FAMILIES,
     Edit,
-    apply_edits,
     fill_missing,
     repair_boilerplate,
     repair_encoding,
@@ -69,10 +68,12 @@ def check_out(out: str | os.PathLike[str], paths: Iterable[str | os.PathLike[str
     """Raise :class:`FixError` when ``out`` is a corpus path, inside one, or contains one,
     or (unless ``existing_ok``) is an existing file or a folder that is not empty.
 
-    >>> check_out("/data/news", ["/data/news"])
-    Traceback (most recent call last):
-    ...
-    corpus_qa.fixer.FixError: --out /data/news is the corpus path /data/news — the copy must go to a separate folder (e.g. --out /data/news-fixed)
+    >>> try:
+    ...     check_out("/data/news", ["/data/news"])
+    ... except FixError as exc:
+    ...     print(str(exc).replace(" — ", "\\n"))
+    --out /data/news is the corpus path /data/news
+    the copy must go to a separate folder (e.g. --out /data/news-fixed)
     """
     target = Path(os.path.realpath(out))
     for given in paths:
@@ -348,11 +349,12 @@ class FixResult:
                            "edits": sum(len(d.edits) for d in self.documents),
                            "files_copied_unchanged": self.copied_files,
                            "files_written": self.written_files},
-            "expectations": [{"type": t, "findings_before": self.before.get(t, {}).get("findings", 0),
-                              "findings_after": self.after.get(t, {}).get("findings", 0),
-                              "unexpected_before": self.before.get(t, {}).get("unexpected", 0),
-                              "unexpected_after": self.after.get(t, {}).get("unexpected", 0)}
-                             for t in dict.fromkeys([*self.before, *self.after])],
+            "expectations": [
+                {"type": t, "findings_before": self.before.get(t, {}).get("findings", 0),
+                 "findings_after": self.after.get(t, {}).get("findings", 0),
+                 "unexpected_before": self.before.get(t, {}).get("unexpected", 0),
+                 "unexpected_after": self.after.get(t, {}).get("unexpected", 0)}
+                for t in dict.fromkeys([*self.before, *self.after])],
             "documents": [d.to_json() for d in self.documents if d.changed or d.notes],
         }
 
@@ -463,7 +465,8 @@ def format_table(fix: FixResult) -> str:
     width = max([len(t) for t in fix.before] + [len("expectation")])
     out.append(f"{'expectation':{width}}  before  after")
     for item in fix.to_json()["expectations"]:
-        out.append(f"{item['type']:{width}}  {item['findings_before']:6}  {item['findings_after']:5}")
+        out.append(f"{item['type']:{width}}  {item['findings_before']:6}  "
+                   f"{item['findings_after']:5}")
     repaired = len(fix.changed())
     where = "(dry run: nothing written)" if fix.dry_run else f"copy in {fix.out}"
     out.append(f"\ncorpus-qa fix: {repaired} of {len(fix.documents)} documents repaired, "

@@ -7,7 +7,7 @@ repair was given (end exclusive), so a report can show before and after side by 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 FAMILIES = ("encoding", "boilerplate", "metadata", "diacritics")
@@ -54,7 +54,8 @@ class Repaired:
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """``text`` with each text edit's span replaced by its ``after`` (spans must not overlap).
 
-    >>> apply_edits("a-b-c", [Edit("x", "r", (1, 2), "-", "+", ""), Edit("x", "r", (3, 4), "-", "", "")])
+    >>> apply_edits("a-b-c", [Edit("x", "r", (1, 2), "-", "+", ""),
+    ...                       Edit("x", "r", (3, 4), "-", "", "")])
     'a+bc'
     """
     parts: list[str] = []
@@ -69,16 +70,3 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     parts.append(text[pos:])
     return "".join(parts)
 
-
-def shifted(edits: Iterable[Edit], offset: int) -> list[Edit]:
-    """``edits`` with their spans moved by ``offset`` characters."""
-    return [Edit(e.family, e.reason, (e.span[0] + offset, e.span[1] + offset), e.before,
-                 e.after, e.message, e.field, e.origin) for e in edits]
-
-
-def counts_by_family(edits: Iterable[Edit]) -> Mapping[str, int]:
-    """How many edits each family made."""
-    out: dict[str, int] = {}
-    for edit in edits:
-        out[edit.family] = out.get(edit.family, 0) + 1
-    return out

@@ -127,6 +127,7 @@ def render_fix_page(fix: Any) -> str:
     docs = "\n".join(_document(d, i) for i, d in enumerate(shown))
     stats = data["statistics"]
     where = "dry run: nothing written" if fix.dry_run else f"copy in {fix.out}"
+    accepted = " · suggestions accepted" if fix.accept_suggestions else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{_e(content_security_policy('', style))}">
@@ -136,7 +137,7 @@ def render_fix_page(fix: Any) -> str:
 <body><main class="fix-wrap">
 <h1>corpus-qa fix</h1>
 <p class="muted">{_e(', '.join(fix.corpus))} → {_e(where)} · suite {_e(fix.suite)} ·
-families {_e(', '.join(fix.families))}{' · suggestions accepted' if fix.accept_suggestions else ''}</p>
+families {_e(', '.join(fix.families))}{accepted}</p>
 <p id="fix-summary">{stats['repaired']} of {stats['documents']} documents repaired,
 {stats['edits']} edits, {stats['files_copied_unchanged']} files copied unchanged</p>
 <h2>Findings per expectation, before and after</h2>
