@@ -131,11 +131,13 @@ def _hits_of(findings: list[Finding], *reasons: str) -> list[Finding]:
 
 def plan_document(
     doc: Mapping[str, Any], text: str, findings: list[Finding], *, families: Iterable[str],
-    accept_suggestions: bool, versions: list[tuple[str, str]], is_text_file: bool,
+    accept_suggestions: bool, versions: Callable[[], list[tuple[str, str]]],
+    is_text_file: bool,
     boilerplate_hits: Callable[[str, int], list[Any]] | None = None,
 ) -> DocumentFix:
     """The repairs of one document (``doc`` is its entry in the run's ``documents``).
 
+    ``versions()`` gives ``(id, text)`` of the story's versions (read only when needed).
     ``boilerplate_hits(text, body_start)`` is the suite's boilerplate check, run again
     when the encoding repairs changed the text (the findings' spans no longer fit).
     """
@@ -181,7 +183,7 @@ def plan_document(
         fix.edits += repaired.edits
         fix.fields.update(repaired.fields)
     if "diacritics" in wanted and any(f.reason == "diacritics_stripped" for f in findings):
-        repaired = restore_diacritics(current, [v for v in versions if v[0] != doc["id"]])
+        repaired = restore_diacritics(current, [v for v in versions() if v[0] != doc["id"]])
         current = repaired.text
         fix.edits += repaired.edits
     fix.after = current
@@ -331,10 +333,12 @@ class FixResult:
     accept_suggestions: bool
     dry_run: bool
     documents: list[DocumentFix]
+    """The documents repaired or with a note (the others were copied as they are)."""
     before: dict[str, dict[str, int]]
     after: dict[str, dict[str, int]]
     copied_files: int = 0
     written_files: int = 0
+    documents_read: int = 0
 
     def changed(self) -> list[DocumentFix]:
         return [d for d in self.documents if d.changed]
@@ -344,7 +348,7 @@ class FixResult:
             "schema_version": SCHEMA_VERSION, "corpus": self.corpus, "out": self.out,
             "suite": self.suite, "families": self.families,
             "accept_suggestions": self.accept_suggestions, "dry_run": self.dry_run,
-            "statistics": {"documents": len(self.documents),
+            "statistics": {"documents": self.documents_read,
                            "repaired": len(self.changed()),
                            "edits": sum(len(d.edits) for d in self.documents),
                            "files_copied_unchanged": self.copied_files,
@@ -415,12 +419,19 @@ def run_fix(
     fixes = []
     check = suite_boilerplate_check(suite)
     for doc in result.documents:
+        if doc["id"] not in by_doc:
+            continue  # the repairs change only what the checks find: nothing here
         fmt = format_of(Path(doc["path"]).name)
-        versions = [(i, text_of(i)) for i in stories.get(doc.get("story") or "", [])]
-        fixes.append(plan_document(
-            doc, text_of(doc["id"]), by_doc.get(doc["id"], []), families=families,
-            accept_suggestions=accept_suggestions, versions=versions,
-            is_text_file=fmt is not None and fmt.kind == "text", boilerplate_hits=check))
+        story = stories.get(doc.get("story") or "", [])
+        fix = plan_document(
+            doc, text_of(doc["id"]), by_doc[doc["id"]], families=families,
+            accept_suggestions=accept_suggestions,
+            versions=lambda story=story: [(i, text_of(i)) for i in story],
+            is_text_file=fmt is not None and fmt.kind == "text", boilerplate_hits=check)
+        if not fix.changed:
+            fix.before = fix.after = ""  # memory: only repaired documents keep their texts
+        if fix.changed or fix.notes:
+            fixes.append(fix)
 
     work = tempfile.TemporaryDirectory(prefix="corpus-qa-fix-") if dry_run else None
     root = Path(work.name) / "copy" if work else Path(out)
@@ -446,6 +457,7 @@ def run_fix(
             work.cleanup()
     return FixResult(corpus=list(paths), out=str(out), suite=suite.name, families=families,
                      accept_suggestions=accept_suggestions, dry_run=dry_run, documents=fixes,
+                     documents_read=len(result.documents),
                      before=counts(result), after=after, copied_files=copied,
                      written_files=written)
 
@@ -469,6 +481,6 @@ def format_table(fix: FixResult) -> str:
                    f"{item['findings_after']:5}")
     repaired = len(fix.changed())
     where = "(dry run: nothing written)" if fix.dry_run else f"copy in {fix.out}"
-    out.append(f"\ncorpus-qa fix: {repaired} of {len(fix.documents)} documents repaired, "
+    out.append(f"\ncorpus-qa fix: {repaired} of {fix.documents_read} documents repaired, "
                f"{fix.copied_files} files copied unchanged — {where}")
     return "\n".join(out) + "\n"

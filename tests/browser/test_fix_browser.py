@@ -29,7 +29,8 @@ def _result() -> FixResult:
               "expect_document_to_have_no_boilerplate": {"findings": 1, "unexpected": 1}}
     after = {k: {"findings": 0, "unexpected": 0} for k in counts}
     return FixResult(["news"], "out", "news", ["encoding", "boilerplate"], False, False,
-                     [doc, same], counts, after, copied_files=1, written_files=1)
+                     [doc, same], counts, after, copied_files=1, written_files=1,
+                     documents_read=2)
 
 
 @pytest.fixture
