@@ -300,14 +300,19 @@ def write_file_copy(source: Path, target: Path, fixes: Mapping[int, DocumentFix]
         target.write_bytes(text.encode("utf-8"))
         return
     if fmt.kind == "parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        rows = pq.read_table(source).to_pylist()
+        try:
+            rows = pq.read_table(source).to_pylist()
+        except (OSError, pa.ArrowException) as exc:
+            _keep_damaged(source, target, fixes, f"cannot be read whole ({exc})")
+            return
         for row, fix in fixes.items():
             rows[row - 1] = repaired_record(rows[row - 1], fix, fields)
         write_records(target, rows)
         return
-    from corpus_qa.sources.jsonl import open_stream
+    from corpus_qa.sources.jsonl import STREAM_ERRORS, open_stream
 
     def lines() -> Iterable[bytes]:
         with source.open("rb") as raw:
@@ -316,7 +321,20 @@ def write_file_copy(source: Path, target: Path, fixes: Mapping[int, DocumentFix]
                 yield line if fix is None else _json_line(
                     repaired_record(json.loads(line.decode("utf-8")), fix, fields))
 
-    write_lines(target, lines())
+    try:
+        write_lines(target, lines())
+    except STREAM_ERRORS as exc:
+        _keep_damaged(source, target, fixes, f"its stream is damaged ({exc})")
+
+
+def _keep_damaged(source: Path, target: Path, fixes: Mapping[int, DocumentFix],
+                  why: str) -> None:
+    """A file that cannot be read whole is copied as it is: its repairs are not applied."""
+    shutil.copyfile(source, target)
+    for fix in fixes.values():
+        fix.notes.append(f"not written: {display_path(source)} {why} — the copy keeps the file "
+                         "as it is; repair the file, then run fix again")
+        fix.after, fix.fields, fix.edits = fix.before, {}, []
 
 
 # --- the run ---------------------------------------------------------------------------

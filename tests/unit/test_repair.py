@@ -206,3 +206,17 @@ def test_parquet_copy_keeps_every_row_and_changes_the_repaired_one(tmp_path) -> 
     out = pq.read_table(tmp_path / "out" / "in.parquet").to_pylist()
     assert [r["text"] for r in out] == ["one", "café"]
     assert out[1]["metadata"]["source"] == "VOA" and out[1]["metadata"]["date"] == "2024-01-02"
+
+
+def test_a_damaged_stream_is_copied_as_it_is_with_a_note(tmp_path) -> None:
+    import gzip
+
+    from corpus_qa.fixer import DocumentFix, write_file_copy
+
+    data = gzip.compress(b'{"id":"a","text":"caf\\u00c3\\u00a9"}\n' * 200)
+    (tmp_path / "in.jsonl.gz").write_bytes(data[: len(data) // 2])  # cut short
+    fix = DocumentFix("a", "in.jsonl.gz", 1, "caf\u00c3\u00a9", "café")
+    write_file_copy(tmp_path / "in.jsonl.gz", tmp_path / "out" / "in.jsonl.gz", {1: fix},
+                    FieldMap())
+    assert (tmp_path / "out" / "in.jsonl.gz").read_bytes() == data[: len(data) // 2]
+    assert not fix.changed and "stream is damaged" in fix.notes[0]
