@@ -113,6 +113,11 @@ def test_diacritics_restored_only_where_the_other_version_always_accents() -> No
                                                           ("Barcena", "Bárcena")]
 
 
+def test_diacritics_are_restored_in_nfc_from_a_version_in_nfd() -> None:
+    fixed = restore_diacritics("San Jose", [("b", "San Jose\u0301 again")])
+    assert fixed.text == "San Jos\u00e9"
+
+
 def test_apply_edits_rejects_overlaps() -> None:
     with pytest.raises(ValueError, match="overlapping"):
         apply_edits("abcdef", [Edit("x", "r", (0, 3), "abc", "", ""),
