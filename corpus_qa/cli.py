@@ -139,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--report", default=f"{DEFAULT_REPORT_DIR}/fix", metavar="DIR",
                      help=f"where fix-report.json and index.html go (default "
                      f"{DEFAULT_REPORT_DIR}/fix)")
+    fix_records = fix.add_argument_group("record fields", "as for validate")
+    fix_records.add_argument("--text-field", metavar="NAME", help="the document text")
+    fix_records.add_argument("--id-field", metavar="NAME", help="the document id")
+    fix_records.add_argument("--metadata-field", metavar="NAME",
+                             help="the object repaired metadata fields are written to")
     init = commands.add_parser(
         "init", help="write a starter corpus repository (never overwrites a file)",
         description="Write a starter corpus repository in DIR: [tool.corpus_qa] in "
@@ -445,6 +450,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from corpus_qa.sources import CorpusPathError
 
     suite, paths = _suite_and_paths(args)
+    suite = _with_fields(suite, args)
     if not paths:
         raise UsageError("no corpus paths given (and none in [tool.corpus_qa] paths) — "
                          "pass PATH…")

@@ -112,6 +112,18 @@ def test_jsonl_records_keep_their_lines_and_fields(tmp_path) -> None:
     assert not _after(report)
 
 
+def test_record_fields_are_named_as_for_validate(tmp_path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    record = {"key": "a", "body": "Caf\u00c3\u00a9 news.", "meta": {"date": "2024-01-02",
+              "source": "X", "attribution": "Y"}}
+    (corpus / "a.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    _, out, _ = _fix(tmp_path, str(corpus), "--text-field", "body", "--id-field", "key",
+                     "--metadata-field", "meta")
+    assert json.loads((out / "a.jsonl").read_text(encoding="utf-8")) == {
+        **record, "body": "Café news."}
+
+
 def test_dry_run_writes_only_the_report(tmp_path) -> None:
     _, out, report = _fix(tmp_path, str(SEEDS), "--dry-run")
     assert not out.exists()
