@@ -132,6 +132,34 @@ def build_parser() -> argparse.ArgumentParser:
                           help="mutated copies per document and family (default 3)")
     selftest.add_argument("--max-stories", type=int, default=None, metavar="N",
                           help="stories sampled from a larger corpus (default 20)")
+    fix = commands.add_parser(
+        "fix", help="write a repaired copy of a corpus (never in place) and show what changed",
+        description="Validate the corpus, repair what the findings say how to repair "
+        "(encoding, boilerplate; with --accept-suggestions also metadata and diacritics from "
+        "another version of the story), write the copy in the input's format to --out, report "
+        "every edit (JSON and an HTML diff page) and validate the copy. Figures and flattened "
+        "paragraphs are never changed. Exit 0 when the copy was written.")
+    fix.add_argument("paths", nargs="*", metavar="PATH", help="the corpus (as for validate)")
+    fix.add_argument("--out", required=True, metavar="DIR",
+                     help="a new (or empty) folder for the repaired copy, outside the corpus")
+    fix.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
+    fix.add_argument("--only", nargs="+", metavar="FAMILY",
+                     choices=("encoding", "boilerplate", "metadata", "diacritics"),
+                     help="repair only these families (default: all)")
+    fix.add_argument("--accept-suggestions", action="store_true",
+                     help="also fill missing metadata and restore diacritics from other "
+                     "versions of the story")
+    fix.add_argument("--dry-run", action="store_true",
+                     help="write only the fix report (the copy is made and validated in a "
+                     "temporary folder, then removed)")
+    fix.add_argument("--report", default=f"{DEFAULT_REPORT_DIR}/fix", metavar="DIR",
+                     help=f"where fix-report.json and index.html go (default "
+                     f"{DEFAULT_REPORT_DIR}/fix)")
+    fix_records = fix.add_argument_group("record fields", "as for validate")
+    fix_records.add_argument("--text-field", metavar="NAME", help="the document text")
+    fix_records.add_argument("--id-field", metavar="NAME", help="the document id")
+    fix_records.add_argument("--metadata-field", metavar="NAME",
+                             help="the object repaired metadata fields are written to")
     init = commands.add_parser(
         "init", help="write a starter corpus repository (never overwrites a file)",
         description="Write a starter corpus repository in DIR: [tool.corpus_qa] in "
@@ -150,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     handler = {"validate": cmd_validate, "list": cmd_list, "export-gx": cmd_export_gx,
-               "schema": cmd_schema, "selftest": cmd_selftest, "init": cmd_init}[args.command]
+               "schema": cmd_schema, "selftest": cmd_selftest, "init": cmd_init,
+               "fix": cmd_fix}[args.command]
     try:
         return handler(args)
     except (UsageError, OutputError) as exc:
@@ -530,6 +559,33 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     if result.errors:  # the first traceback here, all of them in the JSON
         print(f"corpus-qa: internal error in {result.errors[0]}", file=sys.stderr)
     return result.exit_code()
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from corpus_qa.fixer import FixError, check_out, format_table, run_fix
+    from corpus_qa.report.fixpage import write_fix_report
+    from corpus_qa.sources import CorpusPathError
+
+    suite, paths = _suite_and_paths(args)
+    suite = _with_fields(suite, args)
+    if not paths:
+        raise UsageError("no corpus paths given (and none in [tool.corpus_qa] paths) — "
+                         "pass PATH…")
+    for path in paths:
+        if not Path(path).exists():
+            raise UsageError(f"{path}: no such file or directory — check the corpus path")
+    try:
+        check_out(args.out, paths)  # before anything is read
+        report = Path(args.report)
+        check_out(report / "fix-report.json", paths, existing_ok=True)
+        result = run_fix(paths, suite, args.out, families=args.only or None,
+                         accept_suggestions=args.accept_suggestions, dry_run=args.dry_run)
+    except (FixError, CorpusPathError) as exc:
+        raise UsageError(str(exc)) from None
+    data, page = write_fix_report(result, report)
+    sys.stdout.write(format_table(result))
+    print(f"fix report: {data} and {page}", file=sys.stderr)
+    return EXIT_PASSED
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -39,10 +39,23 @@ def write_records(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int
     target.parent.mkdir(parents=True, exist_ok=True)
     if fmt.kind == "parquet":
         return _write_parquet(target, list(records))
+    return write_lines(target, (json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+                                for record in records))
+
+
+def write_lines(path: str | Path, lines: Iterable[bytes]) -> int:
+    """Write JSON Lines ``lines`` (bytes, each ending in a newline) as they are, compressed
+    as the name of ``path`` says; return how many (repaired copies keep unchanged lines
+    byte for byte)."""
+    target = Path(path)
+    fmt = format_of(target.name)
+    if fmt is None or fmt.kind != "jsonl":
+        raise ValueError(f"{target.name}: not a JSON Lines file name (.jsonl[.gz|.zst|.bz2|.xz])")
+    target.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with _open_for_writing(target, fmt.compression) as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        for line in lines:
+            handle.write(line)
             count += 1
     return count
 
