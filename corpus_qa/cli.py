@@ -379,7 +379,8 @@ def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
 
     report = None
     if args.report:
-        report = write_html_report(data, result.text_of, Path(args.report))
+        report = write_html_report(data, result.text_of, Path(args.report),
+                                   pairs=result.pairs_of)
         print(f"HTML report: {report}", file=sys.stderr)
     if args.junit:
         write_junit(data, Path(args.junit))

@@ -334,6 +334,10 @@ class RunResult:
     """Per corpus file read: path, format, records read, documents, problems (in order)."""
     text_of: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
     """The text of a validated document by id, as validated (for outputs that show it)."""
+    pairs_of: Callable[[str], list[dict[str, Any]]] | None = field(
+        default=None, repr=False, compare=False)
+    """The story view's pairs of a story by id (``{"documents", "aligned", "figures"}``
+    each), kept on disk during the run and not part of the JSON results."""
 
     @property
     def internal_errors(self) -> list[str]:
