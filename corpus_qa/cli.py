@@ -301,9 +301,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
               file=sys.stderr)
     data = result.to_json(verdict)
     if args.json == STDOUT:
-        from corpus_qa.results import dump_json
+        from corpus_qa.results import stream_json
 
-        sys.stdout.write(dump_json(data))
+        stream_json(data, sys.stdout.write)
     elif args.json:
         write_json(data, args.json)
     report = _write_outputs(args, result, verdict, data)

@@ -559,7 +559,48 @@ def dump_json(data: dict[str, Any]) -> str:
 
 
 def write_json(data: dict[str, Any], path: str | Path) -> None:
-    """Write ``data`` as :func:`dump_json` to ``path``, atomically."""
-    from corpus_qa.outputs import write_atomically
+    """Write ``data`` as :func:`dump_json` to ``path``, atomically and streaming (see
+    :func:`stream_json`): byte for byte the same text, never held in memory whole."""
+    from corpus_qa.outputs import atomic_open
 
-    write_atomically(path, dump_json(data))
+    with atomic_open(path) as out:
+        stream_json(data, out.write)
+
+
+STREAM_DEPTH = 2
+"""Nesting depth from which :func:`stream_json` encodes a value in one piece (a finding,
+a document record, an expectation: small); the objects and lists above it are written
+item by item."""
+
+
+def stream_json(value: Any, write: Callable[[str], Any], depth: int = 0) -> None:
+    """Write :func:`dump_json`'s text of ``value`` in pieces through ``write``.
+
+    The top-level object and its lists (documents, findings, stories) are written one
+    item at a time, each item encoded by :mod:`json` with the same options and indented
+    to its place, so memory holds one item's text at a time instead of the whole file.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> stream_json({"b": [1, {"x": "é"}], "a": {}}, out.write)
+    >>> out.getvalue() == dump_json({"b": [1, {"x": "é"}], "a": {}})
+    True
+    """
+    indent = "  " * (depth + 1)
+    if isinstance(value, dict) and value and depth < STREAM_DEPTH:
+        write("{")
+        for i, key in enumerate(sorted(value)):
+            write(("," if i else "") + "\n" + indent + json.dumps(key, ensure_ascii=False) + ": ")
+            stream_json(value[key], write, depth + 1)
+        write("\n" + "  " * depth + "}")
+    elif isinstance(value, list | tuple) and value and depth < STREAM_DEPTH:
+        write("[")
+        for i, item in enumerate(value):
+            write(("," if i else "") + "\n" + indent)
+            stream_json(item, write, depth + 1)
+        write("\n" + "  " * depth + "]")
+    else:
+        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+        write(text.replace("\n", "\n" + "  " * depth) if depth else text)
+    if depth == 0:
+        write("\n")
