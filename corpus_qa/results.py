@@ -8,7 +8,7 @@ selection and ``--fail-on``, into one :class:`Verdict`; every output reads that 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -322,7 +322,9 @@ class RunResult:
     corpus: list[str]
     outcomes: list[Outcome]
     findings: list[Finding]
-    documents: list[dict[str, Any]]
+    documents: Collection[dict[str, Any]]
+    """The document records in corpus order: a list, or a run's on-disk spool
+    (:class:`corpus_qa.engine.rowstore.RecordSpool`: ``len`` and iteration only)."""
     stories: list[dict[str, Any]] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
     skipped_documents: int = 0
@@ -593,14 +595,23 @@ def stream_json(value: Any, write: Callable[[str], Any], depth: int = 0) -> None
             write(("," if i else "") + "\n" + indent + json.dumps(key, ensure_ascii=False) + ": ")
             stream_json(value[key], write, depth + 1)
         write("\n" + "  " * depth + "}")
-    elif isinstance(value, list | tuple) and value and depth < STREAM_DEPTH:
+    elif _is_array(value) and len(value) and depth < STREAM_DEPTH:
         write("[")
         for i, item in enumerate(value):
             write(("," if i else "") + "\n" + indent)
             stream_json(item, write, depth + 1)
         write("\n" + "  " * depth + "]")
     else:
+        if _is_array(value) and not len(value):
+            value = []  # an empty spool
         text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
         write(text.replace("\n", "\n" + "  " * depth) if depth else text)
     if depth == 0:
         write("\n")
+
+
+def _is_array(value: Any) -> bool:
+    """A list, a tuple, or a sized iterable of records (a run's spool of documents)."""
+    return isinstance(value, list | tuple) or (
+        hasattr(value, "__len__") and hasattr(value, "__iter__")
+        and not isinstance(value, str | bytes | dict))

@@ -210,3 +210,23 @@ def test_every_mojibake_run_of_a_document_is_one_finding_with_many_spans(suite: 
     assert f"[mojibake ×{len(runs)}]" in finding.line_text()
     stats = result.to_json(gate(result))["statistics"]
     assert stats["occurrences"]["error"] - stats["findings"]["error"] == len(runs) - 1
+
+
+def test_document_records_are_kept_on_disk_not_in_a_list(suite: Any) -> None:
+    """The main process spools the records (memory flat in corpus size); len and
+    iteration give them in corpus order, and the results stream them as a list would."""
+    from corpus_qa.engine.rowstore import RecordSpool
+    from corpus_qa.gate import gate
+    from corpus_qa.results import dump_json, stream_json
+
+    docs = _documents()
+    result = Runner(suite, workers=1).run_items(iter(docs), ["in-memory"])
+    assert isinstance(result.documents, RecordSpool)
+    records = list(result.documents)
+    assert [r["id"] for r in records] == [d.id for d in docs] == [
+        r["id"] for r in result.documents]  # read again, same order
+    assert all(r["story"] for r in records)  # stories assigned before spooling back
+    data = result.to_json(gate(result))
+    pieces: list[str] = []
+    stream_json(data, pieces.append)
+    assert "".join(pieces) == dump_json({**data, "documents": records})
