@@ -330,9 +330,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
               file=sys.stderr)
     data = result.to_json(verdict)
     if args.json == STDOUT:
-        from corpus_qa.results import dump_json
+        from corpus_qa.results import stream_json
 
-        sys.stdout.write(dump_json(data))
+        stream_json(data, sys.stdout.write)
     elif args.json:
         write_json(data, args.json)
     report = _write_outputs(args, result, verdict, data)
@@ -408,7 +408,8 @@ def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
 
     report = None
     if args.report:
-        report = write_html_report(data, result.text_of, Path(args.report))
+        report = write_html_report(data, result.text_of, Path(args.report),
+                                   pairs=result.pairs_of)
         print(f"HTML report: {report}", file=sys.stderr)
     if args.junit:
         write_junit(data, Path(args.junit))

@@ -8,7 +8,7 @@ selection and ``--fail-on``, into one :class:`Verdict`; every output reads that 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -322,7 +322,9 @@ class RunResult:
     corpus: list[str]
     outcomes: list[Outcome]
     findings: list[Finding]
-    documents: list[dict[str, Any]]
+    documents: Collection[dict[str, Any]]
+    """The document records in corpus order: a list, or a run's on-disk spool
+    (:class:`corpus_qa.engine.rowstore.RecordSpool`: ``len`` and iteration only)."""
     stories: list[dict[str, Any]] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
     skipped_documents: int = 0
@@ -334,6 +336,10 @@ class RunResult:
     """Per corpus file read: path, format, records read, documents, problems (in order)."""
     text_of: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
     """The text of a validated document by id, as validated (for outputs that show it)."""
+    pairs_of: Callable[[str], list[dict[str, Any]]] | None = field(
+        default=None, repr=False, compare=False)
+    """The story view's pairs of a story by id (``{"documents", "aligned", "figures"}``
+    each), kept on disk during the run and not part of the JSON results."""
 
     @property
     def internal_errors(self) -> list[str]:
@@ -555,7 +561,57 @@ def dump_json(data: dict[str, Any]) -> str:
 
 
 def write_json(data: dict[str, Any], path: str | Path) -> None:
-    """Write ``data`` as :func:`dump_json` to ``path``, atomically."""
-    from corpus_qa.outputs import write_atomically
+    """Write ``data`` as :func:`dump_json` to ``path``, atomically and streaming (see
+    :func:`stream_json`): byte for byte the same text, never held in memory whole."""
+    from corpus_qa.outputs import atomic_open
 
-    write_atomically(path, dump_json(data))
+    with atomic_open(path) as out:
+        stream_json(data, out.write)
+
+
+STREAM_DEPTH = 2
+"""Nesting depth from which :func:`stream_json` encodes a value in one piece (a finding,
+a document record, an expectation: small); the objects and lists above it are written
+item by item."""
+
+
+def stream_json(value: Any, write: Callable[[str], Any], depth: int = 0) -> None:
+    """Write :func:`dump_json`'s text of ``value`` in pieces through ``write``.
+
+    The top-level object and its lists (documents, findings, stories) are written one
+    item at a time, each item encoded by :mod:`json` with the same options and indented
+    to its place, so memory holds one item's text at a time instead of the whole file.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> stream_json({"b": [1, {"x": "é"}], "a": {}}, out.write)
+    >>> out.getvalue() == dump_json({"b": [1, {"x": "é"}], "a": {}})
+    True
+    """
+    indent = "  " * (depth + 1)
+    if isinstance(value, dict) and value and depth < STREAM_DEPTH:
+        write("{")
+        for i, key in enumerate(sorted(value)):
+            write(("," if i else "") + "\n" + indent + json.dumps(key, ensure_ascii=False) + ": ")
+            stream_json(value[key], write, depth + 1)
+        write("\n" + "  " * depth + "}")
+    elif _is_array(value) and len(value) and depth < STREAM_DEPTH:
+        write("[")
+        for i, item in enumerate(value):
+            write(("," if i else "") + "\n" + indent)
+            stream_json(item, write, depth + 1)
+        write("\n" + "  " * depth + "]")
+    else:
+        if _is_array(value) and not len(value):
+            value = []  # an empty spool
+        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+        write(text.replace("\n", "\n" + "  " * depth) if depth else text)
+    if depth == 0:
+        write("\n")
+
+
+def _is_array(value: Any) -> bool:
+    """A list, a tuple, or a sized iterable of records (a run's spool of documents)."""
+    return isinstance(value, list | tuple) or (
+        hasattr(value, "__len__") and hasattr(value, "__iter__")
+        and not isinstance(value, str | bytes | dict))

@@ -41,7 +41,7 @@ from corpus_qa.engine.passes import (
     with_suggestion,
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
-from corpus_qa.engine.rowstore import RowStore
+from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import SignatureCache, digest
 from corpus_qa.metadata import resolve
@@ -156,7 +156,6 @@ class Runner:
                                 description="Every corpus file is readable text or valid JSONL.",
                                 scope="input")
         findings: list[Finding] = []
-        documents: list[dict[str, Any]] = []
         stored: dict[str, Stored] = {}
         skipped: list[str] = []
         skipped_documents = 0
@@ -191,11 +190,20 @@ class Runner:
 
         rows_dir = tempfile.TemporaryDirectory(prefix="corpus-qa-rows-")
         store = RowStore(rows_dir.name)
+        # Document records (the results' documents) go to disk as chunks return, so the
+        # main process does not grow with the corpus; outputs read them back in order.
+        documents = RecordSpool(Path(rows_dir.name) / "records.bin", keep=rows_dir)
         local = self.local.storing_in(rows_dir.name)
         local_stories = self.local_stories.storing_in(rows_dir.name)
         runs_before = self.corpus_validator.check_runs
         required = sorted({f for e in self.instances for f in e.required_fields()})
         stories: list[dict[str, Any]] = []
+        # The story view's tables (sentence alignment, figure table of each pair shown)
+        # are spooled to the run's store as they arrive, one record per story, and read
+        # back by the report: they never pile up in memory or go into results.json.
+        pairs_store = RowStore(Path(rows_dir.name) / "stories")
+        pairs_store.directory.mkdir()
+        pairs_at: dict[str, Ref] = {}
         suggestions: dict[Any, Any] = {}
         with WorkerPool(self.workers, _init_worker, (self.suite, rows_dir.name)) as pool:
             jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
@@ -210,20 +218,30 @@ class Runner:
                 if self.progress:
                     self.progress(len(documents))
 
+            story_of: dict[str, str] = {}
             if local.groups:
-                record_of = {r["id"]: r for r in documents}
                 groups = grouper.groups()
-                for story in groups:
-                    for doc_id in story.documents:
-                        record_of[doc_id]["story"] = story.id
+                story_of = {doc_id: story.id for story in groups for doc_id in story.documents}
+                versions = {doc_id for story in groups if len(story.documents) > 1
+                            for doc_id in story.documents}
+                record_of = {r["id"]: r for r in documents if r["id"] in versions}
                 batches = chunks(story_jobs(groups, record_of, stored), STORY_CHUNK_SIZE)
-                for chunk in pool.map(batches, local_stories, _stories_in_worker):
-                    add(chunk)
-                    stories.extend(chunk.stories)
-                    suggestions.update(chunk.suggestions)
-                    self.stats["check_runs"] += chunk.check_runs
+                with pairs_store.writer(0) as put:
+                    for chunk in pool.map(batches, local_stories, _stories_in_worker):
+                        add(chunk)
+                        for story in chunk.stories:
+                            pairs_at[story["id"]] = put(story.pop("pairs"))
+                        stories.extend(chunk.stories)
+                        suggestions.update(chunk.suggestions)
+                        self.stats["check_runs"] += chunk.check_runs
                 findings[:] = [with_suggestion(f, suggestions) for f in findings]
-        mark_missing(documents, required, suggestions)
+
+        def finish(record: dict[str, Any]) -> dict[str, Any]:
+            record["story"] = story_of.get(record["id"], record["story"])
+            mark_missing([record], required, suggestions)
+            return record
+
+        documents.rewrite(finish)
         for part in corpus_pass(self.instances, self.corpus_validator, documents, stored, store,
                                 self.chunk_size):
             add(part)
@@ -233,6 +251,10 @@ class Runner:
         def text_of(doc_id: str, _keep: Any = rows_dir) -> str:
             """The text of a validated document, as validated (read from pass 1's rows)."""
             return store.get(stored[doc_id].row)["text"]
+
+        def pairs_of(story_id: str, _keep: Any = rows_dir) -> list[dict[str, Any]]:
+            """The pairs of versions the story view shows (the figure check's tables)."""
+            return pairs_store.get(pairs_at[story_id]) if story_id in pairs_at else []
 
         return RunResult(
             suite=self.suite.name,
@@ -247,6 +269,7 @@ class Runner:
             duration_s=time.perf_counter() - clock,
             tool_version=__version__,
             text_of=text_of,
+            pairs_of=pairs_of,
         )
 
 

@@ -17,10 +17,11 @@ Parquet as cheap to revisit as plain text).
 
 from __future__ import annotations
 
+import os
 import pickle
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -70,3 +71,60 @@ class RowStore:
         """Close the files opened for reading."""
         while self._files:
             self._files.popitem()[1].close()
+
+
+class RecordSpool:
+    """A run's per-document records on disk, in the order they were added.
+
+    What the main process would otherwise hold as a list (one record of ~1 KB per
+    document): ``append`` compresses a record to the end of the file; ``len`` and
+    iteration (a fresh sequential read each time) are all its readers need, so memory
+    does not grow with the corpus. ``keep`` is an object that must live as long as the
+    spool (the temporary directory holding the file).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     spool = RecordSpool(Path(tmp) / "records.bin")
+    ...     spool.extend([{"id": "a"}, {"id": "b"}])
+    ...     spool.rewrite(lambda r: {**r, "story": "s"})
+    ...     (len(spool), [r["story"] for r in spool])
+    (2, ['s', 's'])
+    """
+
+    def __init__(self, path: str | Path, keep: Any = None) -> None:
+        self.path = Path(path)
+        self._keep = keep
+        self._out: IO[bytes] = self.path.open("wb")
+        self._count = 0
+
+    def append(self, record: Any) -> None:
+        data = zlib.compress(pickle.dumps(record, protocol=5), 1)
+        self._out.write(len(data).to_bytes(4, "little") + data)
+        self._count += 1
+
+    def extend(self, records: Iterable[Any]) -> None:
+        for record in records:
+            self.append(record)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        self._out.flush()
+        count = self._count  # records appended while iterating are not read
+        with self.path.open("rb") as handle:
+            for _ in range(count):
+                size = int.from_bytes(handle.read(4), "little")
+                yield pickle.loads(zlib.decompress(handle.read(size)))  # noqa: S301 (ours)
+
+    def rewrite(self, change: Callable[[Any], Any]) -> None:
+        """Replace each record by ``change(record)``, in order (through a second file)."""
+        new = RecordSpool(self.path.with_name(self.path.name + ".new"))
+        new.extend(change(record) for record in self)
+        new._out.close()
+        self._out.close()
+        os.replace(new.path, self.path)
+        self._out = self.path.open("ab")
+
+    def __repr__(self) -> str:
+        return f"RecordSpool({str(self.path)!r}, {self._count} records)"

@@ -67,17 +67,27 @@ def write_html_report(
     out_dir: Path,
     *,
     inline_limit: int = DEFAULT_INLINE_LIMIT,
+    pairs: Callable[[str], list[dict[str, Any]]] | None = None,
 ) -> Path:
-    """Write ``out_dir/index.html`` (and ``out_dir/data/`` for large corpora); return its path."""
+    """Write ``out_dir/index.html`` (and ``out_dir/data/`` for large corpora); return its path.
+
+    ``pairs`` gives a story's side-by-side pairs by story id (a run keeps them on disk:
+    :attr:`corpus_qa.results.RunResult.pairs_of`); without it they are read from
+    ``results["stories"][i]["pairs"]``, where results of earlier releases held them.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_old_shards(out_dir / SHARD_DIR)
     table = _DocTable(results)
     shards = _Shards(out_dir / SHARD_DIR, inline_limit)
     doc_shard = [shards.add(f"d{i}", payload) for i, payload in _doc_payloads(table, texts)]
-    story_shard = [shards.add(f"s{i}", payload) for i, payload in _story_payloads(results, table)]
+    pairs_of = pairs or (lambda story_id: stories_by_id[story_id].get("pairs", []))
+    stories_by_id = {story["id"]: story for story in results.get("stories", [])}
+    figure_counts: list[list[int]] = []
+    story_shard = [shards.add(f"s{i}", payload) for i, payload
+                   in _story_payloads(results, table, pairs_of, figure_counts)]
     shards.close()
-    data = _index_data(results, table, doc_shard, story_shard, shards)
+    data = _index_data(results, table, doc_shard, story_shard, shards, figure_counts)
     page = _render_page(results, data, shards)
     return write_atomically(out_dir / "index.html", page)
 
@@ -205,11 +215,16 @@ def _doc_payloads(
 
 
 def _story_payloads(
-    results: dict[str, Any], table: _DocTable
+    results: dict[str, Any], table: _DocTable,
+    pairs_of: Callable[[str], list[dict[str, Any]]], figure_counts: list[list[int]],
 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each story's shard payload; its figure counts are appended to ``figure_counts``
+    (the pairs are read once, one story at a time)."""
     for i, story in enumerate(results.get("stories", [])):
         pairs = []
-        for pair in story.get("pairs", []):
+        story_pairs = pairs_of(story["id"])
+        figure_counts.append(_figure_counts(story_pairs))
+        for pair in story_pairs:
             a, b = pair["documents"]
             pairs.append(
                 {
@@ -236,6 +251,7 @@ def _index_data(
     doc_shard: list[int],
     story_shard: list[int],
     shards: _Shards,
+    figure_counts: list[list[int]],
 ) -> dict[str, Any]:
     findings = results.get("findings", [])
     expectations = results.get("expectations", [])
@@ -262,7 +278,7 @@ def _index_data(
         "stories": {
             "id": [story["id"] for story in stories],
             "docs": [[table.index.get(d, -1) for d in story["documents"]] for story in stories],
-            "figures": [_figure_counts(story) for story in stories],
+            "figures": figure_counts,
             "shard": story_shard,
         },
         "findings": [_finding_row(f, table, exp_at, sev_at, reason_at) for f in findings],
@@ -314,9 +330,9 @@ def _expectation_entry(exp: dict[str, Any]) -> dict[str, Any]:
     return {key: exp.get(key) for key in keys}
 
 
-def _figure_counts(story: dict[str, Any]) -> list[int]:
+def _figure_counts(pairs: list[dict[str, Any]]) -> list[int]:
     """``[figures compared, figures that differ]`` over a story's pairs."""
-    figures = [f for pair in story.get("pairs", []) for f in pair.get("figures", [])]
+    figures = [f for pair in pairs for f in pair.get("figures", [])]
     compared = sum(1 for f in figures if f.get("a") and f.get("b"))
     differing = sum(1 for f in figures
                     if (f["status"] == "changed" if "status" in f else not f.get("match")))

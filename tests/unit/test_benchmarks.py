@@ -27,6 +27,7 @@ TINY: dict[str, tuple[list[str], str]] = {
     "grouping_scale.py": (["--sizes", "40,80", "--repeat", "1"], "precision recall"),
     "metadata_throughput.py": (["--docs", "30"], "windows vs whole-text search"),
     "mojibake_confusion.py": (["--samples", "1"], "| written in | read as |"),
+    "memory_scale.py": (["--documents", "20", "40"], "documents = "),
     "planted_corpus.py": (["{tmp}/planted", "--documents", "12"], "files written under"),
     "planted_figures.py": (["--documents", "12", "--stories", "5", "--workers", "1"],
                            "pipeline (Runner, wall)"),

@@ -381,3 +381,25 @@ def test_minimal_results_without_the_report_extras_still_render(tmp_path):
     assert page.by_id("verdict").attrs["data-verdict"] == "pass"
     data = embedded_data(page)
     assert data["findings"] == [] and data["stories"]["id"] == [] and data["docs"]["id"] == []
+
+
+def test_story_pairs_can_come_from_the_run_instead_of_the_results(tmp_path):
+    """A run keeps the story view's pairs on disk (``RunResult.pairs_of``), not in the
+    results: the report reads them by story id and shows the same story view."""
+    results, texts = seed_results()
+    kept = {story["id"]: story.pop("pairs") for story in results["stories"]}
+    asked: list[str] = []
+
+    def pairs_of(story_id: str) -> list:
+        asked.append(story_id)
+        return kept[story_id]
+
+    lean = write_html_report(results, texts, tmp_path / "lean", pairs=pairs_of)
+    for story in results["stories"]:
+        story["pairs"] = kept[story["id"]]
+    full = write_html_report(results, texts, tmp_path / "full")
+    assert asked == [story["id"] for story in results["stories"]]  # each story read once
+    lean_page, full_page = (Page(p.read_text(encoding="utf-8")) for p in (lean, full))
+    assert inline_shards(lean_page)["s0"]["pairs"]
+    assert inline_shards(lean_page) == inline_shards(full_page)
+    assert embedded_data(lean_page)["stories"] == embedded_data(full_page)["stories"]

@@ -161,11 +161,13 @@ def test_the_story_view_shows_the_tables_the_figure_check_used(suite: Any) -> No
     result = Runner(suite, workers=1).run_items(iter(_documents()), ["in-memory"])
     story = next(s for s in result.stories if "story-a" in s["documents"])
     first = story["documents"][0]
-    assert [p["documents"][0] for p in story["pairs"]] == [first, first]
+    assert "pairs" not in story  # on disk, read back by the report
+    pairs = result.pairs_of(story["id"])
+    assert [p["documents"][0] for p in pairs] == [first, first]
     changed = {f.span if f.document == first else f.related.span for f in result.findings
                if f.reason == "figure_changed"
                and (f.document == first or f.related and f.related.document == first)}
-    shown = {tuple(row["a"]["span"]) for pair in story["pairs"] for row in pair["figures"]
+    shown = {tuple(row["a"]["span"]) for pair in pairs for row in pair["figures"]
              if row["status"] == "changed"}
     assert changed and changed <= shown
 
@@ -208,3 +210,23 @@ def test_every_mojibake_run_of_a_document_is_one_finding_with_many_spans(suite: 
     assert f"[mojibake ×{len(runs)}]" in finding.line_text()
     stats = result.to_json(gate(result))["statistics"]
     assert stats["occurrences"]["error"] - stats["findings"]["error"] == len(runs) - 1
+
+
+def test_document_records_are_kept_on_disk_not_in_a_list(suite: Any) -> None:
+    """The main process spools the records (memory flat in corpus size); len and
+    iteration give them in corpus order, and the results stream them as a list would."""
+    from corpus_qa.engine.rowstore import RecordSpool
+    from corpus_qa.gate import gate
+    from corpus_qa.results import dump_json, stream_json
+
+    docs = _documents()
+    result = Runner(suite, workers=1).run_items(iter(docs), ["in-memory"])
+    assert isinstance(result.documents, RecordSpool)
+    records = list(result.documents)
+    assert [r["id"] for r in records] == [d.id for d in docs] == [
+        r["id"] for r in result.documents]  # read again, same order
+    assert all(r["story"] for r in records)  # stories assigned before spooling back
+    data = result.to_json(gate(result))
+    pieces: list[str] = []
+    stream_json(data, pieces.append)
+    assert "".join(pieces) == dump_json({**data, "documents": records})

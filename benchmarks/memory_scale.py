@@ -1,0 +1,93 @@
+"""Peak memory of ``corpus-qa validate`` as the corpus grows: many small documents.
+
+    python benchmarks/memory_scale.py [--documents 20000 200000] [--before REV|DIR]
+        [--suite default|encoding]
+
+For each size, writes that many small news-like documents (~400 bytes, one JSON Lines
+file, distinct stories) and validates them with ``--json`` in a subprocess (this
+checkout, and the same at ``--before``, a git revision exported with ``git archive`` or
+a directory holding an earlier checkout). Printed per run: CPU seconds of the process
+tree, the peak resident memory of the tree (sampled), and results.json in total and per
+document. The last line is the ratio of the peak at the largest size to the peak at the
+smallest: flat memory keeps it near 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.encoding_throughput import ENCODING_SUITE  # noqa: E402
+from benchmarks.measure import Run, export_commit, validate  # noqa: E402
+from benchmarks.news_corpus import sentence  # noqa: E402
+
+
+def write_small(path: Path, count: int, seed: int = 5) -> int:
+    """``count`` JSON Lines records of two or three sentences each; the bytes written."""
+    rng = random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(count):
+            text = " ".join(sentence(rng) for _ in range(rng.randint(2, 3)))
+            out.write(json.dumps({"id": f"d{i:07d}", "text": f"Report {i}. {text}\n",
+                                  "date": f"2023-12-{1 + i % 28:02d}"}) + "\n")
+    return path.stat().st_size
+
+
+def _line(label: str, documents: int, run: Run, out: Path) -> str:
+    size = out.stat().st_size if out.exists() else 0
+    return (f"{label:<8} {documents:>9,} docs  exit {run.returncode}  CPU {run.cpu:7.1f} s  "
+            f"peak RSS (tree) {run.peak_rss / 2**20:7.0f} MiB  results.json "
+            f"{size / 2**20:7.1f} MiB = {size / max(documents, 1) / 1024:5.2f} KiB/doc")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, nargs="+", default=[20_000, 200_000])
+    parser.add_argument("--before", help="a git revision or a checkout directory to compare")
+    parser.add_argument("--suite", choices=("default", "encoding"), default="default")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="corpus-qa-memory-") as tmp:
+        work = Path(tmp)
+        checkouts = [("this", ROOT)]
+        if args.before:
+            before = Path(args.before)
+            if not before.is_dir():
+                before = export_commit(args.before, work / "before")
+            checkouts.append(("before", before))
+        extra: list[str] = []
+        if args.suite == "encoding":
+            (work / "encoding.yml").write_text(ENCODING_SUITE, encoding="utf-8")
+            extra = ["--suite", str(work / "encoding.yml")]
+        peaks: dict[str, list[int]] = {}
+        for count in args.documents:
+            corpus = work / f"c{count}" / "docs.jsonl"
+            size = write_small(corpus, count)
+            print(f"{count:,} documents, {size / 1e6:.1f} MB of JSON Lines")
+            for label, checkout in checkouts:
+                out = work / f"{label}-{count}.json"
+                run = validate(checkout, corpus.parent, out, *extra)
+                if run.returncode not in (0, 1):
+                    print(run.stderr, file=sys.stderr)
+                    return 1
+                print("  " + _line(label, count, run, out))
+                peaks.setdefault(label, []).append(run.peak_rss)
+                out.unlink(missing_ok=True)
+            corpus.unlink()
+        if len(args.documents) > 1:
+            for label, values in peaks.items():
+                print(f"{label}: peak RSS at {args.documents[-1]:,} / at {args.documents[0]:,} "
+                      f"documents = {values[-1] / values[0]:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
