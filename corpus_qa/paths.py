@@ -57,11 +57,20 @@ def display_path(path: str | os.PathLike[str]) -> str:
     >>> display_path("corpus/../corpus/a.txt")
     'corpus/a.txt'
     """
-    absolute = Path(os.path.abspath(path))
-    try:
-        shown = absolute.relative_to(os.path.abspath(os.getcwd())).as_posix()
-    except ValueError:
-        shown = absolute.as_posix()
+    # String operations, not pathlib: this runs for every file of the corpus, and
+    # Path.relative_to cost as much as checking a news article's encoding.
+    absolute = os.path.abspath(path)
+    cwd = os.path.abspath(os.getcwd())
+    below = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    same_root = absolute.startswith("//") == cwd.startswith("//")  # POSIX's "//" root
+    if os.path.normcase(absolute) == os.path.normcase(cwd):
+        shown = "."
+    elif same_root and os.path.normcase(absolute).startswith(os.path.normcase(below)):
+        shown = absolute[len(below):]
+    else:
+        shown = absolute
+    if os.sep != "/":
+        shown = shown.replace(os.sep, "/")
     return printable(shown)
 
 

@@ -53,6 +53,19 @@ def needs_stories(suite: Suite, instances: Iterable[Any]) -> bool:
     return bool(scopes & {"story", "corpus"}) or suite.versions.key is not None
 
 
+def needs_metadata(suite: Suite, instances: Iterable[Any]) -> bool:
+    """Whether pass 1 resolves each document's metadata: an expectation reads it
+    (:meth:`~corpus_qa.expectations.base.CorpusExpectation.needs_metadata`) or stories are
+    grouped (a story key, the date that orders versions, credit lines).
+
+    Resolution is the largest per-document cost of a suite that only checks the text (a
+    third of the encoding suite's run), so such a suite skips it; its documents are then
+    listed without metadata.
+    """
+    instances = list(instances)
+    return needs_stories(suite, instances) or any(e.needs_metadata() for e in instances)
+
+
 @dataclass
 class Stored:
     """Where pass 1 stored a document's row and its corpus-wide pre-pass values."""
@@ -72,6 +85,10 @@ class ChunkResult(ScopeResult):
     check_runs: int = 0
 
 
+_UNRESOLVED = Metadata({})
+"""The metadata of a document whose suite reads none (see :func:`needs_metadata`)."""
+
+
 class DocumentPass:
     """Pass 1 on one chunk of documents (in this process or in a worker)."""
 
@@ -82,6 +99,7 @@ class DocumentPass:
         self.phrases = suite.load_phrases()
         self.grouper = new_grouper(suite)
         self.groups = needs_stories(suite, self.instances)
+        self.resolves = needs_metadata(suite, self.instances)
         self.pre_passes = {i: e.corpus_pass() for i, e in enumerate(self.instances)
                            if e.scope == "corpus"}
         self.store: RowStore | None = None
@@ -95,7 +113,8 @@ class DocumentPass:
 
     def __call__(self, job: tuple[int, list[Document]]) -> ChunkResult:
         number, batch = job
-        metadata = [resolve(d, self.phrases) for d in batch]
+        metadata = ([resolve(d, self.phrases) for d in batch] if self.resolves
+                    else [_UNRESOLVED] * len(batch))
         rows = [m.to_row() for m in metadata]
         by_id = {d.id: d for d in batch}
 
@@ -106,9 +125,10 @@ class DocumentPass:
 
         runs_before = self.validator.check_runs
         scoped = self.validator.validate(
-            [validation_row(d, r) for d, r in zip(batch, rows, strict=True)], place_hit)
+            [validation_row(d, r if self.resolves else None)
+             for d, r in zip(batch, rows, strict=True)], place_hit)
         out = ChunkResult(counts=scoped.counts, errors=scoped.errors, findings=scoped.findings,
-                          resolutions=len(batch),
+                          resolutions=len(batch) if self.resolves else 0,
                           check_runs=self.validator.check_runs - runs_before)
         key_field = self.suite.versions.key
         assert self.store is not None, "storing_in() was not called"

@@ -13,17 +13,20 @@ from corpus_qa.documents import Document
 from corpus_qa.metadata import Metadata, Phrases, parse_date
 
 
-def validation_row(doc: Document, metadata: dict[str, Any]) -> dict[str, Any]:
-    """The row GX validates for a document: one column per thing an expectation reads."""
-    return {
+def validation_row(doc: Document, metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """The row GX validates for a document: one column per thing an expectation reads
+    (no ``metadata`` column when the suite reads none: ``metadata`` is ``None``)."""
+    row = {
         "id": doc.id,
         "text": doc.text,
         # The UTF-8 expectation reads the bytes, or the text of a document without bytes
         # (a JSON string): it owns every U+FFFD (docs/encoding.md).
         "raw": doc.raw if doc.raw is not None else doc.text,
         "body": {"text": doc.text, "body_start": doc.body_start},
-        "metadata": metadata,
     }
+    if metadata is not None:
+        row["metadata"] = metadata
+    return row
 
 
 def stored_row(doc: Document, metadata: dict[str, Any], credits: list[str]) -> dict[str, Any]:

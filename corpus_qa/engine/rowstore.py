@@ -2,7 +2,9 @@
 
 A row is a dict of plain values (str, bytes, numbers, lists and dicts of those).
 Each chunk of pass 1 writes its rows to one file of a temporary directory, compressed
-one by one; a row is read back by its :data:`Ref` — one seek, one read — without
+one by one (zstandard at level 1: on news text about 3× the speed of zlib's fastest
+level, both ways, and a little smaller — compressing must not cost as much as the
+checks themselves); a row is read back by its :data:`Ref` — one seek, one read — without
 reading or parsing the corpus file again (which is what makes compressed shards and
 Parquet as cheap to revisit as plain text).
 
@@ -19,15 +21,19 @@ from __future__ import annotations
 
 import os
 import pickle
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import zstandard
+
 Ref = tuple[int, int, int]
 """(chunk, offset, length) of one stored row."""
+
+LEVEL = 1
+"""zstandard's compression level for stored rows."""
 
 OPEN_FILES = 32
 """Chunk files kept open for reading at once (least recently used closed first)."""
@@ -39,6 +45,8 @@ class RowStore:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self._files: OrderedDict[int, IO[bytes]] = OrderedDict()
+        self._compress = zstandard.ZstdCompressor(level=LEVEL).compress
+        self._decompress = zstandard.ZstdDecompressor().decompress
 
     def _path(self, chunk: int) -> Path:
         return self.directory / f"rows-{chunk:06d}.bin"
@@ -48,7 +56,7 @@ class RowStore:
         """``put(row) -> ref`` for the rows of one chunk (one writer per chunk)."""
         with self._path(chunk).open("ab") as handle:
             def put(row: Any) -> Ref:
-                data = zlib.compress(pickle.dumps(row, protocol=5), 1)
+                data = self._compress(pickle.dumps(row, protocol=5))
                 offset = handle.tell()
                 handle.write(data)
                 return (chunk, offset, len(data))
@@ -65,7 +73,7 @@ class RowStore:
                 self._files.popitem(last=False)[1].close()
         self._files[chunk] = handle
         handle.seek(offset)
-        return pickle.loads(zlib.decompress(handle.read(length)))  # noqa: S301 (our own file)
+        return pickle.loads(self._decompress(handle.read(length)))  # noqa: S301 (our own file)
 
     def close(self) -> None:
         """Close the files opened for reading."""

@@ -227,6 +227,14 @@ class CorpusExpectation(ColumnMapExpectation):
         with suggestions from other versions of the story)."""
         return []
 
+    def needs_metadata(self) -> bool:
+        """Whether the rows this expectation reads carry resolved metadata: it reads the
+        ``metadata`` cell, a story's ``versions``, a corpus-wide pre-pass, or it requires
+        fields. The runner resolves a document's metadata only when some expectation of
+        the suite (or the story grouping) needs it."""
+        return (self.column in ("metadata", "versions") or self.scope != "document"
+                or bool(self.required_fields()))
+
     def corpus_pass(self) -> Any:
         """For ``corpus`` scope: a fresh accumulator that counts over every document
         (``prepare(text, body_start, metadata, reported=spans)`` per document in pass 1 —

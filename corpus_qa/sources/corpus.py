@@ -157,7 +157,7 @@ class Walk:
             yield self._problem(path, "unsafe_file_name",
                                 f"the file name {what}; the file is read — rename it, other "
                                 "tools may not store or show the name", loaded=True)
-        yield from read_file(path, root, self.fields, self.counts)
+        yield from read_file(path, root, self.fields, self.counts, shown=shown)
 
     def _link_target(self, path: Path) -> tuple[os.stat_result, str] | InputProblem:
         try:
@@ -255,9 +255,11 @@ def _is_parquet(path: str) -> bool:
 
 
 def read_file(file: Path, root: Path, fields: FieldMap = DEFAULT_FIELDS,
-              counts: SourceCounts | None = None) -> Iterator[Loaded]:
-    """The documents and problems of one file (a skipped file when no source reads it)."""
-    shown = display_path(file)
+              counts: SourceCounts | None = None, *, shown: str | None = None,
+              ) -> Iterator[Loaded]:
+    """The documents and problems of one file (a skipped file when no source reads it);
+    ``shown``: its :func:`display_path`, when the caller has it already."""
+    shown = display_path(file) if shown is None else shown
     fmt = format_of(file.name)
     if fmt is None:
         yield SkippedFile(shown)

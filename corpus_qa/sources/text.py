@@ -150,7 +150,10 @@ _KEY_ALT = "|".join(KNOWN_KEYS)
 # A header line on its own: "date: 2023-12-28", "source Voice of America", "Title: …".
 _HEADER_LINE_RE = re.compile(
     rf"[ \t]*(?:(?P<key>{_KEY_ALT})[ \t]*:?|(?P<ckey>(?i:{_KEY_ALT}))[ \t]*:)[ \t]+"
-    r"(?P<value>[^\r\n]*?)[ \t]*(?:\r?\n|\Z)"
+    # The value runs to the line's last character other than a space or tab: written
+    # greedily, it is one scan of the line (a lazy ``[^\r\n]*?`` tried the end of the
+    # line after every character, and a news article's first line can be its whole text).
+    r"(?P<value>(?:[^\r\n]*[^\r\n \t])?)[ \t]*(?:\r?\n|\Z)"
 )
 # A header glued to the first sentence: " date 2023-12-28 U.S. and …". Only values of
 # an unmistakable shape can be cut off the sentence that follows them.

@@ -230,3 +230,34 @@ def test_document_records_are_kept_on_disk_not_in_a_list(suite: Any) -> None:
     pieces: list[str] = []
     stream_json(data, pieces.append)
     assert "".join(pieces) == dump_json({**data, "documents": records})
+
+
+ENCODING_ONLY = """\
+name: encoding
+expectations:
+  - type: expect_document_to_be_valid_utf8
+  - type: expect_document_to_have_no_mojibake
+  - type: expect_document_to_have_no_control_characters
+  - type: expect_document_to_be_unicode_normalized
+"""
+
+
+def test_a_suite_that_reads_no_metadata_resolves_none(
+        suite: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolution is pass 1's largest cost for text-only suites: they skip it, and find
+    exactly what the same expectations find inside the default suite."""
+    path = tmp_path / "encoding.yml"
+    path.write_text(ENCODING_ONLY, encoding="utf-8")
+    calls: Counter[str] = Counter()
+    _count(monkeypatch, calls, passes, "resolve")
+    encoding = Runner(load_suite(path), workers=1, chunk_size=5)
+    alone = encoding.run_items(iter(_documents()), ["in-memory"])
+    assert calls["resolve"] == 0 == encoding.stats["resolutions"]
+    assert all(record["metadata"] == {} for record in alone.documents)
+
+    full = Runner(suite, workers=1, chunk_size=5).run_items(iter(_documents()), ["in-memory"])
+    assert calls["resolve"] == len(_documents())  # the default suite reads metadata
+    types = {line.split("type: ")[1] for line in ENCODING_ONLY.splitlines() if "type: " in line}
+    in_full = [(f.document, f.reason, f.span) for f in full.findings if f.expectation in types]
+    assert sorted((f.document, f.reason, f.span) for f in alone.findings) == sorted(in_full)
+    assert {f.reason for f in alone.findings} >= {"mojibake", "control_character"}
