@@ -25,6 +25,7 @@ import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -117,26 +118,27 @@ _STARTED: set[str] = set()
 """Runs whose initializer this Python worker process has called."""
 
 
-def _task(run: str, initializer: Callable[..., None], initargs: tuple[Any, ...],
-          remote: Callable[[Any], Any]) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """The ``mapInPandas`` function: each row's pickled batch through ``remote``."""
+def _run_batches(run: str, initializer: Callable[..., None], initargs: tuple[Any, ...],
+                 remote: Callable[[Any], Any], frames: Iterator[Any]) -> Iterator[Any]:
+    """The ``mapInPandas`` function: each row's pickled batch through ``remote``.
 
-    def run_batches(frames: Iterator[Any]) -> Iterator[Any]:
-        import pandas as pd
+    A module-level function (bound with :func:`functools.partial`), so a task pickles
+    it by reference and ``_STARTED`` is this worker process's own: a closure would be
+    pickled by value with a fresh copy of it, and every task would initialise again.
+    """
+    import pandas as pd
 
-        if run not in _STARTED:
-            initializer(*initargs)
-            _STARTED.add(run)
-        for frame in frames:
-            numbers, results = [], []
-            for number, payload in zip(frame["n"], frame["batch"], strict=True):
-                batch = pickle.loads(payload)  # noqa: S301 (pickled by this run's driver)
-                numbers.append(int(number))
-                results.append(pickle.dumps(remote(batch), protocol=5))
-            yield pd.DataFrame({"n": pd.Series(numbers, dtype="int64"),
-                                "result": pd.Series(results, dtype=object)})
-
-    return run_batches
+    if run not in _STARTED:
+        initializer(*initargs)
+        _STARTED.add(run)
+    for frame in frames:
+        numbers, results = [], []
+        for number, payload in zip(frame["n"], frame["batch"], strict=True):
+            batch = pickle.loads(payload)  # noqa: S301 (pickled by this run's driver)
+            numbers.append(int(number))
+            results.append(pickle.dumps(remote(batch), protocol=5))
+        yield pd.DataFrame({"n": pd.Series(numbers, dtype="int64"),
+                            "result": pd.Series(results, dtype=object)})
 
 
 # --- on the driver ----------------------------------------------------------------------
@@ -188,8 +190,8 @@ class SparkPool:
                              StructField("batch", BinaryType(), False)])
         rows = [(n, pickle.dumps(batch, protocol=5)) for n, batch in enumerate(window)]
         frame = self.session.createDataFrame(rows, schema).repartition(len(rows), "n")
-        out = frame.mapInPandas(_task(self.run, self.initializer, self.initargs, remote),
-                                schema="n long, result binary")
+        task = partial(_run_batches, self.run, self.initializer, self.initargs, remote)
+        out = frame.mapInPandas(task, schema="n long, result binary")
         self.jobs += 1
         results = {int(r["n"]): bytes(r["result"]) for r in out.collect()}
         for n in range(len(window)):
