@@ -95,7 +95,8 @@ def start_session(master: str = DEFAULT_MASTER, conf: dict[str, str] | None = No
                          f"JAVA_HOME: {INSTALL_HINT}")
     _check_master(master)
     # Tasks must run the interpreter (and so the corpus-qa, GX and pandas) of the driver.
-    os.environ["PYSPARK_PYTHON"] = sys.executable
+    # (An explicit PYSPARK_PYTHON is kept: on a cluster it may name a shipped environment.)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = (SparkSession.builder.master(master).appName("corpus-qa")
                .config("spark.ui.showConsoleProgress", "false")
