@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{_cpu(local):.1f} CPU-s, spark {spark.wall:.1f} s / {_cpu(spark):.1f} CPU-s); "
               f"identical JSON: {same}")
         print()
-        print(f"| documents | local wall s | local CPU-s | spark wall s | spark CPU-s | "
-              f"CPU spark/local | identical JSON |")
+        print("| documents | local wall s | local CPU-s | spark wall s | spark CPU-s | "
+              "CPU spark/local | identical JSON |")
         print("|---:|---:|---:|---:|---:|---:|:---|")
         for size in sizes:
             corpus = work / f"planted-{size}"

@@ -1,7 +1,8 @@
 """Project defaults from ``[tool.corpus_qa]`` in the nearest ``pyproject.toml``.
 
 Keys (see ``docs/suites.md``, "Project defaults"): ``paths``, ``suite``, ``pytest``,
-``baseline``, ``waivers``, ``engine``, ``spark_master``, ``spark_conf``. Paths are relative to the folder of the ``pyproject.toml``;
+``baseline``, ``waivers``, ``engine``, ``spark_master``, ``spark_conf``. Paths are
+relative to the folder of the ``pyproject.toml``;
 ``suite`` may also name a packaged suite (``builtin:news.yml``). An unknown key, a
 value of the wrong type or a ``builtin:`` name that does not exist raises
 :class:`ConfigError` naming ``pyproject.toml:LINE`` (exit code 2).
