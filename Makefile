@@ -20,7 +20,7 @@ GX_NPM := bootstrap@4.3.1 jquery@3.7.1 popper.js@1.12.9 bootstrap-table@1.19.1 \
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,spark]'
 	@if command -v npm >/dev/null; then \
 	  npm install --prefix $(GX_ASSETS) --no-save --no-audit --no-fund --legacy-peer-deps --silent $(GX_NPM); \
 	else echo "note: npm missing; --gx-docs pages will need the network (apt-get install npm)"; fi
@@ -52,10 +52,10 @@ browser:
 	fi
 
 test: setup browser
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: setup
-	$(PY) -m pytest -n 2 -q -m "not browser"
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not browser"
 
 bench: setup
 	$(PY) benchmarks/default_suite.py

@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class Run:
     seen (sampled every 50 ms; on a system without /proc, the largest single process)."""
     returncode: int
     stderr: str
+    sampled_cpu: float = 0.0
+    """User + system seconds of every process seen in the tree (sampled every 50 ms, the
+    last sample of each process; 0 without /proc): counts processes the measured one
+    does not wait for, such as Spark's JVM, which ``cpu`` misses."""
 
 
 def _children_cpu() -> float:
@@ -41,13 +46,13 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (Linux /proc), 0 if unreadable."""
+def tree_pids(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Linux /proc); just ``pid`` if unreadable."""
     children: dict[int, list[int]] = {}
     try:
         entries = [e for e in os.listdir("/proc") if e.isdigit()]
     except OSError:
-        return 0
+        return [pid]
     for entry in entries:
         try:
             with open(f"/proc/{entry}/stat", "rb") as handle:
@@ -55,16 +60,34 @@ def tree_rss(pid: int) -> int:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(parent, []).append(int(entry))
-    total, stack = 0, [pid]
+    found, stack = [], [pid]
     while stack:
         current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc), 0 if unreadable."""
+    total = 0
+    for current in tree_pids(pid):
         try:
             with open(f"/proc/{current}/statm", "rb") as handle:
                 total += int(handle.read().split()[1]) * _PAGE
         except (OSError, ValueError, IndexError):
             pass
-        stack.extend(children.get(current, ()))
     return total
+
+
+def _cpu_of(pid: int) -> float | None:
+    """User + system seconds of one process so far (not its children), None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def run_measured(command: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
@@ -73,12 +96,17 @@ def run_measured(command: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     peak = 0
+    seen: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.wait(0.05):
             peak = max(peak, tree_rss(proc.pid))
+            for pid in tree_pids(proc.pid):
+                used = _cpu_of(pid)
+                if used is not None:
+                    seen[pid] = max(seen.get(pid, 0.0), used)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -88,7 +116,7 @@ def run_measured(command: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
     wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
     if peak == 0:  # no /proc: the largest child process the OS reports
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return Run(wall, cpu, peak, proc.returncode, stderr)
+    return Run(wall, cpu, peak, proc.returncode, stderr, sum(seen.values()))
 
 
 def validate(checkout: Path, corpus: Path, out: Path, *extra: str) -> Run:

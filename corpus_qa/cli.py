@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--workers", type=int, default=None, metavar="N",
                           help="worker processes for corpora of more than one chunk "
                           "(default: one per core)")
+    engine = validate.add_argument_group(
+        "engine", "where documents are validated (default: [tool.corpus_qa] engine, else local)")
+    engine.add_argument("--engine", choices=("local", "spark"), default=None,
+                        help="local: a process pool on this machine; spark: the same checks in "
+                        "Spark tasks, identical results (pip install 'corpus-qa[spark]', Java 17)")
+    engine.add_argument("--spark-master", metavar="URL", default=None,
+                        help="Spark master for --engine spark (default: [tool.corpus_qa] "
+                        "spark_master, else local[*]), e.g. spark://HOST:7077")
+    engine.add_argument("--spark-conf", metavar="KEY=VALUE", action="append", default=[],
+                        help="a Spark setting for --engine spark (repeatable), e.g. "
+                        "spark.executor.memory=4g")
     records = validate.add_argument_group(
         "record fields", "which fields of JSON Lines / Parquet records hold what (default: the "
         "suite's corpus section, else text, id, metadata); dots reach nested fields (meta.date)")
@@ -222,6 +233,11 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
         raise UsageError(str(exc)) from None
     paths = list(getattr(args, "paths", None) or config.paths or suite.paths)
     args.corpus_roots = list(config.paths or suite.paths)  # where ids of single files start
+    if hasattr(args, "engine"):  # the flags win over [tool.corpus_qa]
+        args.spark_flags = bool(args.spark_master or args.spark_conf)
+        args.engine = args.engine or config.engine or "local"
+        args.spark_master = args.spark_master or config.spark_master
+        args.spark_conf = [*config.spark_conf, *args.spark_conf]
     for name in ("baseline", "waivers"):  # the flag wins over [tool.corpus_qa]
         if hasattr(args, name) and not getattr(args, name):
             if name == "baseline" and getattr(args, "write_baseline", None):
@@ -300,9 +316,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
                                      **({} if args.changed_since else
                                         {"label": "files given", "noun": "document given"})),
               file=sys.stderr)
+    spark = _spark_session(args)
     with _progress() as progress:
         runner = Runner(suite, chunk_size=chunk_size, workers=args.workers, progress=progress,
-                        follow_symlinks=args.follow_symlinks)
+                        follow_symlinks=args.follow_symlinks, spark=spark)
         try:
             files = None
             if only is not None:
@@ -345,6 +362,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for error in verdict.internal_errors:
             print(f"corpus-qa: internal error in {error}", file=sys.stderr)
     return verdict.exit_code
+
+
+def _spark_session(args: argparse.Namespace) -> Any:
+    """The SparkSession of ``--engine spark`` (None for the local engine)."""
+    if args.engine != "spark":
+        if args.spark_flags:
+            raise UsageError("--spark-master and --spark-conf need --engine spark (or "
+                             "engine = \"spark\" in [tool.corpus_qa])")
+        return None
+    from corpus_qa.engine.spark import DEFAULT_MASTER, SparkError, parse_conf, start_session
+
+    try:
+        return start_session(args.spark_master or DEFAULT_MASTER, parse_conf(args.spark_conf))
+    except SparkError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _inside(path: str, roots: list[str]) -> bool:

@@ -1,7 +1,8 @@
 """Project defaults from ``[tool.corpus_qa]`` in the nearest ``pyproject.toml``.
 
 Keys (see ``docs/suites.md``, "Project defaults"): ``paths``, ``suite``, ``pytest``,
-``baseline``, ``waivers``. Paths are relative to the folder of the ``pyproject.toml``;
+``baseline``, ``waivers``, ``engine``, ``spark_master``, ``spark_conf``. Paths are
+relative to the folder of the ``pyproject.toml``;
 ``suite`` may also name a packaged suite (``builtin:news.yml``). An unknown key, a
 value of the wrong type or a ``builtin:`` name that does not exist raises
 :class:`ConfigError` naming ``pyproject.toml:LINE`` (exit code 2).
@@ -18,7 +19,9 @@ from typing import Any
 from corpus_qa.data import DataRefError, is_builtin, resolve_data_path
 from corpus_qa.yamlfile import did_you_mean
 
-CONFIG_KEYS = ("paths", "suite", "pytest", "baseline", "waivers")
+CONFIG_KEYS = ("paths", "suite", "pytest", "baseline", "waivers", "engine", "spark_master",
+               "spark_conf")
+ENGINES = ("local", "spark")
 """The keys ``[tool.corpus_qa]`` may hold."""
 
 
@@ -44,6 +47,12 @@ class ProjectConfig:
     """``--baseline`` default: the findings file a CI gate compares against."""
     waivers: str | None = None
     """``--waivers`` default: the YAML file of accepted findings."""
+    engine: str | None = None
+    """``--engine`` default: ``local`` or ``spark``."""
+    spark_master: str | None = None
+    """``--spark-master`` default (``local[*]`` when unset)."""
+    spark_conf: tuple[str, ...] = ()
+    """``--spark-conf`` defaults, as ``key=value`` strings (the flags add to them)."""
     raw: dict[str, Any] = field(default_factory=dict)
     pyproject: Path | None = None
 
@@ -119,12 +128,29 @@ def load_project_config(start: Path | None = None) -> ProjectConfig:
         except DataRefError as exc:
             raise fail("suite", exc.problem) from None
     baseline, waivers = one_path("baseline"), one_path("waivers")
+    engine = table.get("engine")
+    if engine is not None and engine not in ENGINES:
+        raise fail("engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}",
+                   'write engine = "spark" (or leave it out for the local engine)')
+    master = table.get("spark_master")
+    if master is not None and (not isinstance(master, str) or not master.strip()):
+        raise fail("spark_master", f"must be a Spark master URL (a string), got {master!r}",
+                   'write spark_master = "spark://HOST:7077"')
+    conf = table.get("spark_conf", {})
+    if not isinstance(conf, dict) or not all(
+            isinstance(v, str | int | float | bool) for v in conf.values()):
+        raise fail("spark_conf", f"must be a table of Spark settings, got {conf!r}",
+                   'write spark_conf = { "spark.executor.memory" = "4g" }')
     return ProjectConfig(
         root=root,
         paths=tuple(rel(p) for p in paths),
         suite=None if suite is None else suite if is_builtin(suite) else rel(suite),
         baseline=None if baseline is None else rel(baseline),
         waivers=None if waivers is None else rel(waivers),
+        engine=engine,
+        spark_master=master,
+        spark_conf=tuple(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                         for k, v in conf.items()),
         raw=table,
         pyproject=pyproject,
     )

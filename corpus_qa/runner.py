@@ -101,8 +101,10 @@ class Runner:
 
     def __init__(self, suite: Suite, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
                  workers: int | None = None, progress: Progress | None = None,
-                 follow_symlinks: bool = False) -> None:
+                 follow_symlinks: bool = False, spark: Any = None) -> None:
         self.suite = suite
+        self.spark = spark
+        """A SparkSession (``--engine spark``: :mod:`corpus_qa.engine.spark`), else None."""
         self.follow_symlinks = follow_symlinks
         self.chunk_size = chunk_size
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -205,7 +207,7 @@ class Runner:
         pairs_store.directory.mkdir()
         pairs_at: dict[str, Ref] = {}
         suggestions: dict[Any, Any] = {}
-        with WorkerPool(self.workers, _init_worker, (self.suite, rows_dir.name)) as pool:
+        with self._pool(rows_dir.name) as pool:
             jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
             for part in pool.map(jobs, local, _documents_in_worker):
                 add(part)
@@ -271,6 +273,15 @@ class Runner:
             text_of=text_of,
             pairs_of=pairs_of,
         )
+
+
+    def _pool(self, store_dir: str) -> Any:
+        """The engine: the local process pool, or Spark tasks doing the same chunk work."""
+        if self.spark is not None:
+            from corpus_qa.engine.spark import SparkPool
+
+            return SparkPool(self.spark, _init_worker, (self.suite, store_dir))
+        return WorkerPool(self.workers, _init_worker, (self.suite, store_dir))
 
 
 def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:

@@ -37,6 +37,8 @@ TINY: dict[str, tuple[list[str], str]] = {
     "shard_memory.py": (["--gb", "0.0005", "--shards", "2", "--workers", "1"],
                         "peak memory of the process tree"),
     "signature_speed.py": (["--documents", "30", "--rounds", "1"], "numpy signatures"),
+    "spark_engine.py": (["--documents", "6", "--chunk-size", "3", "--master", "local[1]"],
+                        "identical JSON"),
     "startup.py": (["--repeat", "1"], "of the run"),
     "triage_corpus.py": (["{tmp}/triage", "--articles", "6", "--per-kind", "1"],
                          "files written under"),

@@ -1,0 +1,100 @@
+"""The local engine against ``--engine spark`` on the planted corpus, measured in one run.
+
+    python benchmarks/spark_engine.py [--documents 20000,100000] [--master local[2]]
+        [--workers 2] [--chunk-size 2000]
+
+For each size, the planted corpus (``benchmarks/planted_corpus.py``: stories of several
+versions, every defect family) is validated with the default suite by ``corpus-qa
+validate`` in a subprocess, once on the local engine (``--workers``) and once on Spark
+(``--spark-master``), and the two results.json are compared with the run-time fields
+blanked. First, both engines validate a two-document corpus in two chunks: the
+difference is Spark's fixed start-up cost (JVM, session, the first Python worker
+importing GX). Figures are CPU seconds of the process tree (the JVM and its Python
+workers included: each process of the tree is sampled) and wall seconds; they vary with the
+machine's load, so compare the ratios, which come from one run. Needs the Spark extra
+and Java (``docs/engines.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.measure import Run, validate  # noqa: E402
+from benchmarks.planted_corpus import write  # noqa: E402
+
+RUN_TIME = ("started", "duration_s")
+
+
+def _comparable(path: Path) -> str:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for key in RUN_TIME:
+        data["run"][key] = None
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def _cpu(run: Run) -> float:
+    """CPU seconds of the tree: the sampled figure counts Spark's JVM, which is not a
+    child the measured process waits for (so ``run.cpu`` misses it)."""
+    return max(run.cpu, run.sampled_cpu)
+
+
+def _pair(corpus: Path, work: Path, label: str, args: argparse.Namespace,
+          *extra: str) -> tuple[Run, Run, bool]:
+    local_json, spark_json = work / f"{label}-local.json", work / f"{label}-spark.json"
+    local = validate(ROOT, corpus, local_json, "--workers", str(args.workers), *extra)
+    spark = validate(ROOT, corpus, spark_json, "--engine", "spark", "--spark-master",
+                     args.master, *extra)
+    for run, name in ((local, "local"), (spark, "spark")):
+        if run.returncode not in (0, 1):
+            raise SystemExit(f"{label} {name}: corpus-qa exited {run.returncode}\n"
+                             f"{run.stderr[-3000:]}")
+    identical = _comparable(local_json) == _comparable(spark_json) and \
+        local.returncode == spark.returncode
+    return local, spark, identical
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--documents", default="20000,100000",
+                        help="corpus sizes, comma-separated (default 20000,100000)")
+    parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="local engine worker processes (default 2)")
+    parser.add_argument("--chunk-size", type=int, default=2000)
+    args = parser.parse_args(argv)
+    sizes = [int(n) for n in args.documents.split(",") if n.strip()]
+    with tempfile.TemporaryDirectory(prefix="corpus-qa-spark-bench-") as tmp:
+        work = Path(tmp)
+        tiny = work / "tiny"
+        write(tiny, documents=2)
+        local, spark, same = _pair(tiny, work, "tiny", args, "--chunk-size", "1")
+        print(f"Spark's fixed start-up cost ({args.master}, a two-document corpus in two "
+              f"chunks): +{spark.wall - local.wall:.1f} s wall, "
+              f"+{_cpu(spark) - _cpu(local):.1f} CPU-s (local {local.wall:.1f} s / "
+              f"{_cpu(local):.1f} CPU-s, spark {spark.wall:.1f} s / {_cpu(spark):.1f} CPU-s); "
+              f"identical JSON: {same}")
+        print()
+        print("| documents | local wall s | local CPU-s | spark wall s | spark CPU-s | "
+              "CPU spark/local | identical JSON |")
+        print("|---:|---:|---:|---:|---:|---:|:---|")
+        for size in sizes:
+            corpus = work / f"planted-{size}"
+            files = write(corpus, documents=size)
+            local, spark, same = _pair(corpus, work, str(size), args, "--chunk-size",
+                                       str(args.chunk_size))
+            print(f"| {size:,} ({files:,} files) | {local.wall:.1f} | {_cpu(local):.1f} | "
+                  f"{spark.wall:.1f} | {_cpu(spark):.1f} | {_cpu(spark) / _cpu(local):.2f} | "
+                  f"{same} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
