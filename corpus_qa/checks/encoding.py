@@ -451,6 +451,8 @@ def unnaturalness(text: str) -> float:
             score += 0.75
         # Greek final sigma inside a word: Greek text read with a wrong Greek code page.
         score += 2.0 * len(_MEDIAL_FINAL_SIGMA_RE.findall(word))
+        if scripts == {"GREEK"}:
+            score += _greek_word_oddity(letters)
         run = 0
         for i, c in enumerate(word):
             if c.isalpha() and not c.isascii() and scripts == {"LATIN"}:
@@ -474,6 +476,30 @@ def unnaturalness(text: str) -> float:
         weight = min(1.0, counted / 6)
         score += max(0.0, _NATURAL_LOG_FREQUENCY - rare / counted) * 12.0 * weight
         score += max(0.0, _FEWEST_VOWELS - vowels / counted) * 20.0 * weight
+    return score
+
+
+_GREEK_ACCENTED = frozenset("άέήίόύώΐΰ")
+_GREEK_RARE = frozenset("ΰΐ")
+_GREEK_NO_FINAL = frozenset("βγδζθκλμξπτφχψ")
+
+
+def _greek_word_oddity(letters: list[str]) -> float:
+    """How unlike a word of monotonic Greek these letters are: a word of four or more
+    small letters without an accent (monotonic spelling marks the stress of nearly every
+    word of two syllables or more), a word ending in a consonant other than ς ν ρ, and
+    the rare ΰ ΐ. Cyrillic bytes (cp1251, koi8-r) read as cp1253 make all three: cp1251's
+    "Бизнес каза" reads "Αθηνερ κΰηΰ".
+
+    >>> _greek_word_oddity(list("κυβέρνηση")), _greek_word_oddity(list("κΰηΰ"))
+    (0.0, 2.0)
+    """
+    small = [c for c in letters if c.islower()]
+    score = 1.0 * sum(1 for c in small if c in _GREEK_RARE)
+    if len(small) >= 4 and len(small) == len(letters) and not _GREEK_ACCENTED.intersection(small):
+        score += 1.0
+    if len(letters) >= 2 and letters[-1] in _GREEK_NO_FINAL:
+        score += 1.0
     return score
 
 
