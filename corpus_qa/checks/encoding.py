@@ -192,6 +192,17 @@ _LEGACY = (
     # single non-ASCII character between ASCII letters.
     (_INNER_SYMBOLS, "(?<=[A-Za-z].)(?=[a-z])", True),
     ("\xc0-\xd6\xd8-\xde\u0152\u0160\u0178\u017d", "(?<=[a-z].)", True),
+    # A Latin code page read as a Cyrillic or Greek one ("cafй", "StraЯe", "cafι"): a
+    # Cyrillic or Greek letter inside a word of Latin letters.
+    ("\u0386-\u03ce\u0400-\u045f", "(?:(?<=[A-Za-z\xc0-\xff].)|(?=[A-Za-z\xc0-\xff]))",
+     True),
+    # Cyrillic read as cp1253: cp1251's "а" and koi8-r's "ю" become the rare "ΰ", "ΐ", and
+    # cp1251's "т" a final sigma inside a word ("νΰ", "ςε").
+    ("\u0390\u03b0", "", True),
+    ("\u03c2", "(?=[\u0386-\u03ce])", True),
+    # Greek read as cp1251: an accented small letter (ά έ ή ί) becomes a capital inside a
+    # word of small Cyrillic letters ("кхбЭсмгсг").
+    ("ЬЭЮЯ", "(?<=[а-я].)", True),
 )
 _LEGACY_ALTERNATIVES = tuple(Anchored(f"[{anchor}]", around, single)
                              for anchor, around, single in _LEGACY)
