@@ -368,9 +368,9 @@ class CueSet:
         titled = 0
         after_label = False
         for start, end in lines:
-            line = text[start:end].strip()
             edge = start < lead_end or end > trail_start
-            if not edge or not line or end - start > self.settings.max_chars:
+            line = text[start:end].strip() if edge else ""
+            if not line or end - start > self.settings.max_chars:
                 headline_like = label = False
             else:
                 words = line.split()
