@@ -192,6 +192,17 @@ _LEGACY = (
     # single non-ASCII character between ASCII letters.
     (_INNER_SYMBOLS, "(?<=[A-Za-z].)(?=[a-z])", True),
     ("\xc0-\xd6\xd8-\xde\u0152\u0160\u0178\u017d", "(?<=[a-z].)", True),
+    # A Latin code page read as a Cyrillic or Greek one ("cafй", "StraЯe", "cafι"): a
+    # Cyrillic or Greek letter inside a word of Latin letters.
+    ("\u0386-\u03ce\u0400-\u045f", "(?:(?<=[A-Za-z\xc0-\xff].)|(?=[A-Za-z\xc0-\xff]))",
+     True),
+    # Cyrillic read as cp1253: cp1251's "а" and koi8-r's "ю" become the rare "ΰ", "ΐ", and
+    # cp1251's "т" a final sigma inside a word ("νΰ", "ςε").
+    ("\u0390\u03b0", "", True),
+    ("\u03c2", "(?=[\u0386-\u03ce])", True),
+    # Greek read as cp1251: an accented small letter (ά έ ή ί) becomes a capital inside a
+    # word of small Cyrillic letters ("кхбЭсмгсг").
+    ("ЬЭЮЯ", "(?<=[а-я].)", True),
 )
 _LEGACY_ALTERNATIVES = tuple(Anchored(f"[{anchor}]", around, single)
                              for anchor, around, single in _LEGACY)
@@ -451,6 +462,8 @@ def unnaturalness(text: str) -> float:
             score += 0.75
         # Greek final sigma inside a word: Greek text read with a wrong Greek code page.
         score += 2.0 * len(_MEDIAL_FINAL_SIGMA_RE.findall(word))
+        if scripts == {"GREEK"}:
+            score += _greek_word_oddity(letters)
         run = 0
         for i, c in enumerate(word):
             if c.isalpha() and not c.isascii() and scripts == {"LATIN"}:
@@ -474,6 +487,30 @@ def unnaturalness(text: str) -> float:
         weight = min(1.0, counted / 6)
         score += max(0.0, _NATURAL_LOG_FREQUENCY - rare / counted) * 12.0 * weight
         score += max(0.0, _FEWEST_VOWELS - vowels / counted) * 20.0 * weight
+    return score
+
+
+_GREEK_ACCENTED = frozenset("άέήίόύώΐΰ")
+_GREEK_RARE = frozenset("ΰΐ")
+_GREEK_NO_FINAL = frozenset("βγδζθκλμξπτφχψ")
+
+
+def _greek_word_oddity(letters: list[str]) -> float:
+    """How unlike a word of monotonic Greek these letters are: a word of four or more
+    small letters without an accent (monotonic spelling marks the stress of nearly every
+    word of two syllables or more), a word ending in a consonant other than ς ν ρ, and
+    the rare ΰ ΐ. Cyrillic bytes (cp1251, koi8-r) read as cp1253 make all three: cp1251's
+    "Бизнес каза" reads "Αθηνερ κΰηΰ".
+
+    >>> _greek_word_oddity(list("κυβέρνηση")), _greek_word_oddity(list("κΰηΰ"))
+    (0.0, 2.0)
+    """
+    small = [c for c in letters if c.islower()]
+    score = 1.0 * sum(1 for c in small if c in _GREEK_RARE)
+    if len(small) >= 4 and len(small) == len(letters) and not _GREEK_ACCENTED.intersection(small):
+        score += 1.0
+    if len(letters) >= 2 and letters[-1] in _GREEK_NO_FINAL:
+        score += 1.0
     return score
 
 

@@ -12,7 +12,9 @@ languages. This module scores each line of the body by **cues** and says which f
   ``edge`` (in the leading or trailing block of the body), ``glued`` (UI words run
   together: "AkzeptierenMehr Informationen", "zu.Akzeptieren", "0Teilen"),
   ``separators`` (a row of ``|`` / ``•`` items), ``headline`` (a Title-Case line
-  without a sentence end in the trailing block: a related-story link);
+  without a sentence end in the trailing block: a related-story link), ``block`` (one
+  of a run of headline-like lines at an edge — three or more, mostly Title Case, or any
+  run under a "related"/"more on" navigation line: a block of links to other stories);
 - and what speaks against furniture: a line that **is a sentence** (``min_sentence_words``
   words or more, ending in . ! ? …) loses ``sentence_penalty``; one opening with a
   quotation mark is speech and is never flagged.
@@ -58,7 +60,9 @@ CUE_KEYS = ("id", "cue", "weight", "phrase", "regex", "at", "lang", "trigger", "
 AT = ("anywhere", "start", "end")
 """Where in a line a cue entry must match: anywhere, at its start, or at its end."""
 
-SHAPE_CUES = ("short", "fragment", "edge", "lowercase_start", "glued", "separators", "headline")
+SHAPE_CUES = (
+    "short", "fragment", "edge", "lowercase_start", "glued", "separators", "headline", "block",
+)
 """The cues computed from a line's shape and position (not from the list)."""
 
 _WEAK_SHAPES = frozenset({"short", "fragment", "edge", "lowercase_start", "headline"})
@@ -233,9 +237,12 @@ class CueSet:
                 add(self._by_group[m.lastgroup])
         return found
 
-    def classify(self, line: str, *, edge: bool = False, trailing: bool = False) -> Verdict:
+    def classify(
+        self, line: str, *, edge: bool = False, trailing: bool = False, block: bool = False
+    ) -> Verdict:
         """Score one line (without its line break); ``edge``: it lies in the leading or
-        trailing block of the body, ``trailing``: in the trailing block.
+        trailing block of the body, ``trailing``: in the trailing block, ``block``: it is
+        one of a block of links to other stories (:func:`link_blocks`).
 
         >>> cues = load_default_cues()
         >>> cues.classify("Teilen auf Facebook: 0Teilen auf Twitter: 0", edge=True).reason
@@ -274,6 +281,8 @@ class CueSet:
             and is_title_case(stripped.split(), self._small_words)
         ):
             scores["headline"] = 1
+        if block and not ends_sentence:
+            scores["block"] = 2
         # Glue and separator rows are evidence of a page's UI, not just of a short line.
         vocabulary = any(name not in _WEAK_SHAPES for name in scores)
         score = sum(scores.values())
@@ -320,6 +329,7 @@ class CueSet:
         lead_end = body_start + s.leading_chars
         trail_start = len(text.rstrip()) - s.trailing_chars
         hits = []
+        blocks = self.link_blocks(text, lines, lead_end, trail_start)
         for start, end in lines:
             if end - start > s.max_chars:
                 continue
@@ -333,11 +343,57 @@ class CueSet:
                 # In the middle of the article a long sentence cannot reach the threshold
                 # unless a weight-4 cue fires; not judging it keeps the check cheap.
                 continue
-            verdict = self.classify(text[start:end], edge=edge, trailing=trailing)
+            verdict = self.classify(
+                text[start:end], edge=edge, trailing=trailing, block=(start, end) in blocks
+            )
             if verdict.reason is None or (not possible and verdict.reason != "page_furniture"):
                 continue
             hits.append(Hit(verdict.reason, _message(text[start:end], verdict), (start, end)))
         return hits
+
+    def link_blocks(
+        self, text: str, lines: list[tuple[int, int]], lead_end: int, trail_start: int
+    ) -> set[tuple[int, int]]:
+        """The lines at the edges of the body that form a block of links to other stories.
+
+        A run of adjacent headline-like lines (no sentence end, 3 to 20 words, not starting
+        in lower case) in the leading or trailing block is a block when it has three or more
+        lines, most of them Title Case, or when the line just before it is a navigation
+        label ("Related stories", "Mehr zum Thema", "À lire aussi" …). One headline alone is
+        only ``headline``; a list of items in the article's prose (ending in full stops) is
+        not headline-like.
+        """
+        block: set[tuple[int, int]] = set()
+        run: list[tuple[int, int]] = []
+        titled = 0
+        after_label = False
+        for start, end in lines:
+            edge = start < lead_end or end > trail_start
+            line = text[start:end].strip() if edge else ""
+            if not line or end - start > self.settings.max_chars:
+                headline_like = label = False
+            else:
+                words = line.split()
+                # a navigation label is short; the cue list says which ones (stewards)
+                label = len(words) <= 6 and "navigation" in self.fired(line)
+                headline_like = (
+                    not label
+                    and 3 <= len(words) <= 20
+                    and not line[0].islower()
+                    and line[0] not in _QUOTE_OPENERS
+                    and _SENTENCE_END.search(line) is None
+                    and _METADATA_LINE.match(text, start, end) is None
+                )
+            if headline_like:
+                run.append((start, end))
+                titled += is_title_case(line.split(), self._small_words)
+                continue
+            if run and (after_label or (len(run) >= 3 and 2 * titled > len(run))):
+                block.update(run)
+            run, titled, after_label = [], 0, label
+        if run and (after_label or (len(run) >= 3 and 2 * titled > len(run))):
+            block.update(run)
+        return block
 
 
 WRAP_WIDTH = 120

@@ -124,6 +124,10 @@ RELIABLE = [
     ("el", "cp1253", "latin-1"), ("zh", "gbk", "cp1252"), ("zh", "gbk", "latin-1"),
     ("ja", "shift_jis", "cp1252"), ("ja", "shift_jis", "latin-1"),
     ("ko", "euc-kr", "cp1252"), ("ko", "euc-kr", "latin-1"),
+    # legacy read as legacy: Latin text read as Cyrillic or Greek, and back
+    *((lang, "cp1252", wrong) for lang in ("de", "es", "fr", "pt")
+      for wrong in ("cp1251", "cp1253")),
+    ("el", "cp1253", "cp1251"), ("ru", "koi8-r", "cp1253"),
 ]
 CONTEXT = ("The report was published on Monday.", "Officials did not comment further.")
 

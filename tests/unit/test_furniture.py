@@ -89,6 +89,43 @@ def test_a_finding_names_its_cues_and_score() -> None:
     )
 
 
+BLOCKS = {
+    "title-case-run": "Mayor Unveils New Plan For Downtown Parking\n"
+                      "City Council Approves Budget After Long Debate\n"
+                      "Local Team Wins Championship In Overtime",
+    "under-a-label-en": "Related stories\nScientists warn the glacier is melting faster\n"
+                        "Town prepares for floods as the river rises",
+    "under-a-label-de": "Mehr zum Thema\nBundestag beschließt neues Heizungsgesetz\n"
+                        "Warum die Mieten in Berlin weiter steigen",
+    "under-a-label-fr": "À lire aussi\nLa réforme des retraites adoptée au Sénat\n"
+                        "Grève à la SNCF : le trafic perturbé jeudi",
+}
+
+
+@pytest.mark.parametrize("position", ["start", "end"])
+@pytest.mark.parametrize("name", sorted(BLOCKS))
+def test_a_block_of_links_to_other_stories_is_sure_furniture(name: str, position: str) -> None:
+    article = news_document(random.Random(name))
+    text, span = insert(article, BLOCKS[name], position)
+    hits = covering(text, span)
+    headlines = [h for h in hits if "block" in h.message]
+    assert len(headlines) >= 2, [h.message for h in hits]
+    assert "possible_furniture" not in {h.reason for h in hits}, [h.message for h in hits]
+
+
+def test_one_headline_or_a_list_of_sentences_is_not_a_block() -> None:
+    article = news_document(random.Random(7))
+    text, span = insert(article, "Mayor Unveils New Plan For Downtown Parking", "end")
+    assert [h.reason for h in covering(text, span)] == ["possible_furniture"]
+    sentences = ("The plan was approved by the council.\nIt will cost 3 million euros.\n"
+                 "Work starts in May, officials said.")
+    text, span = insert(article, sentences, "end")
+    assert [h.message for h in covering(text, span)] == []
+    middle = BLOCKS["title-case-run"]
+    text, span = insert(article, middle, "middle")
+    assert all("block" not in h.message for h in covering(text, span))
+
+
 # --- the development set of real lines ------------------------------------------------
 
 
@@ -107,9 +144,9 @@ def test_dev_set_furniture_is_found_in_every_language() -> None:
     overall = sum(found.values()) / sum(total.values())
     assert overall >= 0.95, (found, total)
     for lang in total:
-        # English: 49/52; the three misses are teasers of other stories and a feedback
-        # sentence, which no wording marks (docs/boilerplate.md).
-        assert found[lang] / total[lang] >= 0.94, (lang, found[lang], total[lang])
+        # English: 50/52; the two misses are single teasers of other stories, which no
+        # wording marks (docs/boilerplate.md).
+        assert found[lang] / total[lang] >= 0.95, (lang, found[lang], total[lang])
 
 
 def test_dev_set_body_sentences_are_not_flagged_anywhere() -> None:
