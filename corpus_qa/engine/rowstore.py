@@ -104,9 +104,11 @@ class RecordSpool:
         self._keep = keep
         self._out: IO[bytes] = self.path.open("wb")
         self._count = 0
+        self._compress = zstandard.ZstdCompressor(level=LEVEL).compress
+        self._decompress = zstandard.ZstdDecompressor().decompress
 
     def append(self, record: Any) -> None:
-        data = zlib.compress(pickle.dumps(record, protocol=5), 1)
+        data = self._compress(pickle.dumps(record, protocol=5))
         self._out.write(len(data).to_bytes(4, "little") + data)
         self._count += 1
 
@@ -123,7 +125,7 @@ class RecordSpool:
         with self.path.open("rb") as handle:
             for _ in range(count):
                 size = int.from_bytes(handle.read(4), "little")
-                yield pickle.loads(zlib.decompress(handle.read(size)))  # noqa: S301 (ours)
+                yield pickle.loads(self._decompress(handle.read(size)))  # noqa: S301 (ours)
 
     def rewrite(self, change: Callable[[Any], Any]) -> None:
         """Replace each record by ``change(record)``, in order (through a second file)."""

@@ -60,7 +60,8 @@ def test_init_then_validate_and_pytest_pass_on_the_sample_and_fail_on_a_defect(
     broken = _run("corpus_qa.cli", "validate", cwd=repo)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert re.search(r'^corpus/sample\.jsonl:3: expect_document_to_have_no_mojibake '
-                     r'\[mojibake\] mojibake "crÃ¨me"', broken.stdout, re.M), broken.stdout
+                     r'\[mojibake\] text line 3, column \d+: mojibake "crÃ¨me"', broken.stdout,
+                     re.M), broken.stdout
     failing = _run("pytest", "-p", "no:cacheprovider", "-rf", cwd=repo)
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "FAILED corpus/sample.jsonl::expect_document_to_have_no_mojibake" in failing.stdout

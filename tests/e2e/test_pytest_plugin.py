@@ -296,14 +296,16 @@ def test_records_in_shards_are_one_item_per_shard_and_expectation(
     out = result.stdout.str()
     assert "c/part-1.jsonl.gz::expect_document_to_be_valid_utf8 PASSED" in out
     # A failure names each failing record: its locator (line, or Parquet row) and its id.
-    assert ('c/part-1.jsonl.gz:2:5: expect_document_to_have_no_mojibake [mojibake] mojibake '
-            '"cafÃ©"') in out
+    assert ('c/part-1.jsonl.gz:2: expect_document_to_have_no_mojibake [mojibake] text line 1, '
+            'column 5: mojibake "cafÃ©"') in out
     assert "(suggestion: café) (record g2)" in out
-    assert "c/part-1.jsonl.gz:3:3: expect_document_to_have_no_mojibake [mojibake]" in out
+    assert ("c/part-1.jsonl.gz:3: expect_document_to_have_no_mojibake [mojibake] text line 1, "
+            "column 3") in out
     assert "(record g3)" in out
     assert ("expect_document_to_have_no_mojibake [error] failed: 3 of 7 documents unexpected "
             "(mostly 1.0); 2 finding(s) in shard c/part-1.jsonl.gz (3 records)") in out
-    assert "c/part-2.parquet:2:8: expect_document_to_be_unicode_normalized" in out
+    assert ("c/part-2.parquet:2: expect_document_to_be_unicode_normalized [not_normalized] "
+            "row 2, text line 1, column 8") in out
     assert "(record c/part-2.parquet#row2)" in out
     assert "Traceback" not in out
 
