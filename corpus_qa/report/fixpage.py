@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from corpus_qa.report.html import HERE, _write_atomically, content_security_policy
+from corpus_qa.outputs import write_atomically
+from corpus_qa.report.html import HERE, content_security_policy
 
 MAX_DIFF_CHARS = 200_000
 """Longer documents show their edit list only (a word diff of them is slow and unreadable)."""
@@ -155,8 +156,8 @@ def write_fix_report(fix: Any, directory: Path) -> tuple[Path, Path]:
 
     directory.mkdir(parents=True, exist_ok=True)
     data = directory / "fix-report.json"
-    _write_atomically(data, json.dumps(fix.to_json(), indent=2, sort_keys=True,
+    write_atomically(data, json.dumps(fix.to_json(), indent=2, sort_keys=True,
                                        ensure_ascii=False) + "\n")
     page = directory / "index.html"
-    _write_atomically(page, render_fix_page(fix))
+    write_atomically(page, render_fix_page(fix))
     return data, page
