@@ -265,13 +265,8 @@ def _with_fields(suite: Any, args: argparse.Namespace) -> Any:
     return dataclasses.replace(suite, fields=dataclasses.replace(suite.fields, **chosen))
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from corpus_qa import gating
-    from corpus_qa.gate import gate
-    from corpus_qa.results import write_json
-    from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner, story_map
-    from corpus_qa.sources import CorpusPathError
-
+def _suite_and_corpus(args: argparse.Namespace) -> tuple[Any, list[str]]:
+    """The suite (with the field flags applied) and the corpus paths, which must exist."""
     suite, paths = _suite_and_paths(args)
     suite = _with_fields(suite, args)
     if not paths:
@@ -280,6 +275,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in paths:
         if not Path(path).exists():
             raise UsageError(f"{path}: no such file or directory — check the corpus path")
+    return suite, paths
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from corpus_qa import gating
+    from corpus_qa.gate import gate
+    from corpus_qa.results import write_json
+    from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner, story_map
+    from corpus_qa.sources import CorpusPathError
+
+    suite, paths = _suite_and_corpus(args)
     chunk_size = args.chunk_size or DEFAULT_CHUNK_SIZE
     if chunk_size < 1:
         raise UsageError("--chunk-size must be at least 1")
@@ -599,14 +605,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from corpus_qa.report.fixpage import write_fix_report
     from corpus_qa.sources import CorpusPathError
 
-    suite, paths = _suite_and_paths(args)
-    suite = _with_fields(suite, args)
-    if not paths:
-        raise UsageError("no corpus paths given (and none in [tool.corpus_qa] paths) — "
-                         "pass PATH…")
-    for path in paths:
-        if not Path(path).exists():
-            raise UsageError(f"{path}: no such file or directory — check the corpus path")
+    suite, paths = _suite_and_corpus(args)
     try:
         check_out(args.out, paths)  # before anything is read
         report = Path(args.report)
