@@ -78,6 +78,9 @@ def _validated(name: str, checkout: Path, corpus: Path, out: Path, runs: int,
                *extra: str) -> tuple[Run, dict]:
     """The best (least CPU) of ``runs`` runs, and its results.json."""
     best: Run | None = None
+    own = checkout / "expectations" / "news.yml"
+    if not extra and own.is_file():  # releases before the packaged default read it from cwd
+        extra = ("--suite", str(own))
     for _ in range(runs):
         run = validate(checkout, corpus, out, *extra)
         if run.returncode not in (0, 1):
