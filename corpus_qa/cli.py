@@ -543,7 +543,11 @@ def _type_name(tp: Any) -> str:
 
 def cmd_export_gx(args: argparse.Namespace) -> int:
     suite, _ = _suite_and_paths(args)
-    text = suite.to_gx_json()
+    try:
+        text = suite.to_gx_json()
+    except OSError as exc:  # a list file the suite names went away since it was loaded
+        raise UsageError(f"cannot embed {exc.filename}: {exc.strerror or exc} — the suite "
+                         "names it; restore it or fix the suite") from None
     if args.output:
         write_atomically(args.output, text)
     else:

@@ -87,16 +87,24 @@ class Suite:
 
         return load_phrases(self.phrases)
 
-    def instances(self) -> list[CorpusExpectation]:
-        """The suite's expectations as GX expectation objects (imports GX)."""
+    def instances(self, *, portable: bool = False) -> list[CorpusExpectation]:
+        """The suite's expectations as GX expectation objects (imports GX).
+
+        ``portable``: with the parameters an exported suite carries (a user's list files
+        embedded, so the objects work from any folder); reading them may raise OSError.
+        """
         from corpus_qa.expectations import registered
 
         classes = registered()
+        folder = Path(self.path).parent
         return [
-            classes[spec.type](**_gx_kwargs(spec), **spec.kwargs) for spec in self.expectations
+            classes[spec.type](**_gx_kwargs(spec), **(
+                classes[spec.type].portable_kwargs(spec.kwargs, folder) if portable
+                else spec.kwargs))
+            for spec in self.expectations
         ]
 
-    def to_gx(self) -> ExpectationSuite:
+    def to_gx(self, *, portable: bool = False) -> ExpectationSuite:
         """A GX ``ExpectationSuite`` holding the same expectations."""
         import great_expectations as gx
 
@@ -104,13 +112,15 @@ class Suite:
 
         context()
         suite = gx.ExpectationSuite(name=self.name)
-        for expectation in self.instances():
+        for expectation in self.instances(portable=portable):
             suite.add_expectation(expectation)
         return suite
 
     def to_gx_json(self) -> str:
-        """The GX suite JSON (what ``corpus-qa export-gx`` writes)."""
-        data = self.to_gx().to_json_dict()
+        """The GX suite JSON (what ``corpus-qa export-gx`` writes): self-contained, so it
+        loads from any folder — a user's pattern and cue lists are embedded as
+        ``{"file", "text"}`` (``builtin:`` names stay as written)."""
+        data = self.to_gx(portable=True).to_json_dict()
         for expectation in data.get("expectations", []):
             expectation.pop("id", None)  # GX assigns fresh ids when a suite is added to a context
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -108,6 +108,13 @@ def load_located(path: str | Path, *, shown: str | None = None,
     except OSError as exc:
         raise error(shown, 1, None, f"cannot read: {exc.strerror or exc}",
                     "check the path") from None
+    return parse_located(text, shown=shown, source=Path(path), kind=kind)
+
+
+def parse_located(text: str, *, shown: str, source: Path | None = None,
+                  kind: type[E] | None = None) -> Located:
+    """:func:`load_located` on YAML text already read (``shown`` names it in errors)."""
+    error = kind or YamlError
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -120,7 +127,7 @@ def load_located(path: str | Path, *, shown: str | None = None,
         line, value = _unbuildable(node)
         raise error(shown, line, None, f"invalid date {value!r} ({exc})",
                     "write dates as YYYY-MM-DD, or quote the value") from None
-    located = Located(shown, data, source=Path(path))
+    located = Located(shown, data, source=source)
     if node is not None:
         _walk(node, (), located.lines)
     return located

@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corpus_qa.backtracking import vet_regex
-from corpus_qa.data import DataRefError, builtin_names, resolve_data_path
+from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
 from corpus_qa.text.segment import iter_sentence_spans, line_spans, sentence_spans
-from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located
+from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located, parse_located
 
 if TYPE_CHECKING:
     from corpus_qa.checks.furniture import CueSet
@@ -194,10 +194,11 @@ def load_default_patterns() -> PatternSet:
     return load_patterns(default_pattern_paths())
 
 
-def load_patterns(paths: Sequence[str | Path]) -> PatternSet:
+def load_patterns(paths: Sequence[ListRef | Path]) -> PatternSet:
     """Load and validate pattern files in order; a mistake raises :class:`PatternError`.
 
-    A path may be a packaged list, ``builtin:boilerplate/NAME.yml``.
+    A path may be a packaged list, ``builtin:boilerplate/NAME.yml``, or a list embedded
+    in an exported suite.
     """
     patterns: list[Pattern] = []
     seen: dict[str, Pattern] = {}
@@ -217,21 +218,27 @@ def load_patterns(paths: Sequence[str | Path]) -> PatternSet:
     return PatternSet(patterns)
 
 
-def _load_file(path: str | Path) -> list[Pattern]:
+def _load_file(path: ListRef | Path) -> list[Pattern]:
     doc, entries = load_entry_list(path, "patterns")
     return [_parse_entry(doc, i, entry) for i, entry in enumerate(entries)]
 
 
-def load_entry_list(path: str | Path, list_key: str) -> tuple[Located, list[Any]]:
+def load_entry_list(path: ListRef | Path, list_key: str) -> tuple[Located, list[Any]]:
     """Read a steward-editable list file: an optional ``description`` and a non-empty list
     under ``list_key``. The loader of the pattern lists and of the furniture cue list
-    (:mod:`corpus_qa.checks.furniture`); a mistake raises :class:`PatternError`."""
+    (:mod:`corpus_qa.checks.furniture`); a mistake raises :class:`PatternError`.
+
+    ``path`` may also be a list embedded in an exported suite (:class:`EmbeddedList`).
+    """
     file_keys = ("description", list_key)
-    try:
-        source = resolve_data_path(path)
-    except DataRefError as exc:
-        raise PatternError(str(path), 1, None, exc.problem) from None
-    doc = load_located(source, shown=str(path), kind=PatternError)
+    if isinstance(path, EmbeddedList):
+        doc = parse_located(path.text, shown=path.shown, kind=PatternError)
+    else:
+        try:
+            source = resolve_data_path(path)
+        except DataRefError as exc:
+            raise PatternError(str(path), 1, None, exc.problem) from None
+        doc = load_located(source, shown=str(path), kind=PatternError)
     if not isinstance(doc.data, dict):
         raise PatternError(doc.path, 1, "file", f"expected a mapping with a '{list_key}' list")
     for key in doc.data:

@@ -49,7 +49,7 @@ from corpus_qa.checks.boilerplate import (
     load_entry_list,
     scoped_flags,
 )
-from corpus_qa.data import resolve_data_path
+from corpus_qa.data import ListRef, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import is_title_case
@@ -493,7 +493,7 @@ def load_default_cues() -> CueSet:
 
 
 def load_cues(
-    paths: Sequence[str | Path], settings: FurnitureSettings | None = None
+    paths: Sequence[ListRef | Path], settings: FurnitureSettings | None = None
 ) -> CueSet:
     """Load and validate cue files in order; a mistake raises :class:`PatternError`."""
     cues: list[Cue] = []

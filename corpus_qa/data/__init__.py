@@ -14,7 +14,11 @@ apart (see ``docs/suites.md``). This module imports nothing heavy.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from corpus_qa.yamlfile import did_you_mean
 
@@ -34,7 +38,62 @@ class DataRefError(ValueError):
         self.ref, self.problem = ref, problem
 
 
-def is_builtin(ref: str | Path) -> bool:
+@dataclass(frozen=True)
+class EmbeddedList:
+    """A steward's list file carried inside an exported suite: its name and YAML text.
+
+    ``corpus-qa export-gx`` writes a user's pattern or cue list as
+    ``{"file": NAME, "text": YAML}`` instead of a path, so the exported suite works
+    from any folder and on any machine; errors in it still read ``NAME (embedded):LINE``.
+    """
+
+    file: str
+    text: str
+
+    KEYS = ("file", "text")
+
+    @property
+    def shown(self) -> str:
+        return f"{self.file} (embedded)"
+
+    def to_json(self) -> dict[str, str]:
+        return {"file": self.file, "text": self.text}
+
+
+ListRef = str | EmbeddedList
+"""What names a list file: a path, ``builtin:NAME``, or an embedded list."""
+
+
+def list_ref(item: Any) -> ListRef:
+    """A list reference from a suite parameter: a string, or an ``{"file", "text"}``
+    mapping (an exported suite's embedded list). Raises ValueError for anything else.
+
+    >>> list_ref({"file": "lists/house.yml", "text": "patterns: []"}).file
+    'lists/house.yml'
+    """
+    if isinstance(item, str | EmbeddedList):
+        return item
+    if isinstance(item, Mapping):
+        keys = sorted(item)
+        if keys == sorted(EmbeddedList.KEYS) and all(isinstance(v, str) for v in item.values()):
+            return EmbeddedList(item["file"], item["text"])
+        raise ValueError(f"an embedded list is {{'file': NAME, 'text': YAML}}, got keys {keys}")
+    raise ValueError(f"expected a list file path or an embedded list, got {item!r}")
+
+
+def embedded(ref: ListRef, base: Path) -> str | dict[str, str]:
+    """``ref`` as an exported suite carries it: ``builtin:`` names and embedded lists as
+    they are, a user's file (a path as the runner holds it) embedded with its name
+    relative to ``base`` (the suite's folder). Raises OSError if it cannot be read."""
+    if isinstance(ref, EmbeddedList):
+        return ref.to_json()
+    if is_builtin(ref):
+        return ref
+    name = Path(os.path.relpath(Path(ref).resolve(), base.resolve())).as_posix()
+    return EmbeddedList(name, Path(ref).read_text(encoding="utf-8")).to_json()
+
+
+def is_builtin(ref: str | Path | EmbeddedList) -> bool:
     """Whether ``ref`` names a packaged file (``builtin:…``)."""
     return isinstance(ref, str) and ref.startswith(BUILTIN)
 

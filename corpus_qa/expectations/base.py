@@ -167,6 +167,12 @@ class CorpusExpectation(ColumnMapExpectation):
         return kwargs
 
     @classmethod
+    def portable_kwargs(cls, kwargs: dict[str, Any], base: Any) -> dict[str, Any]:
+        """Parameters as an exported suite carries them, usable from any folder and
+        machine (a user's list files embedded; ``base`` is the suite's folder)."""
+        return kwargs
+
+    @classmethod
     def summary(cls) -> str:
         """The description: the first paragraph of the class docstring, on one line."""
         return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())

@@ -21,15 +21,28 @@ from great_expectations.compatibility.pydantic import validator
 
 from corpus_qa.checks import boilerplate as bp
 from corpus_qa.checks import furniture as fu
-from corpus_qa.data import is_builtin, resolve_data_path
+from corpus_qa.data import ListRef, embedded, is_builtin, list_ref, resolve_data_path
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.findings import Checked, Hit
 from corpus_qa.sources.text import body_start_of
 
+Lists = list[str | dict[str, str]] | None
+"""A ``patterns``/``cues`` parameter: list files (paths or ``builtin:`` names), or lists
+embedded by ``corpus-qa export-gx`` (``{"file", "text"}``)."""
+
+
+def _refs(given: Lists) -> tuple[ListRef, ...]:
+    """The parameter as hashable references (the loaded lists are cached by them)."""
+    return tuple(list_ref(item) for item in given or ())
+
 
 @lru_cache(maxsize=16)
-def _patterns(paths: tuple[str, ...]) -> bp.PatternSet:
-    return bp.load_patterns(list(paths)) if paths else bp.load_default_patterns()
+def _loaded_patterns(refs: tuple[ListRef, ...]) -> bp.PatternSet:
+    return bp.load_patterns(list(refs)) if refs else bp.load_default_patterns()
+
+
+def _patterns(given: Lists) -> bp.PatternSet:
+    return _loaded_patterns(_refs(given))
 
 
 def _document(value: Any) -> tuple[str, int]:
@@ -46,19 +59,23 @@ def _document(value: Any) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=16)
-def _cues(paths: tuple[str, ...]) -> fu.CueSet:
-    return fu.load_cues(list(paths)) if paths else fu.load_default_cues()
+def _loaded_cues(refs: tuple[ListRef, ...]) -> fu.CueSet:
+    return fu.load_cues(list(refs)) if refs else fu.load_default_cues()
 
 
-def _boilerplate(value: Any, patterns: list[str] | None, cues: list[str] | None) -> list[Hit]:
+def _cues(given: Lists) -> fu.CueSet:
+    return _loaded_cues(_refs(given))
+
+
+def _boilerplate(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
     text, body_start = _document(value)
-    return bp.find_document_boilerplate(text, _patterns(tuple(patterns or ())),
+    return bp.find_document_boilerplate(text, _patterns(patterns),
                                         body_start=body_start,
-                                        furniture=_cues(tuple(cues or ())))
+                                        furniture=_cues(cues))
 
 
 def _possible_furniture(
-    value: Any, patterns: list[str] | None, cues: list[str] | None
+    value: Any, patterns: Lists, cues: Lists
 ) -> list[Hit]:
     """The classifier's ambiguous lines, leaving out every line the boilerplate
     expectation reports (one defect, one finding).
@@ -68,23 +85,29 @@ def _possible_furniture(
     does not run a second time on every row.
     """
     text, body_start = _document(value)
-    candidates = [h for h in _cues(tuple(cues or ())).find(text, body_start=body_start)
+    candidates = [h for h in _cues(cues).find(text, body_start=body_start)
                   if h.reason == "possible_furniture"]
     if not candidates:
         return []
-    pats = _patterns(tuple(patterns or ()))
+    pats = _patterns(patterns)
     taken = [h.span for h in bp.find_boilerplate(text, pats, body_start=body_start)]
     taken += [h.span for h in bp.find_glued_header(text, body_start=body_start)]
     return [h for h in candidates
             if all(h.span[1] <= s or h.span[0] >= e for s, e in taken)]
 
 
-def _check_cues(cues: list[str] | None) -> list[str] | None:
+def _check_cues(cues: Lists) -> Lists:
     if cues is not None:
         if not cues:
             raise ValueError("give at least one cue list file, or leave it out")
-        _cues(tuple(cues))  # a bad file raises PatternError (file:line)
+        _cues(cues)  # a bad file raises PatternError (file:line)
     return cues
+
+
+def _embed(kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
+    """The parameters with every user list file embedded (see :func:`embedded`)."""
+    return {**kwargs, **{key: [embedded(list_ref(item), base) for item in kwargs[key]]
+                         for key in ("patterns", "cues") if kwargs.get(key)}}
 
 
 def _resolve(kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -110,10 +133,10 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
 
     column: str = "body"
     """A column of ``{"text", "body_start"}`` cells (the runner's), or of plain texts."""
-    patterns: list[str] | None = None
+    patterns: Lists = None
     """Pattern list files (relative to the suite file, or ``builtin:boilerplate/NAME.yml``);
     default: the packaged lists."""
-    cues: list[str] | None = None
+    cues: Lists = None
     """Furniture cue list files (relative to the suite file, or ``builtin:NAME.yml``);
     default: the packaged list."""
     map_metric = register_condition("no_boilerplate", value_keys=("patterns", "cues"),
@@ -127,16 +150,20 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
     def resolve_paths(cls, kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
         return _resolve(kwargs, base)
 
+    @classmethod
+    def portable_kwargs(cls, kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
+        return _embed(kwargs, base)
+
     @validator("cues")
-    def _cues_load(cls, cues: list[str] | None) -> list[str] | None:  # noqa: N805
+    def _cues_load(cls, cues: Lists) -> Lists:  # noqa: N805
         return _check_cues(cues)
 
     @validator("patterns")
-    def _patterns_load(cls, patterns: list[str] | None) -> list[str] | None:  # noqa: N805
+    def _patterns_load(cls, patterns: Lists) -> Lists:  # noqa: N805
         if patterns is not None:
             if not patterns:
                 raise ValueError("give at least one pattern list file, or leave it out")
-            _patterns(tuple(patterns))  # a bad file raises PatternError (file:line)
+            _patterns(patterns)  # a bad file raises PatternError (file:line)
         return patterns
 
     def checked(self, value: Any) -> Checked:
@@ -154,9 +181,9 @@ class ExpectDocumentToHaveNoPossibleFurniture(CorpusExpectation):
 
     column: str = "body"
     """A column of ``{"text", "body_start"}`` cells (the runner's), or of plain texts."""
-    patterns: list[str] | None = None
+    patterns: Lists = None
     """Pattern list files whose lines are boilerplate already; default: the packaged lists."""
-    cues: list[str] | None = None
+    cues: Lists = None
     """Furniture cue list files (relative to the suite file); default: the packaged list."""
     map_metric = register_condition("no_possible_furniture", value_keys=("patterns", "cues"),
                                     check=_possible_furniture)
@@ -167,16 +194,20 @@ class ExpectDocumentToHaveNoPossibleFurniture(CorpusExpectation):
     def resolve_paths(cls, kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
         return _resolve(kwargs, base)
 
+    @classmethod
+    def portable_kwargs(cls, kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
+        return _embed(kwargs, base)
+
     @validator("patterns")
-    def _patterns_load(cls, patterns: list[str] | None) -> list[str] | None:  # noqa: N805
+    def _patterns_load(cls, patterns: Lists) -> Lists:  # noqa: N805
         if patterns is not None:
             if not patterns:
                 raise ValueError("give at least one pattern list file, or leave it out")
-            _patterns(tuple(patterns))
+            _patterns(patterns)
         return patterns
 
     @validator("cues")
-    def _cues_load(cls, cues: list[str] | None) -> list[str] | None:  # noqa: N805
+    def _cues_load(cls, cues: Lists) -> Lists:  # noqa: N805
         return _check_cues(cues)
 
     def checked(self, value: Any) -> Checked:

@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,69 @@ def test_every_suite_error_is_reported_in_one_run(tmp_path: Path) -> None:
     assert "suite.yml:5: expect_document_to_have_metadata: unknown parameter 'feilds'; " \
            "did you mean 'fields'?" in run.stderr
     assert "(3 problems in the suite; fix them all)" in run.stderr
+
+
+# --- case 6: an exported suite works from any folder --------------------------------------
+
+HOUSE_LIST = """patterns:
+  - id: acme_copyright
+    phrase: 'Copyright Acme Wire'
+    reason: licence_notice
+    where: anywhere
+    example: Copyright Acme Wire
+"""
+HOUSE_SUITE = """name: house
+expectations:
+  - type: expect_document_to_have_no_boilerplate
+    patterns:
+      - builtin:boilerplate/syndication.yml
+      - lists/house.yml
+"""
+LOAD_ELSEWHERE = """
+import json, sys
+import pandas as pd
+import great_expectations as gx
+import corpus_qa
+from great_expectations.core import ExpectationSuite
+
+context = gx.get_context(mode="ephemeral")
+suite = context.suites.add(ExpectationSuite(**json.load(open(sys.argv[1]))))
+frame = pd.DataFrame({"body": ["Rates rose.\\nCopyright Acme Wire\\n", "Rates fell.\\n"]})
+batch = (context.data_sources.add_pandas("p").add_dataframe_asset("a")
+         .add_batch_definition_whole_dataframe("all").get_batch(
+             batch_parameters={"dataframe": frame}))
+result = batch.validate(suite)
+print(json.dumps([r.result.get("unexpected_count") for r in result.results]))
+"""
+
+
+def test_an_exported_suite_carries_the_users_lists_and_loads_from_any_folder(
+        tmp_path: Path) -> None:
+    root = corpus_repo(tmp_path / "repo", {"corpus/a.txt": "Fine.\n",
+                                           "expectations/lists/house.yml": HOUSE_LIST},
+                       suite="")
+    (root / "expectations" / "suite.yml").write_text(HOUSE_SUITE, encoding="utf-8")
+    commit_all(root, "suite")
+    exported = tmp_path / "out" / "house.gx.json"
+    exported.parent.mkdir()
+    run = run_cli("export-gx", "expectations/suite.yml", "-o", str(exported), cwd=root)
+    assert run.returncode == 0, run.stderr
+    patterns = json.loads(exported.read_text(encoding="utf-8"))["expectations"][0]["kwargs"][
+        "patterns"]
+    # Before: "expectations/lists/house.yml", a path relative to where export-gx ran.
+    assert patterns == ["builtin:boilerplate/syndication.yml",
+                        {"file": "lists/house.yml", "text": HOUSE_LIST}]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    loaded = subprocess.run([sys.executable, "-c", LOAD_ELSEWHERE, str(exported)],
+                            cwd=elsewhere, capture_output=True, text=True, check=False)
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout.strip().splitlines()[-1]) == [1]  # the house line
+
+    broken = exported.read_text(encoding="utf-8").replace("reason: licence_notice",
+                                                          "reason: licence")
+    exported.write_text(broken, encoding="utf-8")
+    failed = subprocess.run([sys.executable, "-c", LOAD_ELSEWHERE, str(exported)],
+                            cwd=elsewhere, capture_output=True, text=True, check=False)
+    assert failed.returncode != 0
+    assert "lists/house.yml (embedded):4: reason" in failed.stderr, failed.stderr[-1500:]
