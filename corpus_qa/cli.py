@@ -270,6 +270,12 @@ def _suite_and_corpus(args: argparse.Namespace) -> tuple[Any, list[str]]:
     suite, paths = _suite_and_paths(args)
     suite = _with_fields(suite, args)
     if not paths:
+        report = getattr(args, "report", None)
+        if (args.command == "validate" and report not in (None, DEFAULT_REPORT_DIR)
+                and Path(report).is_dir()):
+            raise UsageError(f"no corpus paths given — '--report {report}' took {report} as "
+                             "the report folder (--report takes an optional folder); put the "
+                             f"corpus first: corpus-qa {args.command} {report} --report")
         raise UsageError("no corpus paths given (and none in [tool.corpus_qa] paths) — "
                          "pass PATH…")
     for path in paths:

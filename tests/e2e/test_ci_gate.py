@@ -292,3 +292,17 @@ def test_an_exported_suite_carries_the_users_lists_and_loads_from_any_folder(
                             cwd=elsewhere, capture_output=True, text=True, check=False)
     assert failed.returncode != 0
     assert "lists/house.yml (embedded):4: reason" in failed.stderr, failed.stderr[-1500:]
+
+
+def test_report_before_the_corpus_says_how_to_write_it(tmp_path: Path) -> None:
+    root = corpus_repo(tmp_path / "repo", {"corpus/a.txt": "Fine.\n"})
+    before = sorted(p.name for p in (root / "corpus").iterdir())
+    run = run_cli("validate", "--report", "corpus", "--suite", "suite.yml", cwd=root)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert "'--report corpus' took corpus as the report folder" in run.stderr
+    assert "corpus-qa validate corpus --report" in run.stderr
+    assert sorted(p.name for p in (root / "corpus").iterdir()) == before  # nothing written
+    fixed = run_cli("validate", "corpus", "--report", "--suite", "suite.yml", cwd=root)
+    assert fixed.returncode == 0, fixed.stderr
+    assert (root / "reports" / "index.html").is_file()
+    assert sorted(p.name for p in (root / "corpus").iterdir()) == before
