@@ -15,6 +15,7 @@ gate decides.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -22,9 +23,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from corpus_qa import __version__
+from corpus_qa.checks.versions import SIGNATURE_VERSION
 from corpus_qa.documents import Document
 from corpus_qa.engine.passes import (
     STORY_CHUNK_SIZE,
@@ -43,7 +45,7 @@ from corpus_qa.engine.passes import (
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
 from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
-from corpus_qa.engine.sigcache import SignatureCache, digest
+from corpus_qa.engine.sigcache import Digest, Entry, FileStamps, SignatureCache, digest
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
 from corpus_qa.sources import (
@@ -54,6 +56,7 @@ from corpus_qa.sources import (
     format_of,
     iter_corpus,
 )
+from corpus_qa.sources.base import UnchangedFile
 from corpus_qa.suite import Suite
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -321,61 +324,170 @@ def _init_signer(suite: Suite, cache_path: Path | None = None) -> None:
     _SIGNER = (grouper, suite.load_phrases(), suite.versions.key, cache)
 
 
-def _sign(batch: list[Document]) -> list[tuple[str, str, Any, str | None, Any]]:
-    """(id, path, signature, story key, content digest) of each document (in a worker or
-    in-process); a signature the cache holds for the same text is not computed again."""
+_LOST = "lost"
+"""The signature of a :class:`_Known` document the signature cache no longer holds."""
+
+
+class _Known(NamedTuple):
+    """A document of an unchanged file: what the stamps file kept of it (not read)."""
+
+    id: str
+    path: str
+    digest: Digest
+    key: str | None
+
+
+Signed = tuple[str, str, Any, "str | None", Digest]
+"""(id, path, signature, story key, content digest) of one document."""
+
+
+def _sign(batch: list[Document | _Known]) -> list[Signed]:
+    """Each document's signature (in a worker or in-process): computed, or read from the
+    signature cache when the cache holds the same text (always, for a :class:`_Known`)."""
     assert _SIGNER is not None, "signer not initialised"
     grouper, phrases, key_field, cache = _SIGNER
-    bodies = [doc.text[doc.body_start:] for doc in batch]
-    digests = [digest(body) for body in bodies]
-    cached = cache.lookup(digests) if cache is not None else [(False, None)] * len(batch)
-    missing = [i for i, (found, _) in enumerate(cached) if not found]
-    signed = dict(zip(missing, grouper.signatures([bodies[i] for i in missing]), strict=True))
+    fresh = [doc for doc in batch if isinstance(doc, Document)]
+    bodies = {id(doc): doc.text[doc.body_start:] for doc in fresh}
+    digests = {id(doc): (digest(bodies[id(doc)]) if isinstance(doc, Document) else doc.digest)
+               for doc in batch}
+    wanted = [digests[id(doc)] for doc in batch]
+    cached = cache.lookup(wanted) if cache is not None else [(False, None)] * len(batch)
+    missing = [doc for doc, (found, _) in zip(batch, cached, strict=True)
+               if not found and isinstance(doc, Document)]
+    signed = dict(zip((id(doc) for doc in missing),
+                      grouper.signatures([bodies[id(doc)] for doc in missing]), strict=True))
     out = []
-    for i, doc in enumerate(batch):
+    for doc, (found, signature) in zip(batch, cached, strict=True):
+        if isinstance(doc, _Known):
+            if not found:  # the cache lost it (edited by hand?): signed again, below
+                signature = _LOST
+            out.append((doc.id, doc.path, signature, doc.key, doc.digest))
+            continue
         # Selection needs story membership only: metadata is resolved only for a story key.
         key = None
         if key_field:
             meta = resolve(doc, phrases)
             key = meta[key_field].value if key_field in meta else None
-        signature = signed[i] if i in signed else cached[i][1]
-        out.append((doc.id, doc.path, signature, key, digests[i]))
+        signature = signed.get(id(doc), signature)
+        out.append((doc.id, doc.path, signature, key, digests[id(doc)]))
     return out
+
+
+def _sign_numbered(batch: tuple[list[int], list[Document]]) -> tuple[list[int], list[Signed]]:
+    """:func:`_sign` of a batch of documents, keeping their places in the corpus order."""
+    numbers, documents = batch
+    return numbers, _sign(list(documents))
 
 
 def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
               chunk_size: int = DEFAULT_CHUNK_SIZE, id_roots: Iterable[str] = (),
               cache_dir: Path | None = None, follow_symlinks: bool = False,
+              stats: dict[str, int] | None = None, trust_stamps: bool = True,
               ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every document's id, path and story id, without validating anything.
 
     What ``--changed-since`` (and files given inside the configured corpus) need to add
-    the other versions of a changed document's story: a MinHash signature per document
-    (computed on every core, or read from the signature cache of the previous call when
-    the text is unchanged: see ``corpus_qa/engine/sigcache.py``; ``cache_dir`` overrides
-    where), then grouping.
+    the other versions of a changed document's story: a MinHash signature per document,
+    then grouping. A file whose stamp (size, times, inode) is the one the previous call
+    recorded is not read at all: its documents' ids, digests and story keys come from
+    the stamps file, their signatures from the signature cache (see
+    ``corpus_qa/engine/sigcache.py``; ``cache_dir`` overrides where). Other files are
+    read and their documents signed on every core (a text the cache holds is not signed
+    again). ``stats`` receives the counts of files read and reused.
     """
+    from corpus_qa.sources.corpus import Walk, unique_ids
+
+    started_ns = time.time_ns()
     workers = workers if workers is not None else (os.cpu_count() or 1)
     grouper = new_grouper(suite)
     cache = SignatureCache.for_corpus(paths, grouper, cache_dir)
-    records = []
-    loaded = iter_corpus(paths, fields=suite.fields, id_roots=id_roots,
-                         follow_symlinks=follow_symlinks)
-    batches = chunks((d for d in loaded if isinstance(d, Document)), chunk_size)
+    stamps = FileStamps.beside(cache, _reading_settings(suite), started_ns,
+                               trusted=trust_stamps and len(cache) > 0)
+    walk = Walk(paths, suite.fields, None, None, follow_symlinks, id_roots,
+                unchanged=stamps.unchanged)
+    as_read: dict[int, tuple[str, Document]] = {}  # id(doc) -> (id as read, doc)
+
+    def documents() -> Iterator[Document]:
+        for item in walk.items():
+            if isinstance(item, UnchangedFile):
+                for doc_id, line, record, has_raw, high, low, key in stamps.documents(item.path):
+                    doc = Document(id=doc_id, text="", path=item.path, line=line,
+                                   record=record, raw=b"" if has_raw else None)
+                    as_read[id(doc)] = (doc_id, doc)
+                    known[id(doc)] = ((high, low), key)
+                    yield doc
+            elif isinstance(item, Document):
+                as_read[id(item)] = (item.id, item)
+                yield item
+
+    known: dict[int, tuple[Digest, str | None]] = {}
+    entries: dict[str, list[Entry]] = {}
+
+    def jobs() -> Iterator[Document | _Known]:
+        for doc in unique_ids(documents()):
+            if not isinstance(doc, Document):
+                continue  # a duplicate id's problem: validation reports it
+            first_id, _ = as_read.pop(id(doc))
+            entries.setdefault(doc.path, []).append(
+                [first_id, doc.line, doc.record, doc.raw is not None])
+            if id(doc) in known:
+                doc_digest, key = known.pop(id(doc))
+                yield _Known(doc.id, doc.path, doc_digest, key)
+            else:
+                yield doc
+
+    # Unchanged files' documents need a cache lookup only: done here, in order, while
+    # the documents read afresh go to the worker pool (started only for two chunks).
     _init_signer(suite, cache.path)
-    signed = list(run_chunks(batches, workers=workers, local=_sign, remote=_sign,
-                             initializer=_init_signer, initargs=(suite, cache.path)))
-    digests, signatures = [], []
-    for part in signed:
-        for doc_id, path, signature, key, content in part:
-            grouper.add_signature(doc_id, signature, key)
-            records.append({"id": doc_id, "path": path})
-            digests.append(content)
-            signatures.append(signature)
+    done: list[tuple[int, Signed]] = []
+
+    def fresh_batches() -> Iterator[tuple[list[int], list[Document]]]:
+        for batch in chunks(enumerate(jobs()), chunk_size):
+            known = [(n, doc) for n, doc in batch if isinstance(doc, _Known)]
+            if known:
+                done.extend(zip((n for n, _ in known), _sign([d for _, d in known]),
+                                strict=True))
+            fresh = [(n, doc) for n, doc in batch if isinstance(doc, Document)]
+            if fresh:
+                yield [n for n, _ in fresh], [doc for _, doc in fresh]
+
+    for numbers, part in run_chunks(fresh_batches(), workers=workers, local=_sign_numbered,
+                                    remote=_sign_numbered, initializer=_init_signer,
+                                    initargs=(suite, cache.path)):
+        done.extend(zip(numbers, part, strict=True))
+    done.sort(key=lambda numbered: numbered[0])
+    records, digests, signatures = [], [], []
+    position: dict[str, int] = {}
+    lost = 0
+    for _, (doc_id, path, signature, key, content) in done:
+        if signature is _LOST:
+            lost += 1
+            continue
+        grouper.add_signature(doc_id, signature, key)
+        records.append({"id": doc_id, "path": path})
+        digests.append(content)
+        signatures.append(signature)
+        at = position.get(path, 0)
+        entries[path][at].extend([*content, key])
+        position[path] = at + 1
+    done.clear()
+    if lost:  # every document is read and signed again rather than guessed
+        return story_map(suite, paths, workers=workers, chunk_size=chunk_size,
+                         id_roots=id_roots, cache_dir=cache_dir,
+                         follow_symlinks=follow_symlinks, stats=stats, trust_stamps=False)
     try:
         cache.write(digests, signatures)
+        stamps.write(entries)  # type: ignore[arg-type]
     except OSError as exc:  # a cache only saves time: say so, and go on
         print(f"corpus-qa: signature cache not written ({exc}); the next --changed-since "
-              "signs every document again", file=sys.stderr)
+              "reads and signs every document again", file=sys.stderr)
+    if stats is not None:
+        stats.update(files_reused=stamps.reused, documents=len(records))
     stories = {doc: story.id for story in grouper.groups() for doc in story.documents}
     return records, stories
+
+
+def _reading_settings(suite: Suite) -> str:
+    """What the documents and story keys read from a file depend on besides its bytes."""
+    return json.dumps([repr(suite.fields), suite.versions.key, suite.phrases,
+                       SIGNATURE_VERSION], default=str)

@@ -14,15 +14,24 @@ and is signed again, and a renamed or moved one hits it. The file holds the entr
 the last run only (documents that left the corpus drop out), is written atomically, and
 is never inside the corpus. A cache that cannot be read is ignored (and rewritten): it
 only ever saves time.
+
+Beside it, :class:`FileStamps` (``<corpus>-<settings>.files.json.zst``) remembers each
+file's stamp — size, modification and change times, inode — and the documents read from
+it (id, line, content digest, story key), so a file whose stamp has not changed is not
+read again at all: its documents' signatures come from the cache by their digests. As
+git does, a file modified less than :data:`RACY_S` seconds before the run that reads it
+started is not stamped (it could change again within the clock's resolution).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -107,12 +116,94 @@ class SignatureCache:
                 entries[i]["signed"] = True
                 entries[i]["signature"] = signature
         entries = entries[np.argsort(entries["key"][:, 0], kind="stable")]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+        _replace(self.path, lambda out: np.save(out, entries, allow_pickle=False))
+
+
+RACY_S = 2.0
+"""A file modified (or its inode changed) this close to, or after, the start of the run
+that reads it is not stamped, so the next run reads it again: it may change again
+within the file system's time resolution without its stamp changing."""
+
+Stamp = tuple[int, int, int, int, int]
+Entry = tuple[str, int, "str | None", bool, int, int, "str | None"]
+"""A document as the stamps file keeps it: (id as read, line, record kind, whether it
+came with raw bytes, digest high, digest low, story key)."""
+
+
+def stamp(st: os.stat_result) -> Stamp:
+    """What says a file has not changed: size, mtime and ctime (ns), inode, device."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+class FileStamps:
+    """The documents of each file by the file's stamp (see the module's docstring)."""
+
+    def __init__(self, path: Path, started_ns: int, *, trusted: bool = True) -> None:
+        self.path = path
+        self.started_ns = started_ns
+        """When this run started: files modified after it minus :data:`RACY_S` are not
+        stamped."""
+        self._previous = self._read() if trusted else {}
+        self._stamps: dict[str, Stamp] = {}
+        self.reused = 0
+        """Files whose documents were taken from the previous run's stamps."""
+
+    @classmethod
+    def beside(cls, cache: SignatureCache, settings: str, started_ns: int, *,
+               trusted: bool = True) -> FileStamps:
+        """The stamps kept next to ``cache``; ``settings`` names what reading depends on
+        (fields, story key, phrase list), so other settings use another file. Not
+        ``trusted``: the previous stamps are ignored (every file is read)."""
+        digest_of = hashlib.sha1(settings.encode()).hexdigest()[:8]
+        return cls(cache.path.with_name(f"{cache.path.stem}-{digest_of}.files.json.zst"),
+                   started_ns, trusted=trusted)
+
+    def _read(self) -> dict[str, Any]:
+        import zstandard
+
         try:
-            with os.fdopen(handle, "wb") as out:
-                np.save(out, entries, allow_pickle=False)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            data = json.loads(zstandard.ZstdDecompressor().decompress(self.path.read_bytes()))
+            return dict(data["files"])
+        except (OSError, ValueError, KeyError, TypeError, zstandard.ZstdError):
+            return {}
+
+    def unchanged(self, shown: str, st: os.stat_result) -> bool:
+        """Whether ``shown`` has the stamp it had (and was trusted) in the previous run;
+        the stamp is noted for this run's file either way."""
+        now = stamp(st)
+        self._stamps[shown] = now
+        known = self._previous.get(shown)
+        hit = known is not None and tuple(known["stamp"]) == now
+        self.reused += hit
+        return hit
+
+    def documents(self, shown: str) -> list[Entry]:
+        """The documents of an unchanged file, as the previous run read them."""
+        return [tuple(entry) for entry in self._previous[shown]["documents"]]  # type: ignore[misc]
+
+    def write(self, documents: dict[str, list[Entry]]) -> None:
+        """Keep this run's files (each file's documents, in order) for the next run; a
+        file modified too close to this run's start is left out (read again next time)."""
+        import zstandard
+
+        limit = self.started_ns - int(RACY_S * 1e9)
+        files = {shown: {"stamp": self._stamps[shown], "documents": entries}
+                 for shown, entries in documents.items()
+                 if shown in self._stamps and max(self._stamps[shown][1:3]) < limit}
+        data = json.dumps({"started_ns": self.started_ns, "files": files},
+                          separators=(",", ":")).encode()
+        packed = zstandard.ZstdCompressor(level=3).compress(data)
+        _replace(self.path, lambda out: out.write(packed))
+
+
+def _replace(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write ``path`` atomically: a temporary file beside it, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -45,6 +45,16 @@ class SkippedFile:
     path: str
 
 
+@dataclass(frozen=True, slots=True)
+class UnchangedFile:
+    """A file the caller already holds the documents of (its stamp matched): not read.
+
+    Yielded only by a :class:`~corpus_qa.sources.corpus.Walk` given ``unchanged``.
+    """
+
+    path: str
+
+
 class CorpusPathError(Exception):
     """A corpus path that does not exist (a usage error: exit 2)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from corpus_qa.documents import Document
@@ -23,6 +23,7 @@ from corpus_qa.sources.base import (
     Loaded,
     SkippedFile,
     SourceCounts,
+    UnchangedFile,
 )
 from corpus_qa.sources.registry import format_of, is_document_file, source_for
 
@@ -64,19 +65,25 @@ class Walk:
 
     Paths given explicitly are followed (the user named them). A name that is not
     valid UTF-8 or holds control characters is reported too; the file is still read.
+
+    ``unchanged(shown, stat)``, when given, is asked before a regular document file is
+    read: if it says yes, an :class:`UnchangedFile` is yielded instead of the file's
+    documents (a caller that cached them by the file's stamp: ``--changed-since``).
     """
 
     def __init__(self, paths: Iterable[str | os.PathLike[str]], fields: FieldMap,
                  only_files: set[str] | None, counts: SourceCounts | None,
                  follow_symlinks: bool,
-                 id_roots: Iterable[str | os.PathLike[str]] = ()) -> None:
+                 id_roots: Iterable[str | os.PathLike[str]] = (),
+                 unchanged: Callable[[str, os.stat_result], bool] | None = None) -> None:
         self.paths = [Path(p) for p in paths]
         self.id_roots = list(id_roots)
         self.fields, self.only_files, self.counts = fields, only_files, counts
         self.follow = follow_symlinks
+        self.unchanged = unchanged
         self.inside: list[str] = []
 
-    def items(self) -> Iterator[Loaded]:
+    def items(self) -> Iterator[Loaded | UnchangedFile]:
         for given in self.paths:
             if not given.exists():
                 raise CorpusPathError(f"{given}: no such file or directory — "
@@ -91,7 +98,7 @@ class Walk:
                                       id_root(given, self.id_roots, files), os.stat(given))
 
     def _directory(self, directory: Path, root: Path,
-                   ancestors: set[tuple[int, int]]) -> Iterator[Loaded]:
+                   ancestors: set[tuple[int, int]]) -> Iterator[Loaded | UnchangedFile]:
         try:
             with os.scandir(directory) as entries:
                 names = sorted(entry.name for entry in entries)
@@ -105,7 +112,7 @@ class Walk:
             yield from self._entry(directory / name, root, ancestors)
 
     def _entry(self, path: Path, root: Path,
-               ancestors: set[tuple[int, int]]) -> Iterator[Loaded]:
+               ancestors: set[tuple[int, int]]) -> Iterator[Loaded | UnchangedFile]:
         try:
             st = os.lstat(path)
         except OSError as exc:
@@ -138,7 +145,8 @@ class Walk:
                 return
         yield from self._file(path, root, st)
 
-    def _file(self, path: Path, root: Path, st: os.stat_result) -> Iterator[Loaded]:
+    def _file(self, path: Path, root: Path,
+              st: os.stat_result) -> Iterator[Loaded | UnchangedFile]:
         shown = display_path(path)
         if self.only_files is not None and shown not in self.only_files:
             return
@@ -157,6 +165,9 @@ class Walk:
             yield self._problem(path, "unsafe_file_name",
                                 f"the file name {what}; the file is read — rename it, other "
                                 "tools may not store or show the name", loaded=True)
+        if self.unchanged is not None and self.unchanged(shown, st):
+            yield UnchangedFile(shown)
+            return
         yield from read_file(path, root, self.fields, self.counts, shown=shown)
 
     def _link_target(self, path: Path) -> tuple[os.stat_result, str] | InputProblem:

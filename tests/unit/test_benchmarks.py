@@ -19,7 +19,7 @@ BENCHMARKS = ROOT / "benchmarks"
 # fresh directory, "{root}" this checkout.
 TINY: dict[str, tuple[list[str], str]] = {
     "boilerplate_throughput.py": (["--documents", "40"], "docs/s"),
-    "changed_since.py": (["--documents", "12"], "--changed-since HEAD :"),
+    "changed_since.py": (["--documents", "12"], "--changed-since, cold"),
     "default_suite.py": (["--documents", "8", "--corpus", "versioned", "--suite", "default",
                           "--before", "HEAD"], "default suite: before/after CPU"),
     "encoding_throughput.py": (["--documents", "12", "--workers", "1", "--verify", "100"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -106,3 +107,99 @@ def test_lookup_tells_a_text_without_words_from_a_missing_one(tmp_path: Path) ->
     found = SignatureCache(tmp_path / "c.npy", grouper).lookup([digest(t) for t in texts])
     assert [hit for hit, _ in found] == [True, True, False]
     assert np.array_equal(found[0][1], grouper.signature(texts[0])) and found[1][1] is None
+
+
+# --- file stamps: an unchanged file is not read at all -------------------------------------
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the corpus walk read (in-process runs); stamps trusted at once."""
+    from corpus_qa.engine import sigcache
+    from corpus_qa.sources import corpus as walk
+
+    monkeypatch.setattr(sigcache, "RACY_S", 0.0)
+    opened: list[str] = []
+    real = walk.read_file
+
+    def counting(file: Path, *args: object, **kwargs: object):  # noqa: ANN202
+        opened.append(file.name)
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(walk, "read_file", counting)
+    return opened
+
+
+def _full(corpus: Path, cache: Path, **kwargs: object) -> tuple[list, dict, dict]:
+    stats: dict[str, int] = {}
+    records, stories = story_map(SUITE, [str(corpus)], workers=1, cache_dir=cache,
+                                 stats=stats, **kwargs)
+    return records, stories, stats
+
+
+def test_an_unchanged_file_is_not_read_again(tmp_path: Path, reads: list[str],
+                                             signed: list[int]) -> None:
+    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    (corpus / "wire.jsonl").write_text(
+        '{"id": "w1", "text": "Rain is expected in Oslo this weekend, with strong wind."}\n'
+        '{"id": "w2", "text": "Markets rose in Tokyo on Monday after the data."}\n'
+        '{"id": "w1", "text": "A second record with the first one\'s id."}\n')
+    first = _full(corpus, cache)
+    assert sorted(reads) == sorted(p.name for p in corpus.iterdir())
+    reads.clear()
+    signed.clear()
+    again = _full(corpus, cache)
+    assert reads == [] and sum(signed) == 0  # nothing opened, nothing signed
+    assert again[:2] == first[:2]  # the same ids (the duplicate renamed alike), same stories
+    assert again[2] == {"files_reused": 4, "documents": 6}
+    ids = sorted(r["id"] for r in again[0] if r["path"].endswith("wire.jsonl"))
+    assert ids[1:] == ["w1", "w2"] and ids[0].endswith("wire.jsonl#3")
+
+    weather = corpus / "weather.txt"
+    weather.write_text("Markets rose in Tokyo on Monday after the data was out.\n")
+    edited = _full(corpus, cache)
+    assert reads == ["weather.txt"] and edited[2]["files_reused"] == 3
+    assert edited[1]["weather"] != first[1]["weather"]
+    assert edited[:2] == _full(corpus, tmp_path / "fresh")[:2]  # as if nothing were cached
+
+
+def test_a_file_changed_in_place_with_its_old_times_is_read_again(
+        tmp_path: Path, reads: list[str]) -> None:
+    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    weather = corpus / "weather.txt"
+    _full(corpus, cache)
+    before = weather.stat()
+    weather.write_text("Snow is expected in Oslo this weekend, with wind.\n")  # same size
+    os.utime(weather, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime put back
+    reads.clear()
+    _full(corpus, cache)
+    assert reads == ["weather.txt"]  # its ctime (and inode change time) moved
+
+
+def test_files_modified_just_before_the_run_are_not_stamped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]) -> None:
+    from corpus_qa.engine import sigcache
+
+    monkeypatch.setattr(sigcache, "RACY_S", 3600.0)  # every file is "just modified"
+    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    _full(corpus, cache)
+    reads.clear()
+    assert _full(corpus, cache)[2]["files_reused"] == 0
+    assert len(reads) == 3
+
+
+def test_stamps_are_not_used_without_the_signatures(tmp_path: Path, reads: list[str]) -> None:
+    corpus, cache = _corpus(tmp_path), tmp_path / "cache"
+    first = _full(corpus, cache)
+    (path,) = (cache / "signatures").glob("*.npy")
+    path.unlink()
+    reads.clear()
+    again = _full(corpus, cache)
+    assert len(reads) == 3 and again[2]["files_reused"] == 0 and again[:2] == first[:2]
+    grouper = versions.StoryGrouper()
+    unrelated = "A text no document has."
+    SignatureCache(path, grouper).write([digest(unrelated)], grouper.signatures([unrelated]))
+    reads.clear()
+    lost = _full(corpus, cache)
+    assert lost[:2] == first[:2] and len(reads) == 3  # read and signed again, not guessed
+    assert lost[2]["files_reused"] == 0
