@@ -112,13 +112,25 @@ class Side:
     """The sentences of one version with their token sets (and joined neighbours, lazily).
 
     Build it once per version and pass it to :func:`align` for every pair that version
-    is in (a story of n versions has n - 1 pairs per version)."""
+    is in (a story of n versions has n - 1 pairs per version).
 
-    def __init__(self, text: str, masks: Sequence[tuple[int, int]]) -> None:
+    ``known``: the tokens of sentences already seen (masked sentence → tokens), shared by
+    the versions of one story, whose sentences are mostly the same: each distinct
+    sentence is tokenised once per story."""
+
+    def __init__(self, text: str, masks: Sequence[tuple[int, int]],
+                 known: dict[str, tuple[str, ...]] | None = None) -> None:
         self.sentences = split_sentences(text)
         ordered = sorted(masks)
         ends = [m_end for _, m_end in ordered]
-        self.tokens = [tokens(_masked(text, s.span, ordered, ends)) for s in self.sentences]
+        known = {} if known is None else known
+        self.tokens = []
+        for s in self.sentences:
+            masked = _masked(text, s.span, ordered, ends)
+            found = known.get(masked)
+            if found is None:
+                found = known[masked] = tokens(masked)
+            self.tokens.append(found)
         self.sets = [frozenset(t) for t in self.tokens]
         self._pairs: dict[int, frozenset[str]] = {}
 
