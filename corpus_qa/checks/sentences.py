@@ -114,9 +114,9 @@ class Side:
     Build it once per version and pass it to :func:`align` for every pair that version
     is in (a story of n versions has n - 1 pairs per version).
 
-    ``known``: the tokens of sentences already seen (masked sentence → tokens), shared by
-    the versions of one story, whose sentences are mostly the same: each distinct
-    sentence is tokenised once per story."""
+    ``known``: the tokens of sentences already seen (masked sentence, line breaks as
+    spaces → tokens), shared by the versions of one story, whose sentences are mostly the
+    same: each distinct sentence is tokenised once per story, however its lines break."""
 
     def __init__(self, text: str, masks: Sequence[tuple[int, int]],
                  known: dict[str, tuple[str, ...]] | None = None) -> None:
@@ -127,9 +127,10 @@ class Side:
         self.tokens = []
         for s in self.sentences:
             masked = _masked(text, s.span, ordered, ends)
-            found = known.get(masked)
+            key = masked.replace("\n", " ")  # the same tokens: a reflowed sentence is known
+            found = known.get(key)
             if found is None:
-                found = known[masked] = tokens(masked)
+                found = known[key] = tokens(masked)
             self.tokens.append(found)
         self.sets = [frozenset(t) for t in self.tokens]
         self._pairs: dict[int, frozenset[str]] = {}

@@ -652,10 +652,12 @@ class _Words:
     """The words of one version, for the diacritics check: found once per version and
     read by every pair the version is in."""
 
-    __slots__ = ("_accents", "_unique", "text")
+    __slots__ = ("_accents", "_unique", "folds", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, folds: dict[str, str] | None = None) -> None:
         self.text = text
+        self.folds = {} if folds is None else folds
+        """Word → :func:`fold_diacritics` of it, shared by the versions of a story."""
         self._unique: set[str] | None = None
         self._accents: dict[str, tuple[str, tuple[int, int]]] | None = None
 
@@ -684,8 +686,15 @@ def _consistent_accents(text: str, words: _Words | None = None
     """
     if text.isascii():  # decomposed accents are not ASCII either
         return {}
-    unique = (words or _Words(text)).unique
-    folds = {word: fold_diacritics(word) for word in unique if not word.isascii()}
+    words = words or _Words(text)
+    unique, known = words.unique, words.folds
+    folds = {}
+    for word in unique:
+        if not word.isascii():
+            folded = known.get(word)
+            if folded is None:
+                folded = known[word] = fold_diacritics(word)
+            folds[word] = folded
     accented = {word for word, folded in folds.items() if folded != word}
     plain = unique - accented  # words that are their own folding
     kept = {folds[word] for word in accented} - plain
@@ -759,7 +768,9 @@ def check_preserved_diacritics(versions: Sequence[tuple[str, str]], *,
     """
     _require_unique_ids(versions)
     known = {} if known is None else known
-    words = [known.get(text) or known.setdefault(text, _Words(text)) for _, text in versions]
+    folds: dict[str, str] = {}
+    words = [known.get(text) or known.setdefault(text, _Words(text, folds))
+             for _, text in versions]
     accents = [(doc_id, w.accents) for (doc_id, _), w in zip(versions, words, strict=True)]
     if not any(found for _, found in accents):
         return []
