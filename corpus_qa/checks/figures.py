@@ -1001,12 +1001,12 @@ def same_value(a: Figure, b: Figure, tolerance: float = 0.0) -> bool:
     """
     if a.kind != b.kind or a.unit != b.unit:
         return False
+    if a.value == b.value:  # equal values agree, dates included (the common case)
+        return True
     if isinstance(a.value, str) or isinstance(b.value, str):
         if a.kind == "date" and isinstance(a.value, str) and isinstance(b.value, str):
             return _dates_agree(a.value, b.value)
-        return a.value == b.value
-    if a.value == b.value:
-        return True
+        return False  # unequal strings: only dates may still agree
     return abs(a.value - b.value) <= tolerance * max(abs(a.value), abs(b.value))
 
 
