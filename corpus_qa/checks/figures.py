@@ -1364,6 +1364,7 @@ class PerVersion:
         self._sides: dict[int, Side] = {}
         self._known: dict[str, tuple[str, ...]] = {}
         self._paragraphs: dict[tuple[str, bool], list[Figure]] = {}
+        self._split: dict[str, list[tuple[int, int]]] = {}
 
     def figures(self, i: int) -> list[Figure]:
         """The figures of version ``i`` (its paragraphs shared with other versions are
@@ -1376,7 +1377,7 @@ class PerVersion:
         """The sentences of version ``i``, its figures masked."""
         if i not in self._sides:
             self._sides[i] = Side(self.versions[i][1], [f.span for f in self.figures(i)],
-                                  self._known)
+                                  self._known, self._split)
         return self._sides[i]
 
 

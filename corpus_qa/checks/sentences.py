@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus_qa.text.fold import fold
-from corpus_qa.text.segment import Sentence, split_sentences
+from corpus_qa.text.segment import Sentence, split_sentences, split_sentences_reusing
 
 # --- normalising for comparison ------------------------------------------------------
 
@@ -116,11 +116,15 @@ class Side:
 
     ``known``: the tokens of sentences already seen (masked sentence, line breaks as
     spaces → tokens), shared by the versions of one story, whose sentences are mostly the
-    same: each distinct sentence is tokenised once per story, however its lines break."""
+    same: each distinct sentence is tokenised once per story, however its lines break.
+    ``paragraphs``: the sentence spans of paragraphs already split, shared the same way
+    (:func:`~corpus_qa.text.segment.split_sentences_reusing`)."""
 
     def __init__(self, text: str, masks: Sequence[tuple[int, int]],
-                 known: dict[str, tuple[str, ...]] | None = None) -> None:
-        self.sentences = split_sentences(text)
+                 known: dict[str, tuple[str, ...]] | None = None,
+                 paragraphs: dict[str, list[tuple[int, int]]] | None = None) -> None:
+        self.sentences = (split_sentences(text) if paragraphs is None
+                          else split_sentences_reusing(text, paragraphs))
         ordered = sorted(masks)
         ends = [m_end for _, m_end in ordered]
         known = {} if known is None else known

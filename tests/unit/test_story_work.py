@@ -60,6 +60,7 @@ def test_each_version_is_split_extracted_and_folded_once(k: int,
     _counting(monkeypatch, calls, figures, "extract_figures_reusing")
     _counting(monkeypatch, calls, figures, "extract_figures", lambda text, **_: len(text))
     _counting(monkeypatch, calls, sentences, "split_sentences")
+    _counting(monkeypatch, calls, sentences, "split_sentences_reusing")
     _counting(monkeypatch, calls, vc, "_consistent_accents")
     story = _story(k)
 
@@ -67,7 +68,8 @@ def test_each_version_is_split_extracted_and_folded_once(k: int,
     assert checked.hits, "the changed figures are found"
     assert ev._diacritics(story), "the stripped accents are found"
 
-    assert calls["split_sentences"] == k  # not k·(k−1)/2 or 2·(k−1) pairs' worth
+    splits = calls["split_sentences"] + calls["split_sentences_reusing"]
+    assert splits == k  # not k·(k−1)/2 or 2·(k−1) pairs' worth
     assert calls["_consistent_accents"] == k
     # A paragraph the versions share is read once per story: the figure extractor reads
     # each distinct paragraph, never a version's whole text again.
