@@ -329,6 +329,10 @@ def _fmt(value: float) -> str:
     return str(_number(round(value, 6)))
 
 
+_DIGIT_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+_AMBIGUOUS_MARK = re.compile(r"\d{1,3}[.,]\d{3}")
+
+
 def _digits_value(digits: str, comma_decimal: bool = False) -> float:
     """The value of digits as written, with "," and "." read by their shape and the language.
 
@@ -341,7 +345,9 @@ def _digits_value(digits: str, comma_decimal: bool = False) -> float:
     >>> _digits_value("1,320"), _digits_value("1,320", True), _digits_value("1.234,5")
     (1320.0, 1.32, 1234.5)
     """
-    d = re.sub(r"[\s\u00a0\u202f\u2009]", "", digits).replace("−", "-")
+    if digits.isdecimal():  # the common case, no mark or space (isdecimal is regex \d)
+        return float(digits)
+    d = _DIGIT_SPACES.sub("", digits).replace("−", "-")
     commas, dots = d.count(","), d.count(".")
     if commas and dots:
         decimal = "," if d.rfind(",") > d.rfind(".") else "."
@@ -382,12 +388,15 @@ _WORD = re.compile(r"[^\W\d_]+")
 class _Language:
     """What the text's language says about its figures, decided on first use only."""
 
-    __slots__ = ("_comma", "_lower", "text")
+    __slots__ = ("_comma", "_lower", "claims", "text")
 
     def __init__(self, text: str, comma_decimal: bool | None) -> None:
         self.text = text
         self._comma = comma_decimal
         self._lower: str | None = None
+        self.claims: _Claims | None = None
+        """The spans earlier recognisers took (set by :func:`extract_figures`): a match
+        that starts inside one can never be taken, so it need not be read."""
 
     @property
     def lower(self) -> str:
@@ -661,7 +670,7 @@ def _words_value(words: list[str]) -> tuple[float, int] | None:
 
 def _parse_words(words: str, offset: int) -> tuple[int, int, float] | None:
     """Span and value of the number words matched at ``offset`` ("a two-hour" → "two")."""
-    spans = [w.span() for w in re.finditer(r"[^\W\d_]+", words)]
+    spans = [w.span() for w in _LETTERS.finditer(words)]
     low = [words[s:e] for s, e in spans]
     parsed = _words_value(low)
     if parsed is None and low[0].lower() in ("a", "an") and len(low) > 1:
@@ -694,7 +703,10 @@ def _is_pronoun_one(text: str, start: int, end: int) -> bool:
 
 def _digit_quantities(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Digits with their sign or currency, scale word, percent sign or time unit."""
+    claims = lang.claims
     for m in _DIGIT_QUANTITY.finditer(text):
+        if claims is not None and claims.covers(m.start()):
+            continue  # the day of a date, the digits of a range: taken already
         cand = _digit_quantity(text, m, lang)
         if cand is not None:
             yield cand
@@ -707,7 +719,7 @@ def _digit_quantity(text: str, m: re.Match[str], lang: _Language) -> _Candidate 
     elif not cur and _glued_before(text, start):
         return None
     digits = m["digits"]
-    ambiguous = re.fullmatch(r"\d{1,3}[.,]\d{3}", digits) is not None
+    ambiguous = _AMBIGUOUS_MARK.fullmatch(digits) is not None
     value = _digits_value(digits, ambiguous and lang.comma_decimal)
     value *= -1 if text[start] in "-−" else 1
     end = m.end()
@@ -761,7 +773,7 @@ def _with_suffix(
     if is_words and text[start:end].lower() == "one" and _is_pronoun_one(text, start, end):
         return None
     digits = text[start:end]
-    if not is_words and re.fullmatch(r"\d{4}", digits) and 1000 <= value <= 2199:
+    if not is_words and len(digits) == 4 and digits.isdecimal() and 1000 <= value <= 2199:
         nxt = _NOUN_WORD.match(text, end)
         word = nxt.group(1) if nxt else ""
         if not (word and _is_plural(word) and word.lower() not in _FUNCTION_WORDS):
@@ -840,6 +852,11 @@ class _Claims:
         self.starts: list[int] = []  # sorted; the spans never overlap
         self.ends: list[int] = []
 
+    def covers(self, pos: int) -> bool:
+        """Whether a claimed span contains ``pos`` (a candidate there would overlap it)."""
+        i = bisect.bisect_right(self.starts, pos)
+        return i > 0 and self.ends[i - 1] > pos
+
     def take(self, start: int, end: int) -> bool:
         """Claim ``[start, end)`` unless it overlaps a claimed span (O(log n) to look)."""
         i = bisect.bisect_right(self.starts, start)
@@ -861,10 +878,66 @@ def extract_figures(text: str, *, comma_decimal: bool | None = None) -> list[Fig
     claims = _Claims()
     found: list[_Candidate] = []
     lang = _Language(text, comma_decimal)
+    lang.claims = claims
     for recognise in _RECOGNISERS:
         found.extend(c for c in recognise(text, lang) if claims.take(c.start, c.end))
     found.sort(key=lambda c: c.start)
     return [_figure(text, c) for c in found]
+
+
+# A blank line after a sentence that ends in a plain lower-case word: no figure, and
+# nothing a figure looks at before or after it, reaches across it (every pattern that
+# can span a "." followed by white space needs the "." of "Dec.", "U.S.", "p.m." or
+# "Mio."; the look-backs of a figure at the start of the next paragraph stop at white
+# space or at that final "."). See extract_figures_reusing.
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_BLOCK_END = re.compile(r"(?<![^\W\d_])([^\W\d_]{2,})[.!?][\"”’')\]]*$")
+_DOTTED_SCALES = frozenset(["mio", "mrd"])
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of the blocks of ``text`` whose figures can be found apart (each ends after
+    the white space of a blank line that :data:`_BLOCK_END` allows)."""
+    start = 0
+    for blank in _BLANK_LINE.finditer(text):
+        m = _BLOCK_END.search(text, max(0, blank.start() - 40), blank.start())
+        if m is not None and m.group(1).islower() and m.group(1) not in _DOTTED_SCALES:
+            yield start, blank.end()
+            start = blank.end()
+    if start < len(text) or not text:
+        yield start, len(text)
+
+
+def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure]]
+                            ) -> list[Figure]:
+    """:func:`extract_figures`, paragraph by paragraph, reusing the figures of paragraphs
+    seen before (``known``: paragraph and decimal-comma reading → its figures).
+
+    Versions of a story share most of their paragraphs, so a story's figures are
+    extracted about once per distinct paragraph instead of once per version. The result
+    is exactly ``extract_figures(text)``: paragraphs are cut only where no figure and
+    nothing a figure looks at reaches across (:data:`_BLOCK_END`), and the text's
+    language (decimal commas) is read from the whole text, as there.
+
+    >>> known = {}
+    >>> a = extract_figures_reusing("He paid $5 on Monday.\\n\\nShe paid 7 euros.", known)
+    >>> b = extract_figures_reusing("They met.\\n\\nShe paid 7 euros.", known)
+    >>> [f.text for f in b], b == extract_figures("They met.\\n\\nShe paid 7 euros."), len(known)
+    (['7 euros'], True, 3)
+    """
+    comma = _Language(text, None).comma_decimal
+    out: list[Figure] = []
+    for start, end in _blocks(text):
+        block = text[start:end]
+        found = known.get((block, comma))
+        if found is None:
+            found = known[(block, comma)] = extract_figures(block, comma_decimal=comma)
+        if start == 0:
+            out.extend(found)
+        else:
+            out.extend(Figure(f.value, f.kind, f.text, (f.span[0] + start, f.span[1] + start),
+                              f.noun, f.unit, f.qualifier) for f in found)
+    return out
 
 
 def _figure(text: str, c: _Candidate) -> Figure:
@@ -928,12 +1001,12 @@ def same_value(a: Figure, b: Figure, tolerance: float = 0.0) -> bool:
     """
     if a.kind != b.kind or a.unit != b.unit:
         return False
+    if a.value == b.value:  # equal values agree, dates included (the common case)
+        return True
     if isinstance(a.value, str) or isinstance(b.value, str):
         if a.kind == "date" and isinstance(a.value, str) and isinstance(b.value, str):
             return _dates_agree(a.value, b.value)
-        return a.value == b.value
-    if a.value == b.value:
-        return True
+        return False  # unequal strings: only dates may still agree
     return abs(a.value - b.value) <= tolerance * max(abs(a.value), abs(b.value))
 
 
@@ -979,6 +1052,8 @@ def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float,
         return {id(f): i / max(1, len(figs)) for i, f in enumerate(figs)}
 
     pos_a, pos_b = positions(a_span, a_figs), positions(b_span, b_figs)
+    if _unchanged(a_figs, b_figs, pos_a, pos_b):
+        return [FigureRow("same", fa, fb) for fa, fb in zip(a_figs, b_figs, strict=True)]
 
     def pair(status: str, ok: Callable[[Figure, Figure], bool]) -> None:
         # Closest in relative position first (ties: file order). Gaps do not change as
@@ -997,9 +1072,9 @@ def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float,
         left_a[:] = [f for i, f in enumerate(left_a) if i not in used_a]
         left_b[:] = [f for i, f in enumerate(left_b) if i not in used_b]
 
-    pair("same", lambda x, y: x.noun_key == y.noun_key and same_value(x, y))
+    pair("same", lambda x, y: _same_noun(x, y) and same_value(x, y))
     pair("same", lambda x, y: same_value(x, y, tolerance))
-    pair("changed", lambda x, y: x.kind == y.kind and x.noun_key == y.noun_key)
+    pair("changed", lambda x, y: x.kind == y.kind and _same_noun(x, y))
     for kind in sorted({f.kind for f in left_a}):
         kin_a = [f for f in left_a if f.kind == kind]
         kin_b = [f for f in left_b if f.kind == kind]
@@ -1012,6 +1087,29 @@ def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float,
     rows += [FigureRow("only_a", f, None) for f in left_a]
     rows += [FigureRow("only_b", None, f) for f in left_b]
     return rows
+
+
+def _same_noun(a: Figure, b: Figure) -> bool:
+    """``a.noun_key == b.noun_key``, without computing the keys of equal nouns."""
+    return a.noun == b.noun or a.noun_key == b.noun_key
+
+
+def _unchanged(a_figs: list[Figure], b_figs: list[Figure], pos_a: dict[int, float],
+               pos_b: dict[int, float]) -> bool:
+    """Whether two aligned sentences state the same figures in the same places — the
+    common case, an unedited sentence — so that :func:`_pair_rows` pairs each figure with
+    its counterpart without searching.
+
+    That is exactly what the search would do: each k-th figure pairs with the k-th
+    (same noun, same value) at gap 0, and no other candidate has gap 0, since distinct
+    figures of one sentence have distinct positions. Linear instead of O(k² log k).
+    """
+    if len(a_figs) != len(b_figs):
+        return False
+    for fa, fb in zip(a_figs, b_figs, strict=True):
+        if pos_a[id(fa)] != pos_b[id(fb)] or not _same_noun(fa, fb) or not same_value(fa, fb):
+            return False
+    return True
 
 
 MAX_FIGURE_PAIRS = 40_000
@@ -1252,6 +1350,37 @@ def later_version(versions: Sequence[tuple[str, str]], dates: Sequence[str | Non
     return i if versions[i][0] > versions[j][0] else j
 
 
+class PerVersion:
+    """What the figure check computes once per version of a story, on first use: its
+    figures, and its sentences with their tokens (a :class:`Side`).
+
+    Shared by every pair the version is in, so a story of k versions extracts and splits
+    k times, not once per pair; sentences the versions share are tokenised once.
+    """
+
+    def __init__(self, versions: Sequence[tuple[str, str]]) -> None:
+        self.versions = versions
+        self._figures: dict[int, list[Figure]] = {}
+        self._sides: dict[int, Side] = {}
+        self._known: dict[str, tuple[str, ...]] = {}
+        self._paragraphs: dict[tuple[str, bool], list[Figure]] = {}
+        self._split: dict[str, list[tuple[int, int]]] = {}
+
+    def figures(self, i: int) -> list[Figure]:
+        """The figures of version ``i`` (its paragraphs shared with other versions are
+        not read again: :func:`extract_figures_reusing`)."""
+        if i not in self._figures:
+            self._figures[i] = extract_figures_reusing(self.versions[i][1], self._paragraphs)
+        return self._figures[i]
+
+    def side(self, i: int) -> Side:
+        """The sentences of version ``i``, its figures masked."""
+        if i not in self._sides:
+            self._sides[i] = Side(self.versions[i][1], [f.span for f in self.figures(i)],
+                                  self._known, self._split)
+        return self._sides[i]
+
+
 def compare_versions(
     versions: Sequence[tuple[str, str]],
     tolerance: float = 0.0,
@@ -1259,19 +1388,18 @@ def compare_versions(
     threshold: float = DEFAULT_THRESHOLD,
     pairs: Sequence[tuple[int, int]] | None = None,
     dates: Sequence[str | None] | None = None,
+    per_version: PerVersion | None = None,
 ) -> tuple[list[Hit], list[PairTable]]:
     """:func:`check_consistent_figures` and the table of each pair it compared.
 
     ``pairs`` (indices into ``versions``) defaults to every pair; ``dates`` (one ISO
     date or ``None`` per version) decide which version of a pair is the later one.
+    ``per_version``: the versions' figures and sentences from an earlier call on the same
+    ``versions`` (a story compared pair by pair), else computed here.
     """
-    figs = [extract_figures(text) for _, text in versions]
-    sides: dict[int, Side] = {}
-
-    def side(i: int) -> Side:
-        if i not in sides:
-            sides[i] = Side(versions[i][1], [f.span for f in figs[i]])
-        return sides[i]
+    prepared = per_version if per_version is not None else PerVersion(versions)
+    figs = [prepared.figures(i) for i in range(len(versions))]
+    side = prepared.side
 
     if pairs is None:
         pairs = [(i, j) for i in range(len(versions)) for j in range(i + 1, len(versions))]

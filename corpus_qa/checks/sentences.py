@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus_qa.text.fold import fold
-from corpus_qa.text.segment import Sentence, split_sentences
+from corpus_qa.text.segment import Sentence, split_sentences, split_sentences_reusing
 
 # --- normalising for comparison ------------------------------------------------------
 
@@ -112,13 +112,30 @@ class Side:
     """The sentences of one version with their token sets (and joined neighbours, lazily).
 
     Build it once per version and pass it to :func:`align` for every pair that version
-    is in (a story of n versions has n - 1 pairs per version)."""
+    is in (a story of n versions has n - 1 pairs per version).
 
-    def __init__(self, text: str, masks: Sequence[tuple[int, int]]) -> None:
-        self.sentences = split_sentences(text)
+    ``known``: the tokens of sentences already seen (masked sentence, line breaks as
+    spaces → tokens), shared by the versions of one story, whose sentences are mostly the
+    same: each distinct sentence is tokenised once per story, however its lines break.
+    ``paragraphs``: the sentence spans of paragraphs already split, shared the same way
+    (:func:`~corpus_qa.text.segment.split_sentences_reusing`)."""
+
+    def __init__(self, text: str, masks: Sequence[tuple[int, int]],
+                 known: dict[str, tuple[str, ...]] | None = None,
+                 paragraphs: dict[str, list[tuple[int, int]]] | None = None) -> None:
+        self.sentences = (split_sentences(text) if paragraphs is None
+                          else split_sentences_reusing(text, paragraphs))
         ordered = sorted(masks)
         ends = [m_end for _, m_end in ordered]
-        self.tokens = [tokens(_masked(text, s.span, ordered, ends)) for s in self.sentences]
+        known = {} if known is None else known
+        self.tokens = []
+        for s in self.sentences:
+            masked = _masked(text, s.span, ordered, ends)
+            key = masked.replace("\n", " ")  # the same tokens: a reflowed sentence is known
+            found = known.get(key)
+            if found is None:
+                found = known[key] = tokens(masked)
+            self.tokens.append(found)
         self.sets = [frozenset(t) for t in self.tokens]
         self._pairs: dict[int, frozenset[str]] = {}
 

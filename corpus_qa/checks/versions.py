@@ -648,7 +648,36 @@ class _Stripped:
     count: int
 
 
-def _consistent_accents(text: str) -> dict[str, tuple[str, tuple[int, int]]]:
+class _Words:
+    """The words of one version, for the diacritics check: found once per version and
+    read by every pair the version is in."""
+
+    __slots__ = ("_accents", "_unique", "folds", "text")
+
+    def __init__(self, text: str, folds: dict[str, str] | None = None) -> None:
+        self.text = text
+        self.folds = {} if folds is None else folds
+        """Word → :func:`fold_diacritics` of it, shared by the versions of a story."""
+        self._unique: set[str] | None = None
+        self._accents: dict[str, tuple[str, tuple[int, int]]] | None = None
+
+    @property
+    def unique(self) -> set[str]:
+        """Its distinct words."""
+        if self._unique is None:
+            self._unique = set(WORD.findall(self.text))
+        return self._unique
+
+    @property
+    def accents(self) -> dict[str, tuple[str, tuple[int, int]]]:
+        """:func:`_consistent_accents` of the text."""
+        if self._accents is None:
+            self._accents = _consistent_accents(self.text, self)
+        return self._accents
+
+
+def _consistent_accents(text: str, words: _Words | None = None
+                        ) -> dict[str, tuple[str, tuple[int, int]]]:
     """Folded form → (accented form, first span) for words this version always accents.
 
     A version that writes both ``el`` and ``él`` is no evidence that ``el`` lost an
@@ -657,8 +686,15 @@ def _consistent_accents(text: str) -> dict[str, tuple[str, tuple[int, int]]]:
     """
     if text.isascii():  # decomposed accents are not ASCII either
         return {}
-    unique = set(WORD.findall(text))
-    folds = {word: fold_diacritics(word) for word in unique if not word.isascii()}
+    words = words or _Words(text)
+    unique, known = words.unique, words.folds
+    folds = {}
+    for word in unique:
+        if not word.isascii():
+            folded = known.get(word)
+            if folded is None:
+                folded = known[word] = fold_diacritics(word)
+            folds[word] = folded
     accented = {word for word, folded in folds.items() if folded != word}
     plain = unique - accented  # words that are their own folding
     kept = {folds[word] for word in accented} - plain
@@ -675,11 +711,12 @@ def _consistent_accents(text: str) -> dict[str, tuple[str, tuple[int, int]]]:
 
 
 def _stripped_words(
-    text: str, others: list[tuple[str, dict[str, tuple[str, tuple[int, int]]]]]
+    words: _Words, others: list[tuple[str, dict[str, tuple[str, tuple[int, int]]]]]
 ) -> list[_Stripped]:
-    """Plain words of ``text`` that another version writes with diacritics, in text order."""
+    """Plain words of a version that another version writes with diacritics, in text order."""
+    text = words.text
     wanted = set().union(*(accents for _, accents in others))
-    stripped = {word for word in set(WORD.findall(text)) & wanted if fold_diacritics(word) == word}
+    stripped = {word for word in words.unique & wanted if fold_diacritics(word) == word}
     if not stripped:
         return []
     first: dict[str, tuple[int, int]] = {}
@@ -713,7 +750,8 @@ def _diacritics_message(stripped: list[_Stripped]) -> str:
     )
 
 
-def check_preserved_diacritics(versions: Sequence[tuple[str, str]]) -> list[Hit]:
+def check_preserved_diacritics(versions: Sequence[tuple[str, str]], *,
+                               known: dict[str, _Words] | None = None) -> list[Hit]:
     """``diacritics_stripped``: one hit per version that writes plain what another version accents.
 
     ``versions`` are ``(doc_id, text)`` of one story. The hit lists every pair
@@ -724,15 +762,22 @@ def check_preserved_diacritics(versions: Sequence[tuple[str, str]]) -> list[Hit]
     >>> (hit,) = check_preserved_diacritics([("a", "Mr Lopez"), ("b", "Mr López")])
     >>> hit.document, hit.span, hit.suggestion, hit.message.split(" — ")[0]
     ('a', (3, 8), 'López', '1 word has lost the diacritics that b keeps: Lopez/López')
+
+    ``known``: each version's words by text, kept by a caller that checks a story pair by
+    pair, so that each version's words are found and folded once, not once per pair.
     """
     _require_unique_ids(versions)
-    accents = [(doc_id, _consistent_accents(text)) for doc_id, text in versions]
+    known = {} if known is None else known
+    folds: dict[str, str] = {}
+    words = [known.get(text) or known.setdefault(text, _Words(text, folds))
+             for _, text in versions]
+    accents = [(doc_id, w.accents) for (doc_id, _), w in zip(versions, words, strict=True)]
     if not any(found for _, found in accents):
         return []
     hits: list[Hit] = []
-    for doc_id, text in versions:
+    for (doc_id, _), version_words in zip(versions, words, strict=True):
         others = [(other, found) for other, found in accents if other != doc_id and found]
-        stripped = _stripped_words(text, others) if others else []
+        stripped = _stripped_words(version_words, others) if others else []
         if not stripped:
             continue
         first = stripped[0]

@@ -9,6 +9,7 @@ read back from pass 1's rows. A GX user's own DataFrame may hold lists of
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 from great_expectations.compatibility.pydantic import validator
 
 from corpus_qa.checks import versions as vc
-from corpus_qa.checks.figures import compare_versions
+from corpus_qa.checks.figures import PerVersion, compare_versions
 from corpus_qa.expectations.base import CorpusExpectation, register_condition
 from corpus_qa.expectations.metadata import as_metadata
 from corpus_qa.findings import Checked, Hit
@@ -118,7 +119,8 @@ def _spans(versions: list[Version], fields: Sequence[str]) -> dict[str, dict[str
 
 
 def _diacritics(value: Any) -> list[Hit]:
-    return _compared(vc.check_preserved_diacritics, _texts(value))
+    # One table of words per version, read by every pair it is in (long stories).
+    return _compared(functools.partial(vc.check_preserved_diacritics, known={}), _texts(value))
 
 
 def _metadata_hits(value: Any, fields: list[str]) -> list[Hit]:
@@ -155,12 +157,14 @@ def _figures(value: Any, tolerance: float) -> Checked:
     if len(texts) <= MAX_ALL_PAIRS:
         hits, tables = compare_versions(texts, tolerance, dates=dates)
         shown = [t for t in tables if t.a == texts[0][0]] if texts else []
-    else:
+    else:  # each version with the next; each version's figures and sentences found once
         seen: set[tuple[str | None, tuple[int, int], str]] = set()
         hits, shown = [], []
-        for k, pair in enumerate(zip(texts, texts[1:], strict=False)):
-            pair_hits, pair_tables = compare_versions(list(pair), tolerance,
-                                                      dates=dates[k:k + 2])
+        per_version = PerVersion(texts)
+        for k in range(len(texts) - 1):
+            pair_hits, pair_tables = compare_versions(texts, tolerance, dates=dates,
+                                                      pairs=[(k, k + 1)],
+                                                      per_version=per_version)
             shown.extend(pair_tables)
             for hit in pair_hits:
                 key = (hit.document, hit.span, hit.reason)

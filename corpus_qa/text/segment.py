@@ -152,6 +152,40 @@ def split_sentences(text: str) -> list[Sentence]:
     return [Sentence(i, (s, e), text[s:e]) for i, (s, e) in enumerate(_spans(text))]
 
 
+def split_sentences_reusing(text: str, known: dict[str, list[Span]]) -> list[Sentence]:
+    """:func:`split_sentences`, paragraph by paragraph, reusing the sentence spans of
+    paragraphs seen before (``known``: paragraph, with the blank line after it → its spans).
+
+    Exactly ``split_sentences(text)``: a blank line always ends a sentence, and what
+    the splitter looks at around a boundary does not reach across one that already
+    ends a sentence (looking back, it stops at white space; looking ahead from the last
+    mark of a paragraph, the blank line decides anyway; a paragraph is cut off only
+    where the next one starts a line). Versions of one story share
+    most paragraphs, so each is split once per story.
+
+    >>> known = {}
+    >>> a = split_sentences_reusing("One. Two.\\n\\nThree.", known)
+    >>> b = split_sentences_reusing("Zero.\\n\\nThree.", known)
+    >>> [s.text for s in b], b == split_sentences("Zero.\\n\\nThree."), sorted(known)
+    (['Zero.', 'Three.'], True, ['One. Two.\\n\\n', 'Three.', 'Zero.\\n\\n'])
+    """
+    out: list[Sentence] = []
+    start = 0
+    # Only blank lines whose white space ends with a line break: the look-back for an
+    # item number (a line break, then "12.") must see what it sees in the whole text.
+    ends = [m.end() for m in _PARAGRAPH.finditer(text) if text[m.end() - 1] == "\n"]
+    for end in [*ends, len(text)]:
+        if end > start:
+            block = text[start:end]
+            spans = known.get(block)
+            if spans is None:
+                spans = known[block] = list(_spans(block))
+            for s, e in spans:
+                out.append(Sentence(len(out), (start + s, start + e), block[s:e]))
+        start = end
+    return out
+
+
 def iter_sentence_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[Span]:
     """The sentence spans of ``text[start:end]`` as offsets into ``text``, lazily.
 

@@ -20,8 +20,10 @@ from corpus_qa.checks.figures import (
     check_consistent_figures,
     compare_figures,
     extract_figures,
+    extract_figures_reusing,
     figure_table,
 )
+from corpus_qa.text.segment import split_sentences, split_sentences_reusing
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -404,3 +406,49 @@ def test_a_changed_list_item_is_found_and_a_restyled_list_is_not(
     note(f"a = {a!r}\nb = {b!r}")
     hits = check_consistent_figures([("a", a), ("b", b)])
     assert [(h.document, b[h.span[0]:h.span[0] + 2]) for h in hits] == [("b", str(changed[k]))]
+
+
+# --- figures and sentences found paragraph by paragraph: exactly those of the whole text ---
+
+# Paragraph ends and starts chosen to reach across a blank line if anything can: a month
+# abbreviation before a day, "U.S." before "dollars", "Mio." before "Euro", a clock time,
+# a figure right before the final mark, German words (decimal commas), quotes.
+_ENDS = ["they said.", "12.", "a)", "at stake!", "on Dec.", "in the U.S.", "5 Mio.",
+         "at 5 p.m.", "was 1,320.", "“it doubled.”", "(the others).", "a million?", "about",
+         "of", "Prozent.", "no one.", "the 1990s.", "about 12", "as many as", "it rose 4"]
+_STARTS = ["18 people came.", "12. Item one.", "- a bullet", "a) first", "Dollars were paid.",
+           "Euro flossen.", "Hours later, 3 left.", "% of them stayed.",
+           "Of 2023 little is known.", "The 2,5 Millionen Euro kamen.",
+           "Die Zinsen stiegen um 1,320 Prozent.", "One of the two left.", "-5 degrees.",
+           "December 12, 2023 was cold.", "Twice as many came.", "Hundreds of them left."]
+_MIDDLES = ["", "Officials met 10,000 migrants on December 18.", "It cost $1.2 million.",
+            "der die das und mit", "She won 3-2 in the 2012–13 season."]
+_BREAKS = ["\n\n", "\n \n", "\n\n\n  ", "\n", " ", "\n\n    "]
+_PARAGRAPHS = st.builds(lambda s, m, e: " ".join(p for p in (s, m, e) if p),
+                        st.sampled_from(_STARTS), st.sampled_from(_MIDDLES),
+                        st.sampled_from(_ENDS))
+
+
+@SETTINGS
+@given(st.lists(_PARAGRAPHS, min_size=1, max_size=8),
+       st.lists(st.tuples(st.sampled_from(_BREAKS), st.integers(0, 7)), min_size=1, max_size=4))
+def test_figures_reused_by_paragraph_are_the_figures_of_the_whole_text(
+        paragraphs: list[str], versions: list[tuple[str, int]]) -> None:
+    known: dict = {}  # shared by the versions, as a story shares it
+    split: dict = {}
+    for joiner, rotate in versions:
+        k = rotate % len(paragraphs)
+        text = joiner.join(paragraphs[k:] + paragraphs[:k])
+        note(repr(text))
+        assert extract_figures_reusing(text, known) == extract_figures(text)
+        assert split_sentences_reusing(text, split) == split_sentences(text)
+
+
+@SETTINGS
+@given(_NEWSY, _NEWSY, st.sampled_from(_BREAKS))
+def test_figures_reused_by_paragraph_on_figure_like_text(a: str, b: str, joiner: str) -> None:
+    known: dict = {}
+    split: dict = {}
+    for text in (f"{a}.{joiner}{b}", f"{b} said.{joiner}{a}", f"{a}{joiner}{a}"):
+        assert extract_figures_reusing(text, known) == extract_figures(text)
+        assert split_sentences_reusing(text, split) == split_sentences(text)

@@ -43,6 +43,8 @@ TINY: dict[str, tuple[list[str], str]] = {
     "spark_engine.py": (["--documents", "6", "--chunk-size", "3", "--master", "local[1]"],
                         "identical JSON"),
     "startup.py": (["--repeat", "1"], "of the run"),
+    "story_checks.py": (["--documents", "12", "--before", "HEAD"],
+                        "planted: story pass before/after CPU"),
     "triage_corpus.py": (["{tmp}/triage", "--articles", "6", "--per-kind", "1"],
                          "files written under"),
     "source_throughput.py": (["--documents", "12", "--workers", "1"], ".jsonl.gz"),

@@ -1,0 +1,93 @@
+"""Per-version work of the story checks is done once per version, not once per pair.
+
+Counts calls on stories of k versions — k at most ``MAX_ALL_PAIRS`` (every pair is
+compared) and more (each version with the next): each version's figures, sentences and
+word table are found k times in all, and the figures of a paragraph the versions share
+are read once per story. Nothing here measures a time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from corpus_qa.checks import figures, sentences
+from corpus_qa.checks import versions as vc
+from corpus_qa.expectations import versions as ev
+
+PARAGRAPHS = [
+    f"Paragraph {n}: Andrés López said {1000 + n:,} migrants crossed on December {n + 1}, "
+    f"about {n + 2} percent more than officials expected."
+    for n in range(12)
+]
+
+
+def _story(k: int) -> list[dict[str, Any]]:
+    """k versions: each drops one paragraph of the others and changes one figure."""
+    out = []
+    for v in range(k):
+        kept = [p for n, p in enumerate(PARAGRAPHS) if n != v % len(PARAGRAPHS)]
+        kept[0] = kept[0].replace("migrants", f"migrants ({v * 7} of them children)")
+        text = "\n\n".join(kept) + "\n"
+        if v % 2:
+            text = text.replace("Andrés López", "Andres Lopez", 1)
+        out.append({"id": f"doc{v:02d}", "text": text, "body_start": 0,
+                    "metadata": {}, "credits": []})
+    return out
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, calls: Counter[str], module: Any, name: str,
+              measure: Any = None) -> None:
+    original = getattr(module, name, None)
+    if original is None:  # a function this version does not have: counted as never called
+        return
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[name] += 1
+        if measure is not None:
+            calls[f"{name} chars"] += measure(*args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+
+
+@pytest.mark.parametrize("k", [2, 3, ev.MAX_ALL_PAIRS, ev.MAX_ALL_PAIRS + 1, 12])
+def test_each_version_is_split_extracted_and_folded_once(k: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: Counter[str] = Counter()
+    _counting(monkeypatch, calls, figures, "extract_figures_reusing")
+    _counting(monkeypatch, calls, figures, "extract_figures", lambda text, **_: len(text))
+    _counting(monkeypatch, calls, sentences, "split_sentences")
+    _counting(monkeypatch, calls, sentences, "split_sentences_reusing")
+    _counting(monkeypatch, calls, vc, "_consistent_accents")
+    story = _story(k)
+
+    checked = ev._figures(story, 0.0)
+    assert checked.hits, "the changed figures are found"
+    assert ev._diacritics(story), "the stripped accents are found"
+
+    splits = calls["split_sentences"] + calls["split_sentences_reusing"]
+    assert splits == k  # not k·(k−1)/2 or 2·(k−1) pairs' worth
+    assert calls["_consistent_accents"] == k
+    # A paragraph the versions share is read once per story: the figure extractor reads
+    # each distinct paragraph, never a version's whole text again.
+    distinct = {p for version in story for p in version["text"].split("\n\n")}
+    assert calls["extract_figures chars"] < sum(len(v["text"]) for v in story)
+    assert calls["extract_figures"] == len(distinct)
+    assert calls["extract_figures_reusing"] == k
+
+
+def test_reused_figures_equal_a_fresh_extraction() -> None:
+    """What is reused is what would have been found: the tables and hits are the same as
+    comparing each pair from scratch (the pre-reuse path, one pair at a time)."""
+    story = _story(ev.MAX_ALL_PAIRS + 2)
+    texts = ev._texts(story)
+    reused = ev._figures(story, 0.0)
+    fresh_hits = []
+    for k in range(len(texts) - 1):
+        hits, _ = figures.compare_versions(texts[k:k + 2], 0.0,
+                                           dates=ev._dates(story)[k:k + 2])
+        fresh_hits.extend(h for h in hits if h not in fresh_hits)
+    assert reused.hits == fresh_hits
