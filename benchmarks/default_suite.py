@@ -2,7 +2,7 @@
 measured in the same run: the entry point for the throughput figures.
 
     python benchmarks/default_suite.py [--documents 10000] [--before REV|DIR] [--runs 1]
-        [--corpus distinct|versioned|both|seeds] [--suite default|encoding|both]
+        [--corpus distinct|versioned|both|seeds] [--suite default|encoding|both] [--profile]
 
 Two corpora from ``benchmarks/news_corpus.py`` (``--documents`` each): distinct stories,
 and stories of 2–3 versions; ``--corpus seeds`` is real English news instead: the
@@ -26,7 +26,12 @@ size of results.json (total and per document). Each ``corpus-qa validate`` also 
 corpus of one document of the same kind: its CPU is the **fixed cost** (start-up, imports,
 writing the outputs), and ``(CPU(N) - CPU(1)) / MB`` is the **marginal** throughput per
 core, the rate a large corpus sees. With ``--before``, the before/after ratios and whether
-the findings are identical. Absolute figures vary with the
+the findings are identical.
+
+``--profile`` adds, for each corpus and suite, where pass 1's time goes: this checkout's
+``corpus-qa validate --workers 1`` under cProfile, its time split by family (imports,
+GX, each check family, metadata, reading, row store, signatures, outputs). cProfile
+slows Python code more than C code: read the shares, not the seconds. Absolute figures vary with the
 machine's load: compare the ratios, which are measured in one run.
 """
 
@@ -130,6 +135,69 @@ def _validated(name: str, checkout: Path, corpus: Path, out: Path, runs: int,
     return best, json.loads(out.read_text(encoding="utf-8"))
 
 
+PROFILE_FAMILIES: list[tuple[str, str, str]] = [
+    # (label, file the function is in, function): cumulative time of every call
+    ("imports: corpus_qa.expectations (GX, pandas)", "corpus_qa/expectations/__init__.py",
+     "<module>"),
+    ("load the suite (the imports above included)", "corpus_qa/suite.py", "load_suite"),
+    ("reading the corpus (sources)", "corpus_qa/sources/corpus.py", "read_file"),
+    ("pass 1 (DocumentPass, every chunk)", "corpus_qa/engine/passes.py", "DocumentPass.__call__"),
+    ("  GX validation of the chunk", "corpus_qa/engine/scope.py", "validate"),
+    ("    the checks GX asks (metric functions)", "corpus_qa/expectations/base.py", "_pandas"),
+    ("      boilerplate", "corpus_qa/expectations/boilerplate.py", "_boilerplate"),
+    ("      furniture", "corpus_qa/expectations/boilerplate.py", "_possible_furniture"),
+    ("      mojibake", "corpus_qa/checks/encoding.py", "mojibake_ok"),
+    ("      control characters", "corpus_qa/checks/encoding.py", "control_characters_ok"),
+    ("      valid UTF-8", "corpus_qa/checks/encoding.py", "utf8_ok"),
+    ("      Unicode normalization", "corpus_qa/checks/encoding.py", "normalized_ok"),
+    ("      paragraphs (flattened)", "corpus_qa/expectations/boilerplate.py", "_flattened"),
+    ("      metadata: missing fields", "corpus_qa/expectations/metadata.py", "_missing"),
+    ("      metadata: dates", "corpus_qa/expectations/metadata.py", "_invalid_date"),
+    ("    hits of failing rows (explain)", "corpus_qa/engine/scope.py", "_collect"),
+    ("  metadata resolution", "corpus_qa/metadata.py", "resolve"),
+    ("  story signatures (MinHash)", "corpus_qa/checks/versions.py", "signatures"),
+    ("  corpus pre-passes", "corpus_qa/expectations/boilerplate.py", "prepare"),
+    ("  row store (compress, write)", "corpus_qa/engine/rowstore.py", "put"),
+    ("story grouping (LSH)", "corpus_qa/checks/versions.py", "groups"),
+    ("corpus pass", "corpus_qa/engine/passes.py", "corpus_pass"),
+    ("results.json", "corpus_qa/results.py", "write_json"),
+]
+
+
+def _profile(checkout: Path, corpus: Path, out: Path, *extra: str) -> str:
+    """Pass 1's time by family: ``corpus-qa validate --workers 1`` under cProfile."""
+    import os
+    import pstats
+    import subprocess
+
+    stats = out.with_suffix(".prof")
+    env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONUTF8": "1"}
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "corpus_qa.cli",
+                    "validate", str(corpus), "--workers", "1", "--json", str(out), "-q",
+                    *extra], cwd=corpus.parent, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    table = pstats.Stats(str(stats)).stats  # type: ignore[attr-defined]
+    total = max(ct for (_, _, name), (_, _, _, ct, _) in table.items() if name == "<module>")
+
+    from corpus_qa.engine.passes import DocumentPass
+
+    lines_of = {"DocumentPass.__call__": DocumentPass.__call__.__code__.co_firstlineno}
+
+    def cumulative(path: str, function: str) -> float:
+        name, line = function.rsplit(".", 1)[-1], lines_of.get(function)
+        return sum(ct for (file, at, fn), (_, _, _, ct, _) in table.items()
+                   if fn == name and file.replace(os.sep, "/").endswith(path)
+                   and line in (None, at))
+
+    lines = [f"{'pass 1 profile (cProfile, --workers 1)':46} {'s':>7} {'share':>6}",
+             f"{'the whole process':46} {total:7.2f} {1:6.0%}"]
+    for label, path, function in PROFILE_FAMILIES:
+        seconds = cumulative(path, function)
+        if seconds:
+            lines.append(f"{label:46} {seconds:7.2f} {seconds / total:6.0%}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=10_000,
@@ -144,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
                              "copies of the seed documents, encoding suite only)")
     parser.add_argument("--suite", choices=[*SUITES, "both"], default="both",
                         help="which suite to run through corpus-qa (default: both)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print pass 1's time by family (cProfile, one worker)")
     args = parser.parse_args(argv)
 
     from ftfy.badness import is_bad
@@ -192,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(_row(f"{label}, {version}", mb, len(files), run.cpu, run,
                                out.stat().st_size))
                     print(f"{'':36}{_marginal(mb, mb_one, run, one)}")
+                    if args.profile and version == "after":
+                        print(_profile(checkout, corpus, corpus.parent / "profiled.json",
+                                       *extra))
             for label in suites:
                 after = measured[f"{label} after"]
                 print(f"{label}: {mb / after.cpu:.2f} MB/s per core, {bare / after.cpu:.2f}x "
