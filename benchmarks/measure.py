@@ -1,4 +1,5 @@
-"""Run ``corpus-qa`` from a given checkout in a subprocess and measure its process tree.
+"""Run ``corpus-qa`` from a given checkout in a subprocess and measure its process tree
+(CPU, wall time, peak memory as the sum of RSS and as the sum of PSS: :class:`TreeSampler`).
 
 Shared by the benchmarks that compare this checkout with an earlier one: the earlier one
 is a directory holding its ``corpus_qa`` package (a ``git worktree``, or the tree of a
@@ -32,13 +33,21 @@ class Run:
     """User + system seconds of the whole process tree (workers included)."""
     peak_rss: int
     """Bytes: the largest sum of the resident memory of the process and its descendants
-    seen (sampled every 50 ms; on a system without /proc, the largest single process)."""
+    seen (sampled every 50 ms; on a system without /proc, the largest single process).
+    An upper bound of the memory used: a page the forked workers share with the parent
+    (the imported modules) counts once in each process."""
     returncode: int
     stderr: str
     sampled_cpu: float = 0.0
     """User + system seconds of every process seen in the tree (sampled every 50 ms, the
     last sample of each process; 0 without /proc): counts processes the measured one
     does not wait for, such as Spark's JVM, which ``cpu`` misses."""
+    peak_pss: int = 0
+    """Bytes: the largest sum of the proportional set size of the tree seen (each shared
+    page divided among the processes sharing it, from ``/proc/PID/smaps_rollup``): the
+    memory the tree really holds. 0 where the kernel does not report it."""
+    peak_processes: int = 0
+    """The most processes seen in the tree at once."""
 
 
 def _children_cpu() -> float:
@@ -68,16 +77,62 @@ def tree_pids(pid: int) -> list[int]:
     return found
 
 
+def _statm_rss(pid: int) -> int:
+    """Resident bytes of one process, 0 if unreadable."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size of one process in bytes (``smaps_rollup``), 0 if unreadable."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def tree_rss(pid: int) -> int:
     """Resident bytes of ``pid`` and all its descendants (Linux /proc), 0 if unreadable."""
-    total = 0
-    for current in tree_pids(pid):
-        try:
-            with open(f"/proc/{current}/statm", "rb") as handle:
-                total += int(handle.read().split()[1]) * _PAGE
-        except (OSError, ValueError, IndexError):
-            pass
-    return total
+    return sum(_statm_rss(current) for current in tree_pids(pid))
+
+
+class TreeSampler(threading.Thread):
+    """Samples a process tree until stopped: the peaks of the RSS sum and of the PSS sum
+    (each taken over the same processes at the same moment), the most processes at once,
+    and the CPU seconds of every process seen. The one sampler of the benchmarks."""
+
+    def __init__(self, pid: int, every: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.stop = pid, every, threading.Event()
+        self.peak_rss = self.peak_pss = self.peak_processes = 0
+        self.cpu_seen: dict[int, float] = {}
+
+    def sample(self) -> None:
+        """One sample of the tree."""
+        pids = tree_pids(self.pid)
+        self.peak_rss = max(self.peak_rss, sum(_statm_rss(p) for p in pids))
+        self.peak_pss = max(self.peak_pss, sum(_pss(p) for p in pids))
+        self.peak_processes = max(self.peak_processes, len(pids))
+        for pid in pids:
+            used = _cpu_of(pid)
+            if used is not None:
+                self.cpu_seen[pid] = max(self.cpu_seen.get(pid, 0.0), used)
+
+    def run(self) -> None:
+        while not self.stop.wait(self.every):
+            self.sample()
+
+    def finish(self) -> None:
+        """Stop sampling (call once the process has exited)."""
+        self.stop.set()
+        self.join()
 
 
 def _cpu_of(pid: int) -> float | None:
@@ -91,32 +146,20 @@ def _cpu_of(pid: int) -> float | None:
 
 
 def run_measured(command: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
-    """Run ``command``; its wall time, tree CPU, tree peak RSS, exit code and stderr."""
+    """Run ``command``; its wall time, tree CPU, tree peak RSS and PSS, exit code, stderr."""
     cpu, wall = _children_cpu(), time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
-    peak = 0
-    seen: dict[int, float] = {}
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.wait(0.05):
-            peak = max(peak, tree_rss(proc.pid))
-            for pid in tree_pids(proc.pid):
-                used = _cpu_of(pid)
-                if used is not None:
-                    seen[pid] = max(seen.get(pid, 0.0), used)
-
-    sampler = threading.Thread(target=sample, daemon=True)
+    sampler = TreeSampler(proc.pid)
     sampler.start()
     _, stderr = proc.communicate()
-    done.set()
-    sampler.join()
+    sampler.finish()
     wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
+    peak = sampler.peak_rss
     if peak == 0:  # no /proc: the largest child process the OS reports
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return Run(wall, cpu, peak, proc.returncode, stderr, sum(seen.values()))
+    return Run(wall, cpu, peak, proc.returncode, stderr, sum(sampler.cpu_seen.values()),
+               sampler.peak_pss, sampler.peak_processes)
 
 
 def validate(checkout: Path, corpus: Path, out: Path, *extra: str) -> Run:

@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +35,7 @@ for entry in (str(ROOT), str(ROOT / "benchmarks")):
         sys.path.insert(0, entry)
 
 from encoding_throughput import ENCODING_SUITE  # noqa: E402
+from measure import TreeSampler  # noqa: E402
 from news_corpus import sentence  # noqa: E402
 
 SENTENCES = 20_000
@@ -79,57 +79,6 @@ def write_shards(target: Path, total_bytes: int, shards: int) -> tuple[int, int]
     return count, text
 
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rpartition(")")[2].split()[1])
-        tree.setdefault(ppid, []).append(int(entry))
-    return tree
-
-
-def _tree(pid: int) -> list[int]:
-    children, out, todo = _children(), [], [pid]
-    while todo:
-        current = todo.pop()
-        out.append(current)
-        todo.extend(children.get(current, []))
-    return out
-
-
-def _kb(path: str, key: str) -> int:
-    try:
-        for line in Path(path).read_text().splitlines():
-            if line.startswith(key):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-class Sampler(threading.Thread):
-    """Samples the RSS and PSS sums of a process tree until stopped; keeps the peaks."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.stop = pid, threading.Event()
-        self.peak_rss = self.peak_pss = self.peak_processes = 0
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            pids = _tree(self.pid)
-            rss = sum(_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
-            pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
-            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
-            self.peak_processes = max(self.peak_processes, len(pids))
-            self.stop.wait(0.1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gb", type=float, default=1.0, help="GB of uncompressed text")
@@ -161,12 +110,11 @@ def main() -> None:
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        sampler = Sampler(proc.pid)
+        sampler = TreeSampler(proc.pid, every=0.1)
         sampler.start()
         out, err = proc.communicate()
         run_s = time.perf_counter() - started
-        sampler.stop.set()
-        sampler.join()
+        sampler.finish()
         if proc.returncode not in (0, 1):
             sys.exit(f"validate exited {proc.returncode}:\n{out}\n{err}")
         data = json.loads((work / "results.json").read_text(encoding="utf-8"))
@@ -183,7 +131,7 @@ def main() -> None:
     print(f"validate --suite {args.suite}: exit {proc.returncode}, {run_s:.0f}s, "
           f"{count / run_s:,.0f} docs/s, {text / 1e6 / run_s:.1f} MB/s of text")
     print(f"peak memory of the process tree ({sampler.peak_processes} processes at most): "
-          f"RSS sum {sampler.peak_rss / 1024:,.0f} MiB, PSS sum {sampler.peak_pss / 1024:,.0f} "
+          f"RSS sum {sampler.peak_rss / 2**20:,.0f} MiB, PSS sum {sampler.peak_pss / 2**20:,.0f} "
           f"MiB")
 
 

@@ -10,7 +10,8 @@ messages are therefore computed for failing rows and never twice.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,12 +74,15 @@ class ScopeValidator:
         from great_expectations.validator.v1_validator import Validator
 
         position_of = {row["id"]: n for n, row in enumerate(rows)}
+        # Cells stay the Python objects the rows hold (``dtype=object``): pandas 3 would copy
+        # each text column into an Arrow string array, and every metric's ``map`` would
+        # copy it back into Python strings.
+        frame = pd.DataFrame(rows, dtype=object)
         # GX's own validator on the batch definition: ``get_batch(...).validate(...)`` would
-        # build the batch twice (once for the Batch, once inside its validator), and GX
-        # fingerprints every batch it builds by pickling the whole DataFrame.
+        # build the batch twice (once for the Batch, once inside its validator).
         validator = Validator(
             batch_definition=self.batches,
-            batch_parameters={"dataframe": pd.DataFrame(rows)},
+            batch_parameters={"dataframe": frame},
             result_format={
                 "result_format": "SUMMARY",
                 "unexpected_index_column_names": ["id"],
@@ -86,7 +90,7 @@ class ScopeValidator:
                 "partial_unexpected_count": len(rows),
             },
         )
-        with recording() as recorder:
+        with recording() as recorder, _unfingerprinted():
             result = validator.validate_expectation_suite(self.gx_suite)
             self.check_runs += recorder.runs
             for item in result.results:
@@ -123,3 +127,24 @@ class ScopeValidator:
             kept = expectation.recorded(index, recorder)
             if kept is not None and kept.detail is not None:
                 out.details.setdefault(row["id"], kept.detail)
+
+
+@contextmanager
+def _unfingerprinted() -> Iterator[None]:
+    """GX's pandas engine does not fingerprint the batches built meanwhile.
+
+    GX labels each pandas batch smaller than its ``HASH_THRESHOLD`` with a fingerprint:
+    ``hash_pandas_object`` of the whole DataFrame, or, when a cell holds a dict (the
+    ``body`` and ``metadata`` columns always do), a pickle of it, then an md5 — about a
+    third of GX's time on a chunk, for a label in the batch markers that nothing here
+    reads. GX already skips it above the threshold (large frames); the threshold is set to
+    0 only while our own batches are built and restored afterwards, so a user's GX
+    validation in the same process keeps its fingerprints.
+    """
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    previous, engine.HASH_THRESHOLD = engine.HASH_THRESHOLD, 0
+    try:
+        yield
+    finally:
+        engine.HASH_THRESHOLD = previous

@@ -261,3 +261,29 @@ def test_a_suite_that_reads_no_metadata_resolves_none(
     in_full = [(f.document, f.reason, f.span) for f in full.findings if f.expectation in types]
     assert sorted((f.document, f.reason, f.span) for f in alone.findings) == sorted(in_full)
     assert {f.reason for f in alone.findings} >= {"mojibake", "control_character"}
+
+
+def test_gx_neither_fingerprints_nor_copies_a_chunk(
+        suite: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GX's per-batch work on a chunk: no fingerprint of the whole DataFrame (a hash or a
+    pickle of every text, then an md5), and the text columns reach the metrics as the
+    rows' own Python strings (no Arrow string column that each metric copies back)."""
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    calls: Counter[str] = Counter()
+    _count(monkeypatch, calls, engine, "hash_pandas_dataframe", "fingerprint")
+    dtypes: list[str] = []
+    built = engine.PandasExecutionEngine.get_batch_data_and_markers
+
+    def spied(self: Any, batch_spec: Any) -> Any:
+        dtypes.extend(str(t) for t in batch_spec.batch_data.dtypes)
+        return built(self, batch_spec)
+
+    monkeypatch.setattr(engine.PandasExecutionEngine, "get_batch_data_and_markers", spied)
+    threshold = engine.HASH_THRESHOLD
+    runner = Runner(suite, workers=1, chunk_size=5)
+    result = runner.run_items(iter(_documents()), ["in-memory"])
+    assert {f.reason for f in result.findings} >= {"mojibake", "control_character"}
+    assert dtypes and set(dtypes) == {"object"}
+    assert calls["fingerprint"] == 0
+    assert threshold == engine.HASH_THRESHOLD  # a user's own GX batches keep theirs

@@ -1,0 +1,39 @@
+"""The worker pool: forked workers inherit what the parent loaded, and share it."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+import pytest
+
+import corpus_qa.gxcontext  # noqa: F401  (the parent has loaded GX before the pool starts)
+from corpus_qa.engine.pool import WorkerPool
+
+_AT_START: dict[str, bool] = {}
+
+
+def _initialise() -> None:
+    _AT_START["gx"] = "great_expectations" in sys.modules
+
+
+def _state(_: int) -> tuple[bool, int]:
+    """In a worker: GX already there when it started, and the objects it inherited frozen."""
+    return _AT_START["gx"], gc.get_freeze_count()
+
+
+def _here(_: int) -> tuple[bool, int]:
+    raise AssertionError("two batches on two workers run in the workers")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_workers_inherit_gx_and_the_parent_frozen_objects() -> None:
+    import great_expectations  # noqa: F401
+
+    assert gc.get_freeze_count() == 0
+    with WorkerPool(2, _initialise, ()) as pool:
+        states = list(pool.map(range(4), _here, _state))
+        assert gc.get_freeze_count() > 0  # frozen while the workers live
+    assert gc.get_freeze_count() == 0  # and collected again once they are gone
+    assert all(gx for gx, _ in states), "a worker imported GX again"
+    assert all(frozen > 0 for _, frozen in states), "the parent's objects were not frozen"
