@@ -150,8 +150,9 @@ class RecordSpool:
 BATCH = 512
 """Items per record of a :class:`SortedSpool`'s files (pickled and compressed together)."""
 
-RUN = 100_000
-"""Items a :class:`SortedSpool` sorts in memory at once (one sorted run on disk)."""
+RUN = 20_000
+"""Items a :class:`SortedSpool` sorts in memory at once (one sorted run on disk): about
+20 MB of findings."""
 
 
 class SortedSpool:
@@ -173,11 +174,11 @@ class SortedSpool:
     (5, [0, -10, 20, -20, 30], True)
     """
 
-    def __init__(self, directory: str | Path, key: Callable[[Any], Any], *, run: int = RUN,
-                 keep: Any = None) -> None:
+    def __init__(self, directory: str | Path, key: Callable[[Any], Any], *,
+                 run: int | None = None, keep: Any = None) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._key, self._run, self._keep = key, run, keep
+        self._key, self._run, self._keep = key, run or RUN, keep
         self._raw = RecordSpool(self.directory / "added.bin")
         self._pending: list[Any] = []
         self._sorted: RecordSpool | None = None
