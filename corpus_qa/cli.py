@@ -353,9 +353,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     verdict = gate(result, waivers=waivers, baseline=baseline, selected=selected,
                    fail_on=args.fail_on)
     if args.write_baseline:
-        recorded = list(verdict.not_waived())
-        gating.write_baseline(recorded, args.write_baseline)
-        print(f"baseline written: {args.write_baseline} ({len(recorded)} findings)",
+        recorded = gating.write_baseline(verdict.not_waived(), args.write_baseline)
+        print(f"baseline written: {args.write_baseline} ({recorded['total']} findings)",
               file=sys.stderr)
     data = result.to_json(verdict)
     if args.json == STDOUT:

@@ -28,10 +28,11 @@ from typing import Any
 from corpus_qa.gating import (
     INPUT,
     Baseline,
+    BaselineMatcher,
+    WaivedFinding,
     Waiver,
-    apply_waivers,
-    compare_to_baseline,
     unused_waivers,
+    waiver_for,
 )
 from corpus_qa.results import (
     COUNTED,
@@ -44,8 +45,10 @@ from corpus_qa.results import (
     BaselineVerdict,
     ExpectationVerdict,
     Finding,
+    FindingsAt,
     Outcome,
     RunResult,
+    Statuses,
     Verdict,
 )
 
@@ -71,20 +74,30 @@ def gate(result: RunResult, *, waivers: Sequence[Waiver] = (), baseline: Baselin
     if fail_on not in SEVERITY_ORDER:
         raise ValueError(f"fail_on must be one of {', '.join(SEVERITY_ORDER)}, got {fail_on!r}")
     today = today or dt.date.today()
-    applied = apply_waivers(result.findings, waivers, today)
-    waived_ids = {id(w.finding) for w in applied.waived}
-    known_ids: set[int] = set()
+    # One pass over the findings (a run's may be millions, on disk): each is waived (an
+    # unexpired waiver covers it), known (in the baseline) or counted; only the status
+    # (one byte) is kept, and the waived findings, which waivers name one by one.
+    active = [w for w in waivers if not w.expired(today)]
+    expired = [w for w in waivers if w.expired(today)]
+    matcher = BaselineMatcher(baseline) if baseline is not None else None
+    statuses = Statuses()
+    waived: list[WaivedFinding] = []
+    for finding in result.findings:
+        waiver = waiver_for(finding, active)
+        if waiver is not None:
+            waived.append(WaivedFinding(finding, waiver))
+            statuses.append(WAIVED)
+        elif matcher is not None and matcher.known(finding):
+            statuses.append(KNOWN)
+        else:
+            statuses.append(COUNTED)
+    counted = FindingsAt(result.findings, statuses, COUNTED)
+    known = FindingsAt(result.findings, statuses, KNOWN)
     baseline_verdict = None
-    if baseline is not None:
-        comparison = compare_to_baseline(applied.kept, baseline, documents=selected)
-        known_ids = {id(f) for f in comparison.known}
-        baseline_verdict = BaselineVerdict(baseline.path, len(comparison.new),
-                                           len(comparison.known), tuple(comparison.fixed))
-    statuses = tuple(WAIVED if id(f) in waived_ids else KNOWN if id(f) in known_ids else COUNTED
-                     for f in result.findings)
-    counted = tuple(f for f, s in zip(result.findings, statuses, strict=True) if s == COUNTED)
-    known = tuple(f for f, s in zip(result.findings, statuses, strict=True) if s == KNOWN)
-    expectations = tuple(_expectation_verdicts(result, counted, fail_on))
+    if matcher is not None and baseline is not None:
+        baseline_verdict = BaselineVerdict(baseline.path, len(counted), len(known),
+                                           tuple(matcher.fixed(selected)))
+    expectations = tuple(_expectation_verdicts(result, statuses, fail_on))
     problem = corpus_problem(result)
     internal = tuple(result.internal_errors)
     if internal:
@@ -93,40 +106,57 @@ def gate(result: RunResult, *, waivers: Sequence[Waiver] = (), baseline: Baselin
         code = EXIT_FAILED
     else:
         code = EXIT_PASSED
-    unused = (tuple(unused_waivers(waivers, applied.waived, today)) if selected is None
+    unused = (tuple(unused_waivers(waivers, waived, today)) if selected is None
               else ())  # with a selection, a waiver may cover documents that were not read
-    notes = _notes(result, applied.expired, unused, baseline_verdict, problem)
+    notes = _notes(result, expired, unused, baseline_verdict, problem)
     notes += corpus_wide_notes(result, counted)
     return Verdict(fail_on=fail_on, exit_code=code, statuses=statuses, counted=counted,
-                   known=known, waived=tuple(applied.waived),
-                   expired_waivers=tuple(applied.expired), unused_waivers=unused,
+                   known=known, waived=tuple(waived),
+                   expired_waivers=tuple(expired), unused_waivers=unused,
                    baseline=baseline_verdict, expectations=expectations, corpus_problem=problem,
                    internal_errors=internal, notes=notes)
 
 
-def _expectation_verdicts(result: RunResult, counted: Iterable[Finding],
+def _expectation_verdicts(result: RunResult, statuses: Sequence[str],
                           fail_on: str) -> Iterable[ExpectationVerdict]:
-    story_of = {str(d["id"]): d.get("story") for d in result.documents}
-    scope = {o.type: o.scope for o in result.outcomes}
-    counted_rows: dict[str, set[Any]] = {}
-    for finding in counted:
-        row = _row(finding, scope.get(finding.expectation, "document"), story_of)
-        counted_rows.setdefault(finding.expectation, set()).add(row)
-    all_rows: dict[str, set[Any]] = {}
-    for finding in result.findings:
-        row = _row(finding, scope.get(finding.expectation, "document"), story_of)
-        all_rows.setdefault(finding.expectation, set()).add(row)
+    cleared = _cleared_rows(result, statuses)
     limit = SEVERITY_ORDER[fail_on]
     for outcome in result.outcomes:
-        mine = counted_rows.get(outcome.type, set())
-        cleared = len(all_rows.get(outcome.type, set()) - mine)
-        gated = max(0, outcome.unexpected - cleared)
+        gated = max(0, outcome.unexpected - cleared.get(outcome.type, 0))
         status = "error" if outcome.errors else ("pass" if _meets_mostly(outcome, gated)
                                                  else "fail")
         yield ExpectationVerdict(
             type=outcome.type, severity=outcome.severity, status=status,
             unexpected=outcome.unexpected, gated_unexpected=gated,
             fails_run=status != "pass" and SEVERITY_ORDER[outcome.severity] <= limit)
+
+
+def _cleared_rows(result: RunResult, statuses: Sequence[str]) -> dict[str, int]:
+    """Per expectation, the rows whose findings were all waived or known.
+
+    Only the expectations with a finding not counted are looked at (the rows of the
+    others are never held: with every finding counted, nothing is), and the story of a
+    document only for the documents of their findings.
+    """
+    affected = {f.expectation for f, s in zip(result.findings, statuses, strict=True)
+                if s != COUNTED} if any(s != COUNTED for s in statuses) else set()
+    if not affected:
+        return {}
+    scope = {o.type: o.scope for o in result.outcomes}
+    in_stories = {f.document for f in result.findings if f.expectation in affected
+                  and scope.get(f.expectation) == "story"}
+    story_of = {str(d["id"]): d.get("story") for d in result.documents
+                if str(d["id"]) in in_stories} if in_stories else {}
+    counted_rows: dict[str, set[Any]] = {}
+    all_rows: dict[str, set[Any]] = {}
+    for finding, status in zip(result.findings, statuses, strict=True):
+        if finding.expectation not in affected:
+            continue
+        row = _row(finding, scope.get(finding.expectation, "document"), story_of)
+        all_rows.setdefault(finding.expectation, set()).add(row)
+        if status == COUNTED:
+            counted_rows.setdefault(finding.expectation, set()).add(row)
+    return {name: len(rows - counted_rows.get(name, set())) for name, rows in all_rows.items()}
 
 
 def _meets_mostly(outcome: Outcome, unexpected: int) -> bool:
@@ -199,23 +229,64 @@ def corpus_wide_notes(result: RunResult, counted: Iterable[Finding]) -> tuple[st
     if documents < CORPUS_WIDE_MIN_DOCUMENTS:
         return ()
     scope = {o.type: o.scope for o in result.outcomes}
-    hit: dict[tuple[str, str, str | None], set[str]] = {}
+    hit = DistinctDocuments(consecutive=consecutive_documents(result.findings))
     for finding in counted:
         if scope.get(finding.expectation) in ("document", "corpus"):
-            key = (finding.expectation, finding.reason, finding.key)
-            hit.setdefault(key, set()).add(finding.document)
+            hit.add((finding.expectation, finding.reason, finding.key), finding)
     notes = []
-    for (expectation, reason, key), docs in hit.items():
-        if len(docs) <= CORPUS_WIDE_SHARE * documents:
+    for (expectation, reason, key), docs in hit.counts().items():
+        if docs <= CORPUS_WIDE_SHARE * documents:
             continue
         what = f"{reason} {key}" if key else reason
         remedy = (f"drop '{key}' from its fields" if reason == "missing_field" and key
                   else "change its parameters")
         notes.append(
-            f"corpus-wide: {expectation} [{what}] in {len(docs):,} of {documents:,} documents "
-            f"({100 * len(docs) // documents}%): a suite setting more likely than "
-            f"{len(docs):,} broken documents — {remedy}, lower its mostly, or waive it")
+            f"corpus-wide: {expectation} [{what}] in {docs:,} of {documents:,} documents "
+            f"({100 * docs // documents}%): a suite setting more likely than "
+            f"{docs:,} broken documents — {remedy}, lower its mostly, or waive it")
     return tuple(notes)
+
+
+class DistinctDocuments:
+    """How many distinct documents have findings, per key.
+
+    With ``consecutive``, the findings of one document come one after another (a run's
+    findings are sorted by path, then document), so a key's count grows when its
+    document changes and no set of documents is held; else one set per key.
+
+    >>> f = lambda doc: Finding("e", "error", doc, doc + ".txt", "r", "m", (0, 1), 1, 1, "x")
+    >>> for consecutive in (True, False):
+    ...     hit = DistinctDocuments(consecutive=consecutive)
+    ...     for finding in [f("a"), f("a"), f("b")]:
+    ...         hit.add("k", finding)
+    ...     print(hit.counts())
+    {'k': 2}
+    {'k': 2}
+    """
+
+    def __init__(self, *, consecutive: bool) -> None:
+        self.consecutive = consecutive
+        self._last: dict[Any, str] = {}
+        self._count: dict[Any, int] = {}
+        self._sets: dict[Any, set[str]] = {}
+
+    def add(self, key: Any, finding: Finding) -> None:
+        if not self.consecutive:
+            self._sets.setdefault(key, set()).add(finding.document)
+        elif self._last.get(key) != finding.document:
+            self._last[key] = finding.document
+            self._count[key] = self._count.get(key, 0) + 1
+
+    def counts(self) -> dict[Any, int]:
+        if not self.consecutive:
+            return {key: len(docs) for key, docs in self._sets.items()}
+        return dict(self._count)
+
+
+def consecutive_documents(findings: Collection[Finding]) -> bool:
+    """Whether the findings of a document come one after another: a run's findings (on
+    disk, sorted by path and document); a list made otherwise may be in any order."""
+    return not isinstance(findings, list | tuple)
 
 
 def _notes(result: RunResult, expired: Sequence[Waiver], unused: Sequence[Waiver],

@@ -336,26 +336,44 @@ def compare_to_baseline(findings: Iterable[Finding], baseline: Baseline | str | 
     two findings, a third one is new. ``documents`` limits "fixed" to the documents that
     were validated (with ``--changed-since`` the others were not looked at).
     """
-    if not isinstance(baseline, Baseline):
-        baseline = load_baseline(baseline)
-    remaining: Counter[str] = Counter()
-    for entry in baseline.entries:
-        remaining[entry.fingerprint] += entry.count
+    matcher = BaselineMatcher(baseline)
     new, known = [], []
     for finding in findings:
+        (known if matcher.known(finding) else new).append(finding)
+    return BaselineComparison(new, known, matcher.fixed(documents))
+
+
+class BaselineMatcher:
+    """:func:`compare_to_baseline` one finding at a time (the gate streams the findings).
+
+    Holds the baseline's fingerprints and how many of each are left, never the findings.
+    """
+
+    def __init__(self, baseline: Baseline | str | os.PathLike[str]) -> None:
+        self.baseline = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
+        self._remaining: Counter[str] = Counter()
+        for entry in self.baseline.entries:
+            self._remaining[entry.fingerprint] += entry.count
+
+    def known(self, finding: Finding) -> bool:
+        """Whether the baseline holds ``finding`` (one of the entry's count is used up)."""
         key = fingerprint(finding)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-            known.append(finding)
-        else:
-            new.append(finding)
-    fixed = []
-    for entry in baseline.entries:
-        left = min(entry.count, remaining[entry.fingerprint])
-        remaining[entry.fingerprint] -= left
-        if left > 0 and (documents is None or entry.document in documents):
-            fixed.append(replace(entry, count=left))
-    return BaselineComparison(new, known, fixed)
+        if self._remaining[key] > 0:
+            self._remaining[key] -= 1
+            return True
+        return False
+
+    def fixed(self, documents: Collection[str] | None = None) -> list[BaselineEntry]:
+        """The entries (with the count left) no finding matched, of ``documents`` only if
+        given; call once, after every finding."""
+        remaining = Counter(self._remaining)
+        fixed = []
+        for entry in self.baseline.entries:
+            left = min(entry.count, remaining[entry.fingerprint])
+            remaining[entry.fingerprint] -= left
+            if left > 0 and (documents is None or entry.document in documents):
+                fixed.append(replace(entry, count=left))
+        return fixed
 
 
 # --- waivers ---------------------------------------------------------------------------
@@ -498,12 +516,17 @@ def apply_waivers(findings: Iterable[Finding], waivers: Sequence[Waiver],
     kept: list[Finding] = []
     waived: list[WaivedFinding] = []
     for finding in findings:
-        waiver = next((w for w in active if w.matches(finding)), None)
+        waiver = waiver_for(finding, active)
         if waiver is None:
             kept.append(finding)
         else:
             waived.append(WaivedFinding(finding, waiver))
     return WaiverResult(kept, waived, [w for w in waivers if w.expired(today)])
+
+
+def waiver_for(finding: Finding, active: Sequence[Waiver]) -> Waiver | None:
+    """The first of the ``active`` (unexpired) waivers that covers ``finding``, if any."""
+    return next((w for w in active if w.matches(finding)), None)
 
 
 def unused_waivers(waivers: Sequence[Waiver], waived: Iterable[WaivedFinding],

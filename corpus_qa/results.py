@@ -8,7 +8,7 @@ selection and ``--fail-on``, into one :class:`Verdict`; every output reads that 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -321,7 +321,9 @@ class RunResult:
     suite: str
     corpus: list[str]
     outcomes: list[Outcome]
-    findings: list[Finding]
+    findings: Collection[Finding]
+    """The findings in :meth:`Finding.sort_key` order: a list, or a run's on-disk spool
+    (:class:`corpus_qa.engine.rowstore.SortedSpool`: ``len`` and iteration only)."""
     documents: Collection[dict[str, Any]]
     """The document records in corpus order: a list, or a run's on-disk spool
     (:class:`corpus_qa.engine.rowstore.RecordSpool`: ``len`` and iteration only)."""
@@ -366,9 +368,7 @@ class RunResult:
         ``gated_unexpected``, ``findings[].gate`` and ``gating`` all come from ``verdict``.
         """
         by_type = {e.type: e for e in verdict.expectations}
-        findings = []
-        for finding, status in zip(self.findings, verdict.statuses, strict=True):
-            findings.append({**finding.to_json(), "gate": status})
+        findings = GatedFindings(self.findings, verdict.statuses)
         return {
             "schema_version": SCHEMA_VERSION,
             "success": verdict.success,
@@ -400,6 +400,22 @@ class RunResult:
         }
 
 
+class GatedFindings:
+    """The findings of the JSON results (``{**finding.to_json(), "gate": status}``), made
+    as they are read: ``len`` and iteration, each a fresh pass over the run's findings,
+    so the results of a run of millions of findings are never all in memory at once."""
+
+    def __init__(self, findings: Collection[Finding], statuses: Iterable[str]) -> None:
+        self._findings, self._statuses = findings, statuses
+
+    def __len__(self) -> int:
+        return len(self._findings)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for finding, status in zip(self._findings, self._statuses, strict=True):
+            yield {**finding.to_json(), "gate": status}
+
+
 # --- the gated verdict -------------------------------------------------------------------
 
 COUNTED = "counted"
@@ -408,6 +424,79 @@ WAIVED = "waived"
 """A finding an active waiver accepted."""
 KNOWN = "known"
 """A finding the baseline already holds."""
+
+
+class Statuses(Sequence[str]):
+    """The gate status of each finding of a run, in order: one byte per finding.
+
+    >>> statuses = Statuses([COUNTED, WAIVED])
+    >>> statuses.append(KNOWN)
+    >>> (len(statuses), statuses[1], statuses == (COUNTED, WAIVED, KNOWN))
+    (3, 'waived', True)
+    """
+
+    _NAMES = (COUNTED, WAIVED, KNOWN)
+    _CODES = {name: code for code, name in enumerate(_NAMES)}
+
+    def __init__(self, statuses: Iterable[str] = ()) -> None:
+        self._codes = bytearray(self._CODES[s] for s in statuses)
+
+    def append(self, status: str) -> None:
+        self._codes.append(self._CODES[status])
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self._NAMES[c] for c in self._codes[index])
+        return self._NAMES[self._codes[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        names = self._NAMES
+        return (names[c] for c in self._codes)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Statuses):
+            return self._codes == other._codes
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Statuses({list(self)!r})"
+
+
+class FindingsAt:
+    """The findings of a run whose gate status is ``status``, in order (what the verdict
+    counts, or the baseline knows): read from the run's findings on each pass, never
+    copied. ``len`` and iteration; equal to a tuple of the same findings."""
+
+    def __init__(self, findings: Collection[Finding], statuses: Statuses, status: str) -> None:
+        self._findings, self._statuses, self._status = findings, statuses, status
+        self._len = sum(1 for s in statuses if s == status)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[Finding]:
+        if not self._len:
+            return
+        for finding, status in zip(self._findings, self._statuses, strict=True):
+            if status == self._status:
+                yield finding
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FindingsAt | tuple | list):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FindingsAt({self._status!r}, {self._len} findings)"
 
 
 @dataclass(frozen=True)
@@ -466,9 +555,9 @@ class Verdict:
 
     fail_on: str
     exit_code: int
-    statuses: tuple[str, ...]
-    counted: tuple[Finding, ...]
-    known: tuple[Finding, ...]
+    statuses: Sequence[str]
+    counted: Collection[Finding]
+    known: Collection[Finding]
     waived: tuple[WaivedFinding, ...]
     expired_waivers: tuple[Waiver, ...]
     unused_waivers: tuple[Waiver, ...]
@@ -557,7 +646,8 @@ class Verdict:
 
 def dump_json(data: dict[str, Any]) -> str:
     """Deterministic JSON: sorted keys, UTF-8, a trailing newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False,
+                      default=_as_list) + "\n"
 
 
 def write_json(data: dict[str, Any], path: str | Path) -> None:
@@ -604,10 +694,18 @@ def stream_json(value: Any, write: Callable[[str], Any], depth: int = 0) -> None
     else:
         if _is_array(value) and not len(value):
             value = []  # an empty spool
-        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False,
+                          default=_as_list)
         write(text.replace("\n", "\n" + "  " * depth) if depth else text)
     if depth == 0:
         write("\n")
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A sized iterable of records (a spool, the gated findings) as the list it stands for."""
+    if _is_array(value):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _is_array(value: Any) -> bool:

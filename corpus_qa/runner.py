@@ -43,7 +43,7 @@ from corpus_qa.engine.passes import (
     with_suggestion,
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
-from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore
+from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore, SortedSpool
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import Digest, Entry, FileStamps, SignatureCache, digest
 from corpus_qa.metadata import resolve
@@ -160,7 +160,11 @@ class Runner:
         input_outcome = Outcome(type=INPUT, severity="error", mostly=1.0, kwargs={},
                                 description="Every corpus file is readable text or valid JSONL.",
                                 scope="input")
-        findings: list[Finding] = []
+        rows_dir = tempfile.TemporaryDirectory(prefix="corpus-qa-rows-")
+        # Findings go to disk as chunks return and are sorted there at the end (an
+        # external merge): the main process does not grow with them; the gate and the
+        # outputs read them back in order.
+        findings = SortedSpool(Path(rows_dir.name) / "findings", Finding.sort_key, keep=rows_dir)
         stored: dict[str, Stored] = {}
         skipped: list[str] = []
         skipped_documents = 0
@@ -174,7 +178,7 @@ class Runner:
                 outcomes[i].missing += missing
             for i, error in part.errors:
                 outcomes[i].errors.append(error)
-            findings.extend(part.findings)
+            findings.add(part.findings)
 
         def loaded_documents() -> Iterator[Document]:
             # input.checked counts inputs (documents, and records/files that could not
@@ -193,7 +197,6 @@ class Runner:
                     input_outcome.checked += 1
                     yield item
 
-        rows_dir = tempfile.TemporaryDirectory(prefix="corpus-qa-rows-")
         store = RowStore(rows_dir.name)
         # Document records (the results' documents) go to disk as chunks return, so the
         # main process does not grow with the corpus; outputs read them back in order.
@@ -239,7 +242,6 @@ class Runner:
                         stories.extend(chunk.stories)
                         suggestions.update(chunk.suggestions)
                         self.stats["check_runs"] += chunk.check_runs
-                findings[:] = [with_suggestion(f, suggestions) for f in findings]
 
         def finish(record: dict[str, Any]) -> dict[str, Any]:
             record["story"] = story_of.get(record["id"], record["story"])
@@ -247,11 +249,12 @@ class Runner:
             return record
 
         documents.rewrite(finish)
+        suggested = len(findings)  # the corpus pass's findings take no suggestion
         for part in corpus_pass(self.instances, self.corpus_validator, documents, stored, store,
                                 self.chunk_size):
             add(part)
         self.stats["check_runs"] += self.corpus_validator.check_runs - runs_before
-        findings.sort(key=Finding.sort_key)
+        findings.finish(lambda f: with_suggestion(f, suggestions), first=suggested)
 
         def text_of(doc_id: str, _keep: Any = rows_dir) -> str:
             """The text of a validated document, as validated (read from pass 1's rows)."""

@@ -19,6 +19,7 @@ Parquet as cheap to revisit as plain text).
 
 from __future__ import annotations
 
+import heapq
 import os
 import pickle
 from collections import OrderedDict
@@ -136,5 +137,123 @@ class RecordSpool:
         os.replace(new.path, self.path)
         self._out = self.path.open("ab")
 
+    def close(self, *, delete: bool = False) -> None:
+        """Close the file (and remove it with ``delete``): the spool is not read again."""
+        self._out.close()
+        if delete:
+            self.path.unlink(missing_ok=True)
+
     def __repr__(self) -> str:
         return f"RecordSpool({str(self.path)!r}, {self._count} records)"
+
+
+BATCH = 512
+"""Items per record of a :class:`SortedSpool`'s files (pickled and compressed together)."""
+
+RUN = 20_000
+"""Items a :class:`SortedSpool` sorts in memory at once (one sorted run on disk): about
+20 MB of findings."""
+
+
+class SortedSpool:
+    """Items (a run's findings) on disk, read back sorted by ``key``, memory bounded.
+
+    ``add`` appends items as they come (in batches, unsorted); :meth:`finish` reads them
+    back once, applies ``change`` to each, sorts them ``run`` at a time into sorted runs
+    and merges the runs into one sorted file (an external merge sort: at most ``run``
+    items, then one batch per run, in memory). Afterwards ``len`` and iteration (a
+    fresh sequential read each time) give the items in the order of a stable sort of
+    everything added. ``keep`` is an object that must live as long as the spool.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     spool = SortedSpool(tmp, key=abs, run=2)
+    ...     spool.add([3, -1, 2]); spool.add([-2, 0])
+    ...     spool.finish(lambda n: n * 10)
+    ...     (len(spool), list(spool), list(spool) == sorted([30, -10, 20, -20, 0], key=abs))
+    (5, [0, -10, 20, -20, 30], True)
+    """
+
+    def __init__(self, directory: str | Path, key: Callable[[Any], Any], *,
+                 run: int | None = None, keep: Any = None) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._key, self._run, self._keep = key, run or RUN, keep
+        self._raw = RecordSpool(self.directory / "added.bin")
+        self._pending: list[Any] = []
+        self._sorted: RecordSpool | None = None
+        self._count = 0
+
+    def add(self, items: Iterable[Any]) -> None:
+        """Append ``items`` (before :meth:`finish`)."""
+        if self._sorted is not None:
+            raise RuntimeError("items added to a spool already sorted")
+        for item in items:
+            self._pending.append(item)
+            self._count += 1
+            if len(self._pending) >= BATCH:
+                self._raw.append(self._pending)
+                self._pending = []
+
+    def append(self, item: Any) -> None:
+        self.add((item,))
+
+    def finish(self, change: Callable[[Any], Any] | None = None, *,
+               first: int | None = None) -> None:
+        """Sort what was added, each item replaced by ``change(item)`` first (only the
+        ``first`` items added, when given)."""
+        if self._pending:
+            self._raw.append(self._pending)
+            self._pending = []
+        runs: list[RecordSpool] = []
+        buffer: list[Any] = []
+
+        def spill() -> None:
+            buffer.sort(key=self._key)
+            out = RecordSpool(self.directory / f"run-{len(runs):05d}.bin")
+            out.extend(buffer[i:i + BATCH] for i in range(0, len(buffer), BATCH))
+            runs.append(out)
+            buffer.clear()
+
+        changing = self._count if first is None else first
+        for batch in self._raw:
+            if change is not None and changing > 0:
+                batch = [*map(change, batch[:changing]), *batch[changing:]]
+                changing -= len(batch)
+            buffer.extend(batch)
+            if len(buffer) >= self._run:
+                spill()
+        if buffer or not runs:
+            spill()
+        self._raw.close(delete=True)
+        if len(runs) == 1:
+            merged = runs[0]
+        else:
+            merged = RecordSpool(self.directory / "sorted.bin")
+            batch: list[Any] = []
+            for item in heapq.merge(*(_items(r) for r in runs), key=self._key):
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    merged.append(batch)
+                    batch = []
+            if batch:
+                merged.append(batch)
+            for spilled in runs:
+                spilled.close(delete=True)
+        self._sorted = merged
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._sorted is None:
+            raise RuntimeError("a spool is read once finished (SortedSpool.finish)")
+        return _items(self._sorted)
+
+    def __repr__(self) -> str:
+        return f"SortedSpool({str(self.directory)!r}, {self._count} items)"
+
+
+def _items(spool: RecordSpool) -> Iterator[Any]:
+    for batch in spool:
+        yield from batch

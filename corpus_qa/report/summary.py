@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from corpus_qa.gate import DistinctDocuments, consecutive_documents
 from corpus_qa.results import SEVERITY_ORDER, Finding, RunResult, Verdict
 
 DEFAULT_MAX_FINDINGS = 40
@@ -34,53 +36,87 @@ MAX_KEYS_SHOWN = 4
 
 @dataclass
 class Kind:
-    """The counted findings of one reason of one expectation."""
+    """The counted findings of one reason of one expectation, as counts.
+
+    ``findings`` holds the first ``keep`` of them in :meth:`Finding.sort_key` order (all
+    with ``keep=None``); ``count``, ``places``, ``documents`` and the keys count them all,
+    so a kind of a million findings costs a few of them in memory.
+    """
 
     expectation: str
     reason: str
     severity: str
     findings: list[Finding] = field(default_factory=list)
+    count: int = 0
+    places: int = 0
+    keep: int | None = None
+    distinct: DistinctDocuments = field(
+        default_factory=lambda: DistinctDocuments(consecutive=False))
+    keys: dict[str, list[Any]] = field(default_factory=dict)
+    """Per key: how many findings, and the smallest sort key among them."""
+
+    def add(self, finding: Finding) -> None:
+        self.count += 1
+        self.places += finding.spans
+        self.distinct.add(None, finding)
+        if finding.key:
+            entry = self.keys.setdefault(finding.key, [0, None])
+            entry[0] += 1
+            order = finding.sort_key()
+            if entry[1] is None or order < entry[1]:
+                entry[1] = order
+        self.findings.append(finding)
+        if self.keep is not None and len(self.findings) > 2 * self.keep + 16:
+            self._trim()
+
+    def _trim(self) -> None:
+        self.findings.sort(key=lambda f: f.sort_key())
+        if self.keep is not None:
+            del self.findings[self.keep:]
 
     @property
     def documents(self) -> int:
-        return len({f.document for f in self.findings})
-
-    @property
-    def places(self) -> int:
-        return sum(f.spans for f in self.findings)
+        return self.distinct.counts().get(None, 0)
 
     def rank(self) -> tuple[int, int, str, str]:
         """Worst first: errors before warnings, then rarer reasons before corpus-wide ones."""
         return (SEVERITY_ORDER[self.severity], self.documents, self.expectation, self.reason)
 
 
-def kinds(findings: Iterable[Finding], *, by_key: bool = False) -> list[Kind]:
-    """The findings grouped by expectation and reason (and key), worst kind first."""
+def kinds(findings: Iterable[Finding], *, by_key: bool = False,
+          keep: int | None = None) -> list[Kind]:
+    """The findings grouped by expectation and reason (and key), worst kind first; each
+    kind keeps its first ``keep`` findings (all with ``None``)."""
+    consecutive = consecutive_documents(findings)  # a run's: documents one after another
     grouped: dict[tuple[str, str, str | None], Kind] = {}
     for finding in findings:
         key = (finding.expectation, finding.reason, finding.key if by_key else None)
         if key not in grouped:
-            grouped[key] = Kind(finding.expectation, finding.reason, finding.severity)
-        grouped[key].findings.append(finding)
+            grouped[key] = Kind(finding.expectation, finding.reason, finding.severity,
+                                keep=keep,
+                                distinct=DistinctDocuments(consecutive=consecutive))
+        grouped[key].add(finding)
     for kind in grouped.values():
-        kind.findings.sort(key=lambda f: f.sort_key())
+        kind._trim()
     return sorted(grouped.values(), key=Kind.rank)
 
 
-def worst_first(findings: Iterable[Finding]) -> list[Finding]:
-    """Every finding, worst first, each kind's first finding before any kind's second.
+def worst_first(findings: Iterable[Finding], limit: int | None = None) -> list[Finding]:
+    """Every finding (the first ``limit``), worst first, each kind's first finding before
+    any kind's second.
 
     A kind here is an expectation, reason and key (``missing_field`` of ``date`` apart
     from ``missing_field`` of ``source``). Any prefix of the list names as many kinds as
     it can: a cut list still shows every kind of problem the run found, worst first.
     """
-    ranked = kinds(findings, by_key=True)
+    ranked = kinds(findings, by_key=True, keep=limit)
     out: list[Finding] = []
     depth = 0
-    while len(out) < sum(len(k.findings) for k in ranked):
+    total = sum(len(k.findings) for k in ranked)
+    while len(out) < total:
         out.extend(k.findings[depth] for k in ranked if depth < len(k.findings))
         depth += 1
-    return out
+    return out if limit is None else out[:limit]
 
 
 def cut(line: str, width: int) -> str:
@@ -96,7 +132,7 @@ def cut(line: str, width: int) -> str:
 def headline(result: RunResult, verdict: Verdict) -> str:
     """The verdict line, with the places when findings show in more than one place each."""
     line = verdict.closing_line(len(result.documents))
-    places = sum(f.spans for f in verdict.counted)
+    places = sum(f.spans for f in verdict.counted) if verdict.counted else 0
     if places != len(verdict.counted):
         line += f" — {len(verdict.counted):,} findings in {places:,} places"
     return line
@@ -108,7 +144,7 @@ def table_lines(result: RunResult, verdict: Verdict, *, every: bool, width: int)
     ``every``: each passing expectation on its own line (else one line for all of them).
     """
     by_expectation: dict[str, list[Kind]] = {}
-    for kind in kinds(verdict.counted):
+    for kind in kinds(verdict.counted, keep=1):
         by_expectation.setdefault(kind.expectation, []).append(kind)
     checked = {o.type: (o.checked, o.scope) for o in result.outcomes}
     quiet: list[str] = []
@@ -126,10 +162,10 @@ def table_lines(result: RunResult, verdict: Verdict, *, every: bool, width: int)
         if item.status == "error":
             outcome = next(o for o in result.outcomes if o.type == item.type)
             yield cut(f"      raised: {outcome.errors[0].splitlines()[0]}", width)
-        for kind in sorted(mine, key=lambda k: -len(k.findings)):
+        for kind in sorted(mine, key=lambda k: -k.count):
             first = kind.findings[0]
-            places = f" in {kind.places:,} places" if kind.places != len(kind.findings) else ""
-            yield cut(f"      {kind.reason:<24} {kind.documents:>6,} docs {len(kind.findings):>6,} "
+            places = f" in {kind.places:,} places" if kind.places != kind.count else ""
+            yield cut(f"      {kind.reason:<24} {kind.documents:>6,} docs {kind.count:>6,} "
                       f"findings{places}{_keys(kind)}  e.g. {first.path}:{first.line}:"
                       f"{first.column}", width)
     if every:
@@ -147,16 +183,16 @@ def summary_lines(result: RunResult, verdict: Verdict, *, findings: bool = True,
     if verdict.notes:
         lines.append("")
         lines += verdict.notes  # a few lines, each said in full
-    counted = worst_first(verdict.counted)
-    if findings and counted:
-        shown = counted[:max_findings]
+    total = len(verdict.counted)
+    if findings and total:
+        shown = worst_first(verdict.counted, limit=max_findings)
         lines.append("")
-        lines.append("Findings, worst first" + (f" ({len(shown)} of {len(counted):,}):"
-                                                if len(shown) < len(counted) else ":"))
+        lines.append("Findings, worst first" + (f" ({len(shown)} of {total:,}):"
+                                                if len(shown) < total else ":"))
         lines += (cut(f.line_text(), width) for f in shown)
-        if len(shown) < len(counted):
+        if len(shown) < total:
             where = report or "the HTML report (--report)"
-            lines.append(f"… {len(counted) - len(shown):,} more: see {where} or --format lines")
+            lines.append(f"… {total - len(shown):,} more: see {where} or --format lines")
     lines.append("")
     lines.append(_closing(result, verdict, seconds))
     return lines
@@ -195,14 +231,11 @@ def _closing(result: RunResult, verdict: Verdict, seconds: float | None) -> str:
 
 def _keys(kind: Kind) -> str:
     """What the findings of a kind are about, when they are about a few things (fields)."""
-    counts: dict[str, int] = {}
-    for finding in kind.findings:
-        if finding.key:
-            counts[finding.key] = counts.get(finding.key, 0) + 1
-    if not counts or len(counts) > MAX_KEYS_SHOWN:
+    if not kind.keys or len(kind.keys) > MAX_KEYS_SHOWN:
         return ""
-    return " (" + ", ".join(f"{k} {n:,}" for k, n in sorted(counts.items(),
-                                                           key=lambda kv: kv[1])) + ")"
+    # by count; keys of equal count in the order their first findings come
+    ordered = sorted(kind.keys.items(), key=lambda kv: (kv[1][0], kv[1][1]))
+    return " (" + ", ".join(f"{k} {n:,}" for k, (n, _) in ordered) + ")"
 
 
 def _count(n: int, noun: str) -> str:

@@ -20,8 +20,8 @@ import corpus_qa.checks.versions as vc
 import corpus_qa.engine.passes as passes
 import corpus_qa.expectations.boilerplate as eb
 import corpus_qa.expectations.versions as ev
-import corpus_qa.sources.text as loaders
 import corpus_qa.metadata as md
+import corpus_qa.sources.text as loaders
 from benchmarks.news_corpus import document as news_document
 from corpus_qa.documents import Document
 from corpus_qa.gate import gate
@@ -287,3 +287,52 @@ def test_gx_neither_fingerprints_nor_copies_a_chunk(
     assert dtypes and set(dtypes) == {"object"}
     assert calls["fingerprint"] == 0
     assert threshold == engine.HASH_THRESHOLD  # a user's own GX batches keep theirs
+
+
+MANY_FIELDS = """\
+name: fields
+expectations:
+  - type: expect_document_to_have_metadata
+    fields: [date, source, attribution, licence, author, section, desk, region]
+"""
+
+
+def test_findings_are_spooled_to_disk_not_held_in_a_list(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory flat in the findings: the runner spools them (sorted on disk, 2,000 at a
+    time here) and the gate and the JSON results read them back. Eight findings per
+    document: four times the documents must not cost (nearly) four times the findings'
+    memory in this process, which a list of findings would (about 1 KB a finding)."""
+    import tracemalloc
+
+    import corpus_qa.engine.rowstore as rowstore
+    from corpus_qa.engine.rowstore import SortedSpool
+
+    monkeypatch.setattr(rowstore, "RUN", 2_000)
+    from corpus_qa.results import stream_json
+
+    path = tmp_path / "fields.yml"
+    path.write_text(MANY_FIELDS, encoding="utf-8")
+    suite = load_suite(path)
+
+    def peak(count: int) -> tuple[int, int]:
+        docs = (Document(id=f"d{i:05d}", text=f"Plain words number {i}.\n",
+                         path=f"in-memory/d{i:05d}.txt", raw=b"") for i in range(count))
+        tracemalloc.start()
+        try:
+            result = Runner(suite, workers=1, chunk_size=150).run_items(docs, ["in-memory"])
+            verdict = gate(result)
+            written = [0]
+            stream_json(result.to_json(verdict), lambda s: written.__setitem__(0, written[0] + 1))
+            assert isinstance(result.findings, SortedSpool)
+            found = len(result.findings)
+            return found, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small_findings, small = peak(300)
+    large_findings, large = peak(1_200)
+    assert (small_findings, large_findings) == (2_400, 9_600)
+    # a list would hold 7,200 more findings (about 6 MB); per document the run still
+    # keeps a little (the stored row refs), far less
+    assert large - small < 2 * 2**20, (small, large)
