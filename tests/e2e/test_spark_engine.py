@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,20 +28,6 @@ RUN_TIME = ("started", "duration_s")
 """The fields of results.json that depend on when and how fast a run went."""
 
 spark_group = pytest.mark.xdist_group("spark")
-
-
-@pytest.fixture(scope="session")
-def spark() -> Any:
-    pyspark = pytest.importorskip("pyspark", reason="pyspark missing: pip install "
-                                  "'corpus-qa[spark]' (CI installs it)")
-    del pyspark
-    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
-        pytest.skip("Java missing: apt-get install openjdk-17-jre-headless (CI installs it)")
-    from corpus_qa.engine.spark import start_session
-
-    session = start_session("local[1]", {"spark.sql.shuffle.partitions": "2"})
-    yield session
-    session.stop()
 
 
 @pytest.fixture
