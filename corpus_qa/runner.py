@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from corpus_qa.engine.sigcache import SignatureCache, digest
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
 from corpus_qa.sources import (
+    FieldMap,
     InputProblem,
     Loaded,
     SkippedFile,
@@ -128,14 +130,20 @@ class Runner:
         ``id_roots`` are the configured corpus folders a file given alone takes its id from.
         """
         counts = SourceCounts()
-        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts,
-                            id_roots=id_roots, follow_symlinks=self.follow_symlinks)
+        items: Iterable[Loaded] | WalkedFiles
+        if self.spark is not None and only is None:  # Spark tasks read the files
+            items = WalkedFiles(paths, self.suite.fields, only_files, counts, id_roots,
+                                self.follow_symlinks, self.chunk_size)
+        else:
+            items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields,
+                                counts=counts, id_roots=id_roots,
+                                follow_symlinks=self.follow_symlinks)
         result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
                                 unique_ids=True)
         result.sources = counts.to_json()
         return result
 
-    def run_items(self, items: Iterable[Loaded], corpus: list[str], *,
+    def run_items(self, items: Iterable[Loaded] | WalkedFiles, corpus: list[str], *,
                   only: set[str] | None = None, only_paths: set[str] | None = None,
                   unique_ids: bool = False) -> RunResult:
         """Validate documents (and input problems, skipped files) as a source yields them.
@@ -144,7 +152,7 @@ class Runner:
         (``duplicate_id``), unless the source says its ids are unique already
         (:func:`corpus_qa.sources.iter_corpus` renames them itself).
         """
-        if not unique_ids:
+        if not unique_ids and not isinstance(items, WalkedFiles):
             items = _unique_ids(items)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         clock = time.perf_counter()
@@ -173,22 +181,28 @@ class Runner:
                 outcomes[i].errors.append(error)
             findings.extend(part.findings)
 
-        def loaded_documents() -> Iterator[Document]:
+        def take(item: Loaded) -> Document | None:
             # input.checked counts inputs (documents, and records/files that could not
             # become one); input.unexpected counts inputs with a problem.
             nonlocal skipped_documents
-            for item in items:
-                if only is not None and not _selected(item, only, only_paths or set()):
-                    skipped_documents += isinstance(item, Document)
-                elif isinstance(item, SkippedFile):
-                    skipped.append(item.path)
-                elif isinstance(item, InputProblem):
-                    findings.append(_input_finding(item))
-                    input_outcome.unexpected += 1
-                    input_outcome.checked += not item.loaded  # else counted as a document
-                else:
-                    input_outcome.checked += 1
-                    yield item
+            if only is not None and not _selected(item, only, only_paths or set()):
+                skipped_documents += isinstance(item, Document)
+            elif isinstance(item, SkippedFile):
+                skipped.append(item.path)
+            elif isinstance(item, InputProblem):
+                findings.append(_input_finding(item))
+                input_outcome.unexpected += 1
+                input_outcome.checked += not item.loaded  # else counted as a document
+            else:
+                input_outcome.checked += 1
+                return item
+            return None
+
+        def read_in_tasks(documents: int) -> None:
+            input_outcome.checked += documents
+
+        def loaded_documents() -> Iterator[Document]:
+            return (doc for doc in map(take, items) if doc is not None)
 
         rows_dir = tempfile.TemporaryDirectory(prefix="corpus-qa-rows-")
         store = RowStore(rows_dir.name)
@@ -208,8 +222,12 @@ class Runner:
         pairs_at: dict[str, Ref] = {}
         suggestions: dict[Any, Any] = {}
         with self._pool(rows_dir.name) as pool:
-            jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
-            for part in pool.map(jobs, local, _documents_in_worker):
+            if isinstance(items, WalkedFiles):  # --engine spark: tasks read the files
+                parts = items.validated(pool, local, take, read_in_tasks)
+            else:
+                jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
+                parts = pool.map(jobs, local, _documents_in_worker)
+            for part in parts:
                 add(part)
                 documents.extend(part.records)
                 stored.update(part.stored)
@@ -282,6 +300,46 @@ class Runner:
 
             return SparkPool(self.spark, _init_worker, (self.suite, store_dir))
         return WorkerPool(self.workers, _init_worker, (self.suite, store_dir))
+
+
+class WalkedFiles:
+    """The corpus as the walk finds it, for Spark tasks to read (``--engine spark``):
+    the driver walks the paths, each batch of files is read and validated in a task
+    (see :mod:`corpus_qa.engine.reading`)."""
+
+    def __init__(self, paths: Iterable[str], fields: FieldMap, only_files: set[str] | None,
+                 counts: SourceCounts, id_roots: Iterable[str], follow_symlinks: bool,
+                 chunk_size: int) -> None:
+        from corpus_qa.sources.corpus import UniqueIds, Walk
+
+        self.walk = Walk(paths, fields, only_files, counts, follow_symlinks, id_roots,
+                         read=False)
+        self.fields, self.counts, self.chunk_size = fields, counts, chunk_size
+        self.unique = UniqueIds(counts)
+
+    def validated(self, pool: Any, local: DocumentPass,
+                  take: Callable[[Loaded], Document | None],
+                  read: Callable[[int], None]) -> Iterator[ChunkResult]:
+        """Pass 1's chunk results, in walk order."""
+        from corpus_qa.engine.reading import file_batches, take_batch
+
+        batches = list(file_batches(self.walk.items(), self.fields, self.chunk_size))
+        results = pool.map(batches, partial(_read_locally, local), _files_in_worker)
+        for batch, result in zip(batches, results, strict=True):
+            yield from take_batch(batch, result, self.unique, self.counts, take, read, local)
+
+
+def _read_locally(local: DocumentPass, batch: Any) -> Any:
+    from corpus_qa.engine.reading import read_and_validate
+
+    return read_and_validate(batch, local)
+
+
+def _files_in_worker(batch: Any) -> Any:
+    from corpus_qa.engine.reading import read_and_validate
+
+    assert _WORKER is not None, "worker not initialised"
+    return read_and_validate(batch, _WORKER.documents)
 
 
 def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:
