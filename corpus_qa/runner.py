@@ -21,7 +21,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +41,13 @@ from corpus_qa.engine.passes import (
     with_suggestion,
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
+from corpus_qa.engine.reading import WalkedFiles, read_and_validate
 from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import SignatureCache, digest
 from corpus_qa.metadata import resolve
 from corpus_qa.results import Finding, Outcome, RunResult
 from corpus_qa.sources import (
-    FieldMap,
     InputProblem,
     Loaded,
     SkippedFile,
@@ -223,7 +222,7 @@ class Runner:
         suggestions: dict[Any, Any] = {}
         with self._pool(rows_dir.name) as pool:
             if isinstance(items, WalkedFiles):  # --engine spark: tasks read the files
-                parts = items.validated(pool, local, take, read_in_tasks)
+                parts = items.validated(pool, local, _files_in_worker, take, read_in_tasks)
             else:
                 jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
                 parts = pool.map(jobs, local, _documents_in_worker)
@@ -302,42 +301,8 @@ class Runner:
         return WorkerPool(self.workers, _init_worker, (self.suite, store_dir))
 
 
-class WalkedFiles:
-    """The corpus as the walk finds it, for Spark tasks to read (``--engine spark``):
-    the driver walks the paths, each batch of files is read and validated in a task
-    (see :mod:`corpus_qa.engine.reading`)."""
-
-    def __init__(self, paths: Iterable[str], fields: FieldMap, only_files: set[str] | None,
-                 counts: SourceCounts, id_roots: Iterable[str], follow_symlinks: bool,
-                 chunk_size: int) -> None:
-        from corpus_qa.sources.corpus import UniqueIds, Walk
-
-        self.walk = Walk(paths, fields, only_files, counts, follow_symlinks, id_roots,
-                         read=False)
-        self.fields, self.counts, self.chunk_size = fields, counts, chunk_size
-        self.unique = UniqueIds(counts)
-
-    def validated(self, pool: Any, local: DocumentPass,
-                  take: Callable[[Loaded], Document | None],
-                  read: Callable[[int], None]) -> Iterator[ChunkResult]:
-        """Pass 1's chunk results, in walk order."""
-        from corpus_qa.engine.reading import file_batches, take_batch
-
-        batches = list(file_batches(self.walk.items(), self.fields, self.chunk_size))
-        results = pool.map(batches, partial(_read_locally, local), _files_in_worker)
-        for batch, result in zip(batches, results, strict=True):
-            yield from take_batch(batch, result, self.unique, self.counts, take, read, local)
-
-
-def _read_locally(local: DocumentPass, batch: Any) -> Any:
-    from corpus_qa.engine.reading import read_and_validate
-
-    return read_and_validate(batch, local)
-
-
 def _files_in_worker(batch: Any) -> Any:
-    from corpus_qa.engine.reading import read_and_validate
-
+    """Pass 1 on a batch of files, read in this worker (a Spark task)."""
     assert _WORKER is not None, "worker not initialised"
     return read_and_validate(batch, _WORKER.documents)
 

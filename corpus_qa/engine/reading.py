@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 from corpus_qa.documents import Document
-from corpus_qa.engine.passes import ChunkResult
+from corpus_qa.engine.passes import ChunkResult, DocumentPass
 from corpus_qa.engine.pool import chunks
 from corpus_qa.sources.base import FieldMap, Loaded, SourceCount, SourceCounts
-from corpus_qa.sources.corpus import FileToRead, UniqueIds, locator, read_file
+from corpus_qa.sources.corpus import FileToRead, UniqueIds, Walk, locator, read_file
 from corpus_qa.sources.registry import format_of
 
 BATCH_BYTES = 64 << 20
@@ -54,6 +56,34 @@ class BatchResult:
     chunks: list[ChunkResult] = field(default_factory=list)
     placed: list[tuple[str, str]] = field(default_factory=list)
     """(id, locator) of each document, in reading order."""
+
+
+class WalkedFiles:
+    """The corpus as the walk finds it, for tasks to read (``--engine spark``): the
+    runner's pass 1 takes :meth:`validated` instead of chunks of documents it read."""
+
+    def __init__(self, paths: Iterable[str], fields: FieldMap, only_files: set[str] | None,
+                 counts: SourceCounts, id_roots: Iterable[str], follow_symlinks: bool,
+                 chunk_size: int) -> None:
+        self.walk = Walk(paths, fields, only_files, counts, follow_symlinks, id_roots,
+                         read=False)
+        self.fields, self.counts, self.chunk_size = fields, counts, chunk_size
+        self.unique = UniqueIds(counts)
+
+    def validated(self, pool: Any, local: DocumentPass,
+                  remote: Callable[[FileBatch], BatchResult],
+                  take: Callable[[Loaded], Document | None],
+                  read: Callable[[int], None]) -> Iterator[ChunkResult]:
+        """Pass 1's chunk results in walk order: each batch through ``remote`` (a task
+        running :func:`read_and_validate`) on ``pool``, then :func:`take_batch`."""
+        batches = list(file_batches(self.walk.items(), self.fields, self.chunk_size))
+        results = pool.map(batches, partial(_read_locally, local), remote)
+        for batch, result in zip(batches, results, strict=True):
+            yield from take_batch(batch, result, self.unique, self.counts, take, read, local)
+
+
+def _read_locally(local: DocumentPass, batch: FileBatch) -> BatchResult:
+    return read_and_validate(batch, local)
 
 
 def file_batches(walked: Iterable[Loaded | FileToRead], fields: FieldMap,
