@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+
 from corpus_qa.documents import Document
 from corpus_qa.engine.passes import ChunkResult, DocumentPass
 from corpus_qa.engine.pool import chunks

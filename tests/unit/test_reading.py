@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpus_qa.documents import Document
-from corpus_qa.engine.reading import file_batches, read_and_validate, take_batch
 from corpus_qa.engine.passes import ChunkResult
+from corpus_qa.engine.reading import file_batches, read_and_validate, take_batch
 from corpus_qa.sources import DEFAULT_FIELDS, InputProblem, SkippedFile, SourceCounts
 from corpus_qa.sources.corpus import FileToRead, UniqueIds, Walk, iter_corpus
 from corpus_qa.sources.write import write_records
