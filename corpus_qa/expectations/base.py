@@ -177,7 +177,7 @@ def plain(value: Any) -> Any:
     silently passes it."""
     if isinstance(value, str | bytes | Mapping | list):
         return value
-    if isinstance(value, bytearray):
+    if isinstance(value, bytearray | memoryview):
         return bytes(value)
     tolist = getattr(value, "tolist", None)
     return tolist() if callable(tolist) else value
