@@ -693,8 +693,13 @@ class Metadata(Mapping[str, ResolvedField]):
 
     @classmethod
     def from_row(cls, row: Mapping[str, Mapping[str, object]]) -> Metadata:
-        """The :class:`Metadata` whose :meth:`to_row` is ``row``."""
-        return cls({str(name): _resolved_from_row(str(name), item) for name, item in row.items()})
+        """The :class:`Metadata` whose :meth:`to_row` is ``row``.
+
+        A field whose item is null is absent: a struct column (Spark, Arrow, Parquet)
+        has every field of every row, null where a row has none.
+        """
+        return cls({str(name): _resolved_from_row(str(name), item)
+                    for name, item in row.items() if item is not None})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Metadata) and self._fields == other._fields
@@ -703,9 +708,10 @@ class Metadata(Mapping[str, ResolvedField]):
 
 
 def is_metadata_row(value: object) -> bool:
-    """Whether ``value`` looks like :meth:`Metadata.to_row` output (not plain field -> value)."""
-    return isinstance(value, Mapping) and bool(value) and all(
-        isinstance(item, Mapping) and "values" in item and "evidence" in item
+    """Whether ``value`` looks like :meth:`Metadata.to_row` output (not plain field -> value);
+    a null item is a field the row does not have (:meth:`Metadata.from_row`)."""
+    return isinstance(value, Mapping) and any(v is not None for v in value.values()) and all(
+        item is None or (isinstance(item, Mapping) and "values" in item and "evidence" in item)
         for item in value.values())
 
 

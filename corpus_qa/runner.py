@@ -43,6 +43,7 @@ from corpus_qa.engine.passes import (
     with_suggestion,
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
+from corpus_qa.engine.reading import WalkedFiles, read_and_validate
 from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore, SortedSpool
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import Digest, Entry, FileStamps, SignatureCache, digest
@@ -131,14 +132,20 @@ class Runner:
         ``id_roots`` are the configured corpus folders a file given alone takes its id from.
         """
         counts = SourceCounts()
-        items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields, counts=counts,
-                            id_roots=id_roots, follow_symlinks=self.follow_symlinks)
+        items: Iterable[Loaded] | WalkedFiles
+        if self.spark is not None and only is None:  # Spark tasks read the files
+            items = WalkedFiles(paths, self.suite.fields, only_files, counts, id_roots,
+                                self.follow_symlinks, self.chunk_size)
+        else:
+            items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields,
+                                counts=counts, id_roots=id_roots,
+                                follow_symlinks=self.follow_symlinks)
         result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
                                 unique_ids=True)
         result.sources = counts.to_json()
         return result
 
-    def run_items(self, items: Iterable[Loaded], corpus: list[str], *,
+    def run_items(self, items: Iterable[Loaded] | WalkedFiles, corpus: list[str], *,
                   only: set[str] | None = None, only_paths: set[str] | None = None,
                   unique_ids: bool = False) -> RunResult:
         """Validate documents (and input problems, skipped files) as a source yields them.
@@ -147,7 +154,7 @@ class Runner:
         (``duplicate_id``), unless the source says its ids are unique already
         (:func:`corpus_qa.sources.iter_corpus` renames them itself).
         """
-        if not unique_ids:
+        if not unique_ids and not isinstance(items, WalkedFiles):
             items = _unique_ids(items)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         clock = time.perf_counter()
@@ -180,22 +187,28 @@ class Runner:
                 outcomes[i].errors.append(error)
             findings.add(part.findings)
 
-        def loaded_documents() -> Iterator[Document]:
+        def take(item: Loaded) -> Document | None:
             # input.checked counts inputs (documents, and records/files that could not
             # become one); input.unexpected counts inputs with a problem.
             nonlocal skipped_documents
-            for item in items:
-                if only is not None and not _selected(item, only, only_paths or set()):
-                    skipped_documents += isinstance(item, Document)
-                elif isinstance(item, SkippedFile):
-                    skipped.append(item.path)
-                elif isinstance(item, InputProblem):
-                    findings.append(_input_finding(item))
-                    input_outcome.unexpected += 1
-                    input_outcome.checked += not item.loaded  # else counted as a document
-                else:
-                    input_outcome.checked += 1
-                    yield item
+            if only is not None and not _selected(item, only, only_paths or set()):
+                skipped_documents += isinstance(item, Document)
+            elif isinstance(item, SkippedFile):
+                skipped.append(item.path)
+            elif isinstance(item, InputProblem):
+                findings.append(_input_finding(item))
+                input_outcome.unexpected += 1
+                input_outcome.checked += not item.loaded  # else counted as a document
+            else:
+                input_outcome.checked += 1
+                return item
+            return None
+
+        def read_in_tasks(documents: int) -> None:
+            input_outcome.checked += documents
+
+        def loaded_documents() -> Iterator[Document]:
+            return (doc for doc in map(take, items) if doc is not None)
 
         store = RowStore(rows_dir.name)
         # Document records (the results' documents) go to disk as chunks return, so the
@@ -214,8 +227,12 @@ class Runner:
         pairs_at: dict[str, Ref] = {}
         suggestions: dict[Any, Any] = {}
         with self._pool(rows_dir.name) as pool:
-            jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
-            for part in pool.map(jobs, local, _documents_in_worker):
+            if isinstance(items, WalkedFiles):  # --engine spark: tasks read the files
+                parts = items.validated(pool, local, _files_in_worker, take, read_in_tasks)
+            else:
+                jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
+                parts = pool.map(jobs, local, _documents_in_worker)
+            for part in parts:
                 add(part)
                 documents.extend(part.records)
                 stored.update(part.stored)
@@ -288,6 +305,12 @@ class Runner:
 
             return SparkPool(self.spark, _init_worker, (self.suite, store_dir))
         return WorkerPool(self.workers, _init_worker, (self.suite, store_dir))
+
+
+def _files_in_worker(batch: Any) -> Any:
+    """Pass 1 on a batch of files, read in this worker (a Spark task)."""
+    assert _WORKER is not None, "worker not initialised"
+    return read_and_validate(batch, _WORKER.documents)
 
 
 def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:

@@ -14,10 +14,17 @@ task must import the same corpus-qa and GX as the driver); a Python worker proce
 initialised once per run (Spark reuses worker processes between tasks and runs); a
 missing pyspark or Java, or a master that cannot be reached, is a :class:`SparkError`
 saying what to do, not a traceback.
+
+:func:`condition_column` is the other use of Spark: the Spark metric provider of every
+corpus-qa expectation (registered with the pandas one, in
+``corpus_qa/expectations/base.py``), for GX users who validate their own Spark
+DataFrames.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import pickle
 import shutil
@@ -206,3 +213,47 @@ class SparkPool:
 
     def __exit__(self, kind: object, *exc: object) -> None:
         self.close(failed=kind is not None)
+
+
+# --- GX users' Spark DataFrames: the Spark metric provider of each expectation ----------
+
+
+def condition_column(table: Any, name: str, column: Any, passes: Callable[[Any], bool]) -> Any:
+    """The Spark column (a pandas UDF) that is true for the rows of ``column`` that pass.
+
+    ``table`` is the DataFrame GX validates and ``name`` the column's name in it. Values
+    reach the check as the pandas engine gives them: a null is ``None`` (pandas 3 gives a
+    UDF NaN for a Spark null; the row passes here and GX counts it as missing), binary is
+    ``bytes``, and a struct, map or array column — which would arrive as a DataFrame, a
+    list of pairs or a numpy array, none of which a check reads — is sent as JSON and
+    read back as dicts and lists (``ignoreNullFields`` off, so a null field is ``None``
+    as in pandas, not absent).
+    """
+    import pandas as pd
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType, BooleanType, MapType, StructType
+
+    nested = isinstance(table.schema[name].dataType, ArrayType | MapType | StructType)
+    argument = F.to_json(column, {"ignoreNullFields": "false"}) if nested else column
+
+    def rows_pass(values: pd.Series) -> pd.Series:
+        return _rows_pass(passes, nested, values)
+
+    rows_pass.__annotations__ = {"values": pd.Series, "return": pd.Series}
+    return F.pandas_udf(rows_pass, BooleanType())(argument)
+
+
+def _rows_pass(passes: Callable[[Any], bool], nested: bool, values: Any) -> Any:
+    """In a Spark task: whether each value passes (a missing one does)."""
+    import pandas as pd
+
+    out = [True if _missing(value) else passes(json.loads(value) if nested else value)
+           for value in values]
+    return pd.Series(out, index=values.index, dtype=bool)
+
+
+def _missing(value: Any) -> bool:
+    """None, pandas' NA, or the NaN a Spark null becomes in a pandas UDF."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return type(value).__name__ == "NAType"

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, ClassVar
 
-from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.execution_engine import PandasExecutionEngine, SparkDFExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics import (
     ColumnMapMetricProvider,
@@ -109,6 +110,10 @@ def register_condition(
     nothing, and the hits are kept for the runner (see :class:`CheckRecorder`).
     Returns the metric name, for a ``ColumnMapExpectation.map_metric``. Missing values
     (``None``/NaN) never reach either: GX counts them as missing, not unexpected.
+
+    The metric gets two providers from this one registration: pandas (what the runner
+    validates) and Spark (a pandas UDF, for GX users' Spark DataFrames: see
+    :func:`corpus_qa.engine.spark.condition_column`); both answer with :func:`row_passes`.
     """
     if (predicate is None) == (check is None):
         raise TypeError("register_condition needs exactly one of predicate= or check=")
@@ -117,30 +122,65 @@ def register_condition(
 
     def _pandas(cls: type, column: Any, **kwargs: Any) -> Any:
         params = {key: kwargs[key] for key in value_keys}
-        if predicate is not None:
-            return column.map(lambda value: bool(predicate(value, **params)))
-        assert check is not None
         recorder = _RECORDER
-        if recorder is None:
-            return column.map(lambda value: not Checked.of(check(value, **params)).hits)
+        if check is None or recorder is None:
+            return column.map(partial(row_passes, predicate, check, params))
         slot = recorder.slot(metric_name, str(column.name), params)
         passed = []
         for index, value in column.items():
-            found = Checked.of(check(value, **params))
+            found = Checked.of(check(plain(value), **params))
             recorder.runs += 1
             slot[index] = found
             passed.append(not found.hits)
         return column.__class__(passed, index=column.index, dtype=bool)
 
+    def _spark(cls: type, column: Any, **kwargs: Any) -> Any:
+        # GX's Spark data sources: a pandas UDF asking the same question of each row.
+        # pyspark is imported here, when GX validates a Spark DataFrame, never before.
+        from corpus_qa.engine.spark import condition_column
+
+        params = {key: kwargs[key] for key in value_keys}
+        name = kwargs["_accessor_domain_kwargs"]["column"]
+        return condition_column(kwargs["_table"], name, column,
+                                partial(row_passes, predicate, check, params))
+
     attrs = {
         "condition_metric_name": metric_name,
         "condition_value_keys": value_keys,
         "_pandas": column_condition_partial(engine=PandasExecutionEngine)(_pandas),
+        "_spark": column_condition_partial(engine=SparkDFExecutionEngine)(_spark),
         "__module__": __name__,
     }
     class_name = "".join(part.title() for part in name.split("_")) + "Condition"
     type(class_name, (ColumnMapMetricProvider,), attrs)  # GX registers it on creation
     return metric_name
+
+
+def row_passes(predicate: Callable[..., bool] | None,
+               check: Callable[..., Checked | list[Hit]] | None,
+               params: Mapping[str, Any], value: Any) -> bool:
+    """Whether one row passes: ``predicate`` is true, or ``check`` finds nothing.
+
+    The one answer both metric providers give (pandas, and the pandas UDF GX runs on
+    Spark), so an expectation is the same question on either engine.
+    """
+    value = plain(value)
+    if predicate is not None:
+        return bool(predicate(value, **params))
+    assert check is not None
+    return not Checked.of(check(value, **params)).hits
+
+
+def plain(value: Any) -> Any:
+    """A cell as the checks read it: an array (numpy's, as pandas and Arrow give list
+    columns) as a list, so a check that reads a sequence never sees a non-sequence and
+    silently passes it."""
+    if isinstance(value, str | bytes | Mapping | list):
+        return value
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    tolist = getattr(value, "tolist", None)
+    return tolist() if callable(tolist) else value
 
 
 class CorpusExpectation(ColumnMapExpectation):

@@ -11,6 +11,7 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from corpus_qa.documents import Document
@@ -48,6 +49,17 @@ def iter_corpus(paths: Iterable[str | os.PathLike[str]], *,
     yield from unique_ids(walk.items(), counts)
 
 
+@dataclass(frozen=True, slots=True)
+class FileToRead:
+    """A corpus file the walk found and did not read (``Walk(read=False)``): whoever
+    reads it calls :func:`read_file` with these (a Spark task, ``--engine spark``)."""
+
+    path: Path
+    root: Path
+    shown: str
+    size: int
+
+
 class Walk:
     """Every entry below the corpus paths, classified without opening anything first.
 
@@ -69,13 +81,17 @@ class Walk:
     ``unchanged(shown, stat)``, when given, is asked before a regular document file is
     read: if it says yes, an :class:`UnchangedFile` is yielded instead of the file's
     documents (a caller that cached them by the file's stamp: ``--changed-since``).
+
+    With ``read=False`` a file to read is yielded as a :class:`FileToRead` instead.
     """
 
     def __init__(self, paths: Iterable[str | os.PathLike[str]], fields: FieldMap,
                  only_files: set[str] | None, counts: SourceCounts | None,
                  follow_symlinks: bool,
                  id_roots: Iterable[str | os.PathLike[str]] = (),
-                 unchanged: Callable[[str, os.stat_result], bool] | None = None) -> None:
+                 unchanged: Callable[[str, os.stat_result], bool] | None = None,
+                 *, read: bool = True) -> None:
+        self.read = read
         self.paths = [Path(p) for p in paths]
         self.id_roots = list(id_roots)
         self.fields, self.only_files, self.counts = fields, only_files, counts
@@ -83,7 +99,7 @@ class Walk:
         self.unchanged = unchanged
         self.inside: list[str] = []
 
-    def items(self) -> Iterator[Loaded | UnchangedFile]:
+    def items(self) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         for given in self.paths:
             if not given.exists():
                 raise CorpusPathError(f"{given}: no such file or directory — "
@@ -98,7 +114,8 @@ class Walk:
                                       id_root(given, self.id_roots, files), os.stat(given))
 
     def _directory(self, directory: Path, root: Path,
-                   ancestors: set[tuple[int, int]]) -> Iterator[Loaded | UnchangedFile]:
+                   ancestors: set[tuple[int, int]],
+                   ) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         try:
             with os.scandir(directory) as entries:
                 names = sorted(entry.name for entry in entries)
@@ -112,7 +129,7 @@ class Walk:
             yield from self._entry(directory / name, root, ancestors)
 
     def _entry(self, path: Path, root: Path,
-               ancestors: set[tuple[int, int]]) -> Iterator[Loaded | UnchangedFile]:
+               ancestors: set[tuple[int, int]]) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         try:
             st = os.lstat(path)
         except OSError as exc:
@@ -146,7 +163,7 @@ class Walk:
         yield from self._file(path, root, st)
 
     def _file(self, path: Path, root: Path,
-              st: os.stat_result) -> Iterator[Loaded | UnchangedFile]:
+              st: os.stat_result) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         shown = display_path(path)
         if self.only_files is not None and shown not in self.only_files:
             return
@@ -167,6 +184,9 @@ class Walk:
                                 "tools may not store or show the name", loaded=True)
         if self.unchanged is not None and self.unchanged(shown, st):
             yield UnchangedFile(shown)
+            return
+        if not self.read:
+            yield FileToRead(path, root, shown, st.st_size)
             return
         yield from read_file(path, root, self.fields, self.counts, shown=shown)
 
@@ -224,30 +244,52 @@ def unique_ids(items: Iterable[Loaded], counts: SourceCounts | None = None) -> I
     The second document keeps being validated (as ``path#line`` / ``path#rowN``) and a
     ``duplicate_id`` problem names both places, so neither is lost.
     """
-    seen: dict[str, str] = {}
-    for item in items:
-        if isinstance(item, Document):
-            where = locator(item)
-            first = seen.get(item.id)
-            if first is not None:
-                base = new_id = (f"{item.path}#row{item.line}" if _is_parquet(item.path)
-                                 else f"{item.path}#{item.line}")
-                n = 2
-                while new_id in seen:
-                    new_id, n = f"{base}~{n}", n + 1
-                problem = InputProblem(
-                    item.path, item.line, "duplicate_id",
-                    f"id '{item.id}' is already used at {first}; validated as '{new_id}' — "
-                    "give every record its own id", document=new_id, loaded=True)
-                if counts is not None:
-                    for count in reversed(counts.files):
-                        if count.path == item.path:
-                            count.problems += 1
-                            break
-                item.id = new_id
-                yield problem
-            seen[item.id] = where
-        yield item
+    return UniqueIds(counts)(items)
+
+
+class UniqueIds:
+    """The ids used so far, and what :func:`unique_ids` does with the next items."""
+
+    def __init__(self, counts: SourceCounts | None = None) -> None:
+        self.counts = counts
+        self.seen: dict[str, str] = {}
+        """id -> where the document that has it is (its locator)."""
+
+    def accept(self, placed: Iterable[tuple[str, str]]) -> bool:
+        """Take (id, locator) of documents read elsewhere, if none needs renaming;
+        else take none and say so (the caller reads them again through this object)."""
+        placed = list(placed)
+        ids = [doc_id for doc_id, _ in placed]
+        if len(set(ids)) != len(ids) or any(doc_id in self.seen for doc_id in ids):
+            return False
+        self.seen.update(placed)
+        return True
+
+    def __call__(self, items: Iterable[Loaded]) -> Iterator[Loaded]:
+        seen, counts = self.seen, self.counts
+        for item in items:
+            if isinstance(item, Document):
+                where = locator(item)
+                first = seen.get(item.id)
+                if first is not None:
+                    base = new_id = (f"{item.path}#row{item.line}" if _is_parquet(item.path)
+                                     else f"{item.path}#{item.line}")
+                    n = 2
+                    while new_id in seen:
+                        new_id, n = f"{base}~{n}", n + 1
+                    problem = InputProblem(
+                        item.path, item.line, "duplicate_id",
+                        f"id '{item.id}' is already used at {first}; validated as '{new_id}' — "
+                        "give every record its own id", document=new_id, loaded=True)
+                    if counts is not None:
+                        for count in reversed(counts.files):
+                            if count.path == item.path:
+                                count.problems += 1
+                                break
+                    item.id = new_id
+                    yield problem
+                seen[item.id] = where
+            yield item
 
 
 def locator(doc: Document) -> str:

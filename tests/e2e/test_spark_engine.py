@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,24 +30,13 @@ RUN_TIME = ("started", "duration_s")
 spark_group = pytest.mark.xdist_group("spark")
 
 
-@pytest.fixture(scope="session")
-def spark() -> Any:
-    pyspark = pytest.importorskip("pyspark", reason="pyspark missing: pip install "
-                                  "'corpus-qa[spark]' (CI installs it)")
-    del pyspark
-    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
-        pytest.skip("Java missing: apt-get install openjdk-17-jre-headless (CI installs it)")
-    from corpus_qa.engine.spark import start_session
-
-    session = start_session("local[1]", {"spark.sql.shuffle.partitions": "2"})
-    yield session
-    session.stop()
-
-
 @pytest.fixture
 def spark_windows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The batches of each window the Spark engine sent to Spark tasks (proof it ran there)."""
+    """The batches of each window the Spark engine sent to Spark tasks (proof it ran
+    there); ``DRIVER_READS`` counts the files the driver (this process) read itself."""
+    from corpus_qa.engine import reading
     from corpus_qa.engine.spark import SparkPool
+    from corpus_qa.sources import corpus
 
     sent: list[int] = []
     original = SparkPool._run_window
@@ -58,7 +46,17 @@ def spark_windows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return original(self, window, remote)
 
     monkeypatch.setattr(SparkPool, "_run_window", counted)
+    DRIVER_READS.clear()
+    for module in (corpus, reading):
+        def read_file(*args: Any, _read: Any = module.read_file, **kwargs: Any) -> Any:
+            DRIVER_READS.append(str(args[0]))
+            return _read(*args, **kwargs)
+
+        monkeypatch.setattr(module, "read_file", read_file)
     return sent
+
+
+DRIVER_READS: list[str] = []
 
 
 def _results(corpus: Path | str, out: Path, *args: str) -> tuple[int, str]:
@@ -71,12 +69,16 @@ def _results(corpus: Path | str, out: Path, *args: str) -> tuple[int, str]:
 
 
 def _same_verdict(corpus: Path | str, tmp_path: Path, chunk_size: int,
-                  windows: list[int]) -> dict:
+                  windows: list[int], driver_reads: tuple[str, ...] = ()) -> dict:
+    """Local and Spark give the same JSON; Spark tasks read every file but
+    ``driver_reads`` (a batch whose ids clash with earlier ones is read again here)."""
     local_code, local = _results(corpus, tmp_path / "local.json", "--chunk-size",
                                  str(chunk_size))
+    DRIVER_READS.clear()
     spark_code, spark = _results(corpus, tmp_path / "spark.json", "--engine", "spark",
                                  "--chunk-size", str(chunk_size))
-    assert sum(windows) > 1, "the Spark engine did not send the chunks to Spark tasks"
+    assert sum(windows) > 1, "the Spark engine did not send the files to Spark tasks"
+    assert sorted(DRIVER_READS) == sorted(driver_reads), "files read by the driver"
     assert spark_code == local_code
     assert spark == local
     return json.loads(local)
@@ -118,6 +120,23 @@ def test_shards_give_the_local_json(spark: Any, spark_windows: list[int], tmp_pa
     write_records(tmp_path / "shards" / f"part-1{suffix}", records[half:])
     monkeypatch.chdir(tmp_path)
     _same_verdict(tmp_path / "shards", tmp_path, 40, spark_windows)
+
+
+@spark_group
+def test_an_id_used_twice_is_renamed_as_locally(spark: Any, spark_windows: list[int],
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [c for rel, c in sorted(build(documents=30).items())
+             if rel.endswith(".txt") and isinstance(c, str)][:12]
+    first = [{"id": f"doc-{n}", "text": text} for n, text in enumerate(texts[:6])]
+    again = [{"id": f"doc-{n}", "text": text} for n, text in enumerate(texts[6:], start=4)]
+    write_records(tmp_path / "shards" / "a.jsonl", first)
+    write_records(tmp_path / "shards" / "b.jsonl.zst", again)  # doc-4, doc-5 again
+    monkeypatch.chdir(tmp_path)
+    data = _same_verdict(tmp_path / "shards", tmp_path, 4, spark_windows,
+                         driver_reads=(str(tmp_path / "shards" / "b.jsonl.zst"),))
+    renamed = [f["document"] for f in data["findings"] if f["reason"] == "duplicate_id"]
+    assert len(renamed) == 2, renamed
 
 
 # --- what the user sees when Spark cannot run (no JVM started) ---------------------------

@@ -1,0 +1,171 @@
+"""Pass 1 where the files are read: a batch of corpus files read and validated together.
+
+With ``--engine spark`` the driver only walks the corpus paths (the same
+:class:`~corpus_qa.sources.corpus.Walk`, so the same input findings for links, special
+files and unsafe names) and cuts the files it finds into :class:`FileBatch` es; a Spark
+task reads each batch with corpus-qa's own readers (:func:`corpus_qa.sources.read_file`:
+the same ids, line and row numbers, decode findings, front matter and field mapping as
+the local engine) and validates its documents in the same task, in chunks of
+``chunk_size`` documents (:func:`read_and_validate`). The driver then takes the batches'
+results in walk order (:func:`take_batch`), so the results are the local engine's.
+
+Document ids must be unique over the whole corpus, which no task can know: a batch
+whose ids are all new is taken as the task made it; a batch with an id seen before (or
+twice in it) is read again on the driver, through the same renaming as the local engine
+(:class:`~corpus_qa.sources.corpus.UniqueIds`), and validated there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from corpus_qa.documents import Document
+from corpus_qa.engine.passes import ChunkResult, DocumentPass
+from corpus_qa.engine.pool import chunks
+from corpus_qa.sources.base import FieldMap, Loaded, SourceCount, SourceCounts
+from corpus_qa.sources.corpus import FileToRead, UniqueIds, Walk, locator, read_file
+from corpus_qa.sources.registry import format_of
+
+BATCH_BYTES = 64 << 20
+"""At most this many bytes of corpus files in one batch (one Spark task), unless a single
+file is larger: many small text files share a task, a large shard has one of its own."""
+
+CHUNK_NUMBERS = 1 << 20
+"""Row-store chunk numbers of batch ``n`` start at ``n * CHUNK_NUMBERS`` (unique per run)."""
+
+
+@dataclass
+class FileBatch:
+    """Files to read and validate together, and the walk's items just before them."""
+
+    number: int
+    before: list[Loaded]
+    """Problems and skipped files the walk found before these files, in walk order."""
+    files: list[FileToRead]
+    fields: FieldMap
+    chunk_size: int
+
+
+@dataclass
+class BatchResult:
+    """What a batch gave: per file its counts and problems, then its chunks' results."""
+
+    files: list[tuple[list[SourceCount], list[Loaded]]] = field(default_factory=list)
+    chunks: list[ChunkResult] = field(default_factory=list)
+    placed: list[tuple[str, str]] = field(default_factory=list)
+    """(id, locator) of each document, in reading order."""
+
+
+class WalkedFiles:
+    """The corpus as the walk finds it, for tasks to read (``--engine spark``): the
+    runner's pass 1 takes :meth:`validated` instead of chunks of documents it read."""
+
+    def __init__(self, paths: Iterable[str], fields: FieldMap, only_files: set[str] | None,
+                 counts: SourceCounts, id_roots: Iterable[str], follow_symlinks: bool,
+                 chunk_size: int) -> None:
+        self.walk = Walk(paths, fields, only_files, counts, follow_symlinks, id_roots,
+                         read=False)
+        self.fields, self.counts, self.chunk_size = fields, counts, chunk_size
+        self.unique = UniqueIds(counts)
+
+    def validated(self, pool: Any, local: DocumentPass,
+                  remote: Callable[[FileBatch], BatchResult],
+                  take: Callable[[Loaded], Document | None],
+                  read: Callable[[int], None]) -> Iterator[ChunkResult]:
+        """Pass 1's chunk results in walk order: each batch through ``remote`` (a task
+        running :func:`read_and_validate`) on ``pool``, then :func:`take_batch`."""
+        batches = list(file_batches(self.walk.items(), self.fields, self.chunk_size))
+        results = pool.map(batches, partial(_read_locally, local), remote)
+        for batch, result in zip(batches, results, strict=True):
+            yield from take_batch(batch, result, self.unique, self.counts, take, read, local)
+
+
+def _read_locally(local: DocumentPass, batch: FileBatch) -> BatchResult:
+    return read_and_validate(batch, local)
+
+
+def file_batches(walked: Iterable[Loaded | FileToRead], fields: FieldMap,
+                 chunk_size: int) -> Iterator[FileBatch]:
+    """The walk cut into batches: a shard (JSON Lines, Parquet) alone, text files up to
+    ``chunk_size`` files and :data:`BATCH_BYTES` bytes together; the last batch may
+    hold walk items only."""
+    number, before, files, size = 0, [], [], 0
+    for item in walked:
+        if not isinstance(item, FileToRead):
+            if files:  # an item after files goes with the next batch
+                yield FileBatch(number, before, files, fields, chunk_size)
+                number, before, files, size = number + 1, [], [], 0
+            before.append(item)
+            continue
+        if files and (len(files) >= chunk_size or size + item.size > BATCH_BYTES
+                      or _is_shard(item) or _is_shard(files[-1])):
+            yield FileBatch(number, before, files, fields, chunk_size)
+            number, before, files, size = number + 1, [], [], 0
+        files.append(item)
+        size += item.size
+    if files or before:
+        yield FileBatch(number, before, files, fields, chunk_size)
+
+
+def read_and_validate(batch: FileBatch,
+                      validate: Callable[[tuple[int, list[Document]]], ChunkResult],
+                      ) -> BatchResult:
+    """Read the batch's files and validate their documents (in a Spark task)."""
+    out = BatchResult()
+
+    def read() -> Iterator[Document]:
+        for file in batch.files:
+            counts = SourceCounts()
+            problems: list[Loaded] = []
+            for item in read_file(file.path, file.root, batch.fields, counts, shown=file.shown):
+                if isinstance(item, Document):
+                    out.placed.append((item.id, locator(item)))
+                    yield item
+                else:
+                    problems.append(item)
+            out.files.append((counts.files, problems))
+
+    first = batch.number * CHUNK_NUMBERS
+    for n, chunk in enumerate(chunks(read(), batch.chunk_size)):
+        out.chunks.append(validate((first + n, chunk)))
+    return out
+
+
+def take_batch(batch: FileBatch, result: BatchResult, unique: UniqueIds,
+               counts: SourceCounts, take: Callable[[Loaded], Document | None],
+               read: Callable[[int], None],
+               validate: Callable[[tuple[int, list[Document]]], ChunkResult],
+               ) -> Iterator[ChunkResult]:
+    """The batch's items and results on the driver, in walk order.
+
+    ``take`` is what the runner does with each item it reads (it returns the documents
+    to validate), ``read(n)`` counts ``n`` documents read in a task; ``validate``
+    validates a chunk on the driver, for a batch read again.
+    """
+    for item in batch.before:
+        take(item)
+    if unique.accept(result.placed):
+        for file_counts, problems in result.files:
+            counts.files.extend(file_counts)
+            for item in problems:
+                take(item)
+        read(len(result.placed))
+        yield from result.chunks
+        return
+    # An id seen before: read the batch again here, renaming as the local engine does.
+    unique.counts = counts
+    items = unique(item for file in batch.files
+                   for item in read_file(file.path, file.root, batch.fields, counts,
+                                         shown=file.shown))
+    documents = (doc for doc in map(take, items) if doc is not None)
+    first = batch.number * CHUNK_NUMBERS + CHUNK_NUMBERS // 2
+    for n, chunk in enumerate(chunks(documents, batch.chunk_size)):
+        yield validate((first + n, chunk))
+
+
+def _is_shard(file: FileToRead) -> bool:
+    fmt = format_of(file.path.name)
+    return fmt is not None and fmt.kind != "text"
