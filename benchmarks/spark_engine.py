@@ -12,9 +12,10 @@ difference is Spark's fixed start-up cost (JVM, session, the first Python worker
 importing GX). Then the grouping stage alone, on the same corpus's signatures (computed
 before the clock starts; on Spark, after the session and its Python workers are up):
 ``StoryGrouper.groups()`` against :func:`corpus_qa.engine.sparkstories.spark_groups`,
-each in its own process, with the label-propagation rounds. Figures are CPU seconds of the process tree (the JVM and its Python
-workers included: each process of the tree is sampled) and wall seconds; they vary with the
-machine's load, so compare the ratios, which come from one run. Needs the Spark extra
+each in its own process, with the label-propagation rounds. Figures are CPU seconds of
+the process tree (the JVM and its Python workers included: each process of the tree is
+sampled) and wall seconds; they vary with the machine's load, so compare the ratios,
+which come from one run. Needs the Spark extra
 and Java (``docs/engines.md``).
 """
 
@@ -25,8 +26,8 @@ import hashlib
 import json
 import os
 import sys
-import time
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

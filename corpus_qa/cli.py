@@ -476,7 +476,8 @@ def _print_engine_stats(stats: dict[str, Any]) -> None:
           f"{stats.get('resolutions', 0):,} metadata resolutions", file=sys.stderr)
     grouping = stats.get("grouping")
     if grouping:
-        ended = "converged" if grouping["converged"] else "did not converge (finished on the driver)"
+        ended = ("converged" if grouping["converged"]
+                 else "did not converge: finished on the driver")
         print(f"story grouping on Spark: {grouping['signed']:,} signatures, "
               f"{grouping['links']:,} verified links, {grouping['rounds']} label-propagation "
               f"rounds ({ended}), {grouping['keyed_conflicts']} components with two story "

@@ -602,8 +602,9 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.
 def in_reach(offset: npt.NDArray[np.int64] | int) -> npt.NDArray[np.bool_] | bool:
     """Whether two members of one bucket, ``offset`` apart in signature order, are compared:
     every pair of a bucket of up to ``MAX_BUCKET``, and in a larger one each member with
-    the next ``MAX_BUCKET - 1`` (see :data:`MAX_BUCKET`)."""
-    return (0 < offset) & (offset < MAX_BUCKET)
+    the next ``MAX_BUCKET - 1`` (see :data:`MAX_BUCKET`). ``offset`` may be an array or a
+    Spark column: the same expression serves both engines."""
+    return (offset > 0) & (offset < MAX_BUCKET)
 
 
 def equal_positions(first: npt.NDArray[np.uint32],
