@@ -9,25 +9,32 @@ validate`` in a subprocess, once on the local engine (``--workers``) and once on
 (``--spark-master``), and the two results.json are compared with the run-time fields
 blanked. First, both engines validate a two-document corpus in two chunks: the
 difference is Spark's fixed start-up cost (JVM, session, the first Python worker
-importing GX). Figures are CPU seconds of the process tree (the JVM and its Python
-workers included: each process of the tree is sampled) and wall seconds; they vary with the
-machine's load, so compare the ratios, which come from one run. Needs the Spark extra
+importing GX). Then the grouping stage alone, on the same corpus's signatures (computed
+before the clock starts; on Spark, after the session and its Python workers are up):
+``StoryGrouper.groups()`` against :func:`corpus_qa.engine.sparkstories.spark_groups`,
+each in its own process, with the label-propagation rounds. Figures are CPU seconds of
+the process tree (the JVM and its Python workers included: each process of the tree is
+sampled) and wall seconds; they vary with the machine's load, so compare the ratios,
+which come from one run. Needs the Spark extra
 and Java (``docs/engines.md``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import Run, validate  # noqa: E402
+from benchmarks.measure import Run, _cpu_of, run_measured, tree_pids, validate  # noqa: E402
 from benchmarks.planted_corpus import write  # noqa: E402
 
 RUN_TIME = ("started", "duration_s")
@@ -61,6 +68,59 @@ def _pair(corpus: Path, work: Path, label: str, args: argparse.Namespace,
     return local, spark, identical
 
 
+def _tree_cpu() -> float:
+    """CPU seconds so far of this process and its descendants (Spark's JVM included)."""
+    return sum(c for c in map(_cpu_of, tree_pids(os.getpid())) if c is not None)
+
+
+def _stage(corpus: Path, master: str | None) -> dict[str, object]:
+    """The grouping stage on ``corpus``'s signatures, in this process: wall, tree CPU."""
+    from corpus_qa.checks.versions import StoryGrouper
+
+    grouper = StoryGrouper()
+    # The text files (undecodable bytes replaced: a timing, not a validation).
+    texts = sorted((p.relative_to(corpus).as_posix(),
+                    p.read_bytes().decode("utf-8", "replace")) for p in corpus.rglob("*.txt"))
+    for (doc_id, _), signature in zip(texts, grouper.signatures([t for _, t in texts]),
+                                      strict=True):
+        grouper.add_signature(doc_id, signature)
+    rounds = None
+    if master is None:
+        cpu, wall = _tree_cpu(), time.perf_counter()
+        stories = grouper.groups()
+    else:
+        from corpus_qa.engine.spark import start_session
+        from corpus_qa.engine.sparkstories import spark_groups
+
+        session = start_session(master, {})
+        session.range(4).mapInPandas(lambda frames: frames, "id long").collect()  # workers up
+        cpu, wall = _tree_cpu(), time.perf_counter()
+        stories, stats = spark_groups(session, grouper)
+        rounds = stats["rounds"]
+    wall, cpu = time.perf_counter() - wall, _tree_cpu() - cpu
+    digest = hashlib.sha1(json.dumps([(s.id, s.documents) for s in stories]).encode())
+    return {"wall": wall, "cpu": cpu, "rounds": rounds, "stories": digest.hexdigest(),
+            "documents": len(texts)}
+
+
+def _grouping(corpus: Path, master: str) -> tuple[dict, dict]:
+    """The grouping stage locally and on ``master``, each in a fresh process."""
+    out = []
+    for n, engine in enumerate((None, master)):
+        result = corpus.parent / f"{corpus.name}-stage-{n}.json"
+        code = ("import json, sys\nfrom pathlib import Path\n"
+                "from benchmarks.spark_engine import _stage\n"
+                f"found = _stage(Path({str(corpus)!r}), {engine!r})\n"
+                f"Path({str(result)!r}).write_text(json.dumps(found))\n")
+        run = run_measured([sys.executable, "-c", code], cwd=ROOT,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if run.returncode:
+            raise SystemExit(f"grouping stage ({engine or 'local'}) failed:\n"
+                             f"{run.stderr[-3000:]}")
+        out.append(json.loads(result.read_text(encoding="utf-8")))
+    return out[0], out[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--documents", default="20000,100000",
@@ -85,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| documents | local wall s | local CPU-s | spark wall s | spark CPU-s | "
               "CPU spark/local | identical JSON |")
         print("|---:|---:|---:|---:|---:|---:|:---|")
+        stages = []
         for size in sizes:
             corpus = work / f"planted-{size}"
             files = write(corpus, documents=size)
@@ -93,6 +154,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {size:,} ({files:,} files) | {local.wall:.1f} | {_cpu(local):.1f} | "
                   f"{spark.wall:.1f} | {_cpu(spark):.1f} | {_cpu(spark) / _cpu(local):.2f} | "
                   f"{same} |", flush=True)
+            stages.append((size, *_grouping(corpus, args.master)))
+        print()
+        print("Grouping stage alone (signatures computed beforehand; Spark session up):")
+        print()
+        print("| documents | local wall s | local CPU-s | spark wall s | spark CPU-s | "
+              "rounds | same stories |")
+        print("|---:|---:|---:|---:|---:|---:|:---|")
+        for size, here, there in stages:
+            print(f"| {size:,} | {here['wall']:.2f} | {here['cpu']:.2f} | {there['wall']:.2f} | "
+                  f"{there['cpu']:.2f} | {there['rounds']} | "
+                  f"{here['stories'] == there['stories']} |", flush=True)
     return 0
 
 

@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="YAML file of accepted findings (each with why, optional expires)")
     validate.add_argument("--quiet", "-q", action="store_true",
                           help="print only the verdict and the table, no finding lines")
+    validate.add_argument("--verbose", "-v", action="store_true",
+                          help="also print how the engine ran (on stderr), e.g. the story "
+                          "grouping's Spark rounds")
 
     commands.add_parser("list", help="list every expectation type with its parameters")
 
@@ -340,6 +343,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                                 id_roots=roots)
         except CorpusPathError as exc:
             raise UsageError(str(exc)) from None
+    if args.verbose:
+        _print_engine_stats(runner.stats)
     selected = only
     if only is not None:  # unread documents were skipped too
         result.skipped_documents = len(records) - len(only)
@@ -468,6 +473,20 @@ def _write_outputs(args: argparse.Namespace, result: Any, verdict: Any,
         gx_docs = write_gx_docs(result, verdict, Path(args.gx_docs))
         print(f"GX Data Docs: {gx_docs}", file=sys.stderr)
     return report
+
+
+def _print_engine_stats(stats: dict[str, Any]) -> None:
+    """-v: how the engine ran (check runs, metadata resolutions, Spark grouping)."""
+    print(f"engine: {stats.get('check_runs', 0):,} check runs, "
+          f"{stats.get('resolutions', 0):,} metadata resolutions", file=sys.stderr)
+    grouping = stats.get("grouping")
+    if grouping:
+        ended = ("converged" if grouping["converged"]
+                 else "did not converge: finished on the driver")
+        print(f"story grouping on Spark: {grouping['signed']:,} signatures, "
+              f"{grouping['links']:,} verified links, {grouping['rounds']} label-propagation "
+              f"rounds ({ended}), {grouping['keyed_conflicts']} components with two story "
+              "keys replayed in the local order", file=sys.stderr)
 
 
 class _progress:

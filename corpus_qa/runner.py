@@ -117,7 +117,7 @@ class Runner:
         self.local = DocumentPass(suite)
         self.local_stories = StoryPass(suite)
         self.corpus_validator = ScopeValidator(suite.name, self.instances, "corpus")
-        self.stats = {"resolutions": 0, "check_runs": 0}
+        self.stats: dict[str, Any] = {"resolutions": 0, "check_runs": 0}
         """Metadata resolutions and check runs of the last run (all processes)."""
 
     def run(self, paths: list[str], *, only: set[str] | None = None,
@@ -245,7 +245,7 @@ class Runner:
 
             story_of: dict[str, str] = {}
             if local.groups:
-                groups = grouper.groups()
+                groups = self._groups(grouper)
                 story_of = {doc_id: story.id for story in groups for doc_id in story.documents}
                 versions = {doc_id for story in groups if len(story.documents) > 1
                             for doc_id in story.documents}
@@ -297,6 +297,15 @@ class Runner:
             pairs_of=pairs_of,
         )
 
+
+    def _groups(self, grouper: Any) -> list[Any]:
+        """The stories: the local grouper's, or the same computed as Spark joins."""
+        if self.spark is None or len(grouper) <= self.chunk_size:
+            return grouper.groups()  # one chunk of documents: not worth Spark jobs
+        from corpus_qa.engine.sparkstories import spark_groups
+
+        groups, self.stats["grouping"] = spark_groups(self.spark, grouper)
+        return groups
 
     def _pool(self, store_dir: str) -> Any:
         """The engine: the local process pool, or Spark tasks doing the same chunk work."""

@@ -23,7 +23,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -468,8 +468,17 @@ class StoryGrouper:
     def groups(self) -> list[Story]:
         """All stories (singletons included), sorted by story id; independent of insertion order."""
         rank = _ranks(self._ids)
+        return self.stories_from((a, b) for _, a, b in self._similar_pairs(rank))
+
+    def stories_from(self, links: Iterable[tuple[int, int]]) -> list[Story]:
+        """The stories that ``links`` (pairs of document indices, in the order they are
+        applied) make: documents of one key form one story, a link joins two stories
+        unless both carry different keys (so where keys conflict, the order of the links
+        decides). :meth:`groups` applies the verified pairs most similar first; another
+        engine that finds the same pairs (:mod:`corpus_qa.engine.sparkstories`) passes
+        its own links here, so story ids and order are made in one place."""
         forest = _KeyedForest(self._keys)
-        for a, b in self._similar_pairs(rank):
+        for a, b in links:
             forest.union(a, b)
         members: dict[int, list[int]] = {}
         for index in range(len(self._ids)):
@@ -491,8 +500,37 @@ class StoryGrouper:
         date = self._dates[index]
         return (date is None, date or "", self._ids[index])
 
-    def _similar_pairs(self, rank: npt.NDArray[np.int64]) -> Iterator[tuple[int, int]]:
-        """Verified similar pairs of document indices, most similar first, ties by id.
+    @property
+    def ids(self) -> list[str]:
+        """The documents' ids, in the order they were added (a document's index)."""
+        return self._ids
+
+    @property
+    def keys(self) -> list[str | None]:
+        """Each document's story key (stripped), or None, by index."""
+        return self._keys
+
+    @property
+    def lsh(self) -> tuple[int, int, int]:
+        """(bands, rows per band, equal positions a verified pair needs)."""
+        return self._bands, self._rows, self._min_equal
+
+    def signed(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
+        """The index of each document that has a signature, and those signatures (rows)."""
+        count = len(self._signed)
+        return np.asarray(self._signed, dtype=np.int64), self._signatures[:count]
+
+    def ordered_links(self, links: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
+        """Links ``(equal positions, a, b)`` in the order :meth:`groups` applies them:
+        most similar first, ties by the ids of the pair."""
+        ranks = _ranks(self._ids).tolist()
+        ordered = sorted(links, key=lambda link: (-link[0],
+                                                  *sorted((ranks[link[1]], ranks[link[2]]))))
+        return [(a, b) for _, a, b in ordered]
+
+    def _similar_pairs(self, rank: npt.NDArray[np.int64]) -> Iterator[tuple[int, int, int]]:
+        """Verified similar pairs ``(equal, a, b)`` of document indices, most similar first,
+        ties by id.
 
         Documents with identical signatures are linked to one representative (the
         smallest id) and only representatives go through LSH, so a thousand copies of
@@ -516,8 +554,7 @@ class StoryGrouper:
             links.append((equal, int(rep_docs[first]), int(rep_docs[second])))
         ranks = rank.tolist()
         links.sort(key=lambda link: (-link[0], *sorted((ranks[link[1]], ranks[link[2]]))))
-        for _, a, b in links:
-            yield a, b
+        yield from links
 
 
 def _ranks(ids: list[str]) -> npt.NDArray[np.int64]:
@@ -552,6 +589,31 @@ def _band_keys(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     return keys
 
 
+def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.int64]:
+    """The bucket key of each signature (row) in each band, shape ``(n, bands)``, as signed
+    64-bit integers (the same bits: a store whose integers are signed, such as Spark's
+    LongType, holds them without overflow; equality is all banding needs)."""
+    keys = np.empty((len(signatures), bands), dtype=np.uint64)
+    for band in range(bands):
+        keys[:, band] = _band_keys(signatures[:, band * rows : (band + 1) * rows])
+    return keys.view(np.int64)
+
+
+def in_reach(offset: npt.NDArray[np.int64] | int) -> npt.NDArray[np.bool_] | bool:
+    """Whether two members of one bucket, ``offset`` apart in signature order, are compared:
+    every pair of a bucket of up to ``MAX_BUCKET``, and in a larger one each member with
+    the next ``MAX_BUCKET - 1`` (see :data:`MAX_BUCKET`). ``offset`` may be an array or a
+    Spark column: the same expression serves both engines."""
+    return (offset > 0) & (offset < MAX_BUCKET)
+
+
+def equal_positions(first: npt.NDArray[np.uint32],
+                    second: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """How many positions each pair of signatures (rows of ``first`` and ``second``) shares:
+    a candidate pair is verified when this reaches the grouper's ``min_equal``."""
+    return (first == second).sum(axis=1)
+
+
 def _similar_rows(
     signatures: npt.NDArray[np.uint32], bands: int, rows: int, min_equal: int
 ) -> list[tuple[int, int, int]]:
@@ -575,11 +637,11 @@ def _similar_rows(
         sorted_keys = keys[order]
         adjacent = sorted_keys[1:] == sorted_keys[:-1]
         same, offset = adjacent, 1
-        while offset < MAX_BUCKET and same.any():
+        while in_reach(offset) and same.any():
             # same[k]: rows order[k] and order[k + offset] share the bucket
             at = np.nonzero(same)[0]
             first, second = order[at], order[at + offset]
-            equal = (signatures[first] == signatures[second]).sum(axis=1)
+            equal = equal_positions(signatures[first], signatures[second])
             keep = equal >= min_equal
             if keep.any():
                 a, b = first[keep], second[keep]

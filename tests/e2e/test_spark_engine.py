@@ -76,7 +76,7 @@ def _same_verdict(corpus: Path | str, tmp_path: Path, chunk_size: int,
                                  str(chunk_size))
     DRIVER_READS.clear()
     spark_code, spark = _results(corpus, tmp_path / "spark.json", "--engine", "spark",
-                                 "--chunk-size", str(chunk_size))
+                                 "--chunk-size", str(chunk_size), "-v")
     assert sum(windows) > 1, "the Spark engine did not send the files to Spark tasks"
     assert sorted(DRIVER_READS) == sorted(driver_reads), "files read by the driver"
     assert spark_code == local_code
@@ -96,11 +96,13 @@ def test_seeds_give_the_local_json_byte_for_byte(spark: Any, spark_windows: list
 @spark_group
 def test_planted_corpus_of_every_family_gives_the_local_json(
         spark: Any, spark_windows: list[int], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     corpus = tmp_path / "planted"
     write(corpus, documents=500)
     monkeypatch.chdir(tmp_path)
     data = _same_verdict(corpus, tmp_path, 100, spark_windows)
+    verbose = capsys.readouterr().err  # the Spark run's -v line
+    assert "story grouping on Spark" in verbose and "rounds (converged)" in verbose, verbose
     reasons = {f["reason"] for f in data["findings"]}
     # Story and corpus findings come out of the later passes, fed by Spark's pass 1.
     assert {"diacritics_stripped", "figure_changed", "repeated_line"} <= reasons, reasons
@@ -137,6 +139,99 @@ def test_an_id_used_twice_is_renamed_as_locally(spark: Any, spark_windows: list[
                          driver_reads=(str(tmp_path / "shards" / "b.jsonl.zst"),))
     renamed = [f["document"] for f in data["findings"] if f["reason"] == "duplicate_id"]
     assert len(renamed) == 2, renamed
+
+
+# --- story grouping as Spark joins and label propagation ---------------------------------
+
+
+def _chain(start: str, steps: int, seed: int) -> list[str]:
+    """Versions each of which rewrites a tenth of the words of the one before: neighbours
+    are near-duplicates, the two ends are not (only the chain links them)."""
+    import random
+
+    rng = random.Random(seed)
+    words = start.split()
+    out = [" ".join(words)]
+    for _ in range(steps):
+        for at in rng.sample(range(len(words)), len(words) // 10):
+            words[at] = f"w{rng.randrange(10**6)}"
+        out.append(" ".join(words))
+    return out
+
+
+def _grouping_corpus() -> list[tuple[str, str, str | None]]:
+    """(id, text, story key) of the planted corpus's texts, plus chained near-duplicates,
+    a bucket larger than MAX_BUCKET, identical copies, keyed stories and two keys on one
+    chain (where the order of the links decides)."""
+    import random
+
+    from corpus_qa.checks.versions import MAX_BUCKET
+
+    texts = sorted((rel, c) for rel, c in build(documents=500).items()
+                   if rel.endswith(".txt") and isinstance(c, str))
+    docs: list[tuple[str, str, str | None]] = [
+        (rel, text, f"K{n % 5}" if n % 17 == 0 else None) for n, (rel, text) in enumerate(texts)]
+    rng = random.Random(3)
+    vocabulary = [f"v{n}" for n in range(3000)]
+    for c in range(6):
+        start = " ".join(rng.choice(vocabulary) for _ in range(150))
+        for n, text in enumerate(_chain(start, 5, seed=c)):
+            key = ({0: "chain-a", 5: "chain-b"}.get(n) if c == 0 else None)
+            docs.append((f"chain{c}-{n}", text, key))
+    template = " ".join(rng.choice(vocabulary) for _ in range(400))
+    for n in range(MAX_BUCKET + 40):  # one story of many near-identical texts
+        tail = " ".join(rng.choice(vocabulary) for _ in range(12))
+        docs.append((f"bucket-{n:03d}", f"{template} {tail}", None))
+    docs += [(f"copy-{n}", texts[0][1], None) for n in range(3)]
+    return docs
+
+
+@spark_group
+def test_spark_grouping_gives_the_local_stories(spark: Any) -> None:
+    from corpus_qa.checks.versions import StoryGrouper
+    from corpus_qa.engine.sparkstories import max_rounds, spark_groups
+
+    local, on_spark = StoryGrouper(), StoryGrouper()
+    for doc_id, text, key in _grouping_corpus():
+        local.add(doc_id, text, key)
+        on_spark.add(doc_id, text, key)
+    expected = [(s.id, s.documents) for s in local.groups()]
+    stories, stats = spark_groups(spark, on_spark)
+    assert [(s.id, s.documents) for s in stories] == expected
+    sizes = sorted(len(documents) for _, documents in expected)
+    assert sizes[-1] > 64 and 2 in sizes and 6 in sizes  # the bucket, pairs, whole chains
+    assert stats["converged"] and 1 <= stats["rounds"] <= max_rounds(stats["signed"])
+    assert stats["keyed_conflicts"] >= 1  # chain 0 holds two keys: replayed in local order
+
+
+@spark_group
+def test_label_propagation_finds_the_components_union_find_finds(spark: Any) -> None:
+    from corpus_qa.checks.versions import _KeyedForest
+    from corpus_qa.engine.sparkstories import max_rounds, propagate_labels
+
+    chain = [(n, n + 1) for n in range(100, 140)]  # 41 nodes in a line, numbered upwards
+    reversed_chain = [(n + 1, n) for n in range(200, 230)]
+    star = [(300, n) for n in range(301, 320)] + [(n, 350) for n in range(340, 350)]
+    cycle = [(400, 401), (401, 402), (402, 403), (403, 400)]
+    zigzag = [(500 + 2 * n, 500 + 2 * n + 3) for n in range(15)]  # two chains of odd/even
+    edges = chain + reversed_chain + star + cycle + zigzag + [(139, 230)]
+    frame = spark.createDataFrame(edges, "a long, b long")
+    labels, rounds, converged = propagate_labels(spark, frame)
+    got = {int(r["node"]): int(r["label"]) for r in labels.collect()}
+
+    nodes = sorted({n for edge in edges for n in edge})
+    forest = _KeyedForest([None] * (max(nodes) + 1))
+    for a, b in edges:
+        forest.union(a, b)
+    smallest: dict[int, int] = {}
+    for n in nodes:
+        smallest.setdefault(forest.find(n), n)
+    assert got == {n: smallest[forest.find(n)] for n in nodes}
+    assert converged and rounds <= max_rounds(len(nodes))
+    assert rounds < 20  # a chain of 72 nodes: pointer jumping, not one hop per round
+    # A bound that is too small ends unconverged rather than looping on.
+    _, rounds, converged = propagate_labels(spark, frame, limit=1)
+    assert (rounds, converged) == (1, False)
 
 
 # --- what the user sees when Spark cannot run (no JVM started) ---------------------------
