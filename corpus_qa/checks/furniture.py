@@ -480,6 +480,8 @@ def _sentence_starts(line: str) -> Iterator[int]:
 def _glued(line: str) -> bool:
     if _PUNCT_GLUE.search(line) or _DIGIT_GLUE.search(line):
         return True
+    if _CAMEL_JOINT.search(line) is None:
+        return False  # a joint has no white space, so it lies in one token: none has one
     for token in _TOKEN.findall(line):
         joints = len(_CAMEL_JOINT.findall(token))
         if joints >= 2 or (joints == 1 and len(token.strip(".,:;!?()[]")) >= 12):
