@@ -455,8 +455,18 @@ def find_boilerplate(
     return hits
 
 
+_SENTENCE_MARK = re.compile(r"[.!?…]")
+
+
 def _first_sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span of the first sentence of a line (the whole line when it has one)."""
+    """The span of the first sentence of a line (the whole line when it has one).
+
+    ``start, end`` is a span of :func:`line_spans` (no line break, no white space at
+    either edge): the splitter cuts such a piece only after ".", "!", "?" or "…", so a
+    line without one is a single sentence and is not handed to the splitter.
+    """
+    if _SENTENCE_MARK.search(text, start, end) is None:
+        return start, end
     return next(iter_sentence_spans(text, start, end), (start, end))
 
 

@@ -156,6 +156,12 @@ class CueSet:
         self._weight_of = {r: c.weight for r, c in first.items()}
         rules, small = byline_rules()
         self._small_words = small
+        # The "anywhere" regexes with what :meth:`fired` needs of each (cue, weight,
+        # triggers), in one tuple: no dict look-ups per regex and line.
+        self._plan = tuple(
+            (r, self._cue_of[r], self._weight_of[r], self._triggers[r])
+            for r in self._anywhere
+        )
 
     def _compile(self, at: str) -> list[re.Pattern[str]]:
         # "start" and "end" entries are one alternation each (one match attempt); the
@@ -223,15 +229,20 @@ class CueSet:
             m = regex.search(core)
             if m and m.lastgroup:
                 add(self._by_group[m.lastgroup])
-        low = line.lower()
-        for regex in self._anywhere:  # highest weights first
-            if strong_first and not found and self._weight_of[regex] < 3:
+        low: str | None = None
+        for regex, cue, weight, trigger in self._plan:  # highest weights first
+            if strong_first and not found and weight < 3:
                 break
-            if self._cue_of[regex] in found:
+            if cue in found:
                 continue
-            trigger = self._triggers[regex]
-            if trigger and not any(t in low for t in trigger):
-                continue
+            if trigger:
+                if low is None:
+                    low = line.lower()
+                for t in trigger:
+                    if t in low:
+                        break
+                else:
+                    continue  # no trigger in the line: the regex cannot fire
             m = regex.search(line)
             if m and m.lastgroup:
                 add(self._by_group[m.lastgroup])
@@ -469,6 +480,8 @@ def _sentence_starts(line: str) -> Iterator[int]:
 def _glued(line: str) -> bool:
     if _PUNCT_GLUE.search(line) or _DIGIT_GLUE.search(line):
         return True
+    if _CAMEL_JOINT.search(line) is None:
+        return False  # a joint has no white space, so it lies in one token: none has one
     for token in _TOKEN.findall(line):
         joints = len(_CAMEL_JOINT.findall(token))
         if joints >= 2 or (joints == 1 and len(token.strip(".,:;!?()[]")) >= 12):
