@@ -13,7 +13,7 @@ GX_ASSETS := $(VENV)/gx-assets
 GX_NPM := bootstrap@4.3.1 jquery@3.7.1 popper.js@1.12.9 bootstrap-table@1.19.1 \
           bootstrap-datepicker@1.9.0 @forevolve/bootstrap-dark@1.1.0 @fortawesome/fontawesome-free@6.6.0
 
-.PHONY: setup demo test test-fast browser lint bench clean
+.PHONY: setup demo test test-fast explore browser lint bench clean
 
 # pyproject.toml says which versions corpus-qa supports (ranges); constraints.txt pins the
 # set it is tested with, so every machine and CI installs the same versions.
@@ -53,6 +53,9 @@ browser:
 
 test: setup browser
 	$(PY) -m pytest -n 2 --dist loadgroup -q
+
+explore: setup
+	HYPOTHESIS_EXPLORE=1 $(PY) -m pytest -n 2 -q tests/property
 
 test-fast: setup
 	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not browser"

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# CI gates a submission: the same examples every run (a property that fails there fails
-# the same way on the developer's machine with CI=true); locally, hypothesis explores.
+# `make test` and CI run the same examples every time (a property that fails there fails
+# the same way on every machine); `make explore` (HYPOTHESIS_EXPLORE=1) lets hypothesis
+# search with fresh random examples — run it when changing a check, and turn what it
+# finds into a case or a fix.
 settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
+if not os.environ.get("HYPOTHESIS_EXPLORE"):
     settings.load_profile("ci")
 
 # --changed-since caches story signatures in the user's cache directory: never the

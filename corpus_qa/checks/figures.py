@@ -726,10 +726,10 @@ def _digit_quantity(text: str, m: re.Match[str], lang: _Language) -> _Candidate 
     scale = " ".join((m["scale"] or "").strip().strip("-").rstrip(".").lower().split())
     if scale in ("m", "k") and not cur:  # "5m" may be metres; "$5m" is money
         end, scale = m.end("digits"), ""
-    if scale in _LONG_SCALE and lang.comma_decimal:
-        value *= _LONG_SCALE[scale]
-    else:
-        value *= _SCALE_WORDS.get(scale, _SCALE_ABBR.get(scale, 1))
+    factor = (_LONG_SCALE[scale] if scale in _LONG_SCALE and lang.comma_decimal
+              else _SCALE_WORDS.get(scale, _SCALE_ABBR.get(scale, 1)))
+    if factor != 1:  # "8,2 Millionen" is 8200000, not 8199999.999999999 (binary floats):
+        value = float(f"{value * factor:.15g}")  # 15 significant digits are exact
     glued = _LETTERS.match(text, end)
     if glued:
         return _glued_number(start, end, value, glued.group(0), cur)

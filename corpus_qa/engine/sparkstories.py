@@ -58,7 +58,7 @@ def max_rounds(nodes: int) -> int:
     confirms nothing changed.
 
     >>> max_rounds(1), max_rounds(1000), max_rounds(1_000_000)
-    (5, 25, 45)
+    (5, 23, 43)
     """
     return 2 * math.ceil(math.log2(max(nodes, 2))) + 3
 

@@ -139,8 +139,11 @@ def test_text_misread_through_a_code_page_pair_is_found_and_named(pair, rng) -> 
     original = sentence(language, rng)
     broken = misread(original, right, wrong)
     assume(broken is not None)
-    # Real sentences, not "Η η η η η.": runs of one-letter words are known misses.
-    assume(len({w for w in original.split() if len(w) >= 3}) >= 3 or language in ("zh", "ja"))
+    # Real sentences, not "Η η η η η.": runs of one-letter words are known misses, and so
+    # is one word said five times (found by hypothesis: koi8-r "Отвратимо" ×5 read as
+    # cp1253 is a plausible run of Greek capitals) — count words apart from case and marks.
+    words = {w.strip(".,;:!?«»\"'").lower() for w in original.split()}
+    assume(len({w for w in words if len(w) >= 3}) >= 3 or language in ("zh", "ja"))
     text = f"{CONTEXT[0]} {broken} {CONTEXT[1]}"
     hits = encoding.find_mojibake(text)
     assert hits, text

@@ -401,3 +401,13 @@ def test_changed_figures_of_the_new_shapes(a: str, b: str, changed: str) -> None
 )
 def test_the_same_figure_written_otherwise_is_not_a_change(a: str, b: str) -> None:
     assert check_consistent_figures([("a", a), ("b", b)]) == []
+
+
+@pytest.mark.parametrize("scaled, plain", [("8,2 Millionen Euro", "8.200.000 Euro"),
+                                           ("4,1 Millionen Euro", "4.100.000 Euro"),
+                                           ("2.3 million dollars", "2,300,000 dollars")])
+def test_a_scaled_decimal_equals_the_same_amount_in_digits(scaled: str, plain: str) -> None:
+    # Found by hypothesis: 8.2 × 10⁶ in binary floats is 8199999.999999999, a "change".
+    (a,), (b,) = extract_figures(f"Der Staat gibt {scaled} aus."), extract_figures(
+        f"Der Staat gibt {plain} aus.")
+    assert a.value == b.value and same_value(a, b)
