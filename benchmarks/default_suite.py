@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.encoding_throughput import ENCODING_SUITE  # noqa: E402
-from benchmarks.measure import Run, export_commit, validate  # noqa: E402
+from benchmarks.measure import Run, before_and_after, validate  # noqa: E402
 from benchmarks.news_corpus import write_corpus, write_versioned_corpus  # noqa: E402
 
 SEEDS = ROOT / "seeds"
@@ -220,11 +220,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="corpus-qa-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        checkouts = {"after": ROOT}
-        if args.before:
-            given = Path(args.before)
-            checkouts = {"before": given.resolve() if given.is_dir()
-                         else export_commit(args.before, tmp / "before"), "after": ROOT}
+        checkouts = before_and_after(args.before, tmp / "before")
         suite = tmp / "encoding.yml"
         suite.write_text(ENCODING_SUITE, encoding="utf-8")
         identical = True

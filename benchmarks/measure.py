@@ -182,3 +182,15 @@ def export_commit(revision: str, into: Path) -> Path:
         tar.extractall(into, filter="data")
     archive.unlink()
     return into
+
+
+def before_and_after(before: str | None, into: Path) -> dict[str, Path]:
+    """The checkouts a benchmark compares: ``{"after": this one}``, and first
+    ``"before"`` when given — a directory holding an earlier checkout, or a git revision
+    of this repository exported under ``into``."""
+    if not before:
+        return {"after": ROOT}
+    given = Path(before)
+    earlier = given.resolve() if given.is_dir() else export_commit(before, into)
+    return {"before": earlier, "after": ROOT}
+

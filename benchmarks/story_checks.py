@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import export_commit  # noqa: E402
+from benchmarks.measure import before_and_after  # noqa: E402
 from benchmarks.news_corpus import write_versioned_corpus  # noqa: E402
 from benchmarks.planted_corpus import write as write_planted  # noqa: E402
 
@@ -98,11 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     identical = True
     with tempfile.TemporaryDirectory(prefix="corpus-qa-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        checkouts = {"after": ROOT}
-        if args.before:
-            given = Path(args.before)
-            checkouts = {"before": given.resolve() if given.is_dir()
-                         else export_commit(args.before, tmp / "before"), "after": ROOT}
+        checkouts = before_and_after(args.before, tmp / "before")
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
         print(f"{args.documents:,} documents per corpus, one worker; "
