@@ -556,6 +556,7 @@ def find_document_boilerplate(
     leading_chars: int = DEFAULT_LEADING_CHARS,
     trailing_chars: int = DEFAULT_TRAILING_CHARS,
     furniture: CueSet | None = None,
+    classified: Sequence[Hit] | None = None,
 ) -> list[Hit]:
     """Pattern hits, the glued title/byline and (given ``furniture``, a cue set of
     :mod:`corpus_qa.checks.furniture`) the classifier's ``page_furniture`` lines of one
@@ -565,6 +566,10 @@ def find_document_boilerplate(
     a pattern hit is left out (the pattern already covers that text), and the classifier
     judges only lines no pattern or header hit touches. ``possible_furniture`` is not
     reported here (its own expectation reports it, at warning level).
+
+    ``classified``: the classifier's hits on this document when already found
+    (``furniture.find(text, body_start=body_start)``, sure and possible), instead of
+    classifying its lines again; the result is the same.
     """
     hits = find_boilerplate(
         text,
@@ -577,7 +582,13 @@ def find_document_boilerplate(
     for hit in find_glued_header(text, body_start=body_start, leading_chars=leading_chars):
         if all(hit.span[1] <= s or hit.span[0] >= e for s, e in taken):
             hits.append(hit)
-    if furniture is not None:
+    if classified is not None:
+        # the lines ``find`` would judge with ``skip=taken``: each line's verdict does
+        # not depend on the others being skipped
+        taken = [h.span for h in hits]
+        hits.extend(h for h in classified if h.reason == "page_furniture"
+                     and not any(h.span[0] < e and s < h.span[1] for s, e in taken))
+    elif furniture is not None:
         taken = [h.span for h in hits]
         hits.extend(furniture.find(text, body_start=body_start, skip=taken, possible=False))
     return sorted(hits, key=lambda h: h.span)

@@ -10,10 +10,10 @@ failed, which gives spans, reasons and messages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from great_expectations.execution_engine import PandasExecutionEngine, SparkDFExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
@@ -65,6 +65,8 @@ class CheckRecorder:
         self._found: dict[tuple[str, str], dict[Any, Checked]] = {}
         self.runs = 0
         """How many times a check ran on a row under this recorder (for tests)."""
+        self.memo: dict[Hashable, Any] = {}
+        """What two checks of one row both need, computed once (see :func:`memoized`)."""
 
     def slot(self, metric: str, column: str, params: Mapping[str, Any]) -> dict[Any, Checked]:
         return self._found.setdefault((metric, column, _params_key(params)), {})
@@ -75,6 +77,7 @@ class CheckRecorder:
 
 
 _RECORDER: CheckRecorder | None = None
+T = TypeVar("T")
 
 
 @contextmanager
@@ -86,6 +89,25 @@ def recording() -> Iterator[CheckRecorder]:
         yield _RECORDER
     finally:
         _RECORDER = previous
+
+
+def memoized(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, computed once per ``key`` while a recorder is active (one batch),
+    and every time otherwise.
+
+    For work two checks of the same row share (the furniture classifier's verdicts on a
+    document's lines: one expectation reports its sure lines, another its possible ones);
+    ``key`` names the work, its parameters and the row's value. What is kept lives as long
+    as the batch's recorder.
+    """
+    recorder = _RECORDER
+    if recorder is None:
+        return compute()
+    try:
+        return recorder.memo[key]  # type: ignore[no-any-return]
+    except KeyError:
+        value = recorder.memo[key] = compute()
+        return value
 
 
 def _params_key(params: Mapping[str, Any]) -> str:

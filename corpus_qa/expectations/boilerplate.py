@@ -22,7 +22,7 @@ from great_expectations.compatibility.pydantic import validator
 from corpus_qa.checks import boilerplate as bp
 from corpus_qa.checks import furniture as fu
 from corpus_qa.data import ListRef, embedded, is_builtin, list_ref, resolve_data_path
-from corpus_qa.expectations.base import CorpusExpectation, register_condition
+from corpus_qa.expectations.base import CorpusExpectation, memoized, register_condition
 from corpus_qa.findings import Checked, Hit
 from corpus_qa.sources.text import body_start_of
 
@@ -67,11 +67,25 @@ def _cues(given: Lists) -> fu.CueSet:
     return _loaded_cues(_refs(given))
 
 
+def _classified(text: str, body_start: int, cues: Lists) -> list[Hit]:
+    """The furniture classifier's lines of one document, sure and possible.
+
+    Both furniture expectations read them (the sure lines are boilerplate, the possible
+    ones have their own expectation): while GX validates a batch they are found once per
+    document (:func:`~corpus_qa.expectations.base.memoized`).
+    """
+    refs = _refs(cues)
+    found = _loaded_cues(refs)
+    return memoized(("furniture", refs, body_start, text),
+                    lambda: found.find(text, body_start=body_start))
+
+
 def _boilerplate(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
     text, body_start = _document(value)
     return bp.find_document_boilerplate(text, _patterns(patterns),
                                         body_start=body_start,
-                                        furniture=_cues(cues))
+                                        furniture=_cues(cues),
+                                        classified=_classified(text, body_start, cues))
 
 
 def _possible_furniture(
@@ -85,7 +99,7 @@ def _possible_furniture(
     does not run a second time on every row.
     """
     text, body_start = _document(value)
-    candidates = [h for h in _cues(cues).find(text, body_start=body_start)
+    candidates = [h for h in _classified(text, body_start, cues)
                   if h.reason == "possible_furniture"]
     if not candidates:
         return []

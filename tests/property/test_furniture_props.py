@@ -35,6 +35,8 @@ FURNITURE = [c["line"] for cases in CASES.values() for c in cases
 BODY = ([c["line"] for cases in CASES.values() for c in cases
          if c["expect"] == "none" and "xfail" not in c and c["line"].endswith(".")]
         + [r["text"] for r in DEV if r["label"] == "body"])
+POSSIBLE = [c["line"] for cases in CASES.values() for c in cases
+            if c["expect"] == "possible_furniture" and "xfail" not in c]
 FAST = settings(max_examples=60, deadline=None)
 
 
@@ -81,3 +83,28 @@ def test_the_classifier_never_raises_and_flags_whole_lines(text: str) -> None:
     for hit in CUES.find(text):
         assert hit.reason in ("page_furniture", "possible_furniture")
         assert hit.span in lines or "\n" in text[hit.span[0]:hit.span[1]]
+
+
+@FAST
+@given(st.lists(st.sampled_from(FURNITURE + POSSIBLE + BODY + ["Advertisement", "Read more »"]),
+                min_size=1, max_size=4),
+       st.integers(0, 2**32), st.lists(st.integers(0, 40), min_size=4, max_size=4))
+def test_classified_once_is_what_the_classifier_finds_after_the_patterns(
+    lines: list[str], seed: int, places: list[int]
+) -> None:
+    # The furniture expectations share the classifier's verdicts on a document (sure and
+    # possible lines, found once); the boilerplate hits made from them are the ones the
+    # classifier gives when it skips the lines the patterns took.
+    text = news_document(random.Random(seed))
+    for line, at in zip(lines, places, strict=False):
+        text, _ = with_line_in(text, line, at)
+    expected = bp.find_document_boilerplate(text, PATTERNS, furniture=CUES)
+    shared = bp.find_document_boilerplate(text, PATTERNS, furniture=CUES,
+                                          classified=CUES.find(text))
+    assert shared == expected
+
+
+def with_line_in(text: str, line: str, at: int) -> tuple[str, int]:
+    paragraphs = text.strip("\n").split("\n\n")
+    at = at % (len(paragraphs) + 1)
+    return "\n\n".join([*paragraphs[:at], line, *paragraphs[at:]]) + "\n", at

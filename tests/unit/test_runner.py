@@ -16,6 +16,7 @@ import pytest
 
 import corpus_qa.checks.boilerplate as bp
 import corpus_qa.checks.encoding as enc
+import corpus_qa.checks.furniture as fu
 import corpus_qa.checks.versions as vc
 import corpus_qa.engine.passes as passes
 import corpus_qa.expectations.boilerplate as eb
@@ -122,6 +123,8 @@ def test_each_check_runs_once_per_row(suite: Any, monkeypatch: pytest.MonkeyPatc
                          (ev, "compare_versions"), (vc, "check_preserved_diacritics"),
                          (vc, "check_consistent_metadata")):
         _count(monkeypatch, calls, module, name)
+    # The furniture classifier: both furniture expectations read its verdicts, found once.
+    _count(monkeypatch, calls, fu.CueSet, "find", "classify furniture")
     # Checks with a cheap predicate: their hits are found for the failing rows only.
     for name in ("find_invalid_utf8", "find_mojibake", "find_control_characters",
                  "find_unnormalized"):
@@ -136,6 +139,7 @@ def test_each_check_runs_once_per_row(suite: Any, monkeypatch: pytest.MonkeyPatc
     assert calls["check_date_valid"] == n_docs
     assert calls["find_document_boilerplate"] == n_docs
     assert calls["find_flattened_paragraphs"] == n_docs
+    assert calls["classify furniture"] == n_docs
     assert calls["check_preserved_diacritics"] == n_stories
     assert calls["compare_versions"] == n_stories  # stories of at most 8 versions: one call
     # Consistent metadata and consistent credit lines: one call each per story.
