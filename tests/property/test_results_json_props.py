@@ -11,12 +11,31 @@ from hypothesis import strategies as st
 
 from corpus_qa.results import dump_json, stream_json, write_json
 
+
+class Flag(int):
+    pass
+
+
+class Name(str):
+    pass
+
 KEYS = st.text(max_size=6)
 LEAVES = (st.none() | st.booleans() | st.integers() | st.text(max_size=8)
           | st.floats(allow_nan=False, allow_infinity=False))
 VALUES = st.recursive(
     LEAVES,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=30,
+)
+# What json writes in its own way: NaN and the infinities, tuples, keys that are not
+# strings (converted by json), subclasses of int and str.
+ODD_LEAVES = (LEAVES | st.floats() | st.integers().map(Flag) | st.text(max_size=4).map(Name))
+ODD_VALUES = st.recursive(
+    ODD_LEAVES,
+    lambda inner: (st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+                   | st.dictionaries(KEYS, inner, max_size=4)
+                   | st.dictionaries(st.integers() | st.booleans(), inner, max_size=3)
+                   | st.dictionaries(st.floats(allow_nan=False), inner, max_size=3)),
     max_leaves=30,
 )
 
@@ -28,6 +47,30 @@ def test_streamed_json_is_byte_identical_to_the_dump(data: dict) -> None:
     stream_json(data, out.append)
     assert "".join(out) == dump_json(data)
     assert json.loads("".join(out)) == data
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(KEYS, ODD_VALUES, max_size=6))
+def test_streamed_json_writes_odd_values_as_json_does(data: dict) -> None:
+    out: list[str] = []
+    stream_json(data, out.append)
+    assert "".join(out) == dump_json(data)
+
+
+def test_records_are_not_encoded_by_jsons_python_encoder(monkeypatch) -> None:
+    """json's indenting encoder is pure Python; the records are laid out without it."""
+    data = {"findings": [{"document": "d", "span": [1, 2], "related": None,
+                          "spans": [{"excerpt": "é \"x\"", "line": 3}], "score": 0.5}],
+            "documents": [{"id": "d", "metadata": {"date": {"values": []}}}]}
+    expected = dump_json(data)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("json's pure-Python encoder was used")
+
+    monkeypatch.setattr(json.encoder, "_make_iterencode", refused)
+    out: list[str] = []
+    stream_json(data, out.append)
+    assert "".join(out) == expected
 
 
 def test_results_are_written_item_by_item(tmp_path: Path) -> None:
