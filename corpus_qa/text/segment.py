@@ -100,16 +100,27 @@ def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
 
 def _cuts(text: str) -> Iterator[int]:
     """Offsets where a new sentence may start (before whitespace is trimmed), ascending."""
-    paragraphs = (m.end() for m in _PARAGRAPH.finditer(text))
-    items = (m.start() for m in _LIST_ITEM.finditer(text))
     ends = (
         m.end()
         for m in _END.finditer(text)
         if _ends_sentence(text, m.start(), m.group(0).rstrip(_CLOSERS), m.end())
         and not _ITEM_NUMBER.search(text, max(0, m.start() - 6), m.start())
     )
+    if "\n" not in text:
+        # No blank line and no list item (both start at a line break): the sentence
+        # ends alone, already ascending and distinct (a line of a text, split often).
+        return ends
+    return _merged(
+        (m.end() for m in _PARAGRAPH.finditer(text)),
+        (m.start() for m in _LIST_ITEM.finditer(text)),
+        ends,
+    )
+
+
+def _merged(*cuts: Iterator[int]) -> Iterator[int]:
+    """The ascending ``cuts`` merged into one ascending run, each offset once."""
     last = -1
-    for cut in heapq.merge(paragraphs, items, ends):
+    for cut in heapq.merge(*cuts):
         if cut != last:
             yield cut
             last = cut

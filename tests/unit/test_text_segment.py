@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from corpus_qa.text import segment
 from corpus_qa.text.segment import (
     iter_sentence_spans,
     line_spans,
@@ -89,3 +92,32 @@ def test_sentence_start_respects_floor_and_lookback() -> None:
 )
 def test_line_spans(text: str, start: int, expected: list[str]) -> None:
     assert [text[s:e] for s, e in line_spans(text, start)] == expected
+
+
+def _reference_cuts(text: str) -> list[int]:
+    """The cuts as the splitter made them before its one-line fast path: three sources
+    (blank lines, list items, sentence ends) merged, each offset once."""
+    import heapq
+
+    paragraphs = [m.end() for m in segment._PARAGRAPH.finditer(text)]
+    items = [m.start() for m in segment._LIST_ITEM.finditer(text)]
+    ends = [m.end() for m in segment._END.finditer(text)
+            if segment._ends_sentence(text, m.start(), m.group(0).rstrip(segment._CLOSERS),
+                                      m.end())
+            and not segment._ITEM_NUMBER.search(text, max(0, m.start() - 6), m.start())]
+    return sorted(set(heapq.merge(paragraphs, items, ends)))
+
+
+_PIECES = st.sampled_from(["Mr.", "U.S.", "Dec.", "The", "he", "said", "1.", "2)", "a)",
+                           "…", "...", "?", "!", "\"", "”", "(", ")", "- ", "•", " ", "  ",
+                           "\n", "\n\n", "\t", "x", "It", "18", "Inc.", "e.g."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_cuts_of_a_line_and_of_a_text_are_the_merged_sources(text: str) -> None:
+    # One line (no line break) has no blank line and no list item: its cuts are the
+    # sentence ends alone; a text with line breaks merges the three sources.
+    assert list(segment._cuts(text)) == _reference_cuts(text)
+    line = text.replace("\n", " ")
+    assert list(segment._cuts(line)) == _reference_cuts(line)
