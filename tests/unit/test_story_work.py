@@ -91,3 +91,21 @@ def test_reused_figures_equal_a_fresh_extraction() -> None:
                                            dates=ev._dates(story)[k:k + 2])
         fresh_hits.extend(h for h in hits if h not in fresh_hits)
     assert reused.hits == fresh_hits
+
+
+@pytest.mark.parametrize("k", [2, 3, ev.MAX_ALL_PAIRS + 1])
+def test_the_diacritics_check_reads_each_shared_piece_once(
+        k: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words of a stretch of text the versions share (between blank lines) are found
+    once per story, and the first spans read off the pieces are the whole text's."""
+    calls: Counter[str] = Counter()
+    _counting(monkeypatch, calls, vc, "_Piece")
+    story = _story(k)
+    hits = ev._diacritics(story)
+    distinct = {p for version in story for p in version["text"].split("\n\n")}
+    assert calls["_Piece"] == len(distinct)
+    for hit in hits:  # the span of the first stripped word and of its accented form
+        text = {v["id"]: v["text"] for v in story}
+        assert text[hit.document][slice(*hit.span)] == "Andres"
+        assert text[hit.related.document][slice(*hit.related.span)] == "Andrés"
+    assert len(hits) == k // 2
