@@ -1400,7 +1400,7 @@ class PerVersion:
         self.versions = versions
         self._figures: dict[int, list[Figure]] = {}
         self._sides: dict[int, Side] = {}
-        self._known: dict[str, tuple[str, ...]] = {}
+        self._known: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._paragraphs: dict[tuple[str, bool], list[Figure]] = {}
         self._split: dict[str, list[tuple[int, int]]] = {}
 

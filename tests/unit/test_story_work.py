@@ -109,3 +109,16 @@ def test_the_diacritics_check_reads_each_shared_piece_once(
         assert text[hit.document][slice(*hit.span)] == "Andres"
         assert text[hit.related.document][slice(*hit.related.span)] == "Andrés"
     assert len(hits) == k // 2
+
+
+def test_a_shared_sentence_has_one_token_set_per_story() -> None:
+    """The versions' sides hold the same token set object for a sentence they share: its
+    tokens and their set are built once per story, not once per version."""
+    story = _story(3)
+    per_version = figures.PerVersion(ev._texts(story))
+    sides = [per_version.side(i) for i in range(3)]
+    last = [side.sets[-1] for side in sides]  # the last paragraph is in every version
+    assert sides[0].sentences[-1].text == sides[2].sentences[-1].text
+    assert last[0] is last[1] is last[2]
+    assert all(s == frozenset(t) for side in sides for s, t in zip(side.sets, side.tokens,
+                                                                   strict=True))
