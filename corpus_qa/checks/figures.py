@@ -239,6 +239,14 @@ _RANGE = re.compile(
     r"(?![\w]|[.,]\d|[–—-]\d)"
 )
 _DECADE = re.compile(r"(?=[12])(?P<d>1\d\d0|20\d0)['’]?s\b")
+_DECADE_ENDS = ("0s", "0's", "0’s")
+"""What every decade ends with (:data:`_DECADE`; a text without them has none)."""
+_DASHES = ("-", "–", "—")
+"""The dashes a range (:data:`_RANGE`) needs."""
+_FRACTION_STEMS = ("half", "halves", "third", "quarter")
+"""Words without which neither :data:`_FRACTION` nor :data:`_SCALE_FRACTION` can match."""
+_FACTOR_STEMS = ("double", "triple", "quadruple", "twice", "thrice", "fold")
+"""Words without which :data:`_FACTOR` cannot match."""
 _FRACTION = re.compile(
     r"(?=[aAoOtTfFhHqQ])\b(?:(?P<num>a|an|one|two|three|four)[\s-]+)?"
     r"(?P<den>halves|half|thirds?|quarters?)(?=\s+of\b)",
@@ -383,6 +391,17 @@ _ENGLISH_WORDS = frozenset([
 ])
 # fmt: on
 _WORD = re.compile(r"[^\W\d_]+")
+_TWINS = ("\u0130", "\u0131", "\u017f")
+_CASE_TWINS = str.maketrans(dict(zip(_TWINS, "iis", strict=True)))
+"""The letters other than A–Z that ``re.IGNORECASE`` matches to an ASCII letter and
+``str.lower`` does not turn into it ("İ", dotless "ı", long "ſ"; the Kelvin sign lowers
+to "k"), so that a word missing from :attr:`_Language.lower` is missing for the regexes."""
+
+
+def _key(word: str) -> str:
+    """A word a case-insensitive regex matched, in lower case as the tables spell it
+    ("THİRD", "thırd" → "third")."""
+    return word.translate(_CASE_TWINS).lower()
 
 
 class _Language:
@@ -401,10 +420,20 @@ class _Language:
     @property
     def lower(self) -> str:
         """The text in lower case, for cheap word tests before a costly regex (offsets
-        may differ from the text's: never use it to locate anything)."""
+        may differ from the text's: never use it to locate anything). An ASCII word that
+        a case-insensitive regex finds in the text is in it (see :data:`_CASE_TWINS`)."""
         if self._lower is None:
-            self._lower = self.text.lower()
+            text = self.text
+            if not text.isascii() and any(twin in text for twin in _TWINS):
+                text = text.translate(_CASE_TWINS)
+            self._lower = text.lower()
         return self._lower
+
+    def has_any(self, words: tuple[str, ...]) -> bool:
+        """Whether one of ``words`` (lower-case ASCII) occurs in the text, in any case: a
+        case-insensitive regex that needs one of them cannot match a text without."""
+        lower = self.lower
+        return any(word in lower for word in words)
 
     @property
     def comma_decimal(self) -> bool:
@@ -428,7 +457,7 @@ def decimal_comma(text: str) -> bool:
 
 def _dates(text: str, lang: _Language) -> Iterator[_Candidate]:
     """ISO dates, "December 18[, 2023]", "18 December [2023]", "December 2023"."""
-    for m in _ISO_DATE.finditer(text):
+    for m in _ISO_DATE.finditer(text) if "-" in text else ():
         if m.start() and text[m.start() - 1] in "0123456789-":
             continue
         y, mo, d = int(m["year"]), int(m["month"]), int(m["day"])
@@ -495,6 +524,8 @@ def _times(text: str, lang: _Language) -> Iterator[_Candidate]:
 
 def _ranges(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Dash ranges: "2012–13" (years), "10-15 people", "$10–15 million"; "3-2" is a score."""
+    if not any(dash in text for dash in _DASHES):
+        return  # the regex costs 10 µs per paragraph; it needs one of these
     for m in _RANGE.finditer(text):
         start, cur = _currency_before(text, m.start())
         if not cur and _glued_before(text, start):
@@ -518,6 +549,8 @@ def _ranges(text: str, lang: _Language) -> Iterator[_Candidate]:
 
 def _decades(text: str, lang: _Language) -> Iterator[_Candidate]:
     """ "the 1990s" → "1990s"."""
+    if not any(end in text for end in _DECADE_ENDS):
+        return
     for m in _DECADE.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "'’"):
             continue
@@ -526,10 +559,12 @@ def _decades(text: str, lang: _Language) -> Iterator[_Candidate]:
 
 def _fractions(text: str, lang: _Language) -> Iterator[_Candidate]:
     """ "half of", "two-thirds of", "a quarter of" → 0.5, 0.666667, 0.25."""
+    if not lang.has_any(_FRACTION_STEMS):
+        return
     for m in _FRACTION.finditer(text):
-        num = m["num"].lower() if m["num"] else "one"
+        num = _key(m["num"]) if m["num"] else "one"
         numerator = 1 if num in ("a", "an", "one") else _UNITS[num]
-        den = m["den"].lower()
+        den = _key(m["den"])
         if den in ("halves", "thirds", "quarters") and numerator == 1:
             continue
         value = round(numerator / _FRACTIONS[den], 6)
@@ -538,19 +573,19 @@ def _fractions(text: str, lang: _Language) -> Iterator[_Candidate]:
 
 def _scale_fractions(text: str, lang: _Language) -> Iterator[_Candidate]:
     """ "a quarter million", "three-quarters of a billion", "two and a half million"."""
-    if not any(stem in lang.lower for stem in ("half", "halves", "third", "quarter")):
+    if not lang.has_any(_FRACTION_STEMS):
         return  # the regex costs 0.1 ms per 3 KB; most texts have none of these words
     for m in _SCALE_FRACTION.finditer(text):
         if _glued_before(text, m.start()):
             continue
-        num = (m["num"] or "one").lower()
+        num = _key(m["num"] or "one")
         numerator = 1 if num in ("a", "an", "one") else _UNITS[num]
-        den = m["den"].lower()
+        den = _key(m["den"])
         if den in ("halves", "thirds", "quarters") and numerator == 1:
             continue
-        whole = m["whole"].lower() if m["whole"] else "zero"
+        whole = _key(m["whole"]) if m["whole"] else "zero"
         base = int(whole) if whole.isdigit() else _UNITS[whole]
-        value = round((base + numerator / _FRACTIONS[den]) * _BIG[m["scale"].lower()], 6)
+        value = round((base + numerator / _FRACTIONS[den]) * _BIG[_key(m["scale"])], 6)
         cand = _with_suffix(text, m.start(), m.end(), value, "", is_words=True)
         if cand is not None:
             yield cand
@@ -559,18 +594,18 @@ def _scale_fractions(text: str, lang: _Language) -> Iterator[_Candidate]:
 def _inexact(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Vague amounts: "hundreds of", "tens of thousands of", "a few hundred", "Tausende",
     "des milliers de", "miles de" → their order of magnitude ("hundreds"), never a number."""
-    if not any(stem in lang.lower for stem in _INEXACT_STEMS):
+    if not lang.has_any(_INEXACT_STEMS):
         return  # the regex costs 0.25 ms per 3 KB: skip texts that cannot match
     for m in _INEXACT.finditer(text):
         if m["en"]:
-            value = " ".join(m["en"].lower().split())
+            value = " ".join(_key(m["en"]).split())
             start, end = m.start("en"), m.end("en")
         elif m["few"]:
-            value = m["few"].lower() + "s"
+            value = _key(m["few"]) + "s"
             start, end = m.start(), m.end()
         else:
             group = next(g for g in ("de", "fr", "es") if m[g])
-            value = _INEXACT_WORDS[m[group].lower()]
+            value = _INEXACT_WORDS[_key(m[group])]
             start, end = m.start(group), m.end(group)
         yield _Candidate(start, end, value, "inexact")
 
@@ -581,15 +616,17 @@ def _factors(text: str, lang: _Language) -> Iterator[_Candidate]:
     A bare "double"/"triple" counts only before a determiner, a preposition or the end
     of a clause, so "double standard" and "double-digit" are not factors.
     """
+    if not lang.has_any(_FACTOR_STEMS):
+        return
     for m in _FACTOR.finditer(text):
         if m["base"]:
-            value = _FACTORS[m["base"].lower()]
+            value = _FACTORS[_key(m["base"])]
             if not m["verb"] and not _FACTOR_CONTEXT.match(text, m.end()):
                 continue
         elif m["adv"]:
-            value = _FACTORS[m["adv"].lower()]
+            value = _FACTORS[_key(m["adv"])]
         else:
-            fold = m["fold"].lower()
+            fold = _key(m["fold"])
             value = int(fold) if fold.isdigit() else (_UNITS | {"ten": 10})[fold]
         yield _Candidate(m.start(), m.end(), value, "factor")
 
@@ -723,7 +760,7 @@ def _digit_quantity(text: str, m: re.Match[str], lang: _Language) -> _Candidate 
     value = _digits_value(digits, ambiguous and lang.comma_decimal)
     value *= -1 if text[start] in "-−" else 1
     end = m.end()
-    scale = " ".join((m["scale"] or "").strip().strip("-").rstrip(".").lower().split())
+    scale = " ".join(_key((m["scale"] or "").strip().strip("-").rstrip(".")).split())
     if scale in ("m", "k") and not cur:  # "5m" may be metres; "$5m" is money
         end, scale = m.end("digits"), ""
     factor = (_LONG_SCALE[scale] if scale in _LONG_SCALE and lang.comma_decimal
@@ -765,7 +802,8 @@ def _with_suffix(
     if (p := _PERCENT.match(text, end)) is not None:
         return _Candidate(start, p.end(), _number(value), "percent", "pp" if p["pp"] else "%")
     if not cur and (c := _CURRENCY_WORD.match(text, end)) is not None:
-        return _Candidate(start, c.end(), _number(value), "money", _CURRENCY_WORDS[c["w"].lower()])
+        currency = _CURRENCY_WORDS[_key(c["w"])]
+        return _Candidate(start, c.end(), _number(value), "money", currency)
     if cur:
         return _Candidate(start, end, _number(value), "money", cur)
     if (t := _TIME_UNIT.match(text, end)) is not None:
@@ -1362,7 +1400,7 @@ class PerVersion:
         self.versions = versions
         self._figures: dict[int, list[Figure]] = {}
         self._sides: dict[int, Side] = {}
-        self._known: dict[str, tuple[str, ...]] = {}
+        self._known: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._paragraphs: dict[tuple[str, bool], list[Figure]] = {}
         self._split: dict[str, list[tuple[int, int]]] = {}
 

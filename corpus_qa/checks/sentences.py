@@ -115,28 +115,31 @@ class Side:
     is in (a story of n versions has n - 1 pairs per version).
 
     ``known``: the tokens of sentences already seen (masked sentence, line breaks as
-    spaces → tokens), shared by the versions of one story, whose sentences are mostly the
-    same: each distinct sentence is tokenised once per story, however its lines break.
+    spaces → tokens and their set), shared by the versions of one story, whose sentences
+    are mostly the same: each distinct sentence is tokenised once per story, however its
+    lines break.
     ``paragraphs``: the sentence spans of paragraphs already split, shared the same way
     (:func:`~corpus_qa.text.segment.split_sentences_reusing`)."""
 
     def __init__(self, text: str, masks: Sequence[tuple[int, int]],
-                 known: dict[str, tuple[str, ...]] | None = None,
+                 known: dict[str, tuple[tuple[str, ...], frozenset[str]]] | None = None,
                  paragraphs: dict[str, list[tuple[int, int]]] | None = None) -> None:
         self.sentences = (split_sentences(text) if paragraphs is None
                           else split_sentences_reusing(text, paragraphs))
         ordered = sorted(masks)
         ends = [m_end for _, m_end in ordered]
         known = {} if known is None else known
-        self.tokens = []
+        self.tokens: list[tuple[str, ...]] = []
+        self.sets: list[frozenset[str]] = []
         for s in self.sentences:
             masked = _masked(text, s.span, ordered, ends)
             key = masked.replace("\n", " ")  # the same tokens: a reflowed sentence is known
             found = known.get(key)
             if found is None:
-                found = known[key] = tokens(masked)
-            self.tokens.append(found)
-        self.sets = [frozenset(t) for t in self.tokens]
+                words = tokens(masked)
+                found = known[key] = (words, frozenset(words))
+            self.tokens.append(found[0])
+            self.sets.append(found[1])
         self._pairs: dict[int, frozenset[str]] = {}
 
     def pair_set(self, i: int) -> frozenset[str]:

@@ -710,24 +710,59 @@ class _Stripped:
     count: int
 
 
+class _Piece:
+    """One stretch of a version between blank lines (``\\n\\n``), with its words: the
+    versions of a story share most of them, so each is read once per story. No word
+    reaches across a line break, so a text's words are its pieces' words."""
+
+    __slots__ = ("firsts",)
+
+    def __init__(self, text: str) -> None:
+        firsts: dict[str, tuple[int, int]] = {}
+        for match in WORD.finditer(text):
+            word = match.group()
+            if word not in firsts:
+                firsts[word] = match.span()
+        self.firsts = firsts
+        """Each distinct word → its first span in the piece, in order of first use."""
+
+
 class _Words:
     """The words of one version, for the diacritics check: found once per version and
     read by every pair the version is in."""
 
-    __slots__ = ("_accents", "_unique", "folds", "text")
+    __slots__ = ("_accents", "_parts", "_unique", "folds", "pieces", "text")
 
-    def __init__(self, text: str, folds: dict[str, str] | None = None) -> None:
+    def __init__(self, text: str, folds: dict[str, str] | None = None,
+                 pieces: dict[str, _Piece] | None = None) -> None:
         self.text = text
         self.folds = {} if folds is None else folds
         """Word → :func:`fold_diacritics` of it, shared by the versions of a story."""
+        self.pieces = {} if pieces is None else pieces
+        """Piece of text → its words (:class:`_Piece`), shared by the versions of a story."""
+        self._parts: list[tuple[int, _Piece]] | None = None
         self._unique: set[str] | None = None
         self._accents: dict[str, tuple[str, tuple[int, int]]] | None = None
+
+    @property
+    def parts(self) -> list[tuple[int, _Piece]]:
+        """Its pieces (:class:`_Piece`) with where each starts, in order."""
+        if self._parts is None:
+            parts, start, pieces = [], 0, self.pieces
+            for text in self.text.split("\n\n"):
+                piece = pieces.get(text)
+                if piece is None:
+                    piece = pieces[text] = _Piece(text)
+                parts.append((start, piece))
+                start += len(text) + 2
+            self._parts = parts
+        return self._parts
 
     @property
     def unique(self) -> set[str]:
         """Its distinct words."""
         if self._unique is None:
-            self._unique = set(WORD.findall(self.text))
+            self._unique = set().union(*(piece.firsts for _, piece in self.parts))
         return self._unique
 
     @property
@@ -744,7 +779,7 @@ def _consistent_accents(text: str, words: _Words | None = None
 
     A version that writes both ``el`` and ``él`` is no evidence that ``el`` lost an
     accent, so folded forms it also writes plain are left out. Each distinct word is
-    folded once; the text is walked again only to find the first span of a kept form.
+    folded once; a kept form's first span is read off the pieces' first spans.
     """
     if text.isascii():  # decomposed accents are not ASCII either
         return {}
@@ -763,12 +798,12 @@ def _consistent_accents(text: str, words: _Words | None = None
     found: dict[str, tuple[str, tuple[int, int]]] = {}
     if not kept:
         return found
-    for match in WORD.finditer(text):
-        word = match.group()
-        if word in accented and folds[word] in kept and folds[word] not in found:
-            found[folds[word]] = (word, match.span())
-            if len(found) == len(kept):
-                break
+    for start, piece in words.parts:  # each piece's words in order of first use
+        for word, (s, e) in piece.firsts.items():
+            if word in accented and folds[word] in kept and folds[word] not in found:
+                found[folds[word]] = (word, (start + s, start + e))
+        if len(found) == len(kept):
+            break
     return found
 
 
@@ -826,12 +861,15 @@ def check_preserved_diacritics(versions: Sequence[tuple[str, str]], *,
     ('a', (3, 8), 'López', '1 word has lost the diacritics that b keeps: Lopez/López')
 
     ``known``: each version's words by text, kept by a caller that checks a story pair by
-    pair, so that each version's words are found and folded once, not once per pair.
+    pair, so that each version's words are found and folded once, not once per pair (and
+    the pieces of text the versions share are read once per story: :class:`_Piece`).
     """
     _require_unique_ids(versions)
     known = {} if known is None else known
-    folds: dict[str, str] = {}
-    words = [known.get(text) or known.setdefault(text, _Words(text, folds))
+    shared = next(iter(known.values()), None)  # a story checked pair by pair
+    folds: dict[str, str] = shared.folds if shared is not None else {}
+    pieces: dict[str, _Piece] = shared.pieces if shared is not None else {}
+    words = [known.get(text) or known.setdefault(text, _Words(text, folds, pieces))
              for _, text in versions]
     accents = [(doc_id, w.accents) for (doc_id, _), w in zip(versions, words, strict=True)]
     if not any(found for _, found in accents):

@@ -452,3 +452,34 @@ def test_figures_reused_by_paragraph_on_figure_like_text(a: str, b: str, joiner:
     for text in (f"{a}.{joiner}{b}", f"{b} said.{joiner}{a}", f"{a}{joiner}{a}"):
         assert extract_figures_reusing(text, known) == extract_figures(text)
         assert split_sentences_reusing(text, split) == split_sentences(text)
+
+
+# --- the screens before costly regexes --------------------------------------------------
+
+_SCREENED = "".join(sorted(set(
+    "halvesthirdquarterdoubletriplequadrupletwicethricefolddozensscoresmillionsseveral"
+    "fewdutzendehundertetausendemilliersmiles")))
+_SCREEN_TEXT = st.text(
+    alphabet=st.sampled_from([*_SCREENED, *_SCREENED.upper(), "İ", "ı", "ſ", "K", " ", "-",
+                              "–", "—", "'", "’", "0", "1", "9", "\n"]),
+    max_size=40)
+
+
+@SETTINGS
+@given(_SCREEN_TEXT)
+def test_a_screened_recogniser_is_skipped_only_where_its_regex_cannot_match(text: str) -> None:
+    """Each recogniser skipped for lack of a word, a dash or a decade ending is skipped
+    only on texts where its regex finds nothing — in any case, "İ", "ı", "ſ" and the
+    Kelvin sign included (``re.IGNORECASE`` matches them to ASCII letters)."""
+    from corpus_qa.checks import figures as f
+
+    lang = f._Language(text, False)
+    for pattern, stems in [(f._FRACTION, f._FRACTION_STEMS),
+                           (f._SCALE_FRACTION, f._FRACTION_STEMS),
+                           (f._FACTOR, f._FACTOR_STEMS), (f._INEXACT, f._INEXACT_STEMS)]:
+        if pattern.search(text):
+            assert lang.has_any(stems), pattern.pattern
+    if f._RANGE.search(text) or f._ISO_DATE.search(text):
+        assert any(dash in text for dash in f._DASHES)
+    if f._DECADE.search(text):
+        assert any(end in text for end in f._DECADE_ENDS)

@@ -411,3 +411,18 @@ def test_a_scaled_decimal_equals_the_same_amount_in_digits(scaled: str, plain: s
     (a,), (b,) = extract_figures(f"Der Staat gibt {scaled} aus."), extract_figures(
         f"Der Staat gibt {plain} aus.")
     assert a.value == b.value and same_value(a, b)
+
+
+@pytest.mark.parametrize("text, value, kind", [
+    ("a thırd of voters", 0.333333, "fraction"),  # dotless i: a case-insensitive "third"
+    ("turnout TRİPLED", 3, "factor"),
+    ("HALF OF THEM", 0.5, "fraction"),
+    ("ſeveral hundred people", "hundreds", "inexact"),
+    ("mıles de personas", "thousands", "inexact"),
+    ("15 peſos", 15, "money"),
+])
+def test_letters_a_case_insensitive_regex_folds_to_ascii_are_read_as_those_letters(
+        text: str, value: object, kind: str) -> None:
+    """The word screens before the costly regexes see what ``re.IGNORECASE`` sees, and a
+    word it matched is looked up as the tables spell it (a KeyError before)."""
+    assert [(f.value, f.kind) for f in extract_figures(text)] == [(value, kind)]

@@ -91,3 +91,34 @@ def test_reused_figures_equal_a_fresh_extraction() -> None:
                                            dates=ev._dates(story)[k:k + 2])
         fresh_hits.extend(h for h in hits if h not in fresh_hits)
     assert reused.hits == fresh_hits
+
+
+@pytest.mark.parametrize("k", [2, 3, ev.MAX_ALL_PAIRS + 1])
+def test_the_diacritics_check_reads_each_shared_piece_once(
+        k: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words of a stretch of text the versions share (between blank lines) are found
+    once per story, and the first spans read off the pieces are the whole text's."""
+    calls: Counter[str] = Counter()
+    _counting(monkeypatch, calls, vc, "_Piece")
+    story = _story(k)
+    hits = ev._diacritics(story)
+    distinct = {p for version in story for p in version["text"].split("\n\n")}
+    assert calls["_Piece"] == len(distinct)
+    for hit in hits:  # the span of the first stripped word and of its accented form
+        text = {v["id"]: v["text"] for v in story}
+        assert text[hit.document][slice(*hit.span)] == "Andres"
+        assert text[hit.related.document][slice(*hit.related.span)] == "Andrés"
+    assert len(hits) == k // 2
+
+
+def test_a_shared_sentence_has_one_token_set_per_story() -> None:
+    """The versions' sides hold the same token set object for a sentence they share: its
+    tokens and their set are built once per story, not once per version."""
+    story = _story(3)
+    per_version = figures.PerVersion(ev._texts(story))
+    sides = [per_version.side(i) for i in range(3)]
+    last = [side.sets[-1] for side in sides]  # the last paragraph is in every version
+    assert sides[0].sentences[-1].text == sides[2].sentences[-1].text
+    assert last[0] is last[1] is last[2]
+    assert all(s == frozenset(t) for side in sides for s, t in zip(side.sets, side.tokens,
+                                                                   strict=True))
