@@ -723,7 +723,7 @@ _CONTROL_RE = re.compile(
 )
 
 
-def _stray_controls(text: str) -> Iterator[re.Match[str]]:
+def stray_controls(text: str) -> Iterator[re.Match[str]]:
     """The control characters that no other expectation owns."""
     owned: list[tuple[int, int]] | None = None
     for match in _CONTROL_RE.finditer(text):
@@ -746,7 +746,7 @@ def control_characters_ok(text: str) -> bool:
     >>> control_characters_ok("He said \\u00e2\\u20ac\\u0153hi\\u00e2\\u20ac\\x9d")  # mojibake's
     True
     """
-    return next(_stray_controls(text), None) is None
+    return next(stray_controls(text), None) is None
 
 
 _C0_NAMES = (
@@ -779,7 +779,7 @@ def find_control_characters(text: str) -> list[Hit]:
     """
     hits: list[Hit] = []
     total = 0
-    for match in _stray_controls(text):
+    for match in stray_controls(text):
         total += 1
         if len(hits) >= MAX_HITS_PER_DOCUMENT:
             continue

@@ -67,7 +67,9 @@ def _cues(given: Lists) -> fu.CueSet:
     return _loaded_cues(_refs(given))
 
 
-def _boilerplate(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
+def boilerplate_hits(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
+    """What the expectation reports for one row's ``text`` cell (text and body start),
+    with the suite's pattern and cue lists (``None``: the default lists)."""
     text, body_start = _document(value)
     return bp.find_document_boilerplate(text, _patterns(patterns),
                                         body_start=body_start,
@@ -140,7 +142,7 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
     """Furniture cue list files (relative to the suite file, or ``builtin:NAME.yml``);
     default: the packaged list."""
     map_metric = register_condition("no_boilerplate", value_keys=("patterns", "cues"),
-                                    check=_boilerplate)
+                                    check=boilerplate_hits)
     success_keys = ("patterns", "cues", "mostly")
     reasons: ClassVar[tuple[str, ...]] = (
         "syndication_notice", "licence_notice", "call_to_action", "cookie_notice",
@@ -167,7 +169,7 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
         return patterns
 
     def checked(self, value: Any) -> Checked:
-        return Checked(_boilerplate(value, self.patterns, self.cues))
+        return Checked(boilerplate_hits(value, self.patterns, self.cues))
 
 
 class ExpectDocumentToHaveNoPossibleFurniture(CorpusExpectation):
