@@ -185,7 +185,11 @@ _LEGACY = (
     ("\xe0-\xef", f"(?=[{_CONTINUATION}]{{2}})", False),
     ("\xc2-\xdf", f"(?=[{_CONTINUATION}])", False),
     # A UTF-8 two-byte sequence read as cp1251, or Cyrillic next to KOI8-R's symbols.
-    ("В-Я", "(?=[^\\sА-Яа-яЁё\x00-\x7f])", False),
+    # A second byte 0xA0 reads as a no-break space ("à" is "Г\xa0"), not followed by a
+    # Cyrillic letter (typeset Russian puts one after a one-letter word: "В\xa0Москве").
+    ("В-Я", "(?=[^\\sА-Яа-яЁё\x00-\x7f]|\xa0(?![А-Яа-яЁё]))", False),
+    # The same as cp1253: "à" is "Γ\xa0" (only Γ: other Greek capitals are symbols).
+    ("Γ", "(?=\xa0(?:\\s|[.,;:!?]|\\Z))", False),
     ("А-я", "(?=[\u2219-\u2265\u2320\u2321\u2500-\u25a0\xb0\xb2\xb7\xf7])", False),
     # A Latin code page read as another (mac-roman, cp437, cp1250): a symbol inside a
     # word, or a capital after a small letter ("CafÈ", "£ódŸ"). These two can match a
@@ -196,6 +200,11 @@ _LEGACY = (
     # Cyrillic or Greek letter inside a word of Latin letters.
     ("\u0386-\u03ce\u0400-\u045f", "(?:(?<=[A-Za-z\xc0-\xff].)|(?=[A-Za-z\xc0-\xff]))",
      True),
+    # A one-letter Cyrillic word next to a Latin word ("gouvernement а Paris"): a Latin
+    # one-letter word (French "à", Italian "è", Portuguese "é") read as cp1251. (Not
+    # Greek: "π" and "α" are variables of English text.)
+    ("\u0400-\u045f",
+     "(?<![^\\W\\d_].)(?![^\\W\\d_])(?:(?<=[A-Za-z][ \t].)|(?=[ \t][A-Za-z]))", True),
     # Cyrillic read as cp1253: cp1251's "а" and koi8-r's "ю" become the rare "ΰ", "ΐ", and
     # cp1251's "т" a final sigma inside a word ("νΰ", "ςε").
     ("\u0390\u03b0", "", True),
@@ -445,9 +454,15 @@ def unnaturalness(text: str) -> float:
     accents: set[str] = set()
     rare = 0.0
     counted = vowels = 0
+    latin_words = foreign_words = lone_letters = 0
     for word in text.split():
         letters = [c for c in word if c.isalpha()]
         scripts = {_script(c) for c in letters}
+        if scripts & {"CYRILLIC", "GREEK"}:
+            lone_letters += scripts == {"CYRILLIC"} and len(letters) == 1
+            foreign_words += len(letters) > 1 and scripts <= {"CYRILLIC", "GREEK"}
+        elif len(letters) >= 2 and scripts == {"LATIN"} and word.islower():
+            latin_words += 1
         score += 3.0 * max(0, len(scripts) - 1) + 1.0 * ("HALFWIDTH" in scripts)
         score += sum(1.0 for c in word if not c.isascii() and _is_symbol(c))
         inner = word.strip(_EDGE_PUNCTUATION) if scripts <= _SPACED_SCRIPTS else ""
@@ -483,6 +498,10 @@ def unnaturalness(text: str) -> float:
                     counted += 1
     if accents:
         score += 2.0 * (_groups_needed(accents) - 1)
+    # One-letter Cyrillic words among lowercase Latin words and no Cyrillic or Greek
+    # word: Latin one-letter words ("à", "è") read with a Cyrillic code page.
+    if lone_letters and not foreign_words and latin_words >= 3:
+        score += 3.0 * lone_letters
     if counted:
         weight = min(1.0, counted / 6)
         score += max(0.0, _NATURAL_LOG_FREQUENCY - rare / counted) * 12.0 * weight
@@ -645,6 +664,9 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
             start, end = core
             explained = explain_misdecoding(text[start:end])
         if explained is None:
+            start, end = core
+            explained = _explain_lone_letter(text, start, end)
+        if explained is None:
             continue
         segment = text[start:end]
         repaired, right, wrong = explained
@@ -659,6 +681,38 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
         else:
             found.append(Misdecoding((start, end), segment, repaired, right, wrong))
     return found
+
+
+_LONE_LETTER_RE = re.compile("[^\\w\\s]*[\u0400-\u045f][^\\w\\s]*")
+_FOREIGN_PAIR_RE = re.compile("[\u0370-\u03ff\u0400-\u045f]{2}")
+_LINE_REACH = 240
+"""How far along its line a lone letter's context reaches (characters each side)."""
+
+
+def _explain_lone_letter(text: str, start: int, end: int) -> tuple[str, str, str] | None:
+    """A one-letter Cyrillic word on a line of Latin words, judged with its line
+    (``unnaturalness`` counts it against the Latin words around it): a Latin one-letter
+    word read with a Cyrillic code page ("à" read as cp1251 is "а").
+    ``(repaired, right, wrong)`` for the word alone, or ``None``.
+    """
+    if not _LONE_LETTER_RE.fullmatch(text, start, end):
+        return None
+    line_start = max(text.rfind("\n", 0, start) + 1, start - _LINE_REACH)
+    line_end = text.find("\n", end)
+    line_end = min(len(text) if line_end < 0 else line_end, end + _LINE_REACH)
+    # Whole words only: where the reach cuts a word, the cut word is left out.
+    if line_start > 0 and text[line_start - 1] != "\n":
+        line_start = text.find(" ", line_start, start) + 1 or start
+    if line_end < len(text) and text[line_end] != "\n":
+        line_end = text.rfind(" ", end, line_end) if " " in text[end:line_end] else end
+    line = text[line_start:line_end]
+    if _FOREIGN_PAIR_RE.search(line):  # Cyrillic or Greek words: a real one-letter word
+        return None
+    explained = explain_misdecoding(line)
+    if explained is None or len(explained[0]) != len(line):
+        return None
+    repaired, right, wrong = explained
+    return repaired[start - line_start:end - line_start], right, wrong
 
 
 _SHORT_GAP_RE = re.compile(r"[ \t]*(?:[!-~]{1,12}[ \t]+){0,2}")
