@@ -393,6 +393,15 @@ _ACCENT_GROUPS = (
     "àçéèíïòóúü",  # Catalan
     "àáâãèéêìíòóôõùúýăđĩũơư" + "".join(map(chr, range(0x1EA0, 0x1EFA))),  # Vietnamese
 )
+_WESTERN_GROUPS = tuple(_ACCENT_GROUPS[i] for i in (0, 1, 2, 3, 4, 5, 13))
+_CENTRAL_GROUPS = tuple(_ACCENT_GROUPS[i] for i in (4, 6, 7, 8, 9, 11))
+PAGE_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "cp1252": _WESTERN_GROUPS, "latin-1": _WESTERN_GROUPS, "mac-roman": _WESTERN_GROUPS,
+    "cp437": _WESTERN_GROUPS, "cp1250": _CENTRAL_GROUPS, "iso-8859-2": _CENTRAL_GROUPS,
+}
+"""The language groups (of :data:`_ACCENT_GROUPS`) each Latin code page was written for:
+text repaired to that page is judged against these alone. Vietnamese is never written in
+cp1252, Czech never in latin-1; UTF-8 text may be in any of them."""
 
 
 @lru_cache(maxsize=4096)
@@ -437,7 +446,7 @@ def _hard_errors(text: str) -> int:
     )
 
 
-def unnaturalness(text: str) -> float:
+def unnaturalness(text: str, groups: tuple[str, ...] = _ACCENT_GROUPS) -> float:
     """How unlike ordinary text ``text`` reads: 0 for natural text, more for mixed scripts,
     dense or mixed-language accents, implausible letter case or rare letters.
 
@@ -447,6 +456,9 @@ def unnaturalness(text: str) -> float:
     # A lone C1 character matches BADNESS_RE too: count it once, as a hard error.
     score = 3.0 * _hard_errors(text) + 3.0 * sum(
         1 for m in BADNESS_RE.finditer(text) if not _C1_RE.fullmatch(m.group()))
+    # A lone capital before a no-break space: UTF-8 "Š" (C5 A0) read as cp1252 or latin-1
+    # ("Å\xa0ol"), which ftfy's regex lets through; not À É Ó Ö Á, real one-letter words.
+    score += 3.0 * len(_LONE_CAPITAL_NBSP_RE.findall(text))
     # Chinese and Japanese are written without spaces: ideographs between spaces are
     # bytes of a spaced script (Cyrillic, Greek) read as a CJK code page.
     score += 1.0 * len(_SPACED_IDEOGRAPHS_RE.findall(text))
@@ -497,7 +509,7 @@ def unnaturalness(text: str) -> float:
                     vowels += base in _VOWELS
                     counted += 1
     if accents:
-        score += 2.0 * (_groups_needed(accents) - 1)
+        score += 2.0 * (_groups_needed(accents, groups) - 1)
     # One-letter Cyrillic words among lowercase Latin words and no Cyrillic or Greek
     # word: Latin one-letter words ("à", "è") read with a Cyrillic code page.
     if lone_letters and not foreign_words and latin_words >= 3:
@@ -539,24 +551,25 @@ def _base_letter(char: str) -> str:
     return unicodedata.normalize("NFD", char.lower())[0]
 
 
-def _groups_needed(accents: set[str]) -> int:
-    """How many language groups it takes to cover these accented letters (greedy)."""
+def _groups_needed(accents: set[str], groups: tuple[str, ...] = _ACCENT_GROUPS) -> int:
+    """How many of ``groups`` it takes to cover these accented letters (greedy)."""
     left = set(accents)
-    groups = 0
+    needed = 0
     while left:
-        best = max(_ACCENT_GROUPS, key=lambda g: len(left.intersection(g)))
+        best = max(groups, key=lambda g: len(left.intersection(g)))
         covered = left.intersection(best)
-        groups += 1
+        needed += 1
         if not covered:
-            return groups + len(left)
+            return needed + len(left)
         left -= covered
-    return groups
+    return needed
 
 
 _EDGE_PUNCTUATION = "\"'()[]{}<>.,;:!?«»‹›„“”‘’‚…—–-¡¿「」『』（）。，、"
 _WORD_PUNCTUATION = "’‘ʼ·‐‑-'"
 """Punctuation that real words hold inside them (apostrophes, Catalan l·l, hyphens)."""
 
+_LONE_CAPITAL_NBSP_RE = re.compile("(?<![^\\W\\d_])[ÂÃÄÅÆÐÑ]\xa0")
 _MEDIAL_FINAL_SIGMA_RE = re.compile("ς(?=[^\\W\\d_])")
 _SPACED_IDEOGRAPHS_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff] +(?=[\u3040-\u30ff\u3400-\u9fff])")
 _SPACED_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
@@ -603,10 +616,10 @@ def explain_misdecoding(segment: str) -> tuple[str, str, str] | None:
         if (repaired == segment or _hard_errors(repaired) > repaired.count("\ufffd")
                 or repaired.count("\ufffd") > lost
                 or lost and not any(not c.isascii() and c != "\ufffd" for c in repaired)
-                or not _letters_changed(segment, repaired)
+                or not _letters_changed(segment, repaired) or _word_broken(segment, repaired)
                 or right.name in _CJK_PAGES and len(_CJK_RE.findall(repaired)) < 3):
             continue
-        after = unnaturalness(repaired) + (right is not UTF8) * _LEGACY_PRIOR
+        after = _unnaturalness_in(repaired, right.name) + (right is not UTF8) * _LEGACY_PRIOR
         # A single-byte swap must earn its keep on the letters: C1 characters count as
         # control characters (the control expectation's), not as evidence.
         baseline = before if len(repaired) != len(segment) else before_letters
@@ -621,6 +634,40 @@ def explain_misdecoding(segment: str) -> tuple[str, str, str] | None:
             return fixed.text, _ftfy_name(steps["decode"]), _ftfy_name(steps["encode"])
         return None
     return best[2], best[3], best[4]
+
+
+def _word_broken(segment: str, repaired: str) -> bool:
+    """True when a single-byte swap turns a letter into a space, or a letter between two
+    letters into a non-letter (KOI8-R's no-break space and "·" for cp1251's "љ" "ћ"):
+    no repair breaks a word."""
+    if len(segment) != len(repaired):
+        return False
+    for i, (a, b) in enumerate(zip(segment, repaired, strict=True)):
+        if a == b or not a.isalpha() or b.isalpha():
+            continue
+        if b.isspace() or b == "\xb7" or (0 < i < len(segment) - 1 and segment[i - 1].isalpha()
+                                          and segment[i + 1].isalpha()):
+            return True
+    return False
+
+
+# Letters of Western code pages in places their languages never put them: a grave vowel
+# before a vowel (French, Italian, Catalan: "rozpoèet" is Czech "rozpočet" read through
+# cp1252), a nasal ã õ before a consonant other than s (Portuguese: "nõtt" is Hungarian
+# "nőtt"), ñ before a consonant (Spanish: "mieszkañcy"), œ ending a word (French).
+_WESTERN_ODD_RE = re.compile(
+    "[àèìòù](?=[aeiouyáéíóúàèìòùâêîôûäëïöü])|[ãõ](?=[^\\W\\d_aeiouáéíóúsn])"
+    "|ñ(?=[^\\W\\d_aeiouáéíóú])|œ(?![^\\W\\d_])", re.IGNORECASE)
+
+
+def _unnaturalness_in(text: str, page: str) -> float:
+    """:func:`unnaturalness` of text read in code page ``page``: its accents judged
+    against the languages written in that page, and its letters where they never stand."""
+    groups = PAGE_LANGUAGES.get(page, _ACCENT_GROUPS)
+    score = unnaturalness(text, groups)
+    if groups is _WESTERN_GROUPS:
+        score += 1.0 * len(_WESTERN_ODD_RE.findall(text))
+    return score
 
 
 def _letters_changed(segment: str, repaired: str) -> bool:
@@ -656,7 +703,7 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
     """Every confirmed mis-decoding in ``text`` (all three stages)."""
     if text.isascii():
         return []
-    found: list[Misdecoding] = []
+    spans: list[Misdecoding] = []
     for wide, core in _candidate_spans(text):
         start, end = wide
         explained = explain_misdecoding(text[start:end])
@@ -668,10 +715,14 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
             explained = _explain_lone_letter(text, start, end)
         if explained is None:
             continue
-        segment = text[start:end]
         repaired, right, wrong = explained
         if first_only:
-            return [Misdecoding((start, end), segment, repaired, right, wrong)]
+            return [Misdecoding((start, end), text[start:end], repaired, right, wrong)]
+        spans.append(Misdecoding((start, end), text[start:end], repaired, right, wrong))
+    found: list[Misdecoding] = []
+    for span in _one_page_per_reading(spans):
+        (start, end), segment, repaired, right, wrong = (
+            span.span, span.shown, span.repaired, span.right, span.wrong)
         last = found[-1] if found else None
         gap = text[last.span[1]:start] if last else ""
         if last and (last.right, last.wrong) == (right, wrong) and _SHORT_GAP_RE.fullmatch(gap):
@@ -713,6 +764,53 @@ def _explain_lone_letter(text: str, start: int, end: int) -> tuple[str, str, str
         return None
     repaired, right, wrong = explained
     return repaired[start - line_start:end - line_start], right, wrong
+
+
+def _one_page_per_reading(found: list[Misdecoding]) -> list[Misdecoding]:
+    """``found`` with one code page named for all the spans read with the same wrong
+    single-byte page: a document is written in one code page, and a span alone often
+    reads as well in two ("rozpoèet" in cp1252, "rozpočet" in cp1250, both read as
+    cp1251 "rozpoиet"). The page that reads all of them most naturally is named; a page
+    that cannot read one of them is not a candidate."""
+    by_wrong: dict[str, list[int]] = {}
+    for i, m in enumerate(found):
+        if m.right in _SINGLE_BYTE_RIGHTS:
+            by_wrong.setdefault(m.wrong, []).append(i)
+    found = list(found)
+    for wrong, where in by_wrong.items():
+        named = [found[i].right for i in where]
+        if len(set(named)) < 2:
+            continue
+        best: tuple[float, int, str, list[str]] | None = None
+        for right in dict.fromkeys(named):
+            readings = [_reread(found[i].shown, right, wrong) for i in where]
+            if any(r is None for r in readings):
+                continue
+            total = sum(_unnaturalness_in(r, right) for r in readings if r is not None)
+            key = (total, -named.count(right))
+            if best is None or key < best[:2]:
+                best = (total, -named.count(right), right, [r for r in readings if r])
+        if best is not None:
+            for i, repaired in zip(where, best[3], strict=True):
+                found[i] = replace(found[i], repaired=repaired, right=best[2])
+    return found
+
+
+_SINGLE_BYTE_RIGHTS = frozenset({"cp1251", "koi8-r", "cp1252", "cp1250", "iso-8859-2",
+                                 "cp1253", "mac-roman", "cp437"})
+
+
+def _reread(segment: str, right: str, wrong: str) -> str | None:
+    """``segment`` encoded with code page ``wrong`` and decoded with ``right``, when that
+    is a repair: it decodes, changes letters and breaks no word."""
+    try:
+        repaired = segment.encode(CODE_PAGES[wrong].encode).decode(CODE_PAGES[right].decode)
+    except (UnicodeEncodeError, UnicodeDecodeError, KeyError):
+        return None
+    if (_hard_errors(repaired) or not _letters_changed(segment, repaired)
+            or _word_broken(segment, repaired)):
+        return None
+    return repaired
 
 
 _SHORT_GAP_RE = re.compile(r"[ \t]*(?:[!-~]{1,12}[ \t]+){0,2}")
