@@ -654,10 +654,11 @@ def _word_broken(segment: str, repaired: str) -> bool:
 # Letters of Western code pages in places their languages never put them: a grave vowel
 # before a vowel (French, Italian, Catalan: "rozpoèet" is Czech "rozpočet" read through
 # cp1252), a nasal ã õ before a consonant other than s (Portuguese: "nõtt" is Hungarian
-# "nőtt"), ñ before a consonant (Spanish: "mieszkañcy"), œ ending a word (French).
+# "nőtt"), ñ before a consonant (Spanish: "mieszkañcy"), œ ending a word (French), æ
+# before a vowel (Danish, Norwegian: "poduzeæima" is Croatian "poduzećima").
 _WESTERN_ODD_RE = re.compile(
     "[àèìòù](?=[aeiouyáéíóúàèìòùâêîôûäëïöü])|[ãõ](?=[^\\W\\d_aeiouáéíóúsn])"
-    "|ñ(?=[^\\W\\d_aeiouáéíóú])|œ(?![^\\W\\d_])", re.IGNORECASE)
+    "|ñ(?=[^\\W\\d_aeiouáéíóú])|œ(?![^\\W\\d_])|æ(?=[aeiouyáéíóú])", re.IGNORECASE)
 
 
 def _unnaturalness_in(text: str, page: str) -> float:
@@ -767,37 +768,49 @@ def _explain_lone_letter(text: str, start: int, end: int) -> tuple[str, str, str
 
 
 def _one_page_per_reading(found: list[Misdecoding]) -> list[Misdecoding]:
-    """``found`` with one code page named for all the spans read with the same wrong
-    single-byte page: a document is written in one code page, and a span alone often
-    reads as well in two ("rozpoèet" in cp1252, "rozpočet" in cp1250, both read as
-    cp1251 "rozpoиet"). The page that reads all of them most naturally is named; a page
-    that cannot read one of them is not a candidate."""
-    by_wrong: dict[str, list[int]] = {}
-    for i, m in enumerate(found):
-        if m.right in _SINGLE_BYTE_RIGHTS:
-            by_wrong.setdefault(m.wrong, []).append(i)
+    """``found`` with one pair of code pages named for the spans read through single-byte
+    pages: a document is written in one code page and read with one, and a span alone
+    often reads as well through two pairs ("rozpoиet" is "rozpoèet" in cp1252 and
+    "rozpočet" in cp1250, both read as cp1251). The named pair that reads all of them
+    most naturally is named for all; when none reads them all, the same is done for
+    the spans of each wrong page. A pair that cannot read a span is not a candidate."""
     found = list(found)
-    for wrong, where in by_wrong.items():
-        named = [found[i].right for i in where]
-        if len(set(named)) < 2:
-            continue
-        best: tuple[float, int, str, list[str]] | None = None
-        for right in dict.fromkeys(named):
-            readings = [_reread(found[i].shown, right, wrong) for i in where]
-            if any(r is None for r in readings):
-                continue
-            total = sum(_unnaturalness_in(r, right) for r in readings if r is not None)
-            key = (total, -named.count(right))
-            if best is None or key < best[:2]:
-                best = (total, -named.count(right), right, [r for r in readings if r])
-        if best is not None:
-            for i, repaired in zip(where, best[3], strict=True):
-                found[i] = replace(found[i], repaired=repaired, right=best[2])
+    legacy = [i for i, m in enumerate(found)
+              if m.right in _SINGLE_BYTE_RIGHTS and m.wrong in _SINGLE_BYTE_RIGHTS]
+    if len({(found[i].right, found[i].wrong) for i in legacy}) < 2:
+        return found
+    groups = [legacy] if _name_one_pair(found, legacy) else []
+    if not groups:
+        by_wrong: dict[str, list[int]] = {}
+        for i in legacy:
+            by_wrong.setdefault(found[i].wrong, []).append(i)
+        for where in by_wrong.values():
+            _name_one_pair(found, where)
     return found
 
 
-_SINGLE_BYTE_RIGHTS = frozenset({"cp1251", "koi8-r", "cp1252", "cp1250", "iso-8859-2",
-                                 "cp1253", "mac-roman", "cp437"})
+def _name_one_pair(found: list[Misdecoding], where: list[int]) -> bool:
+    """Name, for the spans ``where``, the pair among theirs that reads all of them most
+    naturally (ties: the pair named most often); False when no pair reads them all."""
+    named = [(found[i].right, found[i].wrong) for i in where]
+    best: tuple[float, int, tuple[str, str], list[str]] | None = None
+    for pair in dict.fromkeys(named):
+        readings = [_reread(found[i].shown, *pair) for i in where]
+        if any(r is None for r in readings):
+            continue
+        read = [r for r in readings if r is not None]
+        total = sum(_unnaturalness_in(r, pair[0]) for r in read)
+        if best is None or (total, -named.count(pair)) < best[:2]:
+            best = (total, -named.count(pair), pair, read)
+    if best is None:
+        return False
+    for i, repaired in zip(where, best[3], strict=True):
+        found[i] = replace(found[i], repaired=repaired, right=best[2][0], wrong=best[2][1])
+    return True
+
+
+_SINGLE_BYTE_RIGHTS = frozenset({"cp1251", "koi8-r", "cp1252", "latin-1", "cp1250",
+                                 "iso-8859-2", "cp1253", "mac-roman", "cp437"})
 
 
 def _reread(segment: str, right: str, wrong: str) -> str | None:
