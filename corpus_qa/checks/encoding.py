@@ -200,11 +200,12 @@ _LEGACY = (
     # Cyrillic or Greek letter inside a word of Latin letters.
     ("\u0386-\u03ce\u0400-\u045f", "(?:(?<=[A-Za-z\xc0-\xff].)|(?=[A-Za-z\xc0-\xff]))",
      True),
-    # A one-letter Cyrillic word next to a Latin word ("gouvernement а Paris"): a Latin
-    # one-letter word (French "à", Italian "è", Portuguese "é") read as cp1251. (Not
-    # Greek: "π" and "α" are variables of English text.)
+    # A one-letter Cyrillic word after a small Latin letter, before a Latin letter or
+    # punctuation ("reste а Lyon", "reste а."): a Latin one-letter word (French "à",
+    # Italian "è", Portuguese "é") read as cp1251; judged with its line. Not Greek ("π"
+    # and "α" are variables of English text).
     ("\u0400-\u045f",
-     "(?<![^\\W\\d_].)(?![^\\W\\d_])(?:(?<=[A-Za-z][ \t].)|(?=[ \t][A-Za-z]))", True),
+     "(?<=[a-z][ \t].)(?=[ \t][A-Za-z]|[.,;:!?)])", True),
     # Cyrillic read as cp1253: cp1251's "а" and koi8-r's "ю" become the rare "ΰ", "ΐ", and
     # cp1251's "т" a final sigma inside a word ("νΰ", "ςε").
     ("\u0390\u03b0", "", True),
@@ -326,6 +327,9 @@ def _candidate_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]
             spans.append((start, end))
     widened = []
     for start, end in spans:
+        if _LONE_LETTER_RE.fullmatch(text, start, end):  # judged with its line instead
+            widened.append(((start, end), (start, end)))
+            continue
         before = _FOREIGN_WORDS_BEFORE_RE.search(text, 0, start)
         after = _FOREIGN_WORDS_AFTER_RE.match(text, end)
         widened.append(((before.start() if before else start, after.end() if after else end),
@@ -707,13 +711,18 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
     spans: list[Misdecoding] = []
     for wide, core in _candidate_spans(text):
         start, end = wide
-        explained = explain_misdecoding(text[start:end])
-        if explained is None and core != wide:
-            start, end = core
-            explained = explain_misdecoding(text[start:end])
-        if explained is None:
-            start, end = core
+        if wide == core and _LONE_LETTER_RE.fullmatch(text, start, end):
+            # One letter alone cannot tell: its line does (and most often, the line is
+            # Cyrillic text, where it is a real word: nothing to confirm).
             explained = _explain_lone_letter(text, start, end)
+        else:
+            explained = explain_misdecoding(text[start:end])
+            if explained is None and core != wide:
+                start, end = core
+                explained = explain_misdecoding(text[start:end])
+            if explained is None:
+                start, end = core
+                explained = _explain_lone_letter(text, start, end)
         if explained is None:
             continue
         repaired, right, wrong = explained
