@@ -744,7 +744,9 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
     return found
 
 
-_LONE_LETTER_RE = re.compile("[^\\w\\s]*[\u0400-\u045f][^\\w\\s]*")
+_LONE_LETTER_RE = re.compile("[!-/:-@[-`{-~]*[\u0400-\u045f][!-/:-@[-`{-~]*")
+"""One Cyrillic letter with ASCII punctuation around it (not KOI8-R's box drawing: "ц═"
+is UTF-8 "à" read as KOI8-R, confirmed as it is)."""
 _FOREIGN_PAIR_RE = re.compile("[\u0370-\u03ff\u0400-\u045f]{2}")
 _LINE_REACH = 240
 """How far along its line a lone letter's context reaches (characters each side)."""
