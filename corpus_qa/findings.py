@@ -8,7 +8,7 @@ context (expectation, severity, document path, line/column, excerpt) to make a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,22 @@ class Hit:
     related: Related | None = None
     document: str | None = None
     key: str | None = None
+
+
+class HitLike(Protocol):
+    """What a check's :class:`Hit` and the runner's ``Finding`` share: code that only
+    reads these (the repairs, the mutations' "was it found") takes either."""
+
+    @property
+    def reason(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def span(self) -> tuple[int, int]: ...
+    @property
+    def suggestion(self) -> str | None: ...
+    @property
+    def key(self) -> str | None: ...
 
 
 class Checked(NamedTuple):

@@ -196,10 +196,10 @@ def suite_boilerplate_check(suite: Any) -> Callable[[str, int], list[Any]] | Non
                  if e.type == "expect_document_to_have_no_boilerplate"), None)
     if spec is None:
         return None
-    from corpus_qa.expectations.boilerplate import _boilerplate
+    from corpus_qa.expectations.boilerplate import boilerplate_hits
 
     patterns, cues = spec.kwargs.get("patterns"), spec.kwargs.get("cues")
-    return lambda text, start: _boilerplate({"text": text, "body_start": start}, patterns, cues)
+    return lambda text, start: boilerplate_hits({"text": text, "body_start": start}, patterns, cues)
 
 
 def _body_start(text: str, is_text_file: bool) -> int:

@@ -24,11 +24,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from random import Random
-from typing import Any, Protocol
+from typing import Any
 
 from corpus_qa.checks.boilerplate import DEFAULT_LEADING_CHARS, DEFAULT_TRAILING_CHARS
 from corpus_qa.checks.figures import Figure, extract_figures, same_value
 from corpus_qa.documents import Document
+from corpus_qa.findings import HitLike
 from corpus_qa.sources.text import read_text_metadata
 from corpus_qa.metadata import Metadata, Phrases, parse_date, resolve
 from corpus_qa.text.calendar import MONTH_PATTERN
@@ -39,19 +40,6 @@ Span = tuple[int, int]
 
 
 # --- what was injected ------------------------------------------------------------------
-
-
-class HitLike(Protocol):
-    """What check hits and runner findings share (for :meth:`InjectedDefect.found_in`)."""
-
-    @property
-    def reason(self) -> str: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def span(self) -> tuple[int, int]: ...
-    @property
-    def key(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,7 +185,11 @@ _LEGACY = (
     ("\xe0-\xef", f"(?=[{_CONTINUATION}]{{2}})", False),
     ("\xc2-\xdf", f"(?=[{_CONTINUATION}])", False),
     # A UTF-8 two-byte sequence read as cp1251, or Cyrillic next to KOI8-R's symbols.
-    ("В-Я", "(?=[^\\sА-Яа-яЁё\x00-\x7f])", False),
+    # A second byte 0xA0 reads as a no-break space ("à" is "Г\xa0"), not followed by a
+    # Cyrillic letter (typeset Russian puts one after a one-letter word: "В\xa0Москве").
+    ("В-Я", "(?=[^\\sА-Яа-яЁё\x00-\x7f]|\xa0(?![А-Яа-яЁё]))", False),
+    # The same as cp1253: "à" is "Γ\xa0" (only Γ: other Greek capitals are symbols).
+    ("Γ", "(?=\xa0(?:\\s|[.,;:!?]|\\Z))", False),
     ("А-я", "(?=[\u2219-\u2265\u2320\u2321\u2500-\u25a0\xb0\xb2\xb7\xf7])", False),
     # A Latin code page read as another (mac-roman, cp437, cp1250): a symbol inside a
     # word, or a capital after a small letter ("CafÈ", "£ódŸ"). These two can match a
@@ -196,6 +200,12 @@ _LEGACY = (
     # Cyrillic or Greek letter inside a word of Latin letters.
     ("\u0386-\u03ce\u0400-\u045f", "(?:(?<=[A-Za-z\xc0-\xff].)|(?=[A-Za-z\xc0-\xff]))",
      True),
+    # A one-letter Cyrillic word after a small Latin letter, before a Latin letter or
+    # punctuation ("reste а Lyon", "reste а."): a Latin one-letter word (French "à",
+    # Italian "è", Portuguese "é") read as cp1251; judged with its line. Not Greek ("π"
+    # and "α" are variables of English text).
+    ("\u0400-\u045f",
+     "(?<=[a-z][ \t].)(?=[ \t][A-Za-z]|[.,;:!?)])", True),
     # Cyrillic read as cp1253: cp1251's "а" and koi8-r's "ю" become the rare "ΰ", "ΐ", and
     # cp1251's "т" a final sigma inside a word ("νΰ", "ςε").
     ("\u0390\u03b0", "", True),
@@ -317,6 +327,9 @@ def _candidate_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]
             spans.append((start, end))
     widened = []
     for start, end in spans:
+        if _LONE_LETTER_RE.fullmatch(text, start, end):  # judged with its line instead
+            widened.append(((start, end), (start, end)))
+            continue
         before = _FOREIGN_WORDS_BEFORE_RE.search(text, 0, start)
         after = _FOREIGN_WORDS_AFTER_RE.match(text, end)
         widened.append(((before.start() if before else start, after.end() if after else end),
@@ -384,6 +397,15 @@ _ACCENT_GROUPS = (
     "àçéèíïòóúü",  # Catalan
     "àáâãèéêìíòóôõùúýăđĩũơư" + "".join(map(chr, range(0x1EA0, 0x1EFA))),  # Vietnamese
 )
+_WESTERN_GROUPS = tuple(_ACCENT_GROUPS[i] for i in (0, 1, 2, 3, 4, 5, 13))
+_CENTRAL_GROUPS = tuple(_ACCENT_GROUPS[i] for i in (4, 6, 7, 8, 9, 11))
+PAGE_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "cp1252": _WESTERN_GROUPS, "latin-1": _WESTERN_GROUPS, "mac-roman": _WESTERN_GROUPS,
+    "cp437": _WESTERN_GROUPS, "cp1250": _CENTRAL_GROUPS, "iso-8859-2": _CENTRAL_GROUPS,
+}
+"""The language groups (of :data:`_ACCENT_GROUPS`) each Latin code page was written for:
+text repaired to that page is judged against these alone. Vietnamese is never written in
+cp1252, Czech never in latin-1; UTF-8 text may be in any of them."""
 
 
 @lru_cache(maxsize=4096)
@@ -428,7 +450,7 @@ def _hard_errors(text: str) -> int:
     )
 
 
-def unnaturalness(text: str) -> float:
+def unnaturalness(text: str, groups: tuple[str, ...] = _ACCENT_GROUPS) -> float:
     """How unlike ordinary text ``text`` reads: 0 for natural text, more for mixed scripts,
     dense or mixed-language accents, implausible letter case or rare letters.
 
@@ -438,6 +460,9 @@ def unnaturalness(text: str) -> float:
     # A lone C1 character matches BADNESS_RE too: count it once, as a hard error.
     score = 3.0 * _hard_errors(text) + 3.0 * sum(
         1 for m in BADNESS_RE.finditer(text) if not _C1_RE.fullmatch(m.group()))
+    # A lone capital before a no-break space: UTF-8 "Š" (C5 A0) read as cp1252 or latin-1
+    # ("Å\xa0ol"), which ftfy's regex lets through; not À É Ó Ö Á, real one-letter words.
+    score += 3.0 * len(_LONE_CAPITAL_NBSP_RE.findall(text))
     # Chinese and Japanese are written without spaces: ideographs between spaces are
     # bytes of a spaced script (Cyrillic, Greek) read as a CJK code page.
     score += 1.0 * len(_SPACED_IDEOGRAPHS_RE.findall(text))
@@ -445,9 +470,15 @@ def unnaturalness(text: str) -> float:
     accents: set[str] = set()
     rare = 0.0
     counted = vowels = 0
+    latin_words = foreign_words = lone_letters = 0
     for word in text.split():
         letters = [c for c in word if c.isalpha()]
         scripts = {_script(c) for c in letters}
+        if scripts & {"CYRILLIC", "GREEK"}:
+            lone_letters += scripts == {"CYRILLIC"} and len(letters) == 1
+            foreign_words += len(letters) > 1 and scripts <= {"CYRILLIC", "GREEK"}
+        elif len(letters) >= 2 and scripts == {"LATIN"} and word.islower():
+            latin_words += 1
         score += 3.0 * max(0, len(scripts) - 1) + 1.0 * ("HALFWIDTH" in scripts)
         score += sum(1.0 for c in word if not c.isascii() and _is_symbol(c))
         inner = word.strip(_EDGE_PUNCTUATION) if scripts <= _SPACED_SCRIPTS else ""
@@ -482,7 +513,11 @@ def unnaturalness(text: str) -> float:
                     vowels += base in _VOWELS
                     counted += 1
     if accents:
-        score += 2.0 * (_groups_needed(accents) - 1)
+        score += 2.0 * (_groups_needed(accents, groups) - 1)
+    # One-letter Cyrillic words among lowercase Latin words and no Cyrillic or Greek
+    # word: Latin one-letter words ("à", "è") read with a Cyrillic code page.
+    if lone_letters and not foreign_words and latin_words >= 3:
+        score += 3.0 * lone_letters
     if counted:
         weight = min(1.0, counted / 6)
         score += max(0.0, _NATURAL_LOG_FREQUENCY - rare / counted) * 12.0 * weight
@@ -520,24 +555,25 @@ def _base_letter(char: str) -> str:
     return unicodedata.normalize("NFD", char.lower())[0]
 
 
-def _groups_needed(accents: set[str]) -> int:
-    """How many language groups it takes to cover these accented letters (greedy)."""
+def _groups_needed(accents: set[str], groups: tuple[str, ...] = _ACCENT_GROUPS) -> int:
+    """How many of ``groups`` it takes to cover these accented letters (greedy)."""
     left = set(accents)
-    groups = 0
+    needed = 0
     while left:
-        best = max(_ACCENT_GROUPS, key=lambda g: len(left.intersection(g)))
+        best = max(groups, key=lambda g: len(left.intersection(g)))
         covered = left.intersection(best)
-        groups += 1
+        needed += 1
         if not covered:
-            return groups + len(left)
+            return needed + len(left)
         left -= covered
-    return groups
+    return needed
 
 
 _EDGE_PUNCTUATION = "\"'()[]{}<>.,;:!?«»‹›„“”‘’‚…—–-¡¿「」『』（）。，、"
 _WORD_PUNCTUATION = "’‘ʼ·‐‑-'"
 """Punctuation that real words hold inside them (apostrophes, Catalan l·l, hyphens)."""
 
+_LONE_CAPITAL_NBSP_RE = re.compile("(?<![^\\W\\d_])[ÂÃÄÅÆÐÑ]\xa0")
 _MEDIAL_FINAL_SIGMA_RE = re.compile("ς(?=[^\\W\\d_])")
 _SPACED_IDEOGRAPHS_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff] +(?=[\u3040-\u30ff\u3400-\u9fff])")
 _SPACED_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
@@ -584,10 +620,10 @@ def explain_misdecoding(segment: str) -> tuple[str, str, str] | None:
         if (repaired == segment or _hard_errors(repaired) > repaired.count("\ufffd")
                 or repaired.count("\ufffd") > lost
                 or lost and not any(not c.isascii() and c != "\ufffd" for c in repaired)
-                or not _letters_changed(segment, repaired)
+                or not _letters_changed(segment, repaired) or _word_broken(segment, repaired)
                 or right.name in _CJK_PAGES and len(_CJK_RE.findall(repaired)) < 3):
             continue
-        after = unnaturalness(repaired) + (right is not UTF8) * _LEGACY_PRIOR
+        after = _unnaturalness_in(repaired, right.name) + (right is not UTF8) * _LEGACY_PRIOR
         # A single-byte swap must earn its keep on the letters: C1 characters count as
         # control characters (the control expectation's), not as evidence.
         baseline = before if len(repaired) != len(segment) else before_letters
@@ -602,6 +638,41 @@ def explain_misdecoding(segment: str) -> tuple[str, str, str] | None:
             return fixed.text, _ftfy_name(steps["decode"]), _ftfy_name(steps["encode"])
         return None
     return best[2], best[3], best[4]
+
+
+def _word_broken(segment: str, repaired: str) -> bool:
+    """True when a single-byte swap turns a letter into a space, or a letter between two
+    letters into a non-letter (KOI8-R's no-break space and "·" for cp1251's "љ" "ћ"):
+    no repair breaks a word."""
+    if len(segment) != len(repaired):
+        return False
+    for i, (a, b) in enumerate(zip(segment, repaired, strict=True)):
+        if a == b or not a.isalpha() or b.isalpha():
+            continue
+        if b.isspace() or b == "\xb7" or (0 < i < len(segment) - 1 and segment[i - 1].isalpha()
+                                          and segment[i + 1].isalpha()):
+            return True
+    return False
+
+
+# Letters of Western code pages in places their languages never put them: a grave vowel
+# before a vowel (French, Italian, Catalan: "rozpoèet" is Czech "rozpočet" read through
+# cp1252), a nasal ã õ before a consonant other than s (Portuguese: "nõtt" is Hungarian
+# "nőtt"), ñ before a consonant (Spanish: "mieszkañcy"), œ ending a word (French), æ
+# before a vowel (Danish, Norwegian: "poduzeæima" is Croatian "poduzećima").
+_WESTERN_ODD_RE = re.compile(
+    "[àèìòù](?=[aeiouyáéíóúàèìòùâêîôûäëïöü])|[ãõ](?=[^\\W\\d_aeiouáéíóúsn])"
+    "|ñ(?=[^\\W\\d_aeiouáéíóú])|œ(?![^\\W\\d_])|æ(?=[aeiouyáéíóú])", re.IGNORECASE)
+
+
+def _unnaturalness_in(text: str, page: str) -> float:
+    """:func:`unnaturalness` of text read in code page ``page``: its accents judged
+    against the languages written in that page, and its letters where they never stand."""
+    groups = PAGE_LANGUAGES.get(page, _ACCENT_GROUPS)
+    score = unnaturalness(text, groups)
+    if groups is _WESTERN_GROUPS:
+        score += 1.0 * len(_WESTERN_ODD_RE.findall(text))
+    return score
 
 
 def _letters_changed(segment: str, repaired: str) -> bool:
@@ -637,19 +708,31 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
     """Every confirmed mis-decoding in ``text`` (all three stages)."""
     if text.isascii():
         return []
-    found: list[Misdecoding] = []
+    spans: list[Misdecoding] = []
     for wide, core in _candidate_spans(text):
         start, end = wide
-        explained = explain_misdecoding(text[start:end])
-        if explained is None and core != wide:
-            start, end = core
+        if wide == core and _LONE_LETTER_RE.fullmatch(text, start, end):
+            # One letter alone cannot tell: its line does (and most often, the line is
+            # Cyrillic text, where it is a real word: nothing to confirm).
+            explained = _explain_lone_letter(text, start, end)
+        else:
             explained = explain_misdecoding(text[start:end])
+            if explained is None and core != wide:
+                start, end = core
+                explained = explain_misdecoding(text[start:end])
+            if explained is None:
+                start, end = core
+                explained = _explain_lone_letter(text, start, end)
         if explained is None:
             continue
-        segment = text[start:end]
         repaired, right, wrong = explained
         if first_only:
-            return [Misdecoding((start, end), segment, repaired, right, wrong)]
+            return [Misdecoding((start, end), text[start:end], repaired, right, wrong)]
+        spans.append(Misdecoding((start, end), text[start:end], repaired, right, wrong))
+    found: list[Misdecoding] = []
+    for span in _one_page_per_reading(spans):
+        (start, end), segment, repaired, right, wrong = (
+            span.span, span.shown, span.repaired, span.right, span.wrong)
         last = found[-1] if found else None
         gap = text[last.span[1]:start] if last else ""
         if last and (last.right, last.wrong) == (right, wrong) and _SHORT_GAP_RE.fullmatch(gap):
@@ -659,6 +742,99 @@ def misdecodings(text: str, *, first_only: bool = False) -> list[Misdecoding]:
         else:
             found.append(Misdecoding((start, end), segment, repaired, right, wrong))
     return found
+
+
+_LONE_LETTER_RE = re.compile("[!-/:-@[-`{-~]*[\u0400-\u045f][!-/:-@[-`{-~]*")
+"""One Cyrillic letter with ASCII punctuation around it (not KOI8-R's box drawing: "ц═"
+is UTF-8 "à" read as KOI8-R, confirmed as it is)."""
+_FOREIGN_PAIR_RE = re.compile("[\u0370-\u03ff\u0400-\u045f]{2}")
+_LINE_REACH = 240
+"""How far along its line a lone letter's context reaches (characters each side)."""
+
+
+def _explain_lone_letter(text: str, start: int, end: int) -> tuple[str, str, str] | None:
+    """A one-letter Cyrillic word on a line of Latin words, judged with its line
+    (``unnaturalness`` counts it against the Latin words around it): a Latin one-letter
+    word read with a Cyrillic code page ("à" read as cp1251 is "а").
+    ``(repaired, right, wrong)`` for the word alone, or ``None``.
+    """
+    if not _LONE_LETTER_RE.fullmatch(text, start, end):
+        return None
+    line_start = max(text.rfind("\n", 0, start) + 1, start - _LINE_REACH)
+    line_end = text.find("\n", end)
+    line_end = min(len(text) if line_end < 0 else line_end, end + _LINE_REACH)
+    # Whole words only: where the reach cuts a word, the cut word is left out.
+    if line_start > 0 and text[line_start - 1] != "\n":
+        line_start = text.find(" ", line_start, start) + 1 or start
+    if line_end < len(text) and text[line_end] != "\n":
+        line_end = text.rfind(" ", end, line_end) if " " in text[end:line_end] else end
+    line = text[line_start:line_end]
+    if _FOREIGN_PAIR_RE.search(line):  # Cyrillic or Greek words: a real one-letter word
+        return None
+    explained = explain_misdecoding(line)
+    if explained is None or len(explained[0]) != len(line):
+        return None
+    repaired, right, wrong = explained
+    return repaired[start - line_start:end - line_start], right, wrong
+
+
+def _one_page_per_reading(found: list[Misdecoding]) -> list[Misdecoding]:
+    """``found`` with one pair of code pages named for the spans read through single-byte
+    pages: a document is written in one code page and read with one, and a span alone
+    often reads as well through two pairs ("rozpoиet" is "rozpoèet" in cp1252 and
+    "rozpočet" in cp1250, both read as cp1251). The named pair that reads all of them
+    most naturally is named for all; when none reads them all, the same is done for
+    the spans of each wrong page. A pair that cannot read a span is not a candidate."""
+    found = list(found)
+    legacy = [i for i, m in enumerate(found)
+              if m.right in _SINGLE_BYTE_RIGHTS and m.wrong in _SINGLE_BYTE_RIGHTS]
+    if len({(found[i].right, found[i].wrong) for i in legacy}) < 2:
+        return found
+    groups = [legacy] if _name_one_pair(found, legacy) else []
+    if not groups:
+        by_wrong: dict[str, list[int]] = {}
+        for i in legacy:
+            by_wrong.setdefault(found[i].wrong, []).append(i)
+        for where in by_wrong.values():
+            _name_one_pair(found, where)
+    return found
+
+
+def _name_one_pair(found: list[Misdecoding], where: list[int]) -> bool:
+    """Name, for the spans ``where``, the pair among theirs that reads all of them most
+    naturally (ties: the pair named most often); False when no pair reads them all."""
+    named = [(found[i].right, found[i].wrong) for i in where]
+    best: tuple[float, int, tuple[str, str], list[str]] | None = None
+    for pair in dict.fromkeys(named):
+        readings = [_reread(found[i].shown, *pair) for i in where]
+        if any(r is None for r in readings):
+            continue
+        read = [r for r in readings if r is not None]
+        total = sum(_unnaturalness_in(r, pair[0]) for r in read)
+        if best is None or (total, -named.count(pair)) < best[:2]:
+            best = (total, -named.count(pair), pair, read)
+    if best is None:
+        return False
+    for i, repaired in zip(where, best[3], strict=True):
+        found[i] = replace(found[i], repaired=repaired, right=best[2][0], wrong=best[2][1])
+    return True
+
+
+_SINGLE_BYTE_RIGHTS = frozenset({"cp1251", "koi8-r", "cp1252", "latin-1", "cp1250",
+                                 "iso-8859-2", "cp1253", "mac-roman", "cp437"})
+
+
+def _reread(segment: str, right: str, wrong: str) -> str | None:
+    """``segment`` encoded with code page ``wrong`` and decoded with ``right``, when that
+    is a repair: it decodes, changes letters and breaks no word."""
+    try:
+        repaired = segment.encode(CODE_PAGES[wrong].encode).decode(CODE_PAGES[right].decode)
+    except (UnicodeEncodeError, UnicodeDecodeError, KeyError):
+        return None
+    if (_hard_errors(repaired) or not _letters_changed(segment, repaired)
+            or _word_broken(segment, repaired)):
+        return None
+    return repaired
 
 
 _SHORT_GAP_RE = re.compile(r"[ \t]*(?:[!-~]{1,12}[ \t]+){0,2}")
@@ -723,7 +899,7 @@ _CONTROL_RE = re.compile(
 )
 
 
-def _stray_controls(text: str) -> Iterator[re.Match[str]]:
+def stray_controls(text: str) -> Iterator[re.Match[str]]:
     """The control characters that no other expectation owns."""
     owned: list[tuple[int, int]] | None = None
     for match in _CONTROL_RE.finditer(text):
@@ -746,7 +922,7 @@ def control_characters_ok(text: str) -> bool:
     >>> control_characters_ok("He said \\u00e2\\u20ac\\u0153hi\\u00e2\\u20ac\\x9d")  # mojibake's
     True
     """
-    return next(_stray_controls(text), None) is None
+    return next(stray_controls(text), None) is None
 
 
 _C0_NAMES = (
@@ -779,7 +955,7 @@ def find_control_characters(text: str) -> list[Hit]:
     """
     hits: list[Hit] = []
     total = 0
-    for match in _stray_controls(text):
+    for match in stray_controls(text):
         total += 1
         if len(hits) >= MAX_HITS_PER_DOCUMENT:
             continue

@@ -80,7 +80,9 @@ def _classified(text: str, body_start: int, cues: Lists) -> list[Hit]:
                     lambda: found.find(text, body_start=body_start))
 
 
-def _boilerplate(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
+def boilerplate_hits(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
+    """What the expectation reports for one row's ``text`` cell (text and body start),
+    with the suite's pattern and cue lists (``None``: the default lists)."""
     text, body_start = _document(value)
     return bp.find_document_boilerplate(text, _patterns(patterns),
                                         body_start=body_start,
@@ -154,7 +156,7 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
     """Furniture cue list files (relative to the suite file, or ``builtin:NAME.yml``);
     default: the packaged list."""
     map_metric = register_condition("no_boilerplate", value_keys=("patterns", "cues"),
-                                    check=_boilerplate)
+                                    check=boilerplate_hits)
     success_keys = ("patterns", "cues", "mostly")
     reasons: ClassVar[tuple[str, ...]] = (
         "syndication_notice", "licence_notice", "call_to_action", "cookie_notice",
@@ -181,7 +183,7 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
         return patterns
 
     def checked(self, value: Any) -> Checked:
-        return Checked(_boilerplate(value, self.patterns, self.cues))
+        return Checked(boilerplate_hits(value, self.patterns, self.cues))
 
 
 class ExpectDocumentToHaveNoPossibleFurniture(CorpusExpectation):

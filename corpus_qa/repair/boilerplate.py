@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
+from corpus_qa.findings import HitLike
 from corpus_qa.repair.edits import Edit, Repaired, apply_edits
 
 REPAIRED_REASONS = frozenset({
@@ -30,17 +31,6 @@ the classifier is unsure, and a line repeated across stories may be the story's 
 
 _MOVE_TO = re.compile(r"move into metadata: ([a-z_]+(?:, [a-z_]+)*)\s*$")
 _LEFTOVER = re.compile(r"[\s\W_]*")  # nothing worth keeping on a line: spaces, punctuation
-
-
-class HitLike(Protocol):
-    @property
-    def reason(self) -> str: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def span(self) -> tuple[int, int]: ...
-    @property
-    def suggestion(self) -> str | None: ...
 
 
 def _fields_named(message: str) -> list[str]:

@@ -23,8 +23,7 @@ import unicodedata
 import ftfy
 
 # The checks' own finders, so a repair changes exactly what the checks report.
-from corpus_qa.checks.encoding import _stray_controls as stray_controls
-from corpus_qa.checks.encoding import misdecodings
+from corpus_qa.checks.encoding import misdecodings, stray_controls
 from corpus_qa.repair.edits import Edit, Repaired, apply_edits
 
 MAX_ROUNDS = 3

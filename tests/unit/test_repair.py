@@ -23,6 +23,11 @@ ENCODING_CASES = [
     ("mojibake_cp1252", "Mr L\u00c3\u00b3pez spoke.", "Mr López spoke.", ["mojibake"]),
     ("mojibake_quote", "it\u00e2\u20ac\u2122s done", "it’s done", ["mojibake"]),
     ("double_mojibake", "caf\u00c3\u0192\u00c2\u00a9", "café", ["mojibake"]),
+    # French "à" written in cp1252 and read as cp1251 ("а"), or in UTF-8 ("Г\xa0")
+    ("lone_a_grave_cp1252_as_cp1251", "Le ministre reste \u0430 Lyon jusqu'au lundi.",
+     "Le ministre reste à Lyon jusqu'au lundi.", ["mojibake"]),
+    ("lone_a_grave_utf8_as_cp1251", "Rendez-vous \u0413\xa0 midi.", "Rendez-vous à midi.",
+     ["mojibake"]),
     ("control_removed", "a\x07b and c\u200b d", "ab and c d", ["control_character"] * 2),
     ("leading_bom_kept", "\ufeffHello", "\ufeffHello", []),
     ("nfd_word", "cafe\u0301 ole\u0301", "café olé", ["not_normalized"] * 2),
