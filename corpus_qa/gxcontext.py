@@ -1,10 +1,115 @@
-"""The one place that starts Great Expectations: an ephemeral context, quiet and offline."""
+"""The one place that starts Great Expectations: how GX is imported, and an ephemeral
+context, quiet and offline.
+
+Importing GX costs more than anything else before the first document (see "Start-up
+before the first document" in docs/report.md). Part of that is GX importing, at its own
+import, libraries that only GX features corpus-qa never runs use: scipy.stats and
+altair (the KL-divergence and KS-test expectations: an entropy and a chart), and pyspark
+(GX's Spark execution engine). :func:`defer_unused_imports` makes the first two load on
+first use instead (:class:`importlib.util.LazyLoader`); :func:`import_without_spark`
+keeps pyspark out of a process that validates with the local engine.
+"""
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
+import sys
+import types
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+
+DEFERRED = ("scipy", "scipy.stats", "altair")
+"""Modules GX imports at its own import for features corpus-qa does not use, loaded on
+first attribute use instead (parents before their submodules). Once used — by GX's
+KL-divergence or KS-test expectations, or by a user's own code — each is the real module."""
+
+_SPARK = "pyspark"
+_without_spark = False
+
+
+def defer_unused_imports() -> None:
+    """Put a lazy module in ``sys.modules`` for each of :data:`DEFERRED` not imported yet.
+
+    Called right before GX's own import runs (``corpus_qa/__init__.py``): ``import
+    altair as alt`` and ``from scipy import stats`` then bind modules whose code runs on
+    their first attribute access, e.g. ``stats.entropy``. A module that is not installed
+    is left to GX (which handles its absence).
+    """
+    specs: dict[str, importlib.machinery.ModuleSpec] = {}
+    for name in DEFERRED:
+        if name in sys.modules:
+            continue
+        parent, _, child = name.rpartition(".")
+        if parent and parent not in specs:
+            continue  # the parent is a real module already (or absent): import normally
+        locations = specs[parent].submodule_search_locations if parent else None
+        spec = importlib.machinery.PathFinder.find_spec(name, locations)
+        if spec is None or spec.loader is None:
+            continue
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # lazy: records the loader, runs nothing
+        module.__class__ = _bindable(type(module))
+        if parent:
+            setattr(sys.modules[parent], child, module)  # as an import would
+        specs[name] = spec
+
+
+@lru_cache(maxsize=1)
+def _bindable(lazy: type) -> type:
+    """The LazyLoader's module class, except that what the import system reads to bind
+    the module (``import m``, ``from m import sub``) does not load it: ``__spec__`` (is
+    it still initialising?), ``__path__`` (is it a package?) and its deferred
+    submodules. Every other attribute loads it, after which it is a plain module."""
+
+    class Bindable(lazy):  # type: ignore[misc, valid-type]
+        def __getattribute__(self, attr: str) -> Any:
+            if attr in ("__spec__", "__path__", "__class__", "__dict__"):
+                return types.ModuleType.__getattribute__(self, attr)
+            value = types.ModuleType.__getattribute__(self, "__dict__").get(attr)
+            if isinstance(value, Bindable):
+                return value
+            return super().__getattribute__(attr)
+
+    return Bindable
+
+
+class _NoSpark(importlib.abc.MetaPathFinder):
+    """While GX is imported: ``import pyspark`` fails as if pyspark were not installed."""
+
+    def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
+        if name == _SPARK or name.startswith(_SPARK + "."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def import_without_spark() -> None:
+    """GX, when this process imports it, is imported as if pyspark were not installed.
+
+    For the ``corpus-qa`` command with the local engine only: GX then skips its Spark
+    support (about a quarter of a second of imports), which that process never uses.
+    Not for a Python program calling corpus-qa, which may use GX with Spark later; and
+    ``--engine spark`` imports GX with pyspark as usual.
+    """
+    global _without_spark
+    _without_spark = True
+
+
+def before_gx_import() -> Callable[[], None]:
+    """What ``corpus_qa/__init__.py`` runs right before GX's import: defers the unused
+    imports (and hides pyspark, see :func:`import_without_spark`); returns what to run
+    once GX is imported."""
+    defer_unused_imports()
+    if not _without_spark or _SPARK in sys.modules:
+        return lambda: None
+    hide = _NoSpark()
+    sys.meta_path.insert(0, hide)
+    return lambda: sys.meta_path.remove(hide)
 
 
 @lru_cache(maxsize=1)
