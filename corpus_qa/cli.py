@@ -221,11 +221,10 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
         config = load_project_config()
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    if getattr(args, "own_process", False) and not (
-            hasattr(args, "engine") and (args.engine or config.engine) == "spark"):
-        from corpus_qa.gxcontext import import_without_spark
+    if getattr(args, "own_process", False):  # how GX is imported (GX's Spark support or not)
+        from corpus_qa.gxcontext import as_command
 
-        import_without_spark()  # this process never runs Spark: GX's Spark support is not loaded
+        as_command(spark=hasattr(args, "engine") and (args.engine or config.engine) == "spark")
     suite_path = getattr(args, "suite", None) or config.suite
     if not suite_path:
         suite_path = DEFAULT_SUITE if Path(DEFAULT_SUITE).is_file() else BUILTIN_SUITE

@@ -6,12 +6,13 @@ before the first document" in docs/report.md). Part of that is GX importing, at 
 import, libraries that only GX features corpus-qa never runs use: scipy.stats and
 altair (the KL-divergence and KS-test expectations: an entropy and a chart), and pyspark
 (GX's Spark execution engine). :func:`defer_unused_imports` makes the first two load on
-first use instead (:class:`importlib.util.LazyLoader`); :func:`import_without_spark`
-keeps pyspark out of a process that validates with the local engine.
+first use instead (:class:`importlib.util.LazyLoader`); :func:`as_command` keeps pyspark
+out of the ``corpus-qa`` command when it validates with the local engine.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -28,6 +29,7 @@ first attribute use instead (parents before their submodules). Once used — by 
 KL-divergence or KS-test expectations, or by a user's own code — each is the real module."""
 
 _SPARK = "pyspark"
+_command = False
 _without_spark = False
 
 
@@ -88,28 +90,38 @@ class _NoSpark(importlib.abc.MetaPathFinder):
         return None
 
 
-def import_without_spark() -> None:
-    """GX, when this process imports it, is imported as if pyspark were not installed.
+def as_command(*, spark: bool) -> None:
+    """This process is the ``corpus-qa`` command, not a Python program using corpus-qa.
 
-    For the ``corpus-qa`` command with the local engine only: GX then skips its Spark
-    support (about a quarter of a second of imports), which that process never uses.
-    Not for a Python program calling corpus-qa, which may use GX with Spark later; and
-    ``--engine spark`` imports GX with pyspark as usual.
+    When it imports GX: without ``spark``, as if pyspark were not installed (GX then
+    skips its Spark support, about a quarter of a second of imports, which the local
+    engine never uses); and the objects the import leaves are moved out of the cyclic
+    collector's reach (:func:`gc.freeze`): modules and classes that live as long as the
+    process, which every later full collection would otherwise traverse again, and which
+    forked workers then share with this process without copying the pages. Not for a
+    program calling ``corpus_qa.cli.main([...])``, which may use GX with Spark later and
+    whose objects are its own.
     """
-    global _without_spark
-    _without_spark = True
+    global _command, _without_spark
+    _command, _without_spark = True, not spark
 
 
 def before_gx_import() -> Callable[[], None]:
     """What ``corpus_qa/__init__.py`` runs right before GX's import: defers the unused
-    imports (and hides pyspark, see :func:`import_without_spark`); returns what to run
-    once GX is imported."""
+    imports (and, in the command, hides pyspark: :func:`as_command`); returns what to run
+    once GX and corpus-qa's expectations are imported."""
     defer_unused_imports()
-    if not _without_spark or _SPARK in sys.modules:
-        return lambda: None
-    hide = _NoSpark()
-    sys.meta_path.insert(0, hide)
-    return lambda: sys.meta_path.remove(hide)
+    hide = _NoSpark() if _without_spark and _SPARK not in sys.modules else None
+    if hide is not None:
+        sys.meta_path.insert(0, hide)
+
+    def after() -> None:
+        if hide is not None:
+            sys.meta_path.remove(hide)
+        if _command:
+            gc.freeze()
+
+    return after
 
 
 @lru_cache(maxsize=1)

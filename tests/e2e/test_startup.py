@@ -19,9 +19,10 @@ from tests.conftest import NEWS, ROOT, SEEDS
 WATCHED = ("great_expectations", "pandas", "scipy", "scipy.stats", "altair", "pyspark")
 
 _REPORT = f"""
-import json, sys, types
+import gc, json, sys, types
 loaded = {{name: ("real" if type(sys.modules[name]) is types.ModuleType else "lazy")
           for name in {WATCHED!r} if name in sys.modules}}
+loaded["gc"] = {{"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}}
 print("MODULES " + json.dumps(loaded))
 """
 
@@ -62,6 +63,8 @@ def test_validate_loads_gx_but_not_its_unused_dependencies(tmp_path: Path) -> No
     assert modules.get("scipy.stats") == "lazy"
     assert modules.get("altair") == "lazy"
     assert "pyspark" not in modules  # the local engine: GX was imported without Spark
+    # The objects GX's import left are out of the collector's reach; it still runs.
+    assert modules["gc"]["enabled"] and modules["gc"]["frozen"] > 100_000, modules["gc"]
 
 
 def test_help_and_usage_errors_import_no_gx(tmp_path: Path) -> None:
@@ -119,6 +122,7 @@ def test_a_program_calling_main_keeps_gx_spark_support() -> None:
         """)
     assert code == 0, err
     assert modules["pyspark"] == "real"
+    assert modules["gc"] == {"enabled": True, "frozen": 0}  # a program's objects are its own
 
 
 def test_deferred_modules_become_real_when_gx_or_a_user_uses_them() -> None:
@@ -154,6 +158,7 @@ def test_deferred_modules_become_real_when_gx_or_a_user_uses_them() -> None:
     assert modules["scipy.stats"] == "real"
     assert modules["altair"] == "real"
     assert modules["scipy"] == "real"
+    assert modules["gc"] == {"enabled": True, "frozen": 0}  # collecting again after GX's import
 
 
 def test_gx_imported_before_corpus_qa_is_left_alone() -> None:
