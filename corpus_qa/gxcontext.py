@@ -97,8 +97,8 @@ def as_command(*, spark: bool) -> None:
     skips its Spark support, about a quarter of a second of imports, which the local
     engine never uses); and the objects the import leaves are moved out of the cyclic
     collector's reach (:func:`gc.freeze`): modules and classes that live as long as the
-    process, which every later full collection would otherwise traverse again, and which
-    forked workers then share with this process without copying the pages. Not for a
+    process, which every later full collection would otherwise traverse again, and whose
+    pages a collection in a forked worker then does not write to (and so copy). Not for a
     program calling ``corpus_qa.cli.main([...])``, which may use GX with Spark later and
     whose objects are its own.
     """
