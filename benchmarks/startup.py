@@ -3,7 +3,8 @@
 Each phase runs in a fresh interpreter (imports are cached per process), so the
 figures add up to what a pre-commit hook pays before the first document is checked:
 
-    python benchmarks/startup.py [--repeat 3] [--suite expectations/news.yml] [PATH]
+    python benchmarks/startup.py [--repeat 3] [--suite expectations/news.yml]
+                                 [--before REV|DIR] [PATH]
 
 Phases: the interpreter alone; ``corpus_qa.cli`` (what ``--help`` costs); pandas;
 great_expectations; loading the suite (imports GX: the expectations are GX classes);
@@ -13,14 +14,21 @@ process and its children), medians of ``--repeat`` runs.
 Then, inside one run of ``corpus-qa validate PATH``: the time from the start of the
 process (as the kernel recorded it) to the moment the first corpus file is opened, and
 the CPU seconds spent by then, next to the whole run's wall and CPU time — what the user
-waits for in total. Timings on a shared machine are noisy: compare the phases of one run,
-as ratios.
+waits for in total, and which of GX, pandas, scipy.stats, altair and pyspark the run
+ended up loading. That run is the command as a user starts it (``main()`` reading
+``sys.argv``).
+
+With ``--before`` (a git revision of this repository, or a directory holding an earlier
+checkout) every measurement is also made with that code, runs alternating, and the
+ratios before/after are printed. Timings on a shared machine are noisy: compare the
+phases of one run, as ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -28,8 +36,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.measure import before_and_after  # noqa: E402
 
 PHASES = {
     "python": "pass",
@@ -62,12 +75,17 @@ def read_file(*args, **kwargs):
 _corpus.read_file = read_file
 from corpus_qa.cli import main
 import contextlib, io
+out = sys.argv[1]
+sys.argv = ["corpus-qa", *sys.argv[2:]]  # main() as the command runs it: from sys.argv
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     try:
-        main(sys.argv[2:])
+        main()
     except SystemExit:
         pass
-with open(sys.argv[1], "w") as handle:
+first["modules"] = sorted(m for m in ("great_expectations", "pandas", "scipy.stats", "altair",
+                                      "pyspark") if m in sys.modules
+                          and type(sys.modules[m]).__name__ == "module")
+with open(out, "w") as handle:
     json.dump(first, handle)
 """
 
@@ -77,11 +95,54 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _time(command: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds (the child and its children) of one command."""
+def _time(command: list[str], checkout: Path, cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (the child and its children) of one command run with the
+    code of ``checkout`` (``cwd`` outside every checkout: ``python -c`` puts the working
+    directory first on the path)."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
     cpu, started = _children_cpu(), time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True)
+    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if done.returncode not in (0, 1):  # 1: the seeds have findings, the run failed them
+        raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr}")
     return time.perf_counter() - started, _children_cpu() - cpu
+
+
+def _measure(checkouts: dict[str, Path], args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """label -> the phases' medians, and the first-document figures of the whole run."""
+    run = [sys.executable, "-m", "corpus_qa.cli", "validate", args.path, "--suite", args.suite,
+           "-q", "--json", str(tmp / "results.json")]
+    phases = {name: [sys.executable, "-c", code.format(suite=args.suite)]
+              for name, code in PHASES.items()}
+    phases[f"validate {Path(args.path).name}"] = run
+    timed: dict[str, dict[str, list[tuple[float, float]]]] = {k: {} for k in checkouts}
+    firsts: dict[str, list[dict[str, Any]]] = {k: [] for k in checkouts}
+    totals: dict[str, list[tuple[float, float]]] = {k: [] for k in checkouts}
+    out = tmp / "first.json"
+    for _ in range(args.repeat):  # alternating, so both see the same load
+        for label, checkout in checkouts.items():
+            for name, command in phases.items():
+                timed[label].setdefault(name, []).append(_time(command, checkout, tmp))
+            if Path("/proc/uptime").exists():
+                totals[label].append(_time(
+                    [sys.executable, "-c", FIRST_DOCUMENT, str(out), "validate", args.path,
+                     "--suite", args.suite, "-q"], checkout, tmp))
+                firsts[label].append(json.loads(out.read_text(encoding="utf-8")))
+    measured: dict[str, Any] = {}
+    for label in checkouts:
+        medians = {name: (statistics.median(w for w, _ in runs),
+                          statistics.median(c for _, c in runs))
+                   for name, runs in timed[label].items()}
+        read = [f for f in firsts[label] if "wall" in f]
+        first = None
+        if read:
+            first = {"wall": statistics.median(f["wall"] for f in read),
+                     "cpu": statistics.median(f["cpu"] for f in read),
+                     "total_wall": statistics.median(w for w, _ in totals[label]),
+                     "total_cpu": statistics.median(c for _, c in totals[label]),
+                     "modules": read[-1]["modules"]}
+        measured[label] = {"phases": medians, "first": first}
+    return measured
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,44 +150,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", default=str(ROOT / "seeds"))
     parser.add_argument("--suite", default=str(ROOT / "expectations/news.yml"))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", default=None,
+                        help="also measure this git revision or earlier checkout (directory)")
     args = parser.parse_args(argv)
-    run = ("from corpus_qa.cli import main; import contextlib, io\n"
-           "with contextlib.redirect_stdout(io.StringIO()), "
-           "contextlib.redirect_stderr(io.StringIO()):\n"
-           f"    main(['validate', {args.path!r}, '--suite', {args.suite!r}, '-q'])")
-    phases = {name: code.format(suite=args.suite) for name, code in PHASES.items()}
-    phases[f"validate {Path(args.path).name}"] = run
-    medians = {}
-    for name, code in phases.items():
-        runs = [_time([sys.executable, "-c", code]) for _ in range(args.repeat)]
-        medians[name] = (statistics.median(w for w, _ in runs),
-                         statistics.median(c for _, c in runs))
-    whole = medians[f"validate {Path(args.path).name}"][0]
-    print(f"{'phase (fresh process)':24} {'wall s':>7} {'CPU s':>7}")
-    for name, (wall, cpu) in medians.items():
-        print(f"{name:24} {wall:7.2f} {cpu:7.2f}  {wall / whole:5.0%} of the run's wall time")
-
-    if not Path("/proc/uptime").exists():
-        print("time to the first document: needs Linux /proc")
-        return 0
-    firsts, totals = [], []
+    args.path, args.suite = str(Path(args.path).resolve()), str(Path(args.suite).resolve())
     with tempfile.TemporaryDirectory(prefix="corpus-qa-startup-") as tmp:
-        out = Path(tmp) / "first.json"
-        for _ in range(args.repeat):
-            totals.append(_time([sys.executable, "-c", FIRST_DOCUMENT, str(out), "validate",
-                                 args.path, "--suite", args.suite, "-q"]))
-            firsts.append(json.loads(out.read_text(encoding="utf-8")))
-    if not all(firsts):
-        print("time to the first document: no corpus file was read")
-        return 0
-    wall = statistics.median(f["wall"] for f in firsts)
-    cpu = statistics.median(f["cpu"] for f in firsts)
-    total_wall = statistics.median(w for w, _ in totals)
-    total_cpu = statistics.median(c for _, c in totals)
-    print(f"\nvalidate {Path(args.path).name}: first document read {wall:.2f} s after the "
-          f"process started ({cpu:.2f} CPU s by then; the imports of the 'load suite' phase "
-          f"alone: {medians['load suite'][1]:.2f} CPU s); the whole run: {total_wall:.2f} s "
-          f"wall, {total_cpu:.2f} CPU s")
+        checkouts = before_and_after(args.before, Path(tmp) / "before")
+        measured = _measure(checkouts, args, Path(tmp))
+    whole_name = f"validate {Path(args.path).name}"
+    for label, figures in measured.items():
+        medians = figures["phases"]
+        whole = medians[whole_name][0]
+        print(f"\n[{label}: {checkouts[label]}]")
+        print(f"{'phase (fresh process)':24} {'wall s':>7} {'CPU s':>7}")
+        for name, (wall, cpu) in medians.items():
+            print(f"{name:24} {wall:7.2f} {cpu:7.2f}  {wall / whole:5.0%} of the run's wall time")
+        first = figures["first"]
+        if first is None:
+            print("time to the first document: needs Linux /proc, and a corpus file read")
+            continue
+        print(f"{whole_name}: first document read {first['wall']:.2f} s after the process "
+              f"started ({first['cpu']:.2f} CPU s by then; the imports of the 'load suite' "
+              f"phase alone: {medians['load suite'][1]:.2f} CPU s); the whole run: "
+              f"{first['total_wall']:.2f} s wall, {first['total_cpu']:.2f} CPU s; loaded by "
+              f"the end: {', '.join(first['modules']) or 'none of the watched modules'}")
+    if "before" in measured and measured["before"]["first"] and measured["after"]["first"]:
+        before, after = measured["before"]["first"], measured["after"]["first"]
+        print("\nbefore/after: " + ", ".join(
+            f"{name} {before[key] / after[key]:.2f}x" for name, key in (
+                ("wall to the first document", "wall"), ("CPU by then", "cpu"),
+                ("whole run wall", "total_wall"), ("whole run CPU", "total_cpu"))))
     return 0
 
 

@@ -4,7 +4,9 @@ Importing ``corpus_qa`` makes its expectations available to Great Expectations
 without paying GX's import cost up front: if GX is already imported they are
 registered now, otherwise right after GX's own import finishes. So
 ``import corpus_qa`` before loading a saved GX suite is all a GX user needs
-(``import corpus_qa.expectations`` registers them at once).
+(``import corpus_qa.expectations`` registers them at once). Right before GX's import
+runs, the libraries GX imports only for features corpus-qa does not use are made to load
+on first use (:func:`corpus_qa.gxcontext.defer_unused_imports`).
 
 Every expectation class is also an attribute of the package
 (``corpus_qa.ExpectDocumentToHaveNoMojibake``), and ``corpus_qa.gx_dataframe(paths)``
@@ -14,6 +16,7 @@ builds the DataFrame they validate; both are imported on first use, so
 
 from __future__ import annotations
 
+import gc
 import importlib.abc
 import importlib.machinery
 import sys
@@ -73,8 +76,21 @@ class _AfterGXImport(importlib.abc.MetaPathFinder):
         exec_module = loader.exec_module
 
         def exec_then_register(module: ModuleType) -> None:
-            exec_module(module)
-            _register_expectations()
+            from corpus_qa.gxcontext import before_gx_import
+
+            after = before_gx_import()  # GX's unused heavy imports load on first use
+            collecting = gc.isenabled()
+            # The import leaves ~300,000 long-lived objects and little garbage: the cyclic
+            # collector, run again and again over the growing heap meanwhile, cost a fifth
+            # of the import's CPU. It runs as usual afterwards.
+            gc.disable()
+            try:
+                exec_module(module)
+                _register_expectations()
+            finally:
+                after()
+                if collecting:
+                    gc.enable()
 
         loader.exec_module = exec_then_register  # type: ignore[method-assign]
         return spec

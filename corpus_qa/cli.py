@@ -188,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.own_process = argv is None  # the corpus-qa command, not a call from a program
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
@@ -220,6 +221,10 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
         config = load_project_config()
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if getattr(args, "own_process", False):  # how GX is imported (GX's Spark support or not)
+        from corpus_qa.gxcontext import as_command
+
+        as_command(spark=hasattr(args, "engine") and (args.engine or config.engine) == "spark")
     suite_path = getattr(args, "suite", None) or config.suite
     if not suite_path:
         suite_path = DEFAULT_SUITE if Path(DEFAULT_SUITE).is_file() else BUILTIN_SUITE
@@ -281,10 +286,14 @@ def _suite_and_corpus(args: argparse.Namespace) -> tuple[Any, list[str]]:
                              f"corpus first: corpus-qa {args.command} {report} --report")
         raise UsageError("no corpus paths given (and none in [tool.corpus_qa] paths) — "
                          "pass PATH…")
+    _check_exist(paths)
+    return suite, paths
+
+
+def _check_exist(paths: list[str]) -> None:
     for path in paths:
         if not Path(path).exists():
             raise UsageError(f"{path}: no such file or directory — check the corpus path")
-    return suite, paths
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -294,7 +303,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner, story_map
     from corpus_qa.sources import CorpusPathError
 
-    suite, paths = _suite_and_corpus(args)
+    # Mistakes in the flags and paths given are reported before the suite (and with it
+    # GX, seconds of imports) is loaded.
     chunk_size = args.chunk_size or DEFAULT_CHUNK_SIZE
     if chunk_size < 1:
         raise UsageError("--chunk-size must be at least 1")
@@ -302,6 +312,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be at least 1")
     if args.max_findings is not None and args.max_findings < 0:
         raise UsageError("--max-findings must be 0 or more")
+    _check_exist(args.paths or [])
+    suite, paths = _suite_and_corpus(args)
     given = list(paths)
     roots = [p for p in args.corpus_roots if Path(p).is_dir()]
     explicit = _given_in_corpus(given, roots) if args.paths else None

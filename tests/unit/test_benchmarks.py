@@ -42,7 +42,7 @@ TINY: dict[str, tuple[list[str], str]] = {
     "signature_speed.py": (["--documents", "30", "--rounds", "1"], "numpy signatures"),
     "spark_engine.py": (["--documents", "6", "--chunk-size", "3", "--master", "local[1]"],
                         "identical JSON"),
-    "startup.py": (["--repeat", "1"], "of the run"),
+    "startup.py": (["--repeat", "1", "--before", "{root}"], "before/after: wall to the first"),
     "story_checks.py": (["--documents", "12", "--before", "HEAD"],
                         "planted: story pass before/after CPU"),
     "triage_corpus.py": (["{tmp}/triage", "--articles", "6", "--per-kind", "1"],
