@@ -305,7 +305,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     # Mistakes in the flags and paths given are reported before the suite (and with it
     # GX, seconds of imports) is loaded.
-    chunk_size = args.chunk_size or DEFAULT_CHUNK_SIZE
+    chunk_size = DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size
     if chunk_size < 1:
         raise UsageError("--chunk-size must be at least 1")
     if args.workers is not None and args.workers < 1:

@@ -162,6 +162,12 @@ def test_missing_corpus_path_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_a_chunk_size_of_zero_is_a_usage_error_not_the_default() -> None:
+    proc = run_cli("validate", str(SEEDS), "--suite", str(NEWS), "--chunk-size", "0")
+    assert proc.returncode == 2, proc.stderr
+    assert "--chunk-size must be at least 1" in proc.stderr
+
+
 def test_unreadable_inputs_are_findings_not_crashes(tmp_path: Path) -> None:
     corpus = tmp_path / "c"
     corpus.mkdir()
