@@ -283,8 +283,8 @@ def test_only_files_passes_over_other_files_without_a_stat(
         if look_at_every_entry:
             monkeypatch.setattr(walk, "_plain_file", lambda entry: False, raising=False)
         try:
-            items = [(type(i).__name__, i.path, getattr(i, "text", None), getattr(i, "reason", None))
-                     for i in iter_corpus(["c"], only_files=only)]
+            items = [(type(i).__name__, i.path, getattr(i, "text", None),
+                      getattr(i, "reason", None)) for i in iter_corpus(["c"], only_files=only)]
         finally:
             monkeypatch.setattr(walk.os, "lstat", real_lstat)
             monkeypatch.setattr(walk, "_plain_file", real_plain, raising=False)
