@@ -42,7 +42,7 @@ from corpus_qa.engine.passes import (
     story_jobs,
     with_suggestion,
 )
-from corpus_qa.engine.pool import WorkerPool, chunks, run_chunks
+from corpus_qa.engine.pool import WorkerPool, chunks, heap_frozen, run_chunks
 from corpus_qa.engine.reading import WalkedFiles, read_and_validate
 from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore, SortedSpool
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
@@ -430,6 +430,17 @@ def story_map(suite: Suite, paths: list[str], *, workers: int | None = None,
     read and their documents signed on every core (a text the cache holds is not signed
     again). ``stats`` receives the counts of files read and reused.
     """
+    with heap_frozen():
+        return _story_map(suite, paths, workers=workers, chunk_size=chunk_size,
+                          id_roots=id_roots, cache_dir=cache_dir,
+                          follow_symlinks=follow_symlinks, stats=stats,
+                          trust_stamps=trust_stamps)
+
+
+def _story_map(suite: Suite, paths: list[str], *, workers: int | None,
+               chunk_size: int, id_roots: Iterable[str], cache_dir: Path | None,
+               follow_symlinks: bool, stats: dict[str, int] | None, trust_stamps: bool,
+               ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     from corpus_qa.sources.corpus import Walk, unique_ids
 
     started_ns = time.time_ns()

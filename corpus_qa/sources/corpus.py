@@ -98,6 +98,8 @@ class Walk:
         self.follow = follow_symlinks
         self.unchanged = unchanged
         self.inside: list[str] = []
+        self._only_names = {shown.rsplit("/", 1)[-1] for shown in only_files or ()}
+        """The last part of each of ``only_files`` (display paths: names escaped alike)."""
 
     def items(self) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         for given in self.paths:
@@ -116,16 +118,22 @@ class Walk:
     def _directory(self, directory: Path, root: Path,
                    ancestors: set[tuple[int, int]],
                    ) -> Iterator[Loaded | UnchangedFile | FileToRead]:
+        only = self.only_files
         try:
             with os.scandir(directory) as entries:
-                names = sorted(entry.name for entry in entries)
+                # With ``only_files``, a regular file (by the directory entry's type, no
+                # stat) that is not one of them is passed over: _file would drop it.
+                names = sorted((entry.name, only is not None and _plain_file(entry))
+                               for entry in entries)
         except OSError as exc:
             yield self._problem(directory, "unreadable_directory",
                                 f"cannot list directory: {exc.strerror} — check its permissions")
             return
-        for name in names:
+        for name, plain in names:
             if name.startswith("."):
                 continue  # .git, .DS_Store …: not corpus content
+            if plain and printable(name) not in self._only_names:
+                continue
             yield from self._entry(directory / name, root, ancestors)
 
     def _entry(self, path: Path, root: Path,
@@ -216,6 +224,15 @@ class Walk:
     def _problem(self, path: Path, reason: str, message: str, *,
                  loaded: bool = False) -> InputProblem:
         return InputProblem(display_path(path), 1, reason, message, loaded=loaded)
+
+
+def _plain_file(entry: os.DirEntry[str]) -> bool:
+    """Whether a directory entry is a regular file, not a link (from the entry's type
+    where the file system gives one); False when that cannot be told."""
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _undecodable(name: str) -> bool:

@@ -37,3 +37,23 @@ def test_workers_inherit_gx_and_the_parent_frozen_objects() -> None:
     assert gc.get_freeze_count() == 0  # and collected again once they are gone
     assert all(gx for gx, _ in states), "a worker imported GX again"
     assert all(frozen > 0 for _, frozen in states), "the parent's objects were not frozen"
+
+
+def test_heap_frozen_freezes_inside_and_leaves_an_earlier_freeze_alone() -> None:
+    import gc
+
+    from corpus_qa.engine.pool import heap_frozen
+
+    assert gc.get_freeze_count() == 0
+    kept = [object() for _ in range(3)]  # noqa: F841  (held while frozen)
+    with heap_frozen():
+        inside = gc.get_freeze_count()
+    assert inside > 0 and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with heap_frozen():
+            pass
+        assert gc.get_freeze_count() >= before  # someone else's freeze is kept
+    finally:
+        gc.unfreeze()

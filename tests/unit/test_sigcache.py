@@ -203,3 +203,24 @@ def test_stamps_are_not_used_without_the_signatures(tmp_path: Path, reads: list[
     lost = _full(corpus, cache)
     assert lost[:2] == first[:2] and len(reads) == 3  # read and signed again, not guessed
     assert lost[2]["files_reused"] == 0
+
+
+def test_story_map_groups_with_the_heap_out_of_the_collectors_reach(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main process's heap (GX, the suite) is frozen while every document is placed,
+    so the full collections that placing 10,000 documents triggers do not scan it again
+    and again; it is unfrozen afterwards."""
+    import gc
+
+    frozen: list[int] = []
+    real = versions.StoryGrouper.groups
+
+    def noting(self: versions.StoryGrouper) -> list:
+        frozen.append(gc.get_freeze_count())
+        return real(self)
+
+    monkeypatch.setattr(versions.StoryGrouper, "groups", noting)
+    assert gc.get_freeze_count() == 0
+    _map(_corpus(tmp_path), tmp_path / "cache")
+    assert frozen and frozen[0] > 0
+    assert gc.get_freeze_count() == 0

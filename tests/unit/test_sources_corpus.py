@@ -250,3 +250,55 @@ def test_lone_surrogates_in_records_become_replacement_characters(tmp_path: Path
                                       encoding="utf-8")
     [doc] = _load(tmp_path)
     assert (doc.id, doc.text) == ("a\\xff", "lost \ufffd here")
+
+
+def test_only_files_passes_over_other_files_without_a_stat(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--changed-since`` reads a few files of a large corpus: the others are passed over
+    by their directory entry (no ``lstat`` each), and the walk yields exactly what it
+    yields when every entry is looked at — links, odd names and the same name in another
+    folder included."""
+    import os
+
+    from corpus_qa.sources import corpus as walk
+
+    corpus = tmp_path / "c"
+    (corpus / "sub").mkdir(parents=True)
+    for name in ("a.txt", "b.txt", "sub/a.txt", "sub/c.txt", "o\u0301dd.txt", "skip.bin"):
+        (corpus / name).write_text(f"Text of {name}.\n", encoding="utf-8")
+    (corpus / "ctl\x01.txt").write_text("A control character in the name.\n", encoding="utf-8")
+    os.symlink("b.txt", corpus / "link.txt")
+    os.symlink("gone.txt", corpus / "dangling.txt")
+    monkeypatch.chdir(tmp_path)
+    real_lstat, real_plain = os.lstat, getattr(walk, "_plain_file", None)
+
+    def walked(only: set[str], *, look_at_every_entry: bool) -> tuple[list, list[str]]:
+        stated: list[str] = []
+
+        def counting(path: object) -> os.stat_result:
+            stated.append(Path(path).name)  # type: ignore[arg-type]
+            return real_lstat(path)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(walk.os, "lstat", counting)
+        if look_at_every_entry:
+            monkeypatch.setattr(walk, "_plain_file", lambda entry: False, raising=False)
+        try:
+            items = [(type(i).__name__, i.path, getattr(i, "text", None),
+                      getattr(i, "reason", None)) for i in iter_corpus(["c"], only_files=only)]
+        finally:
+            monkeypatch.setattr(walk.os, "lstat", real_lstat)
+            monkeypatch.setattr(walk, "_plain_file", real_plain, raising=False)
+        return items, stated
+
+    plain = {"a.txt", "b.txt", "c.txt", "o\u0301dd.txt", "skip.bin", "ctl\x01.txt"}
+    # (the files asked for, the plain files that may be looked at: those of the same
+    # name; and b.txt always, as the target of a link: links are still followed)
+    cases = [({"c/sub/a.txt"}, {"a.txt"}), ({"c/link.txt", "c/dangling.txt"}, set()),
+             ({"c/ctl\\x01.txt"}, {"ctl\x01.txt"}),
+             ({"c/o\u0301dd.txt", "c/skip.bin"}, {"o\u0301dd.txt", "skip.bin"}), (set(), set())]
+    for only, may_look_at in cases:
+        every, _ = walked(only, look_at_every_entry=True)
+        fast, stated = walked(only, look_at_every_entry=False)
+        assert fast == every
+        assert any(kind == "Document" for kind, *_ in fast) == bool(only - {"c/dangling.txt"})
+        assert set(stated) & plain <= may_look_at | {"b.txt"}
