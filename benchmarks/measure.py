@@ -48,6 +48,9 @@ class Run:
     memory the tree really holds. 0 where the kernel does not report it."""
     peak_processes: int = 0
     """The most processes seen in the tree at once."""
+    peak_main_rss: int = 0
+    """Bytes: the largest resident memory of the measured process alone (sampled), without
+    its workers: what grows with per-document state kept by the main process."""
 
 
 def _children_cpu() -> float:
@@ -111,12 +114,13 @@ class TreeSampler(threading.Thread):
     def __init__(self, pid: int, every: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid, self.every, self.stop = pid, every, threading.Event()
-        self.peak_rss = self.peak_pss = self.peak_processes = 0
+        self.peak_rss = self.peak_pss = self.peak_processes = self.peak_main_rss = 0
         self.cpu_seen: dict[int, float] = {}
 
     def sample(self) -> None:
         """One sample of the tree."""
         pids = tree_pids(self.pid)
+        self.peak_main_rss = max(self.peak_main_rss, _statm_rss(self.pid))
         self.peak_rss = max(self.peak_rss, sum(_statm_rss(p) for p in pids))
         self.peak_pss = max(self.peak_pss, sum(_pss(p) for p in pids))
         self.peak_processes = max(self.peak_processes, len(pids))
@@ -159,7 +163,7 @@ def run_measured(command: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
     if peak == 0:  # no /proc: the largest child process the OS reports
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return Run(wall, cpu, peak, proc.returncode, stderr, sum(sampler.cpu_seen.values()),
-               sampler.peak_pss, sampler.peak_processes)
+               sampler.peak_pss, sampler.peak_processes, sampler.peak_main_rss)
 
 
 def validate(checkout: Path, corpus: Path, out: Path, *extra: str) -> Run:
