@@ -39,7 +39,7 @@ class DiskMap(MutableMapping[str, Any]):
     temporary one removed on :meth:`close` when ``path`` is None). Deleting is not
     supported: a run's per-document state only grows."""
 
-    def __init__(self, path: str | Path | None = None, *, buffer: int = BUFFER) -> None:
+    def __init__(self, path: str | Path | None = None, *, buffer: int | None = None) -> None:
         self._tmp = None
         if path is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="corpus-qa-map-")
@@ -50,7 +50,7 @@ class DiskMap(MutableMapping[str, Any]):
             self._db.execute(f"PRAGMA {pragma}")
         self._db.execute("CREATE TABLE IF NOT EXISTS map (k BLOB PRIMARY KEY, v BLOB) "
                          "WITHOUT ROWID")
-        self._buffer = buffer
+        self._buffer = buffer or BUFFER
         self._pending: dict[str, Any] = {}
 
     def flush(self) -> None:
@@ -137,10 +137,11 @@ class SeenIds:
     ('a.jsonl:1', None, True)
     """
 
-    def __init__(self, *, merge_every: int = BUFFER) -> None:
+    def __init__(self, *, merge_every: int | None = None) -> None:
         import numpy as np
 
         self._np = np
+        merge_every = merge_every or BUFFER
         self._values = DiskMap(buffer=merge_every)
         self._hashes = np.empty(0, dtype=np.int64)
         self._recent: set[int] = set()
