@@ -45,7 +45,8 @@ def write_small(path: Path, count: int, seed: int = 5) -> int:
 def _line(label: str, documents: int, run: Run, out: Path) -> str:
     size = out.stat().st_size if out.exists() else 0
     return (f"{label:<8} {documents:>9,} docs  exit {run.returncode}  CPU {run.cpu:7.1f} s  "
-            f"peak RSS (tree) {run.peak_rss / 2**20:7.0f} MiB  results.json "
+            f"peak RSS (tree) {run.peak_rss / 2**20:6.0f} MiB  PSS {run.peak_pss / 2**20:6.0f} MiB  "
+            f"main RSS {run.peak_main / 2**20:6.0f} MiB  wall {run.wall:6.0f} s  results.json "
             f"{size / 2**20:7.1f} MiB = {size / max(documents, 1) / 1024:5.2f} KiB/doc")
 
 

@@ -377,8 +377,7 @@ class RunResult:
             "suite": self.suite,
             "statistics": {
                 "documents": len(self.documents),
-                "stories": len(self.stories)
-                or len({d.get("story") or d["id"] for d in self.documents}),
+                "stories": len(self.stories) or _distinct_stories(self.documents),
                 "expectations": len(self.outcomes),
                 "findings": self.counts(),
                 "occurrences": self.occurrence_counts(),
@@ -398,6 +397,20 @@ class RunResult:
                 "tool_version": self.tool_version,
             },
         }
+
+
+def _distinct_stories(documents: Iterable[Mapping[str, Any]]) -> int:
+    """How many stories the documents belong to (a document without one is its own),
+    counted without holding every id in memory (:class:`corpus_qa.diskmap.SeenIds`)."""
+    from corpus_qa.diskmap import SeenIds
+
+    seen, count = SeenIds(), 0
+    for document in documents:
+        story = document.get("story") or document["id"]
+        if story not in seen:
+            seen[story] = None
+            count += 1
+    return count
 
 
 class GatedFindings:

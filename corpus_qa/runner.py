@@ -27,12 +27,12 @@ from typing import Any, NamedTuple
 
 from corpus_qa import __version__
 from corpus_qa.checks.versions import SIGNATURE_VERSION
+from corpus_qa.diskmap import DiskMap
 from corpus_qa.documents import Document
 from corpus_qa.engine.passes import (
     STORY_CHUNK_SIZE,
     ChunkResult,
     DocumentPass,
-    Stored,
     StoryChunk,
     StoryJob,
     StoryPass,
@@ -172,7 +172,8 @@ class Runner:
         # external merge): the main process does not grow with them; the gate and the
         # outputs read them back in order.
         findings = SortedSpool(Path(rows_dir.name) / "findings", Finding.sort_key, keep=rows_dir)
-        stored: dict[str, Stored] = {}
+        # Where each document's row is (by id), and its story: on disk as well.
+        stored: DiskMap = DiskMap(Path(rows_dir.name) / "stored.db")
         skipped: list[str] = []
         skipped_documents = 0
         grouper = new_grouper(self.suite)
@@ -243,10 +244,11 @@ class Runner:
                 if self.progress:
                     self.progress(len(documents))
 
-            story_of: dict[str, str] = {}
+            story_of = DiskMap(Path(rows_dir.name) / "story_of.db")
             if local.groups:
                 groups = self._groups(grouper)
-                story_of = {doc_id: story.id for story in groups for doc_id in story.documents}
+                story_of.update((doc_id, story.id) for story in groups
+                                for doc_id in story.documents)
                 versions = {doc_id for story in groups if len(story.documents) > 1
                             for doc_id in story.documents}
                 record_of = {r["id"]: r for r in documents if r["id"] in versions}

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,7 +178,7 @@ class StoryChunk(ScopeResult):
 
 
 def story_jobs(groups: list[Story], records: dict[str, dict[str, Any]],
-               stored: dict[str, Stored]) -> list[StoryJob]:
+               stored: Mapping[str, Stored]) -> list[StoryJob]:
     """A job for each story of two or more versions."""
     return [StoryJob(story.id, tuple(
         (doc_id, records[doc_id]["path"], int(records[doc_id].get("line") or 1),
@@ -281,7 +281,7 @@ def mark_missing(documents: list[dict[str, Any]], required: list[str],
 
 
 def corpus_pass(instances: list[Any], validator: ScopeValidator,
-                documents: list[dict[str, Any]], stored: dict[str, Stored], store: RowStore,
+                documents: list[dict[str, Any]], stored: Mapping[str, Stored], store: RowStore,
                 chunk_size: int) -> Iterable[ScopeResult]:
     """Each corpus-scope expectation counts over every document, then its cells are filled.
 
@@ -312,7 +312,7 @@ def corpus_pass(instances: list[Any], validator: ScopeValidator,
 class _Texts:
     """Texts of one batch read back from the stored rows, each at most once."""
 
-    def __init__(self, store: RowStore, stored: dict[str, Stored]) -> None:
+    def __init__(self, store: RowStore, stored: Mapping[str, Stored]) -> None:
         self.store, self.stored = store, stored
         self.texts: dict[str, str] = {}
 

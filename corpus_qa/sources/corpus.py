@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus_qa.diskmap import SeenIds
 from corpus_qa.documents import Document
 from corpus_qa.paths import display_path, id_root, is_printable, printable
 from corpus_qa.sources.base import (
@@ -269,8 +270,9 @@ class UniqueIds:
 
     def __init__(self, counts: SourceCounts | None = None) -> None:
         self.counts = counts
-        self.seen: dict[str, str] = {}
-        """id -> where the document that has it is (its locator)."""
+        self.seen = SeenIds()
+        """id -> where the document that has it is (its locator), on disk: the walk of a
+        corpus of millions of documents does not hold their ids in memory."""
 
     def accept(self, placed: Iterable[tuple[str, str]]) -> bool:
         """Take (id, locator) of documents read elsewhere, if none needs renaming;

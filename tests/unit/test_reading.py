@@ -36,7 +36,8 @@ def test_unique_ids_accept_only_new_ids() -> None:
     assert unique.accept([("a", "x.txt"), ("b", "y.txt")])
     assert not unique.accept([("c", "z.txt"), ("a", "w.txt")])  # a is used
     assert not unique.accept([("d", "z.txt"), ("d", "w.txt")])  # d twice
-    assert unique.seen == {"a": "x.txt", "b": "y.txt"}
+    assert {k: unique.seen.get(k) for k in "abcd"} == {
+        "a": "x.txt", "b": "y.txt", "c": None, "d": None}
 
 
 def _validate(job: tuple[int, list]) -> ChunkResult:

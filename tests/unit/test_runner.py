@@ -340,3 +340,57 @@ def test_findings_are_spooled_to_disk_not_held_in_a_list(
     # a list would hold 7,200 more findings (about 6 MB); per document the run still
     # keeps a little (the stored row refs), far less
     assert large - small < 2 * 2**20, (small, large)
+
+
+def test_per_document_state_is_not_held_in_memory(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory flat in the corpus: what the main process must look up per document (where
+    its row is stored, the ids the walk has seen, its story, the distinct stories of the
+    results) is kept on disk, not in dicts and sets of every id. Five times the documents
+    must cost less than half of what those dicts alone would hold for the extra ones
+    (measured here, in the same way)."""
+    import tracemalloc
+
+    import corpus_qa.diskmap as diskmap
+    from corpus_qa.engine.passes import Stored
+    from corpus_qa.results import stream_json
+
+    monkeypatch.setattr(diskmap, "BUFFER", 200)
+    path = tmp_path / "encoding.yml"
+    path.write_text(ENCODING_ONLY, encoding="utf-8")
+    suite = load_suite(path)
+
+    def doc_id(i: int) -> str:
+        return f"newsroom/2024/desk-{i % 7}/story-{i:06d}"
+
+    def peak(count: int) -> int:
+        docs = (Document(id=doc_id(i), text=f"Plain words number {i}.\n",
+                         path="in-memory/all.jsonl", line=i + 1, record="line")
+                for i in range(count))
+        tracemalloc.start()
+        try:
+            result = Runner(suite, workers=1, chunk_size=250).run_items(docs, ["in-memory"])
+            data = result.to_json(gate(result))
+            assert data["statistics"]["documents"] == count == data["statistics"]["stories"]
+            stream_json(data, lambda s: None)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    def held_in_dicts(count: int) -> int:
+        """What dicts by id of the row refs and of the locators would hold."""
+        tracemalloc.start()
+        try:
+            stored = {doc_id(i): Stored((i // 250, 40 * i, 40)) for i in range(count)}
+            seen = {doc_id(i): f"in-memory/all.jsonl:{i + 1}" for i in range(count)}
+            held = tracemalloc.get_traced_memory()[0]
+            del stored, seen
+            return held
+        finally:
+            tracemalloc.stop()
+
+    peak(300)  # everything imported and cached once
+    small, large = peak(1_000), peak(5_000)
+    dicts = held_in_dicts(4_000)
+    assert dicts > 1_000_000  # the measure means something: ~300 B a document at least
+    assert large - small < dicts / 2, (small, large, dicts)

@@ -1,0 +1,174 @@
+"""A mapping from strings to small values kept on disk: per-document state of a run.
+
+What a run must look up by document id — where pass 1 stored a document's row, which
+story a document belongs to, which ids the corpus walk has seen — grows with the
+corpus; held in dicts, it costs a few hundred bytes per document in the main process
+(the id string, the value, the hash table's slot), about 1 GB per million documents.
+:class:`DiskMap` keeps it in an SQLite file instead (SQLite's page cache is bounded, a
+couple of MB), with the latest writes buffered in a small dict, so memory does not grow
+with the corpus. A lookup costs a few microseconds.
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     seen = DiskMap(Path(tmp) / "seen.db", buffer=2)
+...     seen.update([("a", 1), ("b", (2, 3))]); seen["c"] = "x"
+...     (len(seen), seen["b"], seen.get("z"), "c" in seen, sorted(seen))
+(3, (2, 3), None, True, ['a', 'b', 'c'])
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+BUFFER = 4096
+"""Writes held in memory before they go to the file in one transaction."""
+
+
+def _key(key: str) -> bytes:
+    # Ids may carry lone surrogates (undecodable file names): stored as bytes, exactly.
+    return key.encode("utf-8", "surrogatepass")
+
+
+class DiskMap(MutableMapping[str, Any]):
+    """``str -> value`` (any picklable value) in the SQLite file ``path`` (created; a
+    temporary one removed on :meth:`close` when ``path`` is None). Deleting is not
+    supported: a run's per-document state only grows."""
+
+    def __init__(self, path: str | Path | None = None, *, buffer: int | None = None) -> None:
+        self._tmp = None
+        if path is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="corpus-qa-map-")
+            path = Path(self._tmp.name) / "map.db"
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute("CREATE TABLE IF NOT EXISTS map (k BLOB PRIMARY KEY, v BLOB) "
+                         "WITHOUT ROWID")
+        self._buffer = buffer or BUFFER
+        self._pending: dict[str, Any] = {}
+
+    def flush(self) -> None:
+        """Write the buffered items to the file."""
+        if not self._pending:
+            return
+        items = [(_key(k), pickle.dumps(v, protocol=5)) for k, v in self._pending.items()]
+        self._pending = {}
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT OR REPLACE INTO map VALUES (?, ?)", items)
+        self._db.execute("COMMIT")
+
+    def _stored(self, key: str) -> Any:
+        row = self._db.execute("SELECT v FROM map WHERE k = ?", (_key(key),)).fetchone()
+        return _missing if row is None else pickle.loads(row[0])  # noqa: S301 (our own file)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._pending[key] = value
+        if len(self._pending) >= self._buffer:
+            self.flush()
+
+    def update(self, items: Any = (), /, **kwargs: Any) -> None:  # type: ignore[override]
+        pairs: Iterable[tuple[str, Any]] = items.items() if hasattr(items, "items") else items
+        for key, value in pairs:
+            self[key] = value
+        for key, value in kwargs.items():
+            self[key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._pending:
+            return self._pending[key]
+        value = self._stored(key)
+        if value is _missing:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and (key in self._pending or self._stored(key) is not _missing)
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("a DiskMap only grows")
+
+    def __len__(self) -> int:
+        self.flush()
+        return int(self._db.execute("SELECT count(*) FROM map").fetchone()[0])
+
+    def __iter__(self) -> Iterator[str]:
+        """The keys (in the file's order, not insertion order)."""
+        self.flush()
+        for (key,) in self._db.execute("SELECT k FROM map"):
+            yield key.decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        """Close the file (and remove a temporary one)."""
+        self._pending = {}
+        self._db.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __repr__(self) -> str:
+        return f"DiskMap({str(self.path)!r})"
+
+
+class _Missing:
+    pass
+
+
+_missing = _Missing()
+
+
+class SeenIds:
+    """Ids already used, each with a small value (where its document is), for a check
+    per document: "was this id seen, and where?".
+
+    Most ids are new, so the answer must be cheap without a lookup in the file: a
+    64-bit hash of each id is kept in a sorted NumPy array (8 bytes per id; the latest
+    few thousand in a set until merged in), and the file (a :class:`DiskMap`) is read
+    only when the hash was seen — a repeated id, or, rarely, another id with the same
+    hash.
+
+    >>> seen = SeenIds()
+    >>> seen["r1"] = "a.jsonl:1"
+    >>> (seen.get("r1"), seen.get("r2"), "r1" in seen)
+    ('a.jsonl:1', None, True)
+    """
+
+    def __init__(self, *, merge_every: int | None = None) -> None:
+        import numpy as np
+
+        self._np = np
+        merge_every = merge_every or BUFFER
+        self._values = DiskMap(buffer=merge_every)
+        self._hashes = np.empty(0, dtype=np.int64)
+        self._recent: set[int] = set()
+        self._merge_every = merge_every
+
+    def _maybe(self, key: str) -> bool:
+        h = hash(key)
+        if h in self._recent:
+            return True
+        at = int(self._np.searchsorted(self._hashes, h))
+        return at < len(self._hashes) and int(self._hashes[at]) == h
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default) if self._maybe(key) else default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._maybe(key) and key in self._values
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._values[key] = value
+        self._recent.add(hash(key))
+        if len(self._recent) >= self._merge_every:
+            np = self._np
+            recent = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
+            self._hashes = np.union1d(self._hashes, recent)
+            self._recent = set()
+
+    def update(self, items: Iterable[tuple[str, Any]]) -> None:
+        for key, value in items:
+            self[key] = value
