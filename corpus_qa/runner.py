@@ -176,7 +176,8 @@ class Runner:
         skipped: list[str] = []
         skipped_documents = 0
         grouper = new_grouper(self.suite)
-        self.stats = {"resolutions": 0, "check_runs": 0}
+        self.stats = {"resolutions": 0, "check_runs": 0, "stages": {}}
+        stage = _Stages(self.stats["stages"])
 
         def add(part: ScopeResult) -> None:
             for i, (checked, unexpected, missing) in part.counts.items():
@@ -243,9 +244,11 @@ class Runner:
                 if self.progress:
                     self.progress(len(documents))
 
+            stage("documents")
             story_of: dict[str, str] = {}
             if local.groups:
                 groups = self._groups(grouper)
+                stage("grouping")
                 story_of = {doc_id: story.id for story in groups for doc_id in story.documents}
                 versions = {doc_id for story in groups if len(story.documents) > 1
                             for doc_id in story.documents}
@@ -259,6 +262,7 @@ class Runner:
                         stories.extend(chunk.stories)
                         suggestions.update(chunk.suggestions)
                         self.stats["check_runs"] += chunk.check_runs
+                stage("stories")
 
         def finish(record: dict[str, Any]) -> dict[str, Any]:
             record["story"] = story_of.get(record["id"], record["story"])
@@ -266,10 +270,13 @@ class Runner:
             return record
 
         documents.rewrite(finish)
+        stage("records")
         suggested = len(findings)  # the corpus pass's findings take no suggestion
         for part in corpus_pass(self.instances, self.corpus_validator, documents, stored, store,
-                                self.chunk_size):
+                                self.chunk_size, self._line_count(documents, stored,
+                                                                  rows_dir.name)):
             add(part)
+        stage("corpus")
         self.stats["check_runs"] += self.corpus_validator.check_runs - runs_before
         findings.finish(lambda f: with_suggestion(f, suggestions), first=suggested)
 
@@ -307,6 +314,19 @@ class Runner:
         groups, self.stats["grouping"] = spark_groups(self.spark, grouper)
         return groups
 
+    def _line_count(self, documents: Any, stored: dict[str, Stored],
+                    store_dir: str) -> Callable[[dict[int, Any]], None] | None:
+        """How the corpus pass counts repeated lines: here (None), or as a Spark
+        aggregation of the same hashes (more than one chunk of documents on Spark)."""
+        if self.spark is None or len(documents) <= self.chunk_size:
+            return None
+        from corpus_qa.engine.sparklines import count_lines
+
+        def count(passes: dict[int, Any]) -> None:
+            self.stats["lines"] = count_lines(self.spark, passes, documents, stored, store_dir)
+
+        return count
+
     def _pool(self, store_dir: str) -> Any:
         """The engine: the local process pool, or Spark tasks doing the same chunk work."""
         if self.spark is not None:
@@ -314,6 +334,18 @@ class Runner:
 
             return SparkPool(self.spark, _init_worker, (self.suite, store_dir))
         return WorkerPool(self.workers, _init_worker, (self.suite, store_dir))
+
+
+class _Stages:
+    """Wall seconds of each stage of a run, into ``stats["stages"]`` (``-v`` prints them)."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into, self.clock = into, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.into[name] = round(now - self.clock, 3)
+        self.clock = now
 
 
 def _files_in_worker(batch: Any) -> Any:

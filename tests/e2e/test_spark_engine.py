@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,9 @@ def test_planted_corpus_of_every_family_gives_the_local_json(
     data = _same_verdict(corpus, tmp_path, 100, spark_windows)
     verbose = capsys.readouterr().err  # the Spark run's -v line
     assert "story grouping on Spark" in verbose and "rounds (converged)" in verbose, verbose
+    # Repeated lines were counted as a Spark aggregation, not on the driver.
+    assert re.search(r"repeated lines counted on Spark: [\d,]+ stories, [1-9][\d,]* lines "
+                     "repeated", verbose), verbose
     reasons = {f["reason"] for f in data["findings"]}
     # Story and corpus findings come out of the later passes, fed by Spark's pass 1.
     assert {"diacritics_stripped", "figure_changed", "repeated_line"} <= reasons, reasons
