@@ -133,9 +133,9 @@ class Runner:
         """
         counts = SourceCounts()
         items: Iterable[Loaded] | WalkedFiles
-        if self.spark is not None and only is None:  # Spark tasks read the files
+        if self.spark is not None:  # Spark tasks read the files
             items = WalkedFiles(paths, self.suite.fields, only_files, counts, id_roots,
-                                self.follow_symlinks, self.chunk_size)
+                                self.follow_symlinks, self.chunk_size, only)
         else:
             items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields,
                                 counts=counts, id_roots=id_roots,
@@ -205,8 +205,10 @@ class Runner:
                 return item
             return None
 
-        def read_in_tasks(documents: int) -> None:
+        def read_in_tasks(documents: int, unselected: int) -> None:
+            nonlocal skipped_documents
             input_outcome.checked += documents
+            skipped_documents += unselected
 
         def loaded_documents() -> Iterator[Document]:
             return (doc for doc in map(take, items) if doc is not None)
