@@ -12,7 +12,11 @@ difference is Spark's fixed start-up cost (JVM, session, the first Python worker
 importing GX). Then the grouping stage alone, on the same corpus's signatures (computed
 before the clock starts; on Spark, after the session and its Python workers are up):
 ``StoryGrouper.groups()`` against :func:`corpus_qa.engine.sparkstories.spark_groups`,
-each in its own process, with the label-propagation rounds. Figures are CPU seconds of
+each in its own process, with the label-propagation rounds. Last, the wall seconds of
+each stage of the full runs (``-v``: pass 1 over the documents, grouping, story checks,
+finishing the records, the corpus pass; "rest" is start-up, the walk of the paths before
+the documents come back and writing results.json) and how each grew from the smallest
+size to the largest. Figures are CPU seconds of
 the process tree (the JVM and its Python workers included: each process of the tree is
 sampled) and wall seconds; they vary with the machine's load, so compare the ratios,
 which come from one run. Needs the Spark extra
@@ -25,6 +29,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -38,6 +43,18 @@ from benchmarks.measure import Run, _cpu_of, run_measured, tree_pids, validate  
 from benchmarks.planted_corpus import write  # noqa: E402
 
 RUN_TIME = ("started", "duration_s")
+STAGES = ("documents", "grouping", "stories", "records", "corpus")
+"""The stages ``corpus-qa validate -v`` times (``Runner.stats["stages"]``)."""
+
+
+def _stages(run: Run) -> dict[str, float]:
+    """Each stage's wall seconds from the ``-v`` line, and "rest": the run's wall time
+    outside them (start-up, the walk, results.json)."""
+    found = re.search(r"^stages \(wall s\): (.*)$", run.stderr, re.MULTILINE)
+    stages = {name: float(seconds) for name, seconds in
+              (part.rsplit(" ", 1) for part in found.group(1).split(", "))} if found else {}
+    stages["rest"] = run.wall - sum(stages.values())
+    return stages
 
 
 def _comparable(path: Path) -> str:
@@ -56,9 +73,9 @@ def _cpu(run: Run) -> float:
 def _pair(corpus: Path, work: Path, label: str, args: argparse.Namespace,
           *extra: str) -> tuple[Run, Run, bool]:
     local_json, spark_json = work / f"{label}-local.json", work / f"{label}-spark.json"
-    local = validate(ROOT, corpus, local_json, "--workers", str(args.workers), *extra)
+    local = validate(ROOT, corpus, local_json, "--workers", str(args.workers), "-v", *extra)
     spark = validate(ROOT, corpus, spark_json, "--engine", "spark", "--spark-master",
-                     args.master, *extra)
+                     args.master, "-v", *extra)
     for run, name in ((local, "local"), (spark, "spark")):
         if run.returncode not in (0, 1):
             raise SystemExit(f"{label} {name}: corpus-qa exited {run.returncode}\n"
@@ -145,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| documents | local wall s | local CPU-s | spark wall s | spark CPU-s | "
               "CPU spark/local | identical JSON |")
         print("|---:|---:|---:|---:|---:|---:|:---|")
-        stages = []
+        stages, timed = [], []
         for size in sizes:
             corpus = work / f"planted-{size}"
             files = write(corpus, documents=size)
@@ -154,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {size:,} ({files:,} files) | {local.wall:.1f} | {_cpu(local):.1f} | "
                   f"{spark.wall:.1f} | {_cpu(spark):.1f} | {_cpu(spark) / _cpu(local):.2f} | "
                   f"{same} |", flush=True)
+            timed.append((size, _stages(local), _stages(spark)))
+            print(f"stages at {size:,}: local {timed[-1][1]}, spark {timed[-1][2]}",
+                  file=sys.stderr, flush=True)  # kept should a later size not finish
             stages.append((size, *_grouping(corpus, args.master)))
         print()
         print("Grouping stage alone (signatures computed beforehand; Spark session up):")
@@ -165,7 +185,35 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {size:,} | {here['wall']:.2f} | {here['cpu']:.2f} | {there['wall']:.2f} | "
                   f"{there['cpu']:.2f} | {there['rounds']} | "
                   f"{here['stories'] == there['stories']} |", flush=True)
+        _print_stages(timed)
     return 0
+
+
+def _print_stages(timed: list[tuple[int, dict[str, float], dict[str, float]]]) -> None:
+    """Each stage's wall seconds per size and engine, and its growth smallest → largest."""
+    names = [*STAGES, "rest"]
+    print()
+    print("Wall seconds of each stage (`-v`):")
+    print()
+    print("| documents | engine | " + " | ".join(names) + " |")
+    print("|---:|:---|" + "---:|" * len(names))
+    for size, local, spark in timed:
+        for engine, stages in (("local", local), ("spark", spark)):
+            print(f"| {size:,} | {engine} | " + " | ".join(
+                f"{stages.get(name, 0.0):.1f}" for name in names) + " |")
+    if len(timed) < 2:
+        return
+    (small, *first), (large, *last) = timed[0], timed[-1]
+    print()
+    print(f"Growth of each stage, {small:,} → {large:,} documents "
+          f"({large / small:.0f}× the documents):")
+    print()
+    print("| engine | " + " | ".join(names) + " |")
+    print("|:---|" + "---:|" * len(names))
+    for engine, before, after in (("local", first[0], last[0]), ("spark", first[1], last[1])):
+        print(f"| {engine} | " + " | ".join(
+            f"{after.get(n, 0.0) / before[n]:.1f}×" if before.get(n, 0.0) > 0.05 else "–"
+            for n in names) + " |")
 
 
 if __name__ == "__main__":

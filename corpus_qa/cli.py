@@ -491,6 +491,13 @@ def _print_engine_stats(stats: dict[str, Any]) -> None:
     """-v: how the engine ran (check runs, metadata resolutions, Spark grouping)."""
     print(f"engine: {stats.get('check_runs', 0):,} check runs, "
           f"{stats.get('resolutions', 0):,} metadata resolutions", file=sys.stderr)
+    if stats.get("stages"):
+        print("stages (wall s): " + ", ".join(f"{name} {seconds:.2f}" for name, seconds
+                                             in stats["stages"].items()), file=sys.stderr)
+    lines = stats.get("lines")
+    if lines:
+        print(f"repeated lines counted on Spark: {lines['stories']:,} stories, "
+              f"{lines['repeated_lines']:,} lines repeated", file=sys.stderr)
     grouping = stats.get("grouping")
     if grouping:
         ended = ("converged" if grouping["converged"]

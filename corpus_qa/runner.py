@@ -20,7 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -133,9 +133,9 @@ class Runner:
         """
         counts = SourceCounts()
         items: Iterable[Loaded] | WalkedFiles
-        if self.spark is not None and only is None:  # Spark tasks read the files
+        if self.spark is not None:  # Spark tasks read the files
             items = WalkedFiles(paths, self.suite.fields, only_files, counts, id_roots,
-                                self.follow_symlinks, self.chunk_size)
+                                self.follow_symlinks, self.chunk_size, only)
         else:
             items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields,
                                 counts=counts, id_roots=id_roots,
@@ -177,7 +177,8 @@ class Runner:
         skipped: list[str] = []
         skipped_documents = 0
         grouper = new_grouper(self.suite)
-        self.stats = {"resolutions": 0, "check_runs": 0}
+        self.stats = {"resolutions": 0, "check_runs": 0, "stages": {}}
+        stage = _Stages(self.stats["stages"])
 
         def add(part: ScopeResult) -> None:
             for i, (checked, unexpected, missing) in part.counts.items():
@@ -205,8 +206,10 @@ class Runner:
                 return item
             return None
 
-        def read_in_tasks(documents: int) -> None:
+        def read_in_tasks(documents: int, unselected: int) -> None:
+            nonlocal skipped_documents
             input_outcome.checked += documents
+            skipped_documents += unselected
 
         def loaded_documents() -> Iterator[Document]:
             return (doc for doc in map(take, items) if doc is not None)
@@ -244,9 +247,11 @@ class Runner:
                 if self.progress:
                     self.progress(len(documents))
 
+            stage("documents")
             story_of = DiskMap(Path(rows_dir.name) / "story_of.db")
             if local.groups:
                 groups = self._groups(grouper)
+                stage("grouping")
                 story_of.update((doc_id, story.id) for story in groups
                                 for doc_id in story.documents)
                 versions = {doc_id for story in groups if len(story.documents) > 1
@@ -261,6 +266,7 @@ class Runner:
                         stories.extend(chunk.stories)
                         suggestions.update(chunk.suggestions)
                         self.stats["check_runs"] += chunk.check_runs
+                stage("stories")
 
         def finish(record: dict[str, Any]) -> dict[str, Any]:
             record["story"] = story_of.get(record["id"], record["story"])
@@ -268,10 +274,13 @@ class Runner:
             return record
 
         documents.rewrite(finish)
+        stage("records")
         suggested = len(findings)  # the corpus pass's findings take no suggestion
         for part in corpus_pass(self.instances, self.corpus_validator, documents, stored, store,
-                                self.chunk_size):
+                                self.chunk_size, self._line_count(documents, stored,
+                                                                  rows_dir.name)):
             add(part)
+        stage("corpus")
         self.stats["check_runs"] += self.corpus_validator.check_runs - runs_before
         findings.finish(lambda f: with_suggestion(f, suggestions), first=suggested)
 
@@ -309,6 +318,19 @@ class Runner:
         groups, self.stats["grouping"] = spark_groups(self.spark, grouper)
         return groups
 
+    def _line_count(self, documents: Any, stored: Mapping[str, Stored],
+                    store_dir: str) -> Callable[[dict[int, Any]], None] | None:
+        """How the corpus pass counts repeated lines: here (None), or as a Spark
+        aggregation of the same hashes (more than one chunk of documents on Spark)."""
+        if self.spark is None or len(documents) <= self.chunk_size:
+            return None
+        from corpus_qa.engine.sparklines import count_lines
+
+        def count(passes: dict[int, Any]) -> None:
+            self.stats["lines"] = count_lines(self.spark, passes, documents, stored, store_dir)
+
+        return count
+
     def _pool(self, store_dir: str) -> Any:
         """The engine: the local process pool, or Spark tasks doing the same chunk work."""
         if self.spark is not None:
@@ -316,6 +338,18 @@ class Runner:
 
             return SparkPool(self.spark, _init_worker, (self.suite, store_dir))
         return WorkerPool(self.workers, _init_worker, (self.suite, store_dir))
+
+
+class _Stages:
+    """Wall seconds of each stage of a run, into ``stats["stages"]`` (``-v`` prints them)."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into, self.clock = into, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.into[name] = round(now - self.clock, 3)
+        self.clock = now
 
 
 def _files_in_worker(batch: Any) -> Any:

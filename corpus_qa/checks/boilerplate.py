@@ -632,6 +632,12 @@ def _hash(value: str) -> int:
     return int.from_bytes(digest, "big")
 
 
+def story_hash(doc_id: str, story_id: str | None) -> int:
+    """The hash a document's lines are counted under: its story's, or (``story_id=None``)
+    its own, as a story of one."""
+    return _hash(story_id if story_id is not None else "\0doc\0" + doc_id)
+
+
 def normalise_line(line: str) -> str:
     """The form repeated lines are compared in: case-folded, whitespace collapsed, edges trimmed.
 
@@ -692,7 +698,7 @@ class RepeatedLineCounter:
     def add_hashes(self, doc_id: str, story_id: str | None,
                    hashes: Iterable[tuple[int, tuple[int, int]]]) -> None:
         """Count one document's lines given as :meth:`line_hashes` computed them."""
-        story = _hash(story_id if story_id is not None else "\0doc\0" + doc_id)
+        story = story_hash(doc_id, story_id)
         self._stories.add(story)
         lines = {h for h, _ in hashes}
         self._new_lines.extend(lines)
@@ -700,6 +706,16 @@ class RepeatedLineCounter:
         self._repeated = None
         if len(self._new_lines) >= _COMPACT_EVERY:
             self._compact()
+
+    def add_counted(self, stories: Iterable[int], lines: np.ndarray,
+                    line_stories: np.ndarray) -> None:
+        """Take counts made elsewhere (the Spark engine's aggregation of the same pairs):
+        every story hash fed there, and the distinct (line hash, story hash) pairs of the
+        lines found in at least :meth:`threshold` of those stories. Lines in fewer
+        stories may be left out — they are never repeated; :attr:`distinct_lines` then
+        counts only the lines given."""
+        self._stories.update(stories)
+        self._absorb(np.asarray(lines, dtype=np.uint64), np.asarray(line_stories, dtype=np.uint64))
 
     def merge(self, other: RepeatedLineCounter) -> None:
         """Add the counts of a counter filled elsewhere (same settings) to this one."""
@@ -759,7 +775,11 @@ class RepeatedLineCounter:
 
     def threshold(self) -> int:
         """Distinct stories that make a line repeated: min_documents, or the fraction if larger."""
-        return max(self.min_documents, math.ceil(self.min_fraction * len(self._stories)))
+        return self.threshold_for(len(self._stories))
+
+    def threshold_for(self, stories: int) -> int:
+        """:meth:`threshold` in a corpus of ``stories`` distinct stories."""
+        return max(self.min_documents, math.ceil(self.min_fraction * stories))
 
     def story_count(self, line: str) -> int:
         """How many distinct stories a line occurs in (0 for lines under ``min_chars``)."""

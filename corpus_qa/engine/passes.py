@@ -282,19 +282,25 @@ def mark_missing(documents: list[dict[str, Any]], required: list[str],
 
 def corpus_pass(instances: list[Any], validator: ScopeValidator,
                 documents: list[dict[str, Any]], stored: Mapping[str, Stored], store: RowStore,
-                chunk_size: int) -> Iterable[ScopeResult]:
+                chunk_size: int,
+                count: Callable[[dict[int, Any]], None] | None = None) -> Iterable[ScopeResult]:
     """Each corpus-scope expectation counts over every document, then its cells are filled.
 
     Reads only the pre-pass values pass 1 stored; a document's text is read back only
-    when its cell has something to show.
+    when its cell has something to show. ``count`` counts elsewhere instead of here
+    (``--engine spark``: :func:`corpus_qa.engine.sparklines.count_lines`), given the
+    passes by expectation position.
     """
     passes = {i: e.corpus_pass() for i, e in enumerate(instances) if e.scope == "corpus"}
     if not passes:
         return
-    for position, counter in passes.items():
-        for record in documents:
-            counter.add(store.get(stored[record["id"]].prepared[position]), record["id"],
-                        record["story"])
+    if count is not None:
+        count(passes)
+    else:
+        for position, counter in passes.items():
+            for record in documents:
+                counter.add(store.get(stored[record["id"]].prepared[position]), record["id"],
+                            record["story"])
     for batch in chunks(documents, chunk_size):
         texts = _Texts(store, stored)
         rows = []

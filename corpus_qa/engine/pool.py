@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -44,6 +45,37 @@ def bounded_map(pool: ProcessPoolExecutor, fn: Callable[[Any], R], items: Iterab
         yield pending.popleft().result()
 
 
+def spread(batches: Iterable[T], local: Callable[[T], R],
+           elsewhere: Callable[[Iterator[T]], Iterator[R]], *, alone: bool = False) -> Iterator[R]:
+    """The opening every engine's ``map`` shares: a pass of a single batch (or every
+    batch, when ``alone``) runs through ``local`` in this process; otherwise all the
+    batches, in order, go to ``elsewhere`` (worker processes, Spark tasks).
+
+    >>> list(spread([1], str, lambda rest: (f"far {b}" for b in rest)))
+    ['1']
+    >>> list(spread([1, 2, 3], str, lambda rest: (f"far {b}" for b in rest)))
+    ['far 1', 'far 2', 'far 3']
+    >>> list(spread([1, 2, 3], str, lambda rest: (f"far {b}" for b in rest), alone=True))
+    ['1', '2', '3']
+    """
+    batches = iter(batches)
+    first = next(batches, _NONE)
+    if first is _NONE:
+        return
+    second = next(batches, _NONE)
+    if second is _NONE or alone:
+        yield local(first)  # type: ignore[arg-type]
+        if second is not _NONE:
+            yield local(second)  # type: ignore[arg-type]
+            yield from map(local, batches)
+        return
+    yield from elsewhere(_chain(first, second, batches))  # type: ignore[arg-type]
+
+
+_NONE: Any = object()
+"""No batch (a pass's batches may be any value)."""
+
+
 class WorkerPool:
     """One pool of worker processes for every pass of a run.
 
@@ -64,17 +96,10 @@ class WorkerPool:
     def map(self, batches: Iterable[T], local: Callable[[T], R],
             remote: Callable[[T], R]) -> Iterator[R]:
         """Each batch through ``local`` here, or through ``remote`` in a worker, in order."""
-        batches = iter(batches)
-        first = next(batches, None)
-        if first is None:
-            return
-        second = next(batches, None)
-        if second is None or self.workers <= 1:
-            yield local(first)
-            if second is not None:
-                yield local(second)
-                yield from map(local, batches)
-            return
+        return spread(batches, local, partial(self._in_workers, remote),
+                      alone=self.workers <= 1)
+
+    def _in_workers(self, remote: Callable[[T], R], batches: Iterator[T]) -> Iterator[R]:
         if self._pool is None:
             # What this process holds now (GX, pandas, the suite: a few hundred MB) is
             # shared with the forked workers page by page until a page is written; the
@@ -88,8 +113,7 @@ class WorkerPool:
                                              initargs=(self.initializer, *self.initargs))
             with _sigint_blocked():  # workers start (fork) now, with SIGINT held back
                 self._pool.submit(_nothing)
-        yield from bounded_map(self._pool, remote, _chain(first, second, batches),
-                               2 * self.workers)
+        yield from bounded_map(self._pool, remote, batches, 2 * self.workers)
 
     def close(self, *, failed: bool = False) -> None:
         """Stop the workers (if any were started).

@@ -47,6 +47,9 @@ class FileBatch:
     files: list[FileToRead]
     fields: FieldMap
     chunk_size: int
+    only: frozenset[str] | None = None
+    """The ids to validate (``--changed-since``: the changed documents and the other
+    versions of their stories); the others are read, for their ids, but not validated."""
 
 
 @dataclass
@@ -57,6 +60,8 @@ class BatchResult:
     chunks: list[ChunkResult] = field(default_factory=list)
     placed: list[tuple[str, str]] = field(default_factory=list)
     """(id, locator) of each document, in reading order."""
+    unselected: int = 0
+    """Documents read but not validated (not in the batch's ``only``)."""
 
 
 class WalkedFiles:
@@ -65,19 +70,21 @@ class WalkedFiles:
 
     def __init__(self, paths: Iterable[str], fields: FieldMap, only_files: set[str] | None,
                  counts: SourceCounts, id_roots: Iterable[str], follow_symlinks: bool,
-                 chunk_size: int) -> None:
+                 chunk_size: int, only: set[str] | None = None) -> None:
         self.walk = Walk(paths, fields, only_files, counts, follow_symlinks, id_roots,
                          read=False)
         self.fields, self.counts, self.chunk_size = fields, counts, chunk_size
+        self.only = frozenset(only) if only is not None else None
         self.unique = UniqueIds(counts)
 
     def validated(self, pool: Any, local: DocumentPass,
                   remote: Callable[[FileBatch], BatchResult],
                   take: Callable[[Loaded], Document | None],
-                  read: Callable[[int], None]) -> Iterator[ChunkResult]:
+                  read: Callable[[int, int], None]) -> Iterator[ChunkResult]:
         """Pass 1's chunk results in walk order: each batch through ``remote`` (a task
         running :func:`read_and_validate`) on ``pool``, then :func:`take_batch`."""
-        batches = list(file_batches(self.walk.items(), self.fields, self.chunk_size))
+        batches = list(file_batches(self.walk.items(), self.fields, self.chunk_size,
+                                    self.only))
         results = pool.map(batches, partial(_read_locally, local), remote)
         for batch, result in zip(batches, results, strict=True):
             yield from take_batch(batch, result, self.unique, self.counts, take, read, local)
@@ -88,26 +95,26 @@ def _read_locally(local: DocumentPass, batch: FileBatch) -> BatchResult:
 
 
 def file_batches(walked: Iterable[Loaded | FileToRead], fields: FieldMap,
-                 chunk_size: int) -> Iterator[FileBatch]:
+                 chunk_size: int, only: frozenset[str] | None = None) -> Iterator[FileBatch]:
     """The walk cut into batches: a shard (JSON Lines, Parquet) alone, text files up to
     ``chunk_size`` files and :data:`BATCH_BYTES` bytes together; the last batch may
-    hold walk items only."""
+    hold walk items only. Each batch validates only the ids in ``only`` (None: all)."""
     number, before, files, size = 0, [], [], 0
     for item in walked:
         if not isinstance(item, FileToRead):
             if files:  # an item after files goes with the next batch
-                yield FileBatch(number, before, files, fields, chunk_size)
+                yield FileBatch(number, before, files, fields, chunk_size, only)
                 number, before, files, size = number + 1, [], [], 0
             before.append(item)
             continue
         if files and (len(files) >= chunk_size or size + item.size > BATCH_BYTES
                       or _is_shard(item) or _is_shard(files[-1])):
-            yield FileBatch(number, before, files, fields, chunk_size)
+            yield FileBatch(number, before, files, fields, chunk_size, only)
             number, before, files, size = number + 1, [], [], 0
         files.append(item)
         size += item.size
     if files or before:
-        yield FileBatch(number, before, files, fields, chunk_size)
+        yield FileBatch(number, before, files, fields, chunk_size, only)
 
 
 def read_and_validate(batch: FileBatch,
@@ -123,7 +130,10 @@ def read_and_validate(batch: FileBatch,
             for item in read_file(file.path, file.root, batch.fields, counts, shown=file.shown):
                 if isinstance(item, Document):
                     out.placed.append((item.id, locator(item)))
-                    yield item
+                    if batch.only is None or item.id in batch.only:
+                        yield item
+                    else:
+                        out.unselected += 1
                 else:
                     problems.append(item)
             out.files.append((counts.files, problems))
@@ -136,14 +146,15 @@ def read_and_validate(batch: FileBatch,
 
 def take_batch(batch: FileBatch, result: BatchResult, unique: UniqueIds,
                counts: SourceCounts, take: Callable[[Loaded], Document | None],
-               read: Callable[[int], None],
+               read: Callable[[int, int], None],
                validate: Callable[[tuple[int, list[Document]]], ChunkResult],
                ) -> Iterator[ChunkResult]:
     """The batch's items and results on the driver, in walk order.
 
     ``take`` is what the runner does with each item it reads (it returns the documents
-    to validate), ``read(n)`` counts ``n`` documents read in a task; ``validate``
-    validates a chunk on the driver, for a batch read again.
+    to validate), ``read(n, skipped)`` counts ``n`` documents read and validated in a
+    task and ``skipped`` read there but not selected; ``validate`` validates a chunk on
+    the driver, for a batch read again.
     """
     for item in batch.before:
         take(item)
@@ -152,7 +163,7 @@ def take_batch(batch: FileBatch, result: BatchResult, unique: UniqueIds,
             counts.files.extend(file_counts)
             for item in problems:
                 take(item)
-        read(len(result.placed))
+        read(len(result.placed) - result.unselected, result.unselected)
         yield from result.chunks
         return
     # An id seen before: read the batch again here, renaming as the local engine does.

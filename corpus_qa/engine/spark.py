@@ -36,6 +36,8 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from corpus_qa.engine.pool import spread
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -174,15 +176,10 @@ class SparkPool:
     def map(self, batches: Iterable[T], local: Callable[[T], R],
             remote: Callable[[T], R]) -> Iterator[R]:
         """Each batch through ``remote`` in a Spark task (or ``local`` if it is alone)."""
-        batches = iter(batches)
-        first = next(batches, None)
-        if first is None:
-            return
-        second = next(batches, None)
-        if second is None:
-            yield local(first)
-            return
-        window: list[T] = [first, second]
+        return spread(batches, local, partial(self._in_windows, remote))
+
+    def _in_windows(self, remote: Callable[[T], R], batches: Iterator[T]) -> Iterator[R]:
+        window: list[T] = []
         for batch in batches:
             if len(window) >= self.window:
                 yield from self._run_window(window, remote)

@@ -298,6 +298,27 @@ class RepeatedLinesPass:
     def add(self, prepared: Mapping[str, Any], doc_id: str, story: str | None) -> None:
         self.counter.add_hashes(doc_id, story, _hashes(prepared))
 
+    # The same count made elsewhere (``--engine spark``: corpus_qa/engine/sparklines.py):
+    # the (line, story) pairs ``add`` counts, aggregated there and handed back.
+
+    @staticmethod
+    def story_key(doc_id: str, story: str | None) -> int:
+        """The story hash ``add`` counts a document's lines under."""
+        return bp.story_hash(doc_id, story)
+
+    @staticmethod
+    def line_keys(prepared: Mapping[str, Any]) -> set[int]:
+        """The distinct line hashes ``add`` counts for a document."""
+        return {h for h, _ in _hashes(prepared)}
+
+    def threshold_for(self, stories: int) -> int:
+        """Distinct stories that make a line repeated in a corpus of ``stories`` stories."""
+        return self.counter.threshold_for(stories)
+
+    def counted(self, stories: set[int], lines: Any, line_stories: Any) -> None:
+        """Take the aggregated count (see :meth:`RepeatedLineCounter.add_counted`)."""
+        self.counter.add_counted(stories, lines, line_stories)
+
     def cell(self, prepared: Mapping[str, Any], story: str | None,
              text_of: Callable[[], str]) -> list[dict[str, Any]]:
         hits = self.counter.repeated_hits(_hashes(prepared), story, text_of)

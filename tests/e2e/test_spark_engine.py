@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,9 @@ def test_planted_corpus_of_every_family_gives_the_local_json(
     data = _same_verdict(corpus, tmp_path, 100, spark_windows)
     verbose = capsys.readouterr().err  # the Spark run's -v line
     assert "story grouping on Spark" in verbose and "rounds (converged)" in verbose, verbose
+    # Repeated lines were counted as a Spark aggregation, not on the driver.
+    assert re.search(r"repeated lines counted on Spark: [\d,]+ stories, [1-9][\d,]* lines "
+                     "repeated", verbose), verbose
     reasons = {f["reason"] for f in data["findings"]}
     # Story and corpus findings come out of the later passes, fed by Spark's pass 1.
     assert {"diacritics_stripped", "figure_changed", "repeated_line"} <= reasons, reasons
@@ -139,6 +143,54 @@ def test_an_id_used_twice_is_renamed_as_locally(spark: Any, spark_windows: list[
                          driver_reads=(str(tmp_path / "shards" / "b.jsonl.zst"),))
     renamed = [f["document"] for f in data["findings"] if f["reason"] == "duplicate_id"]
     assert len(renamed) == 2, renamed
+
+
+@spark_group
+def test_changed_since_is_read_in_spark_tasks_and_gives_the_local_json(
+        spark: Any, spark_windows: list[int], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [c for rel, c in sorted(build(documents=80).items())
+             if rel.endswith(".txt") and isinstance(c, str)][:60]
+    corpus = tmp_path / "repo" / "corpus"
+    for n, text in enumerate(texts[:40]):
+        (corpus / f"t{n // 10}").mkdir(parents=True, exist_ok=True)
+        (corpus / f"t{n // 10}" / f"doc-{n:02d}.txt").write_text(text, encoding="utf-8")
+    records = [{"id": f"rec-{n}", "text": text} for n, text in enumerate(texts[40:])]
+    write_records(corpus / "shard.jsonl", records)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=corpus.parent, env=env, check=True,
+                       capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "corpus")
+    edited = corpus / "t1" / "doc-12.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe cafÃ© closed.\n",
+                      encoding="utf-8")
+    records[3]["text"] += "\nIt costs 5 â‚¬ now.\n"
+    write_records(corpus / "shard.jsonl", records)
+    monkeypatch.chdir(corpus.parent)
+    args = ("--changed-since", "main", "--chunk-size", "5")
+    local_code, local = _results(corpus, tmp_path / "local.json", *args)
+
+    import corpus_qa.runner
+
+    def driver_read(*_: Any, **__: Any) -> Any:
+        raise AssertionError("the driver read the selected documents itself")
+
+    monkeypatch.setattr(corpus_qa.runner, "iter_corpus", driver_read)
+    spark_windows.clear()
+    spark_code, spark = _results(corpus, tmp_path / "spark.json", "--engine", "spark", *args)
+    assert sum(spark_windows) > 1, "the Spark engine did not send the files to Spark tasks"
+    assert (spark_code, spark) == (local_code, local)
+    data = json.loads(local)
+    assert data["statistics"]["skipped_documents"] > 0, "the run was not restricted"
+    found = {f["document"] for f in data["findings"] if f["reason"].startswith("mojibake")}
+    assert {"t1/doc-12", "rec-3"} <= found, found
 
 
 # --- story grouping as Spark joins and label propagation ---------------------------------

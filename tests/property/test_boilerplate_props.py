@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ from corpus_qa.checks.boilerplate import (
     find_flattened_paragraphs,
     find_glued_header,
     load_default_patterns,
+    story_hash,
 )
 from corpus_qa.text.segment import line_spans, sentence_spans
 
@@ -124,6 +126,35 @@ def test_merged_counters_equal_one_counter(docs, cut: int) -> None:  # type: ign
         (left if i < cut else right).add(*doc)
     left.merge(right)
     assert [left.repeated_spans(t, s) for _, s, t in docs] == [
+        whole.repeated_spans(t, s) for _, s, t in docs
+    ]
+
+
+@FAST
+@given(docs=corpus, min_documents=st.integers(2, 4), fraction=st.sampled_from([0.0, 0.3, 0.6]))
+def test_counts_aggregated_elsewhere_give_the_same_lines(  # type: ignore[no-untyped-def]
+        docs, min_documents: int, fraction: float) -> None:
+    """The Spark engine's aggregation: distinct (line, story) pairs, only the lines in at
+    least the threshold of stories handed back — the same repeated lines as counting
+    every document here."""
+    whole = RepeatedLineCounter(min_documents=min_documents, min_fraction=fraction)
+    aggregated = RepeatedLineCounter(min_documents=min_documents, min_fraction=fraction)
+    pairs, stories = set(), set()
+    for doc_id, story, text in docs:
+        whole.add(doc_id, story, text)
+        key = story_hash(doc_id, story)
+        stories.add(key)
+        pairs |= {(line, key) for line, _ in aggregated.line_hashes(text)}
+    threshold = aggregated.threshold_for(len(stories))
+    per_line: dict[int, set[int]] = {}
+    for line, key in pairs:
+        per_line.setdefault(line, set()).add(key)
+    kept = [(line, key) for line, keys in per_line.items() if len(keys) >= threshold
+            for key in keys]
+    aggregated.add_counted(stories, np.array([p[0] for p in kept], dtype=np.uint64),
+                           np.array([p[1] for p in kept], dtype=np.uint64))
+    assert aggregated.threshold() == whole.threshold()
+    assert [aggregated.repeated_spans(t, s) for _, s, t in docs] == [
         whole.repeated_spans(t, s) for _, s, t in docs
     ]
 

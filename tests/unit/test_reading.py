@@ -63,7 +63,7 @@ def test_a_batch_with_a_used_id_is_read_again_and_renamed_as_locally(tmp_path: P
     for batch in file_batches(walked, DEFAULT_FIELDS, chunk_size=10):
         result = read_and_validate(batch, _validate)
         for part in take_batch(batch, result, unique, counts,
-                               take, read.append,
+                               take, lambda n, skipped: read.append(n),
                                _validate):
             ids.extend(r["id"] for r in part.records)
     assert ids == local_ids and len(set(ids)) == 4  # the record without id is path#2
@@ -72,3 +72,22 @@ def test_a_batch_with_a_used_id_is_read_again_and_renamed_as_locally(tmp_path: P
     local_counts = SourceCounts()
     list(iter_corpus([tmp_path], counts=local_counts))
     assert counts.to_json() == local_counts.to_json()
+
+
+def test_a_run_restricted_to_some_ids_validates_only_those_in_the_task(tmp_path: Path) -> None:
+    """--changed-since on Spark: the task reads the whole file (for its ids) but validates
+    only the selected documents; the others are counted as skipped."""
+    write_records(tmp_path / "a.jsonl", [{"id": "x", "text": "One."}, {"id": "y", "text": "Two."},
+                                         {"id": "z", "text": "Three."}])
+    counts, unique = SourceCounts(), UniqueIds()
+    walked = Walk([tmp_path], DEFAULT_FIELDS, None, counts, False, read=False).items()
+    read: list[tuple[int, int]] = []
+    ids = []
+    for batch in file_batches(walked, DEFAULT_FIELDS, chunk_size=10, only=frozenset({"x", "z"})):
+        result = read_and_validate(batch, _validate)
+        assert [i for i, _ in result.placed] == ["x", "y", "z"]  # every id is known
+        for part in take_batch(batch, result, unique, counts, lambda item: None,
+                               lambda n, skipped: read.append((n, skipped)), _validate):
+            ids.extend(r["id"] for r in part.records)
+    assert ids == ["x", "z"]
+    assert read == [(2, 1)]
