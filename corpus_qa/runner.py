@@ -33,6 +33,7 @@ from corpus_qa.engine.passes import (
     STORY_CHUNK_SIZE,
     ChunkResult,
     DocumentPass,
+    Stored,
     StoryChunk,
     StoryJob,
     StoryPass,
