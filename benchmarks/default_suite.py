@@ -45,6 +45,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -108,6 +109,27 @@ def _row(label: str, mb: float, documents: int, cpu: float, run: Run | None = No
 
 HEADER = (f"{'':34} {'CPU s':>8} {'MB/s/core':>9} {'docs/s':>9} {'RSS MB':>8} {'PSS MB':>8} "
           f"{'results':>8} {'KB/doc':>7}")
+
+
+
+def _same_findings(before: list[dict[str, Any]],
+                   after: list[dict[str, Any]]) -> tuple[bool, str]:
+    """Whether two runs found the same findings, compared on the fields both write.
+
+    A later version may add fields to each finding (its spans, its line in the text); an
+    earlier one is compared on what it wrote, and the fields left out are named.
+    """
+    fields_before = set().union(*before) if before else set()
+    fields_after = set().union(*after) if after else set()
+    common = fields_before & fields_after
+    extra = sorted(fields_after - fields_before) + sorted(fields_before - fields_after)
+
+    def project(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in item.items() if k in common} for item in items]
+
+    same = project(before) == project(after)
+    return same, ("every field" if not extra else
+                  "compared on the fields both write; not: " + ", ".join(extra))
 
 
 def _marginal(mb: float, mb_one: float, run: Run, one: Run) -> str:
@@ -268,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
                       + _marginal(mb, mb_one, after, measured[f"{label} after one"]))
                 if "before" in checkouts:
                     before = measured[f"{label} before"]
-                    same = findings[f"{label} before"] == findings[f"{label} after"]
+                    same, fields = _same_findings(findings[f"{label} before"],
+                                                  findings[f"{label} after"])
                     identical &= same
                     pss = (f"{before.peak_pss / after.peak_pss:.2f}x" if after.peak_pss
                            else "n/a")
@@ -276,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
                           f"{before.wall / after.wall:.2f}x, peak RSS "
                           f"{before.peak_rss / after.peak_rss:.2f}x, peak PSS {pss}; "
                           f"findings identical: {same} "
-                          f"({len(findings[f'{label} after']):,} findings)")
+                          f"({len(findings[f'{label} after']):,} findings; {fields})")
     return 0 if identical else 1
 
 

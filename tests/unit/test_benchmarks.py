@@ -21,7 +21,7 @@ TINY: dict[str, tuple[list[str], str]] = {
     "boilerplate_throughput.py": (["--documents", "40"], "docs/s"),
     "changed_since.py": (["--documents", "12"], "--changed-since, cold"),
     "default_suite.py": (["--documents", "8", "--corpus", "versioned", "--suite", "default",
-                          "--before", "HEAD", "--profile"], "default suite: before/after CPU"),
+                          "--before", "HEAD", "--profile"], "findings identical: True"),
     "encoding_throughput.py": (["--documents", "12", "--workers", "1", "--verify", "100"],
                                "4 predicates, 1 core"),
     "figure_extractors.py": (["--no-speed"], "## Accuracy on tests/unit/figure_cases.yml"),
