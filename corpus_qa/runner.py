@@ -46,7 +46,7 @@ from corpus_qa.engine.passes import (
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, heap_frozen, run_chunks
 from corpus_qa.engine.reading import WalkedFiles, read_and_validate
-from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore, SortedSpool
+from corpus_qa.engine.rowstore import RecordSpool, RowStore, SortedSpool
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import Digest, Entry, FileStamps, SignatureCache, digest
 from corpus_qa.metadata import resolve
@@ -227,10 +227,11 @@ class Runner:
         stories: list[dict[str, Any]] = []
         # The story view's tables (sentence alignment, figure table of each pair shown)
         # are spooled to the run's store as they arrive, one record per story, and read
-        # back by the report: they never pile up in memory or go into results.json.
+        # back by the report: they never pile up in memory or go into results.json (and
+        # where each story's record is, by story id, is on disk as well).
         pairs_store = RowStore(Path(rows_dir.name) / "stories")
         pairs_store.directory.mkdir()
-        pairs_at: dict[str, Ref] = {}
+        pairs_at: DiskMap = DiskMap(Path(rows_dir.name) / "pairs_at.db")
         suggestions: dict[Any, Any] = {}
         with self._pool(rows_dir.name) as pool:
             if isinstance(items, WalkedFiles):  # --engine spark: tasks read the files
