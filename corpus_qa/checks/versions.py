@@ -462,10 +462,11 @@ class StoryGrouper:
 
     def _store(self, index: int, signature: Signature) -> None:
         row = self._count
-        if row == len(self._signatures):  # grown by half: less room left unused than doubling
-            size = row + row // 2
-            self._signatures = np.resize(self._signatures, (size, self.num_perm))
-            self._signed_at = np.resize(self._signed_at, size)
+        if row == len(self._signatures):
+            grown = np.empty((2 * row, self.num_perm), dtype=np.uint32)
+            grown[:row] = self._signatures
+            self._signatures = grown
+            self._signed_at = np.concatenate([self._signed_at, np.empty(row, dtype=np.int64)])
         self._signatures[row] = signature
         self._signed_at[row] = index
         self._count = row + 1
