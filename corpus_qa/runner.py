@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from corpus_qa import __version__
-from corpus_qa.checks.versions import SIGNATURE_VERSION
+from corpus_qa.checks.versions import SIGNATURE_VERSION, Story
 from corpus_qa.diskmap import DiskMap
 from corpus_qa.documents import Document
 from corpus_qa.engine.passes import (
@@ -41,11 +41,12 @@ from corpus_qa.engine.passes import (
     mark_missing,
     new_grouper,
     story_jobs,
+    where_of,
     with_suggestion,
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, heap_frozen, run_chunks
 from corpus_qa.engine.reading import WalkedFiles, read_and_validate
-from corpus_qa.engine.rowstore import RecordSpool, Ref, RowStore, SortedSpool
+from corpus_qa.engine.rowstore import RecordSpool, RowStore, SortedSpool
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import Digest, Entry, FileStamps, SignatureCache, digest
 from corpus_qa.metadata import resolve
@@ -226,10 +227,11 @@ class Runner:
         stories: list[dict[str, Any]] = []
         # The story view's tables (sentence alignment, figure table of each pair shown)
         # are spooled to the run's store as they arrive, one record per story, and read
-        # back by the report: they never pile up in memory or go into results.json.
+        # back by the report: they never pile up in memory or go into results.json (and
+        # where each story's record is, by story id, is on disk as well).
         pairs_store = RowStore(Path(rows_dir.name) / "stories")
         pairs_store.directory.mkdir()
-        pairs_at: dict[str, Ref] = {}
+        pairs_at: DiskMap = DiskMap(Path(rows_dir.name) / "pairs_at.db")
         suggestions: dict[Any, Any] = {}
         with self._pool(rows_dir.name) as pool:
             if isinstance(items, WalkedFiles):  # --engine spark: tasks read the files
@@ -251,14 +253,12 @@ class Runner:
             stage("documents")
             story_of = DiskMap(Path(rows_dir.name) / "story_of.db")
             if local.groups:
-                groups = self._groups(grouper)
+                several = self._stories_of(grouper, story_of)
+                del grouper  # its signatures, ids, keys and dates are not needed any more
                 stage("grouping")
-                story_of.update((doc_id, story.id) for story in groups
-                                for doc_id in story.documents)
-                versions = {doc_id for story in groups if len(story.documents) > 1
-                            for doc_id in story.documents}
-                record_of = {r["id"]: r for r in documents if r["id"] in versions}
-                batches = chunks(story_jobs(groups, record_of, stored), STORY_CHUNK_SIZE)
+                where = self._where_of_versions(several, documents)
+                batches = chunks(story_jobs(several, where, stored), STORY_CHUNK_SIZE)
+                del several
                 with pairs_store.writer(0) as put:
                     for chunk in pool.map(batches, local_stories, _stories_in_worker):
                         add(chunk)
@@ -267,6 +267,7 @@ class Runner:
                         stories.extend(chunk.stories)
                         suggestions.update(chunk.suggestions)
                         self.stats["check_runs"] += chunk.check_runs
+                del batches, where
                 stage("stories")
 
         def finish(record: dict[str, Any]) -> dict[str, Any]:
@@ -284,6 +285,7 @@ class Runner:
         stage("corpus")
         self.stats["check_runs"] += self.corpus_validator.check_runs - runs_before
         findings.finish(lambda f: with_suggestion(f, suggestions), first=suggested)
+        stage("findings")
 
         def text_of(doc_id: str, _keep: Any = rows_dir) -> str:
             """The text of a validated document, as validated (read from pass 1's rows)."""
@@ -309,6 +311,24 @@ class Runner:
             pairs_of=pairs_of,
         )
 
+
+    def _stories_of(self, grouper: Any, story_of: DiskMap) -> list[Story]:
+        """Every document's story into ``story_of``; the stories of two or more versions
+        returned (the only ones pass 2 validates: singletons are not kept)."""
+        several = []
+        for story in self._groups(grouper):
+            story_of.update((doc_id, story.id) for doc_id in story.documents)
+            if len(story.documents) > 1:
+                several.append(story)
+        return several
+
+    @staticmethod
+    def _where_of_versions(stories: list[Story], documents: RecordSpool,
+                           ) -> dict[str, tuple[str, int, str | None]]:
+        """(path, first line, record kind) of each version of ``stories`` (not their
+        whole records), read back from the record spool."""
+        versions = {doc_id for story in stories for doc_id in story.documents}
+        return {r["id"]: where_of(r) for r in documents if r["id"] in versions}
 
     def _groups(self, grouper: Any) -> list[Any]:
         """The stories: the local grouper's, or the same computed as Spark joins."""

@@ -373,8 +373,11 @@ class StoryGrouper:
         self._seen: set[str] = set()
         self._keys: list[str | None] = []
         self._dates: list[str | None] = []
+        # The signatures, and the index of the document each belongs to (not every
+        # document has one): NumPy arrays, ~4 × num_perm + 8 bytes per document.
         self._signatures = np.empty((64, num_perm), dtype=np.uint32)
-        self._signed: list[int] = []  # indices of documents that have a signature
+        self._signed_at = np.empty(64, dtype=np.int64)
+        self._count = 0
 
     def __len__(self) -> int:
         """Number of documents added."""
@@ -398,8 +401,9 @@ class StoryGrouper:
         index = len(self._ids)
         self._ids.append(doc_id)
         self._seen.add(doc_id)
-        self._keys.append(key.strip() if key and key.strip() else None)
-        self._dates.append(date)
+        # Keys and dates repeat across documents: one string object each, not one per document.
+        self._keys.append(sys.intern(key.strip()) if key and key.strip() else None)
+        self._dates.append(None if date is None else sys.intern(date))
         if signature is not None:
             self._store(index, signature)
 
@@ -457,13 +461,15 @@ class StoryGrouper:
         return [values[i] if per_doc[i] else None for i in range(len(texts))]
 
     def _store(self, index: int, signature: Signature) -> None:
-        row = len(self._signed)
+        row = self._count
         if row == len(self._signatures):
             grown = np.empty((2 * row, self.num_perm), dtype=np.uint32)
             grown[:row] = self._signatures
             self._signatures = grown
+            self._signed_at = np.concatenate([self._signed_at, np.empty(row, dtype=np.int64)])
         self._signatures[row] = signature
-        self._signed.append(index)
+        self._signed_at[row] = index
+        self._count = row + 1
 
     def groups(self) -> list[Story]:
         """All stories (singletons included), sorted by story id; independent of insertion order."""
@@ -517,8 +523,8 @@ class StoryGrouper:
 
     def signed(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
         """The index of each document that has a signature, and those signatures (rows)."""
-        count = len(self._signed)
-        return np.asarray(self._signed, dtype=np.int64), self._signatures[:count]
+        count = self._count
+        return self._signed_at[:count].copy(), self._signatures[:count]
 
     def ordered_links(self, links: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
         """Links ``(equal positions, a, b)`` in the order :meth:`groups` applies them:
@@ -536,9 +542,9 @@ class StoryGrouper:
         smallest id) and only representatives go through LSH, so a thousand copies of
         one text cost a thousand links, not half a million comparisons.
         """
-        if len(self._signed) < 2:
+        if self._count < 2:
             return
-        signed = np.asarray(self._signed, dtype=np.int64)
+        signed = self._signed_at[: self._count].copy()
         signatures = self._signatures[: len(signed)]
         unique, inverse = np.unique(signatures, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)

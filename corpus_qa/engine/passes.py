@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,13 +177,19 @@ class StoryChunk(ScopeResult):
     check_runs: int = 0
 
 
-def story_jobs(groups: list[Story], records: dict[str, dict[str, Any]],
-               stored: Mapping[str, Stored]) -> list[StoryJob]:
-    """A job for each story of two or more versions."""
-    return [StoryJob(story.id, tuple(
-        (doc_id, records[doc_id]["path"], int(records[doc_id].get("line") or 1),
-         records[doc_id].get("record"), stored[doc_id].row) for doc_id in story.documents))
-        for story in groups if len(story.documents) > 1]
+def story_jobs(stories: Iterable[Story], where: Mapping[str, tuple[str, int, str | None]],
+               stored: Mapping[str, Stored]) -> Iterator[StoryJob]:
+    """A job for each story of two or more versions, as they are asked for; ``where``
+    gives each version's (path, first line, record kind)."""
+    for story in stories:
+        if len(story.documents) > 1:
+            yield StoryJob(story.id, tuple((doc_id, *where[doc_id], stored[doc_id].row)
+                                           for doc_id in story.documents))
+
+
+def where_of(record: dict[str, Any]) -> tuple[str, int, str | None]:
+    """A document record's (path, first line, record kind): what a story job needs of it."""
+    return record["path"], int(record.get("line") or 1), record.get("record")
 
 
 class StoryPass:

@@ -31,6 +31,7 @@ TINY: dict[str, tuple[list[str], str]] = {
     "metadata_throughput.py": (["--docs", "30"], "windows vs whole-text search"),
     "mojibake_confusion.py": (["--samples", "1"], "| written in | read as |"),
     "memory_scale.py": (["--documents", "20", "40"], "documents = "),
+    "memory_stages.py": (["--documents", "20", "40", "--top", "2"], "records: held"),
     "planted_corpus.py": (["{tmp}/planted", "--documents", "12"], "files written under"),
     "planted_figures.py": (["--documents", "12", "--stories", "5", "--workers", "1"],
                            "pipeline (Runner, wall)"),

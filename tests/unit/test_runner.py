@@ -394,3 +394,52 @@ def test_per_document_state_is_not_held_in_memory(
     dicts = held_in_dicts(4_000)
     assert dicts > 1_000_000  # the measure means something: ~300 B a document at least
     assert large - small < dicts / 2, (small, large, dicts)
+
+
+def test_story_state_is_not_held_after_grouping(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory flat in the corpus, for a corpus of multi-version stories: once documents
+    are grouped, the main process keeps neither the grouper (a signature per document),
+    nor every story, nor the whole records or story jobs of every version (pass 2's jobs
+    are made as the pool asks for them). What it holds when pass 3 starts must grow by
+    less than the signatures alone would for the extra documents."""
+    import tracemalloc
+
+    import corpus_qa.diskmap as diskmap
+    import corpus_qa.runner as runner
+
+    monkeypatch.setattr(diskmap, "BUFFER", 200)
+    path = tmp_path / "stories.yml"
+    path.write_text(ENCODING_ONLY + "  - type: expect_versions_to_preserve_diacritics\n",
+                    encoding="utf-8")
+    suite = load_suite(path)
+    held: list[int] = []
+
+    def corpus_pass(*args: Any) -> Any:
+        held.append(tracemalloc.get_traced_memory()[0])
+        return passes.corpus_pass(*args)
+
+    monkeypatch.setattr(runner, "corpus_pass", corpus_pass)
+
+    def documents(count: int) -> Iterator[Document]:
+        for i in range(count):
+            story, version = divmod(i, 2)
+            words = " ".join(f"w{story}x{k}" for k in range(16))
+            yield Document(id=f"newsroom/2024/story-{story:06d}/v{version}",
+                           text=f"{words}{' update' * version}.\n",
+                           path="in-memory/all.jsonl", line=i + 1, record="line")
+
+    def at_pass_3(count: int) -> int:
+        tracemalloc.start()
+        try:
+            result = Runner(suite, workers=1, chunk_size=250).run_items(
+                documents(count), ["in-memory"])
+            assert len(result.documents) == count == 2 * len(result.stories)
+            return held.pop()
+        finally:
+            tracemalloc.stop()
+
+    at_pass_3(300)  # everything imported and cached once
+    small, large = at_pass_3(1_000), at_pass_3(5_000)
+    signatures = 4_000 * vc.DEFAULT_NUM_PERM * 4  # 4,000 more documents' signatures
+    assert large - small < signatures, (small, large, signatures)

@@ -1,0 +1,97 @@
+"""Where the main process's memory goes, stage by stage, as the corpus grows.
+
+    python benchmarks/memory_stages.py [--documents 20000 50000] [--top 8]
+
+For each size, writes memory_scale's corpus (small news-like documents, one JSON Lines
+file) and validates it in this process (one worker, so tracemalloc sees everything),
+after a small warm-up run (imports, caches),
+taking a tracemalloc snapshot at the end of each stage of the run (documents, grouping,
+stories, records, corpus) and after writing results.json. Printed: memory held at the
+end of each stage and the peak within it, per size; then, between the smallest and the
+largest size, the bytes per extra document of each stage and the source lines that grew
+most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.memory_scale import write_small  # noqa: E402
+
+
+def measure(corpus: Path) -> dict[str, tuple[int, int, Any]]:
+    """{stage: (bytes held at its end, peak within it, snapshot)} of one in-process run."""
+    import corpus_qa.runner as runner
+    from corpus_qa.gate import gate
+    from corpus_qa.results import stream_json
+    from corpus_qa.suite import load_suite
+
+    taken: dict[str, tuple[int, int, Any]] = {}
+    plain = runner._Stages.__call__
+
+    def snap(name: str) -> None:
+        current, peak = tracemalloc.get_traced_memory()
+        taken[name] = (current, peak, tracemalloc.take_snapshot())
+        tracemalloc.reset_peak()
+
+    def stage(self: Any, name: str) -> None:
+        plain(self, name)
+        snap(name)
+
+    runner._Stages.__call__ = stage  # type: ignore[method-assign]
+    try:
+        tracemalloc.start(1)
+        result = runner.Runner(load_suite("builtin:news.yml"), workers=1).run([str(corpus)])
+        with (corpus.parent / "results.json").open("w", encoding="utf-8") as out:
+            stream_json(result.to_json(gate(result)), out.write)
+        snap("results.json")
+    finally:
+        tracemalloc.stop()
+        runner._Stages.__call__ = plain  # type: ignore[method-assign]
+    return taken
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, nargs="+", default=[20_000, 50_000])
+    parser.add_argument("--top", type=int, default=8)
+    args = parser.parse_args(argv)
+    runs: dict[int, dict[str, tuple[int, int, Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="corpus-qa-stages-") as tmp:
+        warm = Path(tmp) / "warm" / "docs.jsonl"
+        write_small(warm, 300)
+        measure(warm)  # imports and caches, once
+        for count in args.documents:
+            corpus = Path(tmp) / f"c{count}" / "docs.jsonl"
+            write_small(corpus, count)
+            runs[count] = measure(corpus)
+            print(f"{count:,} documents: " + "  ".join(
+                f"{name} {held / 2**20:.1f}/{peak / 2**20:.1f} MiB"
+                for name, (held, peak, _) in runs[count].items()) + "  (held/peak)")
+            corpus.unlink()
+    if len(args.documents) < 2:
+        return 0
+    small, large = args.documents[0], args.documents[-1]
+    extra = large - small
+    for name, (held, peak, snapshot) in runs[large].items():
+        before = runs[small][name]
+        print(f"{name}: held {(held - before[0]) / extra:7.0f} B/doc, "
+              f"peak {(peak - before[1]) / extra:7.0f} B/doc")
+        for stat in snapshot.compare_to(before[2], "lineno")[: args.top]:
+            frame = stat.traceback[0]
+            print(f"    {stat.size_diff / extra:7.0f} B/doc  {frame.filename.split('/')[-1]}:"
+                  f"{frame.lineno}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
