@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--suite", metavar="FILE", help=SUITE_HELP)
     validate.add_argument("--json", metavar="PATH",
                           help="write the results as JSON (- for standard output)")
+    validate.add_argument("--shard-results-above", type=int, default=None, metavar="N",
+                          help="with --json FILE: when the run has more than N documents plus "
+                          "findings, write them as JSON Lines shards next to FILE, which names "
+                          "them (default: [tool.corpus_qa] shard_results_above, else 100000; "
+                          "0: always)")
     validate.add_argument("--follow-symlinks", action="store_true",
                           help="read symbolic links that lead outside the corpus paths and walk "
                           "linked directories (default: report them as input findings)")
@@ -246,6 +251,8 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
         args.engine = args.engine or config.engine or "local"
         args.spark_master = args.spark_master or config.spark_master
         args.spark_conf = [*config.spark_conf, *args.spark_conf]
+    if hasattr(args, "shard_results_above") and args.shard_results_above is None:
+        args.shard_results_above = config.shard_results_above  # the flag wins, as below
     for name in ("baseline", "waivers"):  # the flag wins over [tool.corpus_qa]
         if hasattr(args, name) and not getattr(args, name):
             if name == "baseline" and getattr(args, "write_baseline", None):
@@ -299,7 +306,7 @@ def _check_exist(paths: list[str]) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from corpus_qa import gating
     from corpus_qa.gate import gate
-    from corpus_qa.results import write_json
+    from corpus_qa.resultsfile import SHARD_ABOVE, write_results
     from corpus_qa.runner import DEFAULT_CHUNK_SIZE, Runner, story_map
     from corpus_qa.sources import CorpusPathError
 
@@ -312,6 +319,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be at least 1")
     if args.max_findings is not None and args.max_findings < 0:
         raise UsageError("--max-findings must be 0 or more")
+    if args.shard_results_above is not None and args.shard_results_above < 0:
+        raise UsageError("--shard-results-above must be 0 or more")
     _check_exist(args.paths or [])
     suite, paths = _suite_and_corpus(args)
     given = list(paths)
@@ -379,7 +388,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         stream_json(data, sys.stdout.write)
     elif args.json:
-        write_json(data, args.json)
+        above = SHARD_ABOVE if args.shard_results_above is None else args.shard_results_above
+        written = write_results(data, args.json, shard_above=above)
+        if len(written) > 1:
+            print(f"results: {args.json}, its documents and findings in {len(written) - 1} "
+                  f"JSON Lines shards next to it (more than {above:,} of them)",
+                  file=sys.stderr)
     report = _write_outputs(args, result, verdict, data)
     if args.format == "github":
         from corpus_qa.report import github_annotations
@@ -451,6 +465,10 @@ def _check_validate_outputs(args: argparse.Namespace, paths: list[str]) -> None:
              ("--report", args.report, ("index.html", SHARD_DIR)),
              ("--gx-docs", args.gx_docs, ("index.html", SUITE_PAGE, ASSETS_DIR))]
     outputs = [Output(option, path, writes) for option, path, writes in asked if path]
+    if args.json and args.json != STDOUT:  # and the shards it may write next to it
+        from corpus_qa.resultsfile import shard_pattern
+
+        outputs[0] = Output("--json", args.json, siblings=shard_pattern(args.json))
     suite_file = getattr(args, "suite", None)
     inputs = [("--suite", suite_file or ""), ("--waivers", args.waivers or ""),
               ("--baseline", args.baseline or "")]

@@ -1,7 +1,8 @@
 """Project defaults from ``[tool.corpus_qa]`` in the nearest ``pyproject.toml``.
 
 Keys (see ``docs/suites.md``, "Project defaults"): ``paths``, ``suite``, ``pytest``,
-``baseline``, ``waivers``, ``engine``, ``spark_master``, ``spark_conf``. Paths are
+``baseline``, ``waivers``, ``engine``, ``spark_master``, ``spark_conf``,
+``shard_results_above``. Paths are
 relative to the folder of the ``pyproject.toml``;
 ``suite`` may also name a packaged suite (``builtin:news.yml``). An unknown key, a
 value of the wrong type or a ``builtin:`` name that does not exist raises
@@ -20,7 +21,7 @@ from corpus_qa.data import DataRefError, is_builtin, resolve_data_path
 from corpus_qa.yamlfile import did_you_mean
 
 CONFIG_KEYS = ("paths", "suite", "pytest", "baseline", "waivers", "engine", "spark_master",
-               "spark_conf")
+               "spark_conf", "shard_results_above")
 ENGINES = ("local", "spark")
 """The keys ``[tool.corpus_qa]`` may hold."""
 
@@ -53,6 +54,9 @@ class ProjectConfig:
     """``--spark-master`` default (``local[*]`` when unset)."""
     spark_conf: tuple[str, ...] = ()
     """``--spark-conf`` defaults, as ``key=value`` strings (the flags add to them)."""
+    shard_results_above: int | None = None
+    """``--shard-results-above`` default: documents plus findings above which ``--json``
+    writes its documents and findings as JSON Lines shards next to the file."""
     raw: dict[str, Any] = field(default_factory=dict)
     pyproject: Path | None = None
 
@@ -141,6 +145,11 @@ def load_project_config(start: Path | None = None) -> ProjectConfig:
             isinstance(v, str | int | float | bool) for v in conf.values()):
         raise fail("spark_conf", f"must be a table of Spark settings, got {conf!r}",
                    'write spark_conf = { "spark.executor.memory" = "4g" }')
+    shard_above = table.get("shard_results_above")
+    if shard_above is not None and (isinstance(shard_above, bool)
+                                    or not isinstance(shard_above, int) or shard_above < 0):
+        raise fail("shard_results_above", f"must be a number of items (0 or more), got "
+                   f"{shard_above!r}", "write shard_results_above = 100000")
     return ProjectConfig(
         root=root,
         paths=tuple(rel(p) for p in paths),
@@ -151,6 +160,7 @@ def load_project_config(start: Path | None = None) -> ProjectConfig:
         spark_master=master,
         spark_conf=tuple(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
                          for k, v in conf.items()),
+        shard_results_above=shard_above,
         raw=table,
         pyproject=pyproject,
     )

@@ -7,7 +7,8 @@ summary, the HTML report, GX Data Docs, a baseline, an exported suite or schema)
   output that is a directory, that cannot be created, that is a corpus file or lies
   inside a corpus path (except below a folder whose name starts with ``.``, which is
   never corpus content), that is an input of the run (the suite, the waivers), or that
-  another output of the same run also writes. Each is a usage error (exit 2).
+  another output of the same run also writes — and so for the files an output writes
+  beside it (the shards of a sharded results file). Each is a usage error (exit 2).
 * **written atomically** — :func:`atomic_open` writes to a temporary file in the target's
   directory and renames it over the target only once it is complete, so an interrupted
   run (Ctrl-C, a full disk) never leaves a half-written file that looks complete.
@@ -18,6 +19,7 @@ This module imports nothing heavy: the command line checks outputs before GX loa
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -41,11 +43,16 @@ class Output:
 
     A directory output (``--report DIR``) writes only ``writes`` inside its directory
     (``index.html``, ``data``), so another output may sit beside them.
+
+    ``siblings`` matches the names of other files a file output may write next to it
+    (the shards of a results file): a corpus file or another output of such a name in
+    that folder is refused like the output itself.
     """
 
     option: str
     path: str
     writes: tuple[str, ...] = ()
+    siblings: re.Pattern[str] | None = None
 
     @property
     def is_directory(self) -> bool:
@@ -107,6 +114,37 @@ def check_outputs(outputs: Sequence[Output], *, corpus: Iterable[str | os.PathLi
                                       f"{_shown(other_target, other, output)} — give each "
                                       "output its own path")
             claimed.append((target, output.option, output))
+    for output in outputs:
+        if output.siblings is not None and output.path != STDOUT:
+            _check_siblings(output, corpus_paths, claimed, inputs)
+
+
+def _check_siblings(output: Output, corpus_paths: list[tuple[str, str]],
+                    claimed: list[tuple[str, str, Output]],
+                    inputs: Sequence[tuple[str, str]]) -> None:
+    """Refuse a corpus file or another output named like a file ``output`` writes beside it."""
+    pattern = output.siblings
+    assert pattern is not None
+    folder = os.path.dirname(_absolute(output.path))
+
+    def beside(path: str) -> bool:
+        return os.path.dirname(path) == folder and bool(pattern.fullmatch(os.path.basename(path)))
+
+    for given, path in corpus_paths:
+        if beside(path):
+            raise OutputError(f"{output.option} {output.path} writes its shards next to it, "
+                              f"where the corpus file {given} is (a name they may take) — "
+                              "write outputs outside the corpus")
+    for target, option, other in claimed:
+        if other is not output and beside(target):
+            raise OutputError(f"{output.option} {output.path} writes its shards next to it, "
+                              f"where {option} {other.path} would go (a name they may take) — "
+                              "give each output its own path")
+    for option, path in inputs:
+        if path and beside(_absolute(path)):
+            raise OutputError(f"{output.option} {output.path} writes its shards next to it, "
+                              f"where the {option} file {path} is (a name they may take) — "
+                              "give the output another path")
 
 
 def _check_writable(output: Output) -> None:
