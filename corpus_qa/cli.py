@@ -179,6 +179,21 @@ def build_parser() -> argparse.ArgumentParser:
     fix_records.add_argument("--id-field", metavar="NAME", help="the document id")
     fix_records.add_argument("--metadata-field", metavar="NAME",
                              help="the object repaired metadata fields are written to")
+    report = commands.add_parser(
+        "report", help="write the HTML report (and CI outputs) from a --json results file",
+        description="Build the HTML report, JUnit XML or Markdown summary from a results "
+        "file `corpus-qa validate --json` wrote (inline or sharded), without validating "
+        "again: the verdict is the one in the file. Document texts are read again from the "
+        "corpus files (run from the folder validate ran in). Exit 0 when written.")
+    report.add_argument("results", metavar="RESULTS", help="the results JSON file")
+    report.add_argument("--out", default=DEFAULT_REPORT_DIR, metavar="DIR",
+                        help=f"write the HTML report to DIR/index.html (default "
+                        f"{DEFAULT_REPORT_DIR})")
+    report.add_argument("--junit", metavar="PATH", help="also write JUnit XML")
+    report.add_argument("--summary-md", metavar="PATH", help="also write the Markdown summary")
+    report.add_argument("--text-field", metavar="NAME",
+                        help="the record field that held the text (JSON Lines / Parquet; "
+                        "default text, as for validate)")
     init = commands.add_parser(
         "init", help="write a starter corpus repository (never overwrites a file)",
         description="Write a starter corpus repository in DIR: [tool.corpus_qa] in "
@@ -199,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     handler = {"validate": cmd_validate, "list": cmd_list, "export-gx": cmd_export_gx,
                "schema": cmd_schema, "selftest": cmd_selftest, "init": cmd_init,
-               "fix": cmd_fix}[args.command]
+               "fix": cmd_fix, "report": cmd_report}[args.command]
     try:
         return handler(args)
     except (UsageError, OutputError) as exc:
@@ -683,6 +698,63 @@ def cmd_fix(args: argparse.Namespace) -> int:
     sys.stdout.write(format_table(result))
     print(f"fix report: {data} and {page}", file=sys.stderr)
     return EXIT_PASSED
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``corpus-qa report RESULTS``: the report of an earlier run, from its results file."""
+    import os
+
+    from corpus_qa.report import write_html_report, write_junit, write_summary_md
+    from corpus_qa.report.html import SHARD_DIR
+    from corpus_qa.resultsfile import ResultsFile, ResultsFileError
+
+    if args.text_field is not None and not args.text_field.strip():
+        raise UsageError("--text-field needs a field name")
+    try:
+        results = ResultsFile(args.results)
+    except ResultsFileError as exc:
+        raise UsageError(str(exc)) from None
+    corpus = [str(p) for p in results.summary.get("corpus") or [] if isinstance(p, str)]
+    asked = [("--out", args.out, ("index.html", SHARD_DIR)), ("--junit", args.junit, ()),
+             ("--summary-md", args.summary_md, ())]
+    inputs = [("RESULTS", str(results.path)),
+              *(("RESULTS", str(results.path.parent / entry["path"]))
+                for entries in (results.shards or {}).values() for entry in entries)]
+    check_outputs([Output(option, path, writes) for option, path, writes in asked if path],
+                  corpus=[p for p in corpus if Path(p).exists()], inputs=inputs)
+    data = results.results()
+    try:
+        page = write_html_report(data, _text_reader(args.text_field), Path(args.out))
+        print(f"HTML report: {page}", file=sys.stderr)
+        if args.junit:
+            write_junit(data, Path(args.junit))
+        if args.summary_md:
+            summary = Path(args.summary_md)
+            write_summary_md(data, summary,
+                             os.path.relpath(page.resolve(), summary.parent.resolve()))
+    except ResultsFileError as exc:  # a shard changed while it was read
+        raise UsageError(str(exc)) from None
+    return EXIT_PASSED
+
+
+def _text_reader(text_field: str | None) -> Any:
+    """A document's text by id, read again from its corpus file (``corpus-qa report``):
+    a function of the id that the report calls once per document, in order, after the
+    document's record was seen (its path and line)."""
+    from corpus_qa.sources.base import DEFAULT_FIELDS
+    from corpus_qa.sources.locate import read_document
+
+    fields = (DEFAULT_FIELDS if text_field is None
+              else __import__("dataclasses").replace(DEFAULT_FIELDS, text=text_field.strip()))
+
+    def text_of(doc_id: str, where: dict[str, Any]) -> str:
+        path, line = where["path"], where.get("line") or 1
+        try:
+            return read_document(path, line, fields=fields).text
+        except (ValueError, OSError) as exc:
+            raise LookupError(f"{path}:{line}: {exc}") from None
+
+    return text_of
 
 
 def cmd_init(args: argparse.Namespace) -> int:
