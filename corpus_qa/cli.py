@@ -724,7 +724,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                   corpus=[p for p in corpus if Path(p).exists()], inputs=inputs)
     data = results.results()
     try:
-        page = write_html_report(data, _text_reader(args.text_field), Path(args.out))
+        page = write_html_report(data, _no_text, Path(args.out),
+                                 record_texts=_text_reader(args.text_field))
         print(f"HTML report: {page}", file=sys.stderr)
         if args.junit:
             write_junit(data, Path(args.junit))
@@ -737,18 +738,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+def _no_text(doc_id: str) -> str:
+    raise LookupError(doc_id)
+
+
 def _text_reader(text_field: str | None) -> Any:
-    """A document's text by id, read again from its corpus file (``corpus-qa report``):
-    a function of the id that the report calls once per document, in order, after the
-    document's record was seen (its path and line)."""
+    """A document's text from its record in the results (``corpus-qa report``): read
+    again from its corpus file by path and line (``LookupError`` when it cannot be)."""
+    import dataclasses
+
     from corpus_qa.sources.base import DEFAULT_FIELDS
     from corpus_qa.sources.locate import read_document
 
     fields = (DEFAULT_FIELDS if text_field is None
-              else __import__("dataclasses").replace(DEFAULT_FIELDS, text=text_field.strip()))
+              else dataclasses.replace(DEFAULT_FIELDS, text=text_field.strip()))
 
-    def text_of(doc_id: str, where: dict[str, Any]) -> str:
-        path, line = where["path"], where.get("line") or 1
+    def text_of(record: dict[str, Any]) -> str:
+        path, line = record["path"], record.get("line") or 1
         try:
             return read_document(path, line, fields=fields).text
         except (ValueError, OSError) as exc:

@@ -25,6 +25,7 @@ import base64
 import hashlib
 import json
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from corpus_qa.outputs import write_atomically
+from corpus_qa.outputs import atomic_open, write_atomically
 
 HERE = Path(__file__).resolve().parent
 SEVERITIES = ("error", "warning", "info")
@@ -68,73 +69,123 @@ def write_html_report(
     *,
     inline_limit: int = DEFAULT_INLINE_LIMIT,
     pairs: Callable[[str], list[dict[str, Any]]] | None = None,
+    record_texts: Callable[[dict[str, Any]], str] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` (and ``out_dir/data/`` for large corpora); return its path.
 
     ``pairs`` gives a story's side-by-side pairs by story id (a run keeps them on disk:
     :attr:`corpus_qa.results.RunResult.pairs_of`); without it they are read from
     ``results["stories"][i]["pairs"]``, where results of earlier releases held them.
+    ``record_texts``, when given, gives a document's text from its record (path, line)
+    instead of ``texts`` (its id): the report of a results file reads the corpus again.
+
+    ``results["documents"]`` and ``results["findings"]`` may be any sized iterables
+    read afresh on each pass (a run's spools, :class:`corpus_qa.resultsfile.Items`):
+    the findings are read twice and never held, the page is written as it is made.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_old_shards(out_dir / SHARD_DIR)
-    table = _DocTable(results)
+    scan = _FindingScan(results)
     shards = _Shards(out_dir / SHARD_DIR, inline_limit)
-    doc_shard = [shards.add(f"d{i}", payload) for i, payload in _doc_payloads(table, texts)]
+    table = _DocTable(results, scan, shards,
+                      record_texts or (lambda row: texts(row["id"])))
     pairs_of = pairs or (lambda story_id: stories_by_id[story_id].get("pairs", []))
     stories_by_id = {story["id"]: story for story in results.get("stories", [])}
     figure_counts: list[list[int]] = []
     story_shard = [shards.add(f"s{i}", payload) for i, payload
                    in _story_payloads(results, table, pairs_of, figure_counts)]
     shards.close()
-    data = _index_data(results, table, doc_shard, story_shard, shards, figure_counts)
-    page = _render_page(results, data, shards)
-    return write_atomically(out_dir / "index.html", page)
+    data = _index_data(results, scan, table, story_shard, shards, figure_counts)
+    path = out_dir / "index.html"
+    with atomic_open(path) as out:
+        _write_page(out.write, results, scan, table, data, shards)
+    return path
+
+
+# --- the findings, read once for what the page needs before them ------------------------
+
+
+class _FindingScan:
+    """What one pass over the findings gives the page before it lists them: the names
+    tables, findings per expectation, the documents a finding is in (with the path of
+    those the results do not list) and the documents whose text the page shows."""
+
+    def __init__(self, results: dict[str, Any]) -> None:
+        self.findings = results.get("findings", [])
+        self.per_type: dict[str, int] = {}
+        severities: set[str] = set()
+        reasons: set[str] = set()
+        self.in_findings: dict[str, str] = {}
+        """Documents with a finding, in the order met: their path as the finding gives it."""
+        self.related: set[str] = set()
+        """Documents at the other end of a finding."""
+        for item in self.findings:
+            self.per_type[item["expectation"]] = self.per_type.get(item["expectation"], 0) + 1
+            severities.add(item["severity"])
+            reasons.add(item["reason"])
+            if item["document"] not in self.in_findings:
+                self.in_findings[item["document"]] = item.get("path") or item["document"]
+            related = item.get("related")
+            if related:
+                self.related.add(related["document"])
+        expectations = results.get("expectations", [])
+        self.exp_names = _names(self.per_type, (e["type"] for e in expectations))
+        self.severities = _names(severities, SEVERITIES)
+        self.reasons = _names(reasons)
+        self.needing_text = set(self.in_findings) | self.related
+        for story in results.get("stories", []):
+            if len(story["documents"]) > 1:
+                self.needing_text.update(story["documents"])
 
 
 # --- the document table: ids -> indices ------------------------------------------------
 
 
 class _DocTable:
-    """Every document the report mentions, by index (results' documents, then any unknown ids)."""
+    """Every document the report mentions, by index (results' documents, then any unknown
+    ids), as columns; each document's payload (metadata, text) goes to the shards as its
+    record is read, so the records are never all in memory.
 
-    def __init__(self, results: dict[str, Any]) -> None:
-        self.rows: list[dict[str, Any]] = list(results.get("documents", []))
-        self.index = {row["id"]: i for i, row in enumerate(self.rows)}
-        for item in results.get("findings", []):
-            if item["document"] not in self.index:
-                self._add(
-                    {
-                        "id": item["document"],
-                        "path": item.get("path") or item["document"],
-                        "story": None,
-                        "line": 1,
-                        "metadata": {},
-                    }
-                )
+    Texts go into the report for documents with findings, their related documents and
+    the versions of stories with more than one document; other texts are left out. Only
+    documents that were read have a text: an input finding's file or record (binary,
+    bad JSON, no text) is listed without one.
+    """
+
+    def __init__(self, results: dict[str, Any], scan: _FindingScan, shards: _Shards,
+                 texts: Callable[[dict[str, Any]], str]) -> None:
+        self.ids: list[str] = []
+        self.paths: list[str] = []
+        self.stories: list[str | None] = []
+        self.lines: list[int] = []
+        self.text: list[int] = []
+        self.shard: list[int] = []
+        self.index: dict[str, int] = {}
+        for row in results.get("documents", []):
+            payload: dict[str, Any] = {"m": row.get("metadata") or {}}
+            with_text = row["id"] in scan.needing_text
+            if with_text:
+                try:
+                    payload["t"] = texts(row)
+                except (LookupError, OSError):
+                    with_text = False  # changed or removed since the run
+            self._add(row, shards.add(f"d{len(self.ids)}", payload), with_text)
+        for doc_id, path in scan.in_findings.items():
+            if doc_id not in self.index:
+                self._add({"id": doc_id, "path": path, "story": None, "line": 1},
+                          shards.add(f"d{len(self.ids)}", {"m": {}}), False)
         stories = results.get("stories", [])
         self.story_index = {story["id"]: i for i, story in enumerate(stories)}
-        read = {row["id"] for row in results.get("documents", [])}
-        # Only documents that were read have a text: an input finding's file or record
-        # (binary, bad JSON, no text) is listed without one.
-        self.with_text = self._documents_needing_text(results) & read
 
-    def _add(self, row: dict[str, Any]) -> None:
-        self.index[row["id"]] = len(self.rows)
-        self.rows.append(row)
-
-    def _documents_needing_text(self, results: dict[str, Any]) -> set[str]:
-        """Texts go into the report for documents with findings, their related documents and
-        the versions of stories with more than one document; other texts are left out."""
-        needed = set()
-        for item in results.get("findings", []):
-            needed.add(item["document"])
-            if item.get("related"):
-                needed.add(item["related"]["document"])
-        for story in results.get("stories", []):
-            if len(story["documents"]) > 1:
-                needed.update(story["documents"])
-        return needed
+    def _add(self, row: dict[str, Any], shard: int, with_text: bool) -> None:
+        self.index[row["id"]] = len(self.ids)
+        self.ids.append(row["id"])
+        self.paths.append(row.get("path") or row["id"])
+        self.stories.append(row.get("story"))
+        self.lines.append(row.get("line", 1))
+        self.text.append(int(with_text))
+        self.shard.append(shard)
 
 
 # --- shards ----------------------------------------------------------------------------
@@ -201,19 +252,6 @@ def _remove_old_shards(directory: Path) -> None:
             path.unlink()
 
 
-def _doc_payloads(
-    table: _DocTable, texts: Callable[[str], str]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    for i, row in enumerate(table.rows):
-        payload: dict[str, Any] = {"m": row.get("metadata") or {}}
-        if row["id"] in table.with_text:
-            try:
-                payload["t"] = texts(row["id"])
-            except (LookupError, OSError):
-                table.with_text.discard(row["id"])  # changed or removed since the run
-        yield i, payload
-
-
 def _story_payloads(
     results: dict[str, Any], table: _DocTable,
     pairs_of: Callable[[str], list[dict[str, Any]]], figure_counts: list[list[int]],
@@ -247,33 +285,27 @@ def _names(values: Iterable[str], first: Iterable[str] = ()) -> list[str]:
 
 def _index_data(
     results: dict[str, Any],
+    scan: _FindingScan,
     table: _DocTable,
-    doc_shard: list[int],
     story_shard: list[int],
     shards: _Shards,
     figure_counts: list[list[int]],
 ) -> dict[str, Any]:
-    findings = results.get("findings", [])
+    """The page's index, but for its findings (:func:`_write_page` writes them in place)."""
     expectations = results.get("expectations", [])
-    exp_names = _names((f["expectation"] for f in findings), (e["type"] for e in expectations))
-    severities = _names((f["severity"] for f in findings), SEVERITIES)
-    reasons = _names(f["reason"] for f in findings)
-    exp_at = {name: i for i, name in enumerate(exp_names)}
-    sev_at = {name: i for i, name in enumerate(severities)}
-    reason_at = {name: i for i, name in enumerate(reasons)}
     stories = results.get("stories", [])
     return {
         "expectations": [_expectation_entry(e) for e in expectations],
-        "expNames": exp_names,
-        "severities": severities,
-        "reasons": reasons,
+        "expNames": scan.exp_names,
+        "severities": scan.severities,
+        "reasons": scan.reasons,
         "docs": {
-            "id": [row["id"] for row in table.rows],
-            "path": [row.get("path") or row["id"] for row in table.rows],
-            "story": [table.story_index.get(row.get("story"), -1) for row in table.rows],
-            "line": [row.get("line", 1) for row in table.rows],
-            "text": [int(row["id"] in table.with_text) for row in table.rows],
-            "shard": doc_shard,
+            "id": table.ids,
+            "path": table.paths,
+            "story": [table.story_index.get(story, -1) for story in table.stories],
+            "line": table.lines,
+            "text": table.text,
+            "shard": table.shard,
         },
         "stories": {
             "id": [story["id"] for story in stories],
@@ -281,10 +313,35 @@ def _index_data(
             "figures": figure_counts,
             "shard": story_shard,
         },
-        "findings": [_finding_row(f, table, exp_at, sev_at, reason_at) for f in findings],
+        "findings": [],  # written in place, one row at a time (_write_page)
         "verdict": _verdict_data(results),
         "shards": {"mode": "files" if shards.in_files else "inline", "dir": SHARD_DIR},
     }
+
+
+
+
+def _write_page(write: Callable[[str], Any], results: dict[str, Any], scan: _FindingScan,
+                table: _DocTable, data: dict[str, Any], shards: _Shards) -> None:
+    """The page through ``write``: the template around the index, the index around its
+    findings rows, each row made and written in turn (the same text as one
+    :func:`script_json` of the whole index)."""
+    marker = f"corpus-qa-data-{secrets.token_hex(16)}"
+    head, tail = _render_page(results, scan, shards, marker).split(marker)
+    keys = list(data)
+    at = keys.index("findings")
+    before = script_json({k: data[k] for k in keys[:at]})[:-1]
+    after = script_json({k: data[k] for k in keys[at + 1:]})[1:]
+    write(head)
+    write(before + ',"findings":[')
+    exp_at = {name: i for i, name in enumerate(scan.exp_names)}
+    sev_at = {name: i for i, name in enumerate(scan.severities)}
+    reason_at = {name: i for i, name in enumerate(scan.reasons)}
+    for i, item in enumerate(scan.findings):
+        write(("," if i else "") + script_json(_finding_row(item, table, exp_at, sev_at,
+                                                            reason_at)))
+    write("]," + after)
+    write(tail)
 
 
 def _verdict_data(results: dict[str, Any]) -> dict[str, Any]:
@@ -402,18 +459,20 @@ def content_security_policy(script: str, style: str) -> str:
     )
 
 
-def _render_page(results: dict[str, Any], data: dict[str, Any], shards: _Shards) -> str:
+def _render_page(results: dict[str, Any], scan: _FindingScan, shards: _Shards,
+                 marker: str) -> str:
+    """The page, with ``marker`` where its index goes."""
     script = (HERE / "static" / "report.js").read_text(encoding="utf-8")
     style = (HERE / "static" / "report.css").read_text(encoding="utf-8")
     template = _environment().get_template("report.html.j2")
     return template.render(
         summary=_summary(results),
-        expectations=_expectation_rows(results),
+        expectations=_expectation_rows(results, scan.per_type),
         csp=content_security_policy(script, style),
         # Markup: inserted verbatim — our own files, and JSON made safe by script_json().
         script=Markup(script),
         style=Markup(style),
-        data=Markup(script_json(data)),
+        data=Markup(marker),
         shards=[(number, Markup(blob)) for number, blob in shards.inline],
         in_files=shards.in_files,
     )
@@ -486,10 +545,8 @@ def _format_duration(seconds: float | None) -> str:
     return (f"{hours} h " if hours else "") + f"{minutes} min {rest} s"
 
 
-def _expectation_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
-    per_type: dict[str, int] = {}
-    for item in results.get("findings", []):
-        per_type[item["expectation"]] = per_type.get(item["expectation"], 0) + 1
+def _expectation_rows(results: dict[str, Any], per_type: dict[str, int]
+                      ) -> list[dict[str, Any]]:
     rows = []
     for exp in results.get("expectations", []):
         status = exp.get("status") or (
