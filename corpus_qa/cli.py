@@ -411,9 +411,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
                   file=sys.stderr)
     report = _write_outputs(args, result, verdict, data)
     if args.format == "github":
-        from corpus_qa.report import github_annotations
+        from corpus_qa.report.ci import github_annotation_lines
 
-        sys.stdout.write(github_annotations(data))
+        sys.stdout.writelines(github_annotation_lines(data))
     _print_summary(args, result, verdict, report)
     if verdict.exit_code == EXIT_INTERNAL:
         for error in verdict.internal_errors:

@@ -12,7 +12,7 @@ Markdown (which also renders HTML and turns ``@name`` into mentions).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
@@ -63,10 +63,13 @@ def write_junit(results: dict[str, Any], path: Path) -> Path:
     ``mostly``, waived, in the baseline) are listed in the testcase's ``<system-out>``.
     An expectation that raised is one testcase with an ``<error>``; a corpus of which
     no document could be read is one failing testcase of the suite ``corpus``.
+
+    The findings are read once for the counts, then once per expectation that has
+    any, holding that expectation's findings only; the documents once per expectation.
     """
     path = Path(path)
-    grouped = _findings_by_expectation_and_document(results)
-    suites = list(_junit_suites(results, grouped))
+    seen = _FindingsSeen(results)
+    suites = list(_junit_suites(results, seen))
     totals = {key: sum(s[key] for s in suites) for key in ("tests", "failures", "errors")}
     duration = (results.get("run") or {}).get("duration_s") or 0.0
     with atomic_open(path) as out:
@@ -79,55 +82,87 @@ def write_junit(results: dict[str, Any], path: Path) -> Path:
             if suite["exp"]["type"] == CORPUS_SUITE:
                 _write_corpus_suite(out, suite)
             else:
-                _write_suite(out, results, suite, grouped)
+                _write_suite(out, results, suite, seen)
         out.write("</testsuites>\n")
     return path
 
 
-def _findings_by_expectation_and_document(
-    results: dict[str, Any],
-) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for item in results.get("findings", []):
-        grouped.setdefault(item["expectation"], {}).setdefault(item["document"], []).append(item)
-    return grouped
+class _FindingsSeen:
+    """One pass over the findings: per expectation, each document with a finding and
+    whether one of its findings counts; the documents the results do not list."""
+
+    def __init__(self, results: dict[str, Any]) -> None:
+        self.by_expectation: dict[str, dict[str, bool]] = {}
+        for item in results.get("findings", []):
+            docs = self.by_expectation.setdefault(item["expectation"], {})
+            docs[item["document"]] = docs.get(item["document"], False) or is_counted(item)
+        listed: set[str] = set()
+        with_findings = {doc for docs in self.by_expectation.values() for doc in docs}
+        for doc in results.get("documents", []):
+            if doc["id"] in with_findings:
+                listed.add(doc["id"])
+        self.unlisted = with_findings - listed
+
+    def findings_of(self, results: dict[str, Any], expectation: str
+                    ) -> dict[str, list[dict[str, Any]]]:
+        """The findings of one expectation by document (a pass over the findings)."""
+        if expectation not in self.by_expectation:
+            return {}
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for item in results.get("findings", []):
+            if item["expectation"] == expectation:
+                grouped.setdefault(item["document"], []).append(item)
+        return grouped
 
 
-def _junit_suites(
-    results: dict[str, Any], grouped: dict[str, dict[str, list[dict[str, Any]]]]
-) -> Iterator[dict[str, Any]]:
+def _junit_suites(results: dict[str, Any], seen: _FindingsSeen) -> Iterator[dict[str, Any]]:
     problem = gating(results).get("corpus_problem")
     if problem:
-        yield {"exp": {"type": CORPUS_SUITE, "problem": problem}, "docs": [], "tests": 1,
+        yield {"exp": {"type": CORPUS_SUITE, "problem": problem}, "tests": 1,
                "failures": 1, "errors": 0}
     expectations = list(results.get("expectations", []))
     known = {exp["type"] for exp in expectations}
     expectations += [  # findings of an expectation the results do not list: shown, not judged
         {"type": name, "severity": "error", "status": "fail", "scope": "document"}
-        for name in sorted(set(grouped) - known)
+        for name in sorted(set(seen.by_expectation) - known)
     ]
+    in_stories = _in_stories(results)
     for exp in expectations:
-        by_doc = grouped.get(exp["type"], {})
         if exp.get("exception"):
-            yield {"exp": exp, "docs": [], "tests": 1, "failures": 0, "errors": 1}
+            yield {"exp": exp, "tests": 1, "failures": 0, "errors": 1}
             continue
-        docs = _checked_documents(results, exp, by_doc)
-        failures = sum(1 for doc in docs if _fails(exp, by_doc.get(doc, [])))
-        yield {"exp": exp, "docs": docs, "tests": len(docs), "failures": failures, "errors": 0}
+        by_doc = seen.by_expectation.get(exp["type"], {})
+        tests = failures = 0
+        fails_run = bool(exp.get("fails_run"))
+        for doc, _ in _checked_documents(results, exp, by_doc, seen, in_stories):
+            tests += 1
+            failures += fails_run and by_doc.get(doc, False)
+        yield {"exp": exp, "tests": tests, "failures": failures, "errors": 0,
+               "in_stories": in_stories}
+
+
+def _in_stories(results: dict[str, Any]) -> set[str] | None:
+    """The documents of the results' stories (``None``: read each document's ``story``)."""
+    if not results.get("stories"):
+        return None
+    return {d for story in results["stories"] for d in story["documents"]}
 
 
 def _checked_documents(
-    results: dict[str, Any], exp: dict[str, Any], by_doc: dict[str, list[dict[str, Any]]]
-) -> list[str]:
-    """Documents an expectation looked at: all of them, or for story scope those in stories."""
-    ids = [doc["id"] for doc in results.get("documents", [])]
-    if exp.get("scope") == "story":
-        in_stories = {d for story in results.get("stories", []) for d in story["documents"]}
-        if not results.get("stories"):
-            in_stories = {doc["id"] for doc in results.get("documents", []) if doc.get("story")}
-        ids = [d for d in ids if d in in_stories or d in by_doc]
-    seen = set(ids)
-    return ids + sorted(d for d in by_doc if d not in seen)
+    results: dict[str, Any], exp: dict[str, Any], by_doc: Mapping[str, Any],
+    seen: _FindingsSeen, in_stories: set[str] | None,
+) -> Iterator[tuple[str, str | None]]:
+    """Documents an expectation looked at, with their path: all of them, or for story
+    scope those in stories (and any with a finding); then those the results do not list."""
+    story_scope = exp.get("scope") == "story"
+    for doc in results.get("documents", []):
+        doc_id = doc["id"]
+        if story_scope and doc_id not in by_doc and not (
+                doc_id in in_stories if in_stories is not None else doc.get("story")):
+            continue
+        yield doc_id, doc.get("path", doc_id)
+    for doc_id in sorted(d for d in by_doc if d in seen.unlisted):
+        yield doc_id, None
 
 
 def _fails(exp: dict[str, Any], findings: list[dict[str, Any]]) -> bool:
@@ -153,7 +188,7 @@ def _write_suite(
     out: IO[str],
     results: dict[str, Any],
     suite: dict[str, Any],
-    grouped: dict[str, dict[str, list[dict[str, Any]]]],
+    seen: _FindingsSeen,
 ) -> None:
     exp = suite["exp"]
     name = exp["type"]
@@ -170,15 +205,12 @@ def _write_suite(
     )
     if exp.get("exception"):
         out.write(_error_testcase(name, str(exp["exception"])))
-    paths = {doc["id"]: doc.get("path", doc["id"]) for doc in results.get("documents", [])}
-    by_doc = grouped.get(name, {})
-    for doc in suite["docs"]:
-        findings = by_doc.get(doc, [])
-        out.write(
-            _testcase(
-                exp, doc, paths.get(doc) or (findings[0]["path"] if findings else doc), findings
-            )
-        )
+    else:
+        by_doc = seen.findings_of(results, name)
+        for doc, path in _checked_documents(results, exp, by_doc, seen, suite["in_stories"]):
+            findings = by_doc.get(doc, [])
+            out.write(_testcase(exp, doc, path or (findings[0]["path"] if findings else doc),
+                                findings))
     out.write("  </testsuite>\n")
 
 
@@ -264,11 +296,15 @@ def github_annotations(
     With a verdict in ``results``, the last line gives it: ``::error`` when the run
     fails, ``::notice`` when it passes.
     """
-    lines, annotated, total = (
-        [],
-        dict.fromkeys(GITHUB_COMMANDS, 0),
-        dict.fromkeys(GITHUB_COMMANDS, 0),
-    )
+    return "".join(github_annotation_lines(results, max_per_severity=max_per_severity))
+
+
+def github_annotation_lines(
+    results: dict[str, Any], *, max_per_severity: int | None = GITHUB_LIMIT
+) -> Iterator[str]:
+    """:func:`github_annotations` one line (with its newline) at a time, the findings
+    read as they are written."""
+    annotated, total = dict.fromkeys(GITHUB_COMMANDS, 0), dict.fromkeys(GITHUB_COMMANDS, 0)
     for item in results.get("findings", []):
         if not is_counted(item):
             continue
@@ -276,21 +312,21 @@ def github_annotations(
         total[severity] += 1
         if max_per_severity is None or annotated[severity] < max_per_severity:
             annotated[severity] += 1
-            lines.append(_command(GITHUB_COMMANDS[severity], item))
+            yield _command(GITHUB_COMMANDS[severity], item) + "\n"
         else:
-            lines.append(f"{severity}: {_plain(finding_line(item))}")
+            yield f"{severity}: {_plain(finding_line(item))}\n"
     skipped = {sev: total[sev] - annotated[sev] for sev in total if total[sev] > annotated[sev]}
     if skipped:
         counts = ", ".join(f"{annotated[sev]} of {total[sev]} {sev}" for sev in total if total[sev])
-        lines.append(
+        yield (
             f"corpus-qa: annotated {counts} findings (GitHub shows {max_per_severity} "
-            "annotations of each kind per step); the others are listed above and in the report."
+            "annotations of each kind per step); the others are listed above and in the "
+            "report.\n"
         )
     for waiver in gating(results).get("expired_waivers", []):
-        lines.append(_waiver_command(waiver))
+        yield _waiver_command(waiver) + "\n"
     if gating(results):
-        lines.append(_verdict_command(results))
-    return "\n".join(lines) + ("\n" if lines else "")
+        yield _verdict_command(results) + "\n"
 
 
 def _waiver_command(waiver: dict[str, Any]) -> str:
@@ -462,14 +498,22 @@ def _status(exp: dict[str, Any]) -> str:
 
 
 def _finding_lines(results: dict[str, Any], href: str, max_findings: int) -> Iterator[str]:
-    # Indices stay those of the results' findings: they are the report's anchors.
-    findings = [(i, f) for i, f in enumerate(results.get("findings", [])) if is_counted(f)]
-    if not findings:
+    # Indices stay those of the results' findings: they are the report's anchors. The
+    # counted findings, most severe first (in results order within a severity): the
+    # first max_findings of each severity are kept, the others only counted.
+    firsts: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    total = 0
+    for i, item in enumerate(results.get("findings", [])):
+        if is_counted(item):
+            total += 1
+            kept = firsts.setdefault(SEVERITY_ORDER.get(item["severity"], 0), [])
+            if len(kept) < max_findings:
+                kept.append((i, item))
+    if not total:
         return
-    findings.sort(key=lambda pair: SEVERITY_ORDER.get(pair[1]["severity"], 0))
-    shown = findings[:max_findings]
+    shown = [pair for rank in sorted(firsts) for pair in firsts[rank]][:max_findings]
     yield ""
-    yield f"### {'First findings' if len(findings) > len(shown) else 'Findings'}"
+    yield f"### {'First findings' if total > len(shown) else 'Findings'}"
     yield ""
     yield "| Severity | Document | Expectation [reason] | Message |"
     yield "|---|---|---|---|"
@@ -480,9 +524,9 @@ def _finding_lines(results: dict[str, Any], href: str, max_findings: int) -> Ite
             f"| {markdown_code(item['expectation'])} {markdown_code(item['reason'])} "
             f"| {markdown_text(_shorten(item.get('message', ''), 200))} |"
         )
-    if len(findings) > len(shown):
+    if total > len(shown):
         yield ""
-        yield f"… and {len(findings) - len(shown):,} more in the [report]({href}#findings)."
+        yield f"… and {total - len(shown):,} more in the [report]({href}#findings)."
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
