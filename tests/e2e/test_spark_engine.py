@@ -129,6 +129,31 @@ def test_shards_give_the_local_json(spark: Any, spark_windows: list[int], tmp_pa
 
 
 @spark_group
+def test_sharded_results_of_spark_read_back_as_the_local_inline_json(
+        spark: Any, spark_windows: list[int], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both engines write through the one results writer: Spark forced to shard gives,
+    read back, the local run's inline JSON (the run-time fields apart)."""
+    from corpus_qa.resultsfile import ResultsFile
+
+    corpus = tmp_path / "planted"
+    write(corpus, documents=60)
+    monkeypatch.chdir(tmp_path)
+    _, local = _results(corpus, tmp_path / "local.json", "--chunk-size", "20")
+    code = main(["validate", str(corpus), "--suite", SUITE, "--json",
+                 str(tmp_path / "spark" / "results.json"), "-q", "--engine", "spark",
+                 "--chunk-size", "20", "--shard-results-above", "0"])
+    assert code == 1 and sum(spark_windows) > 1
+    sharded = ResultsFile(tmp_path / "spark" / "results.json")
+    assert sharded.sharded
+    data = sharded.results()
+    data = {**data, "documents": list(data["documents"]), "findings": list(data["findings"])}
+    for key in RUN_TIME:
+        data["run"][key] = None
+    assert json.dumps(data, sort_keys=True, ensure_ascii=False) == local
+
+
+@spark_group
 def test_an_id_used_twice_is_renamed_as_locally(spark: Any, spark_windows: list[int],
                                                  tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
