@@ -32,6 +32,8 @@ TINY: dict[str, tuple[list[str], str]] = {
     "mojibake_confusion.py": (["--samples", "1"], "| written in | read as |"),
     "memory_scale.py": (["--documents", "20", "40"], "documents = "),
     "memory_stages.py": (["--documents", "20", "40", "--top", "2"], "records: held"),
+    "outputs_memory.py": (["--documents", "20", "--findings", "60"],
+                          "findings spool read back"),
     "planted_corpus.py": (["{tmp}/planted", "--documents", "12"], "files written under"),
     "planted_figures.py": (["--documents", "12", "--stories", "5", "--workers", "1"],
                            "pipeline (Runner, wall)"),
