@@ -124,7 +124,7 @@ def test_unknown_tool_corpus_qa_key_exits_2(tmp_path: Path) -> None:
     assert proc.stderr.strip() == ("corpus-qa: error: pyproject.toml:3: [tool.corpus_qa] suit: "
                                    "unknown key; did you mean 'suite'? — known keys: paths, "
                                    "suite, pytest, baseline, waivers, engine, spark_master, "
-                                   "spark_conf")
+                                   "spark_conf, shard_results_above")
 
 
 SOURCES = shutil.ignore_patterns(".*", "__pycache__", "*.egg-info", "build", "dist", "reports",

@@ -20,14 +20,15 @@ def _project(tmp_path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Pat
 def test_every_key_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _project(tmp_path, 'paths = ["corpus"]\nsuite = "suites/news.yml"\npytest = true\n'
              'baseline = "ci/baseline.json"\nwaivers = "ci/waivers.yml"\nengine = "spark"\n'
-             'spark_master = "spark://h:7077"\nspark_conf = { "spark.executor.memory" = "4g" }\n',
-             monkeypatch)
+             'spark_master = "spark://h:7077"\nspark_conf = { "spark.executor.memory" = "4g" }\n'
+             'shard_results_above = 250000\n', monkeypatch)
     (tmp_path / "sub").mkdir()
     config = load_project_config(tmp_path / "sub")
     assert set(CONFIG_KEYS) == set(config.raw)
     assert config.paths == ("corpus",) and config.suite == "suites/news.yml"
     assert (config.baseline, config.waivers) == ("ci/baseline.json", "ci/waivers.yml")
     assert config.raw["pytest"] is True
+    assert config.shard_results_above == 250000
 
 
 def test_paths_are_relative_to_the_pyproject(tmp_path: Path,
