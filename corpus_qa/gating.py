@@ -293,7 +293,10 @@ def write_baseline(result_or_findings: RunResult | Iterable[Finding], path: str 
 
 
 def load_baseline(path: str | os.PathLike[str]) -> Baseline:
-    """Read a baseline written by :func:`write_baseline` (:class:`BaselineError` if not one)."""
+    """Read a baseline written by :func:`write_baseline` (:class:`BaselineError` if not one).
+
+    A results file of an earlier run (``--json``, inline or sharded) is read as the
+    baseline of its findings that no waiver accepted."""
     shown = str(path)
     hint = "write one with --write-baseline"
     try:
@@ -304,6 +307,8 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{shown}: not a corpus-qa baseline (invalid JSON: {exc}) — "
                             f"{hint}") from None
+    if isinstance(data, dict) and "baseline_version" not in data and "schema_version" in data:
+        return _baseline_from_results(path)
     if not isinstance(data, dict) or data.get("baseline_version") != BASELINE_VERSION:
         raise BaselineError(f"{shown}: not a corpus-qa baseline (expected baseline_version "
                             f"{BASELINE_VERSION}) — {hint}")
@@ -318,6 +323,36 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
             raise BaselineError(f"{shown}: findings[{i}] needs fingerprint, document, "
                                 f"expectation and reason — {hint}") from None
     return Baseline(tuple(entries), shown)
+
+
+def _baseline_from_results(path: str | os.PathLike[str]) -> Baseline:
+    """A results file of an earlier run (``--json``, inline or sharded) as a baseline: its
+    findings that no waiver accepted, as ``--write-baseline`` would have recorded them."""
+    from corpus_qa.resultsfile import ResultsFile, ResultsFileError
+
+    shown = str(path)
+    try:
+        results = ResultsFile(path)
+        return Baseline(baseline_entries(
+            _finding_of(item) for item in results.findings() if item.get("gate") != "waived"),
+            shown)
+    except ResultsFileError as exc:
+        raise BaselineError(str(exc)) from None
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise BaselineError(f"{shown}: a finding of these results lacks expectation, "
+                            "document or reason — give a baseline or the results file "
+                            "`corpus-qa validate --json` wrote") from None
+
+
+def _finding_of(item: Mapping[str, Any]) -> Finding:
+    """What a baseline needs of a finding of the JSON results (:func:`fingerprint`)."""
+    span = item.get("span") or (0, 0)
+    return Finding(str(item["expectation"]), str(item.get("severity", "error")),
+                   str(item["document"]), str(item.get("path") or item["document"]),
+                   str(item["reason"]), str(item.get("message", "")),
+                   (int(span[0]), int(span[1])), int(item.get("line") or 1),
+                   int(item.get("column") or 1), str(item.get("excerpt") or ""),
+                   key=item.get("key"))
 
 
 class BaselineComparison(NamedTuple):

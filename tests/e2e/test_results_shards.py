@@ -182,3 +182,25 @@ def test_report_refuses_to_write_into_the_corpus(tmp_path: Path, monkeypatch: py
     assert "inside the corpus path seeds" in capsys.readouterr().err
     assert main(["report", "r.json", "--junit", "r.json"]) == 2
     assert "would overwrite the RESULTS file" in capsys.readouterr().err
+
+
+def test_a_sharded_results_file_is_a_baseline_like_the_one_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    assert _validate(Path("seeds"), tmp_path / "before.json", "--shard-results-above", "0",
+                     "--write-baseline", "baseline.json") == 1
+    verdicts = {}
+    for name in ("baseline.json", "before.json"):
+        assert _validate(Path("seeds"), tmp_path / f"with-{name}", "--baseline", name) == 0
+        data = json.loads((tmp_path / f"with-{name}").read_text(encoding="utf-8"))
+        verdicts[name] = ([f["gate"] for f in data["findings"]],
+                          {k: v for k, v in data["gating"]["baseline"].items() if k != "path"})
+    assert verdicts["before.json"] == verdicts["baseline.json"]
+    assert set(verdicts["before.json"][0]) == {"known"}
+    capsys.readouterr()
+    (shard,) = tmp_path.glob("before.findings-*.jsonl")
+    shard.unlink()
+    assert _validate(Path("seeds"), tmp_path / "again.json", "--baseline", "before.json") == 2
+    assert shard.name in capsys.readouterr().err
