@@ -53,7 +53,8 @@ def _synthetic_run(documents: int, findings: int, folder: Path) -> Any:
     per_document, extra = divmod(findings, documents)
     unexpected = dict.fromkeys((e for e, _, _ in EXPECTATIONS), 0)
     for i in range(documents):
-        doc, path = f"batch{i // 1000:03d}/doc{i:07d}", f"corpus/batch{i // 1000:03d}/doc{i:07d}.txt"
+        doc = f"batch{i // 1000:03d}/doc{i:07d}"
+        path = f"corpus/{doc}.txt"
         records.append({"id": doc, "path": path, "story": None, "line": 1, "record": None,
                         "metadata": {"date": {"value": "2024-01-01", "origin": "header",
                                               "span": [6, 16]},
@@ -85,8 +86,7 @@ def _synthetic_run(documents: int, findings: int, folder: Path) -> Any:
 def child(documents: int, findings: int) -> dict[str, Any]:
     """Measured in this process (a checkout's corpus_qa first on sys.path)."""
     from corpus_qa.gate import gate
-    from corpus_qa.report import ci
-    from corpus_qa.report import write_html_report, write_junit, write_summary_md
+    from corpus_qa.report import ci, write_html_report, write_junit, write_summary_md
     from corpus_qa.results import write_json
 
     try:

@@ -65,8 +65,8 @@ def shard_pattern(results_path: str | os.PathLike[str]) -> re.Pattern[str]:
     False
     """
     stem = _stem(Path(results_path))
-    return re.compile(re.escape(stem) + r"\.(?:documents|findings)-\d{5}-[0-9a-f]{%d}\.jsonl"
-                      % _HASH_CHARS)
+    return re.compile(re.escape(stem) + r"\.(?:documents|findings)-\d{5}-[0-9a-f]{"
+                      + str(_HASH_CHARS) + r"}\.jsonl")
 
 
 def shard_glob(results_path: str | os.PathLike[str]) -> str:
