@@ -14,7 +14,8 @@ each output allocated beyond what the run held before it, in MiB, and its wall t
 
 With ``--before`` (an earlier checkout, or a git revision of this repository) the
 same is measured with it first and the ratios before/after printed. Also printed: the
-time to read the findings spool back, the Finding records unpickled.
+time to read the findings spool back, and (in this process, so the ratios are of one
+run) a spool written and read with ``Finding.__reduce__`` and without it.
 """
 
 from __future__ import annotations
@@ -125,6 +126,46 @@ def child(documents: int, findings: int) -> dict[str, Any]:
     return out
 
 
+def spool_speed(findings: int, rounds: int = 3) -> list[tuple[float, float, float, float]]:
+    """Write+sort and read-back seconds of a findings spool, Finding pickled by its
+    ``__reduce__`` and by the slots' default, in this process (same run): per round
+    ``(default write, reduce write, default read, reduce read)``."""
+    from corpus_qa.engine.rowstore import SortedSpool
+    from corpus_qa.results import Finding
+
+    items = [Finding("expect_document_to_have_no_boilerplate", "error", f"d{i:07d}",
+                     f"corpus/d{i:07d}.txt", "licence_notice",
+                     "licence notice in line 3 — remove it, or waive it", (i, i + 40), 3, 1,
+                     "x" * 40, text_line=3, text_column=1) for i in range(findings)]
+    own = Finding.__dict__.get("__reduce__")
+
+    def timed() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            spool = SortedSpool(Path(tmp), Finding.sort_key)
+            spool.add(items)
+            spool.finish()
+            written = time.perf_counter() - started
+            started = time.perf_counter()
+            assert sum(1 for _ in spool) == findings
+            return written, time.perf_counter() - started
+
+    out = []
+    try:
+        for _ in range(rounds):
+            fast = timed()
+            if own is not None:
+                del Finding.__reduce__  # the dataclass's own pickling
+            slow = timed()
+            if own is not None:
+                Finding.__reduce__ = own  # type: ignore[method-assign]
+            out.append((slow[0], fast[0], slow[1], fast[1]))
+    finally:
+        if own is not None:
+            Finding.__reduce__ = own  # type: ignore[method-assign]
+    return out
+
+
 def _drain(ci: Any, data: dict[str, Any], path: Path) -> None:
     with path.open("w", encoding="utf-8") as handle:
         if hasattr(ci, "github_annotation_lines"):
@@ -178,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, run in measured.items():
         seconds, count = run["spool_read_s"]
         print(f"{name}: findings spool read back: {count:,} findings in {seconds:.2f} s")
+    sys.path.insert(0, str(ROOT))
+    for default_write, own_write, default_read, own_read in spool_speed(args.findings):
+        print(f"findings spool, Finding.__reduce__ vs the dataclass's pickling (same run): "
+              f"write+sort {default_write:.2f}/{own_write:.2f} s "
+              f"({default_write / own_write:.2f}x), read {default_read:.2f}/{own_read:.2f} s "
+              f"({default_read / own_read:.2f}x)")
     return 0
 
 
