@@ -98,14 +98,19 @@ def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
     return True
 
 
-def _cuts(text: str) -> Iterator[int]:
-    """Offsets where a new sentence may start (before whitespace is trimmed), ascending."""
-    ends = (
+def _sentence_ends(text: str) -> Iterator[int]:
+    """Offsets right after each mark that ends a sentence, ascending and distinct."""
+    return (
         m.end()
         for m in _END.finditer(text)
         if _ends_sentence(text, m.start(), m.group(0).rstrip(_CLOSERS), m.end())
         and not _ITEM_NUMBER.search(text, max(0, m.start() - 6), m.start())
     )
+
+
+def _cuts(text: str) -> Iterator[int]:
+    """Offsets where a new sentence may start (before whitespace is trimmed), ascending."""
+    ends = _sentence_ends(text)
     if "\n" not in text:
         # No blank line and no list item (both start at a line break): the sentence
         # ends alone, already ascending and distinct (a line of a text, split often).
@@ -137,7 +142,11 @@ def _strip(text: str, start: int, end: int) -> Span:
 def _spans(text: str) -> Iterator[Span]:
     """The sentence spans of the whole ``text``, lazily (whitespace trimmed, none empty)."""
     start = 0
-    for cut in itertools.chain(_cuts(text), (len(text),)):
+    # A paragraph (one a story shares, split alone) whose only line breaks end it: its
+    # blank line can only cut at its very end (the white space runs to it), where the
+    # text ends anyway, and no list item starts there; so only the sentence ends cut it.
+    cuts = _cuts(text) if "\n" in text.rstrip() else _sentence_ends(text)
+    for cut in itertools.chain(cuts, (len(text),)):
         s, e = _strip(text, start, cut)
         if s < e:
             yield s, e
