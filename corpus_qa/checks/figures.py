@@ -1258,11 +1258,35 @@ def _aligned_table(
     out: list[tuple[Alignment, FigureRow]] = []
     a_starts, b_starts = [f.span[0] for f in a_figs], [f.span[0] for f in b_figs]
     for al in alignments:
-        a_in, b_in = _in(a_figs, a_starts, al.a_span), _in(b_figs, b_starts, al.b_span)
-        rows = _pair_rows(a_in, b_in, tolerance, al.a_span, al.b_span, (a_text, b_text))
+        a_span, b_span = al.a_span, al.b_span
+        a_in, b_in = _in(a_figs, a_starts, a_span), _in(b_figs, b_starts, b_span)
+        if _copied(al, a_in, b_in):
+            out.extend((al, FigureRow("same", fa, fb)) for fa, fb in zip(a_in, b_in, strict=True))
+            continue
+        rows = _pair_rows(a_in, b_in, tolerance, a_span, b_span, (a_text, b_text))
         rows.sort(key=_row_position)
         out.extend((al, row) for row in rows)
     return alignments, out
+
+
+def _copied(al: Alignment, a_figs: list[Figure], b_figs: list[Figure]) -> bool:
+    """Whether an aligned pair is one sentence copied unchanged, its figures in the same
+    places with the same readings — most of a story's sentences — so that each figure
+    pairs with its counterpart as ``same`` without measuring positions.
+
+    Exactly what :func:`_pair_rows` would give (its :func:`_unchanged` case): in two
+    equal sentences the same offset is the same relative position, and equal kind, unit,
+    value and noun are the same value and noun.
+    """
+    if len(al.a) != 1 or len(al.b) != 1 or len(a_figs) != len(b_figs):
+        return False
+    a, b = al.a[0], al.b[0]
+    if a.text != b.text or len(a_figs) * len(b_figs) > MAX_FIGURE_PAIRS:
+        return False
+    a0, b0 = a.span[0], b.span[0]
+    return all(fa.span[0] - a0 == fb.span[0] - b0 and fa.value == fb.value
+               and fa.kind == fb.kind and fa.unit == fb.unit and fa.noun == fb.noun
+               for fa, fb in zip(a_figs, b_figs, strict=True))
 
 
 def _row_position(row: FigureRow) -> tuple[int, int]:

@@ -18,13 +18,15 @@ from hypothesis import strategies as st
 
 from corpus_qa.checks.figures import (
     PerVersion,
+    _pair_rows,
+    _row_position,
     check_consistent_figures,
     compare_figures,
     extract_figures,
     extract_figures_reusing,
     figure_table,
 )
-from corpus_qa.checks.sentences import Side
+from corpus_qa.checks.sentences import Side, align
 from corpus_qa.text.segment import split_sentences, split_sentences_reusing
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -481,6 +483,45 @@ def test_sides_read_by_block_are_the_sides_of_the_whole_text(
         k = rotate % len(paragraphs)
         texts.append(joiner.join(paragraphs[k:] + paragraphs[:k]))
     _sides_agree(texts)
+
+
+def _table_pair_by_pair(a: str, b: str) -> list:
+    """The figure table of two versions with every aligned pair's figures paired by
+    :func:`_pair_rows` (no shortcut for copied sentences)."""
+    a_figs, b_figs = extract_figures(a), extract_figures(b)
+    rows = []
+    for al in align(a, b, a_masks=[f.span for f in a_figs], b_masks=[f.span for f in b_figs]):
+        a_in = [f for f in a_figs if al.a_span and al.a_span[0] <= f.span[0]
+                and f.span[1] <= al.a_span[1]]
+        b_in = [f for f in b_figs if al.b_span and al.b_span[0] <= f.span[0]
+                and f.span[1] <= al.b_span[1]]
+        pair_rows = _pair_rows(a_in, b_in, 0.0, al.a_span, al.b_span, (a, b))
+        rows += sorted(pair_rows, key=_row_position)
+    return rows
+
+
+@SETTINGS
+@given(st.lists(_PARAGRAPHS, min_size=1, max_size=6), st.integers(0, 5), st.sampled_from(_BREAKS),
+       _NEWSY)
+def test_copied_sentences_pair_as_the_full_search_pairs_them(
+        paragraphs: list[str], k: int, joiner: str, inserted: str) -> None:
+    """A copied sentence's figures pair without the search, as the search pairs them."""
+    a = joiner.join(paragraphs)
+    edited = list(paragraphs)
+    edited.insert(k % (len(edited) + 1), inserted)
+    for b in (a, joiner.join(edited), "\n\n".join(reversed(paragraphs))):
+        note(f"a = {a!r}\nb = {b!r}")
+        assert figure_table(a, b) == _table_pair_by_pair(a, b)
+
+
+def test_a_copied_sentence_read_in_another_language_is_compared() -> None:
+    """The same sentence in a text that writes decimal commas and in one that does not:
+    its figure reads 1.32 in one and 1,320 in the other, so it is not copied unchanged."""
+    a = "Die Bank und die Zinsen, sagte der Chef, mit der die das und mit.\n\nIt rose by 1,320."
+    b = "The bank said that the rates of the year were the highest.\n\nIt rose by 1,320."
+    table = figure_table(a, b)
+    assert table == _table_pair_by_pair(a, b)
+    assert [row.status for row in table] == ["changed"]
 
 
 def test_a_block_whose_figure_reaches_into_the_next_is_read_again() -> None:
