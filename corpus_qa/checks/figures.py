@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, BlockSentence, Side, align
+from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, SharedBlocks, Side, align
 from corpus_qa.findings import Hit, Related
 from corpus_qa.text.calendar import MONTH_PATTERN, month_number
 
@@ -1435,7 +1435,7 @@ class PerVersion:
         self._known: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._paragraphs: dict[tuple[str, bool], list[Figure]] = {}
         self._split: dict[str, list[tuple[int, int]]] = {}
-        self._blocks: dict[tuple[str, tuple[tuple[int, int], ...]], list[BlockSentence]] = {}
+        self._blocks: SharedBlocks = {}
         self._comma: dict[str, bool] = {}
 
     def figures(self, i: int) -> list[Figure]:

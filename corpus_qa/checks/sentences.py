@@ -118,6 +118,9 @@ BlockSentence = tuple[tuple[int, int], str, tuple[tuple[str, ...], frozenset[str
 """One sentence of a block as :class:`Side` reads it: its span in the block, its text,
 its tokens and their set."""
 
+SharedBlocks = dict[tuple[str, tuple[tuple[int, int], ...]], list[BlockSentence]]
+"""A story's blocks already read by :class:`Side`: (block, its masks) → its sentences."""
+
 
 def _tokens_of(masked: str, known: dict[str, tuple[tuple[str, ...], frozenset[str]]],
                ) -> tuple[tuple[str, ...], frozenset[str]]:
@@ -155,7 +158,7 @@ class Side:
     def __init__(self, text: str, masks: Sequence[tuple[int, int]],
                  known: dict[str, tuple[tuple[str, ...], frozenset[str]]] | None = None,
                  paragraphs: dict[str, list[tuple[int, int]]] | None = None,
-                 blocks: dict[tuple[str, tuple[tuple[int, int], ...]], list[BlockSentence]] | None = None,
+                 blocks: SharedBlocks | None = None,
                  ) -> None:
         ordered = sorted(masks)
         ends = [m_end for _, m_end in ordered]
@@ -177,7 +180,7 @@ class Side:
     def _by_block(self, text: str, ordered: list[tuple[int, int]], ends: list[int],
                   known: dict[str, tuple[tuple[str, ...], frozenset[str]]],
                   paragraphs: dict[str, list[tuple[int, int]]],
-                  blocks: dict[tuple[str, tuple[tuple[int, int], ...]], list[BlockSentence]],
+                  blocks: SharedBlocks,
                   ) -> list[Sentence]:
         starts = [m_start for m_start, _ in ordered]
         sentences: list[Sentence] = []
