@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, Side, align
+from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, SharedBlocks, Side, align
 from corpus_qa.findings import Hit, Related
 from corpus_qa.text.calendar import MONTH_PATTERN, month_number
 
@@ -404,6 +404,10 @@ def _key(word: str) -> str:
     return word.translate(_CASE_TWINS).lower()
 
 
+_LANGUAGE_CHARS = 1500
+"""How much of a text's start :attr:`_Language.comma_decimal` reads."""
+
+
 class _Language:
     """What the text's language says about its figures, decided on first use only."""
 
@@ -439,7 +443,7 @@ class _Language:
     def comma_decimal(self) -> bool:
         """Whether "1,320" means 1.32: the function words of its first 1,500 characters."""
         if self._comma is None:
-            words = [w.lower() for w in _WORD.findall(self.text, 0, 1500)]
+            words = [w.lower() for w in _WORD.findall(self.text, 0, _LANGUAGE_CHARS)]
             comma = sum(w in _COMMA_WORDS for w in words)
             self._comma = comma > sum(w in _ENGLISH_WORDS for w in words)
         return self._comma
@@ -946,8 +950,8 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
-def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure]]
-                            ) -> list[Figure]:
+def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure]],
+                            comma_decimal: bool | None = None) -> list[Figure]:
     """:func:`extract_figures`, paragraph by paragraph, reusing the figures of paragraphs
     seen before (``known``: paragraph and decimal-comma reading → its figures).
 
@@ -955,7 +959,8 @@ def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure
     extracted about once per distinct paragraph instead of once per version. The result
     is exactly ``extract_figures(text)``: paragraphs are cut only where no figure and
     nothing a figure looks at reaches across (:data:`_BLOCK_END`), and the text's
-    language (decimal commas) is read from the whole text, as there.
+    language (decimal commas) is read from the whole text, as there, unless
+    ``comma_decimal`` says it (:func:`decimal_comma` of the text, known already).
 
     >>> known = {}
     >>> a = extract_figures_reusing("He paid $5 on Monday.\\n\\nShe paid 7 euros.", known)
@@ -963,7 +968,7 @@ def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure
     >>> [f.text for f in b], b == extract_figures("They met.\\n\\nShe paid 7 euros."), len(known)
     (['7 euros'], True, 3)
     """
-    comma = _Language(text, None).comma_decimal
+    comma = _Language(text, None).comma_decimal if comma_decimal is None else comma_decimal
     out: list[Figure] = []
     for start, end in _blocks(text):
         block = text[start:end]
@@ -1079,6 +1084,9 @@ def _pair_rows(a_figs: list[Figure], b_figs: list[Figure], tolerance: float,
     the figure left in the same slot of the other sentence: the same word before it and
     the same word or mark after it (see :func:`_kind_changed`).
     """
+    if not a_figs or not b_figs:  # a sentence one version has alone: nothing to pair
+        return ([FigureRow("only_a", f, None) for f in a_figs]
+                + [FigureRow("only_b", None, f) for f in b_figs])
     left_a, left_b = list(a_figs), list(b_figs)
     rows: list[FigureRow] = []
     if len(a_figs) * len(b_figs) > MAX_FIGURE_PAIRS:
@@ -1250,11 +1258,35 @@ def _aligned_table(
     out: list[tuple[Alignment, FigureRow]] = []
     a_starts, b_starts = [f.span[0] for f in a_figs], [f.span[0] for f in b_figs]
     for al in alignments:
-        a_in, b_in = _in(a_figs, a_starts, al.a_span), _in(b_figs, b_starts, al.b_span)
-        rows = _pair_rows(a_in, b_in, tolerance, al.a_span, al.b_span, (a_text, b_text))
+        a_span, b_span = al.a_span, al.b_span
+        a_in, b_in = _in(a_figs, a_starts, a_span), _in(b_figs, b_starts, b_span)
+        if _copied(al, a_in, b_in):
+            out.extend((al, FigureRow("same", fa, fb)) for fa, fb in zip(a_in, b_in, strict=True))
+            continue
+        rows = _pair_rows(a_in, b_in, tolerance, a_span, b_span, (a_text, b_text))
         rows.sort(key=_row_position)
         out.extend((al, row) for row in rows)
     return alignments, out
+
+
+def _copied(al: Alignment, a_figs: list[Figure], b_figs: list[Figure]) -> bool:
+    """Whether an aligned pair is one sentence copied unchanged, its figures in the same
+    places with the same readings — most of a story's sentences — so that each figure
+    pairs with its counterpart as ``same`` without measuring positions.
+
+    Exactly what :func:`_pair_rows` would give (its :func:`_unchanged` case): in two
+    equal sentences the same offset is the same relative position, and equal kind, unit,
+    value and noun are the same value and noun.
+    """
+    if len(al.a) != 1 or len(al.b) != 1 or len(a_figs) != len(b_figs):
+        return False
+    a, b = al.a[0], al.b[0]
+    if a.text != b.text or len(a_figs) * len(b_figs) > MAX_FIGURE_PAIRS:
+        return False
+    a0, b0 = a.span[0], b.span[0]
+    return all(fa.span[0] - a0 == fb.span[0] - b0 and fa.value == fb.value
+               and fa.kind == fb.kind and fa.unit == fb.unit and fa.noun == fb.noun
+               for fa, fb in zip(a_figs, b_figs, strict=True))
 
 
 def _row_position(row: FigureRow) -> tuple[int, int]:
@@ -1403,19 +1435,27 @@ class PerVersion:
         self._known: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._paragraphs: dict[tuple[str, bool], list[Figure]] = {}
         self._split: dict[str, list[tuple[int, int]]] = {}
+        self._blocks: SharedBlocks = {}
+        self._comma: dict[str, bool] = {}
 
     def figures(self, i: int) -> list[Figure]:
         """The figures of version ``i`` (its paragraphs shared with other versions are
         not read again: :func:`extract_figures_reusing`)."""
         if i not in self._figures:
-            self._figures[i] = extract_figures_reusing(self.versions[i][1], self._paragraphs)
+            text = self.versions[i][1]
+            # The language is read from the first characters, which versions often share.
+            opening = text[:_LANGUAGE_CHARS]
+            comma = self._comma.get(opening)
+            if comma is None:
+                comma = self._comma[opening] = decimal_comma(opening)
+            self._figures[i] = extract_figures_reusing(text, self._paragraphs, comma)
         return self._figures[i]
 
     def side(self, i: int) -> Side:
         """The sentences of version ``i``, its figures masked."""
         if i not in self._sides:
             self._sides[i] = Side(self.versions[i][1], [f.span for f in self.figures(i)],
-                                  self._known, self._split)
+                                  self._known, self._split, self._blocks)
         return self._sides[i]
 
 

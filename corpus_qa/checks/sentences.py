@@ -19,7 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus_qa.text.fold import fold
-from corpus_qa.text.segment import Sentence, split_sentences, split_sentences_reusing
+from corpus_qa.text.segment import (
+    Sentence,
+    block_sentence_spans,
+    sentence_blocks,
+    split_sentences,
+    split_sentences_reusing,
+)
 
 # --- normalising for comparison ------------------------------------------------------
 
@@ -108,6 +114,27 @@ def _masked(
     return "".join(out)
 
 
+BlockSentence = tuple[tuple[int, int], str, tuple[tuple[str, ...], frozenset[str]]]
+"""One sentence of a block as :class:`Side` reads it: its span in the block, its text,
+its tokens and their set."""
+
+SharedBlocks = dict[tuple[str, tuple[tuple[int, int], ...]], list[BlockSentence]]
+"""A story's blocks already read by :class:`Side`: (block, its masks) → its sentences."""
+
+
+def _tokens_of(masked: str, known: dict[str, tuple[tuple[str, ...], frozenset[str]]],
+               ) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The tokens of a masked sentence and their set, from ``known`` when a sentence with
+    the same words was tokenised before (line breaks read as spaces: a reflowed sentence
+    is known)."""
+    key = masked.replace("\n", " ")
+    found = known.get(key)
+    if found is None:
+        words = tokens(masked)
+        found = known[key] = (words, frozenset(words))
+    return found
+
+
 class Side:
     """The sentences of one version with their token sets (and joined neighbours, lazily).
 
@@ -119,28 +146,64 @@ class Side:
     are mostly the same: each distinct sentence is tokenised once per story, however its
     lines break.
     ``paragraphs``: the sentence spans of paragraphs already split, shared the same way
-    (:func:`~corpus_qa.text.segment.split_sentences_reusing`)."""
+    (:func:`~corpus_qa.text.segment.split_sentences_reusing`).
+    ``blocks``: the sentences of blocks already read (a block of
+    :func:`~corpus_qa.text.segment.sentence_blocks` with the masks inside it, relative to
+    its start → each sentence's span in the block, text, tokens and token set), shared
+    the same way: a block the versions share, with the same figures, is split, masked and
+    looked up once per story, not once per version. The sides are exactly those built
+    sentence by sentence: a block is split as the whole text is, and a sentence's masks
+    are the masks overlapping it, all of which overlap its block."""
 
     def __init__(self, text: str, masks: Sequence[tuple[int, int]],
                  known: dict[str, tuple[tuple[str, ...], frozenset[str]]] | None = None,
-                 paragraphs: dict[str, list[tuple[int, int]]] | None = None) -> None:
-        self.sentences = (split_sentences(text) if paragraphs is None
-                          else split_sentences_reusing(text, paragraphs))
+                 paragraphs: dict[str, list[tuple[int, int]]] | None = None,
+                 blocks: SharedBlocks | None = None,
+                 ) -> None:
         ordered = sorted(masks)
         ends = [m_end for _, m_end in ordered]
         known = {} if known is None else known
         self.tokens: list[tuple[str, ...]] = []
         self.sets: list[frozenset[str]] = []
+        self._pairs: dict[int, frozenset[str]] = {}
+        if blocks is not None:
+            self.sentences = self._by_block(text, ordered, ends, known,
+                                            {} if paragraphs is None else paragraphs, blocks)
+            return
+        self.sentences = (split_sentences(text) if paragraphs is None
+                          else split_sentences_reusing(text, paragraphs))
         for s in self.sentences:
-            masked = _masked(text, s.span, ordered, ends)
-            key = masked.replace("\n", " ")  # the same tokens: a reflowed sentence is known
-            found = known.get(key)
-            if found is None:
-                words = tokens(masked)
-                found = known[key] = (words, frozenset(words))
+            found = _tokens_of(_masked(text, s.span, ordered, ends), known)
             self.tokens.append(found[0])
             self.sets.append(found[1])
-        self._pairs: dict[int, frozenset[str]] = {}
+
+    def _by_block(self, text: str, ordered: list[tuple[int, int]], ends: list[int],
+                  known: dict[str, tuple[tuple[str, ...], frozenset[str]]],
+                  paragraphs: dict[str, list[tuple[int, int]]],
+                  blocks: SharedBlocks,
+                  ) -> list[Sentence]:
+        starts = [m_start for m_start, _ in ordered]
+        sentences: list[Sentence] = []
+        for start, end in sentence_blocks(text):
+            block = text[start:end]
+            lo = bisect.bisect_right(ends, start)
+            inside = tuple((m_start - start, m_end - start)
+                           for m_start, m_end in ordered[lo:bisect.bisect_left(starts, end, lo)])
+            read = blocks.get((block, inside))
+            if read is None:
+                spans = paragraphs.get(block)
+                if spans is None:
+                    spans = paragraphs[block] = block_sentence_spans(block)
+                inside_ends = [m_end for _, m_end in inside]
+                read = blocks[(block, inside)] = [
+                    (span, block[span[0]:span[1]],
+                     _tokens_of(_masked(block, span, inside, inside_ends), known))
+                    for span in spans]
+            for (s, e), sentence, (words, word_set) in read:
+                sentences.append(Sentence(len(sentences), (start + s, start + e), sentence))
+                self.tokens.append(words)
+                self.sets.append(word_set)
+        return sentences
 
     def pair_set(self, i: int) -> frozenset[str]:
         """Tokens of sentences ``i`` and ``i + 1`` together."""

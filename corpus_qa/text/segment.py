@@ -98,14 +98,19 @@ def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
     return True
 
 
-def _cuts(text: str) -> Iterator[int]:
-    """Offsets where a new sentence may start (before whitespace is trimmed), ascending."""
-    ends = (
+def _sentence_ends(text: str) -> Iterator[int]:
+    """Offsets right after each mark that ends a sentence, ascending and distinct."""
+    return (
         m.end()
         for m in _END.finditer(text)
         if _ends_sentence(text, m.start(), m.group(0).rstrip(_CLOSERS), m.end())
         and not _ITEM_NUMBER.search(text, max(0, m.start() - 6), m.start())
     )
+
+
+def _cuts(text: str) -> Iterator[int]:
+    """Offsets where a new sentence may start (before whitespace is trimmed), ascending."""
+    ends = _sentence_ends(text)
     if "\n" not in text:
         # No blank line and no list item (both start at a line break): the sentence
         # ends alone, already ascending and distinct (a line of a text, split often).
@@ -137,7 +142,11 @@ def _strip(text: str, start: int, end: int) -> Span:
 def _spans(text: str) -> Iterator[Span]:
     """The sentence spans of the whole ``text``, lazily (whitespace trimmed, none empty)."""
     start = 0
-    for cut in itertools.chain(_cuts(text), (len(text),)):
+    # A paragraph (one a story shares, split alone) whose only line breaks end it: its
+    # blank line can only cut at its very end (the white space runs to it), where the
+    # text ends anyway, and no list item starts there; so only the sentence ends cut it.
+    cuts = _cuts(text) if "\n" in text.rstrip() else _sentence_ends(text)
+    for cut in itertools.chain(cuts, (len(text),)):
         s, e = _strip(text, start, cut)
         if s < e:
             yield s, e
@@ -181,20 +190,40 @@ def split_sentences_reusing(text: str, known: dict[str, list[Span]]) -> list[Sen
     (['Zero.', 'Three.'], True, ['One. Two.\\n\\n', 'Three.', 'Zero.\\n\\n'])
     """
     out: list[Sentence] = []
-    start = 0
-    # Only blank lines whose white space ends with a line break: the look-back for an
-    # item number (a line break, then "12.") must see what it sees in the whole text.
-    ends = [m.end() for m in _PARAGRAPH.finditer(text) if text[m.end() - 1] == "\n"]
-    for end in [*ends, len(text)]:
-        if end > start:
-            block = text[start:end]
-            spans = known.get(block)
-            if spans is None:
-                spans = known[block] = list(_spans(block))
-            for s, e in spans:
-                out.append(Sentence(len(out), (start + s, start + e), block[s:e]))
-        start = end
+    for start, end in sentence_blocks(text):
+        block = text[start:end]
+        spans = known.get(block)
+        if spans is None:
+            spans = known[block] = block_sentence_spans(block)
+        for s, e in spans:
+            out.append(Sentence(len(out), (start + s, start + e), block[s:e]))
     return out
+
+
+def sentence_blocks(text: str) -> list[Span]:
+    """The spans of ``text``'s blocks that split into sentences apart, in order, none
+    empty: each ends after a blank line whose white space ends with a line break (the
+    look-back for an item number, a line break then "12.", must see what it sees in the
+    whole text). See :func:`split_sentences_reusing`.
+
+    >>> sentence_blocks("One. Two.\\n\\nThree.\\n \\n")
+    [(0, 11), (11, 20)]
+    """
+    out: list[Span] = []
+    start = 0
+    for m in _PARAGRAPH.finditer(text):
+        end = m.end()
+        if text[end - 1] == "\n" and end > start:
+            out.append((start, end))
+            start = end
+    if len(text) > start:
+        out.append((start, len(text)))
+    return out
+
+
+def block_sentence_spans(block: str) -> list[Span]:
+    """The sentence spans of one block of :func:`sentence_blocks` (offsets in ``block``)."""
+    return list(_spans(block))
 
 
 def iter_sentence_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[Span]:

@@ -17,12 +17,16 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from corpus_qa.checks.figures import (
+    PerVersion,
+    _pair_rows,
+    _row_position,
     check_consistent_figures,
     compare_figures,
     extract_figures,
     extract_figures_reusing,
     figure_table,
 )
+from corpus_qa.checks.sentences import Side, align
 from corpus_qa.text.segment import split_sentences, split_sentences_reusing
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -452,6 +456,86 @@ def test_figures_reused_by_paragraph_on_figure_like_text(a: str, b: str, joiner:
     for text in (f"{a}.{joiner}{b}", f"{b} said.{joiner}{a}", f"{a}{joiner}{a}"):
         assert extract_figures_reusing(text, known) == extract_figures(text)
         assert split_sentences_reusing(text, split) == split_sentences(text)
+
+
+def _sides_agree(texts: list[str]) -> None:
+    """The figures and sides a story builds block by block (shared blocks read once, the
+    language of a shared opening once) are those found from scratch: same figures, and
+    sides with the same sentences, tokens and token sets."""
+    per_version = PerVersion([(f"v{i}", t) for i, t in enumerate(texts)])
+    for i, text in enumerate(texts):
+        shared = per_version.side(i)
+        figures = extract_figures(text)
+        assert per_version.figures(i) == figures, text
+        fresh = Side(text, [f.span for f in figures])
+        assert shared.sentences == fresh.sentences, text
+        assert shared.tokens == fresh.tokens, text
+        assert shared.sets == fresh.sets, text
+
+
+@SETTINGS
+@given(st.lists(_PARAGRAPHS, min_size=1, max_size=8),
+       st.lists(st.tuples(st.sampled_from(_BREAKS), st.integers(0, 7)), min_size=1, max_size=4))
+def test_sides_read_by_block_are_the_sides_of_the_whole_text(
+        paragraphs: list[str], versions: list[tuple[str, int]]) -> None:
+    texts = []
+    for joiner, rotate in versions:
+        k = rotate % len(paragraphs)
+        texts.append(joiner.join(paragraphs[k:] + paragraphs[:k]))
+    _sides_agree(texts)
+
+
+def _table_pair_by_pair(a: str, b: str) -> list:
+    """The figure table of two versions with every aligned pair's figures paired by
+    :func:`_pair_rows` (no shortcut for copied sentences)."""
+    a_figs, b_figs = extract_figures(a), extract_figures(b)
+    rows = []
+    for al in align(a, b, a_masks=[f.span for f in a_figs], b_masks=[f.span for f in b_figs]):
+        a_in = [f for f in a_figs if al.a_span and al.a_span[0] <= f.span[0]
+                and f.span[1] <= al.a_span[1]]
+        b_in = [f for f in b_figs if al.b_span and al.b_span[0] <= f.span[0]
+                and f.span[1] <= al.b_span[1]]
+        pair_rows = _pair_rows(a_in, b_in, 0.0, al.a_span, al.b_span, (a, b))
+        rows += sorted(pair_rows, key=_row_position)
+    return rows
+
+
+@SETTINGS
+@given(st.lists(_PARAGRAPHS, min_size=1, max_size=6), st.integers(0, 5), st.sampled_from(_BREAKS),
+       _NEWSY)
+def test_copied_sentences_pair_as_the_full_search_pairs_them(
+        paragraphs: list[str], k: int, joiner: str, inserted: str) -> None:
+    """A copied sentence's figures pair without the search, as the search pairs them."""
+    a = joiner.join(paragraphs)
+    edited = list(paragraphs)
+    edited.insert(k % (len(edited) + 1), inserted)
+    for b in (a, joiner.join(edited), "\n\n".join(reversed(paragraphs))):
+        note(f"a = {a!r}\nb = {b!r}")
+        assert figure_table(a, b) == _table_pair_by_pair(a, b)
+
+
+def test_a_copied_sentence_read_in_another_language_is_compared() -> None:
+    """The same sentence in a text that writes decimal commas and in one that does not:
+    its figure reads 1.32 in one and 1,320 in the other, so it is not copied unchanged."""
+    a = "Die Bank und die Zinsen, sagte der Chef, mit der die das und mit.\n\nIt rose by 1,320."
+    b = "The bank said that the rates of the year were the highest.\n\nIt rose by 1,320."
+    table = figure_table(a, b)
+    assert table == _table_pair_by_pair(a, b)
+    assert [row.status for row in table] == ["changed"]
+
+
+def test_a_block_whose_figure_reaches_into_the_next_is_read_again() -> None:
+    """The same paragraph with a figure that reaches across its blank line in one version
+    ("on Dec.\\n\\n18") and with none in another: masked differently, read apart."""
+    _sides_agree(["It was on Dec.\n\n18 people came.", "It was on Dec.\n\nThey said.",
+                  "Sie zahlten 5 Mio.\n\nEuro flossen.", "Sie zahlten 5 Mio.\n\nDie Zinsen."])
+
+
+@SETTINGS
+@given(_NEWSY, _NEWSY, st.sampled_from(_BREAKS))
+def test_sides_read_by_block_on_figure_like_text(a: str, b: str, joiner: str) -> None:
+    _sides_agree([f"{a}.{joiner}{b}", f"{b} said.{joiner}{a}", f"{a}{joiner}{a}",
+                  f"{a}\n\n{b}\n"])
 
 
 # --- the screens before costly regexes --------------------------------------------------

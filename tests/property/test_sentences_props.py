@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from corpus_qa.checks.sentences import align
+from corpus_qa.text import segment
 from corpus_qa.text.segment import split_sentences
 
 SETTINGS = settings(max_examples=80, deadline=None)
@@ -35,6 +36,34 @@ def test_spans_index_the_text(text: str) -> None:
         assert text[s.span[0] : s.span[1]] == s.text
         assert s.text == s.text.strip() and s.text
     assert all(x.span[1] <= y.span[0] for x, y in zip(sentences, sentences[1:], strict=False))
+
+
+def _spans_through_every_cut(text: str) -> list[tuple[int, int]]:
+    """The sentence spans cut at every boundary the splitter knows (its blank lines and
+    list items included): what :func:`split_sentences` gives for any text."""
+    out, start = [], 0
+    for cut in [*segment._cuts(text), len(text)]:
+        s, e = segment._strip(text, start, cut)
+        if s < e:
+            out.append((s, e))
+        start = cut
+    return out
+
+
+_PARAGRAPH_ENDS = ["", "\n", "\n\n", "\n \n", "\n\n\n  ", " \n\t\n ", "\r\n\r\n"]
+
+
+@SETTINGS
+@given(texts(), st.sampled_from(_PARAGRAPH_ENDS), st.text(alphabet=" \n-1.a)", max_size=6))
+@example("Record levels", "\n", "\n- a")  # a list item after one line break
+@example("Record levels\n\nThe talks began.", "", "")
+def test_a_paragraph_that_breaks_only_at_its_end_is_cut_at_its_sentence_ends(
+        text: str, end: str, tail: str) -> None:
+    """A text whose line breaks are all in the white space that ends it (a paragraph of a
+    story, split alone) is cut where the whole splitter cuts it."""
+    for candidate in (text.replace("\n", " ") + end, text + end, text + tail):
+        assert [s.span for s in split_sentences(candidate)] == _spans_through_every_cut(
+            candidate), repr(candidate)
 
 
 def _squeezed(text: str) -> list[str]:

@@ -16,6 +16,7 @@ import pytest
 from corpus_qa.checks import figures, sentences
 from corpus_qa.checks import versions as vc
 from corpus_qa.expectations import versions as ev
+from corpus_qa.text.segment import sentence_blocks, split_sentences
 
 PARAGRAPHS = [
     f"Paragraph {n}: Andrés López said {1000 + n:,} migrants crossed on December {n + 1}, "
@@ -61,6 +62,9 @@ def test_each_version_is_split_extracted_and_folded_once(k: int,
     _counting(monkeypatch, calls, figures, "extract_figures", lambda text, **_: len(text))
     _counting(monkeypatch, calls, sentences, "split_sentences")
     _counting(monkeypatch, calls, sentences, "split_sentences_reusing")
+    _counting(monkeypatch, calls, sentences, "sentence_blocks")
+    _counting(monkeypatch, calls, sentences, "block_sentence_spans")
+    _counting(monkeypatch, calls, sentences, "tokens")
     _counting(monkeypatch, calls, vc, "_consistent_accents")
     story = _story(k)
 
@@ -68,8 +72,15 @@ def test_each_version_is_split_extracted_and_folded_once(k: int,
     assert checked.hits, "the changed figures are found"
     assert ev._diacritics(story), "the stripped accents are found"
 
-    splits = calls["split_sentences"] + calls["split_sentences_reusing"]
+    splits = (calls["split_sentences"] + calls["split_sentences_reusing"]
+              + calls["sentence_blocks"])
     assert splits == k  # not k·(k−1)/2 or 2·(k−1) pairs' worth
+    # A paragraph the versions share is split into sentences once per story, and each
+    # distinct sentence (its figures masked) is tokenised once.
+    blocks = {v["text"][s:e] for v in story for s, e in sentence_blocks(v["text"])}
+    assert calls["block_sentence_spans"] == len(blocks)
+    distinct_sentences = {s.text for v in story for s in split_sentences(v["text"])}
+    assert calls["tokens"] <= len(distinct_sentences)
     assert calls["_consistent_accents"] == k
     # A paragraph the versions share is read once per story: the figure extractor reads
     # each distinct paragraph, never a version's whole text again.
