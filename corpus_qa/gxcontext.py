@@ -128,26 +128,31 @@ def exact_field_copy(slotted: tuple[type, ...]) -> Callable[[Any], Any]:
     and cyclic references come out as they would.
     """
     names = {cls: found for cls in slotted if (found := _plain_slots(cls)) is not None}
+    atomic = set(_ATOMIC)  # and the metaclasses met (a class is copied as itself)
     deepcopy = copy.deepcopy
 
     def copied(x: Any, memo: dict[int, Any]) -> Any:
         cls = type(x)
-        if cls in _ATOMIC or issubclass(cls, type):
+        if cls in atomic:
+            return x
+        if issubclass(cls, type):
+            atomic.add(cls)
             return x
         key = id(x)
         y = memo.get(key, _NIL)
         if y is not _NIL:
             return y
+        # Values that copy to themselves are tested inline: most are, and a call costs more.
         if cls is dict:
             y = memo[key] = {}
             for k, v in x.items():
-                y[copied(k, memo)] = copied(v, memo)
+                y[k if type(k) in atomic else copied(k, memo)] = (
+                    v if type(v) in atomic else copied(v, memo))
         elif cls is list:
-            y = memo[key] = []
-            for item in x:
-                y.append(copied(item, memo))
+            y = memo[key] = []  # in the memo before its items: a list may hold itself
+            y.extend([v if type(v) in atomic else copied(v, memo) for v in x])
         elif cls is tuple:
-            items = [copied(item, memo) for item in x]
+            items = [v if type(v) in atomic else copied(v, memo) for v in x]
             if key in memo:  # the tuple is in a cycle: deepcopy returns the copy made inside
                 return memo[key]
             if any(a is not b for a, b in zip(x, items)):
@@ -157,11 +162,9 @@ def exact_field_copy(slotted: tuple[type, ...]) -> Callable[[Any], Any]:
         elif cls in names:
             y = memo[key] = cls.__new__(cls)
             for name in names[cls]:
-                try:
-                    value = getattr(x, name)
-                except AttributeError:  # a slot never set is not copied either
-                    continue
-                setattr(y, name, copied(value, memo))
+                v = getattr(x, name, _NIL)
+                if v is not _NIL:  # a slot never set is not copied either
+                    setattr(y, name, v if type(v) in atomic else copied(v, memo))
         else:
             y = deepcopy(x, memo)
         return y
