@@ -116,14 +116,14 @@ def parse_located(text: str, *, shown: str, source: Path | None = None,
     """:func:`load_located` on YAML text already read (``shown`` names it in errors)."""
     error = kind or YamlError
     try:
-        node, data = _parsed(text, shown)
+        node, data = _parsed(text, shown, source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise error(shown, line, None,
                     f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
     except (ValueError, OverflowError) as exc:  # resolved as a date, but no such date
-        line, value = _unbuildable(compose(text, shown=shown))
+        line, value = _unbuildable(compose(text, shown=shown, source=source))
         raise error(shown, line, None, f"invalid date {value!r} ({exc})",
                     "write dates as YYYY-MM-DD, or quote the value") from None
     located = Located(shown, data, source=source)
@@ -141,13 +141,16 @@ PyYAML's own, as always; every packaged file reads the same with either
 (``tests/unit/test_yamlfile.py``)."""
 
 
-def _parsed(text: str, shown: str, *, build: bool = True) -> tuple[yaml.Node | None, Any]:
+def _parsed(text: str, shown: str, source: Path | None = None, *,
+            build: bool = True) -> tuple[yaml.Node | None, Any]:
     """The root node of ``text`` (its lines) and, with ``build``, the data built from it:
-    one parse, as ``yaml.compose`` and ``yaml.safe_load`` would return them."""
-    from corpus_qa.data import BUILTIN
+    one parse, as ``yaml.compose`` and ``yaml.safe_load`` would return them. A packaged
+    file is named ``builtin:…`` (``shown``) or read from the package (``source``)."""
+    from corpus_qa.data import BUILTIN, shown_data_path
 
-    parser = _PACKAGED_PARSER if shown.startswith(BUILTIN) else yaml.SafeLoader
-    loader = parser(text)
+    packaged = shown.startswith(BUILTIN) or (
+        source is not None and shown_data_path(source).startswith(BUILTIN))
+    loader = (_PACKAGED_PARSER if packaged else yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if build and node is not None else None)
@@ -155,10 +158,10 @@ def _parsed(text: str, shown: str, *, build: bool = True) -> tuple[yaml.Node | N
         loader.dispose()
 
 
-def compose(text: str, *, shown: str) -> yaml.Node | None:
+def compose(text: str, *, shown: str, source: Path | None = None) -> yaml.Node | None:
     """``yaml.compose(text, Loader=yaml.SafeLoader)`` (parsed as :func:`_parsed` parses the
-    file named ``shown``)."""
-    return _parsed(text, shown, build=False)[0]
+    file named ``shown``, read from ``source``)."""
+    return _parsed(text, shown, source, build=False)[0]
 
 
 def _unbuildable(root: yaml.Node | None) -> tuple[int, str]:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from corpus_qa import yamlfile
 from corpus_qa.data import BUILTIN, DATA_DIR
-from corpus_qa.yamlfile import YamlError, compose, parse_located
+from corpus_qa.yamlfile import YamlError, compose, load_located, parse_located
 
 PACKAGED = sorted(DATA_DIR.glob("**/*.yml"))
 
@@ -43,6 +43,26 @@ def test_libyaml_parses_the_packaged_files() -> None:
     assert yamlfile._PACKAGED_PARSER is yaml.CSafeLoader
 
 
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")
+def test_a_packaged_file_read_by_its_path_is_parsed_by_libyaml(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    parsers: list[type] = []
+    libyaml, own = yaml.CSafeLoader, yaml.SafeLoader
+
+    def spy(parser: type) -> type:
+        class Spy(parser):  # type: ignore[misc, valid-type]
+            def __init__(self, text: str) -> None:
+                parsers.append(parser)
+                super().__init__(text)
+        return Spy
+
+    monkeypatch.setattr(yamlfile, "_PACKAGED_PARSER", spy(libyaml))
+    monkeypatch.setattr(yamlfile.yaml, "SafeLoader", spy(own))
+    load_located(DATA_DIR / "furniture_cues.yml")  # as the furniture check loads its cues
+    parse_located("a: 1\n", shown="mine.yml")
+    assert parsers == [libyaml, own]
+
+
 @pytest.mark.parametrize("path", PACKAGED, ids=lambda p: p.relative_to(DATA_DIR).as_posix())
 def test_every_packaged_file_reads_as_the_safe_loader_reads_it(path: Path) -> None:
     assert len(PACKAGED) >= 7
@@ -51,6 +71,8 @@ def test_every_packaged_file_reads_as_the_safe_loader_reads_it(path: Path) -> No
     located = parse_located(text, shown=shown)
     assert (located.data, located.lines) == _reference(text)
     assert repr(compose(text, shown=shown)) == repr(yaml.compose(text, Loader=yaml.SafeLoader))
+    by_path = load_located(path)
+    assert (by_path.data, by_path.lines) == (located.data, located.lines)
 
 
 BROKEN = {
