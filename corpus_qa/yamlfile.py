@@ -4,7 +4,8 @@ Every file a steward writes for corpus-qa — suites, boilerplate pattern lists,
 phrase lists — reports its mistakes with one error type, :class:`YamlError`, whose
 message reads ``file:line: key: problem — remedy`` (see ``docs/suites.md``). The
 one "did you mean" helper, :func:`did_you_mean`, lives here too: this module imports
-nothing but PyYAML, so checks, loaders and the CLI can all use it without GX.
+nothing but PyYAML (and, when it parses, :mod:`corpus_qa.data` to tell a packaged file),
+so checks, loaders and the CLI can all use it without GX.
 """
 
 from __future__ import annotations
