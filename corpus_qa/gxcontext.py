@@ -4,11 +4,10 @@ context, quiet and offline.
 Importing GX costs more than anything else before the first document (see "Start-up
 before the first document" in docs/report.md). Part of that is GX importing, at its own
 import, libraries that only GX features corpus-qa never runs use: scipy.stats and
-altair (the KL-divergence and KS-test expectations: an entropy and a chart), jsonschema
-(the JSON-schema expectation), mistune (Markdown in Data Docs) and pyspark (GX's Spark
-execution engine). :func:`defer_unused_imports` makes all but pyspark load on first use
-instead (:class:`importlib.util.LazyLoader`); :func:`as_command` keeps pyspark out of
-the ``corpus-qa`` command when it validates with the local engine.
+altair (the KL-divergence and KS-test expectations: an entropy and a chart), and pyspark
+(GX's Spark execution engine). :func:`defer_unused_imports` makes the first two load on
+first use instead (:class:`importlib.util.LazyLoader`); :func:`as_command` keeps pyspark
+out of the ``corpus-qa`` command when it validates with the local engine.
 
 GX's import also builds a few hundred pydantic (v1) model classes, and pydantic copies
 every base class's fields into each subclass with :func:`copy.deepcopy` — a third of the
@@ -32,11 +31,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-DEFERRED = ("scipy", "scipy.stats", "altair", "jsonschema", "mistune")
+DEFERRED = ("scipy", "scipy.stats", "altair")
 """Modules GX imports at its own import for features corpus-qa does not use, loaded on
 first attribute use instead (parents before their submodules). Once used — by GX's
-KL-divergence, KS-test or JSON-schema expectations, its Data Docs, or a user's own code —
-each is the real module."""
+KL-divergence or KS-test expectations, or by a user's own code — each is the real module."""
 
 _SPARK = "pyspark"
 _command = False
