@@ -22,7 +22,8 @@ there to the first document, and the rest of the run. That run is the command as
 
 With ``--before`` (a git revision of this repository, or a directory holding an earlier
 checkout) every measurement is also made with that code, runs alternating, and the
-ratios before/after are printed. Timings on a shared machine are noisy: compare the
+ratios before/after are printed. Each checkout's ``corpus_qa`` is compiled to bytecode
+first, as an installed package is. Timings on a shared machine are noisy: compare the
 phases of one run, as ratios.
 """
 
@@ -147,6 +148,12 @@ def _time(command: list[str], checkout: Path, cwd: Path) -> tuple[float, float]:
 
 def _measure(checkouts: dict[str, Path], args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """label -> the phases' medians, and the first-document figures of the whole run."""
+    for checkout in checkouts.values():
+        # As an installed package is: compiled to bytecode. Otherwise a checkout without
+        # __pycache__ (an exported revision, or PYTHONDONTWRITEBYTECODE) compiles each of
+        # its modules again in every run, and the two checkouts are not compared alike.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "corpus_qa")],
+                       check=True, stdout=subprocess.DEVNULL)
     run = [sys.executable, "-m", "corpus_qa.cli", "validate", args.path, "--suite", args.suite,
            "-q", "--json", str(tmp / "results.json")]
     phases = {name: [sys.executable, "-c", code.format(suite=args.suite)]
