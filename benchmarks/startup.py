@@ -17,8 +17,8 @@ the CPU seconds spent by then, next to the whole run's wall and CPU time — wha
 waits for in total, and which of GX, pandas, scipy.stats, altair and pyspark the run
 ended up loading; and that run's CPU seconds step by step: before GX's import, GX's
 import (with pandas and corpus-qa's expectations), the rest of loading the suite, from
-there to the first document, and the rest of the run. That run is the command as a user starts it (``main()`` reading
-``sys.argv``).
+there to the first document, and the rest of the run. That run is the command as a
+user starts it (``main()`` reading ``sys.argv``).
 
 With ``--before`` (a git revision of this repository, or a directory holding an earlier
 checkout) every measurement is also made with that code, runs alternating, and the

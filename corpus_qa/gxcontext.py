@@ -155,7 +155,7 @@ def exact_field_copy(slotted: tuple[type, ...]) -> Callable[[Any], Any]:
             items = [v if type(v) in atomic else copied(v, memo) for v in x]
             if key in memo:  # the tuple is in a cycle: deepcopy returns the copy made inside
                 return memo[key]
-            if any(a is not b for a, b in zip(x, items)):
+            if any(a is not b for a, b in zip(x, items, strict=True)):
                 y = memo[key] = tuple(items)
             else:
                 y = x

@@ -7,12 +7,12 @@ import copy
 import copyreg
 from typing import Any, Optional, Union
 
+import great_expectations  # noqa: F401  (every GX model class exists)
 from hypothesis import given
 from hypothesis import strategies as st
-
-import great_expectations  # noqa: F401  (every GX model class exists)
-from corpus_qa.gxcontext import _plain_slots, exact_field_copy
 from pydantic.v1 import BaseModel, class_validators, fields
+
+from corpus_qa.gxcontext import _plain_slots, exact_field_copy
 
 PYDANTIC = (fields.ModelField, fields.FieldInfo, class_validators.Validator)
 
@@ -34,12 +34,13 @@ def _same(ref: Any, ours: Any, original: Any, seen: dict[int, int], keep: list[A
         return
     if isinstance(ref, dict):
         assert len(ref) == len(ours) == len(original)
-        for (rk, rv), (ok, ov), (k, v) in zip(ref.items(), ours.items(), original.items()):
+        items = zip(ref.items(), ours.items(), original.items(), strict=True)
+        for (rk, rv), (ok, ov), (k, v) in items:
             _same(rk, ok, k, seen, keep)
             _same(rv, ov, v, seen, keep)
     elif isinstance(ref, (list, tuple)):
         assert len(ref) == len(ours) == len(original)
-        for r, o, x in zip(ref, ours, original):
+        for r, o, x in zip(ref, ours, original, strict=True):
             _same(r, o, x, seen, keep)
     elif _plain_slots(type(ref)) is not None:
         for name in copyreg._slotnames(type(ref)):  # type: ignore[attr-defined]
@@ -100,7 +101,8 @@ def _build(draw: st.DrawFn) -> Any:
     are shared, and lists and slotted objects can hold their own containers (cycles)."""
     pool: list[Any] = []
     leaves = st.one_of(st.integers(-3, 3), st.text(max_size=2), st.none(), st.just(int),
-                       st.just(Optional[int]), st.just(Union[int, str]))
+                       # typing's aliases, which deepcopy rebuilds (not X | Y: types.UnionType)
+                       st.just(Optional[int]), st.just(Union[int, str]))  # noqa: UP007, UP045
 
     def node(depth: int) -> Any:
         kind = draw(st.sampled_from(["leaf", "shared", "dict", "list", "tuple", "slots", "own"]
