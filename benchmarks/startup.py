@@ -15,12 +15,15 @@ Then, inside one run of ``corpus-qa validate PATH``: the time from the start of 
 process (as the kernel recorded it) to the moment the first corpus file is opened, and
 the CPU seconds spent by then, next to the whole run's wall and CPU time — what the user
 waits for in total, and which of GX, pandas, scipy.stats, altair and pyspark the run
-ended up loading. That run is the command as a user starts it (``main()`` reading
-``sys.argv``).
+ended up loading; and that run's CPU seconds step by step: before GX's import, GX's
+import (with pandas and corpus-qa's expectations), the rest of loading the suite, from
+there to the first document, and the rest of the run. That run is the command as a
+user starts it (``main()`` reading ``sys.argv``).
 
 With ``--before`` (a git revision of this repository, or a directory holding an earlier
 checkout) every measurement is also made with that code, runs alternating, and the
-ratios before/after are printed. Timings on a shared machine are noisy: compare the
+ratios before/after are printed. Each checkout's ``corpus_qa`` is compiled to bytecode
+first, as an installed package is. Timings on a shared machine are noisy: compare the
 phases of one run, as ratios.
 """
 
@@ -63,8 +66,11 @@ def since_start():
         return float(handle.read().split()[0]) - started
 
 from corpus_qa.sources import corpus as _corpus
+import corpus_qa.gxcontext as _gxcontext
+import corpus_qa.suite as _suite
 
 first = {}
+marks = {}  # CPU seconds at each step of the command
 _read_file = _corpus.read_file
 
 def read_file(*args, **kwargs):
@@ -73,6 +79,28 @@ def read_file(*args, **kwargs):
     return _read_file(*args, **kwargs)
 
 _corpus.read_file = read_file
+_before_gx = _gxcontext.before_gx_import
+
+def before_gx_import():  # GX's import starts; what it returns runs once it is done
+    marks.setdefault("gx_start", time.process_time())
+    after = _before_gx()
+
+    def done():
+        after()
+        marks.setdefault("gx_end", time.process_time())
+    return done
+
+_gxcontext.before_gx_import = before_gx_import
+_load_suite = _suite.load_suite
+
+def load_suite(*args, **kwargs):
+    marks.setdefault("suite_start", time.process_time())
+    try:
+        return _load_suite(*args, **kwargs)
+    finally:
+        marks.setdefault("suite_end", time.process_time())
+
+_suite.load_suite = load_suite
 from corpus_qa.cli import main
 import contextlib, io
 out = sys.argv[1]
@@ -82,6 +110,16 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
         main()
     except SystemExit:
         pass
+first["end"] = time.process_time()
+if {"gx_start", "gx_end", "suite_start", "suite_end"} <= set(marks) and "cpu" in first:
+    gx = marks["gx_end"] - marks["gx_start"]
+    first["steps"] = {
+        "before GX": marks["gx_start"],
+        "GX, pandas, expectations": gx,
+        "the suite": marks["suite_end"] - marks["suite_start"] - gx,
+        "to the first document": first["cpu"] - marks["suite_end"],
+        "the rest of the run": first["end"] - first["cpu"],
+    }
 first["modules"] = sorted(m for m in ("great_expectations", "pandas", "scipy.stats", "altair",
                                       "pyspark") if m in sys.modules
                           and type(sys.modules[m]).__name__ == "module")
@@ -110,6 +148,12 @@ def _time(command: list[str], checkout: Path, cwd: Path) -> tuple[float, float]:
 
 def _measure(checkouts: dict[str, Path], args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """label -> the phases' medians, and the first-document figures of the whole run."""
+    for checkout in checkouts.values():
+        # As an installed package is: compiled to bytecode. Otherwise a checkout without
+        # __pycache__ (an exported revision, or PYTHONDONTWRITEBYTECODE) compiles each of
+        # its modules again in every run, and the two checkouts are not compared alike.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "corpus_qa")],
+                       check=True, stdout=subprocess.DEVNULL)
     run = [sys.executable, "-m", "corpus_qa.cli", "validate", args.path, "--suite", args.suite,
            "-q", "--json", str(tmp / "results.json")]
     phases = {name: [sys.executable, "-c", code.format(suite=args.suite)]
@@ -141,6 +185,10 @@ def _measure(checkouts: dict[str, Path], args: argparse.Namespace, tmp: Path) ->
                      "total_wall": statistics.median(w for w, _ in totals[label]),
                      "total_cpu": statistics.median(c for _, c in totals[label]),
                      "modules": read[-1]["modules"]}
+            stepped = [f["steps"] for f in read if "steps" in f]
+            if stepped:
+                first["steps"] = {name: statistics.median(f[name] for f in stepped)
+                                  for name in stepped[0]}
         measured[label] = {"phases": medians, "first": first}
     return measured
 
@@ -174,8 +222,15 @@ def main(argv: list[str] | None = None) -> int:
               f"phase alone: {medians['load suite'][1]:.2f} CPU s); the whole run: "
               f"{first['total_wall']:.2f} s wall, {first['total_cpu']:.2f} CPU s; loaded by "
               f"the end: {', '.join(first['modules']) or 'none of the watched modules'}")
+        if "steps" in first:  # GX imported inside loading the suite, as the command does
+            print("CPU s in that run, step by step: " + ", ".join(
+                f"{name} {cpu:.2f}" for name, cpu in first["steps"].items()))
     if "before" in measured and measured["before"]["first"] and measured["after"]["first"]:
         before, after = measured["before"]["first"], measured["after"]["first"]
+        if "steps" in before and "steps" in after:
+            print("\nCPU s step by step, before -> after: " + ", ".join(
+                f"{name} {before['steps'][name]:.2f} -> {cpu:.2f}"
+                for name, cpu in after["steps"].items()))
         print("\nbefore/after: " + ", ".join(
             f"{name} {before[key] / after[key]:.2f}x" for name, key in (
                 ("wall to the first document", "wall"), ("CPU by then", "cpu"),

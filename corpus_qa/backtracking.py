@@ -115,6 +115,9 @@ class _Vetter:
     def __init__(self, alphabet: _Chars, ignore_case: bool) -> None:
         self.alphabet = alphabet
         self.ignore_case = ignore_case
+        self._sets: dict[tuple[_Node, ...], _Chars] = {}
+        """Each character class's characters, worked out once: a regex repeats the same
+        classes (``[ \\t]`` at every gap between words) and the scan asks again."""
 
     # --- what a part can match -----------------------------------------------------
 
@@ -125,6 +128,13 @@ class _Vetter:
         return frozenset({char})
 
     def _set(self, items: Sequence[_Node]) -> _Chars:
+        key = tuple(items)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = self._set_of(items)
+        return found
+
+    def _set_of(self, items: Sequence[_Node]) -> _Chars:
         negate = bool(items) and items[0][0] is sre.NEGATE
         chosen: set[str] = set()
         for op, av in items[1:] if negate else items:

@@ -38,7 +38,7 @@ from corpus_qa.findings import Hit
 from corpus_qa.text.calendar import month_number, weekday_number
 from corpus_qa.text.fold import name_key
 from corpus_qa.text.headline import byline_at
-from corpus_qa.yamlfile import YamlError, did_you_mean
+from corpus_qa.yamlfile import YamlError, compose, did_you_mean
 
 FIELDS = ("date", "source", "attribution", "author", "licence", "title", "url", "story", "version")
 """The metadata fields corpus-qa knows; other keys of ``Document.fields`` pass through as is."""
@@ -155,7 +155,7 @@ def _default_phrases() -> Phrases:
 def parse_phrases(text: str, path: str = "<phrases>") -> Phrases:
     """Validate and compile the YAML text of a phrase list (``path`` is used in errors)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose(text, shown=path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

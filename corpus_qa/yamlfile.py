@@ -4,7 +4,8 @@ Every file a steward writes for corpus-qa — suites, boilerplate pattern lists,
 phrase lists — reports its mistakes with one error type, :class:`YamlError`, whose
 message reads ``file:line: key: problem — remedy`` (see ``docs/suites.md``). The
 one "did you mean" helper, :func:`did_you_mean`, lives here too: this module imports
-nothing but PyYAML, so checks, loaders and the CLI can all use it without GX.
+nothing but PyYAML (and, when it parses, :mod:`corpus_qa.data` to tell a packaged file),
+so checks, loaders and the CLI can all use it without GX.
 """
 
 from __future__ import annotations
@@ -116,21 +117,52 @@ def parse_located(text: str, *, shown: str, source: Path | None = None,
     """:func:`load_located` on YAML text already read (``shown`` names it in errors)."""
     error = kind or YamlError
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _parsed(text, shown, source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise error(shown, line, None,
                     f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
     except (ValueError, OverflowError) as exc:  # resolved as a date, but no such date
-        line, value = _unbuildable(node)
+        line, value = _unbuildable(compose(text, shown=shown, source=source))
         raise error(shown, line, None, f"invalid date {value!r} ({exc})",
                     "write dates as YYYY-MM-DD, or quote the value") from None
     located = Located(shown, data, source=source)
     if node is not None:
         _walk(node, (), located.lines)
     return located
+
+
+_PACKAGED_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""How the packaged lists and suites (``builtin:…``) are parsed: PyYAML's safe loader on
+libyaml's parser when PyYAML was built with it, ten times faster than PyYAML's own
+parser, the values resolved and built by the same safe loader. The two parsers differ on
+odd input (a tab after a value, a bare ``!`` tag), so what a steward writes is parsed by
+PyYAML's own, as always; every packaged file reads the same with either
+(``tests/unit/test_yamlfile.py``)."""
+
+
+def _parsed(text: str, shown: str, source: Path | None = None, *,
+            build: bool = True) -> tuple[yaml.Node | None, Any]:
+    """The root node of ``text`` (its lines) and, with ``build``, the data built from it:
+    one parse, as ``yaml.compose`` and ``yaml.safe_load`` would return them. A packaged
+    file is named ``builtin:…`` (``shown``) or read from the package (``source``)."""
+    from corpus_qa.data import BUILTIN, shown_data_path
+
+    packaged = shown.startswith(BUILTIN) or (
+        source is not None and shown_data_path(source).startswith(BUILTIN))
+    loader = (_PACKAGED_PARSER if packaged else yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if build and node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def compose(text: str, *, shown: str, source: Path | None = None) -> yaml.Node | None:
+    """``yaml.compose(text, Loader=yaml.SafeLoader)`` (parsed as :func:`_parsed` parses the
+    file named ``shown``, read from ``source``)."""
+    return _parsed(text, shown, source, build=False)[0]
 
 
 def _unbuildable(root: yaml.Node | None) -> tuple[int, str]:

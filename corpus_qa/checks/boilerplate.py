@@ -350,10 +350,14 @@ def check_regex(source: str, fail: Any) -> str:
     if re.search(r"\(\?P[<=]|\\[1-9]|\\g<", source):
         raise fail("regex", "named groups and backreferences are not supported; use (?:…) groups")
     try:
-        compiled = re.compile(source)
-        re.compile(scoped_flags(source))
-    except re.error as exc:
-        raise fail("regex", f"invalid regular expression: {exc}") from None
+        # As it is matched (scoped): the same strings as ``source`` alone, one compile.
+        compiled = re.compile(scoped_flags(source))
+    except re.error as scoped_error:
+        try:  # the problem as the steward wrote it, when ``source`` alone has it too
+            re.compile(source)
+        except re.error as exc:
+            raise fail("regex", f"invalid regular expression: {exc}") from None
+        raise fail("regex", f"invalid regular expression: {scoped_error}") from None
     if compiled.fullmatch(""):
         raise fail("regex", "matches the empty string, which would flag every blank line")
     unsafe = vet_regex(source)

@@ -169,3 +169,58 @@ def test_gx_imported_before_corpus_qa_is_left_alone() -> None:
         """)
     assert code == 0, err
     assert modules["scipy.stats"] == "real"  # GX's own import ran as GX wrote it
+
+
+_FIELDS = """
+import json, re, sys
+copies = []
+if sys.argv[1] == "corpus_qa first":
+    import corpus_qa.gxcontext as gxcontext
+
+    exact = gxcontext.exact_field_copy
+
+    def counted(slotted):
+        fast = exact(slotted)
+        return lambda x: copies.append(1) or fast(x)
+
+    gxcontext.exact_field_copy = counted
+import great_expectations
+import corpus_qa.expectations
+from pydantic.v1 import BaseModel, main, utils
+
+def shown(value):
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(value))
+
+def field(f):
+    return [f.name, shown(f), shown(f.field_info), shown(f.outer_type_), shown(f.type_),
+            f.shape, shown(f.required), shown(f.default),
+            sorted(v.func.__qualname__ for v in (f.class_validators or {}).values()),
+            [v.__qualname__ for v in f.validators or []], [field(s) for s in f.sub_fields or []]]
+
+models, stack = {}, list(BaseModel.__subclasses__())
+while stack:
+    cls = stack.pop()
+    stack.extend(cls.__subclasses__())
+    models[f"{cls.__module__}.{cls.__qualname__}"] = [field(f) for f in cls.__fields__.values()]
+print(json.dumps({"copies": len(copies), "restored": main.smart_deepcopy is utils.smart_deepcopy,
+                  "models": models}, sort_keys=True))
+"""
+
+
+def test_gx_models_are_built_alike_with_the_faster_field_copy() -> None:
+    """While GX is imported after ``corpus_qa``, pydantic copies its models' base fields
+    with :func:`corpus_qa.gxcontext.exact_field_copy`; every GX (and corpus-qa) model
+    class ends up with the same fields as when GX is imported first, and pydantic's own
+    copy is back afterwards."""
+    runs = {}
+    for order in ("corpus_qa first", "GX first"):
+        proc = subprocess.run([sys.executable, "-c", _FIELDS, order], capture_output=True,
+                              text=True, cwd=ROOT, timeout=600,
+                              env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        assert proc.returncode == 0, proc.stderr
+        runs[order] = json.loads(proc.stdout)
+    fast, plain = runs["corpus_qa first"], runs["GX first"]
+    assert fast["copies"] > 200 and plain["copies"] == 0, (fast["copies"], plain["copies"])
+    assert fast["restored"] and plain["restored"]
+    assert len(fast["models"]) > 300
+    assert fast["models"] == plain["models"]

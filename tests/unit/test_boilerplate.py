@@ -586,3 +586,31 @@ def test_seeds_share_no_repeated_lines_as_versions_of_one_story() -> None:
     )
     assert counter.repeated_spans(SEED_000, "s") == []
     assert counter.repeated_spans(SEED_001, "s") == []
+
+
+def _regex_problem(source: str) -> str | None:
+    def fail(key: str, problem: str) -> ValueError:
+        return ValueError(f"{key}: {problem}")
+
+    try:
+        boilerplate.check_regex(source, fail)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+REGEX_PROBLEMS = {
+    # source -> the problem reported (None: accepted); compiled once, as it is matched
+    "fine": (r"(?i)read more", None),
+    "invalid as written": ("(ab", "regex: invalid regular expression: missing ), "
+                                  "unterminated subpattern at position 0"),
+    # Valid alone, but the comment swallows the ")" that scopes it: the scoped error.
+    "invalid once scoped": ("(?x)ab # note", "regex: invalid regular expression: missing ), "
+                                            "unterminated subpattern at position 0"),
+    "empty match": ("a*", "regex: matches the empty string, which would flag every blank line"),
+}
+
+
+@pytest.mark.parametrize(("source", "problem"), REGEX_PROBLEMS.values(), ids=REGEX_PROBLEMS.keys())
+def test_check_regex(source: str, problem: str | None) -> None:
+    assert _regex_problem(source) == problem
