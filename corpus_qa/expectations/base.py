@@ -71,9 +71,10 @@ class CheckRecorder:
     def slot(self, metric: str, column: str, params: Mapping[str, Any]) -> dict[Any, Checked]:
         return self._found.setdefault((metric, column, _params_key(params)), {})
 
-    def get(self, metric: str, column: str, params: Mapping[str, Any],
-            index: Any) -> Checked | None:
-        return self._found.get((metric, column, _params_key(params)), {}).get(index)
+    def found(self, metric: str, column: str,
+              params: Mapping[str, Any]) -> Mapping[Any, Checked]:
+        """Every row's hits one metric kept (empty for a family with a cheaper predicate)."""
+        return self._found.get((metric, column, _params_key(params)), {})
 
 
 _RECORDER: CheckRecorder | None = None
@@ -251,12 +252,12 @@ class CorpusExpectation(ColumnMapExpectation):
         """The hits of ``value`` and what the check computed on the way."""
         raise NotImplementedError(f"{type(self).__name__} must implement checked()")
 
-    def recorded(self, index: Any, recorder: CheckRecorder) -> Checked | None:
-        """What this expectation's check found in row ``index`` while GX validated under
-        ``recorder``; ``None`` when the check did not run there (a family with a cheaper
-        predicate: its hits are found by :meth:`checked`, for failing rows only)."""
+    def recorded(self, recorder: CheckRecorder) -> Mapping[Any, Checked]:
+        """What this expectation's check found while GX validated under ``recorder``, by
+        row index; empty when the check did not run (a family with a cheaper predicate:
+        its hits are found by :meth:`checked`, for failing rows only)."""
         params = {key: getattr(self, key) for key in _VALUE_KEYS.get(self.map_metric, ())}
-        return recorder.get(self.map_metric, self.column, params, index)
+        return recorder.found(self.map_metric, self.column, params)
 
     # --- a DataFrame without the column this expectation reads ---
 
