@@ -211,10 +211,20 @@ def one_pass(alternatives: Sequence[Anchored]) -> re.Pattern[str]:
     def either(alts: Sequence[Anchored]) -> str:
         return "|".join(f"(?<={a.anchor}){a.context}" for a in alts)
 
-    anchors = "|".join(dict.fromkeys(a.anchor for a in alternatives))
+    anchors = _anchor_union(alternatives)
     paired = [a for a in alternatives if not a.single]
     singles = [a for a in alternatives if a.single]
     body = f"(?:(?=[^\x00-\x7f])|(?<=[^\x00-\x7f].))(?:{either(paired)})" if paired else ""
     if singles:
         body += ("|" if body else "") + either(singles)
     return re.compile(f"(?:{anchors})(?:{body})")
+
+
+def _anchor_union(alternatives: Sequence[Anchored]) -> str:
+    return "|".join(dict.fromkeys(a.anchor for a in alternatives))
+
+
+def anchor_class(alternatives: Sequence[Anchored]) -> re.Pattern[str]:
+    """The characters a match of :func:`one_pass` of ``alternatives`` can start at: it
+    starts by consuming one of them. A text holding none of them has no match."""
+    return re.compile(_anchor_union(alternatives))
