@@ -254,8 +254,8 @@ def rare_characters(text: str) -> str:
     a regex scan of news text, which has a curly quote or an accent every few dozen
     characters, stops at each of them.
 
-    >>> rare_characters("caf\u00e9 \u201cok\u201d\x07\n")
-    'é“”\x07'
+    >>> rare_characters("caf\\u00e9 \\u201cok\\u201d\\x07\\n")
+    'é“”\\x07'
     """
     if text.isascii():
         return text.encode("ascii").translate(None, _PLAIN_BYTES).decode("ascii")
