@@ -26,3 +26,14 @@ def test_pickled_document_keeps_every_field() -> None:
         assert pickle.loads(pickle.dumps(doc, protocol=protocol)) == doc
     assert copy.copy(doc) == doc
     assert copy.deepcopy(doc) == doc
+
+
+def test_a_text_decoded_from_its_bytes_travels_as_the_bytes() -> None:
+    decoded = _every_field_set()
+    assert decoded.raw is not None
+    assert decoded.text == decoded.raw.decode("utf-8", errors="replace")
+    # A text that is not its bytes decoded (a loader changed it) travels as it is.
+    changed = dataclasses.replace(decoded, text="cafe ?")
+    assert len(pickle.dumps(decoded)) < len(pickle.dumps(changed))  # its text left out
+    for doc in (decoded, changed, dataclasses.replace(decoded, raw=None)):
+        assert pickle.loads(pickle.dumps(doc)) == doc
