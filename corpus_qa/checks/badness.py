@@ -206,7 +206,11 @@ def one_pass(alternatives: Sequence[Anchored]) -> re.Pattern[str]:
     It starts with the union of the anchors (one character class, which the engine
     scans for in C); alternatives whose anchor always has a non-ASCII neighbour are tried
     only where one of the two neighbours is non-ASCII (most accented letters of correct
-    text have ASCII letters on both sides), the few others everywhere.
+    text have ASCII letters on both sides), the few others only where the character is
+    one of their anchors (one test of the union of their anchors first: an accented
+    letter of correct text is none of them, and would otherwise be tried against each).
+    Both tests are conditions every alternative behind them needs, and every alternative
+    consumes exactly its anchor, so the matches are the alternatives' own.
     """
     def either(alts: Sequence[Anchored]) -> str:
         return "|".join(f"(?<={a.anchor}){a.context}" for a in alts)
@@ -216,7 +220,7 @@ def one_pass(alternatives: Sequence[Anchored]) -> re.Pattern[str]:
     singles = [a for a in alternatives if a.single]
     body = f"(?:(?=[^\x00-\x7f])|(?<=[^\x00-\x7f].))(?:{either(paired)})" if paired else ""
     if singles:
-        body += ("|" if body else "") + either(singles)
+        body += ("|" if body else "") + f"(?<={_anchor_union(singles)})(?:{either(singles)})"
     return re.compile(f"(?:{anchors})(?:{body})")
 
 
