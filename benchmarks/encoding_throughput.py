@@ -114,6 +114,9 @@ def four_predicates(raw: bytes | str, text: str) -> bool:
     document's rare characters found once, for the two checks that screen with them."""
     from corpus_qa.checks import encoding
 
+    if not hasattr(encoding, "rare_characters"):  # an earlier version, without the screen
+        return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text)
+                and encoding.control_characters_ok(text) and encoding.normalized_ok(text))
     rare = encoding.rare_characters(text)
     return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text, rare)
             and encoding.control_characters_ok(text, rare) and encoding.normalized_ok(text))
