@@ -78,15 +78,11 @@ def main() -> None:
         baseline = _cpu() - started
 
         # The four predicates alone, one core, on the same decoded documents.
-        from corpus_qa.checks import encoding
-
         items = [item for item in iter_corpus([root]) if hasattr(item, "text")]
         started = _cpu()
         failing = 0
         for item in items:
-            failing += not (encoding.utf8_ok(item.raw) and encoding.mojibake_ok(item.text)
-                            and encoding.control_characters_ok(item.text)
-                            and encoding.normalized_ok(item.text))
+            failing += not four_predicates(item.raw, item.text)
         predicates = _cpu() - started
 
         runner = Runner(load_suite(suite_path), chunk_size=args.chunk_size, workers=args.workers)
@@ -111,6 +107,19 @@ def main() -> None:
     print(f"workers              : {runner.workers}")
     english_prose()
     verify(args.verify)
+
+
+def four_predicates(raw: bytes | str, text: str) -> bool:
+    """The four encoding predicates on one document, as the runner asks them: the
+    document's rare characters found once, for the two checks that screen with them."""
+    from corpus_qa.checks import encoding
+
+    if not hasattr(encoding, "rare_characters"):  # an earlier version, without the screen
+        return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text)
+                and encoding.control_characters_ok(text) and encoding.normalized_ok(text))
+    rare = encoding.rare_characters(text)
+    return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text, rare)
+            and encoding.control_characters_ok(text, rare) and encoding.normalized_ok(text))
 
 
 def prose_documents(size: int = 3000) -> list[bytes]:
@@ -145,14 +154,10 @@ def _rate(documents: list[bytes], check: Callable[[bytes], object], repeat: int 
 def english_prose() -> None:
     from ftfy.badness import is_bad
 
-    from corpus_qa.checks import encoding
-
     documents = prose_documents()
 
     def four(raw: bytes) -> bool:
-        text = raw.decode("utf-8", errors="replace")
-        return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text)
-                and encoding.control_characters_ok(text) and encoding.normalized_ok(text))
+        return four_predicates(raw, raw.decode("utf-8", errors="replace"))
 
     floor = _rate(documents, lambda raw: (lambda t: t.isascii() or unicodedata.is_normalized(
         "NFC", t))(raw.decode("utf-8", errors="replace")))

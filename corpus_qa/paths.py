@@ -74,6 +74,36 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return printable(shown)
 
 
+def relative_name(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
+    """``os.fspath(Path(path).relative_to(root))``, by string operations when ``path`` is
+    spelled below ``root`` (how a corpus walk builds its paths): this runs for every file.
+
+    >>> relative_name(Path("corpus/a/b.txt"), Path("corpus")), relative_name("x/y", ".")
+    ('a/b.txt', 'x/y')
+    """
+    spelled, under = os.fspath(path), os.fspath(root)
+    if (under not in ("", ".") and spelled.startswith(under)
+            and spelled[len(under):len(under) + 1] == os.sep and not under.endswith(os.sep)):
+        return spelled[len(under) + 1:]
+    return os.fspath(Path(path).relative_to(root))
+
+
+def document_id(relative: str) -> str:
+    """The id of a whole-file document: its path below the corpus root without its last
+    suffix, with ``/`` between folders (``Path(relative).with_suffix("").as_posix()``),
+    made :func:`printable`.
+
+    >>> document_id("2024/a.b.txt"), document_id(".hidden"), document_id("noext")
+    ('2024/a.b', '.hidden', 'noext')
+    """
+    head, sep, name = relative.rpartition(os.sep)
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        name = name[:dot]
+    shown = head + sep + name
+    return printable(shown if os.sep == "/" else shown.replace(os.sep, "/"))
+
+
 def work_tree_root(path: str | os.PathLike[str]) -> Path | None:
     """The top folder of the git work tree holding ``path`` (a folder with ``.git``), or None.
 

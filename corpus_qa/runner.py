@@ -275,7 +275,8 @@ class Runner:
             mark_missing([record], required, suggestions)
             return record
 
-        documents.rewrite(finish)
+        if local.groups or required:  # else no record has a story or a missing field to add
+            documents.rewrite(finish)
         stage("records")
         suggested = len(findings)  # the corpus pass's findings take no suggestion
         for part in corpus_pass(self.instances, self.corpus_validator, documents, stored, store,

@@ -206,15 +206,29 @@ def one_pass(alternatives: Sequence[Anchored]) -> re.Pattern[str]:
     It starts with the union of the anchors (one character class, which the engine
     scans for in C); alternatives whose anchor always has a non-ASCII neighbour are tried
     only where one of the two neighbours is non-ASCII (most accented letters of correct
-    text have ASCII letters on both sides), the few others everywhere.
+    text have ASCII letters on both sides), the few others only where the character is
+    one of their anchors (one test of the union of their anchors first: an accented
+    letter of correct text is none of them, and would otherwise be tried against each).
+    Both tests are conditions every alternative behind them needs, and every alternative
+    consumes exactly its anchor, so the matches are the alternatives' own.
     """
     def either(alts: Sequence[Anchored]) -> str:
         return "|".join(f"(?<={a.anchor}){a.context}" for a in alts)
 
-    anchors = "|".join(dict.fromkeys(a.anchor for a in alternatives))
+    anchors = _anchor_union(alternatives)
     paired = [a for a in alternatives if not a.single]
     singles = [a for a in alternatives if a.single]
     body = f"(?:(?=[^\x00-\x7f])|(?<=[^\x00-\x7f].))(?:{either(paired)})" if paired else ""
     if singles:
-        body += ("|" if body else "") + either(singles)
+        body += ("|" if body else "") + f"(?<={_anchor_union(singles)})(?:{either(singles)})"
     return re.compile(f"(?:{anchors})(?:{body})")
+
+
+def _anchor_union(alternatives: Sequence[Anchored]) -> str:
+    return "|".join(dict.fromkeys(a.anchor for a in alternatives))
+
+
+def anchor_class(alternatives: Sequence[Anchored]) -> re.Pattern[str]:
+    """The characters a match of :func:`one_pass` of ``alternatives`` can start at: it
+    starts by consuming one of them. A text holding none of them has no match."""
+    return re.compile(_anchor_union(alternatives))

@@ -113,9 +113,10 @@ class ScopeValidator:
                                 int(stats.get("missing_count", 0)))
         severity = FROM_GX_SEVERITY[str(getattr(expectation.severity, "value",
                                                 expectation.severity))]
+        kept_by_row = expectation.recorded(recorder)  # one look-up per batch, not per row
         for failing in stats.get("partial_unexpected_index_list") or []:
             index = position_of[failing["id"]]
-            found = expectation.recorded(index, recorder)
+            found = kept_by_row.get(index)
             if found is None:
                 found = expectation.checked(rows[index][expectation.column])
                 self.check_runs += 1
@@ -123,10 +124,9 @@ class ScopeValidator:
             out.findings.extend(group(
                 place_hit(hit, failing["id"], expectation.expectation_type, severity)
                 for hit in found.hits))
-        for index, row in enumerate(rows):
-            kept = expectation.recorded(index, recorder)
-            if kept is not None and kept.detail is not None:
-                out.details.setdefault(row["id"], kept.detail)
+        for index, kept in sorted(kept_by_row.items()):
+            if kept.detail is not None:
+                out.details.setdefault(rows[index]["id"], kept.detail)
 
 
 @contextmanager

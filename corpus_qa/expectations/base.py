@@ -67,13 +67,17 @@ class CheckRecorder:
         """How many times a check ran on a row under this recorder (for tests)."""
         self.memo: dict[Hashable, Any] = {}
         """What two checks of one row both need, computed once (see :func:`memoized`)."""
+        self.configurations: dict[int, tuple[Any, Any]] = {}
+        """id(expectation) -> (expectation, its GX configuration), built once per batch
+        (see :attr:`CorpusExpectation.configuration`)."""
 
     def slot(self, metric: str, column: str, params: Mapping[str, Any]) -> dict[Any, Checked]:
         return self._found.setdefault((metric, column, _params_key(params)), {})
 
-    def get(self, metric: str, column: str, params: Mapping[str, Any],
-            index: Any) -> Checked | None:
-        return self._found.get((metric, column, _params_key(params)), {}).get(index)
+    def found(self, metric: str, column: str,
+              params: Mapping[str, Any]) -> Mapping[Any, Checked]:
+        """Every row's hits one metric kept (empty for a family with a cheaper predicate)."""
+        return self._found.get((metric, column, _params_key(params)), {})
 
 
 _RECORDER: CheckRecorder | None = None
@@ -218,6 +222,22 @@ class CorpusExpectation(ColumnMapExpectation):
     default_severity: ClassVar[str] = "error"
     """The severity of a suite entry that names none."""
 
+    @property
+    def configuration(self) -> Any:
+        """GX's configuration of this expectation (an ``ExpectationConfiguration``).
+
+        GX builds it anew from the fields on every access, and asks for it over a hundred
+        times per expectation while validating one batch (about a third of GX's own work
+        on a chunk); while a batch is validated (a :class:`CheckRecorder` is active, in
+        which GX changes no expectation's fields) it is built once per expectation."""
+        recorder = _RECORDER
+        if recorder is None:
+            return super().configuration
+        kept = recorder.configurations.get(id(self))
+        if kept is None or kept[0] is not self:
+            kept = recorder.configurations[id(self)] = (self, super().configuration)
+        return kept[1]
+
     @classmethod
     def parameters(cls) -> dict[str, Any]:
         """The expectation's own parameters: name -> pydantic field."""
@@ -251,12 +271,12 @@ class CorpusExpectation(ColumnMapExpectation):
         """The hits of ``value`` and what the check computed on the way."""
         raise NotImplementedError(f"{type(self).__name__} must implement checked()")
 
-    def recorded(self, index: Any, recorder: CheckRecorder) -> Checked | None:
-        """What this expectation's check found in row ``index`` while GX validated under
-        ``recorder``; ``None`` when the check did not run there (a family with a cheaper
-        predicate: its hits are found by :meth:`checked`, for failing rows only)."""
+    def recorded(self, recorder: CheckRecorder) -> Mapping[Any, Checked]:
+        """What this expectation's check found while GX validated under ``recorder``, by
+        row index; empty when the check did not run (a family with a cheaper predicate:
+        its hits are found by :meth:`checked`, for failing rows only)."""
         params = {key: getattr(self, key) for key in _VALUE_KEYS.get(self.map_metric, ())}
-        return recorder.get(self.map_metric, self.column, params, index)
+        return recorder.found(self.map_metric, self.column, params)
 
     # --- a DataFrame without the column this expectation reads ---
 

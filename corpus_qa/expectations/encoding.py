@@ -5,8 +5,29 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 from corpus_qa.checks import encoding
-from corpus_qa.expectations.base import CorpusExpectation, register_condition
+from corpus_qa.expectations.base import CorpusExpectation, memoized, register_condition
 from corpus_qa.findings import Checked
+
+
+def _rare(text: Any) -> str | None:
+    """The text's rare characters (:func:`corpus_qa.checks.encoding.rare_characters`),
+    found once per row for the two checks that screen with them (mojibake, control
+    characters) while a batch is validated. Kept by the text object itself (the row's
+    cell: both checks read the same one), not by its value, which would be hashed; the
+    kept pair holds the text, so its id cannot be reused meanwhile."""
+    if not isinstance(text, str):
+        return None
+    kept = memoized(("rare_characters", id(text)),
+                    lambda: (text, encoding.rare_characters(text)))
+    return kept[1] if kept[0] is text else None
+
+
+def _no_mojibake(text: Any) -> bool:
+    return encoding.mojibake_ok(text, _rare(text))
+
+
+def _no_control_characters(text: Any) -> bool:
+    return encoding.control_characters_ok(text, _rare(text))
 
 
 class ExpectDocumentToBeValidUtf8(CorpusExpectation):
@@ -35,7 +56,7 @@ class ExpectDocumentToHaveNoMojibake(CorpusExpectation):
     """
 
     column: str = "text"
-    map_metric = register_condition("no_mojibake", encoding.mojibake_ok)
+    map_metric = register_condition("no_mojibake", _no_mojibake)
     reasons: ClassVar[tuple[str, ...]] = ("mojibake",)
 
     def checked(self, value: Any) -> Checked:
@@ -50,7 +71,7 @@ class ExpectDocumentToHaveNoControlCharacters(CorpusExpectation):
     """
 
     column: str = "text"
-    map_metric = register_condition("no_control_characters", encoding.control_characters_ok)
+    map_metric = register_condition("no_control_characters", _no_control_characters)
     reasons: ClassVar[tuple[str, ...]] = ("control_character",)
 
     def checked(self, value: Any) -> Checked:

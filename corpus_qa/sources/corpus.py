@@ -16,7 +16,7 @@ from pathlib import Path
 
 from corpus_qa.diskmap import SeenIds
 from corpus_qa.documents import Document
-from corpus_qa.paths import display_path, id_root, is_printable, printable
+from corpus_qa.paths import display_path, id_root, is_printable, printable, relative_name
 from corpus_qa.sources.base import (
     DEFAULT_FIELDS,
     CorpusPathError,
@@ -184,7 +184,7 @@ class Walk:
             else:
                 yield SkippedFile(shown)
             return
-        name = os.fspath(path.relative_to(root))
+        name = relative_name(path, root)
         if not is_printable(name) and is_document_file(path.name):
             what = ("is not valid UTF-8 (its bytes are shown as \\xNN)" if _undecodable(name)
                     else "holds a control character (shown escaped)")

@@ -20,7 +20,7 @@ import yaml
 
 from corpus_qa.documents import Document, Field
 from corpus_qa.outputs import REPORT_MARKER
-from corpus_qa.paths import printable
+from corpus_qa.paths import document_id, relative_name
 from corpus_qa.sources.base import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     FieldMap,
@@ -46,7 +46,7 @@ class TextSource:
 
     def read(self, file: Path, shown: str, root: Path, fields: FieldMap,
              count: SourceCount) -> Iterator[Document | InputProblem | SkippedFile]:
-        doc_id = printable(file.relative_to(root).with_suffix("").as_posix())
+        doc_id = document_id(relative_name(file, root))
         for item in load_text_file(file, shown, doc_id, fields.max_document_bytes):
             if isinstance(item, SkippedFile):
                 yield item
@@ -74,8 +74,14 @@ def load_text_file(file: Path, shown: str, doc_id: str,
     is not corpus content. A UTF-16 file is reported, not read as UTF-8.
     """
     try:
-        with file.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        with open(file, "rb") as handle:
+            # Asked for the file's size (+1), not for max_bytes + 1: a read of n bytes
+            # first allocates n bytes, and 10 MB per news article cost as much as reading
+            # it. A file that grew since its size was taken is read on, up to the limit.
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(min(size, max_bytes) + 1)
+            if size < len(raw) <= max_bytes:
+                raw += handle.read(max_bytes + 1 - len(raw))
             if len(raw) > max_bytes:
                 size = os.fstat(handle.fileno()).st_size
                 yield too_large(shown, 1, max(size, len(raw)), max_bytes, "the file",
@@ -94,7 +100,7 @@ def load_text_file(file: Path, shown: str, doc_id: str,
                            f"the file is encoded as {utf16}, not UTF-8: not read — re-encode "
                            "it as UTF-8 (iconv -f UTF-16 -t UTF-8)")
         return
-    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
+    if raw.find(b"\x00", 0, BINARY_SNIFF_BYTES) >= 0:
         yield InputProblem(shown, 1, "binary_file",
                            "not a text file (NUL bytes) — "
                            "remove it from the corpus or convert it")
@@ -124,6 +130,8 @@ def utf16_kind(raw: bytes) -> str | None:
     """
     if raw[:2] in _UTF16_BOMS and raw[:4] != b"\xff\xfe\x00\x00":  # not UTF-32
         return _UTF16_BOMS[raw[:2]]
+    if raw.find(b"\x00", 0, BINARY_SNIFF_BYTES) < 0:  # no NUL byte: not UTF-16 (most files)
+        return None
     sample = raw[:BINARY_SNIFF_BYTES - BINARY_SNIFF_BYTES % 2]
     sample = sample[:len(sample) - len(sample) % 2]
     units = len(sample) // 2

@@ -195,3 +195,71 @@ def test_stage_one_is_ftfy_is_bad(text: str) -> None:
     from ftfy.badness import is_bad
 
     assert encoding.is_bad(text) is is_bad(text)
+
+
+# --- the screen: a document it settles is clean under the full checks -------------------
+
+_PLAIN = frozenset("\t\n\r" + "".join(map(chr, range(0x20, 0x7F))))
+_SCREEN_ALPHABET = st.sampled_from(sorted(
+    set(_BADNESS_ALPHABET.elements)  # type: ignore[attr-defined]
+    | {chr(c) for c in range(0x20)} | {"\x7f", "\u200b", "\u200c", "\u200d", "\u2060",
+                                       "\u202e", "\u2066", "\ufeff", "\ufffd", "\xa0"}
+    | set("’—…–‘•·½€£¥ßæøåïéèàçñüöäЖжΩωЁё中文")))
+_SCREENED_TEXT = (st.text(_SCREEN_ALPHABET, max_size=60) | st.text(max_size=80)
+                  | st.lists(sample, min_size=1, max_size=3).map(" ".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SCREENED_TEXT | st.text(st.sampled_from(["\ud800", "\udcff", "a", "é", "\x85"]),
+                                max_size=12))
+def test_rare_characters_are_the_text_without_plain_ascii(text: str) -> None:
+    assert encoding.rare_characters(text) == "".join(c for c in text if c not in _PLAIN)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_SCREENED_TEXT)
+@example("It’s 40 km — about 25 mi… ok")  # settled: no rare character starts a match
+@example("Caf\u00c3\u00a9 \u2014 ok")  # mojibake next to a character that starts none
+def test_a_text_the_screen_settles_is_clean_under_the_full_checks(text: str) -> None:
+    from ftfy.badness import is_bad
+
+    rare = encoding.rare_characters(text)
+    if encoding.mojibake_settled(rare):
+        assert encoding._SUSPICIOUS_RE.search(text) is None
+        assert not encoding.misdecodings(text)
+        assert not is_bad(text)  # ftfy's own verdict
+    if encoding._CONTROL_START_RE.search(rare) is None:
+        assert next(encoding.stray_controls(text), None) is None
+    # With or without the screen, the predicates answer as the full checks do.
+    full_mojibake = text.isascii() or not encoding.misdecodings(text, first_only=True)
+    full_controls = next(encoding.stray_controls(text), None) is None
+    assert encoding.mojibake_ok(text) is full_mojibake
+    assert encoding.mojibake_ok(text, rare) is full_mojibake
+    assert encoding.control_characters_ok(text) is full_controls
+    assert encoding.control_characters_ok(text, rare) is full_controls
+
+
+_ENGLISH = ["It’s 40 km — about 25 mi… or so.", "The vote – 52 to 48 – was final.",
+            "Costs rose 3 · see p. 4 — Annex", "Smith’s reply: “no comment”."]
+
+
+def test_the_screen_settles_english_prose_and_never_mis_decoded_text() -> None:
+    import ftfy.bad_codecs  # noqa: F401  (the "sloppy" codecs)
+    from ftfy.badness import is_bad
+
+    from benchmarks.mojibake_confusion import misdecoded_corpus
+
+    settled = [t for t in _ENGLISH if encoding.mojibake_settled(encoding.rare_characters(t))]
+    assert len(settled) == 3  # of these, only “ ” can start a match
+    for text in _ENGLISH:
+        for wrong in ("sloppy-windows-1252", "latin-1", "sloppy-windows-1251"):
+            misread = text.encode("utf-8").decode(wrong)
+            assert not encoding.mojibake_settled(encoding.rare_characters(misread)), misread
+            assert not encoding.mojibake_ok(misread), misread
+    texts = misdecoded_corpus(1000, seed=5) + _ENGLISH
+    assert sum(map(is_bad, texts)) > 100
+    for text in texts:
+        if encoding.mojibake_settled(encoding.rare_characters(text)):
+            assert not is_bad(text)
+            assert not encoding.misdecodings(text)
+            assert encoding._SUSPICIOUS_RE.search(text) is None

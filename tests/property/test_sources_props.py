@@ -152,3 +152,25 @@ def test_flipped_byte_in_a_compressed_stream_never_raises(suffix: str, position:
     clean = [i for i in items[:first_problem] if isinstance(i, Document)]
     assert len(docs) >= len(clean)
     assert all(d.line >= 1 for d in docs)
+
+
+# --- a file's id and name below the corpus root, by string operations ---------------------
+
+_PART = st.text(st.sampled_from("ab.é _-\udcff\n0"), min_size=1, max_size=6).filter(
+    lambda part: part not in (".", ".."))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PART, max_size=3), st.lists(_PART, min_size=1, max_size=3),
+       st.sampled_from(["", "/", "./"]))
+def test_relative_name_and_document_id_are_pathlibs(root_parts, below, start) -> None:
+    from pathlib import Path
+
+    from corpus_qa.paths import document_id, printable, relative_name
+
+    root = Path(start + "/".join(root_parts)) if root_parts or start else Path(".")
+    path = root.joinpath(*below)
+    expected = path.relative_to(root)
+    assert relative_name(path, root) == str(expected)
+    assert document_id(relative_name(path, root)) == printable(
+        expected.with_suffix("").as_posix())

@@ -22,6 +22,8 @@ TINY: dict[str, tuple[list[str], str]] = {
     "changed_since.py": (["--documents", "12"], "--changed-since, cold"),
     "default_suite.py": (["--documents", "8", "--corpus", "versioned", "--suite", "default",
                           "--before", "HEAD", "--profile"], "findings identical: True"),
+    "encoding_stages.py": (["--documents", "30", "--chunk-size", "10", "--repeat", "1"],
+                           "runner, 2 worker(s)"),
     "encoding_throughput.py": (["--documents", "12", "--workers", "1", "--verify", "100"],
                                "4 predicates, 1 core"),
     "figure_extractors.py": (["--no-speed"], "## Accuracy on tests/unit/figure_cases.yml"),
