@@ -227,7 +227,8 @@ class Runner:
         local_stories = self.local_stories.storing_in(rows_dir.name)
         runs_before = self.corpus_validator.check_runs
         required = sorted({f for e in self.instances for f in e.required_fields()})
-        stories: list[dict[str, Any]] = []
+        # The records of the stories pass 2 validated (the results' stories) as well.
+        stories = RecordSpool(Path(rows_dir.name) / "stories.bin", keep=rows_dir)
         # The story view's tables (sentence alignment, figure table of each pair shown)
         # are spooled to the run's store as they arrive, one record per story, and read
         # back by the report: they never pile up in memory or go into results.json (and
