@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from corpus_qa import __version__
 from corpus_qa.checks.versions import SIGNATURE_VERSION, Story
-from corpus_qa.diskmap import DiskMap, SignatureFile
+from corpus_qa.diskmap import DiskMap, SeenIds, SignatureFile
 from corpus_qa.documents import Document
 from corpus_qa.engine.passes import (
     STORY_CHUNK_SIZE,
@@ -178,10 +178,11 @@ class Runner:
         stored: DiskMap = DiskMap(Path(rows_dir.name) / "stored.db")
         skipped: list[str] = []
         skipped_documents = 0
-        # The signatures (512 bytes a document) go to a file of the run's directory too.
+        # The signatures (512 bytes a document) go to a file of the run's directory too,
+        # and the ids the grouper checks for duplicates are kept as SeenIds keeps them.
         signatures = SignatureFile(Path(rows_dir.name) / "signatures.bin",
                                    new_grouper(self.suite).num_perm)
-        grouper = new_grouper(self.suite, signatures)
+        grouper = new_grouper(self.suite, signatures, SeenIds())
         self.stats = {"resolutions": 0, "check_runs": 0, "stages": {}}
         stage = _Stages(self.stats["stages"])
 

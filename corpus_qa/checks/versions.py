@@ -23,7 +23,8 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -403,6 +404,7 @@ class StoryGrouper:
         shingle_words: int = DEFAULT_SHINGLE_WORDS,
         seed: int = 1,
         signatures: SignatureRows | None = None,
+        seen: MutableMapping[str, None] | None = None,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
@@ -418,8 +420,10 @@ class StoryGrouper:
         # The seed salts every shingle hash.
         self._salt = _U64((seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64))
         self._min_equal = math.ceil(threshold * num_perm - 1e-9)
-        self._ids: list[str] = []
-        self._seen: set[str] = set()
+        self._ids = _Ids()
+        # The ids added, for the duplicate check: a dict, or a store that keeps them
+        # elsewhere (a run passes :class:`corpus_qa.diskmap.SeenIds`).
+        self._seen: MutableMapping[str, None] = {} if seen is None else seen
         self._keys: list[str | None] = []
         self._dates: list[str | None] = []
         # The signatures (in memory, or in a file: ``signatures``), and the index of the
@@ -452,7 +456,7 @@ class StoryGrouper:
             )
         index = len(self._ids)
         self._ids.append(doc_id)
-        self._seen.add(doc_id)
+        self._seen[doc_id] = None
         # Keys and dates repeat across documents: one string object each, not one per document.
         key = story_key(key)
         self._keys.append(None if key is None else sys.intern(key))
@@ -581,7 +585,7 @@ class StoryGrouper:
         return (date is None, date or "", self._ids[index])
 
     @property
-    def ids(self) -> list[str]:
+    def ids(self) -> Sequence[str]:
         """The documents' ids, in the order they were added (a document's index)."""
         return self._ids
 
@@ -658,9 +662,45 @@ def story_key(key: str | None) -> str | None:
     return key.strip() if key and key.strip() else None
 
 
-def _ranks(ids: list[str]) -> npt.NDArray[np.int64]:
+class _Ids(Sequence[str]):
+    """Ids, appended in order, kept as one UTF-8 buffer and the end of each: about the
+    id's length + 8 bytes each, where a list of strings costs some 60 bytes more per id
+    (the string object).
+
+    >>> ids = _Ids(); ids.append("a"); ids.append("café")
+    >>> (len(ids), ids[1], ids[-2], list(ids))
+    (2, 'café', 'a', ['a', 'café'])
+    """
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("q")
+
+    def append(self, doc_id: str) -> None:
+        # Ids may carry lone surrogates (undecodable file names): kept exactly.
+        self._data += doc_id.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        if index < 0:
+            index += len(self._ends)
+        end = self._ends[index]
+        start = self._ends[index - 1] if index else 0
+        return self._data[start:end].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        start = 0
+        for end in self._ends:
+            yield self._data[start:end].decode("utf-8", "surrogatepass")
+            start = end
+
+
+def _ranks(ids: Sequence[str]) -> npt.NDArray[np.int64]:
     """Position of each id in sorted order, so ties break the same way whatever the input order."""
-    order = np.argsort(np.array(ids, dtype=object), kind="stable")
+    order = np.argsort(np.array(list(ids), dtype=object), kind="stable")
     rank = np.empty(len(ids), dtype=np.int64)
     rank[order] = np.arange(len(ids), dtype=np.int64)
     return rank

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,11 +45,13 @@ STORY_CHUNK_SIZE = 200
 """Stories per story-pass job (small enough to spread a few thousand stories over the pool)."""
 
 
-def new_grouper(suite: Suite, signatures: SignatureRows | None = None) -> StoryGrouper:
+def new_grouper(suite: Suite, signatures: SignatureRows | None = None,
+                seen: MutableMapping[str, None] | None = None) -> StoryGrouper:
     """A story grouper with the suite's threshold (its signatures kept in ``signatures``,
-    e.g. a :class:`corpus_qa.diskmap.SignatureFile`, else in memory)."""
+    e.g. a :class:`corpus_qa.diskmap.SignatureFile`, and the ids it has seen in ``seen``,
+    e.g. a :class:`corpus_qa.diskmap.SeenIds`; else in memory)."""
     return StoryGrouper(threshold=suite.versions.threshold or DEFAULT_THRESHOLD,
-                        signatures=signatures)
+                        signatures=signatures, seen=seen)
 
 
 def needs_stories(suite: Suite, instances: Iterable[Any]) -> bool:
