@@ -150,6 +150,10 @@ _NO_CHAR = np.uint32(0xFFFFFFFF)  # fold table: this character must be folded in
 _FOLDS_AWAY = np.uint32(0xFFFFFFFE)  # fold table: this character folds to nothing
 _SEPARATOR = np.uint32(sys.maxunicode + 1)  # between the texts of a batch: no character, no word
 _SIGN_BATCH = 256  # texts hashed together: a few MB of arrays for news-sized texts
+_SIGN_CHARS = 1_000_000
+"""Characters hashed together at most: a batch ends before it would hold more, and a
+longer text is hashed in pieces of about this size (its arrays take some 40 bytes a
+character, 2 GB for a 50 MB text hashed in one piece)."""
 # Blocks whose characters fold the same alone as in context (checked per character
 # below, and against ``fold`` by a property test): Latin, IPA, spacing modifiers,
 # combining diacritics, Greek, Cyrillic, Latin Extended Additional, Greek Extended,
@@ -237,6 +241,18 @@ def _fold_table() -> npt.NDArray[np.uint32]:
             ):
                 table[code] = ord(folded)
     return table
+
+
+def _piece_end(text: str, at_least: int) -> int:
+    """Where a piece of ``text`` that should end near ``at_least`` ends: after the first
+    space or line break at or after it that an ASCII character follows (the end of the
+    text if there is none)."""
+    for found in _PIECE_BREAK.finditer(text, max(at_least - 1, 0)):
+        return found.start() + 1
+    return len(text)
+
+
+_PIECE_BREAK = re.compile(r"[ \n](?=[\x00-\x7f])")
 
 
 def _folded_batch(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
@@ -483,9 +499,57 @@ class StoryGrouper:
         texts agree there exactly when they agree on the bin it borrowed from.
         """
         out: list[Signature | None] = []
-        for start in range(0, len(texts), _SIGN_BATCH):
-            out += self._sign_batch(texts[start : start + _SIGN_BATCH])
+        batch: list[str] = []
+        size = 0
+        for text in texts:
+            if batch and (len(batch) == _SIGN_BATCH or size + len(text) > _SIGN_CHARS):
+                out += self._sign_batch(batch)
+                batch, size = [], 0
+            if len(text) > _SIGN_CHARS:
+                out.append(self._sign_long(text))
+            else:
+                batch.append(text)
+                size += len(text)
+        if batch:
+            out += self._sign_batch(batch)
         return out
+
+    def _sign_long(self, text: str) -> Signature | None:
+        """:meth:`signature` of a long text, hashed in pieces of about ``_SIGN_CHARS``
+        characters: the same signature in a bounded memory. Each piece ends after a
+        space or a line break followed by an ASCII character (no word, nor a character
+        that folds with the one before, spans two pieces); its shingles are those of its
+        words after the last ``shingle_words - 1`` words before it, and the minima of
+        the pieces' bins are the minima of the whole text's."""
+        k = self.shingle_words
+        smallest = np.full(self.num_perm, _EMPTY_BIN, dtype=np.uint64)
+        carried = np.empty(0, dtype=np.uint64)  # the last k - 1 words so far
+        start = 0
+        while start < len(text):
+            end = _piece_end(text, start + _SIGN_CHARS)
+            codes = _folded_batch([text[start:end]])
+            words = np.concatenate([carried, _word_runs(codes)[0]])
+            del codes
+            if len(words) >= k:
+                with np.errstate(over="ignore"):
+                    hashes = _mix64(_shingle_hashes(words, k) ^ self._salt)
+                    np.minimum.at(smallest, self._bins(hashes), hashes)
+            carried = words[len(words) - (k - 1):] if k > 1 else words[:0]
+            start = end
+        if len(carried) and len(carried) < k and (smallest == _EMPTY_BIN).all():
+            with np.errstate(over="ignore"):  # fewer than k words: one shingle of them all
+                hashes = _mix64(_shingle_hashes(carried, k) ^ self._salt)
+                np.minimum.at(smallest, self._bins(hashes), hashes)
+        if (smallest == _EMPTY_BIN).all():
+            return None
+        return _densified(smallest.reshape(1, self.num_perm), self.num_perm)[0]
+
+    def _bins(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+        """bin = floor(hash · num_perm / 2**64) of each hash, exactly, in 64-bit arithmetic."""
+        with np.errstate(over="ignore"):
+            high = (hashes >> _U64(32)) * _U64(self.num_perm)
+            low = ((hashes & _U64(0xFFFFFFFF)) * _U64(self.num_perm)) >> _U64(32)
+            return ((high + low) >> _U64(32)).astype(np.int64)
 
     def _sign_batch(self, texts: Sequence[str]) -> list[Signature | None]:
         codes = _folded_batch(texts)
@@ -507,10 +571,7 @@ class StoryGrouper:
                 shingles = np.concatenate([shingles, *extra])
                 docs = np.concatenate([docs, short])
             hashes = _mix64(shingles ^ self._salt)
-            # bin = floor(hash · num_perm / 2**64), exactly, in 64-bit arithmetic
-            high = (hashes >> _U64(32)) * _U64(self.num_perm)
-            low = ((hashes & _U64(0xFFFFFFFF)) * _U64(self.num_perm)) >> _U64(32)
-            bins = ((high + low) >> _U64(32)).astype(np.int64)
+            bins = self._bins(hashes)
             smallest = np.full(len(texts) * self.num_perm, _EMPTY_BIN, dtype=np.uint64)
             np.minimum.at(smallest, docs * self.num_perm + bins, hashes)
             smallest = smallest.reshape(len(texts), self.num_perm)
