@@ -22,8 +22,8 @@ import math
 import re
 import sys
 import unicodedata
-from collections import Counter
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
