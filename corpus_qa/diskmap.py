@@ -172,3 +172,95 @@ class SeenIds:
     def update(self, items: Iterable[tuple[str, Any]]) -> None:
         for key, value in items:
             self[key] = value
+
+
+class SignatureFile:
+    """A story grouper's signatures (one row of ``width`` uint32 per signed document) in
+    the file ``path``, in the order they were added: what
+    :class:`corpus_qa.checks.versions.SignatureRows` holds in memory (512 bytes a
+    document: 512 MB at a million), kept on disk instead.
+
+    Rows are appended through a small buffer. Reading maps the file for one slice at a
+    time and unmaps it at once (a mapped page counts in the process's resident memory):
+    :meth:`columns` reads every row ``ROWS_READ`` at a time, :meth:`take` the rows of
+    one block of candidate pairs.
+
+    >>> import numpy as np, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     rows = SignatureFile(Path(tmp) / "sig.bin", 4)
+    ...     rows.append(np.arange(4, dtype=np.uint32)); rows.append(np.ones(4, dtype=np.uint32))
+    ...     (len(rows), rows.columns(1, 3).tolist(), rows.take(np.array([1, 0]))[:, 0].tolist())
+    (2, [[1, 2], [1, 1]], [1, 0])
+    """
+
+    ROWS_READ = 16_384
+    """Rows :meth:`columns` maps at once (8 MB of 128-column signatures)."""
+
+    def __init__(self, path: str | Path, width: int, *, buffer: int = BUFFER) -> None:
+        import numpy as np
+
+        self._np = np
+        self.path, self.width = Path(path), width
+        self._out = self.path.open("wb")
+        self._buffer = np.empty((buffer, width), dtype=np.uint32)
+        self._pending = 0
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, signature: Any) -> None:
+        self._buffer[self._pending] = signature
+        self._pending += 1
+        self._count += 1
+        if self._pending == len(self._buffer):
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._out.write(self._buffer[: self._pending].tobytes())
+            self._pending = 0
+        self._out.flush()
+
+    def _mapped(self, start: int, stop: int) -> Any:
+        """Rows ``start:stop`` mapped read-only (unmapped when the array is dropped)."""
+        self._flush()
+        return self._np.memmap(self.path, dtype=self._np.uint32, mode="r",
+                               offset=start * self.width * 4, shape=(stop - start, self.width))
+
+    def columns(self, start: int, stop: int) -> Any:
+        """Columns ``start:stop`` of every row (in memory: 4 bytes a column and row)."""
+        np = self._np
+        out = np.empty((self._count, stop - start), dtype=np.uint32)
+        for first in range(0, self._count, self.ROWS_READ):
+            last = min(first + self.ROWS_READ, self._count)
+            mapped = self._mapped(first, last)
+            out[first:last] = mapped[:, start:stop]
+            del mapped
+        return out
+
+    def take(self, rows: Any) -> Any:
+        """The rows at ``rows`` (in memory)."""
+        np = self._np
+        if not len(rows):
+            return np.empty((0, self.width), dtype=np.uint32)
+        low, high = int(rows.min()), int(rows.max()) + 1
+        mapped = self._mapped(low, high)
+        out = np.array(mapped[rows - low])
+        del mapped
+        return out
+
+    def matrix(self) -> Any:
+        """Every row, mapped read-only (for an engine that ships them elsewhere)."""
+        if not self._count:
+            return self._np.empty((0, self.width), dtype=self._np.uint32)
+        return self._mapped(0, self._count)
+
+    def close(self, *, delete: bool = False) -> None:
+        """Close the file (and remove it with ``delete``)."""
+        self._out.close()
+        if delete:
+            self.path.unlink(missing_ok=True)
+
+    def __repr__(self) -> str:
+        return f"SignatureFile({str(self.path)!r}, {self._count} rows)"

@@ -335,7 +335,9 @@ class RunResult:
     documents: Collection[dict[str, Any]]
     """The document records in corpus order: a list, or a run's on-disk spool
     (:class:`corpus_qa.engine.rowstore.RecordSpool`: ``len`` and iteration only)."""
-    stories: list[dict[str, Any]] = field(default_factory=list)
+    stories: Collection[dict[str, Any]] = field(default_factory=list)
+    """The stories pass 2 validated, in the order they were validated: a list, or a
+    run's on-disk spool (``len`` and iteration only)."""
     skipped_files: list[str] = field(default_factory=list)
     skipped_documents: int = 0
     """Documents read but not validated (not selected by ``--changed-since``)."""

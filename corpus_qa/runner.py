@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from corpus_qa import __version__
 from corpus_qa.checks.versions import SIGNATURE_VERSION, Story
-from corpus_qa.diskmap import DiskMap
+from corpus_qa.diskmap import DiskMap, SeenIds, SignatureFile
 from corpus_qa.documents import Document
 from corpus_qa.engine.passes import (
     STORY_CHUNK_SIZE,
@@ -178,7 +178,11 @@ class Runner:
         stored: DiskMap = DiskMap(Path(rows_dir.name) / "stored.db")
         skipped: list[str] = []
         skipped_documents = 0
-        grouper = new_grouper(self.suite)
+        # The signatures (512 bytes a document) go to a file of the run's directory too,
+        # and the ids the grouper checks for duplicates are kept as SeenIds keeps them.
+        signatures = SignatureFile(Path(rows_dir.name) / "signatures.bin",
+                                   new_grouper(self.suite).num_perm)
+        grouper = new_grouper(self.suite, signatures, SeenIds())
         self.stats = {"resolutions": 0, "check_runs": 0, "stages": {}}
         stage = _Stages(self.stats["stages"])
 
@@ -224,7 +228,8 @@ class Runner:
         local_stories = self.local_stories.storing_in(rows_dir.name)
         runs_before = self.corpus_validator.check_runs
         required = sorted({f for e in self.instances for f in e.required_fields()})
-        stories: list[dict[str, Any]] = []
+        # The records of the stories pass 2 validated (the results' stories) as well.
+        stories = RecordSpool(Path(rows_dir.name) / "stories.bin", keep=rows_dir)
         # The story view's tables (sentence alignment, figure table of each pair shown)
         # are spooled to the run's store as they arrive, one record per story, and read
         # back by the report: they never pile up in memory or go into results.json (and
@@ -252,9 +257,12 @@ class Runner:
 
             stage("documents")
             story_of = DiskMap(Path(rows_dir.name) / "story_of.db")
-            if local.groups:
+            if not local.groups:
+                signatures.close(delete=True)
+            else:
                 several = self._stories_of(grouper, story_of)
                 del grouper  # its signatures, ids, keys and dates are not needed any more
+                signatures.close(delete=True)
                 stage("grouping")
                 where = self._where_of_versions(several, documents)
                 batches = chunks(story_jobs(several, where, stored), STORY_CHUNK_SIZE)
@@ -314,13 +322,13 @@ class Runner:
 
 
     def _stories_of(self, grouper: Any, story_of: DiskMap) -> list[Story]:
-        """Every document's story into ``story_of``; the stories of two or more versions
-        returned (the only ones pass 2 validates: singletons are not kept)."""
-        several = []
-        for story in self._groups(grouper):
+        """The stories of two or more versions (the only ones pass 2 validates), each of
+        their documents' story into ``story_of``. Every other document is a story of its
+        own: pass 1 gave its record that story's id already, and no story object is made
+        for it."""
+        several = self._groups(grouper)
+        for story in several:
             story_of.update((doc_id, story.id) for doc_id in story.documents)
-            if len(story.documents) > 1:
-                several.append(story)
         return several
 
     @staticmethod
@@ -332,12 +340,13 @@ class Runner:
         return {r["id"]: where_of(r) for r in documents if r["id"] in versions}
 
     def _groups(self, grouper: Any) -> list[Any]:
-        """The stories: the local grouper's, or the same computed as Spark joins."""
+        """The stories of two or more documents: the local grouper's, or the same
+        computed as Spark joins."""
         if self.spark is None or len(grouper) <= self.chunk_size:
-            return grouper.groups()  # one chunk of documents: not worth Spark jobs
+            return grouper.several()  # one chunk of documents: not worth Spark jobs
         from corpus_qa.engine.sparkstories import spark_groups
 
-        groups, self.stats["grouping"] = spark_groups(self.spark, grouper)
+        groups, self.stats["grouping"] = spark_groups(self.spark, grouper, several=True)
         return groups
 
     def _line_count(self, documents: Any, stored: Mapping[str, Stored],

@@ -22,8 +22,9 @@ import math
 import re
 import sys
 import unicodedata
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -149,6 +150,10 @@ _NO_CHAR = np.uint32(0xFFFFFFFF)  # fold table: this character must be folded in
 _FOLDS_AWAY = np.uint32(0xFFFFFFFE)  # fold table: this character folds to nothing
 _SEPARATOR = np.uint32(sys.maxunicode + 1)  # between the texts of a batch: no character, no word
 _SIGN_BATCH = 256  # texts hashed together: a few MB of arrays for news-sized texts
+_SIGN_CHARS = 1_000_000
+"""Characters hashed together at most: a batch ends before it would hold more, and a
+longer text is hashed in pieces of about this size (its arrays take some 40 bytes a
+character, 2 GB for a 50 MB text hashed in one piece)."""
 # Blocks whose characters fold the same alone as in context (checked per character
 # below, and against ``fold`` by a property test): Latin, IPA, spacing modifiers,
 # combining diacritics, Greek, Cyrillic, Latin Extended Additional, Greek Extended,
@@ -236,6 +241,18 @@ def _fold_table() -> npt.NDArray[np.uint32]:
             ):
                 table[code] = ord(folded)
     return table
+
+
+def _piece_end(text: str, at_least: int) -> int:
+    """Where a piece of ``text`` that should end near ``at_least`` ends: after the first
+    space or line break at or after it that an ASCII character follows (the end of the
+    text if there is none)."""
+    for found in _PIECE_BREAK.finditer(text, max(at_least - 1, 0)):
+        return found.start() + 1
+    return len(text)
+
+
+_PIECE_BREAK = re.compile(r"[ \n](?=[\x00-\x7f])")
 
 
 def _folded_batch(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
@@ -330,6 +347,54 @@ def _shingle_hashes(words: npt.NDArray[np.uint64], k: int) -> npt.NDArray[np.uin
     return _mix64(mixed)
 
 
+BLOCK = 4096
+"""Signature rows the grouper gathers at once (to verify candidate pairs): its working
+memory is a few blocks of 512 bytes per row, whatever the corpus size."""
+
+
+class SignatureRows:
+    """The grouper's signatures, one row of ``width`` uint32 per signed document, in memory
+    (a NumPy array grown by doubling). The grouper reads them only through
+    :meth:`columns` (a few columns of every row: the LSH bands) and :meth:`take` (the
+    rows of a block of candidate pairs), so a store kept elsewhere can stand in for it:
+    :class:`corpus_qa.diskmap.SignatureFile` keeps them in a file of the run's directory.
+
+    >>> rows = SignatureRows(4)
+    >>> rows.append(np.arange(4, dtype=np.uint32)); rows.append(np.ones(4, dtype=np.uint32))
+    >>> (len(rows), rows.columns(1, 3).tolist(), rows.take(np.array([1]))[0].tolist())
+    (2, [[1, 2], [1, 1]], [1, 1, 1, 1])
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._rows = np.empty((64, width), dtype=np.uint32)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, signature: Signature) -> None:
+        row = self._count
+        if row == len(self._rows):
+            grown = np.empty((2 * row, self.width), dtype=np.uint32)
+            grown[:row] = self._rows
+            self._rows = grown
+        self._rows[row] = signature
+        self._count = row + 1
+
+    def columns(self, start: int, stop: int) -> npt.NDArray[np.uint32]:
+        """Columns ``start:stop`` of every row (a copy)."""
+        return self._rows[: self._count, start:stop].copy()
+
+    def take(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+        """The rows at ``rows`` (a copy)."""
+        return self._rows[: self._count][rows]
+
+    def matrix(self) -> npt.NDArray[np.uint32]:
+        """Every row (a view where the store allows: read only)."""
+        return self._rows[: self._count]
+
+
 class StoryGrouper:
     """Group documents into stories, streaming: call :meth:`add` per document, then :meth:`groups`.
 
@@ -354,6 +419,8 @@ class StoryGrouper:
         num_perm: int = DEFAULT_NUM_PERM,
         shingle_words: int = DEFAULT_SHINGLE_WORDS,
         seed: int = 1,
+        signatures: SignatureRows | None = None,
+        seen: MutableMapping[str, None] | None = None,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
@@ -369,13 +436,18 @@ class StoryGrouper:
         # The seed salts every shingle hash.
         self._salt = _U64((seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64))
         self._min_equal = math.ceil(threshold * num_perm - 1e-9)
-        self._ids: list[str] = []
-        self._seen: set[str] = set()
+        self._ids = _Ids()
+        # The ids added, for the duplicate check: a dict, or a store that keeps them
+        # elsewhere (a run passes :class:`corpus_qa.diskmap.SeenIds`).
+        self._seen: MutableMapping[str, None] = {} if seen is None else seen
         self._keys: list[str | None] = []
         self._dates: list[str | None] = []
-        # The signatures, and the index of the document each belongs to (not every
-        # document has one): NumPy arrays, ~4 × num_perm + 8 bytes per document.
-        self._signatures = np.empty((64, num_perm), dtype=np.uint32)
+        # The signatures (in memory, or in a file: ``signatures``), and the index of the
+        # document each belongs to (not every document has one): ~4 × num_perm + 8 bytes
+        # per document.
+        if signatures is not None and (signatures.width != num_perm or len(signatures)):
+            raise ValueError(f"signatures must be an empty store of {num_perm} columns")
+        self._signatures = signatures if signatures is not None else SignatureRows(num_perm)
         self._signed_at = np.empty(64, dtype=np.int64)
         self._count = 0
 
@@ -400,9 +472,10 @@ class StoryGrouper:
             )
         index = len(self._ids)
         self._ids.append(doc_id)
-        self._seen.add(doc_id)
+        self._seen[doc_id] = None
         # Keys and dates repeat across documents: one string object each, not one per document.
-        self._keys.append(sys.intern(key.strip()) if key and key.strip() else None)
+        key = story_key(key)
+        self._keys.append(None if key is None else sys.intern(key))
         self._dates.append(None if date is None else sys.intern(date))
         if signature is not None:
             self._store(index, signature)
@@ -426,9 +499,57 @@ class StoryGrouper:
         texts agree there exactly when they agree on the bin it borrowed from.
         """
         out: list[Signature | None] = []
-        for start in range(0, len(texts), _SIGN_BATCH):
-            out += self._sign_batch(texts[start : start + _SIGN_BATCH])
+        batch: list[str] = []
+        size = 0
+        for text in texts:
+            if batch and (len(batch) == _SIGN_BATCH or size + len(text) > _SIGN_CHARS):
+                out += self._sign_batch(batch)
+                batch, size = [], 0
+            if len(text) > _SIGN_CHARS:
+                out.append(self._sign_long(text))
+            else:
+                batch.append(text)
+                size += len(text)
+        if batch:
+            out += self._sign_batch(batch)
         return out
+
+    def _sign_long(self, text: str) -> Signature | None:
+        """:meth:`signature` of a long text, hashed in pieces of about ``_SIGN_CHARS``
+        characters: the same signature in a bounded memory. Each piece ends after a
+        space or a line break followed by an ASCII character (no word, nor a character
+        that folds with the one before, spans two pieces); its shingles are those of its
+        words after the last ``shingle_words - 1`` words before it, and the minima of
+        the pieces' bins are the minima of the whole text's."""
+        k = self.shingle_words
+        smallest = np.full(self.num_perm, _EMPTY_BIN, dtype=np.uint64)
+        carried = np.empty(0, dtype=np.uint64)  # the last k - 1 words so far
+        start = 0
+        while start < len(text):
+            end = _piece_end(text, start + _SIGN_CHARS)
+            codes = _folded_batch([text[start:end]])
+            words = np.concatenate([carried, _word_runs(codes)[0]])
+            del codes
+            if len(words) >= k:
+                with np.errstate(over="ignore"):
+                    hashes = _mix64(_shingle_hashes(words, k) ^ self._salt)
+                    np.minimum.at(smallest, self._bins(hashes), hashes)
+            carried = words[len(words) - (k - 1):] if k > 1 else words[:0]
+            start = end
+        if len(carried) and len(carried) < k and (smallest == _EMPTY_BIN).all():
+            with np.errstate(over="ignore"):  # fewer than k words: one shingle of them all
+                hashes = _mix64(_shingle_hashes(carried, k) ^ self._salt)
+                np.minimum.at(smallest, self._bins(hashes), hashes)
+        if (smallest == _EMPTY_BIN).all():
+            return None
+        return _densified(smallest.reshape(1, self.num_perm), self.num_perm)[0]
+
+    def _bins(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+        """bin = floor(hash · num_perm / 2**64) of each hash, exactly, in 64-bit arithmetic."""
+        with np.errstate(over="ignore"):
+            high = (hashes >> _U64(32)) * _U64(self.num_perm)
+            low = ((hashes & _U64(0xFFFFFFFF)) * _U64(self.num_perm)) >> _U64(32)
+            return ((high + low) >> _U64(32)).astype(np.int64)
 
     def _sign_batch(self, texts: Sequence[str]) -> list[Signature | None]:
         codes = _folded_batch(texts)
@@ -450,10 +571,7 @@ class StoryGrouper:
                 shingles = np.concatenate([shingles, *extra])
                 docs = np.concatenate([docs, short])
             hashes = _mix64(shingles ^ self._salt)
-            # bin = floor(hash · num_perm / 2**64), exactly, in 64-bit arithmetic
-            high = (hashes >> _U64(32)) * _U64(self.num_perm)
-            low = ((hashes & _U64(0xFFFFFFFF)) * _U64(self.num_perm)) >> _U64(32)
-            bins = ((high + low) >> _U64(32)).astype(np.int64)
+            bins = self._bins(hashes)
             smallest = np.full(len(texts) * self.num_perm, _EMPTY_BIN, dtype=np.uint64)
             np.minimum.at(smallest, docs * self.num_perm + bins, hashes)
             smallest = smallest.reshape(len(texts), self.num_perm)
@@ -462,52 +580,73 @@ class StoryGrouper:
 
     def _store(self, index: int, signature: Signature) -> None:
         row = self._count
-        if row == len(self._signatures):
-            grown = np.empty((2 * row, self.num_perm), dtype=np.uint32)
-            grown[:row] = self._signatures
-            self._signatures = grown
+        if row == len(self._signed_at):
             self._signed_at = np.concatenate([self._signed_at, np.empty(row, dtype=np.int64)])
-        self._signatures[row] = signature
+        self._signatures.append(signature)
         self._signed_at[row] = index
         self._count = row + 1
 
     def groups(self) -> list[Story]:
         """All stories (singletons included), sorted by story id; independent of insertion order."""
-        rank = _ranks(self._ids)
-        return self.stories_from((a, b) for _, a, b in self._similar_pairs(rank))
+        return self.stories_from(self._links())
 
-    def stories_from(self, links: Iterable[tuple[int, int]]) -> list[Story]:
+    def several(self) -> list[Story]:
+        """The stories of two or more documents, sorted by story id: those of
+        :meth:`groups` without the singletons, which are never built (a corpus of
+        distinct stories would hold a story object per document). A document in none
+        of them is a story of its own, whose id is :func:`story_id` of its id and key.
+        """
+        return self.stories_from(self._links(), several=True)
+
+    def _links(self) -> Iterator[tuple[int, int]]:
+        return ((a, b) for _, a, b in self._similar_pairs(_ranks(self._ids)))
+
+    def stories_from(self, links: Iterable[tuple[int, int]], *,
+                     several: bool = False) -> list[Story]:
         """The stories that ``links`` (pairs of document indices, in the order they are
         applied) make: documents of one key form one story, a link joins two stories
         unless both carry different keys (so where keys conflict, the order of the links
         decides). :meth:`groups` applies the verified pairs most similar first; another
         engine that finds the same pairs (:mod:`corpus_qa.engine.sparkstories`) passes
-        its own links here, so story ids and order are made in one place."""
+        its own links here, so story ids and order are made in one place. With
+        ``several``, only the stories of two or more documents (:meth:`several`)."""
         forest = _KeyedForest(self._keys)
         for a, b in links:
             forest.union(a, b)
-        members: dict[int, list[int]] = {}
-        for index in range(len(self._ids)):
-            members.setdefault(forest.find(index), []).append(index)
-        stories = [self._story(indices, forest.key(root)) for root, indices in members.items()]
+        keys = self._keys
+        # A document without a key that no link touched is a story of its own; the
+        # other documents are counted by story first, so that with ``several`` only the
+        # members of stories of two or more are gathered.
+        counted: dict[int | str, int] = {}
+        for index, key in enumerate(keys):
+            if key is not None or forest.touched(index):
+                root = forest.find(index)
+                counted[root] = counted.get(root, 0) + 1
+        members: dict[int | str, list[int]] = {}
+        stories = []
+        for index, key in enumerate(keys):
+            if key is None and not forest.touched(index):
+                if not several:
+                    stories.append(self._story([index], None))
+                continue
+            root = forest.find(index)
+            if counted[root] > 1 or not several:
+                members.setdefault(root, []).append(index)
+        del counted
+        stories += [self._story(indices, forest.key(root)) for root, indices in members.items()]
         return sorted(stories, key=lambda story: story.id)
 
     def _story(self, indices: list[int], key: str | None) -> Story:
-        ids = [self._ids[i] for i in indices]
-        if key is not None:
-            story_id = key
-        else:
-            digest = hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
-            story_id = f"story-{digest[:12]}"
         ordered = sorted(indices, key=self._chronological)
-        return Story(story_id, [self._ids[i] for i in ordered])
+        return Story(story_id([self._ids[i] for i in indices], key),
+                     [self._ids[i] for i in ordered])
 
     def _chronological(self, index: int) -> tuple[bool, str, str]:
         date = self._dates[index]
         return (date is None, date or "", self._ids[index])
 
     @property
-    def ids(self) -> list[str]:
+    def ids(self) -> Sequence[str]:
         """The documents' ids, in the order they were added (a document's index)."""
         return self._ids
 
@@ -523,8 +662,7 @@ class StoryGrouper:
 
     def signed(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
         """The index of each document that has a signature, and those signatures (rows)."""
-        count = self._count
-        return self._signed_at[:count].copy(), self._signatures[:count]
+        return self._signed_at[: self._count].copy(), self._signatures.matrix()
 
     def ordered_links(self, links: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
         """Links ``(equal positions, a, b)`` in the order :meth:`groups` applies them:
@@ -540,35 +678,132 @@ class StoryGrouper:
 
         Documents with identical signatures are linked to one representative (the
         smallest id) and only representatives go through LSH, so a thousand copies of
-        one text cost a thousand links, not half a million comparisons.
+        one text cost a thousand links, not half a million comparisons. Nothing of the
+        size of the signature matrix is copied: the representatives are row numbers of
+        the store, in the order of their signatures (:func:`_identical_groups`).
         """
         if self._count < 2:
             return
-        signed = self._signed_at[: self._count].copy()
-        signatures = self._signatures[: len(signed)]
-        unique, inverse = np.unique(signatures, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        representative = _representatives(inverse, rank[signed], len(unique))
-        rep_docs = signed[representative]  # document index of each unique signature
-        links = [
-            (self.num_perm, int(doc), int(rep_docs[group]))
-            for doc, group in zip(signed.tolist(), inverse.tolist(), strict=True)
-            if doc != rep_docs[group]
-        ]
-        similar = _similar_rows(unique, self._bands, self._rows, self._min_equal)
-        for first, second, equal in similar:
-            links.append((equal, int(rep_docs[first]), int(rep_docs[second])))
-        ranks = rank.tolist()
-        links.sort(key=lambda link: (-link[0], *sorted((ranks[link[1]], ranks[link[2]]))))
-        yield from links
+        signed = self._signed_at[: self._count]
+        inverse, groups = _identical_groups(self._signatures)
+        representative = _representatives(inverse, rank[signed], groups)
+        rep_docs = signed[representative]  # document index of each distinct signature
+        copies = np.flatnonzero(signed != rep_docs[inverse])
+        equal = [np.full(len(copies), self.num_perm, dtype=np.int64)]
+        firsts, seconds = [signed[copies]], [rep_docs[inverse[copies]]]
+        del inverse, copies
+        similar = _similar_rows(self._signatures, representative, self._bands, self._rows,
+                                self._min_equal)
+        equal.append(similar[2])
+        firsts.append(rep_docs[similar[0]])
+        seconds.append(rep_docs[similar[1]])
+        del similar, representative, rep_docs
+        counts, a, b = np.concatenate(equal), np.concatenate(firsts), np.concatenate(seconds)
+        low, high = np.minimum(rank[a], rank[b]), np.maximum(rank[a], rank[b])
+        order = np.lexsort((high, low, -counts))  # most similar first, then by the ids
+        yield from zip(counts[order].tolist(), a[order].tolist(), b[order].tolist(), strict=True)
 
 
-def _ranks(ids: list[str]) -> npt.NDArray[np.int64]:
+def story_id(ids: Iterable[str], key: str | None) -> str:
+    """A story's id: its key (stripped) where it has one, else ``story-`` and the first
+    12 hex digits of the SHA-1 of its documents' ids, sorted, one per line.
+
+    >>> story_id(["b", "a"], None) == story_id(["a", "b"], None), story_id(["a"], " k ")
+    (True, 'k')
+    """
+    key = story_key(key)
+    if key is not None:
+        return key
+    digest = hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
+    return f"story-{digest[:12]}"
+
+
+def story_key(key: str | None) -> str | None:
+    """A story key as the grouper compares it: stripped; blank is no key."""
+    return key.strip() if key and key.strip() else None
+
+
+class _Ids(Sequence[str]):
+    """Ids, appended in order, kept as one UTF-8 buffer and the end of each: about the
+    id's length + 8 bytes each, where a list of strings costs some 60 bytes more per id
+    (the string object).
+
+    >>> ids = _Ids(); ids.append("a"); ids.append("café")
+    >>> (len(ids), ids[1], ids[-2], list(ids))
+    (2, 'café', 'a', ['a', 'café'])
+    """
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("q")
+
+    def append(self, doc_id: str) -> None:
+        # Ids may carry lone surrogates (undecodable file names): kept exactly.
+        self._data += doc_id.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        if index < 0:
+            index += len(self._ends)
+        end = self._ends[index]
+        start = self._ends[index - 1] if index else 0
+        return self._data[start:end].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        start = 0
+        for end in self._ends:
+            yield self._data[start:end].decode("utf-8", "surrogatepass")
+            start = end
+
+
+def _ranks(ids: Sequence[str]) -> npt.NDArray[np.int64]:
     """Position of each id in sorted order, so ties break the same way whatever the input order."""
-    order = sorted(range(len(ids)), key=ids.__getitem__)
+    order = np.argsort(np.array(list(ids), dtype=object), kind="stable")
     rank = np.empty(len(ids), dtype=np.int64)
     rank[order] = np.arange(len(ids), dtype=np.int64)
     return rank
+
+
+def _identical_groups(store: SignatureRows) -> tuple[npt.NDArray[np.int64], int]:
+    """The group of each row of ``store`` (rows with identical signatures share one),
+    numbered in the lexicographic order of the signatures, and the number of groups:
+    ``np.unique(matrix, axis=0, return_inverse=True)`` without its copies of the matrix.
+
+    Rows are sorted by their first two columns (8 bytes a row); only rows that tie on
+    those (copies, and rarely two signatures that start alike) are read whole and
+    sorted by every column.
+    """
+    head = store.columns(0, 2).astype(np.uint64)
+    start = (head[:, 0] << np.uint64(32)) | head[:, 1]
+    del head
+    order = np.argsort(start, kind="stable")
+    ties = start[order][1:] == start[order][:-1]
+    tied = np.zeros(len(order), dtype=np.bool_)
+    tied[1:] = ties
+    tied[:-1] |= ties
+    alone, together = order[~tied], order[tied]
+    del order, ties, tied
+    if len(together):
+        whole = np.concatenate([store.take(together[i : i + BLOCK])
+                                for i in range(0, len(together), BLOCK)])
+        _, first, within = np.unique(whole, axis=0, return_index=True, return_inverse=True)
+        within = within.reshape(-1)
+        del whole
+    else:
+        first = within = np.empty(0, dtype=np.int64)
+    # Each group: the start of its signatures, then (rows that tie) its place among those.
+    group_start = np.concatenate([start[alone], start[together[first]]])
+    group_rest = np.concatenate([np.zeros(len(alone), dtype=np.int64),
+                                 np.arange(len(first), dtype=np.int64)])
+    number = np.empty(len(group_start), dtype=np.int64)
+    number[np.lexsort((group_rest, group_start))] = np.arange(len(group_start))
+    inverse = np.empty(len(start), dtype=np.int64)
+    inverse[alone] = number[: len(alone)]
+    inverse[together] = number[len(alone) + within]
+    return inverse, len(group_start)
 
 
 def _representatives(
@@ -621,77 +856,116 @@ def equal_positions(first: npt.NDArray[np.uint32],
 
 
 def _similar_rows(
-    signatures: npt.NDArray[np.uint32], bands: int, rows: int, min_equal: int
-) -> list[tuple[int, int, int]]:
+    store: SignatureRows, distinct: npt.NDArray[np.int64], bands: int, rows: int,
+    min_equal: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """LSH banding with verification as candidates are found: pairs ``(i, j, equal)``,
-    ``i < j``, of rows that agree on a whole band and in at least ``min_equal`` positions.
+    ``i < j``, of signatures (``store``'s rows ``distinct[i]``, in the order of their
+    values) that agree on a whole band and in at least ``min_equal`` positions; as three
+    arrays ``i``, ``j``, ``equal``.
 
     For each band, rows are sorted by a 64-bit key of the band; a bucket is a run of equal
     keys. Row ``order[k]`` is compared with ``order[k + offset]`` for ``offset`` = 1, 2, …
     while some bucket is longer than ``offset`` and ``offset < MAX_BUCKET``: every pair of a
     bucket of up to ``MAX_BUCKET`` rows, and in a larger bucket each row with the next
     ``MAX_BUCKET - 1``. Candidates are verified (count of equal positions) one offset at a
-    time and only the verified pairs are kept, so memory is O(rows + verified pairs),
-    never O(candidate pairs).
+    time, ``BLOCK`` pairs at once, and only the verified pairs are kept, so memory is
+    O(rows + verified pairs), never O(candidate pairs); each offset looks only at the
+    places still inside a bucket.
     """
-    n = len(signatures)
+    n = len(distinct)
     found: list[npt.NDArray[np.int64]] = []
     counts: list[npt.NDArray[np.int64]] = []
     for band in range(bands):
-        keys = _band_keys(signatures[:, band * rows : (band + 1) * rows])
+        keys = _band_keys(store.columns(band * rows, (band + 1) * rows)[distinct])
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
+        del keys
         adjacent = sorted_keys[1:] == sorted_keys[:-1]
-        same, offset = adjacent, 1
-        while in_reach(offset) and same.any():
-            # same[k]: rows order[k] and order[k + offset] share the bucket
-            at = np.nonzero(same)[0]
+        del sorted_keys
+        at, offset = np.flatnonzero(adjacent), 1
+        while in_reach(offset) and len(at):
+            # at: the places k where rows order[k] and order[k + offset] share the bucket
             first, second = order[at], order[at + offset]
-            equal = equal_positions(signatures[first], signatures[second])
+            equal = _equal_counts(store, distinct[first], distinct[second])
             keep = equal >= min_equal
             if keep.any():
                 a, b = first[keep], second[keep]
                 found.append(np.minimum(a, b) * n + np.maximum(a, b))
                 counts.append(equal[keep])
-            same = same[:-1] & adjacent[offset:]
+            at = at[at + offset < len(adjacent)]
+            at = at[adjacent[at + offset]]
             offset += 1
     if not found:
-        return []
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
     codes, where = np.unique(np.concatenate(found), return_index=True)
-    equal = np.concatenate(counts)[where]
-    return list(zip((codes // n).tolist(), (codes % n).tolist(), equal.tolist(), strict=True))
+    return codes // n, codes % n, np.concatenate(counts)[where].astype(np.int64)
+
+
+def _equal_counts(store: SignatureRows, first: npt.NDArray[np.int64],
+                  second: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """:func:`equal_positions` of the store's rows ``first`` and ``second``, ``BLOCK``
+    pairs at a time."""
+    out = np.empty(len(first), dtype=np.int64)
+    for i in range(0, len(first), BLOCK):
+        out[i : i + BLOCK] = equal_positions(store.take(first[i : i + BLOCK]),
+                                             store.take(second[i : i + BLOCK]))
+    return out
 
 
 class _KeyedForest:
-    """Union-find where a set may carry one story key and two keys never merge."""
+    """Union-find over documents (by index) where a set may carry one story key and two
+    keys never merge.
+
+    Held only for what links touch: a document with a key is its key's node (the key
+    string: documents of one key are one story from the start), a document without one
+    is its index, and a node no link reached is a set of its own, kept nowhere (a
+    corpus of distinct stories costs nothing per document here).
+    """
 
     def __init__(self, keys: list[str | None]) -> None:
-        self._parent = list(range(len(keys)))
-        self._key = list(keys)
-        first_with_key: dict[str, int] = {}
-        for index, key in enumerate(keys):
-            if key is not None:
-                self.union(first_with_key.setdefault(key, index), index)
+        self._keys = keys
+        self._parent: dict[int | str, int | str] = {}
 
-    def find(self, index: int) -> int:
+    def _node(self, index: int) -> int | str:
+        key = self._keys[index]
+        return index if key is None else key
+
+    def touched(self, index: int) -> bool:
+        """Whether a link reached the document ``index`` (without a key)."""
+        return index in self._parent
+
+    def find(self, index: int) -> int | str:
+        """The root of the set of the document ``index``."""
+        return self._root(self._node(index))
+
+    def _root(self, node: int | str) -> int | str:
         parent = self._parent
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
+        root = node
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while node != root:  # path compression
+            parent[node], node = root, parent[node]
+        return root
 
-    def key(self, root: int) -> str | None:
-        return self._key[root]
+    @staticmethod
+    def key(root: int | str) -> str | None:
+        """The story key of a set, by its root: the root is the key's node."""
+        return root if isinstance(root, str) else None
 
     def union(self, a: int, b: int) -> None:
         root_a, root_b = self.find(a), self.find(b)
         if root_a == root_b:
             return
-        key_a, key_b = self._key[root_a], self._key[root_b]
-        if key_a is not None and key_b is not None and key_a != key_b:
-            return
-        self._parent[root_b] = root_a
-        self._key[root_a] = key_a if key_a is not None else key_b
+        keyed_a, keyed_b = isinstance(root_a, str), isinstance(root_b, str)
+        if keyed_a and keyed_b:
+            return  # two keys never merge
+        if keyed_b:  # the key's node stays the root: it names the set
+            root_a, root_b = root_b, root_a
+        parent = self._parent
+        parent.setdefault(root_a, root_a)
+        parent[root_b] = root_a
 
 
 def _require_unique_ids(versions: Sequence[tuple[str, object]]) -> None:

@@ -13,11 +13,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus_qa.checks.versions import DEFAULT_THRESHOLD, Story, StoryGrouper, suggest_missing
+from corpus_qa.checks.versions import (
+    DEFAULT_THRESHOLD,
+    SignatureRows,
+    Story,
+    StoryGrouper,
+    story_id,
+    suggest_missing,
+)
 from corpus_qa.documents import Document
 from corpus_qa.engine.pool import chunks
 from corpus_qa.engine.rows import (
@@ -38,9 +45,13 @@ STORY_CHUNK_SIZE = 200
 """Stories per story-pass job (small enough to spread a few thousand stories over the pool)."""
 
 
-def new_grouper(suite: Suite) -> StoryGrouper:
-    """A story grouper with the suite's threshold."""
-    return StoryGrouper(threshold=suite.versions.threshold or DEFAULT_THRESHOLD)
+def new_grouper(suite: Suite, signatures: SignatureRows | None = None,
+                seen: MutableMapping[str, None] | None = None) -> StoryGrouper:
+    """A story grouper with the suite's threshold (its signatures kept in ``signatures``,
+    e.g. a :class:`corpus_qa.diskmap.SignatureFile`, and the ids it has seen in ``seen``,
+    e.g. a :class:`corpus_qa.diskmap.SeenIds`; else in memory)."""
+    return StoryGrouper(threshold=suite.versions.threshold or DEFAULT_THRESHOLD,
+                        signatures=signatures, seen=seen)
 
 
 def needs_stories(suite: Suite, instances: Iterable[Any]) -> bool:
@@ -139,7 +150,8 @@ class DocumentPass:
                       if self.groups else [None] * len(batch))
         with self.store.writer(number) as put:
             for doc, meta, row, signature in zip(batch, metadata, rows, signatures, strict=True):
-                out.records.append(document_record(doc, meta))
+                record = document_record(doc, meta)
+                out.records.append(record)
                 stored = Stored(put(stored_row(doc, row, credits_of(meta, self.phrases))))
                 for position, pre in self.pre_passes.items():
                     owned = getattr(pre, "yields_to", ())
@@ -150,6 +162,10 @@ class DocumentPass:
                 if self.groups:
                     key = meta[key_field].value if key_field and key_field in meta else None
                     out.signatures.append((doc.id, signature, key, grouping_date(meta)))
+                    # Its story if grouping puts it in no story of several versions (the
+                    # main process then knows only those: one story object per document
+                    # would grow with the corpus).
+                    record["story"] = story_id([doc.id], key)
         return out
 
 

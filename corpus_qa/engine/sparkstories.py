@@ -169,9 +169,11 @@ def _union_find(pairs: list[tuple[int, int]]) -> dict[int, int]:
     return {x: find(x) for x in list(parent)}
 
 
-def spark_groups(session: Any, grouper: StoryGrouper) -> tuple[list[Story], dict[str, Any]]:
-    """The grouper's stories (exactly :meth:`StoryGrouper.groups`), computed on Spark,
-    and the statistics of the run (verified links, label-propagation rounds)."""
+def spark_groups(session: Any, grouper: StoryGrouper, *, several: bool = False,
+                 ) -> tuple[list[Story], dict[str, Any]]:
+    """The grouper's stories (exactly :meth:`StoryGrouper.groups`, or with ``several``
+    :meth:`StoryGrouper.several`), computed on Spark, and the statistics of the run
+    (verified links, label-propagation rounds)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
     from pyspark.sql.types import BinaryType, LongType, StructField, StructType
@@ -266,4 +268,4 @@ def spark_groups(session: Any, grouper: StoryGrouper) -> tuple[list[Story], dict
                   .join(chosen, "label").select("equal", "a", "b").collect())
         pairs.extend(grouper.ordered_links(
             (int(r["equal"]), int(index_of[r["a"]]), int(index_of[r["b"]])) for r in replay))
-    return grouper.stories_from(pairs), stats
+    return grouper.stories_from(pairs, several=several), stats

@@ -443,3 +443,57 @@ def test_story_state_is_not_held_after_grouping(
     small, large = at_pass_3(1_000), at_pass_3(5_000)
     signatures = 4_000 * vc.DEFAULT_NUM_PERM * 4  # 4,000 more documents' signatures
     assert large - small < signatures, (small, large, signatures)
+
+
+def test_grouping_holds_no_signature_matrix_or_story_per_document(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory flat in the corpus, for a corpus of distinct stories (the common case):
+    the signatures (512 bytes a document) are in a file of the run's directory, not in
+    the main process, and grouping neither copies the signature matrix (to find
+    identical signatures) nor makes a story object per document (singletons are
+    implicit). Both what is held when grouping starts and the peak within grouping must
+    grow by less than half the signatures' bytes for the extra documents."""
+    import tracemalloc
+
+    import corpus_qa.diskmap as diskmap
+    import corpus_qa.runner as runner
+
+    monkeypatch.setattr(diskmap, "BUFFER", 200)
+    path = tmp_path / "stories.yml"
+    path.write_text(ENCODING_ONLY + "  - type: expect_versions_to_preserve_diacritics\n",
+                    encoding="utf-8")
+    suite = load_suite(path)
+    measured: list[tuple[int, int]] = []
+    grouping = runner.Runner._stories_of
+
+    def stories_of(self: Any, grouper: Any, story_of: Any) -> Any:
+        held = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        several = grouping(self, grouper, story_of)
+        measured.append((held, tracemalloc.get_traced_memory()[1] - held))
+        return several
+
+    monkeypatch.setattr(runner.Runner, "_stories_of", stories_of)
+
+    def documents(count: int) -> Iterator[Document]:
+        for i in range(count):  # words of their own: every document its own story
+            words = " ".join(f"w{i}x{k}" for k in range(12))
+            yield Document(id=f"newsroom/2024/story-{i:06d}", text=f"{words}.\n",
+                           path="in-memory/all.jsonl", line=i + 1, record="line")
+
+    def at_grouping(count: int) -> tuple[int, int]:
+        tracemalloc.start()
+        try:
+            result = Runner(suite, workers=1, chunk_size=250).run_items(
+                documents(count), ["in-memory"])
+            assert len(result.documents) == count and len(result.stories) == 0
+            assert len({r["story"] for r in result.documents}) == count
+            return measured.pop()
+        finally:
+            tracemalloc.stop()
+
+    at_grouping(300)  # everything imported and cached once
+    (held_small, peak_small), (held_large, peak_large) = at_grouping(1_000), at_grouping(5_000)
+    half = 4_000 * vc.DEFAULT_NUM_PERM * 4 // 2  # half of 4,000 more documents' signatures
+    assert held_large - held_small < half, (held_small, held_large, half)
+    assert peak_large - peak_small < half, (peak_small, peak_large, half)

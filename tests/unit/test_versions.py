@@ -381,3 +381,34 @@ def test_max_bucket_bounds_the_comparisons_of_a_bucket(monkeypatch) -> None:
     grouper.add("a", _seed(SEED_000))
     grouper.add("b", _seed(SEED_000) + " One more sentence at the end.")
     assert [len(story.documents) for story in grouper.groups()] == [1, 1]
+
+
+def test_a_long_text_is_signed_in_bounded_memory_to_the_same_signature(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 50 MB document used to take ~40 bytes a character while signed (2 GB): a text
+    over ``_SIGN_CHARS`` is hashed in pieces, to the signature one piece would give."""
+    import random
+    import tracemalloc
+
+    from benchmarks.news_corpus import sentence
+
+    rng = random.Random(4)
+    text = " ".join(sentence(rng) for _ in range(30_000)) + " Łódź ﬁnal\n"  # ~4 M characters
+    grouper = StoryGrouper()
+    whole = grouper._sign_batch([text])[0]  # one piece: the reference
+    tracemalloc.start()
+    try:
+        signed = grouper.signature(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert signed is not None and whole is not None and (signed == whole).all()
+    assert peak < 10 * len(text), (peak, len(text))
+    import corpus_qa.checks.versions as vc
+
+    monkeypatch.setattr(vc, "_SIGN_CHARS", 50)  # pieces cut in many places, tiny texts too
+    for sample in (text[:5_000], "a b", "one", " ", "x " * 200, "é\u0301 " * 80):
+        reference = grouper._sign_batch([sample])[0]
+        pieced = grouper.signature(sample)
+        assert (reference is None) == (pieced is None), sample[:20]
+        assert reference is None or (reference == pieced).all(), sample[:20]
