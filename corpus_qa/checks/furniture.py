@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import functools
 import re
+import re._constants as sre_constants  # the parser's opcodes (stable since Python 3.11)
+import re._parser as sre_parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +153,10 @@ class CueSet:
         self._anywhere = self._compile("anywhere")
         self._start = self._compile("start")
         self._end = self._compile("end")
+        # Each "end" alternation matches only at the end of the line: searching it from
+        # its longest match (and a line break) before the end finds the same match
+        # without trying every position of a long line.
+        self._end_reach = [(r, _longest(r.pattern)) for r in self._end]
         first = {r: self._by_group[next(iter(r.groupindex))] for r in self._anywhere}
         self._cue_of = {r: c.cue for r, c in first.items()}
         self._weight_of = {r: c.weight for r, c in first.items()}
@@ -225,8 +231,8 @@ class CueSet:
                 m = regex.match(core, pos)
                 if m and m.lastgroup:
                     add(self._by_group[m.lastgroup])
-        for regex in self._end:
-            m = regex.search(core)
+        for regex, longest in self._end_reach:
+            m = regex.search(core, 0 if longest is None else max(0, len(core) - longest - 1))
             if m and m.lastgroup:
                 add(self._by_group[m.lastgroup])
         low: str | None = None
@@ -405,6 +411,12 @@ class CueSet:
         if run and (after_label or (len(run) >= 3 and 2 * titled > len(run))):
             block.update(run)
         return block
+
+
+def _longest(pattern: str) -> int | None:
+    """The longest text ``pattern`` can match, in characters (None: unbounded)."""
+    high = sre_parse.parse(pattern).getwidth()[1]
+    return None if high >= sre_constants.MAXREPEAT else int(high)
 
 
 WRAP_WIDTH = 120
