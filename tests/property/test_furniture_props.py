@@ -130,3 +130,14 @@ def test_end_cues_searched_near_the_end_fire_as_searched_everywhere(
             == WHOLE_LINE_SEARCH.fired(line, strong_first=strong_first))
     if pieces[-1] in END_CUES and not tail.strip():
         assert CUES.fired(pieces[-1])  # the example alone fires
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from(list("ab .!?…:;»›→•·*|–—-\"'”’)]\n\t\u00a0\u2003")),
+               max_size=30), st.integers(0, 40))
+def test_line_ends_read_from_the_end_as_the_regexes_find_them(line: str, start: int) -> None:
+    # the trailing decoration and the sentence end, read backwards, are where the
+    # regexes (which try every position) find them, on any mix of marks and spaces
+    start = min(start, len(line))
+    assert fu._trail_start(line, start) == fu._TRAIL.search(line, start).start()
+    assert fu._ends_like_sentence(line) == (fu._SENTENCE_END.search(line) is not None)
