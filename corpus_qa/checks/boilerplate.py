@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corpus_qa.backtracking import vet_regex
+from corpus_qa.checks.prefilter import first_characters
 from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
@@ -140,12 +141,19 @@ class PatternSet:
             for lead in (False, True)
             for trail in (False, True)
         }
+        # The characters each pattern's match can start with (None: any): a unit is
+        # matched against the patterns that can start with its first character only
+        # (one alternation per position class and first character, in file order).
+        self._first = [first_characters(scoped_flags(p.source)) for p in self.patterns]
+        self._by_first: dict[tuple[bool, bool, str], re.Pattern[str] | None] = {}
 
-    def _compile(self, leading: bool, trailing: bool) -> re.Pattern[str] | None:
+    def _compile(self, leading: bool, trailing: bool,
+                 first: str | None = None) -> re.Pattern[str] | None:
         parts = [
             f"(?P<_p{i}>{scoped_flags(p.source)})"
             for i, p in enumerate(self.patterns)
             if p.allowed(leading, trailing)
+            and (first is None or self._first[i] is None or first in self._first[i])
         ]
         if not parts:
             return None
@@ -164,10 +172,16 @@ class PatternSet:
         self, text: str, start: int, end: int, *, leading: bool, trailing: bool
     ) -> Pattern | None:
         """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
-        regex = self._compiled[(leading, trailing)]
+        start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
+        if start < end:
+            key = (leading, trailing, text[start])
+            if key not in self._by_first:
+                self._by_first[key] = self._compile(*key)
+            regex = self._by_first[key]
+        else:
+            regex = self._compiled[(leading, trailing)]
         if regex is None:
             return None
-        start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
         m = regex.fullmatch(text, start, end)
         if m is None or m.lastgroup is None:
             return None

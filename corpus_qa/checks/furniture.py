@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import functools
 import re
+import re._constants as sre_constants  # the parser's opcodes (stable since Python 3.11)
+import re._parser as sre_parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +153,10 @@ class CueSet:
         self._anywhere = self._compile("anywhere")
         self._start = self._compile("start")
         self._end = self._compile("end")
+        # Each "end" alternation matches only at the end of the line: searching it from
+        # its longest match (and a line break) before the end finds the same match
+        # without trying every position of a long line.
+        self._end_reach = [(r, _longest(r.pattern)) for r in self._end]
         first = {r: self._by_group[next(iter(r.groupindex))] for r in self._anywhere}
         self._cue_of = {r: c.cue for r, c in first.items()}
         self._weight_of = {r: c.weight for r, c in first.items()}
@@ -214,7 +220,7 @@ class CueSet:
                 found[cue.cue] = cue.weight
 
         core_start = _LEAD.match(line).end()  # type: ignore[union-attr]
-        core_end = _TRAIL.search(line, core_start).start()  # type: ignore[union-attr]
+        core_end = _trail_start(line, core_start)
         core = line[core_start:core_end]
         for regex in self._start:
             # at the start of the line, and of each later sentence of it ("… Spam zu
@@ -225,8 +231,8 @@ class CueSet:
                 m = regex.match(core, pos)
                 if m and m.lastgroup:
                     add(self._by_group[m.lastgroup])
-        for regex in self._end:
-            m = regex.search(core)
+        for regex, longest in self._end_reach:
+            m = regex.search(core, 0 if longest is None else max(0, len(core) - longest - 1))
             if m and m.lastgroup:
                 add(self._by_group[m.lastgroup])
         low: str | None = None
@@ -265,7 +271,7 @@ class CueSet:
         if not stripped or len(stripped) > s.max_chars or stripped[0] in _QUOTE_OPENERS:
             return Verdict(0, (), None)
         words = _WORDS.findall(stripped)
-        ends_sentence = _SENTENCE_END.search(stripped) is not None
+        ends_sentence = _ends_like_sentence(stripped)
         long_sentence = ends_sentence and len(words) >= s.long_sentence_words
         scores = self.fired(stripped, strong_first=long_sentence)
         if len(words) <= s.short_words:
@@ -392,7 +398,7 @@ class CueSet:
                     and 3 <= len(words) <= 20
                     and not line[0].islower()
                     and line[0] not in _QUOTE_OPENERS
-                    and _SENTENCE_END.search(line) is None
+                    and not _ends_like_sentence(line)
                     and _METADATA_LINE.match(text, start, end) is None
                 )
             if headline_like:
@@ -405,6 +411,12 @@ class CueSet:
         if run and (after_label or (len(run) >= 3 and 2 * titled > len(run))):
             block.update(run)
         return block
+
+
+def _longest(pattern: str) -> int | None:
+    """The longest text ``pattern`` can match, in characters (None: unbounded)."""
+    high = sre_parse.parse(pattern).getwidth()[1]
+    return None if high >= sre_constants.MAXREPEAT else int(high)
 
 
 WRAP_WIDTH = 120
@@ -441,6 +453,26 @@ def units_of(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             units.append((s, e))
     return units
+
+
+_TRAIL_CHARS = frozenset(".!?:;…»›→•·*|–—-")  # _TRAIL's class without \s
+_CLOSERS = "\"'”’»)]"  # what _SENTENCE_END allows after the mark
+
+
+def _trail_start(line: str, start: int) -> int:
+    """Where ``_TRAIL`` matches in ``line`` from ``start`` (the trailing run of white space
+    and marks), found from the end instead of trying every position."""
+    end = len(line)
+    while end > start and (line[end - 1] in _TRAIL_CHARS or line[end - 1].isspace()):
+        end -= 1
+    return end
+
+
+def _ends_like_sentence(line: str) -> bool:
+    """Whether ``_SENTENCE_END`` matches in ``line`` (a mark, then closing quotes or
+    brackets, at the end or before a final line break), read from the end."""
+    bodies = (line, line[:-1]) if line.endswith("\n") else (line,)
+    return any(body.rstrip(_CLOSERS)[-1:] in (".", "!", "?", "…") for body in bodies)
 
 
 def _long_sentence(text: str, start: int, end: int, min_words: int) -> bool:

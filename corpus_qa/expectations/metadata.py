@@ -17,7 +17,7 @@ from great_expectations.compatibility.pydantic import root_validator, validator
 
 from corpus_qa import metadata as md
 from corpus_qa.backtracking import vet_regex
-from corpus_qa.expectations.base import CorpusExpectation, register_condition
+from corpus_qa.expectations.base import CorpusExpectation, memoized, register_condition
 from corpus_qa.findings import Checked, Hit
 
 DEFAULT_FIELDS = ["date", "source", "attribution"]
@@ -42,8 +42,18 @@ def as_metadata(value: Any) -> md.Metadata:
     return md.Metadata(fields)
 
 
+def _row_metadata(value: Any) -> md.Metadata:
+    """:func:`as_metadata` of a cell, made once per row while the runner validates a
+    batch: every expectation that reads the ``metadata`` column reads the same one."""
+    if not isinstance(value, Mapping) or isinstance(value, md.Metadata):
+        return as_metadata(value)
+    # keyed by the cell's identity; the cell is kept with it, so the key cannot be reused
+    cell, metadata = memoized(("metadata", id(value)), lambda: (value, as_metadata(value)))
+    return metadata if cell is value else as_metadata(value)
+
+
 def _missing(value: Any, fields: list[str]) -> list[Hit]:
-    return md.check_has_metadata(as_metadata(value), fields)
+    return md.check_has_metadata(_row_metadata(value), fields)
 
 
 def _today() -> dt.date:
@@ -51,12 +61,12 @@ def _today() -> dt.date:
 
 
 def _invalid_date(value: Any, min_date: str | None, max_date: str | None) -> list[Hit]:
-    return md.check_date_valid(as_metadata(value), min_date, max_date, today=_today())
+    return md.check_date_valid(_row_metadata(value), min_date, max_date, today=_today())
 
 
 def _mismatches(value: Any, field: str, allowed: list[str] | None,
                 pattern: str | None) -> list[Hit]:
-    return md.check_metadata_matches(as_metadata(value), field, allowed, pattern)
+    return md.check_metadata_matches(_row_metadata(value), field, allowed, pattern)
 
 
 class ExpectDocumentToHaveMetadata(CorpusExpectation):

@@ -185,3 +185,37 @@ def test_no_check_raises_on_arbitrary_text(text: str, body_start: int, limit: in
     counter.add("y", "story", text)
     for hit in counter.repeated_spans(text, "story"):
         assert 0 <= hit.span[0] < hit.span[1] <= len(text)
+
+
+def _every_pattern_match(text: str, start: int, end: int, lead: bool, trail: bool):  # type: ignore[no-untyped-def]
+    """What PatternSet.match gave before it picked the patterns by first character:
+    the one alternation of every pattern of the position class."""
+    from corpus_qa.checks.boilerplate import _LEAD_DECORATION
+
+    regex = PATTERNS._compiled[(lead, trail)]
+    start = _LEAD_DECORATION.match(text, start, end).end()
+    m = regex.fullmatch(text, start, end) if regex is not None else None
+    return None if m is None or m.lastgroup is None else PATTERNS._by_group[m.lastgroup]
+
+
+@FAST
+@given(before=st.sampled_from(["", "• ", "» ", " ", "x", "(", "|"]),
+       after=st.sampled_from(["", ".", " »", "!", " and more", "s", " | More"]),
+       clean=st.sampled_from(CLEAN), lead=st.booleans(), trail=st.booleans(),
+       cased=st.sampled_from(["same", "lower", "upper"]))
+def test_patterns_picked_by_first_character_match_as_all_of_them(
+    before: str, after: str, clean: str, lead: bool, trail: bool, cased: str
+) -> None:
+    # injected: each pattern's example (a line the pattern is); harmless: other
+    # decoration, case, words around it, or a clean sentence; the pick agrees either way
+    for pattern in PATTERNS:
+        example = {"same": pattern.example, "lower": pattern.example.lower(),
+                   "upper": pattern.example.upper()}[cased]
+        for unit in (before + example + after, clean, example + " " + clean):
+            text = f"Line one.\n{unit}\nLast line."
+            start, end = len("Line one.\n"), len("Line one.\n") + len(unit)
+            assert (PATTERNS.match(text, start, end, leading=lead, trailing=trail)
+                    == _every_pattern_match(text, start, end, lead, trail)), (pattern.id, unit)
+        if cased == "same" and before in ("", "• ", "» ") and after in ("", ".", " »", "!"):
+            text = before + example + after
+            assert PATTERNS.match(text, 0, len(text), leading=True, trailing=True)

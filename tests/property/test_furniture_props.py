@@ -108,3 +108,36 @@ def with_line_in(text: str, line: str, at: int) -> tuple[str, int]:
     paragraphs = text.strip("\n").split("\n\n")
     at = at % (len(paragraphs) + 1)
     return "\n\n".join([*paragraphs[:at], line, *paragraphs[at:]]) + "\n", at
+
+
+END_CUES = [c.example for c in CUES if c.at == "end"]
+WHOLE_LINE_SEARCH = fu.load_default_cues()
+# the "end" cues searched from the start of the line: what the classifier did before it
+# searched them from their longest match before the line's end
+WHOLE_LINE_SEARCH._end_reach = [(r, None) for r in WHOLE_LINE_SEARCH._end]
+
+
+@FAST
+@given(st.lists(st.sampled_from(END_CUES + FURNITURE + BODY), min_size=1, max_size=3),
+       st.text(alphabet=" \n.!»:|-–eE", max_size=4), st.booleans())
+def test_end_cues_searched_near_the_end_fire_as_searched_everywhere(
+    pieces: list[str], tail: str, strong_first: bool
+) -> None:
+    # injected: an end cue (its example) closing a line of other lines' words; harmless:
+    # decoration, a line break or words after it; either way the verdicts agree.
+    line = " ".join(pieces) + tail
+    assert (CUES.fired(line, strong_first=strong_first)
+            == WHOLE_LINE_SEARCH.fired(line, strong_first=strong_first))
+    if pieces[-1] in END_CUES and not tail.strip():
+        assert CUES.fired(pieces[-1])  # the example alone fires
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from(list("ab .!?…:;»›→•·*|–—-\"'”’)]\n\t\u00a0\u2003")),
+               max_size=30), st.integers(0, 40))
+def test_line_ends_read_from_the_end_as_the_regexes_find_them(line: str, start: int) -> None:
+    # the trailing decoration and the sentence end, read backwards, are where the
+    # regexes (which try every position) find them, on any mix of marks and spaces
+    start = min(start, len(line))
+    assert fu._trail_start(line, start) == fu._TRAIL.search(line, start).start()
+    assert fu._ends_like_sentence(line) == (fu._SENTENCE_END.search(line) is not None)

@@ -1,0 +1,105 @@
+"""The characters a regular expression's match can start with: a cheap, exact pre-test
+that lets a check leave out the patterns that cannot match a unit.
+
+:func:`first_characters` reads a pattern's parse tree (``re._parser``, as
+:mod:`corpus_qa.backtracking` does). The answer is a *necessary* condition derived from
+what the pattern consumes (look-arounds and anchors are left out, so they only make it
+weaker, never wrong): a text whose first character is not in the set cannot be matched
+from its start. ``None`` means any character (or the match may be empty). A
+case-insensitive letter counts as any character (``re`` folds some letters outside their
+own case pair, e.g. ``k`` and KELVIN SIGN), so the test never has to know ``re``'s case
+folding.
+
+>>> sorted(first_characters(r"(?:Advertisement|Sponsored)(?: content)?"))
+['A', 'S']
+>>> first_characters(r"(?i)advertisement") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as sre  # the parser's opcodes (stable since Python 3.11)
+import re._parser as sre_parse
+from typing import Any
+
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+_CLASS_LIMIT = 4096
+"""A character class of more characters than this counts as any character."""
+
+
+def first_characters(source: str, flags: int = 0) -> frozenset[str] | None:
+    """The characters a match of ``source`` (compiled with ``flags``) can start with;
+    ``None``: any character, or the match may be empty."""
+    parsed = sre_parse.parse(source, flags)
+    first, nullable = _first(parsed.data, parsed.state.flags)
+    return None if first is None or nullable else frozenset(first)
+
+
+def _cased(char: str) -> bool:
+    """Whether ``re`` may match ``char`` case-insensitively with another character."""
+    return char.lower() != char or char.upper() != char or char.casefold() != char
+
+
+def _class(items: list[tuple[Any, Any]], flags: int) -> set[str] | None:
+    """The characters of a ``[...]`` class, or None (negated, a category, too many)."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            chars.add(chr(av))
+        elif op is sre.RANGE and av[1] - av[0] < _CLASS_LIMIT:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:  # NEGATE, CATEGORY, a wide RANGE, anything else
+            return None
+        if len(chars) > _CLASS_LIMIT:
+            return None
+    if flags & re.IGNORECASE and any(_cased(c) for c in chars):
+        return None
+    return chars
+
+
+def _first(items: Any, flags: int) -> tuple[set[str] | None, bool]:
+    """(the characters a match of the sequence can start with, or None for any; whether
+    it can match the empty string)."""
+    out: set[str] = set()
+    for op, av in items:
+        chars, nullable = _first_of(op, av, flags)
+        if chars is None:
+            return None, False
+        out |= chars
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _first_of(op: Any, av: Any, flags: int) -> tuple[set[str] | None, bool]:
+    if op is sre.LITERAL:
+        char = chr(av)
+        return (None, False) if flags & re.IGNORECASE and _cased(char) else ({char}, False)
+    if op is sre.IN:
+        return _class(av, flags), False
+    if op is sre.SUBPATTERN:
+        _group, add, remove, body = av
+        return _first(body.data, (flags | add) & ~remove)
+    if op is sre.ATOMIC_GROUP:
+        return _first(av.data, flags)
+    if op is sre.BRANCH:
+        out: set[str] = set()
+        empty = False
+        for branch in av[1]:
+            chars, nullable = _first(branch.data, flags)
+            if chars is None:
+                return None, False
+            out |= chars
+            empty |= nullable
+        return out, empty
+    if op in _REPEATS:
+        low, high, body = av
+        if high == 0:
+            return set(), True
+        chars, nullable = _first(body.data, flags)
+        return chars, nullable or low == 0
+    if op in _ZERO_WIDTH:
+        return set(), True
+    return None, False  # ANY, NOT_LITERAL, a group reference, anything else
