@@ -85,14 +85,6 @@ class Finding:
     text_column: int | None = None
     also: tuple[Occurrence, ...] = ()
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickled as its fields, rebuilt by ``__init__``: a run's findings spool reads
-        (and writes) its findings faster than through the slots' ``__setstate__``."""
-        return (Finding, (self.expectation, self.severity, self.document, self.path,
-                          self.reason, self.message, self.span, self.line, self.column,
-                          self.excerpt, self.related, self.suggestion, self.key,
-                          self.record, self.text_line, self.text_column, self.also))
-
     @property
     def spans(self) -> int:
         """How many places the defect shows in (occurrences)."""
