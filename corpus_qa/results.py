@@ -672,7 +672,7 @@ class Verdict:
 def dump_json(data: dict[str, Any]) -> str:
     """Deterministic JSON: sorted keys, UTF-8, a trailing newline."""
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False,
-                      default=_as_list) + "\n"
+                      default=as_json_list) + "\n"
 
 
 def write_json(data: dict[str, Any], path: str | Path) -> None:
@@ -733,7 +733,7 @@ class _Unusual(Exception):
 
 
 def _indented(value: Any, depth: int) -> str:
-    """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=_as_list)``
+    """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=as_json_list)``
     with each line after the first indented by ``depth`` levels: the same text.
 
     json's indenting encoder is pure Python (it yields every piece through nested
@@ -746,7 +746,7 @@ def _indented(value: Any, depth: int) -> str:
         _pieces(value, "\n" + "  " * depth, out)
     except _Unusual:
         text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False,
-                          default=_as_list)
+                          default=as_json_list)
         return text.replace("\n", "\n" + "  " * depth) if depth else text
     return "".join(out)
 
@@ -802,7 +802,7 @@ def _pieces(value: Any, newline: str, out: list[str]) -> None:
                 _pieces(item, inner, out)
         out.append(newline + "}")
     else:
-        _pieces(_as_list(value), newline, out)
+        _pieces(as_json_list(value), newline, out)
 
 
 def _float_text(value: float) -> str:
@@ -816,7 +816,7 @@ def _float_text(value: float) -> str:
     return float.__repr__(value)
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_json_list(value: Any) -> list[Any]:
     """A sized iterable of records (a spool, the gated findings) as the list it stands for."""
     if _is_array(value):
         return list(value)

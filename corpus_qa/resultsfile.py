@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_qa.outputs import OutputError, atomic_open
-from corpus_qa.results import _as_list, stream_json
+from corpus_qa.results import as_json_list, stream_json
 
 SHARD_ABOVE = 100_000
 """Documents plus findings above which a results file is sharded (about 100 MB of
@@ -81,7 +81,7 @@ def _stem(path: Path) -> str:
 def item_line(item: Any) -> bytes:
     """One shard line: the item's JSON (keys sorted, UTF-8, no spaces) and a newline."""
     return (json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                       default=_as_list) + "\n").encode("utf-8")
+                       default=as_json_list) + "\n").encode("utf-8")
 
 
 def write_results(data: Mapping[str, Any], path: str | os.PathLike[str], *,
