@@ -132,6 +132,18 @@ def _same_findings(before: list[dict[str, Any]],
                   "compared on the fields both write; not: " + ", ".join(extra))
 
 
+def _without_findings(results: dict[str, Any], size: int) -> int:
+    """The bytes of a results.json of ``size`` bytes that are not its findings: what a
+    corpus whose documents had no findings would write (the documents, the stories, the
+    statistics). The findings' share is measured by serialising the file as the runner
+    writes it (two-space indent) with and without them."""
+    if "findings" not in results:
+        return size
+    whole = len(json.dumps(results, indent=2, ensure_ascii=False).encode())
+    bare = len(json.dumps({**results, "findings": []}, indent=2, ensure_ascii=False).encode())
+    return size - (whole - bare)
+
+
 def _marginal(mb: float, mb_one: float, run: Run, one: Run) -> str:
     """The fixed cost and the marginal throughput of ``run`` (on ``mb`` MB) given ``one``
     (the same command on a corpus of one document, ``mb_one`` MB)."""
@@ -286,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(_row(f"{label}, {version}", mb, len(files), run.cpu, run,
                                out.stat().st_size))
                     print(f"{'':36}{_marginal(mb, mb_one, run, one)}")
+                    print(f"{'':36}results.json without its findings: "
+                          f"{_without_findings(results, out.stat().st_size) / len(files) / 1024:.2f}"
+                          f" KB/doc ({len(results.get('findings', [])):,} findings)")
                     if args.profile and version == "after":
                         print(_profile(checkout, corpus, corpus.parent / "profiled.json",
                                        *extra))
