@@ -6,13 +6,21 @@ Heavy modules (GX, pandas) are imported inside the commands, so ``--help`` is in
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from pathlib import Path
 from typing import Any
 
 from corpus_qa import __version__
-from corpus_qa.outputs import STDOUT, Output, OutputError, check_outputs, write_atomically
+from corpus_qa.outputs import (
+    COMPLETED,
+    STDOUT,
+    Output,
+    OutputError,
+    check_outputs,
+    write_atomically,
+)
 from corpus_qa.results import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PASSED, EXIT_USAGE
 
 DEFAULT_SUITE = "expectations/news.yml"
@@ -215,19 +223,65 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"validate": cmd_validate, "list": cmd_list, "export-gx": cmd_export_gx,
                "schema": cmd_schema, "selftest": cmd_selftest, "init": cmd_init,
                "fix": cmd_fix, "report": cmd_report}[args.command]
+    COMPLETED.clear()
+    if args.own_process:
+        _printable_streams()
     try:
-        return handler(args)
+        code = handler(args)
     except (UsageError, OutputError) as exc:
         print(f"corpus-qa: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("corpus-qa: interrupted — no output was written or completed", file=sys.stderr)
+        print(f"corpus-qa: interrupted — {_written_before_interrupt(COMPLETED)}",
+              file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception:  # a bug in corpus-qa, not in the user's input
         traceback.print_exc()
         print("corpus-qa: internal error (a bug in corpus-qa) — please report it with the "
               "traceback above", file=sys.stderr)
         return EXIT_INTERNAL
+    if args.own_process:
+        # the verdict is final and every output is in place: a Ctrl-C from here on
+        # (the interpreter's shutdown) would only turn the verdict's exit code into 130
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
+
+
+def _printable_streams() -> None:
+    """Messages reach a terminal whose encoding cannot show every character (a file name,
+    an excerpt, the "—" of a summary): what it cannot encode is written as an escape,
+    never an error (``PYTHONIOENCODING=ascii``, a C locale)."""
+    for stream in (sys.stdout, sys.stderr):
+        if _is_utf(stream) or not hasattr(stream, "reconfigure"):
+            continue
+        stream.reconfigure(errors="backslashreplace")
+
+
+def _is_utf(stream: Any) -> bool:
+    return (getattr(stream, "encoding", None) or "").lower().replace("-", "") in ("utf8",
+                                                                                "utf8sig")
+
+
+def _json_stdout() -> Any:
+    """The writer of JSON to stdout: UTF-8 whatever the terminal's encoding (JSON is
+    UTF-8; an escape written for a character the encoding lacks would not be JSON)."""
+    if _is_utf(sys.stdout) or not hasattr(sys.stdout, "buffer"):
+        return sys.stdout.write
+    sys.stdout.flush()
+    buffer = sys.stdout.buffer
+    return lambda text: buffer.write(text.encode("utf-8"))
+
+
+def _written_before_interrupt(completed: list[str]) -> str:
+    """What an interrupted run left: each output is whole or absent (written atomically)."""
+    from corpus_qa.paths import display_path
+
+    if not completed:
+        return "no output was written or completed"
+    shown = [display_path(path) for path in completed[:3]]
+    more = f" and {len(completed) - 3:,} more" if len(completed) > 3 else ""
+    return (f"complete before it: {', '.join(shown)}{more}; the other outputs were not "
+            "written (each output is whole or absent)")
 
 
 def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
@@ -315,7 +369,9 @@ def _suite_and_corpus(args: argparse.Namespace) -> tuple[Any, list[str]]:
 def _check_exist(paths: list[str]) -> None:
     for path in paths:
         if not Path(path).exists():
-            raise UsageError(f"{path}: no such file or directory — check the corpus path")
+            from corpus_qa.paths import missing_path
+
+            raise UsageError(missing_path(path))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -401,7 +457,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.json == STDOUT:
         from corpus_qa.results import stream_json
 
-        stream_json(data, sys.stdout.write)
+        stream_json(data, _json_stdout())
     elif args.json:
         above = SHARD_ABOVE if args.shard_results_above is None else args.shard_results_above
         written = write_results(data, args.json, shard_above=above)
@@ -669,7 +725,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     if args.json == STDOUT:  # the JSON on stdout, the table on stderr
         from corpus_qa.results import dump_json
 
-        sys.stdout.write(dump_json(result.to_json()))
+        _json_stdout()(dump_json(result.to_json()))
         sys.stderr.write(format_table(result))
     else:
         if args.json:

@@ -186,6 +186,11 @@ def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+COMPLETED: list[str] = []
+"""The outputs this process has put in place, in order (what an interrupted run reports
+as written; the command clears it when it starts)."""
+
+
 @contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
     """A file to write ``path`` through: it appears at ``path`` only once it is complete.
@@ -207,6 +212,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as out:
             yield out
         os.replace(tmp, target)
+        COMPLETED.append(str(path))
     except BaseException as exc:
         with suppress(OSError):
             os.unlink(tmp)

@@ -11,6 +11,7 @@ split a one-line finding. :func:`printable` shows both as backslash escapes.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Iterable
@@ -44,6 +45,23 @@ def _escape(match: re.Match[str]) -> str:
 def is_printable(name: str) -> bool:
     """Whether ``name`` is shown as it is (valid UTF-8, no control characters)."""
     return not _UNPRINTABLE.search(name)
+
+
+def missing_path(given: str | os.PathLike[str], what: str = "the corpus path",
+                 shown: str | None = None) -> str:
+    """Why a path given on the command line (or in a configuration) cannot be read: a
+    symlink loop, a link to nothing, or nothing there; and what to do. ``shown``: how to
+    name it (default: as given)."""
+    shown = shown if shown is not None else printable(os.fspath(given))
+    if os.path.islink(given):
+        try:
+            os.stat(given)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return f"{shown}: a symlink loop (the link leads back to itself) — check {what}"
+            return (f"{shown}: a symlink to {printable(os.readlink(given))}, which does not "
+                    f"exist — check {what}")
+    return f"{shown}: no such file or directory — check {what}"
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

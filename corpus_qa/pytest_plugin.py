@@ -193,8 +193,10 @@ def resolve_settings(config: pytest.Config) -> Settings | None:
             "(ini), paths in [tool.corpus_qa], or corpus.paths in the suite")
     for path in paths:
         if not path.exists():
+            from corpus_qa.paths import missing_path
+
             raise pytest.UsageError(
-                f"corpus-qa: {_shown(path)}: no such file or directory — check the corpus paths")
+                f"corpus-qa: {missing_path(path, 'the corpus paths', _shown(path))}")
     gating_files = {}
     for name in ("baseline", "waivers"):
         given = _first_path((here, config.getoption(f"corpus_qa_{name}")),

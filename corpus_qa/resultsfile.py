@@ -39,7 +39,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from corpus_qa.outputs import OutputError, atomic_open
+from corpus_qa.outputs import COMPLETED, OutputError, atomic_open
 from corpus_qa.results import as_json_list, stream_json
 
 SHARD_ABOVE = 100_000
@@ -149,6 +149,7 @@ def _write_shards(target: Path, key: str, items: Any, per_shard: int
         new = not final.exists()
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, final)
+        COMPLETED.append(str(final))
         return {"path": name, "items": count, "sha256": hexdigest}, final, new
 
     try:

@@ -57,7 +57,7 @@ from corpus_qa.mutations import (
     mutate_document,
     mutate_story,
 )
-from corpus_qa.paths import display_path
+from corpus_qa.paths import display_path, missing_path
 from corpus_qa.results import EXIT_FAILED, EXIT_INTERNAL, EXIT_PASSED, Finding, RunResult
 from corpus_qa.sources import DEFAULT_FIELDS, CorpusPathError, FieldMap
 from corpus_qa.sources.records import MISSING, lookup, metadata_items, plain
@@ -242,7 +242,7 @@ class _WorkingCopy:
         for index, given in enumerate(paths):
             source = Path(given)
             if not source.exists():
-                raise CorpusPathError(f"{given}: no such file or directory — check the corpus path")
+                raise CorpusPathError(missing_path(given))
             target = root / f"c{index}"
             if source.is_file():
                 target.mkdir(parents=True)

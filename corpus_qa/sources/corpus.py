@@ -16,7 +16,14 @@ from pathlib import Path
 
 from corpus_qa.diskmap import SeenIds
 from corpus_qa.documents import Document
-from corpus_qa.paths import display_path, id_root, is_printable, printable, relative_name
+from corpus_qa.paths import (
+    display_path,
+    id_root,
+    is_printable,
+    missing_path,
+    printable,
+    relative_name,
+)
 from corpus_qa.sources.base import (
     DEFAULT_FIELDS,
     CorpusPathError,
@@ -105,8 +112,7 @@ class Walk:
     def items(self) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         for given in self.paths:
             if not given.exists():
-                raise CorpusPathError(f"{given}: no such file or directory — "
-                                      "check the corpus path")
+                raise CorpusPathError(missing_path(given))
         self.inside = [os.path.realpath(p) for p in self.paths]
         for given in self.paths:
             if given.is_dir():

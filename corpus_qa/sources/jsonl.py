@@ -80,6 +80,16 @@ def open_stream(raw: IO[bytes], compression: str | None) -> IO[bytes]:
     raise ValueError(f"unknown compression {compression!r}")
 
 
+FEED = 64
+"""Compressed bytes given to the zstd decompressor at a time. A zstd block of 128 KiB of
+one repeated byte is 4 bytes long, so 64 bytes decompress to at most ~2 MiB: a small
+file that expands to gigabytes (a decompression bomb) is read in bounded pieces. (The
+decompressor takes no output limit; gzip, bz2 and xz readers bound their output
+themselves.) Small pieces cost more calls than 64 KiB ones on ordinary data, which zstd
+still decompresses at hundreds of MB/s (``tests/unit/test_sources_jsonl.py`` pins the
+bound, not a time)."""
+
+
 class _ZstdReader(io.RawIOBase):
     """zstd frames, one after another, raising ``EOFError`` on a frame cut short.
 
@@ -93,29 +103,42 @@ class _ZstdReader(io.RawIOBase):
         self._raw = raw
         self._new = zstandard.ZstdDecompressor().decompressobj
         self._obj = self._new()
-        self._pending = b""
+        self._input, self._in_pos = b"", 0
+        self._pending, self._pos = b"", 0
         self._fed = False  # input given to the current frame since it started
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self._pending:
-            chunk = self._raw.read(READ_CHUNK)
-            if not chunk:
+        while self._pos >= len(self._pending):
+            piece = self._next_input()
+            if not piece:
                 if self._fed and not self._obj.eof:
                     raise EOFError("compressed file ended before the end of a zstd frame")
                 return 0
-            while chunk:
-                if self._obj.eof:
-                    self._obj, self._fed = self._new(), False
-                self._fed = True
-                self._pending += self._obj.decompress(chunk)
-                chunk = self._obj.unused_data if self._obj.eof else b""
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
+            self._pending, self._pos = self._decompressed(piece), 0
+        size = min(len(buffer), len(self._pending) - self._pos)
+        buffer[:size] = memoryview(self._pending)[self._pos:self._pos + size]
+        self._pos += size
         return size
+
+    def _next_input(self) -> bytes:
+        if self._in_pos >= len(self._input):
+            self._input, self._in_pos = self._raw.read(READ_CHUNK), 0
+        piece = self._input[self._in_pos:self._in_pos + FEED]
+        self._in_pos += len(piece)
+        return piece
+
+    def _decompressed(self, piece: bytes) -> bytes:
+        out = []
+        while piece:
+            if self._obj.eof:
+                self._obj, self._fed = self._new(), False
+            self._fed = True
+            out.append(self._obj.decompress(piece))
+            piece = self._obj.unused_data if self._obj.eof else b""
+        return out[0] if len(out) == 1 else b"".join(out)
 
 
 def load_jsonl(file: Path, shown: str, fields: FieldMap | None = None,
@@ -134,9 +157,15 @@ def load_jsonl(file: Path, shown: str, fields: FieldMap | None = None,
         if not raw.peek(1):
             return  # an empty file is an empty shard, whatever its suffix says
         stream = open_stream(raw, compression)
+        limit = fields.max_document_bytes
         try:
-            for number, line_bytes in enumerate(stream, start=1):  # noqa: B007
-                start, offset = offset, offset + len(line_bytes)
+            for number, (line_bytes, size) in enumerate(bounded_lines(stream, limit), start=1):  # noqa: B007
+                start, offset = offset, offset + size
+                if line_bytes is None:
+                    if count is not None:
+                        count.records += 1
+                    yield too_large(shown, number, size, limit, "this record")
+                    continue
                 if not line_bytes.strip():
                     continue
                 if count is not None:
@@ -147,6 +176,30 @@ def load_jsonl(file: Path, shown: str, fields: FieldMap | None = None,
                     yield item
         except STREAM_ERRORS as exc:
             yield _broken_stream(shown, number + 1, raw, compression, exc)
+
+
+def bounded_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """Each line of ``stream`` (its newline included) and its length in bytes.
+
+    A line longer than ``limit`` bytes is yielded as ``(None, length)``: it is read
+    through in pieces and never held whole, so one enormous record (a 1 GB line in a
+    small compressed shard) costs its reading time, not its size in memory.
+    """
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line, len(line)
+            continue
+        size = len(line)
+        del line
+        while True:
+            piece = stream.readline(READ_CHUNK)
+            size += len(piece)
+            if not piece or piece.endswith(b"\n"):
+                break
+        yield None, size
 
 
 def _broken_stream(shown: str, line: int, raw: IO[bytes], compression: str | None,

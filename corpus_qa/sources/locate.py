@@ -83,19 +83,24 @@ def _text(file: Path, root: Path) -> Document:
 
 def _jsonl_record(file: Path, line: int, offset: int | None, fields: FieldMap,
                   compression: str | None) -> Document:
-    from corpus_qa.sources.jsonl import STREAM_ERRORS, jsonl_record, open_stream
+    from corpus_qa.sources.base import too_large
+    from corpus_qa.sources.jsonl import STREAM_ERRORS, bounded_lines, jsonl_record, open_stream
 
     shown = display_path(file)
     where = f"{shown}:{line}"
+    limit = fields.max_document_bytes
     try:
         with file.open("rb") as raw, open_stream(raw, compression) as stream:
             if offset is not None:
                 _skip(stream, offset, compression is None)
-                record_line = stream.readline()
+                lines = bounded_lines(stream, limit)
             else:
-                record_line = next(islice(stream, line - 1, None), b"")
+                lines = islice(bounded_lines(stream, limit), line - 1, None)
+            record_line, size = next(lines, (b"", 0))
     except STREAM_ERRORS as exc:
         raise LocatorError(f"{where}: cannot read up to this record ({exc})") from None
+    if record_line is None:
+        raise LocatorError(f"{where}: {too_large(shown, line, size, limit, 'this record').message}")
     if not record_line.strip():
         raise LocatorError(f"{where}: no record on this line (the file changed?) — validate "
                            "the corpus again for fresh locators")

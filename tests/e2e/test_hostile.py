@@ -281,3 +281,81 @@ def test_random_mixes_of_hostile_input(cases: list[Case], plain_files: int) -> N
         assert snapshot(base / "corpus") == before
         results = json.loads((base / "out" / "r.json").read_text(encoding="utf-8"))
         assert accounted(results) == set(entries)
+
+
+# --- follow-ups: an interrupt after an output, an ASCII terminal, links given as paths,
+# --- one enormous record in a small compressed shard --------------------------------------
+
+
+def test_an_interrupt_after_an_output_is_complete_names_what_was_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import corpus_qa.cli as cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(STORY, encoding="utf-8")
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # Ctrl-C once results.json is in place, before the report
+
+    monkeypatch.setattr(cli, "_write_outputs", interrupted)
+    out = tmp_path / "out" / "r.json"
+    assert cli.main(["validate", str(corpus), "--suite", SUITE, "--json", str(out), "-q"]) == 130
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("corpus-qa: interrupted — complete before it: ")
+    assert "r.json" in line and "not written" in line
+    assert json.loads(out.read_text(encoding="utf-8"))["statistics"]["documents"] == 1
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_crash(
+        tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "café — report.txt").write_text(STORY, encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env.pop("PYTHONUTF8", None)
+    for args in (["-q"], ["--json", "-"]):
+        proc = subprocess.run([sys.executable, "-m", "corpus_qa.cli", "validate", "corpus",
+                               "--suite", SUITE, *args], cwd=tmp_path, env=env,
+                              capture_output=True, timeout=240)
+        # nothing but ASCII reached the terminal (the JSON on stdout is not the terminal's)
+        shown = proc.stderr.decode("ascii") + (proc.stdout.decode("ascii") if "-q" in args
+                                                else "")
+        assert proc.returncode in (0, 1), shown
+        assert "Traceback" not in shown and "\\u2014" in shown  # the summary's dash
+    # JSON on stdout stays UTF-8 JSON whatever the terminal's encoding
+    data = json.loads(proc.stdout.decode("utf-8"))
+    assert data["documents"][0]["path"] == "corpus/café — report.txt"
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    (lambda p: p.symlink_to(p.name), "a symlink loop (the link leads back to itself)"),
+    (lambda p: p.symlink_to("nothing-here"), "a symlink to nothing-here, which does not exist"),
+])
+def test_a_corpus_path_that_is_a_broken_link_says_which(tmp_path: Path, make: Any,
+                                                         said: str) -> None:
+    make(tmp_path / "corpus")
+    proc = validate(tmp_path, "corpus", "--suite", SUITE)
+    assert_clean_exit(proc, {2})
+    assert proc.stderr.strip() == f"corpus-qa: error: corpus: {said} — check the corpus path"
+
+
+def test_one_enormous_record_in_a_small_compressed_shard_is_a_finding(tmp_path: Path) -> None:
+    import gzip
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with gzip.open(corpus / "part.jsonl.gz", "wb", compresslevel=1) as out:
+        out.write(json.dumps({"id": "before", "text": STORY}).encode() + b"\n")
+        out.write(b'{"id": "huge", "text": "')
+        for _ in range(200):
+            out.write(b"a" * 1_000_000)  # 200 MB of text in a shard of ~200 kB
+        out.write(b'"}\n')
+        out.write(json.dumps({"id": "after", "text": STORY}).encode() + b"\n")
+    proc = validate(tmp_path, "corpus", "--suite", SUITE, "--json", "r.json")
+    assert_clean_exit(proc, {1})
+    results = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert sorted(d["id"] for d in results["documents"]) == ["after", "before"]
+    (finding,) = [f for f in results["findings"] if f["expectation"] == "input"]
+    assert (finding["reason"], finding["line"]) == ("document_too_large", 2)

@@ -181,3 +181,36 @@ def test_duplicate_ids_across_shards_are_renamed_and_reported(tmp_path: Path) ->
         f" validated as '{b}#row1' — give every record its own id", document=f"{b}#row1",
         loaded=True)
     assert [c.problems for c in counts.files] == [0, 1]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_a_record_over_the_limit_is_read_through_not_held(tmp_path: Path, suffix: str) -> None:
+    # a 40 MB line compresses to a few kB: the limit (1 MB here) must bound what is held
+    # while reading it, not only what becomes a document
+    import tracemalloc
+
+    huge = b'{"id": "big", "text": "' + b"a" * 40_000_000 + b'"}\n'
+    after = json.dumps({"id": "next", "text": "Read after the big one."}).encode() + b"\n"
+    data = b'{"id": "first", "text": "Short."}\n' + huge + b"\n" + after
+    path = tmp_path / f"part{suffix}"
+    compress = COMPRESS.get("." + suffix.rsplit(".", 1)[-1])
+    path.write_bytes(compress(data) if compress else data)
+    size = len(huge)
+    del data, huge
+    tracemalloc.start()
+    try:
+        items = _items(path, fields=FieldMap(max_document_bytes=1_000_000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000
+    docs = [i for i in items if isinstance(i, Document)]
+    problems = [i for i in items if isinstance(i, InputProblem)]
+    assert [d.id for d in docs] == ["first", "next"]
+    assert docs[1].line == 4  # the blank line 3 still counts
+    (problem,) = problems
+    assert (problem.reason, problem.line) == ("document_too_large", 2)
+    assert f"{size:,} bytes" in problem.message
+    if suffix == ".jsonl":
+        # the offset of the record after the big one is where it starts in the file
+        assert path.read_bytes()[docs[1].offset:].startswith(b'{"id": "next"')
