@@ -20,6 +20,11 @@ import (with pandas and corpus-qa's expectations), the rest of loading the suite
 there to the first document, and the rest of the run. That run is the command as a
 user starts it (``main()`` reading ``sys.argv``).
 
+Each checkout runs with a cache directory of its own (``CORPUS_QA_CACHE_DIR``, never the
+user's): the medians are of runs that find what the first run left there (a list's regexes
+already vetted, :mod:`corpus_qa.vetcache`), as every run but the first after an install
+or an edit of a list does; one more run with an empty cache shows that first run.
+
 With ``--before`` (a git revision of this repository, or a directory holding an earlier
 checkout) every measurement is also made with that code, runs alternating, and the
 ratios before/after are printed. Each checkout's ``corpus_qa`` is compiled to bytecode
@@ -133,11 +138,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _time(command: list[str], checkout: Path, cwd: Path) -> tuple[float, float]:
+def _time(command: list[str], checkout: Path, cwd: Path, cache: Path) -> tuple[float, float]:
     """Wall and CPU seconds (the child and its children) of one command run with the
     code of ``checkout`` (``cwd`` outside every checkout: ``python -c`` puts the working
-    directory first on the path)."""
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    directory first on the path) and the cache directory ``cache``."""
+    env = {**os.environ, "PYTHONPATH": str(checkout), "CORPUS_QA_CACHE_DIR": str(cache)}
     cpu, started = _children_cpu(), time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
@@ -163,14 +168,20 @@ def _measure(checkouts: dict[str, Path], args: argparse.Namespace, tmp: Path) ->
     firsts: dict[str, list[dict[str, Any]]] = {k: [] for k in checkouts}
     totals: dict[str, list[tuple[float, float]]] = {k: [] for k in checkouts}
     out = tmp / "first.json"
+    first_document = [sys.executable, "-c", FIRST_DOCUMENT, str(out), "validate", args.path,
+                      "--suite", args.suite, "-q"]
+    cold: dict[str, dict[str, Any]] = {}
+    for index, (label, checkout) in enumerate(checkouts.items()):
+        if Path("/proc/uptime").exists():  # one run with an empty cache
+            _time(first_document, checkout, tmp, tmp / f"cache-empty-{index}")
+            cold[label] = json.loads(out.read_text(encoding="utf-8"))
     for _ in range(args.repeat):  # alternating, so both see the same load
-        for label, checkout in checkouts.items():
+        for index, (label, checkout) in enumerate(checkouts.items()):
+            cache = tmp / f"cache-{index}"
             for name, command in phases.items():
-                timed[label].setdefault(name, []).append(_time(command, checkout, tmp))
+                timed[label].setdefault(name, []).append(_time(command, checkout, tmp, cache))
             if Path("/proc/uptime").exists():
-                totals[label].append(_time(
-                    [sys.executable, "-c", FIRST_DOCUMENT, str(out), "validate", args.path,
-                     "--suite", args.suite, "-q"], checkout, tmp))
+                totals[label].append(_time(first_document, checkout, tmp, cache))
                 firsts[label].append(json.loads(out.read_text(encoding="utf-8")))
     measured: dict[str, Any] = {}
     for label in checkouts:
@@ -189,6 +200,8 @@ def _measure(checkouts: dict[str, Path], args: argparse.Namespace, tmp: Path) ->
             if stepped:
                 first["steps"] = {name: statistics.median(f[name] for f in stepped)
                                   for name in stepped[0]}
+            if "cpu" in cold.get(label, {}):
+                first["cold"] = cold[label]
         measured[label] = {"phases": medians, "first": first}
     return measured
 
@@ -225,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         if "steps" in first:  # GX imported inside loading the suite, as the command does
             print("CPU s in that run, step by step: " + ", ".join(
                 f"{name} {cpu:.2f}" for name, cpu in first["steps"].items()))
+        if "cold" in first:
+            cold_run = first["cold"]
+            print(f"the same with an empty cache (one run): {cold_run['cpu']:.2f} CPU s by the "
+                  "first document" + ("; step by step: " + ", ".join(
+                      f"{name} {cpu:.2f}" for name, cpu in cold_run["steps"].items())
+                      if "steps" in cold_run else ""))
     if "before" in measured and measured["before"]["first"] and measured["after"]["first"]:
         before, after = measured["before"]["first"], measured["after"]["first"]
         if "steps" in before and "steps" in after:

@@ -20,6 +20,8 @@ import gc
 import importlib.abc
 import importlib.machinery
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 __version__ = "0.1.0"
@@ -62,6 +64,27 @@ def _register_expectations() -> None:
     import corpus_qa.expectations  # noqa: F401  (registers with GX on import)
 
 
+_importing_expectations = 0
+_closing: list[Callable[[], None]] = []
+
+
+@contextmanager
+def expectations_import() -> Iterator[None]:
+    """Around the imports of ``corpus_qa.expectations``: when they are what imports GX,
+    the set-up of GX's import (:func:`corpus_qa.gxcontext.before_gx_import`, the cyclic
+    collector off) lasts until they are done, so corpus-qa's own expectation classes are
+    built as GX's are, and what they leave is frozen with GX's objects in the command."""
+    global _importing_expectations
+    _importing_expectations += 1
+    try:
+        yield
+    finally:
+        _importing_expectations -= 1
+        if not _importing_expectations:
+            while _closing:
+                _closing.pop()()
+
+
 class _AfterGXImport(importlib.abc.MetaPathFinder):
     """Registers corpus-qa's expectations once ``great_expectations`` has been imported."""
 
@@ -84,13 +107,22 @@ class _AfterGXImport(importlib.abc.MetaPathFinder):
             # collector, run again and again over the growing heap meanwhile, cost a fifth
             # of the import's CPU. It runs as usual afterwards.
             gc.disable()
-            try:
-                exec_module(module)
-                _register_expectations()
-            finally:
+
+            def close() -> None:
                 after()
                 if collecting:
                     gc.enable()
+
+            try:
+                exec_module(module)
+                _register_expectations()
+            except BaseException:
+                close()
+                raise
+            if _importing_expectations:  # corpus_qa.expectations imported GX: once it is done
+                _closing.append(close)
+            else:
+                close()
 
         loader.exec_module = exec_then_register  # type: ignore[method-assign]
         return spec

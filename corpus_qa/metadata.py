@@ -31,13 +31,13 @@ from pathlib import Path
 
 import yaml
 
-from corpus_qa.backtracking import vet_regex
 from corpus_qa.data import DataRefError, resolve_data_path
 from corpus_qa.documents import Document
 from corpus_qa.findings import Hit
 from corpus_qa.text.calendar import month_number, weekday_number
 from corpus_qa.text.fold import name_key
 from corpus_qa.text.headline import byline_at
+from corpus_qa.vetcache import prove, proven, save, vet_regex
 from corpus_qa.yamlfile import YamlError, compose, did_you_mean
 
 FIELDS = ("date", "source", "attribution", "author", "licence", "title", "url", "story", "version")
@@ -187,7 +187,9 @@ def parse_phrases(text: str, path: str = "<phrases>") -> Phrases:
         title_small_words=frozenset(w.casefold() for w in top.words("title_small_words")),
     )
     # Examples are checked as each entry is read, with the settings read above.
-    return dataclasses.replace(phrases, signals=tuple(_signals(top, fragments, phrases)))
+    signals = tuple(_signals(top, fragments, phrases))
+    save()  # what the checks proved, for the next run (corpus_qa.vetcache)
+    return dataclasses.replace(phrases, signals=signals)
 
 
 class _Mapping:
@@ -315,7 +317,9 @@ def _fragments(top: _Mapping, organisation_words: list[str]) -> dict[str, str]:
             raise node.error(name, "fragment names are UPPER_CASE, e.g. NAMES")
         try:
             expanded[name] = _expand(raw[name], raw, (name,))
-            re.compile(expanded[name])
+            if not proven("compiles", expanded[name]):
+                re.compile(expanded[name])
+                prove("compiles", expanded[name])
         except (KeyError, RecursionError, re.error) as exc:
             raise node.error(name, _expansion_problem(exc)) from exc
     return expanded

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from corpus_qa.data import DataRefError, is_builtin, resolve_data_path, shown_data_path
 from corpus_qa.sources.base import DEFAULT_FIELDS, FieldMap
+from corpus_qa.vetcache import save as save_proven
 from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ def load_suite(path: str | Path) -> Suite:
     if errors:
         raise all_errors(errors)
     _check_corpus_scope(located, specs)  # type: ignore[arg-type]
+    save_proven()  # what checking the regexes proved, for the next run
     return Suite(
         name=name,  # type: ignore[arg-type]
         path=located.path,

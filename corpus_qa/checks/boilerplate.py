@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corpus_qa.backtracking import vet_regex
 from corpus_qa.checks.prefilter import first_characters
 from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
 from corpus_qa.text.segment import iter_sentence_spans, line_spans, sentence_spans
+from corpus_qa.vetcache import prove, proven, save, vet_regex
 from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located, parse_located
 
 if TYPE_CHECKING:
@@ -131,21 +131,18 @@ def scoped_flags(source: str) -> str:
 
 
 class PatternSet:
-    """Validated patterns, compiled once into one alternation per position class."""
+    """Validated patterns, compiled into one alternation per position class and first
+    character of a unit, each when a unit first needs it."""
 
     def __init__(self, patterns: Iterable[Pattern]) -> None:
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
         self._by_group = {f"_p{i}": p for i, p in enumerate(self.patterns)}
-        self._compiled = {
-            (lead, trail): self._compile(lead, trail)
-            for lead in (False, True)
-            for trail in (False, True)
-        }
         # The characters each pattern's match can start with (None: any): a unit is
         # matched against the patterns that can start with its first character only
-        # (one alternation per position class and first character, in file order).
+        # (one alternation per position class and first character, in file order; the
+        # first character None, for a unit that is all decoration: every pattern).
         self._first = [first_characters(scoped_flags(p.source)) for p in self.patterns]
-        self._by_first: dict[tuple[bool, bool, str], re.Pattern[str] | None] = {}
+        self._by_first: dict[tuple[bool, bool, str | None], re.Pattern[str] | None] = {}
 
     def _compile(self, leading: bool, trailing: bool,
                  first: str | None = None) -> re.Pattern[str] | None:
@@ -173,13 +170,10 @@ class PatternSet:
     ) -> Pattern | None:
         """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
         start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
-        if start < end:
-            key = (leading, trailing, text[start])
-            if key not in self._by_first:
-                self._by_first[key] = self._compile(*key)
-            regex = self._by_first[key]
-        else:
-            regex = self._compiled[(leading, trailing)]
+        key = (leading, trailing, text[start] if start < end else None)
+        if key not in self._by_first:
+            self._by_first[key] = self._compile(*key)
+        regex = self._by_first[key]
         if regex is None:
             return None
         m = regex.fullmatch(text, start, end)
@@ -229,6 +223,7 @@ def load_patterns(paths: Sequence[ListRef | Path]) -> PatternSet:
                 )
             seen[pattern.id] = pattern
             patterns.append(pattern)
+    save()  # what the checks proved, for the next run (corpus_qa.vetcache)
     return PatternSet(patterns)
 
 
@@ -360,7 +355,10 @@ def phrase_regex(phrase: str) -> str:
 
 def check_regex(source: str, fail: Any) -> str:
     """``source`` if it compiles, is not empty-matching and cannot backtrack catastrophically
-    (:func:`corpus_qa.backtracking.vet_regex`); else raises ``fail("regex", problem)``."""
+    (:func:`corpus_qa.backtracking.vet_regex`); else raises ``fail("regex", problem)``.
+    A regex that passed before is not checked again (:mod:`corpus_qa.vetcache`)."""
+    if proven("boilerplate_regex", source):
+        return source
     if re.search(r"\(\?P[<=]|\\[1-9]|\\g<", source):
         raise fail("regex", "named groups and backreferences are not supported; use (?:…) groups")
     try:
@@ -377,14 +375,18 @@ def check_regex(source: str, fail: Any) -> str:
     unsafe = vet_regex(source)
     if unsafe is not None:
         raise fail("regex", f"'{source}': {unsafe}")
+    prove("boilerplate_regex", source)
     return source
 
 
 def _check_example(pattern: Pattern, fail: Any) -> None:
     example = pattern.example
+    if proven("boilerplate_example", pattern.source, example):
+        return
     start = _LEAD_DECORATION.match(example).end()  # type: ignore[union-attr]
     if not re.fullmatch(f"{scoped_flags(pattern.source)}{_TRAIL_DECORATION}", example[start:]):
         raise fail("example", f"the pattern does not match its own example {example!r}")
+    prove("boilerplate_example", pattern.source, example)
 
 
 # --- units: lines and sentences ------------------------------------------------------

@@ -56,6 +56,7 @@ from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import is_title_case
 from corpus_qa.text.segment import line_spans
+from corpus_qa.vetcache import save
 from corpus_qa.yamlfile import Located
 
 CUE_KEYS = ("id", "cue", "weight", "phrase", "regex", "at", "lang", "trigger", "example", "note")
@@ -555,6 +556,7 @@ def load_cues(
                 )
             seen[cue.id] = cue
             cues.append(cue)
+    save()  # what checking the regexes proved, for the next run (corpus_qa.vetcache)
     return CueSet(cues, settings)
 
 

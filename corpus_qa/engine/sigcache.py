@@ -37,17 +37,9 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus_qa.checks.versions import SIGNATURE_VERSION, StoryGrouper
+from corpus_qa.vetcache import default_cache_dir
 
 Digest = tuple[int, int]
-
-
-def default_cache_dir() -> Path:
-    """Where caches go: ``$CORPUS_QA_CACHE_DIR``, else the user cache directory."""
-    explicit = os.environ.get("CORPUS_QA_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "corpus-qa"
 
 
 def digest(text: str) -> Digest:

@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 from great_expectations.compatibility.pydantic import root_validator, validator
 
 from corpus_qa import metadata as md
-from corpus_qa.backtracking import vet_regex
 from corpus_qa.expectations.base import CorpusExpectation, memoized, register_condition
 from corpus_qa.findings import Checked, Hit
+from corpus_qa.vetcache import vet_regex
 
 DEFAULT_FIELDS = ["date", "source", "attribution"]
 

@@ -171,6 +171,28 @@ def test_gx_imported_before_corpus_qa_is_left_alone() -> None:
     assert modules["scipy.stats"] == "real"  # GX's own import ran as GX wrote it
 
 
+def test_the_expectations_that_import_gx_are_built_inside_its_import() -> None:
+    """Loading a suite imports ``corpus_qa.expectations``, which imports GX: GX's import
+    set-up lasts until corpus-qa's own expectation classes are built too (pydantic's
+    faster field copy, no collection), and in the command they are frozen with GX's
+    objects; afterwards the collector and pydantic's own copy are back."""
+    code, modules, err = _modules("""
+        import gc
+        from corpus_qa import gxcontext
+        gxcontext.as_command(spark=False)
+        import corpus_qa.expectations as expectations
+        from pydantic.v1 import main, utils
+        ours = list(expectations.registered().values())
+        assert len(ours) == 15, ours
+        collected = {id(o) for o in gc.get_objects()}  # the permanent generation is not listed
+        assert not [c for c in ours if id(c) in collected], "built after GX's import was done"
+        assert main.smart_deepcopy is utils.smart_deepcopy
+        code = 0
+        """)
+    assert code == 0, err
+    assert modules["gc"]["enabled"] and modules["gc"]["frozen"] > 100_000
+
+
 _FIELDS = """
 import json, re, sys
 copies = []

@@ -192,7 +192,7 @@ def _every_pattern_match(text: str, start: int, end: int, lead: bool, trail: boo
     the one alternation of every pattern of the position class."""
     from corpus_qa.checks.boilerplate import _LEAD_DECORATION
 
-    regex = PATTERNS._compiled[(lead, trail)]
+    regex = PATTERNS._compile(lead, trail)  # every pattern (re caches the compiled regex)
     start = _LEAD_DECORATION.match(text, start, end).end()
     m = regex.fullmatch(text, start, end) if regex is not None else None
     return None if m is None or m.lastgroup is None else PATTERNS._by_group[m.lastgroup]
