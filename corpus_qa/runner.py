@@ -57,7 +57,6 @@ from corpus_qa.sources import (
     SkippedFile,
     SourceCounts,
     format_of,
-    iter_corpus,
 )
 from corpus_qa.sources.base import UnchangedFile
 from corpus_qa.suite import Suite
@@ -135,13 +134,9 @@ class Runner:
         """
         counts = SourceCounts()
         items: Iterable[Loaded] | WalkedFiles
-        if self.spark is not None:  # Spark tasks read the files
-            items = WalkedFiles(paths, self.suite.fields, only_files, counts, id_roots,
-                                self.follow_symlinks, self.chunk_size, only)
-        else:
-            items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields,
-                                counts=counts, id_roots=id_roots,
-                                follow_symlinks=self.follow_symlinks)
+        # Spark tasks, or this engine's workers, read the files: this process walks.
+        items = WalkedFiles(paths, self.suite.fields, only_files, counts, id_roots,
+                            self.follow_symlinks, self.chunk_size, only)
         result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
                                 unique_ids=True)
         result.sources = counts.to_json()
@@ -239,8 +234,11 @@ class Runner:
         pairs_at: DiskMap = DiskMap(Path(rows_dir.name) / "pairs_at.db")
         suggestions: dict[Any, Any] = {}
         with self._pool(rows_dir.name) as pool:
-            if isinstance(items, WalkedFiles):  # --engine spark: tasks read the files
+            if isinstance(items, WalkedFiles) and self.spark is not None:  # tasks read
                 parts = items.validated(pool, local, _files_in_worker, take, read_in_tasks)
+            elif isinstance(items, WalkedFiles):  # workers read text files, this process shards
+                parts = items.validated_in_runs(pool, local, _files_in_worker,
+                                                _documents_in_worker, take, read_in_tasks)
             else:
                 jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
                 parts = pool.map(jobs, local, _documents_in_worker)
@@ -384,7 +382,7 @@ class _Stages:
 
 
 def _files_in_worker(batch: Any) -> Any:
-    """Pass 1 on a batch of files, read in this worker (a Spark task)."""
+    """Pass 1 on a batch of files, read in this worker (a worker process or a Spark task)."""
     assert _WORKER is not None, "worker not initialised"
     return read_and_validate(batch, _WORKER.documents)
 
