@@ -59,6 +59,7 @@ from corpus_qa.sources import (
     format_of,
 )
 from corpus_qa.sources.base import UnchangedFile
+from corpus_qa.sources.locate import read_document
 from corpus_qa.suite import Suite
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -294,9 +295,28 @@ class Runner:
         findings.finish(lambda f: with_suggestion(f, suggestions), first=suggested)
         stage("findings")
 
+        where_read: list[DiskMap] = []
+
         def text_of(doc_id: str, _keep: Any = rows_dir) -> str:
-            """The text of a validated document, as validated (read from pass 1's rows)."""
-            return store.get(stored[doc_id].row)["text"]
+            """The text of a validated document, as validated (read from pass 1's rows).
+
+            A suite that only checks each document on its own keeps the rows of the
+            documents with findings; any other is read again from its corpus file
+            (``LookupError`` if it cannot be), found by its record (an index of the
+            records, on disk, is made on the first such call)."""
+            if doc_id in stored:
+                return store.get(stored[doc_id].row)["text"]
+            if not where_read:
+                where_read.append(DiskMap(Path(rows_dir.name) / "where_read.db"))
+                where_read[0].update((r["id"], (r["path"], r.get("line") or 1))
+                                     for r in documents)
+            if doc_id not in where_read[0]:
+                raise LookupError(f"{doc_id}: no document of this run has this id")
+            path, line = where_read[0][doc_id]
+            try:
+                return read_document(path, line, fields=self.suite.fields).text
+            except (ValueError, OSError) as exc:
+                raise LookupError(f"{path}:{line}: {exc}") from None
 
         def pairs_of(story_id: str, _keep: Any = rows_dir) -> list[dict[str, Any]]:
             """The pairs of versions the story view shows (the figure check's tables)."""

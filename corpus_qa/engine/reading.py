@@ -29,7 +29,6 @@ from corpus_qa.engine.passes import ChunkResult, DocumentPass
 from corpus_qa.engine.pool import chunks
 from corpus_qa.sources.base import FieldMap, Loaded, SourceCount, SourceCounts
 from corpus_qa.sources.corpus import FileToRead, UniqueIds, Walk, locator, read_file
-from corpus_qa.sources.registry import format_of
 
 BATCH_BYTES = 64 << 20
 """At most this many bytes of corpus files in one batch (one Spark task), unless a single
@@ -207,7 +206,7 @@ def file_batches(walked: Iterable[Loaded | FileToRead], fields: FieldMap,
             before.append(item)
             continue
         if files and (len(files) >= chunk_size or size + item.size > BATCH_BYTES
-                      or _is_shard(item) or _is_shard(files[-1])):
+                      or item.shard or files[-1].shard):
             yield FileBatch(number, before, files, fields, chunk_size, only)
             number, before, files, size = number + 1, [], [], 0
         files.append(item)
@@ -277,9 +276,8 @@ def take_batch(batch: FileBatch, result: BatchResult, unique: UniqueIds,
 
 
 def _is_shard(file: FileToRead) -> bool:
-    fmt = format_of(file.path.name)
-    return fmt is not None and fmt.kind != "text"
+    return file.shard
 
 
 def _is_text(file: FileToRead) -> bool:
-    return not _is_shard(file)
+    return not file.shard
