@@ -1,5 +1,9 @@
 """Pass 1 where the files are read: a batch of corpus files read and validated together.
 
+The local engine's workers read the text files they validate
+(:meth:`WalkedFiles.validated_in_runs`: this process walks, shards are read here);
+Spark tasks read every file, as follows.
+
 With ``--engine spark`` the driver only walks the corpus paths (the same
 :class:`~corpus_qa.sources.corpus.Walk`, so the same input findings for links, special
 files and unsafe names) and cuts the files it finds into :class:`FileBatch` es; a Spark
