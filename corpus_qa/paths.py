@@ -92,6 +92,23 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return printable(shown)
 
 
+def display_child(shown_directory: str, name: str) -> str:
+    """``display_path(directory / name)`` for a file ``name`` listed in ``directory``, given
+    ``display_path(directory)``: one join per file instead of resolving each path again.
+
+    >>> display_child(".", "a.txt"), display_child("corpus/2024", "a.txt")
+    ('a.txt', 'corpus/2024/a.txt')
+    >>> display_child("/", "a.txt"), display_child("/data", "bad\\udcff.txt")
+    ('/a.txt', '/data/bad\\\\xff.txt')
+    """
+    name = printable(name)
+    if shown_directory == ".":
+        return name
+    if shown_directory.endswith("/"):  # the file system's root
+        return shown_directory + name
+    return f"{shown_directory}/{name}"
+
+
 def relative_name(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
     """``os.fspath(Path(path).relative_to(root))``, by string operations when ``path`` is
     spelled below ``root`` (how a corpus walk builds its paths): this runs for every file.

@@ -57,9 +57,9 @@ from corpus_qa.sources import (
     SkippedFile,
     SourceCounts,
     format_of,
-    iter_corpus,
 )
 from corpus_qa.sources.base import UnchangedFile
+from corpus_qa.sources.locate import read_document
 from corpus_qa.suite import Suite
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -135,13 +135,9 @@ class Runner:
         """
         counts = SourceCounts()
         items: Iterable[Loaded] | WalkedFiles
-        if self.spark is not None:  # Spark tasks read the files
-            items = WalkedFiles(paths, self.suite.fields, only_files, counts, id_roots,
-                                self.follow_symlinks, self.chunk_size, only)
-        else:
-            items = iter_corpus(paths, only_files=only_files, fields=self.suite.fields,
-                                counts=counts, id_roots=id_roots,
-                                follow_symlinks=self.follow_symlinks)
+        # Spark tasks, or this engine's workers, read the files: this process walks.
+        items = WalkedFiles(paths, self.suite.fields, only_files, counts, id_roots,
+                            self.follow_symlinks, self.chunk_size, only)
         result = self.run_items(items, [str(p) for p in paths], only=only, only_paths=only_paths,
                                 unique_ids=True)
         result.sources = counts.to_json()
@@ -239,8 +235,11 @@ class Runner:
         pairs_at: DiskMap = DiskMap(Path(rows_dir.name) / "pairs_at.db")
         suggestions: dict[Any, Any] = {}
         with self._pool(rows_dir.name) as pool:
-            if isinstance(items, WalkedFiles):  # --engine spark: tasks read the files
+            if isinstance(items, WalkedFiles) and self.spark is not None:  # tasks read
                 parts = items.validated(pool, local, _files_in_worker, take, read_in_tasks)
+            elif isinstance(items, WalkedFiles):  # workers read text files, this process shards
+                parts = items.validated_in_runs(pool, local, _files_in_worker,
+                                                _documents_in_worker, take, read_in_tasks)
             else:
                 jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
                 parts = pool.map(jobs, local, _documents_in_worker)
@@ -296,9 +295,28 @@ class Runner:
         findings.finish(lambda f: with_suggestion(f, suggestions), first=suggested)
         stage("findings")
 
+        where_read: list[DiskMap] = []
+
         def text_of(doc_id: str, _keep: Any = rows_dir) -> str:
-            """The text of a validated document, as validated (read from pass 1's rows)."""
-            return store.get(stored[doc_id].row)["text"]
+            """The text of a validated document, as validated (read from pass 1's rows).
+
+            A suite that only checks each document on its own keeps the rows of the
+            documents with findings; any other is read again from its corpus file
+            (``LookupError`` if it cannot be), found by its record (an index of the
+            records, on disk, is made on the first such call)."""
+            if doc_id in stored:
+                return store.get(stored[doc_id].row)["text"]
+            if not where_read:
+                where_read.append(DiskMap(Path(rows_dir.name) / "where_read.db"))
+                where_read[0].update((r["id"], (r["path"], r.get("line") or 1))
+                                     for r in documents)
+            if doc_id not in where_read[0]:
+                raise LookupError(f"{doc_id}: no document of this run has this id")
+            path, line = where_read[0][doc_id]
+            try:
+                return read_document(path, line, fields=self.suite.fields).text
+            except (ValueError, OSError) as exc:
+                raise LookupError(f"{path}:{line}: {exc}") from None
 
         def pairs_of(story_id: str, _keep: Any = rows_dir) -> list[dict[str, Any]]:
             """The pairs of versions the story view shows (the figure check's tables)."""
@@ -384,7 +402,7 @@ class _Stages:
 
 
 def _files_in_worker(batch: Any) -> Any:
-    """Pass 1 on a batch of files, read in this worker (a Spark task)."""
+    """Pass 1 on a batch of files, read in this worker (a worker process or a Spark task)."""
     assert _WORKER is not None, "worker not initialised"
     return read_and_validate(batch, _WORKER.documents)
 

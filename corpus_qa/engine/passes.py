@@ -113,6 +113,10 @@ class DocumentPass:
         self.resolves = needs_metadata(suite, self.instances)
         self.pre_passes = {i: e.corpus_pass() for i, e in enumerate(self.instances)
                            if e.scope == "corpus"}
+        self.keeps_rows = self.groups or bool(self.pre_passes)
+        """Whether every document's row is stored (the story and corpus passes read them);
+        else only the rows of documents with findings are (what the report and the fixer
+        show), and :meth:`RunResult.text_of` reads any other document again."""
         self.store: RowStore | None = None
 
     def storing_in(self, store_dir: str) -> DocumentPass:
@@ -152,6 +156,8 @@ class DocumentPass:
             for doc, meta, row, signature in zip(batch, metadata, rows, signatures, strict=True):
                 record = document_record(doc, meta)
                 out.records.append(record)
+                if not self.keeps_rows and doc.id not in reported:
+                    continue  # a clean document that nothing reads back
                 stored = Stored(put(stored_row(doc, row, credits_of(meta, self.phrases))))
                 for position, pre in self.pre_passes.items():
                     owned = getattr(pre, "yields_to", ())

@@ -1,5 +1,9 @@
 """Pass 1 where the files are read: a batch of corpus files read and validated together.
 
+The local engine's workers read the text files they validate
+(:meth:`WalkedFiles.validated_in_runs`: this process walks, shards are read here);
+Spark tasks read every file, as follows.
+
 With ``--engine spark`` the driver only walks the corpus paths (the same
 :class:`~corpus_qa.sources.corpus.Walk`, so the same input findings for links, special
 files and unsafe names) and cuts the files it finds into :class:`FileBatch` es; a Spark
@@ -17,9 +21,11 @@ twice in it) is read again on the driver, through the same renaming as the local
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import count
 from typing import Any
 
 from corpus_qa.documents import Document
@@ -27,7 +33,6 @@ from corpus_qa.engine.passes import ChunkResult, DocumentPass
 from corpus_qa.engine.pool import chunks
 from corpus_qa.sources.base import FieldMap, Loaded, SourceCount, SourceCounts
 from corpus_qa.sources.corpus import FileToRead, UniqueIds, Walk, locator, read_file
-from corpus_qa.sources.registry import format_of
 
 BATCH_BYTES = 64 << 20
 """At most this many bytes of corpus files in one batch (one Spark task), unless a single
@@ -90,6 +95,103 @@ class WalkedFiles:
             yield from take_batch(batch, result, self.unique, self.counts, take, read, local)
 
 
+    def validated_in_runs(self, pool: Any, local: DocumentPass,
+                          remote: Callable[[FileBatch], BatchResult],
+                          remote_chunk: Callable[[tuple[int, list[Document]]], ChunkResult],
+                          take: Callable[[Loaded], Document | None],
+                          read: Callable[[int, int], None]) -> Iterator[ChunkResult]:
+        """Pass 1's chunk results in walk order, this process only walking text files
+        (the local engine's worker pool).
+
+        A run of text files goes to the workers in :class:`FileBatch` es (``remote``: a
+        worker running :func:`read_and_validate`), so no text crosses a pipe on its way
+        to a worker. A shard (JSON Lines, Parquet, compressed) is read here and its
+        documents go to the workers in chunks (``remote_chunk``): a large shard read by
+        one worker would keep the others idle. Each run's results are all taken before
+        the next run is read, so ids are renamed, files counted and problems listed in
+        walk order, as when this process reads everything.
+        """
+        walked = _Pushback(self.walk.items())
+        numbers = count()
+        while walked.more():
+            yield from self._text_run(walked, numbers, pool, local, remote, take, read)
+            yield from self._shard_run(walked, numbers, pool, local, remote_chunk, take)
+
+    def _text_run(self, walked: _Pushback, numbers: Iterator[int], pool: Any,
+                  local: DocumentPass, remote: Callable[[FileBatch], BatchResult],
+                  take: Callable[[Loaded], Document | None],
+                  read: Callable[[int, int], None]) -> Iterator[ChunkResult]:
+        """The walk up to its next shard, read and validated by the workers."""
+        sent: deque[FileBatch] = deque()
+        after: list[Loaded] = []  # walk items after the run's last file
+
+        def batches() -> Iterator[FileBatch]:
+            for batch in file_batches(walked.until(_is_shard), self.fields, self.chunk_size,
+                                      self.only):
+                if not batch.files:
+                    after.extend(batch.before)
+                    continue
+                batch.number = next(numbers)
+                sent.append(batch)
+                yield batch
+
+        for result in pool.map(batches(), partial(_read_locally, local), remote):
+            yield from take_batch(sent.popleft(), result, self.unique, self.counts, take,
+                                  read, local)
+        for item in after:
+            take(item)
+
+    def _shard_run(self, walked: _Pushback, numbers: Iterator[int], pool: Any,
+                   local: DocumentPass,
+                   remote: Callable[[tuple[int, list[Document]]], ChunkResult],
+                   take: Callable[[Loaded], Document | None]) -> Iterator[ChunkResult]:
+        """The walk up to its next text file, read here, validated by the workers."""
+        self.unique.counts = self.counts
+
+        def documents() -> Iterator[Document]:
+            for item in walked.until(_is_text):
+                items: Iterable[Loaded] = (
+                    self.unique(read_file(item.path, item.root, self.fields, self.counts,
+                                          shown=item.shown))
+                    if isinstance(item, FileToRead) else (item,))
+                for loaded in items:
+                    doc = take(loaded)
+                    if doc is not None:
+                        yield doc
+
+        jobs = ((next(numbers) * CHUNK_NUMBERS, chunk)
+                for chunk in chunks(documents(), self.chunk_size))
+        yield from pool.map(jobs, local, remote)
+
+
+class _Pushback:
+    """The walk's items, with the one that ended a run (:meth:`until`) kept for the next."""
+
+    def __init__(self, items: Iterator[Loaded | FileToRead]) -> None:
+        self.items = items
+        self.held: list[Loaded | FileToRead] = []
+
+    def more(self) -> bool:
+        if not self.held:
+            item = next(self.items, _END)
+            if item is _END:
+                return False
+            self.held.append(item)
+        return True
+
+    def until(self, stop: Callable[[FileToRead], bool]) -> Iterator[Loaded | FileToRead]:
+        """The items up to the first file ``stop`` is true of (kept for the next run)."""
+        while self.more():
+            item = self.held.pop()
+            if isinstance(item, FileToRead) and stop(item):
+                self.held.append(item)
+                return
+            yield item
+
+
+_END: Any = object()
+
+
 def _read_locally(local: DocumentPass, batch: FileBatch) -> BatchResult:
     return read_and_validate(batch, local)
 
@@ -108,7 +210,7 @@ def file_batches(walked: Iterable[Loaded | FileToRead], fields: FieldMap,
             before.append(item)
             continue
         if files and (len(files) >= chunk_size or size + item.size > BATCH_BYTES
-                      or _is_shard(item) or _is_shard(files[-1])):
+                      or item.shard or files[-1].shard):
             yield FileBatch(number, before, files, fields, chunk_size, only)
             number, before, files, size = number + 1, [], [], 0
         files.append(item)
@@ -178,5 +280,8 @@ def take_batch(batch: FileBatch, result: BatchResult, unique: UniqueIds,
 
 
 def _is_shard(file: FileToRead) -> bool:
-    fmt = format_of(file.path.name)
-    return fmt is not None and fmt.kind != "text"
+    return file.shard
+
+
+def _is_text(file: FileToRead) -> bool:
+    return not file.shard

@@ -17,6 +17,7 @@ from pathlib import Path
 from corpus_qa.diskmap import SeenIds
 from corpus_qa.documents import Document
 from corpus_qa.paths import (
+    display_child,
     display_path,
     id_root,
     is_printable,
@@ -66,6 +67,8 @@ class FileToRead:
     root: Path
     shown: str
     size: int
+    shard: bool = False
+    """A JSON Lines or Parquet file (many documents), not a text file (one)."""
 
 
 class Walk:
@@ -136,15 +139,18 @@ class Walk:
             yield self._problem(directory, "unreadable_directory",
                                 f"cannot list directory: {exc.strerror} — check its permissions")
             return
+        # Each file's display path is the directory's and its name (os.sep "/" only).
+        shown = display_path(directory) if os.sep == "/" else None
         for name, plain in names:
             if name.startswith("."):
                 continue  # .git, .DS_Store …: not corpus content
             if plain and printable(name) not in self._only_names:
                 continue
-            yield from self._entry(directory / name, root, ancestors)
+            yield from self._entry(directory / name, root, ancestors,
+                                   None if shown is None else display_child(shown, name))
 
-    def _entry(self, path: Path, root: Path,
-               ancestors: set[tuple[int, int]]) -> Iterator[Loaded | UnchangedFile | FileToRead]:
+    def _entry(self, path: Path, root: Path, ancestors: set[tuple[int, int]],
+               shown: str | None = None) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         try:
             st = os.lstat(path)
         except OSError as exc:
@@ -175,11 +181,12 @@ class Walk:
             if outside and not self.follow and is_document_file(path.name):
                 yield self._outside(path, real, "file")
                 return
-        yield from self._file(path, root, st)
+        yield from self._file(path, root, st, shown)
 
-    def _file(self, path: Path, root: Path,
-              st: os.stat_result) -> Iterator[Loaded | UnchangedFile | FileToRead]:
-        shown = display_path(path)
+    def _file(self, path: Path, root: Path, st: os.stat_result,
+              shown: str | None = None) -> Iterator[Loaded | UnchangedFile | FileToRead]:
+        """``shown``: the file's display path, when the caller has it."""
+        shown = display_path(path) if shown is None else shown
         if self.only_files is not None and shown not in self.only_files:
             return
         if not stat.S_ISREG(st.st_mode):
@@ -201,7 +208,9 @@ class Walk:
             yield UnchangedFile(shown)
             return
         if not self.read:
-            yield FileToRead(path, root, shown, st.st_size)
+            fmt = format_of(path.name)
+            yield FileToRead(path, root, shown, st.st_size,
+                             shard=fmt is not None and fmt.kind != "text")
             return
         yield from read_file(path, root, self.fields, self.counts, shown=shown)
 

@@ -13,7 +13,7 @@ Format(kind='jsonl', compression='zstd')
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from corpus_qa.sources.base import DocumentSource
@@ -69,5 +69,11 @@ def is_document_file(name: str) -> bool:
 
 def source_for(fmt: Format) -> DocumentSource:
     """The source that reads ``fmt`` (its module imported on first use)."""
-    module = importlib.import_module(_MODULES[fmt.kind])
+    module = _LOADED.get(fmt.kind)
+    if module is None:  # (import_module looks the module up again on every call)
+        module = _LOADED[fmt.kind] = importlib.import_module(_MODULES[fmt.kind])
     return module.source(fmt.compression)  # type: ignore[no-any-return]
+
+
+_LOADED: dict[str, Any] = {}
+"""The source modules imported so far, by format kind."""

@@ -202,12 +202,13 @@ def test_changed_since_is_read_in_spark_tasks_and_gives_the_local_json(
     args = ("--changed-since", "main", "--chunk-size", "5")
     local_code, local = _results(corpus, tmp_path / "local.json", *args)
 
-    import corpus_qa.runner
+    from corpus_qa.engine.reading import WalkedFiles
 
     def driver_read(*_: Any, **__: Any) -> Any:
         raise AssertionError("the driver read the selected documents itself")
 
-    monkeypatch.setattr(corpus_qa.runner, "iter_corpus", driver_read)
+    # The local engine's way (its workers read text files, the main process shards).
+    monkeypatch.setattr(WalkedFiles, "validated_in_runs", driver_read)
     spark_windows.clear()
     spark_code, spark = _results(corpus, tmp_path / "spark.json", "--engine", "spark", *args)
     assert sum(spark_windows) > 1, "the Spark engine did not send the files to Spark tasks"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_qa.paths import display_path, printable
+from corpus_qa.paths import display_child, display_path, printable
 
 
 def _pathlib(path: str) -> str:
@@ -45,3 +45,18 @@ def test_display_path_names_a_file_as_pathlib_does(
         assert display_path(str(folder)) == "."
     finally:
         os.chdir(old)
+
+
+_NAMES = st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",))
+                 | st.sampled_from(["\udcff", "\n", "\x7f"]), min_size=1, max_size=12).filter(
+    lambda n: n not in (".", ".."))
+
+
+@given(name=_NAMES, where=st.sampled_from(["cwd", "below", "above", "outside", "root"]))
+def test_a_listed_file_is_shown_as_display_path_shows_it(name: str, where: str) -> None:
+    """The walk joins a directory's display path and each name (``display_child``)."""
+    cwd = os.getcwd()
+    directory = {"cwd": cwd, "below": os.path.join(cwd, "corpus", "2024"),
+                 "above": os.path.dirname(cwd), "outside": "/no/such/dir", "root": "/"}[where]
+    assert display_child(display_path(directory), name) == display_path(
+        os.path.join(directory, name))

@@ -13,7 +13,8 @@ from corpus_qa.sources.write import write_records
 
 
 def _file(name: str, size: int = 10) -> FileToRead:
-    return FileToRead(Path("/c") / name, Path("/c"), f"c/{name}", size)
+    return FileToRead(Path("/c") / name, Path("/c"), f"c/{name}", size,
+                      shard=not name.endswith(".txt"))
 
 
 def test_shards_go_alone_text_files_together_and_walk_items_stay_in_order() -> None:
@@ -91,3 +92,62 @@ def test_a_run_restricted_to_some_ids_validates_only_those_in_the_task(tmp_path:
             ids.extend(r["id"] for r in part.records)
     assert ids == ["x", "z"]
     assert read == [(2, 1)]
+
+
+class _RecordingPool:
+    """A pool that runs every job through ``remote`` here and records what it was sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+
+    def map(self, batches, local, remote):  # noqa: ANN001, ANN201
+        for batch in batches:
+            self.sent.append(batch)
+            yield remote(batch)
+
+
+def test_the_local_engine_sends_text_files_unread_and_reads_shards_here(tmp_path: Path) -> None:
+    """Local worker pool: text files go to the workers as paths (read there), a shard is
+    read here and its documents sent; ids, problems, skipped files and per-file counts
+    come out as one reading of the corpus in walk order gives them."""
+    from corpus_qa.engine.reading import FileBatch, WalkedFiles
+    from corpus_qa.outputs import REPORT_MARKER
+
+    (tmp_path / "01.txt").write_bytes(b"One.\n")
+    (tmp_path / "02.txt").write_bytes(b"Two \x80 bad.\n")
+    (tmp_path / "03.md").write_text(f"# A report\n{REPORT_MARKER}\n", encoding="utf-8")
+    (tmp_path / "04.pdf").write_bytes(b"%PDF")
+    # 01 is used before the shard (renamed here), 06 after it (its batch read again).
+    write_records(tmp_path / "05.jsonl", [{"id": "01", "text": "Dup."}, {"id": "06", "text": "x"},
+                                          {"text": "no id"}, {"id": "n", "text": "Nine."}])
+    (tmp_path / "06.txt").write_bytes(b"Six.\n")
+    (tmp_path / "07.txt").write_bytes(b"Seven.\n")
+    (tmp_path / "08.txt").write_bytes(b"Eight.\n")
+    expected_counts = SourceCounts()
+    expected = list(iter_corpus([tmp_path], counts=expected_counts))
+
+    counts = SourceCounts()
+    walked = WalkedFiles([tmp_path], DEFAULT_FIELDS, None, counts, (), False, chunk_size=2)
+    taken: list = []
+    read: list[int] = []
+
+    def take(item: object) -> Document | None:
+        taken.append(item)
+        return item if isinstance(item, Document) else None
+
+    pool = _RecordingPool()
+    parts = list(walked.validated_in_runs(
+        pool, _validate, lambda batch: read_and_validate(batch, _validate), _validate, take,
+        lambda n, skipped: read.append(n)))
+    ids = [r["id"].removeprefix(f"{tmp_path}/") for part in parts for r in part.records]
+    assert ids == [d.id.removeprefix(f"{tmp_path}/") for d in expected if isinstance(d, Document)]
+    assert "05.jsonl#1" in ids and "06.txt#1" in ids  # both sides of a shared id renamed
+    problems = [i for i in expected if not isinstance(i, Document)]
+    assert [i for i in taken if not isinstance(i, Document)] == problems
+    assert counts.to_json() == expected_counts.to_json()
+    # What crossed to the workers: text files as paths, the shard's documents as read.
+    shapes = [[f.path.name for f in job.files] if isinstance(job, FileBatch)
+              else [d.id.removeprefix(f"{tmp_path}/") for d in job[1]] for job in pool.sent]
+    assert shapes == [["01.txt", "02.txt"], ["03.md", "04.pdf"], ["05.jsonl#1", "06"],
+                      ["05.jsonl#3", "n"], ["06.txt", "07.txt"], ["08.txt"]]
+    assert read == [2, 0, 1]  # 06.txt's batch was read again here

@@ -497,3 +497,26 @@ def test_grouping_holds_no_signature_matrix_or_story_per_document(
     half = 4_000 * vc.DEFAULT_NUM_PERM * 4 // 2  # half of 4,000 more documents' signatures
     assert held_large - held_small < half, (held_small, held_large, half)
     assert peak_large - peak_small < half, (peak_small, peak_large, half)
+
+
+def test_a_text_only_suite_stores_the_rows_of_documents_with_findings_only(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No later pass reads the rows of a suite of per-document checks: only the documents
+    with findings are kept (the report and the fixer show those); any other document's
+    text is read again from its file, as it was validated."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    clean, broken = "A clean sentence.\n", "The café au lait, dÃ©jÃ  vu.\n"
+    (corpus / "clean.txt").write_text(clean, encoding="utf-8")
+    (corpus / "broken.txt").write_text(broken, encoding="utf-8")
+    path = tmp_path / "encoding.yml"
+    path.write_text(ENCODING_ONLY, encoding="utf-8")
+    calls: Counter[str] = Counter()
+    _count(monkeypatch, calls, passes, "stored_row")
+    result = Runner(load_suite(path), workers=1).run([str(corpus)])
+    assert {f.document for f in result.findings} == {"broken"}
+    assert calls["stored_row"] == 1  # the clean document's row is not stored
+    assert result.text_of is not None
+    assert result.text_of("broken") == broken and result.text_of("clean") == clean
+    with pytest.raises(LookupError):
+        result.text_of("no-such-document")
