@@ -519,14 +519,20 @@ class _Language:
     def comma_decimal(self) -> bool:
         """Whether "1,320" means 1.32: the function words of its first 1,500 characters."""
         if self._comma is None:
-            head = self.text[:_LANGUAGE_CHARS]
-            if "\u0130" in head:  # the one letter whose lower case is two characters
-                words = [w.lower() for w in _WORD.findall(head)]
-            else:  # the words of the lower-cased text are the lower-cased words
-                words = _WORD.findall(head.lower())
-            comma = sum(map(_COMMA_WORDS.__contains__, words))
-            self._comma = comma > sum(map(_ENGLISH_WORDS.__contains__, words))
+            comma, english = _language_words(self.text[:_LANGUAGE_CHARS])
+            self._comma = comma > english
         return self._comma
+
+
+def _language_words(text: str) -> tuple[int, int]:
+    """How many words of ``text`` are function words of a decimal-comma language, and
+    how many English ones (:attr:`_Language.comma_decimal`). A text cut after white
+    space counts the sum of its pieces' counts."""
+    if "\u0130" in text:  # the one letter whose lower case is two characters
+        words = [w.lower() for w in _WORD.findall(text)]
+    else:  # the words of the lower-cased text are the lower-cased words
+        words = _WORD.findall(text.lower())
+    return sum(map(_COMMA_WORDS.__contains__, words)), sum(map(_ENGLISH_WORDS.__contains__, words))
 
 
 def decimal_comma(text: str) -> bool:
@@ -1113,8 +1119,14 @@ def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure
     (['7 euros'], True, 3)
     """
     comma = _Language(text, None).comma_decimal if comma_decimal is None else comma_decimal
+    return _extract_blocks(text, list(_blocks(text)), known, comma)
+
+
+def _extract_blocks(text: str, blocks: list[tuple[int, int]],
+                    known: dict[tuple[str, bool], list[Figure]], comma: bool) -> list[Figure]:
+    """:func:`extract_figures_reusing` of ``text`` cut into its ``blocks``."""
     out: list[Figure] = []
-    for start, end in _blocks(text):
+    for start, end in blocks:
         block = text[start:end]
         found = known.get((block, comma))
         if found is None:
@@ -1580,20 +1592,34 @@ class PerVersion:
         self._paragraphs: dict[tuple[str, bool], list[Figure]] = {}
         self._split: dict[str, list[tuple[int, int]]] = {}
         self._blocks: SharedBlocks = {}
-        self._comma: dict[str, bool] = {}
+        self._words: dict[str, tuple[int, int]] = {}
 
     def figures(self, i: int) -> list[Figure]:
         """The figures of version ``i`` (its paragraphs shared with other versions are
         not read again: :func:`extract_figures_reusing`)."""
         if i not in self._figures:
             text = self.versions[i][1]
-            # The language is read from the first characters, which versions often share.
-            opening = text[:_LANGUAGE_CHARS]
-            comma = self._comma.get(opening)
-            if comma is None:
-                comma = self._comma[opening] = decimal_comma(opening)
-            self._figures[i] = extract_figures_reusing(text, self._paragraphs, comma)
+            blocks = list(_blocks(text))
+            self._figures[i] = _extract_blocks(text, blocks, self._paragraphs,
+                                               self._comma_decimal(text, blocks))
         return self._figures[i]
+
+    def _comma_decimal(self, text: str, blocks: list[tuple[int, int]]) -> bool:
+        """:func:`decimal_comma` of ``text``, from the counts of its blocks (cut after white
+        space, so no word straddles two), each block the versions share counted once."""
+        comma = english = 0
+        for start, end in blocks:
+            if start >= _LANGUAGE_CHARS:
+                break
+            if end > _LANGUAGE_CHARS:
+                counts = _language_words(text[start:_LANGUAGE_CHARS])
+            else:
+                block = text[start:end]
+                counts = self._words.get(block) or self._words.setdefault(
+                    block, _language_words(block))
+            comma += counts[0]
+            english += counts[1]
+        return comma > english
 
     def side(self, i: int) -> Side:
         """The sentences of version ``i``, its figures masked."""
