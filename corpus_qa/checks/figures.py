@@ -643,7 +643,7 @@ def _month(name: str) -> int:
 
 def _times(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Clock times: "3 p.m.", "3:30 pm", "15:30" → "15:30"."""
-    if not lang.has_digit or _TIME_SCREEN.search(text) is None:
+    if not _may_have_times(text, lang):
         return
     for m in _TIME.finditer(text):
         if _glued_before(text, m.start()) or int(m["h"] or m["h24"]) > 23:
@@ -656,6 +656,18 @@ def _times(text: str, lang: _Language) -> Iterator[_Candidate]:
             hour, minute = int(m["h"]) % 12, int(m["m"] or 0)
             hour += 12 if m["ampm"].lower() == "p" else 0
         yield _Candidate(m.start(), m.end(), f"{hour:02d}:{minute:02d}", "time", with_noun=False)
+
+
+def _may_have_times(text: str, lang: _Language) -> bool:
+    """False when :data:`_TIME` cannot match: no digit, or neither a colon nor
+    "am"/"pm" (in any case, maybe dotted) after one."""
+    if not lang.has_digit:
+        return False
+    if ":" not in text:
+        lower = lang.lower  # "a"/"p", "." and "m" have no case twins
+        if not ("am" in lower or "pm" in lower or "a.m" in lower or "p.m" in lower):
+            return False
+    return _TIME_SCREEN.search(text) is not None
 
 
 def _ranges(text: str, lang: _Language) -> Iterator[_Candidate]:
