@@ -528,10 +528,10 @@ def _language_words(text: str) -> tuple[int, int]:
     """How many words of ``text`` are function words of a decimal-comma language, and
     how many English ones (:attr:`_Language.comma_decimal`). A text cut after white
     space counts the sum of its pieces' counts."""
-    if "\u0130" in text:  # the one letter whose lower case is two characters
-        words = [w.lower() for w in _WORD.findall(text)]
-    else:  # the words of the lower-cased text are the lower-cased words
-        words = _WORD.findall(text.lower())
+    # The words of the lower-cased text are the lower-cased words, but for "İ", the one
+    # letter whose lower case is two characters.
+    words = ([w.lower() for w in _WORD.findall(text)] if "\u0130" in text
+             else _WORD.findall(text.lower()))
     return sum(map(_COMMA_WORDS.__contains__, words)), sum(map(_ENGLISH_WORDS.__contains__, words))
 
 

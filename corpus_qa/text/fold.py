@@ -33,9 +33,9 @@ WORD = re.compile(f"[^\\W\\d_](?:[^\\W_]|[{COMBINING_MARKS}])*")
 ['López', 'met', 'G7', 'envoys']
 """
 # Letters with a stroke or a dotless i do not decompose: map them by hand.
-_UNDECOMPOSABLE = tuple(
-    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ı": "i"}.items()
-)
+_UNDECOMPOSABLE = tuple({
+    "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ı": "i",
+}.items())
 _QUOTES = tuple(({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"}).items())
 
 
