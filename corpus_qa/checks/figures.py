@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -160,8 +161,11 @@ _QUALIFIERS = frozenset(tuple(q.split(" ")) for q in [
     "no less than",
 ])
 # fmt: on
+_QUALIFIER_ENDS = frozenset(q[-1] for q in _QUALIFIERS)
+"""The last word of every hedge."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def lemma(word: str) -> str:
     """A crude singular lower-case form, enough to compare nouns across versions.
 
@@ -180,6 +184,7 @@ def lemma(word: str) -> str:
     return w
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_plural(word: str) -> bool:
     w = word.lower().rstrip("'’")
     return w in _IRREGULAR_PLURALS or lemma(w) != w
@@ -203,6 +208,10 @@ _DIGITS = (
     r"|\d+(?:\.\d+|,\d{1,2}(?!\d))?)"  # 3.5; 1,32 / 2,5 (a decimal comma by its shape)
 )
 _CURRENCY_BEFORE = re.compile(r"(?:US\$|C\$|A\$|HK\$|\$|€|£|¥|₹|\b(?:USD|EUR|GBP) ?)$")
+_CURRENCY_ENDS = "$€£¥₹DPR \n"
+"""The last character of every :data:`_CURRENCY_BEFORE` match (its ``$`` also matches
+before a final line break)."""
+_CURRENCY_CODES = ("USD", "EUR", "GBP")
 # Scale words after digits, in English, German, French and Spanish ("2,5 Millionen").
 _SCALE_WORDS = {
     "hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
@@ -227,6 +236,11 @@ _ISO_DATE = re.compile(r"(?=[0-9])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}
 _MONTH_DAY = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?")
 _DAY_MONTH = re.compile(rf"(?=[0-9]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
 _MONTH_YEAR = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\s+(?:of\s+)?{_YEAR}")
+_MONTH_AT = re.compile(rf"(?=[JFMASOND])\b{MONTH_PATTERN}")
+"""Where :data:`_MONTH_DAY` and :data:`_MONTH_YEAR` can match: every match of either
+starts where this one does, and its matches are every such place (a month name holds
+no other: inside it there is no word boundary before a capital)."""
+_DAY_SUFFIXES = ("st", "nd", "rd", "th")
 _TIME = re.compile(
     r"(?=[0-9])(?:(?P<h>\d{1,2})(?::(?P<m>[0-5]\d))?\s*(?P<ampm>[ap])\.?m\.?(?![\w])"
     r"|(?P<h24>\d{1,2}):(?P<m24>[0-5]\d)(?![\d:]))",
@@ -304,6 +318,42 @@ _INEXACT = re.compile(
     r")",
     re.IGNORECASE,
 )
+_STEM_GROUPS = (_FRACTION_STEMS, _FACTOR_STEMS, _INEXACT_STEMS)
+"""The word lists :meth:`_Language.has_any` looks up."""
+
+
+def _trie(words: Sequence[str]) -> str:
+    """A regex for any of ``words`` (distinct, letters only) that branches one letter at
+    a time: Python's regex engine tries the alternatives of ``a|b|c`` one by one at each
+    position, a trie only those that start right. It matches where the alternation does.
+
+    >>> _trie(["ten", "tens", "two"])
+    't(?:e(?:n(?:s)?)|w(?:o))'
+    """
+    heads: dict[str, list[str]] = {}
+    for word in words:
+        heads.setdefault(word[0], []).append(word[1:])
+    parts = []
+    for head, tails in sorted(heads.items()):
+        rest = [tail for tail in tails if tail]
+        if not rest:
+            parts.append(re.escape(head))
+            continue
+        branch = f"(?:{_trie(rest)})"
+        parts.append(re.escape(head) + (branch + "?" if len(rest) < len(tails) else branch))
+    return "|".join(parts)
+
+
+_ANY_STEM = re.compile(_trie(sorted({w for group in _STEM_GROUPS for w in group})))
+"""Any word of any of :data:`_STEM_GROUPS` (in a lower-cased text): one scan screens out
+the texts that have none."""
+_NUMBER_WORD_ALONE = re.compile(
+    rf"\b(?:{_trie([*_UNITS, *_TENS, 'hundred', *_BIG, 'dozen'])})\b")
+"""A number word standing alone, in a lower-cased text (:attr:`_Language.has_number_word`)."""
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_TIME_SCREEN = re.compile(r"\d(?::|\s*[ap]\.?m)", re.IGNORECASE)
+"""What every :data:`_TIME` holds: a digit, then a colon or "am"/"pm" (maybe with
+dots); most texts have digits and no time."""
 _CURRENCY_WORD = re.compile(
     r"\s+(?:(?:US|U\.S\.|American)\s+)?(?P<w>dollar|euro|pound|yen|yuan|peso|rupee)s?\b"
     r"(?:\s+sterling\b)?",
@@ -411,12 +461,15 @@ _LANGUAGE_CHARS = 1500
 class _Language:
     """What the text's language says about its figures, decided on first use only."""
 
-    __slots__ = ("_comma", "_lower", "claims", "text")
+    __slots__ = ("_comma", "_digits", "_has", "_lower", "_stems", "claims", "text")
 
     def __init__(self, text: str, comma_decimal: bool | None) -> None:
         self.text = text
         self._comma = comma_decimal
         self._lower: str | None = None
+        self._digits: bool | None = None
+        self._stems: bool | None = None
+        self._has: dict[tuple[str, ...], bool] = {}
         self.claims: _Claims | None = None
         """The spans earlier recognisers took (set by :func:`extract_figures`): a match
         that starts inside one can never be taken, so it need not be read."""
@@ -434,19 +487,52 @@ class _Language:
         return self._lower
 
     def has_any(self, words: tuple[str, ...]) -> bool:
-        """Whether one of ``words`` (lower-case ASCII) occurs in the text, in any case: a
-        case-insensitive regex that needs one of them cannot match a text without."""
-        lower = self.lower
-        return any(word in lower for word in words)
+        """Whether one of ``words`` (one of :data:`_STEM_GROUPS`) occurs in the text, in
+        any case: a case-insensitive regex that needs one of them cannot match a text
+        without. One scan tells whether any word of any group occurs (most texts have
+        none); each group is looked up once."""
+        found = self._has.get(words)
+        if found is None:
+            lower = self.lower
+            if self._stems is None:
+                self._stems = _ANY_STEM.search(lower) is not None
+            found = self._has[words] = self._stems and any(word in lower for word in words)
+        return found
+
+    @property
+    def has_digit(self) -> bool:
+        """Whether the text has an ASCII digit, which every pattern opening with
+        ``(?=[0-9])`` needs."""
+        if self._digits is None:
+            self._digits = _ASCII_DIGIT.search(self.text) is not None
+        return self._digits
+
+    @property
+    def has_number_word(self) -> bool:
+        """Whether a number word of :data:`_WORD_QUANTITY` stands alone in the text (in
+        any case), which every match of that pattern holds: its last number word comes
+        after white space or a hyphen (or starts it, after a word boundary) and ends at
+        one."""
+        return _NUMBER_WORD_ALONE.search(self.lower) is not None
 
     @property
     def comma_decimal(self) -> bool:
         """Whether "1,320" means 1.32: the function words of its first 1,500 characters."""
         if self._comma is None:
-            words = [w.lower() for w in _WORD.findall(self.text, 0, _LANGUAGE_CHARS)]
-            comma = sum(w in _COMMA_WORDS for w in words)
-            self._comma = comma > sum(w in _ENGLISH_WORDS for w in words)
+            comma, english = _language_words(self.text[:_LANGUAGE_CHARS])
+            self._comma = comma > english
         return self._comma
+
+
+def _language_words(text: str) -> tuple[int, int]:
+    """How many words of ``text`` are function words of a decimal-comma language, and
+    how many English ones (:attr:`_Language.comma_decimal`). A text cut after white
+    space counts the sum of its pieces' counts."""
+    # The words of the lower-cased text are the lower-cased words, but for "İ", the one
+    # letter whose lower case is two characters.
+    words = ([w.lower() for w in _WORD.findall(text)] if "\u0130" in text
+             else _WORD.findall(text.lower()))
+    return sum(map(_COMMA_WORDS.__contains__, words)), sum(map(_ENGLISH_WORDS.__contains__, words))
 
 
 def decimal_comma(text: str) -> bool:
@@ -461,7 +547,7 @@ def decimal_comma(text: str) -> bool:
 
 def _dates(text: str, lang: _Language) -> Iterator[_Candidate]:
     """ISO dates, "December 18[, 2023]", "18 December [2023]", "December 2023"."""
-    for m in _ISO_DATE.finditer(text) if "-" in text else ():
+    for m in _ISO_DATE.finditer(text) if "-" in text and lang.has_digit else ():
         if m.start() and text[m.start() - 1] in "0123456789-":
             continue
         y, mo, d = int(m["year"]), int(m["month"]), int(m["day"])
@@ -469,19 +555,63 @@ def _dates(text: str, lang: _Language) -> Iterator[_Candidate]:
             yield _Candidate(
                 m.start(), m.end(), f"{y:04d}-{mo:02d}-{d:02d}", "date", with_noun=False
             )
+    # Every other date has a month name: one scan finds them all, and the two patterns
+    # that start at one are tried there alone (what finditer finds, without its scans).
+    months = [m.start() for m in _MONTH_AT.finditer(text)]
+    if not months:
+        return
+    day_month = any(_day_before(text, at) for at in months)
     for pattern in (_MONTH_DAY, _DAY_MONTH):
-        for m in pattern.finditer(text):
+        if pattern is _DAY_MONTH and not day_month:
+            continue  # no month name follows a day: "18 December" cannot match
+        found = _at(pattern, text, months) if pattern is _MONTH_DAY else pattern.finditer(text)
+        for m in found:
             if _glued_before(text, m.start()):
                 continue
             month, day = _month(m["month"]), int(m["day"])
             year = f"{int(m['year']):04d}" if m["year"] else "-"
             value = f"{year}-{month:02d}-{day:02d}"
-            if not is_real_date(value) and _counts_a_noun(text, m.end()):
+            # Days 1-28 exist in every month (the month is 1-12 here).
+            if not 1 <= day <= 28 and not is_real_date(value) and _counts_a_noun(text, m.end()):
                 continue  # "In December 45 people died": a count after a month name
             yield _Candidate(m.start(), m.end(), value, "date", with_noun=False)
-    for m in _MONTH_YEAR.finditer(text):
+    for m in _at(_MONTH_YEAR, text, months):
         value = f"{int(m['year']):04d}-{_month(m['month']):02d}"
         yield _Candidate(m.start(), m.end(), value, "date", with_noun=False)
+
+
+def _at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` when every match of ``pattern`` starts at one of
+    ``starts`` (ascending): tried at each of them past the last match, never scanned for.
+    """
+    pos = 0
+    for start in starts:
+        if start >= pos and (m := pattern.match(text, start)) is not None:
+            yield m
+            pos = m.end()
+
+
+def _day_before(text: str, at: int) -> bool:
+    """Whether a day may end before the month name at ``at``: white space back to a
+    digit, or to a digit and "st"/"nd"/"rd"/"th", maybe with "of" between ("18 of
+    December"). False means :data:`_DAY_MONTH` has no match whose month is there."""
+    i = at
+    while i and text[i - 1].isspace():  # regex \s is str.isspace, \d is str.isdecimal
+        i -= 1
+    if i == at:
+        return False
+    ends = [i]
+    if text[i - 2 : i] == "of" and i > 2 and text[i - 3].isspace():
+        j = i - 2
+        while j and text[j - 1].isspace():
+            j -= 1
+        ends.append(j)
+    for end in ends:
+        if end and text[end - 1].isdecimal():
+            return True
+        if end >= 3 and text[end - 2 : end] in _DAY_SUFFIXES and text[end - 3].isdecimal():
+            return True
+    return False
 
 
 def is_real_date(value: str) -> bool:
@@ -513,6 +643,8 @@ def _month(name: str) -> int:
 
 def _times(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Clock times: "3 p.m.", "3:30 pm", "15:30" → "15:30"."""
+    if not _may_have_times(text, lang):
+        return
     for m in _TIME.finditer(text):
         if _glued_before(text, m.start()) or int(m["h"] or m["h24"]) > 23:
             continue
@@ -526,10 +658,22 @@ def _times(text: str, lang: _Language) -> Iterator[_Candidate]:
         yield _Candidate(m.start(), m.end(), f"{hour:02d}:{minute:02d}", "time", with_noun=False)
 
 
+def _may_have_times(text: str, lang: _Language) -> bool:
+    """False when :data:`_TIME` cannot match: no digit, or neither a colon nor
+    "am"/"pm" (in any case, maybe dotted) after one."""
+    if not lang.has_digit:
+        return False
+    if ":" not in text:
+        lower = lang.lower  # "a"/"p", "." and "m" have no case twins
+        if not ("am" in lower or "pm" in lower or "a.m" in lower or "p.m" in lower):
+            return False
+    return _TIME_SCREEN.search(text) is not None
+
+
 def _ranges(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Dash ranges: "2012–13" (years), "10-15 people", "$10–15 million"; "3-2" is a score."""
-    if not any(dash in text for dash in _DASHES):
-        return  # the regex costs 10 µs per paragraph; it needs one of these
+    if not ("-" in text or "–" in text or "—" in text) or not lang.has_digit:
+        return  # the regex costs 10 µs per paragraph; it needs one of _DASHES
     for m in _RANGE.finditer(text):
         start, cur = _currency_before(text, m.start())
         if not cur and _glued_before(text, start):
@@ -553,8 +697,8 @@ def _ranges(text: str, lang: _Language) -> Iterator[_Candidate]:
 
 def _decades(text: str, lang: _Language) -> Iterator[_Candidate]:
     """ "the 1990s" → "1990s"."""
-    if not any(end in text for end in _DECADE_ENDS):
-        return
+    if not ("0s" in text or "0's" in text or "0’s" in text):
+        return  # every decade ends with one of _DECADE_ENDS
     for m in _DECADE.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "'’"):
             continue
@@ -637,6 +781,10 @@ def _factors(text: str, lang: _Language) -> Iterator[_Candidate]:
 
 def _currency_before(text: str, start: int) -> tuple[int, str]:
     """Where a figure at ``start`` starts if a currency sign precedes it, and the currency."""
+    if not start or text[start - 1] not in _CURRENCY_ENDS:
+        return start, ""
+    if text[start - 1] == " " and text[start - 4 : start - 1] not in _CURRENCY_CODES:
+        return start, ""  # a space ends only "USD ", "EUR ", "GBP "
     m = _CURRENCY_BEFORE.search(text, max(0, start - 4), start)
     if m is None:
         return start, ""
@@ -744,6 +892,8 @@ def _is_pronoun_one(text: str, start: int, end: int) -> bool:
 
 def _digit_quantities(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Digits with their sign or currency, scale word, percent sign or time unit."""
+    if not lang.has_digit:
+        return
     claims = lang.claims
     for m in _DIGIT_QUANTITY.finditer(text):
         if claims is not None and claims.covers(m.start()):
@@ -760,15 +910,22 @@ def _digit_quantity(text: str, m: re.Match[str], lang: _Language) -> _Candidate 
     elif not cur and _glued_before(text, start):
         return None
     digits = m["digits"]
-    ambiguous = _AMBIGUOUS_MARK.fullmatch(digits) is not None
-    value = _digits_value(digits, ambiguous and lang.comma_decimal)
+    if digits.isdecimal():  # no mark: not ambiguous
+        value = float(digits)
+    else:
+        ambiguous = _AMBIGUOUS_MARK.fullmatch(digits) is not None
+        value = _digits_value(digits, ambiguous and lang.comma_decimal)
     value *= -1 if text[start] in "-−" else 1
     end = m.end()
-    scale = " ".join(_key((m["scale"] or "").strip().strip("-").rstrip(".")).split())
-    if scale in ("m", "k") and not cur:  # "5m" may be metres; "$5m" is money
-        end, scale = m.end("digits"), ""
-    factor = (_LONG_SCALE[scale] if scale in _LONG_SCALE and lang.comma_decimal
-              else _SCALE_WORDS.get(scale, _SCALE_ABBR.get(scale, 1)))
+    written = m["scale"]
+    if written is None:  # most numbers have no scale word
+        scale, factor = "", 1
+    else:
+        scale = " ".join(_key(written.strip().strip("-").rstrip(".")).split())
+        if scale in ("m", "k") and not cur:  # "5m" may be metres; "$5m" is money
+            end, scale = m.end("digits"), ""
+        factor = (_LONG_SCALE[scale] if scale in _LONG_SCALE and lang.comma_decimal
+                  else _SCALE_WORDS.get(scale, _SCALE_ABBR.get(scale, 1)))
     if factor != 1:  # "8,2 Millionen" is 8200000, not 8199999.999999999 (binary floats):
         value = float(f"{value * factor:.15g}")  # 15 significant digits are exact
     glued = _LETTERS.match(text, end)
@@ -779,6 +936,8 @@ def _digit_quantity(text: str, m: re.Match[str], lang: _Language) -> _Candidate 
 
 def _word_quantities(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Number words ("two", "half a million", "twenty-five") with their unit."""
+    if not lang.has_number_word:
+        return  # the regex costs 25 µs per paragraph; most have no number word
     for m in _WORD_QUANTITY.finditer(text):
         parsed = _parse_words(m.group(0), m.start())
         if parsed is None:
@@ -877,7 +1036,10 @@ def _qualifier(text: str, start: int) -> str:
     window = text[max(0, start - 40) : start]
     if not window or not window[-1].isspace():
         return ""
-    words = tuple(w.lower() for w in window.split()[-3:])
+    split = window.split()
+    if not split or split[-1].lower() not in _QUALIFIER_ENDS:
+        return ""  # most figures follow no hedge
+    words = tuple(w.lower() for w in split[-3:])
     for n in (3, 2, 1):
         if words[-n:] in _QUALIFIERS and len(words) >= n:
             return " ".join(words[-n:])
@@ -969,8 +1131,14 @@ def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure
     (['7 euros'], True, 3)
     """
     comma = _Language(text, None).comma_decimal if comma_decimal is None else comma_decimal
+    return _extract_blocks(text, list(_blocks(text)), known, comma)
+
+
+def _extract_blocks(text: str, blocks: list[tuple[int, int]],
+                    known: dict[tuple[str, bool], list[Figure]], comma: bool) -> list[Figure]:
+    """:func:`extract_figures_reusing` of ``text`` cut into its ``blocks``."""
     out: list[Figure] = []
-    for start, end in _blocks(text):
+    for start, end in blocks:
         block = text[start:end]
         found = known.get((block, comma))
         if found is None:
@@ -1436,20 +1604,34 @@ class PerVersion:
         self._paragraphs: dict[tuple[str, bool], list[Figure]] = {}
         self._split: dict[str, list[tuple[int, int]]] = {}
         self._blocks: SharedBlocks = {}
-        self._comma: dict[str, bool] = {}
+        self._words: dict[str, tuple[int, int]] = {}
 
     def figures(self, i: int) -> list[Figure]:
         """The figures of version ``i`` (its paragraphs shared with other versions are
         not read again: :func:`extract_figures_reusing`)."""
         if i not in self._figures:
             text = self.versions[i][1]
-            # The language is read from the first characters, which versions often share.
-            opening = text[:_LANGUAGE_CHARS]
-            comma = self._comma.get(opening)
-            if comma is None:
-                comma = self._comma[opening] = decimal_comma(opening)
-            self._figures[i] = extract_figures_reusing(text, self._paragraphs, comma)
+            blocks = list(_blocks(text))
+            self._figures[i] = _extract_blocks(text, blocks, self._paragraphs,
+                                               self._comma_decimal(text, blocks))
         return self._figures[i]
+
+    def _comma_decimal(self, text: str, blocks: list[tuple[int, int]]) -> bool:
+        """:func:`decimal_comma` of ``text``, from the counts of its blocks (cut after white
+        space, so no word straddles two), each block the versions share counted once."""
+        comma = english = 0
+        for start, end in blocks:
+            if start >= _LANGUAGE_CHARS:
+                break
+            if end > _LANGUAGE_CHARS:
+                counts = _language_words(text[start:_LANGUAGE_CHARS])
+            else:
+                block = text[start:end]
+                counts = self._words.get(block) or self._words.setdefault(
+                    block, _language_words(block))
+            comma += counts[0]
+            english += counts[1]
+        return comma > english
 
     def side(self, i: int) -> Side:
         """The sentences of version ``i``, its figures masked."""

@@ -33,10 +33,25 @@ WORD = re.compile(f"[^\\W\\d_](?:[^\\W_]|[{COMBINING_MARKS}])*")
 ['López', 'met', 'G7', 'envoys']
 """
 # Letters with a stroke or a dotless i do not decompose: map them by hand.
-_UNDECOMPOSABLE = str.maketrans(
-    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ı": "i"}
-)
-_QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"})
+_UNDECOMPOSABLE = tuple({
+    "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ı": "i",
+}.items())
+_QUOTES = tuple(({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"}).items())
+
+
+def _replaced(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    """``text`` with each character ``a`` of ``pairs`` replaced by its ``b`` (no ``b`` is
+    an ``a``, so the order does not matter): what ``str.translate`` does, but ``translate``
+    looks every character of a non-ASCII text up in a dict (20 µs for a sentence), and
+    ``replace`` searches at C speed (2 µs for all of them).
+
+    >>> print(_replaced("“Søren’s”", _QUOTES + _UNDECOMPOSABLE))
+    "Soren's"
+    """
+    for a, b in pairs:
+        if a in text:
+            text = text.replace(a, b)
+    return text
 _KEY_PUNCT = str.maketrans(".,-_", "    ")
 _KEY_EDGES = " .,;:"
 
@@ -53,7 +68,7 @@ def fold_diacritics(text: str) -> str:
     if text.isascii():
         return text
     stripped = _MARKS.sub("", unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFC", stripped).translate(_UNDECOMPOSABLE)
+    return _replaced(unicodedata.normalize("NFC", stripped), _UNDECOMPOSABLE)
 
 
 def fold(text: str) -> str:
@@ -63,7 +78,7 @@ def fold(text: str) -> str:
     >>> fold("“López” Obrador’s ﬁnal Søren")
     '"lopez" obrador\\'s final soren'
     """
-    text = text.translate(_QUOTES)
+    text = _replaced(text, _QUOTES)
     if text.isascii():
         return text.casefold()
     return fold_diacritics(unicodedata.normalize("NFKC", text)).casefold()

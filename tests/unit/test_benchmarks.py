@@ -27,6 +27,8 @@ TINY: dict[str, tuple[list[str], str]] = {
     "encoding_throughput.py": (["--documents", "12", "--workers", "1", "--verify", "100"],
                                "4 predicates, 1 core"),
     "figure_extractors.py": (["--no-speed"], "## Accuracy on tests/unit/figure_cases.yml"),
+    "figure_paragraphs.py": (["--documents", "12", "--before", "HEAD", "--runs", "1"],
+                             "figures and sentence spans identical: True"),
     "fix_roundtrip.py": (["--documents", "12"], "unplanted documents whose repaired text"),
     "furniture_dev.py": (["--lines", "6", "--documents", "10"], "Furniture lines found"),
     "grouping_scale.py": (["--sizes", "40,80", "--repeat", "1"], "precision recall"),

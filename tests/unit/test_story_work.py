@@ -58,7 +58,7 @@ def _counting(monkeypatch: pytest.MonkeyPatch, calls: Counter[str], module: Any,
 def test_each_version_is_split_extracted_and_folded_once(k: int,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     calls: Counter[str] = Counter()
-    _counting(monkeypatch, calls, figures, "extract_figures_reusing")
+    _counting(monkeypatch, calls, figures, "_extract_blocks")  # extract_figures_reusing's
     _counting(monkeypatch, calls, figures, "extract_figures", lambda text, **_: len(text))
     _counting(monkeypatch, calls, sentences, "split_sentences")
     _counting(monkeypatch, calls, sentences, "split_sentences_reusing")
@@ -87,7 +87,7 @@ def test_each_version_is_split_extracted_and_folded_once(k: int,
     distinct = {p for version in story for p in version["text"].split("\n\n")}
     assert calls["extract_figures chars"] < sum(len(v["text"]) for v in story)
     assert calls["extract_figures"] == len(distinct)
-    assert calls["extract_figures_reusing"] == k
+    assert calls["_extract_blocks"] == k  # each version's blocks gathered once
 
 
 def test_reused_figures_equal_a_fresh_extraction() -> None:
