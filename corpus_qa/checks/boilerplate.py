@@ -35,7 +35,12 @@ from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, r
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
-from corpus_qa.text.segment import iter_sentence_spans, line_spans, sentence_spans
+from corpus_qa.text.segment import (
+    line_sentence_ends,
+    line_spans,
+    sentence_spans,
+    strip_span,
+)
 from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located, parse_located
 
 if TYPE_CHECKING:
@@ -463,12 +468,21 @@ def find_boilerplate(
         if pattern is not None:
             hits.append(_pattern_hit(text, line, pattern))
             continue
-        last = index == len(lines) - 1
-        head = _first_sentence(text, *line)
-        if head == line or (not last and match(head) is None):
-            continue  # one sentence (already tried), or no sentence rule can apply
+        if index < len(lines) - 1:
+            # Of a line before the last, only a matching run at its start counts (the
+            # first line), or every sentence matching: both need its first sentence to.
+            head = _first_sentence(text, *line)
+            if head == line or match(head) is None:
+                continue  # one sentence (already tried), or no sentence rule can apply
+        else:
+            # Of the last line, every sentence matching or a matching run at its end:
+            # both need its last sentence to match (it is not the first line: a one-line
+            # body was split above).
+            tail = _last_sentence(text, *line)
+            if tail == line or match(tail) is None:
+                continue
         found = [(s, match(s)) for s in sentence_spans(text, *line)]
-        chosen = _matched_sentences(found, first=index == 0, last=last)
+        chosen = _matched_sentences(found, first=index == 0, last=index == len(lines) - 1)
         hits.extend(_pattern_hit(text, s, p) for s, p in chosen)
     return hits
 
@@ -481,11 +495,22 @@ def _first_sentence(text: str, start: int, end: int) -> tuple[int, int]:
 
     ``start, end`` is a span of :func:`line_spans` (no line break, no white space at
     either edge): the splitter cuts such a piece only after ".", "!", "?" or "…", so a
-    line without one is a single sentence and is not handed to the splitter.
+    line without one is a single sentence; else the line's first boundary alone is
+    decided (:func:`line_sentence_ends`), as splitting the line would decide it.
     """
     if _SENTENCE_MARK.search(text, start, end) is None:
         return start, end
-    return next(iter_sentence_spans(text, start, end), (start, end))
+    cut = next(line_sentence_ends(text, start, end), None)
+    return (start, end) if cut is None else strip_span(text, start, cut)
+
+
+def _last_sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the last sentence of a line (the whole line when it has one): its last
+    boundary alone, read from the end (see :func:`_first_sentence`)."""
+    if _SENTENCE_MARK.search(text, start, end) is None:
+        return start, end
+    cut = next(line_sentence_ends(text, start, end, reverse=True), None)
+    return (start, end) if cut is None else strip_span(text, cut, end)
 
 
 def _matched_sentences(
