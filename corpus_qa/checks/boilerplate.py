@@ -670,9 +670,14 @@ _COMPACT_EVERY = 1 << 20
 """Pending (line, story) pairs are sorted into the table every this many (16 MiB)."""
 
 
+_BLAKE2B_8 = blake2b(digest_size=8)
+"""An empty 8-byte BLAKE2b state: a copy of it hashes a value like a new one, cheaper."""
+
+
 def _hash(value: str) -> int:
-    digest = blake2b(value.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+    state = _BLAKE2B_8.copy()
+    state.update(value.encode("utf-8", "surrogatepass"))
+    return int.from_bytes(state.digest(), "big")
 
 
 def story_hash(doc_id: str, story_id: str | None) -> int:
@@ -687,7 +692,13 @@ def normalise_line(line: str) -> str:
     >>> normalise_line("  • Follow us   on TWITTER! ")
     'follow us on twitter'
     """
-    return " ".join(line.casefold().split()).strip(_EDGE_NOISE)
+    folded = line.casefold()
+    # Already collapsed when its only white space is single spaces (a printable string
+    # has no white space but " "; one at an edge goes with the edge noise): the usual
+    # line, which is then not cut into words and joined again.
+    if not (folded.isprintable() and "  " not in folded):
+        folded = " ".join(folded.split())
+    return folded.strip(_EDGE_NOISE)
 
 
 class RepeatedLineCounter:

@@ -277,3 +277,36 @@ def test_first_and_last_sentences_decided_alone_find_what_splitting_every_line_d
     body_start = min(body_start, len(text))
     assert find_boilerplate(text, PATTERNS, body_start=body_start) == _every_line_split(
         text, body_start)
+
+
+def test_printable_text_has_no_white_space_but_the_space() -> None:
+    # What normalise_line's shortcut rests on, for every code point of this Python's
+    # Unicode database: a string that is printable holds no white space but " ".
+    import sys
+
+    assert not [hex(c) for c in range(sys.maxunicode + 1)
+                if chr(c).isspace() and chr(c).isprintable() and c != 0x20]
+
+
+_LINE_PIECES = st.sampled_from(["Follow", "us", "ON", "TWITTER", "Straße", "ΣΑΣ", "ǅ", "ﬁ",
+                                "İ", "“x”", "•", "!", " ", "  ", "\t", "\u00a0", "\u2009",
+                                "\u3000", "\x85", "\x1f", "\u200b", "\r", "\n", "…", "-"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=12).map("".join))
+def test_normalise_line_collapses_as_splitting_and_joining_does(line: str) -> None:
+    from corpus_qa.checks.boilerplate import _EDGE_NOISE, normalise_line
+
+    assert normalise_line(line) == " ".join(line.casefold().split()).strip(_EDGE_NOISE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=12).map("".join))
+def test_line_hash_is_blake2b_of_the_line(line: str) -> None:
+    from hashlib import blake2b
+
+    from corpus_qa.checks.boilerplate import _hash
+
+    digest = blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    assert _hash(line) == int.from_bytes(digest, "big")
