@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corpus_qa.backtracking import vet_regex
-from corpus_qa.checks.prefilter import first_characters
+from corpus_qa.checks.prefilter import first_characters, needed_characters
 from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
@@ -136,29 +136,42 @@ def scoped_flags(source: str) -> str:
 
 
 class PatternSet:
-    """Validated patterns, compiled once into one alternation per position class."""
+    """Validated patterns, compiled into one alternation per position class and first
+    character of a unit, each when a unit first needs it."""
 
     def __init__(self, patterns: Iterable[Pattern]) -> None:
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
         self._by_group = {f"_p{i}": p for i, p in enumerate(self.patterns)}
-        self._compiled = {
-            (lead, trail): self._compile(lead, trail)
-            for lead in (False, True)
-            for trail in (False, True)
-        }
         # The characters each pattern's match can start with (None: any): a unit is
         # matched against the patterns that can start with its first character only
-        # (one alternation per position class and first character, in file order).
+        # (one alternation per position class and first character, in file order; the
+        # first character None, for a unit that is all decoration: every pattern).
         self._first = [first_characters(scoped_flags(p.source)) for p in self.patterns]
-        self._by_first: dict[tuple[bool, bool, str], re.Pattern[str] | None] = {}
+        # A pattern that can start with any character is tried on every unit, and may
+        # scan all of it (a caption's credit in brackets at the end of a long line): it
+        # joins a unit's alternation only when the unit holds the punctuation and symbols
+        # its match needs (rare in prose, unlike letters). Those characters are the
+        # gates; which of them a unit holds is part of its alternation's key.
+        self._needs = [frozenset(c for c in needed_characters(scoped_flags(p.source))
+                                 if not (c.isalnum() or c.isspace()))
+                       if first is None else frozenset()
+                       for p, first in zip(self.patterns, self._first, strict=True)]
+        self._gates = tuple(sorted(frozenset().union(*self._needs)))
+        self._by_first: dict[tuple[bool, bool, str | None, tuple[bool, ...]],
+                             re.Pattern[str] | None] = {}
 
-    def _compile(self, leading: bool, trailing: bool,
-                 first: str | None = None) -> re.Pattern[str] | None:
+    def _compile(self, leading: bool, trailing: bool, first: str | None = None,
+                 held: tuple[bool, ...] | None = None) -> re.Pattern[str] | None:
+        """The alternation of the patterns of a position class (that can start with
+        ``first``, and whose needed characters are among the gates ``held``; None: any)."""
+        present = (frozenset(c for c, h in zip(self._gates, held, strict=True) if h)
+                   if held is not None else None)
         parts = [
             f"(?P<_p{i}>{scoped_flags(p.source)})"
             for i, p in enumerate(self.patterns)
             if p.allowed(leading, trailing)
             and (first is None or self._first[i] is None or first in self._first[i])
+            and (present is None or self._needs[i] <= present)
         ]
         if not parts:
             return None
@@ -178,13 +191,11 @@ class PatternSet:
     ) -> Pattern | None:
         """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
         start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
-        if start < end:
-            key = (leading, trailing, text[start])
-            if key not in self._by_first:
-                self._by_first[key] = self._compile(*key)
-            regex = self._by_first[key]
-        else:
-            regex = self._compiled[(leading, trailing)]
+        held = tuple(text.find(c, start, end) >= 0 for c in self._gates)
+        key = (leading, trailing, text[start] if start < end else None, held)
+        if key not in self._by_first:
+            self._by_first[key] = self._compile(*key)
+        regex = self._by_first[key]
         if regex is None:
             return None
         m = regex.fullmatch(text, start, end)

@@ -188,11 +188,11 @@ def test_no_check_raises_on_arbitrary_text(text: str, body_start: int, limit: in
 
 
 def _every_pattern_match(text: str, start: int, end: int, lead: bool, trail: bool):  # type: ignore[no-untyped-def]
-    """What PatternSet.match gave before it picked the patterns by first character:
-    the one alternation of every pattern of the position class."""
+    """What PatternSet.match gave before it picked the patterns by first character and
+    needed characters: the one alternation of every pattern of the position class."""
     from corpus_qa.checks.boilerplate import _LEAD_DECORATION
 
-    regex = PATTERNS._compiled[(lead, trail)]
+    regex = PATTERNS._compile(lead, trail)
     start = _LEAD_DECORATION.match(text, start, end).end()
     m = regex.fullmatch(text, start, end) if regex is not None else None
     return None if m is None or m.lastgroup is None else PATTERNS._by_group[m.lastgroup]

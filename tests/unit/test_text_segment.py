@@ -153,7 +153,8 @@ def test_line_sentence_ends_take_one_line() -> None:
 
 _NEAR_A_MARK = st.lists(st.sampled_from(["Dec", "U.S", "x", " ", "  ", "\n", "\t", "\u00a0",
                                          "“", "(", "\"", "¿", "'", ".", "...", "…", "!?", "”",
-                                         ")", "»", "12", "a", "….", "…!"]), max_size=14).map("".join)
+                                         ")", "»", "12", "a", "….", "…!"]),
+                        max_size=14).map("".join)
 
 
 @settings(max_examples=500, deadline=None)
