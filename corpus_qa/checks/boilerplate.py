@@ -29,12 +29,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corpus_qa.checks.prefilter import first_characters
+from corpus_qa.checks.prefilter import first_characters, needed_characters
 from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
-from corpus_qa.text.segment import iter_sentence_spans, line_spans, sentence_spans
+from corpus_qa.text.segment import (
+    line_sentence_ends,
+    line_spans,
+    sentence_spans,
+    strip_span,
+)
 from corpus_qa.vetcache import prove, proven, save, vet_regex
 from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located, parse_located
 
@@ -142,15 +147,31 @@ class PatternSet:
         # (one alternation per position class and first character, in file order; the
         # first character None, for a unit that is all decoration: every pattern).
         self._first = [first_characters(scoped_flags(p.source)) for p in self.patterns]
-        self._by_first: dict[tuple[bool, bool, str | None], re.Pattern[str] | None] = {}
+        # A pattern that can start with any character is tried on every unit, and may
+        # scan all of it (a caption's credit in brackets at the end of a long line): it
+        # joins a unit's alternation only when the unit holds the punctuation and symbols
+        # its match needs (rare in prose, unlike letters). Those characters are the
+        # gates; which of them a unit holds is part of its alternation's key.
+        self._needs = [frozenset(c for c in needed_characters(scoped_flags(p.source))
+                                 if not (c.isalnum() or c.isspace()))
+                       if first is None else frozenset()
+                       for p, first in zip(self.patterns, self._first, strict=True)]
+        self._gates = tuple(sorted(frozenset().union(*self._needs)))
+        self._by_first: dict[tuple[bool, bool, str | None, tuple[bool, ...]],
+                             re.Pattern[str] | None] = {}
 
-    def _compile(self, leading: bool, trailing: bool,
-                 first: str | None = None) -> re.Pattern[str] | None:
+    def _compile(self, leading: bool, trailing: bool, first: str | None = None,
+                 held: tuple[bool, ...] | None = None) -> re.Pattern[str] | None:
+        """The alternation of the patterns of a position class (that can start with
+        ``first``, and whose needed characters are among the gates ``held``; None: any)."""
+        present = (frozenset(c for c, h in zip(self._gates, held, strict=True) if h)
+                   if held is not None else None)
         parts = [
             f"(?P<_p{i}>{scoped_flags(p.source)})"
             for i, p in enumerate(self.patterns)
             if p.allowed(leading, trailing)
             and (first is None or self._first[i] is None or first in self._first[i])
+            and (present is None or self._needs[i] <= present)
         ]
         if not parts:
             return None
@@ -170,7 +191,8 @@ class PatternSet:
     ) -> Pattern | None:
         """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
         start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
-        key = (leading, trailing, text[start] if start < end else None)
+        held = tuple(text.find(c, start, end) >= 0 for c in self._gates)
+        key = (leading, trailing, text[start] if start < end else None, held)
         if key not in self._by_first:
             self._by_first[key] = self._compile(*key)
         regex = self._by_first[key]
@@ -465,12 +487,21 @@ def find_boilerplate(
         if pattern is not None:
             hits.append(_pattern_hit(text, line, pattern))
             continue
-        last = index == len(lines) - 1
-        head = _first_sentence(text, *line)
-        if head == line or (not last and match(head) is None):
-            continue  # one sentence (already tried), or no sentence rule can apply
+        if index < len(lines) - 1:
+            # Of a line before the last, only a matching run at its start counts (the
+            # first line), or every sentence matching: both need its first sentence to.
+            head = _first_sentence(text, *line)
+            if head == line or match(head) is None:
+                continue  # one sentence (already tried), or no sentence rule can apply
+        else:
+            # Of the last line, every sentence matching or a matching run at its end:
+            # both need its last sentence to match (it is not the first line: a one-line
+            # body was split above).
+            tail = _last_sentence(text, *line)
+            if tail == line or match(tail) is None:
+                continue
         found = [(s, match(s)) for s in sentence_spans(text, *line)]
-        chosen = _matched_sentences(found, first=index == 0, last=last)
+        chosen = _matched_sentences(found, first=index == 0, last=index == len(lines) - 1)
         hits.extend(_pattern_hit(text, s, p) for s, p in chosen)
     return hits
 
@@ -483,11 +514,22 @@ def _first_sentence(text: str, start: int, end: int) -> tuple[int, int]:
 
     ``start, end`` is a span of :func:`line_spans` (no line break, no white space at
     either edge): the splitter cuts such a piece only after ".", "!", "?" or "…", so a
-    line without one is a single sentence and is not handed to the splitter.
+    line without one is a single sentence; else the line's first boundary alone is
+    decided (:func:`line_sentence_ends`), as splitting the line would decide it.
     """
     if _SENTENCE_MARK.search(text, start, end) is None:
         return start, end
-    return next(iter_sentence_spans(text, start, end), (start, end))
+    cut = next(line_sentence_ends(text, start, end), None)
+    return (start, end) if cut is None else strip_span(text, start, cut)
+
+
+def _last_sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the last sentence of a line (the whole line when it has one): its last
+    boundary alone, read from the end (see :func:`_first_sentence`)."""
+    if _SENTENCE_MARK.search(text, start, end) is None:
+        return start, end
+    cut = next(line_sentence_ends(text, start, end, reverse=True), None)
+    return (start, end) if cut is None else strip_span(text, cut, end)
 
 
 def _matched_sentences(
@@ -647,9 +689,14 @@ _COMPACT_EVERY = 1 << 20
 """Pending (line, story) pairs are sorted into the table every this many (16 MiB)."""
 
 
+_BLAKE2B_8 = blake2b(digest_size=8)
+"""An empty 8-byte BLAKE2b state: a copy of it hashes a value like a new one, cheaper."""
+
+
 def _hash(value: str) -> int:
-    digest = blake2b(value.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+    state = _BLAKE2B_8.copy()
+    state.update(value.encode("utf-8", "surrogatepass"))
+    return int.from_bytes(state.digest(), "big")
 
 
 def story_hash(doc_id: str, story_id: str | None) -> int:
@@ -664,7 +711,13 @@ def normalise_line(line: str) -> str:
     >>> normalise_line("  • Follow us   on TWITTER! ")
     'follow us on twitter'
     """
-    return " ".join(line.casefold().split()).strip(_EDGE_NOISE)
+    folded = line.casefold()
+    # Already collapsed when its only white space is single spaces (a printable string
+    # has no white space but " "; one at an edge goes with the edge noise): the usual
+    # line, which is then not cut into words and joined again.
+    if not (folded.isprintable() and "  " not in folded):
+        folded = " ".join(folded.split())
+    return folded.strip(_EDGE_NOISE)
 
 
 class RepeatedLineCounter:

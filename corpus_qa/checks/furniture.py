@@ -81,9 +81,14 @@ _SEPARATOR = re.compile(r"\s[|•·]\s|\s[|•·]$")
 # the scraper lost. A lower-case letter then a capitalised word of 3+ letters inside one
 # token counts only for tokens of 12+ letters or with two such joints, so brand names
 # ("WordPress", "YouTube", "McKelvey") are not glue.
-_PUNCT_GLUE = re.compile(r"[a-zäöüßéèàç]{2}[.!?:][A-ZÄÖÜÉ]{1,3}[a-zäöüéèà]{2}")
-_DIGIT_GLUE = re.compile(r"(?<![\w.,])\d+[A-ZÄÖÜÉ][a-zäöüéèà]{3,}")
+# Each is asked from its rarest character (the punctuation, the digit, the capital): a
+# pattern that opens with a character class is searched by skipping to that class, where
+# one that opens with a repeat or a look-behind is tried at every position of the line.
+_PUNCT_GLUE = re.compile(r"[.!?:](?<=[a-zäöüßéèàç]{2}[.!?:])(?=[A-ZÄÖÜÉ]{1,3}[a-zäöüéèà]{2})")
+_DIGIT_GLUE = re.compile(r"\d(?<![\w.,]\d)\d*[A-ZÄÖÜÉ][a-zäöüéèà]{3,}")
 _CAMEL_JOINT = re.compile(r"[a-zäöüßéèà][A-ZÄÖÜÉ][a-zäöüéèà]{2}")
+_CAMEL_JOINT_IN = re.compile(r"[A-ZÄÖÜÉ](?<=[a-zäöüßéèà][A-ZÄÖÜÉ])[a-zäöüéèà]{2}")
+"""Whether a line holds a _CAMEL_JOINT (the joints of a token are counted with that one)."""
 _TOKEN = re.compile(r"\S+")
 
 
@@ -513,7 +518,7 @@ def _sentence_starts(line: str) -> Iterator[int]:
 def _glued(line: str) -> bool:
     if _PUNCT_GLUE.search(line) or _DIGIT_GLUE.search(line):
         return True
-    if _CAMEL_JOINT.search(line) is None:
+    if _CAMEL_JOINT_IN.search(line) is None:
         return False  # a joint has no white space, so it lies in one token: none has one
     for token in _TOKEN.findall(line):
         joints = len(_CAMEL_JOINT.findall(token))

@@ -1,5 +1,6 @@
-"""The characters a regular expression's match can start with: a cheap, exact pre-test
-that lets a check leave out the patterns that cannot match a unit.
+"""The characters a regular expression's match can start with, and those every match
+holds: cheap, exact pre-tests that let a check leave out the patterns that cannot match
+a unit.
 
 :func:`first_characters` reads a pattern's parse tree (``re._parser``, as
 :mod:`corpus_qa.backtracking` does). The answer is a *necessary* condition derived from
@@ -14,6 +15,12 @@ folding.
 ['A', 'S']
 >>> first_characters(r"(?i)advertisement") is None
 True
+
+:func:`needed_characters` is the same kind of necessary condition: characters that every
+match contains, wherever it starts (a unit lacking one of them cannot be matched).
+
+>>> sorted(needed_characters(r"[^(]*+[(](?:AP|AFP) Photo[)]"))
+[' ', '(', ')', 'A', 'P', 'h', 'o', 't']
 """
 
 from __future__ import annotations
@@ -103,3 +110,40 @@ def _first_of(op: Any, av: Any, flags: int) -> tuple[set[str] | None, bool]:
     if op in _ZERO_WIDTH:
         return set(), True
     return None, False  # ANY, NOT_LITERAL, a group reference, anything else
+
+
+def needed_characters(source: str, flags: int = 0) -> frozenset[str]:
+    """Characters that every match of ``source`` (compiled with ``flags``) contains; empty
+    when none is sure. Look-arounds and anchors consume nothing and add none; a
+    case-insensitive letter adds none (see :func:`first_characters`)."""
+    parsed = sre_parse.parse(source, flags)
+    return frozenset(_needed(parsed.data, parsed.state.flags))
+
+
+def _needed(items: Any, flags: int) -> set[str]:
+    """The characters every match of the sequence contains."""
+    out: set[str] = set()
+    for op, av in items:
+        out |= _needed_of(op, av, flags)
+    return out
+
+
+def _needed_of(op: Any, av: Any, flags: int) -> set[str]:
+    if op is sre.LITERAL:
+        char = chr(av)
+        return set() if flags & re.IGNORECASE and _cased(char) else {char}
+    if op is sre.IN:
+        chars = _class(av, flags)
+        return chars if chars is not None and len(chars) == 1 else set()
+    if op is sre.SUBPATTERN:
+        _group, add, remove, body = av
+        return _needed(body.data, (flags | add) & ~remove)
+    if op is sre.ATOMIC_GROUP:
+        return _needed(av.data, flags)
+    if op is sre.BRANCH:
+        branches = [_needed(branch.data, flags) for branch in av[1]]
+        return set.intersection(*branches) if branches else set()
+    if op in _REPEATS:
+        low, _high, body = av
+        return _needed(body.data, flags) if low >= 1 else set()
+    return set()  # look-arounds, anchors, ANY, NOT_LITERAL, a category, a group reference

@@ -53,6 +53,7 @@ _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«([¿¡"
 # A candidate boundary: terminal punctuation, closing quotes/brackets, then whitespace.
 _END = re.compile(rf"(?:\.\.\.|…|[.!?]+)[{re.escape(_CLOSERS)}]*(?=\s)")
+_MARK = re.compile(r"[.!?…]")  # what an _END match starts with
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # A list item at the start of a line: a bullet, or "1." / "2)" / "a)", then a space.
 _LIST_ITEM = re.compile(r"\n[ \t]*(?=(?:[-*•·▪‣◦–—]|\d{1,2}[.)]|[a-z]\))[ \t]+\S)")
@@ -74,12 +75,16 @@ class Sentence:
     text: str
 
 
-def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
-    """Whether the punctuation ``text[start:end]`` (``punct`` without closers) ends a sentence."""
-    following = _NEXT_WORD.match(text, end)
+def _ends_sentence(text: str, start: int, punct: str, end: int, lo: int = 0,
+                   hi: int | None = None) -> bool:
+    """Whether the punctuation ``text[start:end]`` (``punct`` without closers) ends a sentence
+    of the piece ``text[lo:hi]`` (default: the whole text), which is read as if it were the
+    whole text: nothing outside it is looked at."""
+    hi = len(text) if hi is None else hi
+    following = _NEXT_WORD.match(text, end, hi)
     nxt = following.group(1) if following else None
     if nxt is None:  # end of text or next is a digit/symbol-led quote
-        rest = text[end : end + 80].lstrip()
+        rest = text[end : min(end + 80, hi)].lstrip()
         return not rest or rest[0].isupper() or rest[0].isdigit() or rest[0] in _OPENERS
     if not (nxt[0].isupper() or nxt[0].isdigit()):
         return False
@@ -88,8 +93,7 @@ def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
         return starter
     if punct != ".":
         return True
-    word = _WORD_BEFORE.search(text[max(0, start - 40) : start])
-    before = word.group(1) if word else ""
+    before = _word_before(text, max(lo, start - 40), start)
     key = before.lower()
     if key in _TITLES:
         return False
@@ -98,14 +102,80 @@ def _ends_sentence(text: str, start: int, punct: str, end: int) -> bool:
     return True
 
 
+def _word_before(text: str, lo: int, end: int) -> str:
+    """The word that ends at ``end`` without the quotes or brackets that open it ("Dec" of
+    "(Dec"; "" after white space): what ``_WORD_BEFORE`` finds in ``text[lo:end]``, read
+    from the last token instead of trying every position of the piece.
+
+    >>> _word_before("in (“Dec", 0, 8), _word_before("U.S. ", 0, 5)
+    ('Dec', '')
+    """
+    piece = text[lo:end]
+    if piece.endswith("\n"):  # "$" also matches before a final line break
+        piece = piece[:-1]
+    if not piece or piece[-1].isspace():
+        return ""
+    word = _WORD_BEFORE.search(piece.rsplit(None, 1)[-1])
+    return word.group(1) if word else ""
+
+
+def _item_number_before(text: str, at: int, lo: int = 0) -> bool:
+    """Whether an item number ("12", "a" at the start of a line) ends right before ``at``
+    in the piece ``text[lo:]``: then the period at ``at`` ends nothing. The piece's start
+    counts as a line's start, as it does when the piece is split alone."""
+    if lo and at - lo <= 6:
+        return _ITEM_NUMBER.search(text[lo:at]) is not None
+    return _ITEM_NUMBER.search(text, max(0, at - 6), at) is not None
+
+
+def _is_end(text: str, m: re.Match[str], lo: int = 0, hi: int | None = None) -> bool:
+    """Whether the candidate ``m`` (an ``_END`` match) ends a sentence of ``text[lo:hi]``."""
+    return (_ends_sentence(text, m.start(), m.group(0).rstrip(_CLOSERS), m.end(), lo, hi)
+            and not _item_number_before(text, m.start(), lo))
+
+
+def _candidates(text: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
+    """``_END.finditer(text, lo, hi)``: a match starts at a mark, so each search jumps to
+    the next mark (one character class, which the regex engine scans for quickly) and
+    tries ``_END`` there, instead of trying ``_END`` at every position."""
+    hi = len(text) if hi is None else hi
+    pos = lo
+    while (mark := _MARK.search(text, pos, hi)) is not None:
+        m = _END.match(text, mark.start(), hi)
+        if m is None:
+            pos = mark.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
 def _sentence_ends(text: str) -> Iterator[int]:
     """Offsets right after each mark that ends a sentence, ascending and distinct."""
-    return (
-        m.end()
-        for m in _END.finditer(text)
-        if _ends_sentence(text, m.start(), m.group(0).rstrip(_CLOSERS), m.end())
-        and not _ITEM_NUMBER.search(text, max(0, m.start() - 6), m.start())
-    )
+    return (m.end() for m in _candidates(text) if _is_end(text, m))
+
+
+def line_sentence_ends(text: str, start: int, end: int, *,
+                       reverse: bool = False) -> Iterator[int]:
+    """Where :func:`sentence_spans` cuts the line ``text[start:end]`` (offsets into
+    ``text``, each right after a sentence's closing mark), ascending, or from the last one
+    back with ``reverse``; lazily, and without copying the line.
+
+    The same candidates and the same rule as splitting the line alone: a caller that
+    needs only the first sentence of a line, or only its last, decides one boundary
+    instead of splitting the whole line. The line holds no line break (a span of
+    :func:`line_spans`); a range with one raises ``ValueError``.
+
+    >>> t = "Intro. Sen. Smith met Dr. Jones. He left. Bye"
+    >>> list(line_sentence_ends(t, 0, len(t))), next(line_sentence_ends(t, 0, len(t), reverse=True))
+    ([6, 32, 41], 41)
+    """
+    if text.find("\n", start, end) >= 0:
+        raise ValueError("line_sentence_ends takes one line (no line break); "
+                         "use sentence_spans for a longer piece")
+    candidates = _candidates(text, start, end)
+    if reverse:
+        candidates = reversed(list(candidates))  # type: ignore[assignment]
+    return (m.end() for m in candidates if _is_end(text, m, start, end))
 
 
 def _cuts(text: str) -> Iterator[int]:
@@ -131,7 +201,8 @@ def _merged(*cuts: Iterator[int]) -> Iterator[int]:
             last = cut
 
 
-def _strip(text: str, start: int, end: int) -> Span:
+def strip_span(text: str, start: int, end: int) -> Span:
+    """``(start, end)`` without the white space at either edge of ``text[start:end]``."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -147,7 +218,7 @@ def _spans(text: str) -> Iterator[Span]:
     # text ends anyway, and no list item starts there; so only the sentence ends cut it.
     cuts = _cuts(text) if "\n" in text.rstrip() else _sentence_ends(text)
     for cut in itertools.chain(cuts, (len(text),)):
-        s, e = _strip(text, start, cut)
+        s, e = strip_span(text, start, cut)
         if s < e:
             yield s, e
         start = cut
@@ -266,7 +337,7 @@ def sentence_start(text: str, pos: int, floor: int = 0, lookback: int = LOOKBACK
         start = low + cut
     if start is None:
         return None
-    return _strip(text, start, pos)[0] if start < pos else pos
+    return strip_span(text, start, pos)[0] if start < pos else pos
 
 
 def line_spans(text: str, start: int = 0) -> list[Span]:
@@ -277,7 +348,7 @@ def line_spans(text: str, start: int = 0) -> list[Span]:
     """
     spans = []
     for m in _LINE.finditer(text, start):
-        s, e = _strip(text, m.start(), m.end())
+        s, e = strip_span(text, m.start(), m.end())
         if s < e:
             spans.append((s, e))
     return spans

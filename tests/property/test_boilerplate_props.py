@@ -188,8 +188,8 @@ def test_no_check_raises_on_arbitrary_text(text: str, body_start: int, limit: in
 
 
 def _every_pattern_match(text: str, start: int, end: int, lead: bool, trail: bool):  # type: ignore[no-untyped-def]
-    """What PatternSet.match gave before it picked the patterns by first character:
-    the one alternation of every pattern of the position class."""
+    """What PatternSet.match gave before it picked the patterns by first character and
+    needed characters: the one alternation of every pattern of the position class."""
     from corpus_qa.checks.boilerplate import _LEAD_DECORATION
 
     regex = PATTERNS._compile(lead, trail)  # every pattern (re caches the compiled regex)
@@ -219,3 +219,94 @@ def test_patterns_picked_by_first_character_match_as_all_of_them(
         if cased == "same" and before in ("", "• ", "» ") and after in ("", ".", " »", "!"):
             text = before + example + after
             assert PATTERNS.match(text, 0, len(text), leading=True, trailing=True)
+
+
+def _every_line_split(text: str, body_start: int = 0):  # type: ignore[no-untyped-def]
+    """find_boilerplate as it was before it decided a line's first or last sentence
+    alone: each line no pattern is split into all of its sentences, unless its first
+    sentence is the whole line or (a line before the last) matches nothing."""
+    from corpus_qa.checks.boilerplate import _matched_sentences, _pattern_hit, _Positions
+
+    lines = line_spans(text, body_start)
+    if not lines:
+        return []
+    where = _Positions(text, body_start, DEFAULT_LEADING_CHARS, DEFAULT_TRAILING_CHARS)
+
+    def match(span):  # type: ignore[no-untyped-def]
+        lead, trail = where.of(span)
+        return PATTERNS.match(text, span[0], span[1], leading=lead, trailing=trail)
+
+    if len(lines) == 1:
+        return [_pattern_hit(text, s, p) for s in sentence_spans(text, *lines[0])
+                if (p := match(s))]
+    hits = []
+    for index, line in enumerate(lines):
+        pattern = match(line)
+        if pattern is not None:
+            hits.append(_pattern_hit(text, line, pattern))
+            continue
+        last = index == len(lines) - 1
+        sentences = sentence_spans(text, *line)
+        if sentences[0] == line or (not last and match(sentences[0]) is None):
+            continue
+        found = [(s, match(s)) for s in sentences]
+        hits.extend(_pattern_hit(text, s, p)
+                    for s, p in _matched_sentences(found, first=index == 0, last=last))
+    return hits
+
+
+# Sentences of news and of boilerplate, with and without a closing mark, that lines are
+# made of: a notice glued before or after the article's sentences, or a line of notices.
+_SENTENCE = st.one_of(
+    st.sampled_from(CLEAN),
+    st.sampled_from([p.example for p in PATTERNS]),
+    st.sampled_from([p.example.rstrip(".!?") + "." for p in PATTERNS]),
+    st.sampled_from(["Dr.", "U.S.", "1.", "»", "Read more", "…", "(AP)", "Mr. Smith said."]),
+)
+_LINE = st.lists(_SENTENCE, min_size=1, max_size=5).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(_LINE, min_size=1, max_size=8),
+       breaks=st.sampled_from(["\n", "\n\n", "\r\n", "\n  "]),
+       body_start=st.integers(0, 40))
+def test_first_and_last_sentences_decided_alone_find_what_splitting_every_line_did(
+    lines: list[str], breaks: str, body_start: int
+) -> None:
+    text = breaks.join(lines)
+    body_start = min(body_start, len(text))
+    assert find_boilerplate(text, PATTERNS, body_start=body_start) == _every_line_split(
+        text, body_start)
+
+
+def test_printable_text_has_no_white_space_but_the_space() -> None:
+    # What normalise_line's shortcut rests on, for every code point of this Python's
+    # Unicode database: a string that is printable holds no white space but " ".
+    import sys
+
+    assert not [hex(c) for c in range(sys.maxunicode + 1)
+                if chr(c).isspace() and chr(c).isprintable() and c != 0x20]
+
+
+_LINE_PIECES = st.sampled_from(["Follow", "us", "ON", "TWITTER", "Straße", "ΣΑΣ", "ǅ", "ﬁ",
+                                "İ", "“x”", "•", "!", " ", "  ", "\t", "\u00a0", "\u2009",
+                                "\u3000", "\x85", "\x1f", "\u200b", "\r", "\n", "…", "-"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=12).map("".join))
+def test_normalise_line_collapses_as_splitting_and_joining_does(line: str) -> None:
+    from corpus_qa.checks.boilerplate import _EDGE_NOISE, normalise_line
+
+    assert normalise_line(line) == " ".join(line.casefold().split()).strip(_EDGE_NOISE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=12).map("".join))
+def test_line_hash_is_blake2b_of_the_line(line: str) -> None:
+    from hashlib import blake2b
+
+    from corpus_qa.checks.boilerplate import _hash
+
+    digest = blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    assert _hash(line) == int.from_bytes(digest, "big")

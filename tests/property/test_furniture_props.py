@@ -141,3 +141,25 @@ def test_line_ends_read_from_the_end_as_the_regexes_find_them(line: str, start: 
     start = min(start, len(line))
     assert fu._trail_start(line, start) == fu._TRAIL.search(line, start).start()
     assert fu._ends_like_sentence(line) == (fu._SENTENCE_END.search(line) is not None)
+
+
+# The glue patterns as they were written before they were asked from their rarest
+# character: the lines that hold a match must be the same.
+_GLUE_BEFORE = [
+    (r"[a-zäöüßéèàç]{2}[.!?:][A-ZÄÖÜÉ]{1,3}[a-zäöüéèà]{2}", "_PUNCT_GLUE"),
+    (r"(?<![\w.,])\d+[A-ZÄÖÜÉ][a-zäöüéèà]{3,}", "_DIGIT_GLUE"),
+    (r"[a-zäöüßéèà][A-ZÄÖÜÉ][a-zäöüéèà]{2}", "_CAMEL_JOINT_IN"),
+]
+_GLUE_PIECES = st.sampled_from(["zu", "ab", "ß", "é", ".", ":", "!", "?", "A", "Ak", "ZEI",
+                                "Ö", "zeptieren", "Teilen", "0", "12", ",", " ", "x", "_",
+                                "WordPress", "Facebook: 0Teilen", "JaNein", "a.B", ".",
+                                ".0Teilen", ",3Zeit", "x5Mehr"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_GLUE_PIECES, max_size=12).map("".join))
+def test_glue_asked_from_its_rarest_character_is_found_in_the_same_lines(line: str) -> None:
+    import re
+
+    for before, name in _GLUE_BEFORE:
+        assert (re.search(before, line) is None) == (getattr(fu, name).search(line) is None), name

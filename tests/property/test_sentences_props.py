@@ -43,7 +43,7 @@ def _spans_through_every_cut(text: str) -> list[tuple[int, int]]:
     list items included): what :func:`split_sentences` gives for any text."""
     out, start = [], 0
     for cut in [*segment._cuts(text), len(text)]:
-        s, e = segment._strip(text, start, cut)
+        s, e = segment.strip_span(text, start, cut)
         if s < e:
             out.append((s, e))
         start = cut

@@ -1,12 +1,16 @@
-"""corpus_qa.checks.prefilter: the first characters of a regex's match are necessary."""
+"""corpus_qa.checks.prefilter: the first characters of a regex's match, and the characters
+every match holds, are necessary."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from corpus_qa.checks.prefilter import first_characters
+from corpus_qa.checks.boilerplate import load_default_patterns, scoped_flags
+from corpus_qa.checks.prefilter import first_characters, needed_characters
 
 
 @pytest.mark.parametrize(("source", "text"), [
@@ -24,6 +28,7 @@ def test_a_text_the_pattern_matches_starts_with_one_of_them(source: str, text: s
     assert re.fullmatch(source, text)
     first = first_characters(source)
     assert first is None or text[0] in first
+    assert needed_characters(source) <= set(text)
 
 
 def test_the_first_characters_are_read_from_what_the_pattern_consumes() -> None:
@@ -34,3 +39,25 @@ def test_the_first_characters_are_read_from_what_the_pattern_consumes() -> None:
     assert first_characters(r"(?=x)?[ab]c") == {"a", "b"}
     assert first_characters(r"(?:Home|News)(?: \| \w+)+") == {"H", "N"}
     assert first_characters(r"x*[0-2]") == {"x", "0", "1", "2"}
+
+
+def test_the_needed_characters_are_read_from_what_every_match_consumes() -> None:
+    assert needed_characters(r"(?i)abc") == frozenset()      # case-insensitive letters
+    assert needed_characters(r"(?i)\(c\)") == {"(", ")"}     # caseless characters stay
+    assert needed_characters(r"a?b*c{0,2}") == frozenset()    # optional
+    assert needed_characters(r"(?:a|ab)(?:xa|ya)") == {"a"}   # in every branch
+    assert needed_characters(r"(?=x)y(?!z)[q]") == {"y", "q"}  # look-arounds consume none
+    assert needed_characters(r"[^(]*+[(]x{2,}") == {"(", "x"}
+    assert needed_characters(r"(?:(?:a|b)c)+|c") == {"c"}
+
+
+_PATTERNS = [p for p in load_default_patterns()]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), pattern=st.sampled_from(_PATTERNS))
+def test_every_match_of_a_default_pattern_holds_its_needed_characters(data, pattern) -> None:  # type: ignore[no-untyped-def]
+    source = scoped_flags(pattern.source)
+    text = data.draw(st.from_regex(source, fullmatch=True), label="text")
+    assert needed_characters(source) <= set(text)
+    assert pattern.example and needed_characters(source) <= set(pattern.example)

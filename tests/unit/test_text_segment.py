@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from corpus_qa.text import segment
@@ -121,3 +121,53 @@ def test_cuts_of_a_line_and_of_a_text_are_the_merged_sources(text: str) -> None:
     assert list(segment._cuts(text)) == _reference_cuts(text)
     line = text.replace("\n", " ")
     assert list(segment._cuts(line)) == _reference_cuts(line)
+
+
+@settings(max_examples=600, deadline=None)
+@given(before=st.lists(_PIECES, max_size=6).map("".join),
+       line=st.lists(_PIECES, max_size=40).map("".join),
+       after=st.lists(_PIECES, max_size=6).map("".join),
+       edges=st.sampled_from(["\n", "\r\n", "\n\t", "\u00a0", " ", "", "1", "x"]))
+def test_line_sentence_ends_cut_a_line_as_the_splitter_does(before: str, line: str,
+                                                            after: str, edges: str) -> None:
+    # The line is read in place, inside a longer text whose other lines must not count
+    # (an item number or a title before it, a capital after it, whatever separates
+    # them); its cuts, ascending or from the end, are where sentence_spans cuts the
+    # line alone.
+    line = line.replace("\n", " ").strip()
+    assume(line)  # a line of line_spans: not empty, no white space at either edge
+    text = before + edges + line + edges + after
+    start = len(before) + len(edges)
+    end = start + len(line)
+    spans = sentence_spans(text, start, end)
+    cuts = list(segment.line_sentence_ends(text, start, end))
+    assert [segment.strip_span(text, a, b) for a, b in
+            zip([start, *cuts], [*cuts, end], strict=True)] == spans
+    assert list(segment.line_sentence_ends(text, start, end, reverse=True)) == cuts[::-1]
+
+
+def test_line_sentence_ends_take_one_line() -> None:
+    with pytest.raises(ValueError, match="one line"):
+        list(segment.line_sentence_ends("One.\nTwo. Three", 0, 15))
+
+
+_NEAR_A_MARK = st.lists(st.sampled_from(["Dec", "U.S", "x", " ", "  ", "\n", "\t", "\u00a0",
+                                         "“", "(", "\"", "¿", "'", ".", "...", "…", "!?", "”",
+                                         ")", "»", "12", "a", "….", "…!"]),
+                        max_size=14).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_NEAR_A_MARK, cut=st.integers(0, 40))
+def test_word_before_is_what_the_regex_finds_in_the_piece(text: str, cut: int) -> None:
+    lo = cut % (len(text) + 1)
+    expected = segment._WORD_BEFORE.search(text[lo:])
+    assert segment._word_before(text, lo, len(text)) == (expected.group(1) if expected else "")
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_NEAR_A_MARK, lo=st.integers(0, 20), hi=st.integers(0, 40))
+def test_candidates_are_the_end_regex_matches(text: str, lo: int, hi: int) -> None:
+    lo, hi = lo % (len(text) + 1), hi % (len(text) + 1)
+    assert [m.span() for m in segment._candidates(text, lo, hi)] == [
+        m.span() for m in segment._END.finditer(text, lo, hi)]
