@@ -314,7 +314,8 @@ def _read_versions(located: Located, versions: Any) -> VersionsConfig:
     if versions is None:
         return VersionsConfig()
     if not isinstance(versions, dict):
-        raise _error(located, "'versions' must be a mapping (key, threshold, max_story_documents)", "versions")
+        raise _error(located, "'versions' must be a mapping (key, threshold, "
+                     "max_story_documents)", "versions")
     _check_keys(located, versions, VERSIONS_KEYS, ("versions",))
     key = versions.get("key")
     if key is not None and not isinstance(key, str):

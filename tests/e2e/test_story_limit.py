@@ -23,8 +23,8 @@ def _corpus(tmp_path: Path) -> Path:
     for i in range(VERSIONS):
         crossed = "6,000" if i <= 5 else "7,000"
         (corpus / f"v{i:02d}.txt").write_text(
-            f"Update {chr(65 + i)}. Border officials said about {crossed} migrants crossed the river "
-            "near the bridge on Monday, and the mayor asked the state for more shelters, "
+            f"Update {chr(65 + i)}. Border officials said about {crossed} migrants crossed the "
+            "river near the bridge on Monday, and the mayor asked the state for more shelters, "
             "buses and volunteers before the cold weather arrives this week.\n",
             encoding="utf-8")
     return corpus
