@@ -13,8 +13,8 @@ smallest: flat memory keeps it near 1.
 
 The generated texts are short and share a small vocabulary of names, places and verbs,
 so the larger the corpus, the more documents chain into one "story" of near-duplicates
-(at 200,000 documents: 3,273 stories of several documents, the largest 2,871, whose
-story pass alone peaks at about 1.4 GB in the worker that runs it). ``--stories``
+(at 200,000 documents: 3,273 stories of several documents, the largest 2,871, over the
+default story limit of 1,000: ``benchmarks/story_memory.py`` measures it alone). ``--stories``
 groups each corpus in this process first (the run's own grouper) and prints how many
 stories of several documents it holds and the largest: read the tree's peak next to it.
 

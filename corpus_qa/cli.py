@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--workers", type=int, default=None, metavar="N",
                           help="worker processes for corpora of more than one chunk "
                           "(default: one per core)")
+    validate.add_argument("--max-story-documents", type=int, default=None, metavar="N",
+                          help="a story grouped from more documents is an input finding, its "
+                          "versions not compared with each other (default: the suite's "
+                          "versions.max_story_documents, else 1000)")
     engine = validate.add_argument_group(
         "engine", "where documents are validated (default: [tool.corpus_qa] engine, else local)")
     engine.add_argument("--engine", choices=("local", "spark"), default=None,
@@ -331,7 +335,8 @@ def _suite_and_paths(args: argparse.Namespace) -> tuple[Any, list[str]]:
 
 
 def _with_fields(suite: Any, args: argparse.Namespace) -> Any:
-    """The suite with the record fields given by --text-field/--id-field/--metadata-field."""
+    """The suite with the record fields given by --text-field/--id-field/--metadata-field
+    and --max-document-bytes, and the story limit given by --max-story-documents."""
     import dataclasses
 
     given = {k: getattr(args, f"{k}_field", None) for k in ("text", "id", "metadata")}
@@ -344,6 +349,12 @@ def _with_fields(suite: Any, args: argparse.Namespace) -> Any:
         if limit < 1:
             raise UsageError("--max-document-bytes needs a positive number of bytes")
         chosen["max_document_bytes"] = limit
+    stories = getattr(args, "max_story_documents", None)
+    if stories is not None:
+        if stories < 2:
+            raise UsageError("--max-story-documents needs a number of documents, 2 or more")
+        suite = dataclasses.replace(suite, versions=dataclasses.replace(
+            suite.versions, max_story_documents=stories))
     if not chosen:
         return suite
     return dataclasses.replace(suite, fields=dataclasses.replace(suite.fields, **chosen))

@@ -41,6 +41,7 @@ from corpus_qa.engine.passes import (
     mark_missing,
     new_grouper,
     story_jobs,
+    story_too_large,
     where_of,
     with_suggestion,
 )
@@ -264,7 +265,14 @@ class Runner:
                 signatures.close(delete=True)
                 stage("grouping")
                 where = self._where_of_versions(several, documents)
-                batches = chunks(story_jobs(several, where, stored), STORY_CHUNK_SIZE)
+                limit = self.suite.versions.story_limit
+
+                def oversized(story: Story, first: tuple[str, int, str | None]) -> None:
+                    findings.append(story_too_large(story, first, limit))
+                    input_outcome.unexpected += 1
+
+                batches = chunks(story_jobs(several, where, stored, limit=limit,
+                                            oversized=oversized), STORY_CHUNK_SIZE)
                 del several
                 with pairs_store.writer(0) as put:
                     for chunk in pool.map(batches, local_stories, _stories_in_worker):

@@ -13,7 +13,7 @@ from typing import Any
 
 from corpus_qa.data import DATA_DIR
 from corpus_qa.sources.base import DEFAULT_MAX_DOCUMENT_BYTES
-from corpus_qa.suite import SEVERITIES
+from corpus_qa.suite import DEFAULT_MAX_STORY_DOCUMENTS, SEVERITIES
 
 SCHEMA_ID = "https://corpus-qa.invalid/suite.schema.json"
 
@@ -81,6 +81,10 @@ def suite_schema() -> dict[str, Any]:
                 "properties": {
                     "key": {"type": "string"},
                     "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                    "max_story_documents": {
+                        "type": "integer", "minimum": 2, "default": DEFAULT_MAX_STORY_DOCUMENTS,
+                        "description": "a story of more documents is a story_too_large input "
+                        "finding, its versions not compared with each other"},
                 },
             },
             "expectations": {

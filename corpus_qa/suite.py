@@ -33,7 +33,7 @@ TOP_LEVEL_KEYS = ("name", "description", "corpus", "versions", "metadata", "expe
 METADATA_KEYS = ("phrases",)
 ENTRY_KEYS = ("type", "severity", "mostly", "description")
 CORPUS_KEYS = ("paths", "text_field", "id_field", "metadata_field", "max_document_bytes")
-VERSIONS_KEYS = ("key", "threshold")
+VERSIONS_KEYS = ("key", "threshold", "max_story_documents")
 
 
 class SuiteError(YamlError):
@@ -58,12 +58,25 @@ class ExpectationSpec:
     description: str | None = None
 
 
+DEFAULT_MAX_STORY_DOCUMENTS = 1000
+"""A story of more documents is not validated by the story pass: an ``input`` finding
+(``story_too_large``) names it instead (``versions.max_story_documents`` in the suite,
+``--max-story-documents``). See docs/versions.md, "Oversized stories"."""
+
+
 @dataclass(frozen=True)
 class VersionsConfig:
     """How documents are grouped into stories: a metadata key and/or a similarity threshold."""
 
     key: str | None = None
     threshold: float | None = None  # None: corpus_qa.checks.versions.DEFAULT_THRESHOLD
+    max_story_documents: int = 0  # 0: DEFAULT_MAX_STORY_DOCUMENTS
+    """A larger story is not compared across versions but reported (``story_too_large``)."""
+
+    @property
+    def story_limit(self) -> int:
+        """The most documents a story the story pass validates may have."""
+        return self.max_story_documents or DEFAULT_MAX_STORY_DOCUMENTS
 
 
 @dataclass(frozen=True)
@@ -303,20 +316,25 @@ def _read_versions(located: Located, versions: Any) -> VersionsConfig:
     if versions is None:
         return VersionsConfig()
     if not isinstance(versions, dict):
-        raise _error(located, "'versions' must be a mapping (key, threshold)", "versions")
+        raise _error(located, "'versions' must be a mapping (key, threshold, "
+                     "max_story_documents)", "versions")
     _check_keys(located, versions, VERSIONS_KEYS, ("versions",))
     key = versions.get("key")
     if key is not None and not isinstance(key, str):
         raise _error(located, "'versions.key' must be a metadata field name", "versions", "key")
+    limit = versions.get("max_story_documents")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 2):
+        raise _error(located, "'versions.max_story_documents' must be a whole number of documents, "
+                     f"2 or more, e.g. 1000 (got {limit!r})", "versions", "max_story_documents")
     threshold = versions.get("threshold")
     if threshold is None:
-        return VersionsConfig(key=key)
+        return VersionsConfig(key=key, max_story_documents=limit or 0)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not (
         0 < threshold <= 1
     ):
         raise _error(located, f"'versions.threshold' must be a number in (0, 1], got {threshold!r}",
                      "versions", "threshold")
-    return VersionsConfig(key=key, threshold=float(threshold))
+    return VersionsConfig(key=key, threshold=float(threshold), max_story_documents=limit or 0)
 
 
 def _check_corpus_scope(located: Located, specs: tuple[ExpectationSpec, ...]) -> None:

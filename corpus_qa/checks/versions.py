@@ -18,6 +18,7 @@ Design notes and measurements: ``docs/versions.md``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 import sys
@@ -1190,6 +1191,16 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CREDIT_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b|&)\s*", re.IGNORECASE)
 
 
+MAX_LISTED = 10
+"""Values (with their versions) or names a metadata message lists; it counts the rest."""
+
+
+def _listed(shown: list[str], total: int) -> str:
+    """``shown`` joined, and how many of ``total`` are not shown."""
+    more = total - len(shown)
+    return ", ".join(shown) + (f" and {more:,} more" if more else "")
+
+
 def _present(value: MetadataValue | None) -> bool:
     if isinstance(value, list):
         return any(item.strip() for item in value)
@@ -1243,7 +1254,12 @@ def _conflicts(
     versions: Sequence[tuple[str, Mapping[str, MetadataValue]]], field: str, spans: Spans
 ) -> list[Hit]:
     """Hits for versions whose ``field`` disagrees: the minority when a strict majority agrees,
-    otherwise every version (two versions that disagree are both flagged)."""
+    otherwise every version (two versions that disagree are both flagged).
+
+    A message names at most :data:`MAX_LISTED` of the differing versions and counts the
+    rest, so a story of thousands of versions costs linear time and messages of bounded
+    size (listing them all made each message as long as the story).
+    """
     having = [(doc, meta[field]) for doc, meta in versions if _present(meta.get(field))]
     comparable = {doc: _comparable(field, value) for doc, value in having}
     votes = Counter(comparable.values())
@@ -1253,10 +1269,19 @@ def _conflicts(
     majority = top if top_votes * 2 > len(having) else None
     hits = []
     for doc, value in having:
-        if comparable[doc] == majority:
+        mine = comparable[doc]
+        if mine == majority:
             continue
-        differing = [(o, v) for o, v in having if comparable[o] != comparable[doc]]
+        differing = []
+        for other, theirs in having:
+            if comparable[other] != mine:
+                differing.append((other, theirs))
+                if len(differing) == MAX_LISTED:
+                    break
         elsewhere = "; ".join(f'"{_shown(v)}" in {o}' for o, v in differing)
+        rest = len(having) - votes[mine] - len(differing)
+        if rest:
+            elsewhere += f"; and {rest:,} other versions"
         message = (
             f'{field} differs between versions of the story: "{_shown(value)}" here, '
             f"{elsewhere} — correct the version that is wrong"
@@ -1280,21 +1305,22 @@ def _credit_differences(
     having = [(doc, names) for doc, names in credits if names]
     if len(having) < 2:
         return []
-    hits = []
+    # Each name once, with how many versions credit it and the first that does (as written
+    # there): one pass over the story, not one per version.
+    holders: Counter[str] = Counter()
+    first: dict[str, tuple[str, str]] = {}  # normalised → (as written, first doc)
     for doc, names in having:
-        missing: dict[str, tuple[str, str]] = {}  # normalised → (as written, first doc)
-        elsewhere: set[str] = set()
-        others = [other for other, _ in having if other != doc]
-        for other, other_names in having:
-            if other == doc:
-                continue
-            elsewhere |= other_names.keys()
-            for name, written in other_names.items():
-                if name not in names:
-                    missing.setdefault(name, (written, other))
-        only_here = [written for name, written in names.items() if name not in elsewhere]
+        holders.update(names.keys())
+        for name, written in names.items():
+            first.setdefault(name, (written, doc))
+    hits = []
+    for n, (doc, names) in enumerate(having):
+        # In story order, the first version crediting each name this one does not.
+        missing = {name: held for name, held in first.items() if name not in names}
+        only_here = [written for name, written in names.items() if holders[name] == 1]
         if missing or only_here:
-            compared = next(iter(missing.values()))[1] if missing else others[0]
+            compared = (next(iter(missing.values()))[1] if missing
+                        else having[1 if n == 0 else 0][0])
             hits.append(_credit_hit(doc, field, missing, only_here, compared, spans))
     return hits
 
@@ -1309,11 +1335,11 @@ def _credit_hit(
 ) -> Hit:
     parts = []
     if missing:
-        parts.append(
-            "not credited here: " + ", ".join(f"{w} (in {o})" for w, o in missing.values())
-        )
+        parts.append("not credited here: " + _listed(
+            [f"{w} (in {o})" for w, o in itertools.islice(missing.values(), MAX_LISTED)],
+            len(missing)))
     if only_here:
-        parts.append("credited only here: " + ", ".join(only_here))
+        parts.append("credited only here: " + _listed(only_here[:MAX_LISTED], len(only_here)))
     message = (
         f"{field} differs between versions of the story (info): {'; '.join(parts)} — "
         "no action needed unless a credit was dropped by mistake"

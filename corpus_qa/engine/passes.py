@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,18 +200,72 @@ class StoryChunk(ScopeResult):
 
 
 def story_jobs(stories: Iterable[Story], where: Mapping[str, tuple[str, int, str | None]],
-               stored: Mapping[str, Stored]) -> Iterator[StoryJob]:
+               stored: Mapping[str, Stored], *, limit: int | None = None,
+               oversized: Callable[[Story, tuple[str, int, str | None]], None] | None = None,
+               ) -> Iterator[StoryJob]:
     """A job for each story of two or more versions, as they are asked for; ``where``
-    gives each version's (path, first line, record kind)."""
+    gives each version's (path, first line, record kind). A story of more than ``limit``
+    documents gets no job: it goes to ``oversized`` with its first version's place."""
     for story in stories:
-        if len(story.documents) > 1:
+        if limit is not None and len(story.documents) > limit:
+            if oversized is not None:
+                oversized(story, where[story.documents[0]])
+        elif len(story.documents) > 1:
             yield StoryJob(story.id, tuple((doc_id, *where[doc_id], stored[doc_id].row)
                                            for doc_id in story.documents))
+
+
+def story_too_large(story: Story, where: tuple[str, int, str | None], limit: int) -> Finding:
+    """The ``input`` finding of a story over the limit, on its first version."""
+    path, line, kind = where
+    return Finding(
+        expectation="input", severity="error", document=story.documents[0], path=path,
+        reason="story_too_large",
+        message=(f"story {story.id} groups {len(story.documents):,} documents, over the limit "
+                 f"of {limit:,} for one story, so its versions were not compared with each "
+                 "other (each document was still validated on its own) — usually unrelated "
+                 "texts chained by shared phrasing: raise versions.threshold or give stories "
+                 "a key (versions.key) in the suite, or raise the limit "
+                 "(--max-story-documents, or versions: max_story_documents in the suite)"),
+        span=(0, 0), line=line, column=1, excerpt="", related=None, suggestion=None,
+        record=kind)
 
 
 def where_of(record: dict[str, Any]) -> tuple[str, int, str | None]:
     """A document record's (path, first line, record kind): what a story job needs of it."""
     return record["path"], int(record.get("line") or 1), record.get("record")
+
+
+_CELL_KEYS = ("id", "text", "body_start", "metadata", "credits")
+
+
+class StoredVersions(Sequence[dict[str, Any]]):
+    """The ``versions`` cell of a long story: each version read from pass 1's rows when
+    asked, one at a time, and not kept, so the story pass holds a window of a long story
+    (:data:`corpus_qa.expectations.versions.WINDOW`), never all of it.
+
+    Hashed by identity, as GX counts unexpected values by value."""
+
+    def __init__(self, store: RowStore, refs: Sequence[Ref]) -> None:
+        self.store, self.refs = store, refs
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._read(ref) for ref in self.refs[index]]
+        return self._read(self.refs[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self._read(ref) for ref in self.refs)
+
+    def _read(self, ref: Ref) -> dict[str, Any]:
+        row = self.store.get(ref)
+        return {k: row[k] for k in _CELL_KEYS}
+
+    def __repr__(self) -> str:
+        return f"<{len(self.refs)} versions read from the run's rows>"
 
 
 class StoryPass:
@@ -231,23 +285,35 @@ class StoryPass:
         return self
 
     def __call__(self, batch: list[StoryJob]) -> StoryChunk:
-        assert self.store is not None, "storing_in() was not called"
-        rows, texts, where = [], {}, {}
+        """Validate ``batch``. A story of up to ``MAX_ALL_PAIRS`` versions is read whole
+        (every pair is compared); a longer one is a :class:`StoredVersions` cell, read a
+        version at a time by each check. A text is read again to place a finding."""
+        from corpus_qa.expectations.versions import MAX_ALL_PAIRS  # GX is loaded by now
+
+        store = self.store
+        assert store is not None, "storing_in() was not called"
+        rows, where, refs = [], {}, {}
         suggestions: Suggestions = {}
         for job in batch:
-            versions = [self.store.get(ref) for *_, ref in job.versions]
             where.update((doc_id, (path, line, kind))
                          for doc_id, path, line, kind, _ in job.versions)
-            texts.update((v["id"], v["text"]) for v in versions)
-            rows.append({"id": job.id, "versions": [
-                {k: v[k] for k in ("id", "text", "body_start", "metadata", "credits")}
-                for v in versions]})
-            suggestions.update(_suggestions(
-                [(v["id"], Metadata.from_row(v["metadata"])) for v in versions], self.required))
+            refs.update((doc_id, ref) for doc_id, *_, ref in job.versions)
+            cell = StoredVersions(store, [ref for *_, ref in job.versions])
+            if len(cell) <= MAX_ALL_PAIRS:
+                cell = list(cell)
+            rows.append({"id": job.id, "versions": cell})
+            if self.required:
+                suggestions.update(_suggestions(
+                    ((v["id"], Metadata.from_row(v["metadata"])) for v in cell), self.required))
+        texts: dict[str, str] = {}
 
         def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
             doc_id = hit.document or ""
             path, line, kind = where[doc_id]
+            if doc_id not in texts:
+                if len(texts) >= _PLACED_TEXTS:
+                    texts.clear()
+                texts[doc_id] = store.get(refs[doc_id])["text"]
             return place(hit, expectation, severity, doc_id, path, texts[doc_id], line, kind)
 
         runs_before = self.validator.check_runs
@@ -263,19 +329,30 @@ class StoryPass:
         return out
 
 
-def _suggestions(versions: list[tuple[str, Metadata]], fields: list[str]) -> Suggestions:
-    """(doc, field) -> (value, where another version states it) for each missing field."""
+_PLACED_TEXTS = 64
+"""Texts the story pass keeps to place findings (a document's findings come together)."""
+
+
+def _suggestions(versions: Iterable[tuple[str, Metadata]], fields: list[str]) -> Suggestions:
+    """(doc, field) -> (value, where another version states it) for each missing field.
+
+    Reads each version once and keeps its values of ``fields`` only (and where each value
+    was first stated), not its metadata."""
     if not fields:
         return {}
-    values = [(doc_id, {f: meta[f].value for f in fields if f in meta})
-              for doc_id, meta in versions]
+    values = []
+    origins: dict[tuple[str, str], Related] = {}
+    for doc_id, meta in versions:
+        given = {f: meta[f].value for f in fields if f in meta}
+        values.append((doc_id, given))
+        for name, value in given.items():
+            if (name, value) not in origins:
+                origins[(name, value)] = Related(doc_id, meta[name].location())
     out = {}
     for doc_id, missing in suggest_missing(values, fields).items():
         for name, value in missing.items():
             shown = value if isinstance(value, str) else "; ".join(value)
-            origin_id, origin = next((i, m) for i, m in versions
-                                     if name in m and m[name].value == shown)
-            out[(doc_id, name)] = (shown, Related(origin_id, origin[name].location()))
+            out[(doc_id, name)] = (shown, origins[(name, shown)])
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -54,12 +54,18 @@ def as_versions(value: Any) -> list[Version]:
     "body_start", "metadata" (row form), "credits"}`` — or from a GX user's list of
     ``{"id", "text", "metadata"}`` (the header is then read here, credits are the
     attribution)."""
+    return list(iter_versions(value))
+
+
+def iter_versions(value: Any) -> Iterator[Version]:
+    """:func:`as_versions` one version at a time, as the cell yields them (the runner's cell
+    for a long story reads each version from pass 1's rows when asked: see
+    :class:`corpus_qa.engine.passes.StoredVersions`)."""
     if not isinstance(value, Sequence) or isinstance(value, str):
-        return []
-    out = []
+        return
     for item in value:
         if isinstance(item, Version):
-            out.append(item)
+            yield item
         elif isinstance(item, Mapping):
             meta = as_metadata(item.get("metadata") or {})
             text = str(item.get("text") or "")
@@ -68,9 +74,12 @@ def as_versions(value: Any) -> list[Version]:
             else:
                 credits = tuple(meta["attribution"].values) if "attribution" in meta else ()
             start = item.get("body_start")
-            out.append(Version(str(item.get("id")), text, meta, credits,
-                               start if isinstance(start, int) else body_start_of(text)))
-    return out
+            yield Version(str(item.get("id")), text, meta, credits,
+                          start if isinstance(start, int) else body_start_of(text))
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, Sequence) and not isinstance(value, str) else 0
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -83,24 +92,58 @@ MAX_SHOWN_PAIRS = 20
 """Side-by-side views a story keeps for the report (the first version with each of the
 next ones; along the order for long stories)."""
 
+WINDOW = 32
+"""A story compared along its order is read a window of this many pairs at a time: what
+is computed once per version and shared by its two pairs (figures, sentences, word
+tables) is kept for the window's versions only, so the memory of a story's check does
+not grow with the story (each window's first version is the previous one's last, prepared
+again: one version in ``WINDOW``)."""
+
 
 def _texts(value: Any) -> list[tuple[str, str]]:
-    return [(v.id, v.body) for v in as_versions(value)]
+    return [(v.id, v.body) for v in iter_versions(value)]
 
 
-def _compared(check: Any, versions: list[tuple[str, str]], *args: Any) -> list[Hit]:
-    """``check`` over all versions, or over each consecutive pair when there are many."""
-    if len(versions) <= MAX_ALL_PAIRS:
-        return check(versions, *args)
-    seen: set[tuple[str | None, tuple[int, int], str]] = set()
-    hits = []
-    for pair in zip(versions, versions[1:], strict=False):
-        for hit in check(list(pair), *args):
+def _windows(versions: Iterable[Version]) -> Iterator[list[Version]]:
+    """Consecutive versions ``WINDOW + 1`` at a time, each window starting with the last
+    version of the one before (so every pair of neighbours is in exactly one window)."""
+    window: list[Version] = []
+    for version in versions:
+        window.append(version)
+        if len(window) == WINDOW + 1:
+            yield window
+            window = [version]
+    if len(window) > 1:
+        yield window
+
+
+class _Unique:
+    """Hits not seen before, by (document, span, reason): a version is in two pairs."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str | None, tuple[int, int], str]] = set()
+        self.hits: list[Hit] = []
+
+    def extend(self, hits: Iterable[Hit]) -> None:
+        for hit in hits:
             key = (hit.document, hit.span, hit.reason)
-            if key not in seen:
-                seen.add(key)
-                hits.append(hit)
-    return hits
+            if key not in self.seen:
+                self.seen.add(key)
+                self.hits.append(hit)
+
+
+def _compared(check: Any, value: Any) -> list[Hit]:
+    """``check`` over all versions, or over each consecutive pair when there are many
+    (a window at a time, ``check`` made anew for each: :func:`_windows`)."""
+    if _size(value) <= MAX_ALL_PAIRS:
+        return check()(_texts(value))
+    unique = _Unique()
+    for window in _windows(iter_versions(value)):
+        pairwise = check()
+        texts = [(v.id, v.body) for v in window]
+        for pair in zip(texts, texts[1:], strict=False):
+            unique.extend(pairwise(list(pair)))
+    return unique.hits
 
 
 def _values(versions: list[Version], fields: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -119,29 +162,37 @@ def _spans(versions: list[Version], fields: Sequence[str]) -> dict[str, dict[str
 
 
 def _diacritics(value: Any) -> list[Hit]:
-    # One table of words per version, read by every pair it is in (long stories).
-    return _compared(functools.partial(vc.check_preserved_diacritics, known={}), _texts(value))
+    # One table of words per version, read by both pairs it is in (long stories).
+    return _compared(lambda: functools.partial(vc.check_preserved_diacritics, known={}), value)
 
 
 def _metadata_hits(value: Any, fields: list[str]) -> list[Hit]:
-    versions = as_versions(value)
-    return vc.check_consistent_metadata(_values(versions, fields), fields=fields,
-                                        credit_fields=(), spans=_spans(versions, fields))
+    # The whole story's values (its majority), a version read at a time: texts not kept.
+    rows, spans = [], {}
+    for v in iter_versions(value):
+        rows.extend(_values([v], fields))
+        spans.update(_spans([v], fields))
+    return vc.check_consistent_metadata(rows, fields=fields, credit_fields=(), spans=spans)
 
 
 def _credit_hits(value: Any) -> list[Hit]:
-    versions = as_versions(value)
-    rows = [(v.id, {"credit line": list(v.credits)}) for v in versions]
-    spans = {v.id: {"credit line": v.metadata["attribution"].location(v.credits[0])}
-             for v in versions if v.credits and "attribution" in v.metadata}
+    rows, spans = [], {}
+    for v in iter_versions(value):
+        rows.append((v.id, {"credit line": list(v.credits)}))
+        if v.credits and "attribution" in v.metadata:
+            spans[v.id] = {"credit line": v.metadata["attribution"].location(v.credits[0])}
     return vc.check_consistent_metadata(rows, fields=(), credit_fields=("credit line",),
                                         spans=spans)
 
 
 def _dates(value: Any) -> list[str | None]:
     """Each version's date (ISO), or ``None``: which version of a pair is the later one."""
+    return _version_dates(iter_versions(value))
+
+
+def _version_dates(versions: Iterable[Version]) -> list[str | None]:
     dates: list[str | None] = []
-    for v in as_versions(value):
+    for v in versions:
         date = v.metadata["date"].values[0] if "date" in v.metadata else ""
         dates.append(date if _ISO_DATE.fullmatch(date) else None)  # unparsed dates stay raw
     return dates
@@ -152,27 +203,30 @@ def _figures(value: Any, tolerance: float) -> Checked:
 
     A changed figure is one hit per pair of versions, on the later one (its date, else
     its id: :func:`corpus_qa.checks.figures.later_version`)."""
-    texts = _texts(value)
-    dates = _dates(value)
-    if len(texts) <= MAX_ALL_PAIRS:
-        hits, tables = compare_versions(texts, tolerance, dates=dates)
+    if _size(value) <= MAX_ALL_PAIRS:
+        versions = as_versions(value)
+        texts = [(v.id, v.body) for v in versions]
+        hits, tables = compare_versions(texts, tolerance, dates=_version_dates(versions))
         shown = [t for t in tables if t.a == texts[0][0]] if texts else []
-    else:  # each version with the next; each version's figures and sentences found once
-        seen: set[tuple[str | None, tuple[int, int], str]] = set()
-        hits, shown = [], []
+        return Checked(hits, {"pairs": [t.to_json() for t in shown[:MAX_SHOWN_PAIRS]],
+                              "pairs_omitted": max(0, len(shown) - MAX_SHOWN_PAIRS)})
+    # Each version with the next, a window at a time; each version's figures and
+    # sentences found once per window, the tables kept for the first pairs only.
+    unique, pairs, compared = _Unique(), [], 0
+    for window in _windows(iter_versions(value)):
+        texts = [(v.id, v.body) for v in window]
+        dates = _version_dates(window)
         per_version = PerVersion(texts)
         for k in range(len(texts) - 1):
             pair_hits, pair_tables = compare_versions(texts, tolerance, dates=dates,
                                                       pairs=[(k, k + 1)],
                                                       per_version=per_version)
-            shown.extend(pair_tables)
-            for hit in pair_hits:
-                key = (hit.document, hit.span, hit.reason)
-                if key not in seen:
-                    seen.add(key)
-                    hits.append(hit)
-    return Checked(hits, {"pairs": [t.to_json() for t in shown[:MAX_SHOWN_PAIRS]],
-                          "pairs_omitted": max(0, len(shown) - MAX_SHOWN_PAIRS)})
+            unique.extend(pair_hits)
+            for table in pair_tables:
+                compared += 1
+                if len(pairs) < MAX_SHOWN_PAIRS:
+                    pairs.append(table.to_json())
+    return Checked(unique.hits, {"pairs": pairs, "pairs_omitted": compared - len(pairs)})
 
 
 class ExpectVersionsToHaveConsistentFigures(CorpusExpectation):

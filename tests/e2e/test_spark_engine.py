@@ -70,14 +70,15 @@ def _results(corpus: Path | str, out: Path, *args: str) -> tuple[int, str]:
 
 
 def _same_verdict(corpus: Path | str, tmp_path: Path, chunk_size: int,
-                  windows: list[int], driver_reads: tuple[str, ...] = ()) -> dict:
+                  windows: list[int], driver_reads: tuple[str, ...] = (),
+                  extra: tuple[str, ...] = ()) -> dict:
     """Local and Spark give the same JSON; Spark tasks read every file but
     ``driver_reads`` (a batch whose ids clash with earlier ones is read again here)."""
     local_code, local = _results(corpus, tmp_path / "local.json", "--chunk-size",
-                                 str(chunk_size))
+                                 str(chunk_size), *extra)
     DRIVER_READS.clear()
     spark_code, spark = _results(corpus, tmp_path / "spark.json", "--engine", "spark",
-                                 "--chunk-size", str(chunk_size), "-v")
+                                 "--chunk-size", str(chunk_size), "-v", *extra)
     assert sum(windows) > 1, "the Spark engine did not send the files to Spark tasks"
     assert sorted(DRIVER_READS) == sorted(driver_reads), "files read by the driver"
     assert spark_code == local_code
@@ -112,6 +113,22 @@ def test_planted_corpus_of_every_family_gives_the_local_json(
     assert {"diacritics_stripped", "figure_changed", "repeated_line"} <= reasons, reasons
     sizes = [len(s["documents"]) for s in data.get("stories", [])] or [0]
     assert max(sizes) >= 2
+
+
+@spark_group
+def test_the_story_limit_gives_the_local_json(spark: Any, spark_windows: list[int],
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stories over --max-story-documents are the same input findings on either engine
+    (Spark groups the stories; the limit applies where both dispatch the story pass)."""
+    corpus = tmp_path / "planted"
+    write(corpus, documents=300)
+    monkeypatch.chdir(tmp_path)
+    data = _same_verdict(corpus, tmp_path, 100, spark_windows,
+                         extra=("--max-story-documents", "3"))
+    too_large = [f for f in data["findings"] if f["reason"] == "story_too_large"]
+    assert too_large and all(f["expectation"] == "input" for f in too_large)
+    assert all(len(s["documents"]) <= 3 for s in data["stories"])
 
 
 @spark_group

@@ -51,6 +51,7 @@ TINY: dict[str, tuple[list[str], str]] = {
                         "identical JSON"),
     "startup.py": (["--repeat", "1", "--before", "{root}"], "before/after: wall to the first"),
     "suite_scale.py": (["--sizes", "4", "8", "--corpus", "versioned"], "| versioned | 8 |"),
+    "story_memory.py": (["--documents", "40"], "validated alone"),
     "story_checks.py": (["--documents", "12", "--before", "HEAD"],
                         "planted: story pass before/after CPU"),
     "triage_corpus.py": (["{tmp}/triage", "--articles", "6", "--per-kind", "1"],
