@@ -24,7 +24,7 @@ import corpus_qa.expectations.versions as ev
 import corpus_qa.metadata as md
 import corpus_qa.sources.text as loaders
 from benchmarks.news_corpus import document as news_document
-from corpus_qa.documents import Document
+from corpus_qa.documents import Document, Field
 from corpus_qa.gate import gate
 from corpus_qa.mutations import inject_control_character, inject_mojibake
 from corpus_qa.runner import Runner
@@ -497,3 +497,97 @@ def test_grouping_holds_no_signature_matrix_or_story_per_document(
     half = 4_000 * vc.DEFAULT_NUM_PERM * 4 // 2  # half of 4,000 more documents' signatures
     assert held_large - held_small < half, (held_small, held_large, half)
     assert peak_large - peak_small < half, (peak_small, peak_large, half)
+
+
+def test_chunks_waiting_for_a_worker_are_held_packed_not_as_documents(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pass 1 reads chunks faster than the workers check them, so several wait at once
+    (and each stays alive until its result returns): the main process must hold them as
+    compressed bytes, not as documents with their text twice (the decoded str and the
+    file's bytes). Every chunk is made to wait here; what they hold in the main process
+    must stay under 1.5 times the documents' bytes (as documents: about three times, the
+    text being two bytes a character once it has a curly quote; packed, the generator's
+    made-up words compress little, real text about three times)."""
+    import tracemalloc
+
+    import corpus_qa.runner as runner
+    from corpus_qa.engine.pool import WorkerPool
+
+    held: list[int] = []
+
+    class EveryChunkWaits(WorkerPool):
+        def map(self, batches: Any, local: Any, remote: Any) -> Any:
+            if remote is not runner._documents_in_worker:
+                return map(local, batches)  # the other passes: here, as usual
+            start = tracemalloc.get_traced_memory()[0]
+            waiting = list(batches)
+            held.append(tracemalloc.get_traced_memory()[0] - start)
+            return map(local, waiting)
+
+    monkeypatch.setattr(runner, "WorkerPool", EveryChunkWaits)
+    rng = random.Random(3)
+    texts = [news_document(rng) for _ in range(1_200)]
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    documents = (Document(id=f"doc{i:05d}", text=text, raw=text.encode("utf-8"),
+                          path=f"c/doc{i:05d}.txt") for i, text in enumerate(texts))
+    suite = load_suite(NEWS)
+    tracemalloc.start()
+    try:
+        result = Runner(suite, workers=2, chunk_size=100).run_items(documents, ["c"])
+    finally:
+        tracemalloc.stop()
+    assert len(result.documents) == 1_200
+    (waiting,) = held
+    assert waiting < 1.5 * size, (waiting, size)
+
+
+def test_suggestions_for_missing_fields_are_not_held_per_document(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stories whose first version states its source and the second does not: every
+    second version gets a suggested source. Those suggestions are kept on disk (by
+    document): what the main process holds once pass 2 is done is within 100 bytes per
+    story of the same run where every version states its source (nothing to suggest);
+    held in a dict, they cost several hundred bytes each."""
+    import tracemalloc
+
+    import corpus_qa.diskmap as diskmap
+    import corpus_qa.runner as runner
+
+    monkeypatch.setattr(diskmap, "BUFFER", 50)
+    measured: list[int] = []
+    plain = runner._Stages.__call__
+
+    def stage(self: Any, name: str) -> None:
+        plain(self, name)
+        if name == "stories":
+            measured.append(tracemalloc.get_traced_memory()[0])
+
+    monkeypatch.setattr(runner._Stages, "__call__", stage)
+    suite = load_suite(NEWS)
+
+    def documents(stories: int, stated: bool) -> Iterator[Document]:
+        rng = random.Random(11)
+        for i in range(stories):
+            body = news_document(rng, 600)
+            source = {"source": Field(f"Agency {i}", "field")}
+            yield Document(id=f"s{i:05d}v0", text=body, path="c/all.jsonl", line=2 * i + 1,
+                           record="line", fields=source)
+            yield Document(id=f"s{i:05d}v1", text=body + " Updated.", path="c/all.jsonl",
+                           line=2 * i + 2, record="line", fields=source if stated else {})
+
+    def at_pass_2(stories: int, stated: bool) -> tuple[int, int]:
+        tracemalloc.start()
+        try:
+            result = Runner(suite, workers=1, chunk_size=200).run_items(
+                documents(stories, stated), ["c"])
+            suggested = sum(1 for r in result.documents
+                            if (r["metadata"].get("source") or {}).get("suggestion"))
+            return measured.pop(), suggested
+        finally:
+            tracemalloc.stop()
+
+    at_pass_2(20, False)  # everything imported and cached once
+    vc._polynomial_powers(1 << 19)  # the signer's table of powers (grown with the longest chunk)
+    (without, none), (held, suggested) = at_pass_2(400, True), at_pass_2(400, False)
+    assert (none, suggested) == (0, 400)  # each second version was given its source
+    assert (held - without) / 400 < 100, (without, held)
