@@ -10,6 +10,14 @@ stories, records, corpus) and after writing results.json. Printed: memory held a
 end of each stage and the peak within it, per size; then, between the smallest and the
 largest size, the bytes per extra document of each stage and the source lines that grew
 most.
+
+    python benchmarks/memory_stages.py --rss CORPUS [--before REV|DIR]
+
+Instead: ``corpus-qa validate CORPUS --json OUT -q`` in a subprocess with its worker pool
+(this checkout, and the one at ``--before``), printing the main process's peak resident
+memory within each stage (Linux: the high-water mark read from /proc and reset at the end
+of each stage; "outputs" is the gate and results.json), and the whole tree's peaks (sum
+of RSS, sum of PSS) and CPU.
 """
 
 from __future__ import annotations
@@ -60,11 +68,65 @@ def measure(corpus: Path) -> dict[str, tuple[int, int, Any]]:
     return taken
 
 
+PROBE = """
+import atexit, os, sys
+import corpus_qa.runner as runner
+def mark(name):
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+    with open(os.environ["MEMORY_STAGES_LOG"], "a") as log:
+        log.write(f"{name} {peak * 1024}\\n")
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")  # resets the high-water mark
+plain = runner._Stages.__call__
+def stage(self, name):
+    plain(self, name)
+    mark(name)
+runner._Stages.__call__ = stage
+atexit.register(mark, "outputs")
+from corpus_qa.cli import main
+mark("start")
+sys.argv = ["corpus-qa", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+def rss_by_stage(corpus: Path, before: str | None) -> int:
+    """``--rss``: the main process's peak per stage in a real run, and the tree's."""
+    import os
+
+    from benchmarks.measure import before_and_after, run_measured
+
+    with tempfile.TemporaryDirectory(prefix="corpus-qa-stages-") as tmp:
+        for label, checkout in before_and_after(before, Path(tmp) / "before").items():
+            log = Path(tmp) / f"{label}.log"
+            env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONUTF8": "1",
+                   "MEMORY_STAGES_LOG": str(log)}
+            run = run_measured([sys.executable, "-c", PROBE, "validate", str(corpus.resolve()),
+                                "--json", str(Path(tmp) / f"{label}.json"), "-q"],
+                               cwd=Path(tmp), env=env)
+            if run.returncode not in (0, 1):
+                print(run.stderr, file=sys.stderr)
+                return 1
+            stages = [line.split() for line in log.read_text().splitlines()]
+            print(f"{label:<6} main process peak by stage (MiB): " + "  ".join(
+                f"{name} {int(peak) / 2**20:.0f}" for name, peak in stages))
+            print(f"{label:<6} tree: CPU {run.cpu:.1f} s  RSS {run.peak_rss / 2**20:.0f} MiB  "
+                  f"PSS {run.peak_pss / 2**20:.0f} MiB  main {run.peak_main / 2**20:.0f} MiB  "
+                  f"wall {run.wall:.0f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, nargs="+", default=[20_000, 50_000])
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--rss", type=Path, metavar="CORPUS",
+                        help="the main process's peak per stage in a real run of CORPUS")
+    parser.add_argument("--before", help="with --rss: a git revision or checkout to compare")
     args = parser.parse_args(argv)
+    if args.rss:
+        return rss_by_stage(args.rss, args.before)
     runs: dict[int, dict[str, tuple[int, int, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="corpus-qa-stages-") as tmp:
         warm = Path(tmp) / "warm" / "docs.jsonl"

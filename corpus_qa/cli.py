@@ -86,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--fail-on", choices=("error", "warning"), default="error",
                           help="lowest severity that fails the run (default error)")
     validate.add_argument("--chunk-size", type=int, default=None, metavar="N",
-                          help="documents per GX batch (default 2000)")
+                          help="documents per GX batch (default 2000; fewer once their texts "
+                          "reach 3.5 million characters)")
     validate.add_argument("--workers", type=int, default=None, metavar="N",
                           help="worker processes for corpora of more than one chunk "
                           "(default: one per core)")

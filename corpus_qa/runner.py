@@ -37,6 +37,8 @@ from corpus_qa.engine.passes import (
     StoryChunk,
     StoryJob,
     StoryPass,
+    Suggested,
+    Suggestions,
     corpus_pass,
     mark_missing,
     new_grouper,
@@ -47,7 +49,7 @@ from corpus_qa.engine.passes import (
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, heap_frozen, run_chunks
 from corpus_qa.engine.reading import WalkedFiles, read_and_validate
-from corpus_qa.engine.rowstore import RecordSpool, RowStore, SortedSpool
+from corpus_qa.engine.rowstore import RecordSpool, RowStore, SortedSpool, pack, unpack
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import Digest, Entry, FileStamps, SignatureCache, digest
 from corpus_qa.metadata import resolve
@@ -64,6 +66,11 @@ from corpus_qa.sources.locate import read_document
 from corpus_qa.suite import Suite
 
 DEFAULT_CHUNK_SIZE = 2000
+CHUNK_CHARACTERS = 3_500_000
+"""A chunk of pass 1 also ends once its documents hold this many characters (about
+1,000 news articles of 3.5 KB): what a worker holds while it checks a chunk grows with
+the chunk's text (its rows, GX's frame, the findings), and the main process holds the
+chunks waiting for a worker. Small documents still go 2,000 (``--chunk-size``) at a time."""
 INPUT = "input"
 """The pseudo-expectation under which unreadable input is reported."""
 
@@ -93,9 +100,58 @@ def _init_worker(suite: Suite, store_dir: str) -> None:
     _WORKER = _Worker(suite, store_dir)
 
 
-def _documents_in_worker(job: tuple[int, list[Document]]) -> ChunkResult:
+class _Packed:
+    """A chunk of pass 1 on its way to a worker: its documents pickled and compressed.
+
+    The main process reads documents faster than the workers check them, so several
+    chunks wait for a worker at once (up to two per worker, and the one being read); as
+    :class:`Document` objects a chunk of 2,000 news articles holds each text twice (the
+    decoded ``str``, often two bytes a character, and the file's bytes), about 20 MB,
+    and a waiting chunk is kept alive until its result returns. Packed as soon as it is
+    read, a chunk is one compressed ``bytes`` (about a quarter of that, the text and its
+    bytes compressing together), and the documents are freed at once.
+    """
+
+    __slots__ = ("data", "number")
+
+    def __init__(self, number: int, batch: list[Document]) -> None:
+        self.number, self.data = number, pack(batch)
+
+    def unpacked(self) -> tuple[int, list[Document]]:
+        return self.number, unpack(self.data)
+
+
+class _Suggestions(Mapping[tuple[str, str], Suggested]):
+    """The values pass 2 suggests for missing fields, ``(document, field) -> (value,
+    where)``, kept on disk by document (a :class:`DiskMap`): on a corpus of versioned
+    stories without a byline, nearly every version gets one, and a dict of them would
+    grow with the corpus."""
+
+    def __init__(self, path: Path) -> None:
+        self.by_document: DiskMap = DiskMap(path)
+
+    def update(self, found: Suggestions) -> None:
+        grouped: dict[str, dict[str, Suggested]] = {}
+        for (doc_id, name), value in found.items():
+            grouped.setdefault(doc_id, {})[name] = value
+        for doc_id, values in grouped.items():
+            self.by_document[doc_id] = {**self.by_document.get(doc_id, {}), **values}
+
+    def __getitem__(self, key: tuple[str, str]) -> Suggested:
+        doc_id, name = key
+        return self.by_document.get(doc_id, {})[name]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for doc_id in self.by_document:
+            yield from ((doc_id, name) for name in self.by_document[doc_id])
+
+    def __len__(self) -> int:
+        return sum(len(values) for values in self.by_document.values())
+
+
+def _documents_in_worker(job: _Packed) -> ChunkResult:
     assert _WORKER is not None, "worker not initialised"
-    return _WORKER.documents(job)
+    return _WORKER.documents(job.unpacked())
 
 
 def _stories_in_worker(batch: list[StoryJob]) -> StoryChunk:
@@ -234,16 +290,21 @@ class Runner:
         pairs_store = RowStore(Path(rows_dir.name) / "stories")
         pairs_store.directory.mkdir()
         pairs_at: DiskMap = DiskMap(Path(rows_dir.name) / "pairs_at.db")
-        suggestions: dict[Any, Any] = {}
+        suggestions = _Suggestions(Path(rows_dir.name) / "suggestions.db")
         with self._pool(rows_dir.name) as pool:
             if isinstance(items, WalkedFiles) and self.spark is not None:  # tasks read
                 parts = items.validated(pool, local, _files_in_worker, take, read_in_tasks)
             elif isinstance(items, WalkedFiles):  # workers read text files, this process shards
-                parts = items.validated_in_runs(pool, local, _files_in_worker,
-                                                _documents_in_worker, take, read_in_tasks)
+                parts = items.validated_in_runs(
+                    pool, local, _files_in_worker, _documents_in_worker, take, read_in_tasks,
+                    chunker=_chunks_of_text, pack=_Packed if self.workers > 1 else None)
             else:
-                jobs = enumerate(chunks(loaded_documents(), self.chunk_size))
-                parts = pool.map(jobs, local, _documents_in_worker)
+                jobs = enumerate(_chunks_of_text(loaded_documents(), self.chunk_size))
+                if self.workers > 1:  # chunks wait for a worker packed (see _Packed)
+                    parts = pool.map((_Packed(*job) for job in jobs),
+                                     lambda job: local(job.unpacked()), _documents_in_worker)
+                else:
+                    parts = pool.map(jobs, local, _documents_in_worker)
             for part in parts:
                 add(part)
                 documents.extend(part.records)
@@ -413,6 +474,31 @@ def _files_in_worker(batch: Any) -> Any:
     """Pass 1 on a batch of files, read in this worker (a worker process or a Spark task)."""
     assert _WORKER is not None, "worker not initialised"
     return read_and_validate(batch, _WORKER.documents)
+
+
+def _chunks_of_text(documents: Iterable[Document], size: int,
+                    characters: int | None = None) -> Iterator[list[Document]]:
+    """Documents in lists of at most ``size``, a list ending early once its texts reach
+    ``characters`` in all (:data:`CHUNK_CHARACTERS`; a longer document is a list alone).
+
+    >>> docs = [Document(id=str(i), text="x" * n, path="p") for i, n in enumerate([4, 4, 9, 1])]
+    >>> [[d.id for d in batch] for batch in _chunks_of_text(docs, 3, characters=8)]
+    [['0', '1'], ['2'], ['3']]
+    """
+    limit = CHUNK_CHARACTERS if characters is None else characters
+    batch: list[Document] = []
+    held = 0
+    for doc in documents:
+        if batch and held + len(doc.text) > limit:
+            yield batch
+            batch, held = [], 0
+        batch.append(doc)
+        held += len(doc.text)
+        if len(batch) >= size:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:

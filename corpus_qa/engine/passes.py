@@ -178,7 +178,9 @@ class DocumentPass:
 # --- pass 2: stories -------------------------------------------------------------------
 
 
-Suggestions = dict[tuple[str, str], tuple[str, Related]]
+Suggested = tuple[str, Related]
+"""A value a missing field could take, and the version that states it."""
+Suggestions = dict[tuple[str, str], Suggested]
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +358,8 @@ def _suggestions(versions: Iterable[tuple[str, Metadata]], fields: list[str]) ->
     return out
 
 
-def with_suggestion(finding: Finding, suggestions: Suggestions) -> Finding:
+def with_suggestion(finding: Finding,
+                    suggestions: Mapping[tuple[str, str], Suggested]) -> Finding:
     """A ``missing_field`` finding with the value another version of its story gives."""
     if finding.reason != "missing_field" or finding.key is None:
         return finding
@@ -371,7 +374,7 @@ def with_suggestion(finding: Finding, suggestions: Suggestions) -> Finding:
 
 
 def mark_missing(documents: list[dict[str, Any]], required: list[str],
-                 suggestions: Suggestions) -> None:
+                 suggestions: Mapping[tuple[str, str], Suggested]) -> None:
     """A required field a document lacks is listed with a null value and any suggestion."""
     for record in documents:
         for name in required:

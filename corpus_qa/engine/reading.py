@@ -97,11 +97,19 @@ class WalkedFiles:
 
     def validated_in_runs(self, pool: Any, local: DocumentPass,
                           remote: Callable[[FileBatch], BatchResult],
-                          remote_chunk: Callable[[tuple[int, list[Document]]], ChunkResult],
+                          remote_chunk: Callable[[Any], ChunkResult],
                           take: Callable[[Loaded], Document | None],
-                          read: Callable[[int, int], None]) -> Iterator[ChunkResult]:
+                          read: Callable[[int, int], None], *,
+                          chunker: Callable[[Iterable[Document], int],
+                                            Iterable[list[Document]]] = chunks,
+                          pack: Callable[[int, list[Document]], Any] | None = None,
+                          ) -> Iterator[ChunkResult]:
         """Pass 1's chunk results in walk order, this process only walking text files
         (the local engine's worker pool).
+
+        A shard's documents are cut by ``chunker`` (documents, chunk size) and, with
+        ``pack``, each numbered chunk waits for its worker as ``pack(number, chunk)``
+        (an object whose ``unpacked()`` gives the pair back; ``remote_chunk`` takes it).
 
         A run of text files goes to the workers in :class:`FileBatch` es (``remote``: a
         worker running :func:`read_and_validate`), so no text crosses a pipe on its way
@@ -115,7 +123,8 @@ class WalkedFiles:
         numbers = count()
         while walked.more():
             yield from self._text_run(walked, numbers, pool, local, remote, take, read)
-            yield from self._shard_run(walked, numbers, pool, local, remote_chunk, take)
+            yield from self._shard_run(walked, numbers, pool, local, remote_chunk, take,
+                                       chunker, pack)
 
     def _text_run(self, walked: _Pushback, numbers: Iterator[int], pool: Any,
                   local: DocumentPass, remote: Callable[[FileBatch], BatchResult],
@@ -143,8 +152,11 @@ class WalkedFiles:
 
     def _shard_run(self, walked: _Pushback, numbers: Iterator[int], pool: Any,
                    local: DocumentPass,
-                   remote: Callable[[tuple[int, list[Document]]], ChunkResult],
-                   take: Callable[[Loaded], Document | None]) -> Iterator[ChunkResult]:
+                   remote: Callable[[Any], ChunkResult],
+                   take: Callable[[Loaded], Document | None],
+                   chunker: Callable[[Iterable[Document], int], Iterable[list[Document]]],
+                   pack: Callable[[int, list[Document]], Any] | None,
+                   ) -> Iterator[ChunkResult]:
         """The walk up to its next text file, read here, validated by the workers."""
         self.unique.counts = self.counts
 
@@ -160,8 +172,12 @@ class WalkedFiles:
                         yield doc
 
         jobs = ((next(numbers) * CHUNK_NUMBERS, chunk)
-                for chunk in chunks(documents(), self.chunk_size))
-        yield from pool.map(jobs, local, remote)
+                for chunk in chunker(documents(), self.chunk_size))
+        if pack is None:
+            yield from pool.map(jobs, local, remote)
+        else:
+            yield from pool.map((pack(*job) for job in jobs),
+                                lambda job: local(job.unpacked()), remote)
 
 
 class _Pushback:

@@ -40,6 +40,16 @@ OPEN_FILES = 32
 """Chunk files kept open for reading at once (least recently used closed first)."""
 
 
+def pack(value: Any) -> bytes:
+    """``value`` pickled and compressed as the row store keeps rows (:func:`unpack` reverses it)."""
+    return zstandard.ZstdCompressor(level=LEVEL).compress(pickle.dumps(value, protocol=5))
+
+
+def unpack(data: bytes) -> Any:
+    """The value :func:`pack` packed."""
+    return pickle.loads(zstandard.ZstdDecompressor().decompress(data))  # noqa: S301 (ours)
+
+
 class RowStore:
     """Rows by reference, in a directory the caller owns (usually a temporary one)."""
 

@@ -520,3 +520,83 @@ def test_a_text_only_suite_stores_the_rows_of_documents_with_findings_only(
     assert result.text_of("broken") == broken and result.text_of("clean") == clean
     with pytest.raises(LookupError):
         result.text_of("no-such-document")
+
+
+def test_chunks_waiting_for_a_worker_are_held_packed_not_as_documents(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pass 1 reads chunks faster than the workers check them, so several wait at once
+    (and each stays alive until its result returns): the main process must hold them as
+    compressed bytes, not as documents with their text twice (the decoded str and the
+    file's bytes). Every chunk is made to wait here; what they hold in the main process
+    must stay under 1.5 times the documents' bytes (as documents: about three times, the
+    text being two bytes a character once it has a curly quote; packed, the generator's
+    made-up words compress little, real text about three times)."""
+    import tracemalloc
+
+    import corpus_qa.runner as runner
+    from corpus_qa.engine.pool import WorkerPool
+
+    held: list[int] = []
+
+    class EveryChunkWaits(WorkerPool):
+        def map(self, batches: Any, local: Any, remote: Any) -> Any:
+            if remote is not runner._documents_in_worker:
+                return map(local, batches)  # the other passes: here, as usual
+            start = tracemalloc.get_traced_memory()[0]
+            waiting = list(batches)
+            held.append(tracemalloc.get_traced_memory()[0] - start)
+            return map(local, waiting)
+
+    monkeypatch.setattr(runner, "WorkerPool", EveryChunkWaits)
+    sizes: list[int] = []
+
+    def documents() -> Iterator[Document]:  # made as read, as a source makes them
+        rng = random.Random(3)
+        for i in range(1_200):
+            text = news_document(rng)
+            raw = text.encode("utf-8")
+            sizes.append(len(raw))
+            yield Document(id=f"doc{i:05d}", text=text, raw=raw, path=f"c/doc{i:05d}.txt")
+
+    suite = load_suite(NEWS)
+    tracemalloc.start()
+    try:
+        result = Runner(suite, workers=2, chunk_size=100).run_items(documents(), ["c"])
+    finally:
+        tracemalloc.stop()
+    assert len(result.documents) == 1_200
+    (waiting,), size = held, sum(sizes)
+    assert waiting < 1.5 * size, (waiting, size)
+
+
+def test_suggestions_for_missing_fields_are_not_held_per_document(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What pass 2 suggests for missing fields (on versioned stories without a byline,
+    nearly every version gets a value) is kept on disk by document: 5,000 suggestions
+    cost the main process less than 30 bytes each (a dict of them: about 500), and read
+    back as given."""
+    import pickle
+    import tracemalloc
+
+    import corpus_qa.diskmap as diskmap
+    from corpus_qa.findings import Related
+    from corpus_qa.runner import _Suggestions
+
+    monkeypatch.setattr(diskmap, "BUFFER", 100)
+    suggestions = _Suggestions(tmp_path / "suggestions.db")
+    found = {(f"newsroom/2024/story-{i:06d}-v1", "source"):
+             (f"Agency {i}", Related(f"newsroom/2024/story-{i:06d}-v0", (0, i)))
+             for i in range(5_000)}
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        for i in range(0, 5_000, 250):  # as story jobs return them (unpickled), 250 at a time
+            suggestions.update(pickle.loads(pickle.dumps(dict(list(found.items())[i:i + 250]))))
+        held = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    assert held / 5_000 < 30, held
+    assert suggestions.get(("newsroom/2024/story-000042-v1", "source")) == found[
+        ("newsroom/2024/story-000042-v1", "source")]
+    assert suggestions.get(("newsroom/2024/story-000042-v1", "author")) is None
+    assert len(suggestions) == 5_000
