@@ -48,7 +48,7 @@ from corpus_qa.engine.passes import (
     with_suggestion,
 )
 from corpus_qa.engine.pool import WorkerPool, chunks, heap_frozen, run_chunks
-from corpus_qa.engine.reading import WalkedFiles, read_and_validate
+from corpus_qa.engine.reading import WalkedFiles, map_chunks, read_and_validate
 from corpus_qa.engine.rowstore import RecordSpool, RowStore, SortedSpool, pack, unpack
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.engine.sigcache import Digest, Entry, FileStamps, SignatureCache, digest
@@ -299,12 +299,9 @@ class Runner:
                     pool, local, _files_in_worker, _documents_in_worker, take, read_in_tasks,
                     chunker=_chunks_of_text, pack=_Packed if self.workers > 1 else None)
             else:
-                jobs = enumerate(_chunks_of_text(loaded_documents(), self.chunk_size))
-                if self.workers > 1:  # chunks wait for a worker packed (see _Packed)
-                    parts = pool.map((_Packed(*job) for job in jobs),
-                                     lambda job: local(job.unpacked()), _documents_in_worker)
-                else:
-                    parts = pool.map(jobs, local, _documents_in_worker)
+                parts = map_chunks(  # chunks wait for a worker packed (see _Packed)
+                    pool, enumerate(_chunks_of_text(loaded_documents(), self.chunk_size)),
+                    local, _documents_in_worker, _Packed if self.workers > 1 else None)
             for part in parts:
                 add(part)
                 documents.extend(part.records)

@@ -173,11 +173,17 @@ class WalkedFiles:
 
         jobs = ((next(numbers) * CHUNK_NUMBERS, chunk)
                 for chunk in chunker(documents(), self.chunk_size))
-        if pack is None:
-            yield from pool.map(jobs, local, remote)
-        else:
-            yield from pool.map((pack(*job) for job in jobs),
-                                lambda job: local(job.unpacked()), remote)
+        yield from map_chunks(pool, jobs, local, remote, pack)
+
+
+def map_chunks(pool: Any, jobs: Iterable[tuple[int, list[Document]]], local: DocumentPass,
+               remote: Callable[[Any], ChunkResult],
+               pack: Callable[[int, list[Document]], Any] | None) -> Iterator[ChunkResult]:
+    """Pass 1's numbered chunks of documents through the pool; with ``pack``, each waits
+    for its worker as ``pack(number, chunk)`` (whose ``unpacked()`` gives the pair back)."""
+    if pack is None:
+        return pool.map(jobs, local, remote)
+    return pool.map((pack(*job) for job in jobs), lambda job: local(job.unpacked()), remote)
 
 
 class _Pushback:
