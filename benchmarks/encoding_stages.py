@@ -7,13 +7,16 @@ prose (this repository's docs, README and seeds, ~3 KB documents, repeated up to
 ``--documents``), each stage of a run of the four encoding expectations is timed on its
 own, in this process (CPU time, best of ``--repeat``):
 
-* reading: the corpus walk, reading, decoding and header parsing (``iter_corpus``);
+* the walk (the main process): the corpus tree listed, each file ``lstat``-ed and cut
+  into batches of files (``Walk(read=False)``, ``file_batches``), as the runner does;
+* reading (the workers): each batch's files read, decoded and their headers parsed
+  (``read_and_validate`` with nothing validated);
 * the four predicates alone, as the runner asks them (the screen found once per row);
 * pass 1 on each chunk (``DocumentPass``, as a worker runs it): GX validating the rows
   (``ScopeValidator.validate``: the predicates above and GX's work around them), and the
   rest (rows kept in the row store, records);
-* to the workers and back: pickling each chunk of documents and unpickling it, and the
-  same for the chunks' results;
+* to the workers and back: pickling each batch of files (what goes to a worker: paths,
+  never texts) and unpickling it, and the same for the chunks' results;
 * results.json: the verdict, the JSON form, writing it;
 
 then a whole run (``Runner``, the outputs left out) with one worker (in this process) and
@@ -78,12 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
 
-    from corpus_qa.engine.passes import DocumentPass
+    from corpus_qa.engine.passes import ChunkResult, DocumentPass
     from corpus_qa.engine.pool import chunks
+    from corpus_qa.engine.reading import file_batches, read_and_validate
     from corpus_qa.gate import gate
     from corpus_qa.results import write_json
     from corpus_qa.runner import Runner
-    from corpus_qa.sources import iter_corpus
+    from corpus_qa.sources.base import SourceCounts
+    from corpus_qa.sources.corpus import Walk
     from corpus_qa.suite import load_suite
 
     with tempfile.TemporaryDirectory(prefix="corpus-qa-stages-") as tmp_name:
@@ -100,11 +105,25 @@ def main(argv: list[str] | None = None) -> int:
 
         documents: list = []
         rows: list[tuple[str, float]] = []
+        files: list = []
 
-        def read() -> None:
-            documents[:] = [d for d in iter_corpus([str(corpus)]) if hasattr(d, "text")]
+        def walk() -> None:  # the main process
+            walked = Walk([str(corpus)], suite.fields, None, SourceCounts(), False, (),
+                          read=False).items()
+            files[:] = list(file_batches(walked, suite.fields, args.chunk_size))
 
-        rows.append(("reading (walk, read, decode, header)", _best(read, args.repeat)))
+        def read() -> None:  # the workers
+            documents.clear()
+
+            def kept(job: tuple[int, list]) -> ChunkResult:
+                documents.extend(job[1])
+                return ChunkResult()
+
+            for batch in files:
+                read_and_validate(batch, kept)
+
+        rows.append(("walk, cut into batches of files (main)", _best(walk, args.repeat)))
+        rows.append(("reading: read, decode, header (workers)", _best(read, args.repeat)))
         batches = list(chunks(documents, args.chunk_size))
         rows.append(("the 4 predicates alone", _best(
             lambda: [four_predicates(d.raw, d.text) for d in documents], args.repeat)))
@@ -129,10 +148,10 @@ def main(argv: list[str] | None = None) -> int:
             best = min(best, (time.process_time() - started, in_gx[0]))
         rows.append(("pass 1: GX validation of the chunks", best[1]))
         rows.append(("pass 1 apart from GX (row store, records)", best[0] - best[1]))
-        sent = [pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL) for b in batches]
-        rows.append(("documents to a worker (pickle + unpickle)", _best(
+        sent = [pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL) for b in files]
+        rows.append(("files to a worker (pickle + unpickle)", _best(
             lambda: [pickle.loads(pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL))
-                     for b in batches], args.repeat)))
+                     for b in files], args.repeat)))
         rows.append(("chunk results back (pickle + unpickle)", _best(
             lambda: [pickle.loads(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
                      for p in parts], args.repeat)))
@@ -143,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
 
         rows.append(("results.json (verdict, JSON, write)", _best(outputs, args.repeat)))
 
-        print(f"{args.corpus}: {len(documents):,} documents, {mb:.1f} MB; documents to "
-              f"the workers: {sum(map(len, sent)) / 1e6:.1f} MB pickled")
+        print(f"{args.corpus}: {len(documents):,} documents, {mb:.1f} MB; batches of files "
+              f"to the workers: {sum(map(len, sent)) / 1e6:.2f} MB pickled")
         print(f"{'stage':46} {'CPU s':>7} {'MB/s':>8}")
         for label, seconds in rows:
             rate = f"{mb / seconds:8.1f}" if seconds > 0 else f"{'-':>8}"
