@@ -173,6 +173,21 @@ class SeenIds:
         for key, value in items:
             self[key] = value
 
+    def any_of(self, keys: list[str]) -> bool:
+        """Whether any of ``keys`` was seen: ``any(k in self for k in keys)``, their hashes
+        looked up together (a batch of ids read in a worker: one NumPy search, not one
+        per id)."""
+        np = self._np
+        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        known = self._hashes
+        at = np.minimum(np.searchsorted(known, hashes), max(len(known) - 1, 0))
+        maybe = ([keys[i] for i in np.flatnonzero(known[at] == hashes)] if len(known)
+                 else [])
+        if self._recent:
+            maybe += [key for key, h in zip(keys, hashes.tolist(), strict=True)
+                      if h in self._recent]
+        return any(key in self._values for key in maybe)
+
 
 class SignatureFile:
     """A story grouper's signatures (one row of ``width`` uint32 per signed document) in

@@ -21,11 +21,13 @@ twice in it) is read again on the driver, through the same renaming as the local
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 from corpus_qa.documents import Document
@@ -55,6 +57,31 @@ class FileBatch:
     only: frozenset[str] | None = None
     """The ids to validate (``--changed-since``: the changed documents and the other
     versions of their stories); the others are read, for their ids, but not validated."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # A batch goes to a worker (or a Spark task) pickled: its files as columns of
+        # strings, not as FileToRead objects holding two ``Path`` each, which cost more to
+        # pickle and to rebuild (``Path`` parses its string again) than the worker spent
+        # reading the files' names. A text file's copy keeps its path as a string (the
+        # text source opens it as it is); a shard's is a ``Path`` again.
+        files = self.files
+        return (_file_batch, (self.number, self.before,
+                              [os.fspath(f.path) for f in files],
+                              [os.fspath(f.root) for f in files],
+                              [f.shown for f in files], [f.size for f in files],
+                              [f.shard for f in files],
+                              self.fields, self.chunk_size, self.only))
+
+
+def _file_batch(number: int, before: list[Loaded], paths: list[str], roots: list[str],
+                shown: list[str], sizes: list[int], shards: list[bool], fields: FieldMap,
+                chunk_size: int, only: frozenset[str] | None) -> FileBatch:
+    """A :class:`FileBatch` from its pickled columns (see :meth:`FileBatch.__reduce__`)."""
+    files = [FileToRead(Path(path), Path(root), name, size, True) if shard
+             else FileToRead(path, root, name, size)
+             for path, root, name, size, shard
+             in zip(paths, roots, shown, sizes, shards, strict=True)]
+    return FileBatch(number, before, files, fields, chunk_size, only)
 
 
 @dataclass

@@ -63,8 +63,10 @@ class FileToRead:
     """A corpus file the walk found and did not read (``Walk(read=False)``): whoever
     reads it calls :func:`read_file` with these (a Spark task, ``--engine spark``)."""
 
-    path: Path
-    root: Path
+    path: Path | str
+    """The file (a string in a worker's copy of a text file's: see
+    :class:`corpus_qa.engine.reading.FileBatch`; :func:`read_file` takes either)."""
+    root: Path | str
     shown: str
     size: int
     shard: bool = False
@@ -294,7 +296,7 @@ class UniqueIds:
         else take none and say so (the caller reads them again through this object)."""
         placed = list(placed)
         ids = [doc_id for doc_id, _ in placed]
-        if len(set(ids)) != len(ids) or any(doc_id in self.seen for doc_id in ids):
+        if len(set(ids)) != len(ids) or self.seen.any_of(ids):
             return False
         self.seen.update(placed)
         return True
@@ -329,10 +331,10 @@ class UniqueIds:
 def locator(doc: Document) -> str:
     """Where a document is: ``path`` (a text file), ``path:line`` (JSON Lines), or
     ``path#rowN`` (Parquet)."""
+    if doc.raw is not None:  # a whole file: only a text file's document keeps its bytes
+        return doc.path
     if _is_parquet(doc.path):
         return f"{doc.path}#row{doc.line}"
-    if doc.raw is not None:
-        return doc.path
     return f"{doc.path}:{doc.line}"
 
 
@@ -341,16 +343,19 @@ def _is_parquet(path: str) -> bool:
     return fmt is not None and fmt.kind == "parquet"
 
 
-def read_file(file: Path, root: Path, fields: FieldMap = DEFAULT_FIELDS,
+def read_file(file: Path | str, root: Path | str, fields: FieldMap = DEFAULT_FIELDS,
               counts: SourceCounts | None = None, *, shown: str | None = None,
               ) -> Iterator[Loaded]:
     """The documents and problems of one file (a skipped file when no source reads it);
-    ``shown``: its :func:`display_path`, when the caller has it already."""
+    ``shown``: its :func:`display_path`, when the caller has it already. ``file`` and
+    ``root`` may be strings (a worker's batch of text files: no ``Path`` is made)."""
     shown = display_path(file) if shown is None else shown
-    fmt = format_of(file.name)
+    fmt = format_of(os.path.basename(file))
     if fmt is None:
         yield SkippedFile(shown)
         return
+    if fmt.kind != "text":  # the shard sources open a Path
+        file, root = Path(file), Path(root)
     counts = counts or SourceCounts()
     count = counts.start(shown, fmt.label)
     for item in source_for(fmt).read(file, shown, root, fields, count):

@@ -44,7 +44,7 @@ class TextSource:
 
     format = "text"
 
-    def read(self, file: Path, shown: str, root: Path, fields: FieldMap,
+    def read(self, file: Path | str, shown: str, root: Path | str, fields: FieldMap,
              count: SourceCount) -> Iterator[Document | InputProblem | SkippedFile]:
         doc_id = document_id(relative_name(file, root))
         for item in load_text_file(file, shown, doc_id, fields.max_document_bytes):
@@ -64,7 +64,7 @@ def source(compression: str | None = None) -> TextSource:
     return TextSource()
 
 
-def load_text_file(file: Path, shown: str, doc_id: str,
+def load_text_file(file: Path | str, shown: str, doc_id: str,
                    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
                    ) -> Iterator[Document | InputProblem | SkippedFile]:
     """Load one ``.txt``/``.md`` file: raw bytes kept, front matter and header fields read.
@@ -74,41 +74,70 @@ def load_text_file(file: Path, shown: str, doc_id: str,
     is not corpus content. A UTF-16 file is reported, not read as UTF-8.
     """
     try:
-        with open(file, "rb") as handle:
-            # Asked for the file's size (+1), not for max_bytes + 1: a read of n bytes
-            # first allocates n bytes, and 10 MB per news article cost as much as reading
-            # it. A file that grew since its size was taken is read on, up to the limit.
-            size = os.fstat(handle.fileno()).st_size
-            raw = handle.read(min(size, max_bytes) + 1)
-            if size < len(raw) <= max_bytes:
-                raw += handle.read(max_bytes + 1 - len(raw))
-            if len(raw) > max_bytes:
-                size = os.fstat(handle.fileno()).st_size
-                yield too_large(shown, 1, max(size, len(raw)), max_bytes, "the file",
-                                document=doc_id)
-                return
+        raw, size = _read_upto(file, max_bytes)
     except OSError as exc:
         yield InputProblem(shown, 1, "unreadable_file",
                            f"cannot read file: {exc.strerror} — check its permissions")
         return
-    if raw.rstrip().endswith(_REPORT_MARKER):
+    if len(raw) > max_bytes:
+        yield too_large(shown, 1, max(size, len(raw)), max_bytes, "the file", document=doc_id)
+        return
+    if _REPORT_MARKER in raw and raw.rstrip().endswith(_REPORT_MARKER):
         yield SkippedFile(shown)
         return
-    utf16 = utf16_kind(raw)
-    if utf16:
-        yield InputProblem(shown, 1, "utf16_file",
-                           f"the file is encoded as {utf16}, not UTF-8: not read — re-encode "
-                           "it as UTF-8 (iconv -f UTF-16 -t UTF-8)")
-        return
-    if raw.find(b"\x00", 0, BINARY_SNIFF_BYTES) >= 0:
-        yield InputProblem(shown, 1, "binary_file",
-                           "not a text file (NUL bytes) — "
-                           "remove it from the corpus or convert it")
-        return
+    nul = raw.find(b"\x00", 0, BINARY_SNIFF_BYTES)
+    if nul >= 0 or raw[:2] in _UTF16_BOMS:  # else neither UTF-16 nor binary (most files)
+        utf16 = utf16_kind(raw)
+        if utf16:
+            yield InputProblem(shown, 1, "utf16_file",
+                               f"the file is encoded as {utf16}, not UTF-8: not read — "
+                               "re-encode it as UTF-8 (iconv -f UTF-16 -t UTF-8)")
+            return
+        if nul >= 0:
+            yield InputProblem(shown, 1, "binary_file",
+                               "not a text file (NUL bytes) — "
+                               "remove it from the corpus or convert it")
+            return
     text = raw.decode("utf-8", errors="replace")
     doc = Document(id=doc_id, text=text, path=shown, raw=raw)
     yield from read_text_metadata(doc)
     yield doc
+
+
+_READ_ON = 1 << 16
+"""Bytes asked of each read after the first (which asks for the file's size)."""
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_upto(file: Path | str, max_bytes: int) -> tuple[bytes, int]:
+    """The file's bytes, at most ``max_bytes + 1`` of them (one more than the limit: the
+    file is too large), and its size (``fstat``: again after reading, when too large).
+
+    Read with the file's size as the read's length (a read of ``max_bytes + 1`` would
+    first allocate that much: 10 MB per news article) and through the file descriptor,
+    not a buffered file object (whose set-up cost as much as the read). A file that grew
+    since its size was taken is read on, up to the limit.
+    """
+    fd = os.open(file, _OPEN_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        want = min(size, max_bytes) + 1
+        raw = os.read(fd, want)
+        if raw:  # on to the end of the file (a read may return less than asked)
+            parts, got = [raw], len(raw)
+            while got <= max_bytes:
+                part = os.read(fd, min(max_bytes + 1 - got, _READ_ON))
+                if not part:
+                    break
+                parts.append(part)
+                got += len(part)
+            if len(parts) > 1:
+                raw = b"".join(parts)
+        if len(raw) > max_bytes:
+            size = os.fstat(fd).st_size
+        return raw, size
+    finally:
+        os.close(fd)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

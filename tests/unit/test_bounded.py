@@ -143,6 +143,25 @@ def test_a_text_file_over_the_limit_is_a_finding_and_not_read(tmp_path: Path) ->
     assert [d.id for d in items if isinstance(d, Document)] == ["small"]
 
 
+@pytest.mark.parametrize("size", [0, 999, 1_000, 1_001, 1_500])
+def test_a_text_file_read_in_short_pieces_is_read_whole(tmp_path: Path, size: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read may return fewer bytes than asked: the file is read on to its end (or to
+    one byte over the limit), whatever the pieces."""
+    import os
+
+    data = bytes(65 + i % 26 for i in range(size))
+    (tmp_path / "f.txt").write_bytes(data)
+    read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: read(fd, min(n, 7)))
+    items = list(iter_corpus([tmp_path], fields=FieldMap(max_document_bytes=1_000)))
+    if size > 1_000:
+        assert [(i.reason, f"is {size:,} bytes" in i.message) for i in items] == [
+            ("document_too_large", True)]
+    else:
+        assert [(type(i).__name__, i.raw) for i in items] == [("Document", data)]
+
+
 def test_a_record_over_the_limit_is_a_finding_naming_its_line(tmp_path: Path) -> None:
     lines = [json.dumps({"id": "a", "text": "ok"}), json.dumps({"id": "b", "text": "x" * 2_000}),
              json.dumps({"id": "c", "text": "ok too"})]

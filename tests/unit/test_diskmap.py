@@ -38,3 +38,15 @@ def test_seen_ids_tell_a_repeated_id_and_where_it_was_first(ids: list[str], ever
         if doc_id not in first:
             first[doc_id] = f"c.jsonl:{n + 1}"
             seen[doc_id] = first[doc_id]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(IDS, max_size=30), st.lists(IDS, max_size=10), st.integers(1, 5))
+def test_seen_ids_any_of_is_any_id_seen(ids: list[str], probes: list[str], every: int) -> None:
+    seen = SeenIds(merge_every=every)
+    for n, doc_id in enumerate(ids):
+        seen[doc_id] = n
+        # Every prefix: hashes merged into the sorted array and the recent ones alike.
+        assert seen.any_of(probes) == any(p in ids[:n + 1] for p in probes)
+    assert seen.any_of(probes) == any(p in ids for p in probes)
+    assert seen.any_of([*probes, *ids[-1:]]) == bool(ids or set(probes) & set(ids))

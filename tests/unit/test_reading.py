@@ -151,3 +151,25 @@ def test_the_local_engine_sends_text_files_unread_and_reads_shards_here(tmp_path
     assert shapes == [["01.txt", "02.txt"], ["03.md", "04.pdf"], ["05.jsonl#1", "06"],
                       ["05.jsonl#3", "n"], ["06.txt", "07.txt"], ["08.txt"]]
     assert read == [2, 0, 1]  # 06.txt's batch was read again here
+
+
+def test_a_batch_of_files_crosses_a_pipe_as_strings_and_reads_the_same(tmp_path: Path) -> None:
+    """A pickled batch (what a worker gets) holds each text file's path as a string, a
+    shard's as a Path, and reads exactly what the walk's own batch reads."""
+    import pickle
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("date 2024-01-02 One story.", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"bad \xff byte")
+    write_records(tmp_path / "c.jsonl", [{"id": "x", "text": "One."}])
+    walked = Walk([tmp_path], DEFAULT_FIELDS, None, SourceCounts(), False, read=False).items()
+    for batch in file_batches(walked, DEFAULT_FIELDS, chunk_size=10):
+        copy = pickle.loads(pickle.dumps(batch))
+        assert [(str(f.path), str(f.root), f.shown, f.size, f.shard) for f in copy.files] == [
+            (str(f.path), str(f.root), f.shown, f.size, f.shard) for f in batch.files]
+        assert all(isinstance(f.path, Path) == f.shard for f in copy.files)
+        assert (copy.number, copy.before, copy.fields, copy.chunk_size, copy.only) == (
+            batch.number, batch.before, batch.fields, batch.chunk_size, batch.only)
+        mine, theirs = read_and_validate(batch, _validate), read_and_validate(copy, _validate)
+        assert (theirs.files, theirs.placed) == (mine.files, mine.placed)
+        assert [c.records for c in theirs.chunks] == [c.records for c in mine.chunks]
