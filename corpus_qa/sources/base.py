@@ -115,6 +115,12 @@ class SourceCount:
     documents: int = 0
     problems: int = 0
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # A worker sends one back per file it read: pickled as its fields in order (a
+        # slotted dataclass's default pickle is its state as a dict, 3x the CPU).
+        return (SourceCount, (self.path, self.format, self.records, self.documents,
+                              self.problems))
+
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "records": self.records,
                 "documents": self.documents, "problems": self.problems}
