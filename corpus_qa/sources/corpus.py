@@ -141,17 +141,20 @@ class Walk:
             yield self._problem(directory, "unreadable_directory",
                                 f"cannot list directory: {exc.strerror} — check its permissions")
             return
-        # Each file's display path is the directory's and its name (os.sep "/" only).
+        # Each file's display path is the directory's and its name (os.sep "/" only);
+        # its path is a string, spelled as ``directory / name`` is (no Path per file).
         shown = display_path(directory) if os.sep == "/" else None
+        spelled = os.fspath(directory)
+        prefix = "" if spelled == "." else spelled.rstrip(os.sep) + os.sep
         for name, plain in names:
             if name.startswith("."):
                 continue  # .git, .DS_Store …: not corpus content
             if plain and printable(name) not in self._only_names:
                 continue
-            yield from self._entry(directory / name, root, ancestors,
+            yield from self._entry(prefix + name, root, ancestors,
                                    None if shown is None else display_child(shown, name))
 
-    def _entry(self, path: Path, root: Path, ancestors: set[tuple[int, int]],
+    def _entry(self, path: Path | str, root: Path, ancestors: set[tuple[int, int]],
                shown: str | None = None) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         try:
             st = os.lstat(path)
@@ -159,7 +162,7 @@ class Walk:
             yield self._problem(path, "unreadable_file", f"cannot read file: {exc.strerror}")
             return
         if stat.S_ISDIR(st.st_mode):
-            yield from self._directory(path, root, ancestors | {_identity(st)})
+            yield from self._directory(Path(path), root, ancestors | {_identity(st)})
             return
         if stat.S_ISLNK(st.st_mode):
             target = self._link_target(path)
@@ -178,21 +181,22 @@ class Walk:
                                         f"link to {_shown(real)} leads back into a directory "
                                         "it is in — remove the link")
                     return
-                yield from self._directory(path, root, ancestors | {_identity(st)})
+                yield from self._directory(Path(path), root, ancestors | {_identity(st)})
                 return
-            if outside and not self.follow and is_document_file(path.name):
+            if outside and not self.follow and is_document_file(os.path.basename(path)):
                 yield self._outside(path, real, "file")
                 return
         yield from self._file(path, root, st, shown)
 
-    def _file(self, path: Path, root: Path, st: os.stat_result,
+    def _file(self, path: Path | str, root: Path, st: os.stat_result,
               shown: str | None = None) -> Iterator[Loaded | UnchangedFile | FileToRead]:
         """``shown``: the file's display path, when the caller has it."""
         shown = display_path(path) if shown is None else shown
         if self.only_files is not None and shown not in self.only_files:
             return
+        base = os.path.basename(path)
         if not stat.S_ISREG(st.st_mode):
-            if is_document_file(path.name):
+            if is_document_file(base):
                 yield self._problem(path, "special_file",
                                     f"{_kind(st.st_mode)}, not a regular file: not read — "
                                     "remove it from the corpus")
@@ -200,7 +204,7 @@ class Walk:
                 yield SkippedFile(shown)
             return
         name = relative_name(path, root)
-        if not is_printable(name) and is_document_file(path.name):
+        if not is_printable(name) and is_document_file(base):
             what = ("is not valid UTF-8 (its bytes are shown as \\xNN)" if _undecodable(name)
                     else "holds a control character (shown escaped)")
             yield self._problem(path, "unsafe_file_name",
@@ -210,13 +214,13 @@ class Walk:
             yield UnchangedFile(shown)
             return
         if not self.read:
-            fmt = format_of(path.name)
+            fmt = format_of(base)
             yield FileToRead(path, root, shown, st.st_size,
                              shard=fmt is not None and fmt.kind != "text")
             return
         yield from read_file(path, root, self.fields, self.counts, shown=shown)
 
-    def _link_target(self, path: Path) -> tuple[os.stat_result, str] | InputProblem:
+    def _link_target(self, path: Path | str) -> tuple[os.stat_result, str] | InputProblem:
         try:
             return os.stat(path), os.path.realpath(path)
         except OSError as exc:
@@ -230,7 +234,7 @@ class Walk:
             return self._problem(path, "unreadable_file",
                                  f"cannot follow symbolic link: {exc.strerror}")
 
-    def _outside(self, path: Path, real: str, what: str) -> InputProblem:
+    def _outside(self, path: Path | str, real: str, what: str) -> InputProblem:
         return self._problem(path, "outside_corpus",
                              f"symbolic link to a {what} outside the corpus ({_shown(real)}): "
                              "not read — pass --follow-symlinks to read it, or copy it in")
@@ -239,7 +243,7 @@ class Walk:
         return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep)
                    for root in self.inside)
 
-    def _problem(self, path: Path, reason: str, message: str, *,
+    def _problem(self, path: Path | str, reason: str, message: str, *,
                  loaded: bool = False) -> InputProblem:
         return InputProblem(display_path(path), 1, reason, message, loaded=loaded)
 

@@ -146,7 +146,7 @@ def test_the_local_engine_sends_text_files_unread_and_reads_shards_here(tmp_path
     assert [i for i in taken if not isinstance(i, Document)] == problems
     assert counts.to_json() == expected_counts.to_json()
     # What crossed to the workers: text files as paths, the shard's documents as read.
-    shapes = [[f.path.name for f in job.files] if isinstance(job, FileBatch)
+    shapes = [[Path(f.path).name for f in job.files] if isinstance(job, FileBatch)
               else [d.id.removeprefix(f"{tmp_path}/") for d in job[1]] for job in pool.sent]
     assert shapes == [["01.txt", "02.txt"], ["03.md", "04.pdf"], ["05.jsonl#1", "06"],
                       ["05.jsonl#3", "n"], ["06.txt", "07.txt"], ["08.txt"]]

@@ -123,7 +123,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real = walk.read_file
 
     def counting(file: Path, *args: object, **kwargs: object):  # noqa: ANN202
-        opened.append(file.name)
+        opened.append(Path(file).name)
         return real(file, *args, **kwargs)
 
     monkeypatch.setattr(walk, "read_file", counting)
