@@ -772,40 +772,54 @@ def _ranks(ids: Sequence[str]) -> npt.NDArray[np.int64]:
 def _identical_groups(store: SignatureRows) -> tuple[npt.NDArray[np.int64], int]:
     """The group of each row of ``store`` (rows with identical signatures share one),
     numbered in the lexicographic order of the signatures, and the number of groups:
-    ``np.unique(matrix, axis=0, return_inverse=True)`` without its copies of the matrix.
+    ``np.unique(matrix, axis=0, return_inverse=True)`` without a copy of the matrix.
 
-    Rows are sorted by their first two columns (8 bytes a row); only rows that tie on
-    those (copies, and rarely two signatures that start alike) are read whole and
-    sorted by every column.
+    Rows are sorted by their first two columns (8 bytes a row); then, while some rows
+    still tie with a neighbour, only those are read again (``BLOCK`` rows at a time) and
+    sorted within their group by the next ``_TIE_COLUMNS`` columns. Short texts that share
+    their commonest phrases often share their first minimum hashes, so the rows that tie
+    on the first columns can be most of the corpus: they cost 4 bytes per column read,
+    never a copy of their whole signatures.
     """
+    n = len(store)
     head = store.columns(0, 2).astype(np.uint64)
     start = (head[:, 0] << np.uint64(32)) | head[:, 1]
     del head
     order = np.argsort(start, kind="stable")
-    ties = start[order][1:] == start[order][:-1]
-    tied = np.zeros(len(order), dtype=np.bool_)
-    tied[1:] = ties
-    tied[:-1] |= ties
-    alone, together = order[~tied], order[tied]
-    del order, ties, tied
-    if len(together):
-        whole = np.concatenate([store.take(together[i : i + BLOCK])
-                                for i in range(0, len(together), BLOCK)])
-        _, first, within = np.unique(whole, axis=0, return_index=True, return_inverse=True)
-        within = within.reshape(-1)
-        del whole
-    else:
-        first = within = np.empty(0, dtype=np.int64)
-    # Each group: the start of its signatures, then (rows that tie) its place among those.
-    group_start = np.concatenate([start[alone], start[together[first]]])
-    group_rest = np.concatenate([np.zeros(len(alone), dtype=np.int64),
-                                 np.arange(len(first), dtype=np.int64)])
-    number = np.empty(len(group_start), dtype=np.int64)
-    number[np.lexsort((group_rest, group_start))] = np.arange(len(group_start))
-    inverse = np.empty(len(start), dtype=np.int64)
-    inverse[alone] = number[: len(alone)]
-    inverse[together] = number[len(alone) + within]
-    return inverse, len(group_start)
+    # new[k]: the row at sorted place k starts a group (differs from the one before)
+    new = np.ones(n, dtype=np.bool_)
+    new[1:] = start[order][1:] != start[order][:-1]
+    del start
+    column = 2
+    while column < store.width:
+        alone = new.copy()
+        alone[:-1] &= new[1:]
+        tied = np.flatnonzero(~alone)  # sorted places of rows in a group of two or more
+        del alone
+        if not len(tied):
+            break
+        stop = min(store.width, column + _TIE_COLUMNS)
+        rows = order[tied]
+        values = np.concatenate([store.take(rows[i : i + BLOCK])[:, column:stop].copy()
+                                 for i in range(0, len(rows), BLOCK)])
+        group = np.cumsum(new)[tied]
+        # lexsort: the last key first; stable, so rows that still tie keep their order
+        within = np.lexsort((*values.T[::-1], group))
+        order[tied] = rows[within]
+        values, group = values[within], group[within]
+        starts = np.ones(len(tied), dtype=np.bool_)
+        starts[1:] = (group[1:] != group[:-1]) | (values[1:] != values[:-1]).any(axis=1)
+        new[tied] = starts
+        del rows, values, group, within, starts, tied
+        column = stop
+    number = np.cumsum(new) - 1
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = number
+    return inverse, int(number[-1]) + 1 if n else 0
+
+
+_TIE_COLUMNS = 8
+"""Columns :func:`_identical_groups` reads at a time for the rows that still tie."""
 
 
 def _representatives(

@@ -342,3 +342,39 @@ def test_bucket_pairs_read_block_by_block_are_the_rule_s_pairs(
     got = set(zip(first.tolist(), second.tolist(), equal.tolist(), strict=True))
     assert len(got) == len(first)  # each pair once
     assert got == _banded_pairs_by_rule(signatures, bands, rows, min_equal, max_bucket)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(0, 120),
+    width=st.integers(16, 40),
+    values=st.integers(1, 3),
+    copies=st.integers(0, 20),
+    tie_columns=st.integers(1, 9),
+    block=st.integers(1, 50),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_identical_groups_are_numpy_unique_rows(n: int, width: int, values: int, copies: int,
+                                                tie_columns: int, block: int, seed: int) -> None:
+    """Rows that tie are read again a few columns at a time, never all at once: the groups
+    and their numbering are ``np.unique(axis=0)``'s (lexicographic), whatever the ties,
+    the copies, the columns read per round and the block size."""
+    import corpus_qa.checks.versions as versions
+
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(0, values, size=(n, width), dtype=np.uint32)
+    if n:  # exact copies of some rows, anywhere
+        matrix = np.concatenate([matrix, matrix[rng.integers(0, n, size=copies)]])
+        matrix = matrix[rng.permutation(len(matrix))]
+    store = versions.SignatureRows(width)
+    for row in matrix:
+        store.append(row)
+    saved = versions.BLOCK, versions._TIE_COLUMNS
+    versions.BLOCK, versions._TIE_COLUMNS = block, tie_columns
+    try:
+        inverse, groups = versions._identical_groups(store)
+    finally:
+        versions.BLOCK, versions._TIE_COLUMNS = saved
+    unique, expected = np.unique(matrix.reshape(len(matrix), width), axis=0, return_inverse=True)
+    assert groups == len(unique)
+    assert inverse.tolist() == expected.reshape(-1).tolist()
