@@ -775,8 +775,9 @@ def _identical_groups(store: SignatureRows) -> tuple[npt.NDArray[np.int64], int]
     ``np.unique(matrix, axis=0, return_inverse=True)`` without a copy of the matrix.
 
     Rows are sorted by their first two columns (8 bytes a row); then, while some rows
-    still tie with a neighbour, only those are read again (``BLOCK`` rows at a time) and
-    sorted within their group by the next ``_TIE_COLUMNS`` columns. Short texts that share
+    still tie with a neighbour, the next ``_TIE_COLUMNS`` columns of those (of every row,
+    read in order, where they are more than 1/``_TIE_SWEEP`` of them; else only theirs,
+    ``BLOCK`` rows at a time) sort them within their group. Short texts that share
     their commonest phrases often share their first minimum hashes, so the rows that tie
     on the first columns can be most of the corpus: they cost 4 bytes per column read,
     never a copy of their whole signatures.
@@ -800,8 +801,11 @@ def _identical_groups(store: SignatureRows) -> tuple[npt.NDArray[np.int64], int]
             break
         stop = min(store.width, column + _TIE_COLUMNS)
         rows = order[tied]
-        values = np.concatenate([store.take(rows[i : i + BLOCK])[:, column:stop].copy()
-                                 for i in range(0, len(rows), BLOCK)])
+        if _TIE_SWEEP * len(rows) > n:  # many: the columns of every row, read in order
+            values = store.columns(column, stop)[rows]
+        else:
+            values = np.concatenate([store.take(rows[i : i + BLOCK])[:, column:stop].copy()
+                                     for i in range(0, len(rows), BLOCK)])
         group = np.cumsum(new)[tied]
         # lexsort: the last key first; stable, so rows that still tie keep their order
         within = np.lexsort((*values.T[::-1], group))
@@ -820,6 +824,9 @@ def _identical_groups(store: SignatureRows) -> tuple[npt.NDArray[np.int64], int]
 
 _TIE_COLUMNS = 8
 """Columns :func:`_identical_groups` reads at a time for the rows that still tie."""
+
+_TIE_SWEEP = 16
+"""Rows that still tie are read alone while they are at most 1/``_TIE_SWEEP`` of all."""
 
 
 def _representatives(

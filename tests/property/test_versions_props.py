@@ -352,13 +352,17 @@ def test_bucket_pairs_read_block_by_block_are_the_rule_s_pairs(
     copies=st.integers(0, 20),
     tie_columns=st.integers(1, 9),
     block=st.integers(1, 50),
+    sweep=st.sampled_from([0, 16, 10**9]),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_identical_groups_are_numpy_unique_rows(n: int, width: int, values: int, copies: int,
-                                                tie_columns: int, block: int, seed: int) -> None:
+                                                tie_columns: int, block: int, sweep: int,
+                                                seed: int) -> None:
     """Rows that tie are read again a few columns at a time, never all at once: the groups
     and their numbering are ``np.unique(axis=0)``'s (lexicographic), whatever the ties,
-    the copies, the columns read per round and the block size."""
+    the copies, the columns read per round, the block size, and whether the tied rows'
+    columns are read alone or from a sweep over every row (``sweep`` 0: always alone,
+    10**9: always a sweep)."""
     import corpus_qa.checks.versions as versions
 
     rng = np.random.default_rng(seed)
@@ -369,12 +373,12 @@ def test_identical_groups_are_numpy_unique_rows(n: int, width: int, values: int,
     store = versions.SignatureRows(width)
     for row in matrix:
         store.append(row)
-    saved = versions.BLOCK, versions._TIE_COLUMNS
-    versions.BLOCK, versions._TIE_COLUMNS = block, tie_columns
+    saved = versions.BLOCK, versions._TIE_COLUMNS, versions._TIE_SWEEP
+    versions.BLOCK, versions._TIE_COLUMNS, versions._TIE_SWEEP = block, tie_columns, sweep
     try:
         inverse, groups = versions._identical_groups(store)
     finally:
-        versions.BLOCK, versions._TIE_COLUMNS = saved
+        versions.BLOCK, versions._TIE_COLUMNS, versions._TIE_SWEEP = saved
     unique, expected = np.unique(matrix.reshape(len(matrix), width), axis=0, return_inverse=True)
     assert groups == len(unique)
     assert inverse.tolist() == expected.reshape(-1).tolist()
