@@ -18,6 +18,7 @@ with the corpus. A lookup costs a few microseconds.
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
 import tempfile
@@ -190,33 +191,45 @@ class SeenIds:
 
 
 class SignatureFile:
-    """A story grouper's signatures (one row of ``width`` uint32 per signed document) in
-    the file ``path``, in the order they were added: what
-    :class:`corpus_qa.checks.versions.SignatureRows` holds in memory (512 bytes a
-    document: 512 MB at a million), kept on disk instead.
+    """A story grouper's signatures (one row of ``width`` uint32 per signed document), in
+    the order they were added: what :class:`corpus_qa.checks.versions.SignatureRows`
+    holds in memory (512 bytes a document: 512 MB at a million), held in memory up to
+    ``IN_MEMORY`` rows and beyond that in the file ``path``.
 
-    Rows are appended through a small buffer. Reading maps the file for one slice at a
-    time and unmaps it at once (a mapped page counts in the process's resident memory):
-    :meth:`columns` reads every row ``ROWS_READ`` at a time, :meth:`take` the rows of
-    one block of candidate pairs.
+    A file is written through a small buffer and read two ways. :meth:`columns` maps
+    ``ROWS_READ`` rows at a time, in order, and unmaps them at once. :meth:`take` reads
+    each row it is asked for with a positioned read and never maps the file: where the
+    page cache holds large folios (as here), touching one row of a mapped file maps up to
+    2 MB of it into the process — 4,096 random rows of a 512 MB file grew the process's
+    resident memory by 341 MB, which grouping a million documents paid at every block.
 
     >>> import numpy as np, tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     rows = SignatureFile(Path(tmp) / "sig.bin", 4)
-    ...     rows.append(np.arange(4, dtype=np.uint32)); rows.append(np.ones(4, dtype=np.uint32))
-    ...     (len(rows), rows.columns(1, 3).tolist(), rows.take(np.array([1, 0]))[:, 0].tolist())
-    (2, [[1, 2], [1, 1]], [1, 0])
+    ...     for in_memory in (8, 1):
+    ...         rows = SignatureFile(Path(tmp) / "sig.bin", 4, in_memory=in_memory)
+    ...         rows.append(np.arange(4, dtype=np.uint32)); rows.append(np.ones(4, dtype=np.uint32))
+    ...         print(len(rows), rows.columns(1, 3).tolist(), rows.take(np.array([1, 0]))[:, 0].tolist())
+    ...         rows.close(delete=True)
+    2 [[1, 2], [1, 1]] [1, 0]
+    2 [[1, 2], [1, 1]] [1, 0]
     """
+
+    IN_MEMORY = 65_536
+    """Rows held in memory before they go to the file (32 MB of 128-column signatures):
+    a corpus of up to that many documents is grouped without reading a file."""
 
     ROWS_READ = 16_384
     """Rows :meth:`columns` maps at once (8 MB of 128-column signatures)."""
 
-    def __init__(self, path: str | Path, width: int, *, buffer: int = BUFFER) -> None:
+    def __init__(self, path: str | Path, width: int, *, buffer: int = BUFFER,
+                 in_memory: int | None = None) -> None:
         import numpy as np
 
         self._np = np
         self.path, self.width = Path(path), width
-        self._out = self.path.open("wb")
+        self._in_memory = self.IN_MEMORY if in_memory is None else in_memory
+        self._memory: Any = np.empty((min(64, max(self._in_memory, 1)), width), dtype=np.uint32)
+        self._file: Any = None  # opened when the rows no longer fit in memory
         self._buffer = np.empty((buffer, width), dtype=np.uint32)
         self._pending = 0
         self._count = 0
@@ -225,6 +238,19 @@ class SignatureFile:
         return self._count
 
     def append(self, signature: Any) -> None:
+        if self._file is None and self._count < self._in_memory:
+            if self._count == len(self._memory):
+                grown = self._np.empty((min(2 * self._count, self._in_memory), self.width),
+                                       dtype=self._np.uint32)
+                grown[: self._count] = self._memory
+                self._memory = grown
+            self._memory[self._count] = signature
+            self._count += 1
+            return
+        if self._file is None:  # the rows go to the file from now on
+            self._file = self.path.open("w+b")
+            self._file.write(self._memory[: self._count].tobytes())
+            self._memory = None
         self._buffer[self._pending] = signature
         self._pending += 1
         self._count += 1
@@ -232,10 +258,11 @@ class SignatureFile:
             self._flush()
 
     def _flush(self) -> None:
-        if self._pending:
-            self._out.write(self._buffer[: self._pending].tobytes())
-            self._pending = 0
-        self._out.flush()
+        if self._file is not None:
+            if self._pending:
+                self._file.write(self._buffer[: self._pending].tobytes())
+                self._pending = 0
+            self._file.flush()
 
     def _mapped(self, start: int, stop: int) -> Any:
         """Rows ``start:stop`` mapped read-only (unmapped when the array is dropped)."""
@@ -246,6 +273,8 @@ class SignatureFile:
     def columns(self, start: int, stop: int) -> Any:
         """Columns ``start:stop`` of every row (in memory: 4 bytes a column and row)."""
         np = self._np
+        if self._file is None:
+            return self._memory[: self._count, start:stop].copy()
         out = np.empty((self._count, stop - start), dtype=np.uint32)
         for first in range(0, self._count, self.ROWS_READ):
             last = min(first + self.ROWS_READ, self._count)
@@ -257,23 +286,35 @@ class SignatureFile:
     def take(self, rows: Any) -> Any:
         """The rows at ``rows`` (in memory)."""
         np = self._np
+        if self._file is None:
+            return self._memory[: self._count][rows]
         if not len(rows):
             return np.empty((0, self.width), dtype=np.uint32)
-        low, high = int(rows.min()), int(rows.max()) + 1
-        mapped = self._mapped(low, high)
-        out = np.array(mapped[rows - low])
-        del mapped
+        self._flush()
+        out = np.empty((len(rows), self.width), dtype=np.uint32)
+        size, fd = self.width * 4, self._file.fileno()
+        view = memoryview(out).cast("B")
+        for i, row in enumerate(rows.tolist()):
+            if os.preadv(fd, [view[i * size : (i + 1) * size]], row * size) != size:
+                raise OSError(f"{self.path}: row {row} of {self._count} could not be read")
         return out
 
     def matrix(self) -> Any:
-        """Every row, mapped read-only (for an engine that ships them elsewhere)."""
+        """Every row, read only: a view of the memory, or the file mapped (for an engine
+        that ships them elsewhere)."""
+        if self._file is None:
+            view = self._memory[: self._count]
+            view.flags.writeable = False
+            return view
         if not self._count:
             return self._np.empty((0, self.width), dtype=self._np.uint32)
         return self._mapped(0, self._count)
 
     def close(self, *, delete: bool = False) -> None:
         """Close the file (and remove it with ``delete``)."""
-        self._out.close()
+        if self._file is not None:
+            self._file.close()
+        self._memory = None
         if delete:
             self.path.unlink(missing_ok=True)
 

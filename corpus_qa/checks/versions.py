@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -771,40 +772,61 @@ def _ranks(ids: Sequence[str]) -> npt.NDArray[np.int64]:
 def _identical_groups(store: SignatureRows) -> tuple[npt.NDArray[np.int64], int]:
     """The group of each row of ``store`` (rows with identical signatures share one),
     numbered in the lexicographic order of the signatures, and the number of groups:
-    ``np.unique(matrix, axis=0, return_inverse=True)`` without its copies of the matrix.
+    ``np.unique(matrix, axis=0, return_inverse=True)`` without a copy of the matrix.
 
-    Rows are sorted by their first two columns (8 bytes a row); only rows that tie on
-    those (copies, and rarely two signatures that start alike) are read whole and
-    sorted by every column.
+    Rows are sorted by their first two columns (8 bytes a row); then, while some rows
+    still tie with a neighbour, the next ``_TIE_COLUMNS`` columns of those (of every row,
+    read in order, where they are more than 1/``_TIE_SWEEP`` of them; else only theirs,
+    ``BLOCK`` rows at a time) sort them within their group. Short texts that share
+    their commonest phrases often share their first minimum hashes, so the rows that tie
+    on the first columns can be most of the corpus: they cost 4 bytes per column read,
+    never a copy of their whole signatures.
     """
+    n = len(store)
     head = store.columns(0, 2).astype(np.uint64)
     start = (head[:, 0] << np.uint64(32)) | head[:, 1]
     del head
     order = np.argsort(start, kind="stable")
-    ties = start[order][1:] == start[order][:-1]
-    tied = np.zeros(len(order), dtype=np.bool_)
-    tied[1:] = ties
-    tied[:-1] |= ties
-    alone, together = order[~tied], order[tied]
-    del order, ties, tied
-    if len(together):
-        whole = np.concatenate([store.take(together[i : i + BLOCK])
-                                for i in range(0, len(together), BLOCK)])
-        _, first, within = np.unique(whole, axis=0, return_index=True, return_inverse=True)
-        within = within.reshape(-1)
-        del whole
-    else:
-        first = within = np.empty(0, dtype=np.int64)
-    # Each group: the start of its signatures, then (rows that tie) its place among those.
-    group_start = np.concatenate([start[alone], start[together[first]]])
-    group_rest = np.concatenate([np.zeros(len(alone), dtype=np.int64),
-                                 np.arange(len(first), dtype=np.int64)])
-    number = np.empty(len(group_start), dtype=np.int64)
-    number[np.lexsort((group_rest, group_start))] = np.arange(len(group_start))
-    inverse = np.empty(len(start), dtype=np.int64)
-    inverse[alone] = number[: len(alone)]
-    inverse[together] = number[len(alone) + within]
-    return inverse, len(group_start)
+    # new[k]: the row at sorted place k starts a group (differs from the one before)
+    new = np.ones(n, dtype=np.bool_)
+    new[1:] = start[order][1:] != start[order][:-1]
+    del start
+    column = 2
+    while column < store.width:
+        alone = new.copy()
+        alone[:-1] &= new[1:]
+        tied = np.flatnonzero(~alone)  # sorted places of rows in a group of two or more
+        del alone
+        if not len(tied):
+            break
+        stop = min(store.width, column + _TIE_COLUMNS)
+        rows = order[tied]
+        if _TIE_SWEEP * len(rows) > n:  # many: the columns of every row, read in order
+            values = store.columns(column, stop)[rows]
+        else:
+            values = np.concatenate([store.take(rows[i : i + BLOCK])[:, column:stop].copy()
+                                     for i in range(0, len(rows), BLOCK)])
+        group = np.cumsum(new)[tied]
+        # lexsort: the last key first; stable, so rows that still tie keep their order
+        within = np.lexsort((*values.T[::-1], group))
+        order[tied] = rows[within]
+        values, group = values[within], group[within]
+        starts = np.ones(len(tied), dtype=np.bool_)
+        starts[1:] = (group[1:] != group[:-1]) | (values[1:] != values[:-1]).any(axis=1)
+        new[tied] = starts
+        del rows, values, group, within, starts, tied
+        column = stop
+    number = np.cumsum(new) - 1
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = number
+    return inverse, int(number[-1]) + 1 if n else 0
+
+
+_TIE_COLUMNS = 8
+"""Columns :func:`_identical_groups` reads at a time for the rows that still tie."""
+
+_TIE_SWEEP = 16
+"""Rows that still tie are read alone while they are at most 1/``_TIE_SWEEP`` of all."""
 
 
 def _representatives(
@@ -850,10 +872,13 @@ def in_reach(offset: npt.NDArray[np.int64] | int) -> npt.NDArray[np.bool_] | boo
 
 
 def equal_positions(first: npt.NDArray[np.uint32],
-                    second: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+                    second: npt.NDArray[np.uint32]) -> npt.NDArray[np.integer[Any]]:
     """How many positions each pair of signatures (rows of ``first`` and ``second``) shares:
-    a candidate pair is verified when this reaches the grouper's ``min_equal``."""
-    return (first == second).sum(axis=1)
+    a candidate pair is verified when this reaches the grouper's ``min_equal`` (as
+    ``uint8`` where fewer than 256 columns, else ``int64``)."""
+    equal = (first == second).view(np.uint8)
+    # Summed as bytes where a row's count fits one (twice as fast as counting in int64).
+    return equal.sum(axis=1, dtype=np.uint8 if equal.shape[1] < 256 else np.int64)
 
 
 def _similar_rows(
@@ -884,19 +909,20 @@ def _similar_rows(
         del keys
         adjacent = sorted_keys[1:] == sorted_keys[:-1]
         del sorted_keys
-        at, offset = np.flatnonzero(adjacent), 1
-        while in_reach(offset) and len(at):
-            # at: the places k where rows order[k] and order[k + offset] share the bucket
-            first, second = order[at], order[at + offset]
-            equal = _equal_counts(store, distinct[first], distinct[second])
+        # The rows of buckets of two or more, in bucket order, and the bucket of each:
+        # the pairs of a band are pairs of these, a bucket being a run of equal numbers.
+        bucketed = np.zeros(n, dtype=np.bool_)
+        bucketed[1:] = adjacent
+        bucketed[:-1] |= adjacent
+        bucket = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(~adjacent)])[bucketed]
+        members = order[bucketed]
+        del order, adjacent, bucketed
+        for first, second, equal in _bucket_pairs(store, distinct, members, bucket):
             keep = equal >= min_equal
             if keep.any():
                 a, b = first[keep], second[keep]
                 found.append(np.minimum(a, b) * n + np.maximum(a, b))
                 counts.append(equal[keep])
-            at = at[at + offset < len(adjacent)]
-            at = at[adjacent[at + offset]]
-            offset += 1
     if not found:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, empty
@@ -904,15 +930,40 @@ def _similar_rows(
     return codes // n, codes % n, np.concatenate(counts)[where].astype(np.int64)
 
 
-def _equal_counts(store: SignatureRows, first: npt.NDArray[np.int64],
-                  second: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """:func:`equal_positions` of the store's rows ``first`` and ``second``, ``BLOCK``
-    pairs at a time."""
-    out = np.empty(len(first), dtype=np.int64)
-    for i in range(0, len(first), BLOCK):
-        out[i : i + BLOCK] = equal_positions(store.take(first[i : i + BLOCK]),
-                                             store.take(second[i : i + BLOCK]))
-    return out
+def _bucket_pairs(
+    store: SignatureRows, distinct: npt.NDArray[np.int64], members: npt.NDArray[np.int64],
+    bucket: npt.NDArray[np.int64],
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """The pairs of one band in reach (:func:`in_reach`), with their equal positions:
+    ``(i, j, equal)`` arrays, ``i`` and ``j`` the indices into ``distinct`` of rows
+    ``members[k]`` and ``members[k + offset]`` of the same ``bucket``.
+
+    ``members`` is read ``BLOCK`` rows at a time, with the ``MAX_BUCKET - 1`` rows after
+    them that the last ones may be compared with: each row's signature is read once per
+    band and block (not twice per pair, as when each pair's rows were gathered), and a
+    block is compared with itself shifted by each offset.
+    """
+    m = len(members)
+    for start in range(0, m, BLOCK):
+        stop, reach = min(m, start + BLOCK), min(m, start + BLOCK + MAX_BUCKET - 1)
+        block = store.take(distinct[members[start:reach]])
+        within = bucket[start:reach]
+        offset = 1
+        while in_reach(offset) and offset < reach - start:
+            # k: the block's rows whose row ``offset`` further is in the same bucket (so
+            # are the rows between them: a bucket is a run). None at this offset, none
+            # at a larger one.
+            last = min(stop, reach - offset) - start
+            k = np.flatnonzero(within[:last] == within[offset : last + offset])
+            if not len(k):
+                break
+            if 2 * len(k) > len(within) - offset:
+                # most rows are compared: the block against itself shifted, no copies
+                equal = equal_positions(block[: len(within) - offset], block[offset:])[k]
+            else:
+                equal = equal_positions(block[k], block[k + offset])
+            yield members[start + k], members[start + k + offset], equal.astype(np.int64)
+            offset += 1
 
 
 class _KeyedForest:

@@ -283,3 +283,102 @@ def test_estimated_jaccard_is_close_to_the_exact_one(
     exact = len(shingles(base) & shingles(edited)) / len(shingles(base) | shingles(edited))
     # 78 shingles into 128 bins: the estimate's spread is wider than with long texts
     assert abs(float(np.mean(one == two)) - exact) < 0.25
+
+
+def _banded_pairs_by_rule(signatures: np.ndarray, bands: int, rows: int, min_equal: int,
+                          max_bucket: int) -> set[tuple[int, int, int]]:
+    """The banding rule written out pair by pair: in each band, the rows of a bucket
+    (equal band keys) in the order of their keys' stable sort; two rows ``offset`` apart
+    there are compared when ``offset < max_bucket``; kept when they share ``min_equal``
+    positions."""
+    from corpus_qa.checks.versions import _band_keys
+
+    found = set()
+    n = len(signatures)
+    for band in range(bands):
+        keys = _band_keys(signatures[:, band * rows : (band + 1) * rows]).tolist()
+        order = sorted(range(n), key=lambda i: keys[i])
+        for at, first in enumerate(order):
+            for offset in range(1, max_bucket):
+                if at + offset >= n or keys[order[at + offset]] != keys[first]:
+                    break
+                second = order[at + offset]
+                equal = int((signatures[first] == signatures[second]).sum())
+                if equal >= min_equal:
+                    found.add((min(first, second), max(first, second), equal))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 90),
+    values=st.integers(1, 3),
+    block=st.integers(1, 12),
+    max_bucket=st.sampled_from([1, 2, 3, 5, 64]),
+    min_equal=st.integers(0, 8),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_bucket_pairs_read_block_by_block_are_the_rule_s_pairs(
+        n: int, values: int, block: int, max_bucket: int, min_equal: int, seed: int) -> None:
+    """``_similar_rows`` reads each band's bucketed rows ``BLOCK`` at a time (with the
+    ``MAX_BUCKET - 1`` after them) and compares a block with itself shifted: the pairs and
+    their counts are exactly the rule's, whatever the block size, bucket bound, and
+    buckets (signatures over 1–3 values make buckets longer than any block)."""
+    import corpus_qa.checks.versions as versions
+
+    rng = np.random.default_rng(seed)
+    bands, rows = 3, 2
+    signatures = rng.integers(0, values, size=(n, bands * rows + 2), dtype=np.uint32)
+    store = versions.SignatureRows(signatures.shape[1])
+    for row in signatures:
+        store.append(row)
+    distinct = np.arange(n, dtype=np.int64)
+    saved = versions.BLOCK, versions.MAX_BUCKET
+    versions.BLOCK, versions.MAX_BUCKET = block, max_bucket
+    try:
+        first, second, equal = versions._similar_rows(store, distinct, bands, rows, min_equal)
+    finally:
+        versions.BLOCK, versions.MAX_BUCKET = saved
+    got = set(zip(first.tolist(), second.tolist(), equal.tolist(), strict=True))
+    assert len(got) == len(first)  # each pair once
+    assert got == _banded_pairs_by_rule(signatures, bands, rows, min_equal, max_bucket)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(0, 120),
+    width=st.integers(16, 40),
+    values=st.integers(1, 3),
+    copies=st.integers(0, 20),
+    tie_columns=st.integers(1, 9),
+    block=st.integers(1, 50),
+    sweep=st.sampled_from([0, 16, 10**9]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_identical_groups_are_numpy_unique_rows(n: int, width: int, values: int, copies: int,
+                                                tie_columns: int, block: int, sweep: int,
+                                                seed: int) -> None:
+    """Rows that tie are read again a few columns at a time, never all at once: the groups
+    and their numbering are ``np.unique(axis=0)``'s (lexicographic), whatever the ties,
+    the copies, the columns read per round, the block size, and whether the tied rows'
+    columns are read alone or from a sweep over every row (``sweep`` 0: always alone,
+    10**9: always a sweep)."""
+    import corpus_qa.checks.versions as versions
+
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(0, values, size=(n, width), dtype=np.uint32)
+    if n:  # exact copies of some rows, anywhere
+        matrix = np.concatenate([matrix, matrix[rng.integers(0, n, size=copies)]])
+        matrix = matrix[rng.permutation(len(matrix))]
+    store = versions.SignatureRows(width)
+    for row in matrix:
+        store.append(row)
+    saved = versions.BLOCK, versions._TIE_COLUMNS, versions._TIE_SWEEP
+    versions.BLOCK, versions._TIE_COLUMNS, versions._TIE_SWEEP = block, tie_columns, sweep
+    try:
+        inverse, groups = versions._identical_groups(store)
+    finally:
+        versions.BLOCK, versions._TIE_COLUMNS, versions._TIE_SWEEP = saved
+    unique, expected = np.unique(matrix.reshape(len(matrix), width), axis=0, return_inverse=True)
+    assert groups == len(unique)
+    assert inverse.tolist() == expected.reshape(-1).tolist()

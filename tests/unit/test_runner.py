@@ -409,6 +409,7 @@ def test_story_state_is_not_held_after_grouping(
     import corpus_qa.runner as runner
 
     monkeypatch.setattr(diskmap, "BUFFER", 200)
+    monkeypatch.setattr(diskmap.SignatureFile, "IN_MEMORY", 100)  # in the file from then on
     path = tmp_path / "stories.yml"
     path.write_text(ENCODING_ONLY + "  - type: expect_versions_to_preserve_diacritics\n",
                     encoding="utf-8")
@@ -459,6 +460,7 @@ def test_grouping_holds_no_signature_matrix_or_story_per_document(
     import corpus_qa.runner as runner
 
     monkeypatch.setattr(diskmap, "BUFFER", 200)
+    monkeypatch.setattr(diskmap.SignatureFile, "IN_MEMORY", 100)  # in the file from then on
     path = tmp_path / "stories.yml"
     path.write_text(ENCODING_ONLY + "  - type: expect_versions_to_preserve_diacritics\n",
                     encoding="utf-8")
