@@ -208,7 +208,8 @@ class SignatureFile:
     ...     for in_memory in (8, 1):
     ...         rows = SignatureFile(Path(tmp) / "sig.bin", 4, in_memory=in_memory)
     ...         rows.append(np.arange(4, dtype=np.uint32)); rows.append(np.ones(4, dtype=np.uint32))
-    ...         print(len(rows), rows.columns(1, 3).tolist(), rows.take(np.array([1, 0]))[:, 0].tolist())
+    ...         taken = rows.take(np.array([1, 0]))[:, 0].tolist()
+    ...         print(len(rows), rows.columns(1, 3).tolist(), taken)
     ...         rows.close(delete=True)
     2 [[1, 2], [1, 1]] [1, 0]
     2 [[1, 2], [1, 1]] [1, 0]
