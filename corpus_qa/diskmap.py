@@ -52,6 +52,9 @@ class DiskMap(MutableMapping[str, Any]):
                          "WITHOUT ROWID")
         self._buffer = buffer or BUFFER
         self._pending: dict[str, Any] = {}
+        self._empty = self._db.execute("SELECT 1 FROM map LIMIT 1").fetchone() is None
+        """Nothing in the file: a lookup needs no query (a map that stays empty, as the
+        stories of a corpus of distinct documents, is asked once per document)."""
 
     def flush(self) -> None:
         """Write the buffered items to the file."""
@@ -59,11 +62,14 @@ class DiskMap(MutableMapping[str, Any]):
             return
         items = [(_key(k), pickle.dumps(v, protocol=5)) for k, v in self._pending.items()]
         self._pending = {}
+        self._empty = False
         self._db.execute("BEGIN")
         self._db.executemany("INSERT OR REPLACE INTO map VALUES (?, ?)", items)
         self._db.execute("COMMIT")
 
     def _stored(self, key: str) -> Any:
+        if self._empty:
+            return _missing
         row = self._db.execute("SELECT v FROM map WHERE k = ?", (_key(key),)).fetchone()
         return _missing if row is None else pickle.loads(row[0])  # noqa: S301 (our own file)
 
@@ -95,6 +101,8 @@ class DiskMap(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         self.flush()
+        if self._empty:
+            return 0
         return int(self._db.execute("SELECT count(*) FROM map").fetchone()[0])
 
     def __iter__(self) -> Iterator[str]:

@@ -42,6 +42,7 @@ from corpus_qa.engine.passes import (
     corpus_pass,
     mark_missing,
     new_grouper,
+    required_fields,
     story_jobs,
     story_too_large,
     where_of,
@@ -280,7 +281,7 @@ class Runner:
         local = self.local.storing_in(rows_dir.name)
         local_stories = self.local_stories.storing_in(rows_dir.name)
         runs_before = self.corpus_validator.check_runs
-        required = sorted({f for e in self.instances for f in e.required_fields()})
+        required = required_fields(self.instances)
         # The records of the stories pass 2 validated (the results' stories) as well.
         stories = RecordSpool(Path(rows_dir.name) / "stories.bin", keep=rows_dir)
         # The story view's tables (sentence alignment, figure table of each pair shown)
@@ -348,7 +349,9 @@ class Runner:
             mark_missing([record], required, suggestions)
             return record
 
-        if local.groups or required:  # else no record has a story or a missing field to add
+        # Pass 1 gave each record its own story and listed its missing fields: only a
+        # story of several versions, or a value another version suggests, changes them.
+        if story_of or suggestions.by_document:
             documents.rewrite(finish)
         stage("records")
         suggested = len(findings)  # the corpus pass's findings take no suggestion
@@ -358,7 +361,8 @@ class Runner:
             add(part)
         stage("corpus")
         self.stats["check_runs"] += self.corpus_validator.check_runs - runs_before
-        findings.finish(lambda f: with_suggestion(f, suggestions), first=suggested)
+        findings.finish((lambda f: with_suggestion(f, suggestions)) if suggestions.by_document
+                        else None, first=suggested)
         stage("findings")
 
         where_read: list[DiskMap] = []
