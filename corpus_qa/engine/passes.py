@@ -425,21 +425,29 @@ def corpus_pass(instances: list[Any], validator: ScopeValidator,
         count(passes)
     else:
         for position, counter in passes.items():
-            for record in documents:
-                counter.add(store.get(stored[record["id"]].prepared[position]), record["id"],
-                            record["story"])
+            for batch in chunks(documents, chunk_size):
+                where = _stored_of(stored, batch)
+                for record, at in zip(batch, where, strict=True):
+                    counter.add(store.get(at.prepared[position]), record["id"], record["story"])
     for batch in chunks(documents, chunk_size):
         texts = _Texts(store, stored)
         rows = []
-        for record in batch:
+        for record, at in zip(batch, _stored_of(stored, batch), strict=True):
             doc_id = record["id"]
             row: dict[str, Any] = {"id": doc_id}
             for position, counter in passes.items():
-                prepared = store.get(stored[doc_id].prepared[position])
+                prepared = store.get(at.prepared[position])
                 row[instances[position].column] = counter.cell(prepared, record["story"],
                                                                texts.reader(doc_id))
             rows.append(row)
         yield validator.validate(rows, _Placer({r["id"]: r for r in batch}, texts))
+
+
+def _stored_of(stored: Mapping[str, Stored], records: list[dict[str, Any]]) -> list[Stored]:
+    """Where pass 1 stored each of ``records`` (a :class:`DiskMap` looks them up together)."""
+    ids = [record["id"] for record in records]
+    many = getattr(stored, "many", None)
+    return many(ids) if many is not None else [stored[doc_id] for doc_id in ids]
 
 
 class _Texts:
