@@ -257,3 +257,25 @@ def test_the_gates_one_pass_counts_what_the_results_and_the_verdict_line_say() -
         "error": 4, "warning": 1, "info": 0}
     assert dataclasses.replace(verdict, tallies=None).counts() == verdict.counts()
     assert dataclasses.replace(verdict, tallies=None).places() == verdict.places()
+
+
+class SameHash(str):
+    """A story id whose hash is every other's (two stories of one hash)."""
+
+    def __hash__(self) -> int:
+        return 7
+
+
+def test_the_results_count_stories_exactly_also_when_their_hashes_meet() -> None:
+    outcome = Outcome(MOJIBAKE, "error", 1.0, {}, "", checked=5)
+
+    def stories(*ids: str | None) -> int:
+        docs = [{"id": f"d{i}", "path": f"c/d{i}.txt", "story": story}
+                for i, story in enumerate(ids)]
+        run = run_with(outcome, [], documents=docs)
+        return run.to_json(gate(run, today=TODAY))["statistics"]["stories"]
+
+    assert stories(None, None, "s1", "s2") == 4
+    assert stories("s1", None, "s1", "s2") == 3  # a story of two documents
+    assert stories(SameHash("a"), SameHash("b"), SameHash("c")) == 3
+    assert stories(SameHash("a"), SameHash("b"), SameHash("a")) == 2
