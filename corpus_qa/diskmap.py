@@ -259,10 +259,26 @@ class SignatureFile:
         self._out.flush()
 
     def _mapped(self, start: int, stop: int) -> Any:
-        """Rows ``start:stop`` mapped read-only (unmapped when the array is dropped)."""
+        """Rows ``start:stop`` mapped read-only (unmapped when the array is dropped).
+
+        An array over an :class:`mmap.mmap` of those rows' pages: what ``numpy.memmap``
+        maps, without its costs per call (resolving the path, an array subclass whose
+        every slice and index goes through Python), which grouping pays once per block
+        of candidate pairs."""
+        import mmap
+
+        np = self._np
         self._flush()
-        return self._np.memmap(self.path, dtype=self._np.uint32, mode="r",
-                               offset=start * self.width * 4, shape=(stop - start, self.width))
+        rows = stop - start
+        if rows <= 0:
+            return np.empty((0, self.width), dtype=np.uint32)
+        offset = start * self.width * 4
+        aligned = offset - offset % mmap.ALLOCATIONGRANULARITY
+        with self.path.open("rb") as handle:  # the map keeps its own descriptor
+            mapped = mmap.mmap(handle.fileno(), offset - aligned + rows * self.width * 4,
+                               access=mmap.ACCESS_READ, offset=aligned)
+        return np.frombuffer(mapped, dtype=np.uint32, count=rows * self.width,
+                             offset=offset - aligned).reshape(rows, self.width)
 
     def columns(self, start: int, stop: int) -> Any:
         """Columns ``start:stop`` of every row (in memory: 4 bytes a column and row)."""
