@@ -479,8 +479,8 @@ class GatedFindings:
     def json_texts(self, depth: int) -> Iterator[str]:
         """The text :func:`stream_json` writes for each finding at ``depth``: what
         ``_indented`` makes of it as a dict, written from the finding's fields directly
-        (the results' largest list: about four times faster than building the dict and
-        laying it out piece by piece). A finding with a field of an unusual type (not a
+        (the results' largest list: 7 µs a finding instead of 18, measured on the
+        missing-field findings of generated news). A finding with a field of an unusual type (not a
         plain ``str``/``int``/``None``) goes the dict's way."""
         newline = "\n" + "  " * depth
         for finding, status in zip(self._findings, self._statuses, strict=True):
