@@ -16,8 +16,10 @@ most.
 Instead: ``corpus-qa validate CORPUS --json OUT -q`` in a subprocess with its worker pool
 (this checkout, and the one at ``--before``), printing the main process's peak resident
 memory within each stage (Linux: the high-water mark read from /proc and reset at the end
-of each stage; "outputs" is the gate and results.json), and the whole tree's peaks (sum
-of RSS, sum of PSS) and CPU.
+of each stage; "outputs" is the gate, results.json and the terminal summary) and its CPU
+seconds in each (the start-up after importing the runner — the CLI, the suite, GX — is
+counted in "documents", with pass 1; the workers' CPU is printed apart), and the whole
+tree's peaks (sum of RSS, sum of PSS) and CPU.
 """
 
 from __future__ import annotations
@@ -69,13 +71,15 @@ def measure(corpus: Path) -> dict[str, tuple[int, int, Any]]:
 
 
 PROBE = """
-import atexit, os, sys
+import atexit, os, resource, sys, time
 import corpus_qa.runner as runner
 def mark(name):
     with open("/proc/self/status") as status:
         peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(os.environ["MEMORY_STAGES_LOG"], "a") as log:
-        log.write(f"{name} {peak * 1024}\\n")
+        log.write(f"{name} {peak * 1024} {time.process_time()} "
+                  f"{children.ru_utime + children.ru_stime}\\n")
     with open("/proc/self/clear_refs", "w") as refs:
         refs.write("5")  # resets the high-water mark
 plain = runner._Stages.__call__
@@ -110,7 +114,12 @@ def rss_by_stage(corpus: Path, before: str | None) -> int:
                 return 1
             stages = [line.split() for line in log.read_text().splitlines()]
             print(f"{label:<6} main process peak by stage (MiB): " + "  ".join(
-                f"{name} {int(peak) / 2**20:.0f}" for name, peak in stages))
+                f"{name} {int(peak) / 2**20:.0f}" for name, peak, *_ in stages))
+            cpu = [float(c) for _, _, c, _ in stages]
+            print(f"{label:<6} main process CPU s by stage: " + "  ".join(
+                f"{name} {now - before:.2f}" for (name, *_), before, now
+                in zip(stages[1:], cpu, cpu[1:], strict=False))
+                + f"  (importing the runner {cpu[0]:.2f}; workers {float(stages[-1][3]):.2f})")
             print(f"{label:<6} tree: CPU {run.cpu:.1f} s  RSS {run.peak_rss / 2**20:.0f} MiB  "
                   f"PSS {run.peak_pss / 2**20:.0f} MiB  main {run.peak_main / 2**20:.0f} MiB  "
                   f"wall {run.wall:.0f} s")

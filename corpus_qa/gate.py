@@ -49,6 +49,7 @@ from corpus_qa.results import (
     Outcome,
     RunResult,
     Statuses,
+    Tally,
     Verdict,
 )
 
@@ -82,15 +83,22 @@ def gate(result: RunResult, *, waivers: Sequence[Waiver] = (), baseline: Baselin
     matcher = BaselineMatcher(baseline) if baseline is not None else None
     statuses = Statuses()
     waived: list[WaivedFinding] = []
+    # The same pass counts each status by severity (the results' statistics, the
+    # verdict line) and the counted findings by reason (the corpus-wide notes).
+    tallies = {COUNTED: Tally(), WAIVED: Tally(), KNOWN: Tally()}
+    wide = CorpusWide(result)
     for finding in result.findings:
         waiver = waiver_for(finding, active)
         if waiver is not None:
             waived.append(WaivedFinding(finding, waiver))
-            statuses.append(WAIVED)
+            status = WAIVED
         elif matcher is not None and matcher.known(finding):
-            statuses.append(KNOWN)
+            status = KNOWN
         else:
-            statuses.append(COUNTED)
+            status = COUNTED
+            wide.add(finding)
+        statuses.append(status)
+        tallies[status].add(finding)
     counted = FindingsAt(result.findings, statuses, COUNTED)
     known = FindingsAt(result.findings, statuses, KNOWN)
     baseline_verdict = None
@@ -109,12 +117,12 @@ def gate(result: RunResult, *, waivers: Sequence[Waiver] = (), baseline: Baselin
     unused = (tuple(unused_waivers(waivers, waived, today)) if selected is None
               else ())  # with a selection, a waiver may cover documents that were not read
     notes = _notes(result, expired, unused, baseline_verdict, problem)
-    notes += corpus_wide_notes(result, counted)
+    notes += wide.notes()
     return Verdict(fail_on=fail_on, exit_code=code, statuses=statuses, counted=counted,
                    known=known, waived=tuple(waived),
                    expired_waivers=tuple(expired), unused_waivers=unused,
                    baseline=baseline_verdict, expectations=expectations, corpus_problem=problem,
-                   internal_errors=internal, notes=notes)
+                   internal_errors=internal, notes=notes, tallies=tallies)
 
 
 def _expectation_verdicts(result: RunResult, statuses: Sequence[str],
@@ -225,26 +233,42 @@ def corpus_wide_notes(result: RunResult, counted: Iterable[Finding]) -> tuple[st
     A field no document has is one suite setting, not hundreds of broken documents: the
     note says so and what to change. The findings themselves stay in every output.
     """
-    documents = len(result.documents)
-    if documents < CORPUS_WIDE_MIN_DOCUMENTS:
-        return ()
-    scope = {o.type: o.scope for o in result.outcomes}
-    hit = DistinctDocuments(consecutive=consecutive_documents(result.findings))
+    wide = CorpusWide(result)
     for finding in counted:
-        if scope.get(finding.expectation) in ("document", "corpus"):
-            hit.add((finding.expectation, finding.reason, finding.key), finding)
-    notes = []
-    for (expectation, reason, key), docs in hit.counts().items():
-        if docs <= CORPUS_WIDE_SHARE * documents:
-            continue
-        what = f"{reason} {key}" if key else reason
-        remedy = (f"drop '{key}' from its fields" if reason == "missing_field" and key
-                  else "change its parameters")
-        notes.append(
-            f"corpus-wide: {expectation} [{what}] in {docs:,} of {documents:,} documents "
-            f"({100 * docs // documents}%): a suite setting more likely than "
-            f"{docs:,} broken documents — {remedy}, lower its mostly, or waive it")
-    return tuple(notes)
+        wide.add(finding)
+    return wide.notes()
+
+
+class CorpusWide:
+    """:func:`corpus_wide_notes` fed one counted finding at a time (as the gate reads
+    them), in the run's order."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.documents = len(result.documents)
+        self.active = self.documents >= CORPUS_WIDE_MIN_DOCUMENTS
+        self.scope = {o.type: o.scope for o in result.outcomes}
+        self.hit = DistinctDocuments(consecutive=consecutive_documents(result.findings))
+
+    def add(self, finding: Finding) -> None:
+        if self.active and self.scope.get(finding.expectation) in ("document", "corpus"):
+            self.hit.add((finding.expectation, finding.reason, finding.key), finding)
+
+    def notes(self) -> tuple[str, ...]:
+        if not self.active:
+            return ()
+        documents = self.documents
+        notes = []
+        for (expectation, reason, key), docs in self.hit.counts().items():
+            if docs <= CORPUS_WIDE_SHARE * documents:
+                continue
+            what = f"{reason} {key}" if key else reason
+            remedy = (f"drop '{key}' from its fields" if reason == "missing_field" and key
+                      else "change its parameters")
+            notes.append(
+                f"corpus-wide: {expectation} [{what}] in {docs:,} of {documents:,} documents "
+                f"({100 * docs // documents}%): a suite setting more likely than "
+                f"{docs:,} broken documents — {remedy}, lower its mostly, or waive it")
+        return tuple(notes)
 
 
 class DistinctDocuments:

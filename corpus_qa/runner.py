@@ -42,6 +42,7 @@ from corpus_qa.engine.passes import (
     corpus_pass,
     mark_missing,
     new_grouper,
+    required_fields,
     story_jobs,
     story_too_large,
     where_of,
@@ -280,7 +281,7 @@ class Runner:
         local = self.local.storing_in(rows_dir.name)
         local_stories = self.local_stories.storing_in(rows_dir.name)
         runs_before = self.corpus_validator.check_runs
-        required = sorted({f for e in self.instances for f in e.required_fields()})
+        required = required_fields(self.instances)
         # The records of the stories pass 2 validated (the results' stories) as well.
         stories = RecordSpool(Path(rows_dir.name) / "stories.bin", keep=rows_dir)
         # The story view's tables (sentence alignment, figure table of each pair shown)
@@ -348,18 +349,27 @@ class Runner:
             mark_missing([record], required, suggestions)
             return record
 
-        if local.groups or required:  # else no record has a story or a missing field to add
-            documents.rewrite(finish)
-        stage("records")
-        suggested = len(findings)  # the corpus pass's findings take no suggestion
-        for part in corpus_pass(self.instances, self.corpus_validator, documents, stored, store,
-                                self.chunk_size, self._line_count(documents, stored,
-                                                                  rows_dir.name)):
-            add(part)
-        stage("corpus")
-        self.stats["check_runs"] += self.corpus_validator.check_runs - runs_before
-        findings.finish(lambda f: with_suggestion(f, suggestions), first=suggested)
-        stage("findings")
+        # The worker pool is gone, and with it the freeze of this process's heap (GX,
+        # pandas, the suite): the stages left allocate enough to trigger full
+        # collections, each of which would scan that whole heap again (two or three of
+        # them, ~0.5 CPU s, in the corpus pass at 10,000 documents). Frozen again here.
+        with heap_frozen():
+            # Pass 1 gave each record its own story and listed its missing fields: only
+            # a story of several versions, or a value another version suggests, changes
+            # them.
+            if story_of or suggestions.by_document:
+                documents.rewrite(finish)
+            stage("records")
+            suggested = len(findings)  # the corpus pass's findings take no suggestion
+            for part in corpus_pass(self.instances, self.corpus_validator, documents, stored,
+                                    store, self.chunk_size,
+                                    self._line_count(documents, stored, rows_dir.name)):
+                add(part)
+            stage("corpus")
+            self.stats["check_runs"] += self.corpus_validator.check_runs - runs_before
+            findings.finish((lambda f: with_suggestion(f, suggestions))
+                            if suggestions.by_document else None, first=suggested)
+            stage("findings")
 
         where_read: list[DiskMap] = []
 

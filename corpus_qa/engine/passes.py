@@ -113,6 +113,7 @@ class DocumentPass:
         self.resolves = needs_metadata(suite, self.instances)
         self.pre_passes = {i: e.corpus_pass() for i, e in enumerate(self.instances)
                            if e.scope == "corpus"}
+        self.required = required_fields(self.instances)
         self.keeps_rows = self.groups or bool(self.pre_passes)
         """Whether every document's row is stored (the story and corpus passes read them);
         else only the rows of documents with findings are (what the report and the fixer
@@ -155,6 +156,7 @@ class DocumentPass:
         with self.store.writer(number) as put:
             for doc, meta, row, signature in zip(batch, metadata, rows, signatures, strict=True):
                 record = document_record(doc, meta)
+                mark_missing([record], self.required, {})  # a suggestion comes after pass 2
                 out.records.append(record)
                 if not self.keeps_rows and doc.id not in reported:
                     continue  # a clean document that nothing reads back
@@ -276,7 +278,7 @@ class StoryPass:
     def __init__(self, suite: Suite) -> None:
         instances = suite.instances()
         self.validator = ScopeValidator(suite.name, instances, "story")
-        self.required = sorted({f for e in instances for f in e.required_fields()})
+        self.required = required_fields(instances)
         self.store: RowStore | None = None
 
     def storing_in(self, store_dir: str) -> StoryPass:
@@ -373,14 +375,31 @@ def with_suggestion(finding: Finding,
                 f"gives {value!r}")
 
 
+def required_fields(instances: Iterable[Any]) -> list[str]:
+    """The metadata fields the suite's expectations require, sorted."""
+    return sorted({f for e in instances for f in e.required_fields()})
+
+
 def mark_missing(documents: list[dict[str, Any]], required: list[str],
                  suggestions: Mapping[tuple[str, str], Suggested]) -> None:
-    """A required field a document lacks is listed with a null value and any suggestion."""
+    """A required field a document lacks is listed with a null value and any suggestion.
+
+    Pass 1 lists them (no suggestion yet); after pass 2 a field listed so (it has
+    ``suggestion_from``) gets the suggestion another version of its story gives.
+
+    >>> record = {"id": "a", "metadata": {}}
+    >>> mark_missing([record], ["source"], {})
+    >>> mark_missing([record], ["source"], {("a", "source"): ("AP", Related("b", (0, 2)))})
+    >>> record["metadata"]["source"]["suggestion"], record["metadata"]["source"]["suggestion_from"]
+    ('AP', 'b')
+    """
     for record in documents:
+        metadata = record["metadata"]
         for name in required:
-            if name not in record["metadata"]:
+            listed = metadata.get(name)
+            if listed is None or "suggestion_from" in listed:
                 value, related = suggestions.get((record["id"], name), (None, None))
-                record["metadata"][name] = {
+                metadata[name] = {
                     "value": None, "origin": None, "span": None, "suggestion": value,
                     "suggestion_from": related.document if related else None}
 
@@ -406,21 +425,29 @@ def corpus_pass(instances: list[Any], validator: ScopeValidator,
         count(passes)
     else:
         for position, counter in passes.items():
-            for record in documents:
-                counter.add(store.get(stored[record["id"]].prepared[position]), record["id"],
-                            record["story"])
+            for batch in chunks(documents, chunk_size):
+                where = _stored_of(stored, batch)
+                for record, at in zip(batch, where, strict=True):
+                    counter.add(store.get(at.prepared[position]), record["id"], record["story"])
     for batch in chunks(documents, chunk_size):
         texts = _Texts(store, stored)
         rows = []
-        for record in batch:
+        for record, at in zip(batch, _stored_of(stored, batch), strict=True):
             doc_id = record["id"]
             row: dict[str, Any] = {"id": doc_id}
             for position, counter in passes.items():
-                prepared = store.get(stored[doc_id].prepared[position])
+                prepared = store.get(at.prepared[position])
                 row[instances[position].column] = counter.cell(prepared, record["story"],
                                                                texts.reader(doc_id))
             rows.append(row)
         yield validator.validate(rows, _Placer({r["id"]: r for r in batch}, texts))
+
+
+def _stored_of(stored: Mapping[str, Stored], records: list[dict[str, Any]]) -> list[Stored]:
+    """Where pass 1 stored each of ``records`` (a :class:`DiskMap` looks them up together)."""
+    ids = [record["id"] for record in records]
+    many = getattr(stored, "many", None)
+    return many(ids) if many is not None else [stored[doc_id] for doc_id in ids]
 
 
 class _Texts:

@@ -96,52 +96,74 @@ class RecordSpool:
     """A run's per-document records on disk, in the order they were added.
 
     What the main process would otherwise hold as a list (one record of ~1 KB per
-    document): ``append`` compresses a record to the end of the file; ``len`` and
+    document): ``append`` adds a record to a small batch, written to the end of the file
+    (pickled and compressed together) once it holds ``batch`` records; ``len`` and
     iteration (a fresh sequential read each time) are all its readers need, so memory
     does not grow with the corpus. ``keep`` is an object that must live as long as the
     spool (the temporary directory holding the file).
 
+    A batch of records pickles and compresses in about a third of the time, and reads
+    back in two thirds, of the same records one by one (the dicts' keys are pickled
+    once per batch; zstandard's per-call cost is paid once), and takes a tenth of the
+    disk.
+
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     spool = RecordSpool(Path(tmp) / "records.bin")
-    ...     spool.extend([{"id": "a"}, {"id": "b"}])
+    ...     spool = RecordSpool(Path(tmp) / "records.bin", batch=2)
+    ...     spool.extend([{"id": "a"}, {"id": "b"}, {"id": "c"}])
     ...     spool.rewrite(lambda r: {**r, "story": "s"})
+    ...     spool.append({"id": "d", "story": "t"})
     ...     (len(spool), [r["story"] for r in spool])
-    (2, ['s', 's'])
+    (4, ['s', 's', 's', 't'])
     """
 
-    def __init__(self, path: str | Path, keep: Any = None) -> None:
+    def __init__(self, path: str | Path, keep: Any = None, *, batch: int | None = None) -> None:
         self.path = Path(path)
         self._keep = keep
         self._out: IO[bytes] = self.path.open("wb")
         self._count = 0
+        self._batch = batch or RECORDS_PER_BATCH
+        self._pending: list[Any] = []
         self._compress = zstandard.ZstdCompressor(level=LEVEL).compress
         self._decompress = zstandard.ZstdDecompressor().decompress
 
     def append(self, record: Any) -> None:
-        data = self._compress(pickle.dumps(record, protocol=5))
-        self._out.write(len(data).to_bytes(4, "little") + data)
+        self._pending.append(record)
         self._count += 1
+        if len(self._pending) >= self._batch:
+            self._write_pending()
 
     def extend(self, records: Iterable[Any]) -> None:
         for record in records:
             self.append(record)
 
+    def _write_pending(self) -> None:
+        if self._pending:
+            data = self._compress(pickle.dumps(self._pending, protocol=5))
+            self._out.write(len(data).to_bytes(4, "little") + data)
+            self._pending = []
+
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[Any]:
+        self._write_pending()
         self._out.flush()
-        count = self._count  # records appended while iterating are not read
+        left = self._count  # records appended while iterating are not read
         with self.path.open("rb") as handle:
-            for _ in range(count):
+            while left > 0:
                 size = int.from_bytes(handle.read(4), "little")
-                yield pickle.loads(self._decompress(handle.read(size)))  # noqa: S301 (ours)
+                batch = pickle.loads(self._decompress(handle.read(size)))  # noqa: S301 (ours)
+                if len(batch) > left:
+                    del batch[left:]
+                left -= len(batch)
+                yield from batch
 
     def rewrite(self, change: Callable[[Any], Any]) -> None:
         """Replace each record by ``change(record)``, in order (through a second file)."""
-        new = RecordSpool(self.path.with_name(self.path.name + ".new"))
+        new = RecordSpool(self.path.with_name(self.path.name + ".new"), batch=self._batch)
         new.extend(change(record) for record in self)
+        new._write_pending()
         new._out.close()
         self._out.close()
         os.replace(new.path, self.path)
@@ -149,6 +171,7 @@ class RecordSpool:
 
     def close(self, *, delete: bool = False) -> None:
         """Close the file (and remove it with ``delete``): the spool is not read again."""
+        self._pending = []
         self._out.close()
         if delete:
             self.path.unlink(missing_ok=True)
@@ -156,6 +179,10 @@ class RecordSpool:
     def __repr__(self) -> str:
         return f"RecordSpool({str(self.path)!r}, {self._count} records)"
 
+
+RECORDS_PER_BATCH = 64
+"""Records a :class:`RecordSpool` pickles and compresses together (about 64 KB of
+document records)."""
 
 BATCH = 512
 """Items per record of a :class:`SortedSpool`'s files (pickled and compressed together)."""
@@ -189,7 +216,7 @@ class SortedSpool:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._key, self._run, self._keep = key, run or RUN, keep
-        self._raw = RecordSpool(self.directory / "added.bin")
+        self._raw = RecordSpool(self.directory / "added.bin", batch=1)
         self._pending: list[Any] = []
         self._sorted: RecordSpool | None = None
         self._count = 0
@@ -220,7 +247,7 @@ class SortedSpool:
 
         def spill() -> None:
             buffer.sort(key=self._key)
-            out = RecordSpool(self.directory / f"run-{len(runs):05d}.bin")
+            out = RecordSpool(self.directory / f"run-{len(runs):05d}.bin", batch=1)
             out.extend(buffer[i:i + BATCH] for i in range(0, len(buffer), BATCH))
             runs.append(out)
             buffer.clear()
@@ -239,7 +266,7 @@ class SortedSpool:
         if len(runs) == 1:
             merged = runs[0]
         else:
-            merged = RecordSpool(self.directory / "sorted.bin")
+            merged = RecordSpool(self.directory / "sorted.bin", batch=1)
             batch: list[Any] = []
             for item in heapq.merge(*(_items(r) for r in runs), key=self._key):
                 batch.append(item)

@@ -132,7 +132,7 @@ def cut(line: str, width: int) -> str:
 def headline(result: RunResult, verdict: Verdict) -> str:
     """The verdict line, with the places when findings show in more than one place each."""
     line = verdict.closing_line(len(result.documents))
-    places = sum(f.spans for f in verdict.counted) if verdict.counted else 0
+    places = verdict.places() if verdict.counted else 0
     if places != len(verdict.counted):
         line += f" — {len(verdict.counted):,} findings in {places:,} places"
     return line

@@ -88,3 +88,60 @@ def test_results_are_written_item_by_item(tmp_path: Path) -> None:
     buffer = io.StringIO()
     stream_json([], buffer.write)
     assert buffer.getvalue() == "[]\n"
+
+
+# --- the findings of the results, laid out from their fields -----------------------------
+
+from corpus_qa.findings import Related  # noqa: E402
+from corpus_qa.results import COUNTED, Finding, GatedFindings, Occurrence  # noqa: E402
+
+TEXT = st.text(max_size=6)  # any character: quotes, controls, surrogates, non-ASCII
+SPAN = st.tuples(st.integers(), st.integers())
+OCCURRENCES = st.builds(Occurrence, span=SPAN, line=st.integers(), column=st.integers(),
+                        excerpt=TEXT, message=TEXT, suggestion=st.none() | TEXT,
+                        text_line=st.none() | st.integers(),
+                        text_column=st.none() | st.integers())
+FINDINGS = st.builds(
+    Finding, expectation=TEXT, severity=st.sampled_from(["error", "warning", "info"]),
+    document=TEXT, path=TEXT, reason=TEXT, message=TEXT, span=SPAN, line=st.integers(),
+    column=st.integers(), excerpt=TEXT,
+    related=st.none() | st.builds(Related, document=TEXT, span=SPAN),
+    suggestion=st.none() | TEXT, key=st.none() | TEXT, record=st.none() | TEXT,
+    text_line=st.none() | st.integers(), text_column=st.none() | st.integers(),
+    also=st.lists(OCCURRENCES, max_size=3).map(tuple))
+# Fields of unusual types, which the fast layout leaves to the dict's way.
+ODD_FINDINGS = FINDINGS.flatmap(lambda f: st.sampled_from([
+    f, Finding(**{**_fields(f), "line": Flag(f.line)}),
+    Finding(**{**_fields(f), "span": list(f.span)}),
+    Finding(**{**_fields(f), "message": Name(f.message)}),
+    Finding(**{**_fields(f), "related": Related(f.document, (1.5, 2))}),
+    Finding(**{**_fields(f), "also": (*f.also, Occurrence((0, 1), 1, 1, Name("x"), "m"))})]))
+
+
+def _fields(finding: Finding) -> dict:
+    return {name: getattr(finding, name) for name in Finding.__dataclass_fields__}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(ODD_FINDINGS, min_size=1, max_size=4),
+       st.sampled_from(["counted", "waived", "known"]))
+def test_findings_laid_out_from_their_fields_are_the_dump_of_their_dicts(findings, status):
+    gated = GatedFindings(findings, [status] * len(findings))
+    out: list[str] = []
+    stream_json({"findings": gated, "z": 1}, out.append)
+    assert "".join(out) == dump_json({"findings": list(gated), "z": 1})
+
+
+def test_a_finding_of_plain_fields_is_not_built_as_a_dict(monkeypatch) -> None:
+    finding = Finding("e", "error", "d", "d.txt", "r", "é \"m\"\n", (3, 9), 2, 1, "x",
+                      related=Related("o", (0, 2)), key="k",
+                      also=(Occurrence((10, 12), 3, 1, "y", "m2"),))
+    expected = dump_json({"findings": [{**finding.to_json(), "gate": COUNTED}]})
+
+    def refused(self):
+        raise AssertionError("the finding was built as a dict")
+
+    monkeypatch.setattr(Finding, "to_json", refused)
+    out: list[str] = []
+    stream_json({"findings": GatedFindings([finding], [COUNTED])}, out.append)
+    assert "".join(out) == expected

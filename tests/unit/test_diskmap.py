@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_qa.diskmap import DiskMap, SeenIds
+from corpus_qa.diskmap import DiskMap, SeenIds, SignatureFile
 
 IDS = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
 
@@ -118,3 +118,22 @@ def test_taking_rows_of_a_signature_file_maps_none_of_it(tmp_path) -> None:
     # the mapped version peaked 66 MB higher on this machine
     assert grew < 8 * 2**20 + taken.nbytes, grew
     store.close(delete=True)
+
+
+def test_signature_rows_read_back_across_page_boundaries(tmp_path: Path) -> None:
+    """Slices starting anywhere (not at a page) read the rows written, as plain arrays."""
+    import numpy as np
+
+    rows = np.random.default_rng(3).integers(0, 2**32, size=(700, 128), dtype=np.uint32)
+    signatures = SignatureFile(tmp_path / "sig.bin", 128, buffer=64, in_memory=0)
+    for row in rows:
+        signatures.append(row)
+    for start, stop in [(0, 700), (7, 8), (8, 9), (63, 650), (699, 700)]:
+        mapped = signatures._mapped(start, stop)
+        assert type(mapped) is np.ndarray and not mapped.flags.writeable
+        assert np.array_equal(mapped, rows[start:stop])
+    picked = np.array([[5, 640, 9], [699, 0, 8]])
+    for wanted in picked:
+        assert np.array_equal(signatures.take(wanted), rows[wanted])
+    assert np.array_equal(signatures.columns(2, 5), rows[:, 2:5])
+    assert np.array_equal(signatures.matrix(), rows)

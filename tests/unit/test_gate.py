@@ -17,6 +17,7 @@ from corpus_qa.results import (
     KNOWN,
     WAIVED,
     Finding,
+    Occurrence,
     Outcome,
     RunResult,
 )
@@ -225,3 +226,56 @@ def test_no_corpus_wide_note_for_half_the_corpus_or_a_small_corpus() -> None:
     assert not [n for n in gate(three, today=TODAY).notes if n.startswith("corpus-wide:")]
     six = gate(mojibake_run(*(f"d{i}" for i in range(6))), today=TODAY)
     assert [n for n in six.notes if n.startswith("corpus-wide:")]
+
+
+class CountedReads(list):
+    """A run's findings that count the passes made over them."""
+
+    passes = 0
+
+    def __iter__(self):
+        type(self).passes += 1
+        return super().__iter__()
+
+
+def test_the_gates_one_pass_counts_what_the_results_and_the_verdict_line_say() -> None:
+    found = [finding("d1"), finding("d2", severity="warning"), finding("d3"),
+             dataclasses.replace(finding("d4"), also=(Occurrence((9, 12), 2, 1, "x", "m"),))]
+    baseline = Baseline(baseline_entries([found[2]]), "b.json")
+    run = run_with(Outcome(MOJIBAKE, "error", 1.0, {}, "", checked=10, unexpected=4),
+                   CountedReads(found))
+    CountedReads.passes = 0
+    verdict = gate(run, waivers=[waiver("d1")], baseline=baseline, today=TODAY)
+    gate_passes = CountedReads.passes
+    data = run.to_json(verdict)
+    assert (verdict.counts(), verdict.places()) == (
+        {"error": 1, "warning": 1, "info": 0}, 3)  # d4 shows in two places
+    assert CountedReads.passes == gate_passes  # statistics and counts: the gate's tallies
+    assert data["statistics"]["findings"] == run.counts() == {"error": 3, "warning": 1,
+                                                              "info": 0}
+    assert data["statistics"]["occurrences"] == run.occurrence_counts() == {
+        "error": 4, "warning": 1, "info": 0}
+    assert dataclasses.replace(verdict, tallies=None).counts() == verdict.counts()
+    assert dataclasses.replace(verdict, tallies=None).places() == verdict.places()
+
+
+class SameHash(str):
+    """A story id whose hash is every other's (two stories of one hash)."""
+
+    def __hash__(self) -> int:
+        return 7
+
+
+def test_the_results_count_stories_exactly_also_when_their_hashes_meet() -> None:
+    outcome = Outcome(MOJIBAKE, "error", 1.0, {}, "", checked=5)
+
+    def stories(*ids: str | None) -> int:
+        docs = [{"id": f"d{i}", "path": f"c/d{i}.txt", "story": story}
+                for i, story in enumerate(ids)]
+        run = run_with(outcome, [], documents=docs)
+        return run.to_json(gate(run, today=TODAY))["statistics"]["stories"]
+
+    assert stories(None, None, "s1", "s2") == 4
+    assert stories("s1", None, "s1", "s2") == 3  # a story of two documents
+    assert stories(SameHash("a"), SameHash("b"), SameHash("c")) == 3
+    assert stories(SameHash("a"), SameHash("b"), SameHash("a")) == 2

@@ -236,6 +236,27 @@ def test_document_records_are_kept_on_disk_not_in_a_list(suite: Any) -> None:
     assert "".join(pieces) == dump_json({**data, "documents": records})
 
 
+def test_the_stages_after_the_pool_run_with_the_heap_out_of_the_collectors_reach(
+        suite: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records, the corpus pass and the findings' sort allocate enough to trigger full
+    collections: each would scan GX's whole heap again, so they run with it frozen (and
+    it is unfrozen afterwards)."""
+    import gc
+
+    frozen: list[bool] = []
+    plain = passes.corpus_pass
+
+    def watched(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        frozen.append(gc.get_freeze_count() > 0)
+        yield from plain(*args, **kwargs)
+
+    monkeypatch.setattr("corpus_qa.runner.corpus_pass", watched)
+    assert gc.get_freeze_count() == 0
+    Runner(suite, workers=1).run_items(iter(_documents()), ["in-memory"])
+    assert frozen == [True]
+    assert gc.get_freeze_count() == 0
+
+
 ENCODING_ONLY = """\
 name: encoding
 expectations:
