@@ -94,15 +94,17 @@ def stage_times(cells, reading):
     out = {"reading the versions' rows": reading}
 
     def timed(name, work):
-        # What earlier stages left alive (every story's at once, unlike the pass, which
-        # holds a chunk's) is kept out of the collector's reach, or each collection
-        # during a stage would rescan all of it.
+        # The collector paused, as the story pass pauses it: what earlier stages left
+        # alive (every story's at once, unlike the pass, which holds a chunk's) would be
+        # rescanned again and again.
         gc.collect()
-        gc.freeze()
+        gc.disable()
         started = time.process_time()
-        result = work()
-        out[name] = time.process_time() - started
-        return result
+        try:
+            return work()
+        finally:
+            out[name] = time.process_time() - started
+            gc.enable()
 
     timed("figure check, whole (_figures)", lambda: [ev._figures(c, 0.0) for c in cells])
     texts = [[(v.id, v.body) for v in ev.as_versions(c)] for c in cells]
