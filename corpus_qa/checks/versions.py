@@ -1047,16 +1047,38 @@ class _Piece:
     versions of a story share most of them, so each is read once per story. No word
     reaches across a line break, so a text's words are its pieces' words."""
 
-    __slots__ = ("firsts",)
+    __slots__ = ("non_ascii", "words")
 
     def __init__(self, text: str) -> None:
-        firsts: dict[str, tuple[int, int]] = {}
-        for match in WORD.finditer(text):
-            word = match.group()
-            if word not in firsts:
-                firsts[word] = match.span()
-        self.firsts = firsts
-        """Each distinct word → its first span in the piece, in order of first use."""
+        self.words: dict[str, None] = dict.fromkeys(WORD.findall(text))
+        """Its distinct words, in order of first use (found by the regex engine alone, no
+        match object per word)."""
+        self.non_ascii = [(word, _first_span(text, word))
+                          for word in self.words if not word.isascii()]
+        """The words that are not ASCII — the only ones that can carry an accent — with
+        the span of each one's first use, in order of first use."""
+
+
+_CONTINUES = re.compile(f"[^\\W_]|[{COMBINING_MARKS}]")
+"""One character a :data:`WORD` match can go on with (letter, digit or combining mark)."""
+
+
+def _first_span(text: str, word: str) -> tuple[int, int]:
+    """The span of the first match of :data:`WORD` in ``text`` that is ``word`` (one of
+    its matches): ``str.find`` proposes the places, and each is checked against the one
+    match of the run of word characters it lies in (a match runs from the first letter of
+    such a run to its end, so ``word`` found inside a longer run is not a match of it)."""
+    at = text.find(word)
+    while at >= 0:
+        start = at
+        while start and _CONTINUES.match(text, start - 1):
+            start -= 1  # back to the start of the run ``at`` is in
+        match = WORD.search(text, start)
+        assert match is not None  # the run holds the letter ``word`` starts with
+        if match.start() == at and match.end() == at + len(word):
+            return match.span()
+        at = text.find(word, max(at + 1, match.end()))
+    raise ValueError(f"{word!r} is not a word of the text")
 
 
 class _Words:
@@ -1094,7 +1116,7 @@ class _Words:
     def unique(self) -> set[str]:
         """Its distinct words."""
         if self._unique is None:
-            self._unique = set().union(*(piece.firsts for _, piece in self.parts))
+            self._unique = set().union(*(piece.words for _, piece in self.parts))
         return self._unique
 
     @property
@@ -1118,20 +1140,22 @@ def _consistent_accents(text: str, words: _Words | None = None
     words = words or _Words(text)
     unique, known = words.unique, words.folds
     folds = {}
-    for word in unique:
-        if not word.isascii():
-            folded = known.get(word)
-            if folded is None:
-                folded = known[word] = fold_diacritics(word)
-            folds[word] = folded
+    for _, piece in words.parts:  # the non-ASCII words of unique, piece by piece
+        for word, _ in piece.non_ascii:
+            if word not in folds:
+                folded = known.get(word)
+                if folded is None:
+                    folded = known[word] = fold_diacritics(word)
+                folds[word] = folded
     accented = {word for word, folded in folds.items() if folded != word}
-    plain = unique - accented  # words that are their own folding
-    kept = {folds[word] for word in accented} - plain
+    # Folded forms not written plain (plain: the words that are their own folding).
+    kept = {folded for word in accented
+            if (folded := folds[word]) not in unique or folded in accented}
     found: dict[str, tuple[str, tuple[int, int]]] = {}
     if not kept:
         return found
-    for start, piece in words.parts:  # each piece's words in order of first use
-        for word, (s, e) in piece.firsts.items():
+    for start, piece in words.parts:  # each piece's accented words in order of first use
+        for word, (s, e) in piece.non_ascii:
             if word in accented and folds[word] in kept and folds[word] not in found:
                 found[folds[word]] = (word, (start + s, start + e))
         if len(found) == len(kept):

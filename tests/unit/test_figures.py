@@ -426,3 +426,22 @@ def test_letters_a_case_insensitive_regex_folds_to_ascii_are_read_as_those_lette
     """The word screens before the costly regexes see what ``re.IGNORECASE`` sees, and a
     word it matched is looked up as the tables spell it (a KeyError before)."""
     assert [(f.value, f.kind) for f in extract_figures(text)] == [(value, kind)]
+
+
+def test_a_paragraph_both_versions_share_can_hold_the_finding() -> None:
+    """Why the story check cannot skip what the versions share (docs/figures.md, "What
+    the versions share is still read"): a paragraph byte-identical in both versions is
+    paired with its copy only when its sentence, figures masked, is unique in each
+    version. Here version a also has the sentence with another figure, so the copy is no
+    certain match, and the alignment pairs a's changed sentence with b's shared one: the
+    finding is on b's shared paragraph, and a's copy of it is left unaligned."""
+    shared = "The index rose 5 points in trading."
+    a = f"Officials met on Monday.\n\nThe index rose 7 points in trading.\n\n{shared}\n"
+    b = f"Officials met on Monday.\n\n{shared}\n\nNothing else was said by anyone there.\n"
+    (hit,) = check_consistent_figures([("a", a), ("b", b)])
+    assert hit.document == "b"
+    assert b[slice(*hit.span)] == "5" and b.index(shared) < hit.span[0] < b.index("Nothing")
+    assert hit.related == Related("a", (a.index("7"), a.index("7") + 1))
+    rows = figure_table(a, b)
+    assert [(r.status, r.a and r.a.text, r.b and r.b.text) for r in rows] == [
+        ("changed", "7", "5"), ("only_a", "5", None)]

@@ -133,3 +133,29 @@ def test_a_shared_sentence_has_one_token_set_per_story() -> None:
     assert last[0] is last[1] is last[2]
     assert all(s == frozenset(t) for side in sides for s, t in zip(side.sets, side.tokens,
                                                                    strict=True))
+
+
+def test_the_story_pass_validates_with_the_collector_paused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cycle collector does not run while a chunk of stories is validated (the checks'
+    short-lived objects made it run thousands of times), and is as it was afterwards."""
+    import gc
+
+    from corpus_qa.engine import passes
+
+    seen: list[bool] = []
+    monkeypatch.setattr(passes.StoryPass, "_validated",
+                        lambda self, batch: seen.append(gc.isenabled()) or "done")
+    story_pass = object.__new__(passes.StoryPass)
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert story_pass([]) == "done" and gc.isenabled()
+        gc.disable()  # a caller that runs without the collector keeps it off
+        assert story_pass([]) == "done" and not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+    assert seen == [False, False]
