@@ -159,3 +159,29 @@ def test_the_story_pass_validates_with_the_collector_paused(
         else:
             gc.disable()
     assert seen == [False, False]
+
+
+def test_pass_one_validates_a_chunk_with_the_collector_paused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pass 1 too: the collector does not run while a chunk of documents is validated, and
+    is as it was afterwards."""
+    import gc
+
+    from corpus_qa.engine import passes
+
+    seen: list[bool] = []
+    monkeypatch.setattr(passes.DocumentPass, "_validated",
+                        lambda self, job: seen.append(gc.isenabled()) or "done")
+    document_pass = object.__new__(passes.DocumentPass)
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert document_pass((0, [])) == "done" and gc.isenabled()
+        gc.disable()
+        assert document_pass((0, [])) == "done" and not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+    assert seen == [False, False]
