@@ -135,50 +135,27 @@ def test_a_shared_sentence_has_one_token_set_per_story() -> None:
                                                                    strict=True))
 
 
-def test_the_story_pass_validates_with_the_collector_paused(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cycle collector does not run while a chunk of stories is validated (the checks'
-    short-lived objects made it run thousands of times), and is as it was afterwards."""
+@pytest.mark.parametrize(("name", "job"), [("StoryPass", []), ("DocumentPass", (0, []))])
+def test_each_pass_validates_a_chunk_with_the_collector_paused(
+        monkeypatch: pytest.MonkeyPatch, name: str, job: object) -> None:
+    """The cycle collector does not run while a chunk of stories (pass 2) or of documents
+    (pass 1) is validated (the checks' short-lived objects made it run thousands of
+    times), and is as it was afterwards."""
     import gc
 
     from corpus_qa.engine import passes
 
     seen: list[bool] = []
-    monkeypatch.setattr(passes.StoryPass, "_validated",
+    cls = getattr(passes, name)
+    monkeypatch.setattr(cls, "_validated",
                         lambda self, batch: seen.append(gc.isenabled()) or "done")
-    story_pass = object.__new__(passes.StoryPass)
+    each_pass = object.__new__(cls)
     was = gc.isenabled()
     try:
         gc.enable()
-        assert story_pass([]) == "done" and gc.isenabled()
+        assert each_pass(job) == "done" and gc.isenabled()
         gc.disable()  # a caller that runs without the collector keeps it off
-        assert story_pass([]) == "done" and not gc.isenabled()
-    finally:
-        if was:
-            gc.enable()
-        else:
-            gc.disable()
-    assert seen == [False, False]
-
-
-def test_pass_one_validates_a_chunk_with_the_collector_paused(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pass 1 too: the collector does not run while a chunk of documents is validated, and
-    is as it was afterwards."""
-    import gc
-
-    from corpus_qa.engine import passes
-
-    seen: list[bool] = []
-    monkeypatch.setattr(passes.DocumentPass, "_validated",
-                        lambda self, job: seen.append(gc.isenabled()) or "done")
-    document_pass = object.__new__(passes.DocumentPass)
-    was = gc.isenabled()
-    try:
-        gc.enable()
-        assert document_pass((0, [])) == "done" and gc.isenabled()
-        gc.disable()
-        assert document_pass((0, [])) == "done" and not gc.isenabled()
+        assert each_pass(job) == "done" and not gc.isenabled()
     finally:
         if was:
             gc.enable()
