@@ -232,3 +232,36 @@ def anchor_class(alternatives: Sequence[Anchored]) -> re.Pattern[str]:
     """The characters a match of :func:`one_pass` of ``alternatives`` can start at: it
     starts by consuming one of them. A text holding none of them has no match."""
     return re.compile(_anchor_union(alternatives))
+
+
+def outside_block(anchors: re.Pattern[str], low: int, high: int) -> str | None:
+    """The characters of the class ``anchors`` but ``low``-``high``, as a regex (empty
+    when none is left), or None when ``anchors`` is not a plain class of characters and
+    ranges (then it is not split).
+
+    >>> outside_block(re.compile("[\\u00e9\\u2010-\\u2030]|x"), 0x2000, 0x2FFF)
+    '[\\\\U000000e9-\\\\U000000e9]|[x-x]'
+    """
+    parsed = list(sre_parse.parse(anchors.pattern))
+    if len(parsed) != 1:
+        return None
+    op, items = parsed[0]
+    if op is sre_parse.LITERAL:
+        items = [(op, items)]
+    elif op is not sre_parse.IN:
+        return None
+    ranges: list[tuple[int, int]] = []
+    for kind, value in items:
+        if kind is sre_parse.LITERAL:
+            ranges.append((value, value))
+        elif kind is sre_parse.RANGE:
+            ranges.append(value)
+        else:  # NEGATE, a category: not a plain class
+            return None
+    kept = [(a, b) for lo, hi in ranges
+            for a, b in ((lo, min(hi, low - 1)), (max(lo, high + 1), hi)) if a <= b]
+    return "|".join(f"[{_escaped(a)}-{_escaped(b)}]" for a, b in kept)
+
+
+def _escaped(code: int) -> str:
+    return chr(code) if chr(code).isalnum() and code < 0x80 else f"\\U{code:08x}"

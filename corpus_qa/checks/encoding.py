@@ -19,7 +19,14 @@ import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-125x" codecs)
 from ftfy.badness import BADNESS_RE
 
-from corpus_qa.checks.badness import Anchored, UnsupportedPattern, anchor_class, one_pass, rewrite
+from corpus_qa.checks.badness import (
+    Anchored,
+    UnsupportedPattern,
+    anchor_class,
+    one_pass,
+    outside_block,
+    rewrite,
+)
 from corpus_qa.findings import Hit
 
 MAX_HITS_PER_DOCUMENT = 20
@@ -172,6 +179,9 @@ _CONTINUATION = (
 )
 _INNER_SYMBOLS = ("\x80-\xac\xae-\xb6\xb8-\xbf\u02c6-\u02dd\u201a-\u2025\u2027-\u2122"
                   "\u2200-\u25ff\ufb01\ufb02")
+_BETWEEN_LETTERS = "(?<=[A-Za-z].)(?=[a-z])"
+"""The context of an alternative that matches only between an ASCII letter and a small
+one (the screen tests it on the text's shape: :func:`_settled_by_shape`)."""
 _LEGACY = (
     # (the character consumed, what must hold around it, whether it can be the only
     # non-ASCII character of a match)
@@ -194,7 +204,7 @@ _LEGACY = (
     # A Latin code page read as another (mac-roman, cp437, cp1250): a symbol inside a
     # word, or a capital after a small letter ("CafÈ", "£ódŸ"). These two can match a
     # single non-ASCII character between ASCII letters.
-    (_INNER_SYMBOLS, "(?<=[A-Za-z].)(?=[a-z])", True),
+    (_INNER_SYMBOLS, _BETWEEN_LETTERS, True),
     ("\xc0-\xd6\xd8-\xde\u0152\u0160\u0178\u017d", "(?<=[a-z].)", True),
     # A Latin code page read as a Cyrillic or Greek one ("cafй", "StraЯe", "cafι"): a
     # Cyrillic or Greek letter inside a word of Latin letters.
@@ -218,25 +228,61 @@ _LEGACY_ALTERNATIVES = tuple(Anchored(f"[{anchor}]", around, single)
                              for anchor, around, single in _LEGACY)
 
 
+@dataclass(frozen=True)
+class ShapeScreen:
+    """What a match of stages 1 and 2 needs, tested without scanning the text with a regex.
+
+    :func:`~corpus_qa.checks.badness.one_pass` tries an alternative whose anchor always
+    has a non-ASCII neighbour (``paired``) only next to one, so a text without two
+    adjacent non-ASCII characters matches none of those. Each other alternative
+    (``single``) needs its anchor among the text's rare characters, except those whose
+    context is :data:`_BETWEEN_LETTERS`: they also need an ASCII letter before the anchor
+    and a small one after it, which the text's shape tells for anchors from U+2000 to
+    U+2FFF (curly quotes, dashes, bullets: common in correct text).
+    """
+
+    singles: re.Pattern[str] | None
+    """The anchors of the single alternatives the rare characters must not hold."""
+    between_letters: bool
+    """Whether some alternative's anchors between letters are tested on the shape."""
+
+
+def _shape_screen(alternatives: tuple[Anchored, ...]) -> ShapeScreen:
+    flanked = [a for a in alternatives if a.single and a.context == _BETWEEN_LETTERS]
+    others = [a for a in alternatives if a.single and a.context != _BETWEEN_LETTERS]
+    parts = [anchor_class(others).pattern] if others else []
+    outside = outside_block(anchor_class(flanked), 0x2000, 0x2FFF) if flanked else None
+    if outside is None:  # tested as the others' are: anywhere among the rare characters
+        parts += [anchor_class(flanked).pattern] if flanked else []
+    elif outside:  # their anchors outside U+2000-U+2FFF are tested as the others' are
+        parts.append(outside)
+    # One character class (the parser merges the alternatives), scanned in C.
+    return ShapeScreen(re.compile("|".join(parts)) if parts else None, outside is not None)
+
+
 def _stages(badness_re: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str],
                                                    re.Pattern[str] | None,
-                                                   re.Pattern[str] | None]:
+                                                   re.Pattern[str] | None,
+                                                   ShapeScreen | None]:
     """(stage 1 alone, stages 1 and 2 in one pass, ftfy's regex when it could not be
-    rewritten, the characters a match of stages 1 and 2 can start at — None when ftfy's
-    regex is used as it is: it can start anywhere) for ftfy's ``badness_re``."""
+    rewritten, the characters a match of stages 1 and 2 can start at, and the
+    :class:`ShapeScreen` of stages 1 and 2 — both None when ftfy's regex is used as it
+    is: it can start anywhere) for ftfy's ``badness_re``."""
     try:
         badness = rewrite(badness_re)
     except UnsupportedPattern as exc:
         warnings.warn(f"ftfy {ftfy.__version__}: its badness regex could not be rewritten "
                       f"({exc}); the mojibake check runs it as it is, several times slower",
                       RuntimeWarning, stacklevel=2)
-        return badness_re, one_pass(_LEGACY_ALTERNATIVES), badness_re, None
+        return badness_re, one_pass(_LEGACY_ALTERNATIVES), badness_re, None, None
     both = (*badness, *_LEGACY_ALTERNATIVES)
-    return one_pass(badness), one_pass(both), None, anchor_class(both)
+    return (one_pass(badness), one_pass(both), None, anchor_class(both),
+            _shape_screen(both))
 
 
 # Each match of _SUSPICIOUS_RE is one suspicious character, one of _SUSPICIOUS_START_RE.
-_BADNESS_FAST_RE, _SUSPICIOUS_RE, _UNREWRITTEN_RE, _SUSPICIOUS_START_RE = _stages(BADNESS_RE)
+(_BADNESS_FAST_RE, _SUSPICIOUS_RE, _UNREWRITTEN_RE, _SUSPICIOUS_START_RE,
+ _SHAPE_SCREEN) = _stages(BADNESS_RE)
 
 # --- the screen: what a document holds besides plain ASCII ------------------------
 
@@ -267,6 +313,59 @@ def mojibake_settled(rare: str) -> bool:
     """True when a text whose :func:`rare_characters` are ``rare`` cannot hold mojibake:
     none of them can start a suspicious span (stages 1 and 2 find nothing)."""
     return _SUSPICIOUS_START_RE is not None and _SUSPICIOUS_START_RE.search(rare) is None
+
+
+def _table(**codes: bytes) -> bytes:
+    """A ``bytes.translate`` table: every byte to itself, but ``codes`` (name: the bytes
+    that become it, as ``name`` is ``"to_" + the byte``)."""
+    table = bytearray(range(256))
+    for name, sources in codes.items():
+        for byte in sources:
+            table[byte] = ord(name[3:])
+    return bytes(table)
+
+
+_ASCII_OTHER = bytes(b for b in range(0x80) if not chr(b).isalpha())
+_SHAPE = _table(to_A=b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", to_a=b"abcdefghijklmnopqrstuvwxyz",
+                to__=_ASCII_OTHER, to_L=bytes(range(0xC0, 0x100)), to_E=b"\xe2")
+"""Each byte to its character's class in :func:`text_shape` (0xE2 starts U+2000-U+2FFF)."""
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
+_NON_ASCII = _table(to__=b"Aa", to_L=b"E")
+_LETTERS = _table(to_a=b"A")
+
+
+def screened(text: str) -> tuple[str, bytes]:
+    """``text``'s :func:`rare_characters` and :func:`text_shape`, from one encoding."""
+    if text.isascii():
+        return rare_characters(text), text_shape(text)
+    encoded = text.encode("utf-8", "surrogatepass")
+    return (encoded.translate(None, _PLAIN_BYTES).decode("utf-8", "surrogatepass"),
+            encoded.translate(_SHAPE, _CONTINUATION_BYTES))
+
+
+def text_shape(text: str) -> bytes:
+    """One byte per character of ``text``: ``A`` a capital ASCII letter, ``a`` a small
+    one, ``_`` any other ASCII character, ``E`` a character from U+2000 to U+2FFF, ``L``
+    any other. Found in C (encode, one translation that deletes the continuation bytes:
+    every character but ASCII has exactly one first byte, 0xC0 or above, 0xE2 for
+    U+2000-U+2FFF).
+
+    >>> text_shape("A caf\u00e9 \u201cok\u201d.")
+    b'A_aaaL_EaaE_'
+    """
+    return text.encode("utf-8", "surrogatepass").translate(_SHAPE, _CONTINUATION_BYTES)
+
+
+def _settled_by_shape(rare: str, shape: bytes) -> bool:
+    """True when a text of these rare characters and this :func:`text_shape` cannot hold
+    a match of stages 1 and 2 (see :class:`ShapeScreen`). Each test is a C pass over
+    the shape; no regex scans the text."""
+    screen = _SHAPE_SCREEN
+    if screen is None or b"LL" in shape.translate(_NON_ASCII):
+        return False
+    if screen.singles is not None and screen.singles.search(rare) is not None:
+        return False
+    return not (screen.between_letters and b"aEa" in shape.translate(_LETTERS))
 
 
 @dataclass(frozen=True)
@@ -874,13 +973,15 @@ _SHORT_GAP_RE = re.compile(r"[ \t]*(?:[!-~]{1,12}[ \t]+){0,2}")
 """Up to two short words of ASCII between two mis-decoded runs, on one line."""
 
 
-def mojibake_ok(text: str, rare: str | None = None) -> bool:
+def mojibake_ok(text: str, rare: str | None = None, shape: bytes | None = None) -> bool:
     """True when no stage finds a mis-decoding (ASCII text is never scanned).
 
-    ``rare``: the text's :func:`rare_characters`, when the caller has them (computed
-    here otherwise). A text none of whose rare characters can start a suspicious span
-    passes without a regex scan (:func:`mojibake_settled`); other clean text costs one
-    pass of the stages' regex; only suspicious spans are confirmed.
+    ``rare``, ``shape``: the text's :func:`rare_characters` and :func:`text_shape`, when
+    the caller has them (computed here otherwise: :func:`screened` finds both). A text none of whose rare characters can start a suspicious span
+    passes without a regex scan (:func:`mojibake_settled`), and so does one whose shape
+    rules every alternative out (:class:`ShapeScreen`: no two adjacent non-ASCII
+    characters, no curly quote between letters, …); other text costs one pass of the
+    stages' regex; only suspicious spans are confirmed.
     This is deliberately not ``ftfy.fix_text(t) != t``: fix_text also "fixes" curly
     quotes and ligatures, which are correct text.
 
@@ -889,7 +990,10 @@ def mojibake_ok(text: str, rare: str | None = None) -> bool:
     """
     if text.isascii():
         return True
-    if mojibake_settled(rare_characters(text) if rare is None else rare):
+    if rare is None:
+        rare = rare_characters(text)
+    if mojibake_settled(rare) or _settled_by_shape(
+            rare, text_shape(text) if shape is None else shape):
         return True
     return not misdecodings(text, first_only=True)
 

@@ -9,25 +9,27 @@ from corpus_qa.expectations.base import CorpusExpectation, memoized, register_co
 from corpus_qa.findings import Checked
 
 
-def _rare(text: Any) -> str | None:
-    """The text's rare characters (:func:`corpus_qa.checks.encoding.rare_characters`),
+def _screened(text: Any) -> tuple[str, bytes] | None:
+    """The text's rare characters and shape (:func:`corpus_qa.checks.encoding.screened`),
     found once per row for the two checks that screen with them (mojibake, control
     characters) while a batch is validated. Kept by the text object itself (the row's
     cell: both checks read the same one), not by its value, which would be hashed; the
     kept pair holds the text, so its id cannot be reused meanwhile."""
     if not isinstance(text, str):
         return None
-    kept = memoized(("rare_characters", id(text)),
-                    lambda: (text, encoding.rare_characters(text)))
+    kept = memoized(("screened", id(text)), lambda: (text, encoding.screened(text)))
     return kept[1] if kept[0] is text else None
 
 
 def _no_mojibake(text: Any) -> bool:
-    return encoding.mojibake_ok(text, _rare(text))
+    screen = _screened(text)
+    return (encoding.mojibake_ok(text) if screen is None
+            else encoding.mojibake_ok(text, *screen))
 
 
 def _no_control_characters(text: Any) -> bool:
-    return encoding.control_characters_ok(text, _rare(text))
+    screen = _screened(text)
+    return encoding.control_characters_ok(text, None if screen is None else screen[0])
 
 
 class ExpectDocumentToBeValidUtf8(CorpusExpectation):

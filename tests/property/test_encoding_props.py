@@ -239,6 +239,49 @@ def test_a_text_the_screen_settles_is_clean_under_the_full_checks(text: str) -> 
     assert encoding.control_characters_ok(text, rare) is full_controls
 
 
+# Letters, curly quotes and dashes, and the characters the shape screen must not miss:
+# pairs of non-ASCII characters, a symbol between letters ("a“b"), C1 controls.
+_SHAPE_ALPHABET = st.sampled_from(sorted(
+    set(_SCREEN_ALPHABET.elements)  # type: ignore[attr-defined]
+    | set("aZ .\n“”‘’‚„†•‰‹›™−∂∙─▒ﬁ\x85\x9dŒœ©®°±²´¶·¸ÃÂÉÈáéíóúüñãçëøăễ")))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(_SHAPE_ALPHABET, max_size=40) | _SCREENED_TEXT
+       | st.lists(st.sampled_from(SAMPLES + ["a“b", "Ab”c", "x–y", "naïve café"]),
+                  min_size=1, max_size=4).map("".join))
+@example("He said “Nguyễn”: ça va.")  # settled: no match can start anywhere
+@example("a“b")  # a symbol between letters: stage 2's inner symbol
+@example("Ab‚c")
+@example("caf\u00c3\u00a9")  # two adjacent non-ASCII characters
+def test_a_text_the_shape_screen_settles_has_no_match(text: str) -> None:
+    from ftfy.badness import is_bad
+
+    rare, shape = encoding.screened(text)
+    assert rare == encoding.rare_characters(text)
+    assert shape == encoding.text_shape(text)
+    assert len(shape) == len(text)  # one class per character
+    if encoding._settled_by_shape(rare, shape):
+        assert encoding._SUSPICIOUS_RE.search(text) is None
+        assert not is_bad(text)  # ftfy's own verdict
+        assert not encoding.misdecodings(text)
+    full = text.isascii() or not encoding.misdecodings(text, first_only=True)
+    assert encoding.mojibake_ok(text, rare, shape) is full
+
+
+def test_the_shape_screen_settles_news_text_with_quotes_and_accents() -> None:
+    # None of these is settled by the rare characters alone: curly quotes and accented
+    # letters start alternatives; the shape rules each of them out.
+    for text in ("He said “Nguyễn Văn An” won — in São Paulo.", SAMPLES[0],
+                 "“Zürich,” she said. “Bien.”", "The “naïve” café"):
+        rare, shape = encoding.screened(text)
+        assert not encoding.mojibake_settled(rare), text
+        assert encoding._settled_by_shape(rare, shape), text
+    for text in ("caf\u00c3\u00a9", "wordâ€™s", "a“b c", "StraЯe", "Ã ", "x\x85y", "“Ça"):
+        rare, shape = encoding.screened(text)
+        assert not encoding._settled_by_shape(rare, shape), text
+
+
 _ENGLISH = ["It’s 40 km — about 25 mi… or so.", "The vote – 52 to 48 – was final.",
             "Costs rose 3 · see p. 4 — Annex", "Smith’s reply: “no comment”."]
 
@@ -259,6 +302,9 @@ def test_the_screen_settles_english_prose_and_never_mis_decoded_text() -> None:
     texts = misdecoded_corpus(1000, seed=5) + _ENGLISH
     assert sum(map(is_bad, texts)) > 100
     for text in texts:
+        if encoding._settled_by_shape(*encoding.screened(text)):
+            assert not is_bad(text)
+            assert encoding._SUSPICIOUS_RE.search(text) is None
         if encoding.mojibake_settled(encoding.rare_characters(text)):
             assert not is_bad(text)
             assert not encoding.misdecodings(text)

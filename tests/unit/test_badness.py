@@ -93,16 +93,19 @@ def test_a_pattern_that_cannot_be_rewritten_is_used_as_it_is_with_a_warning(monk
     odd = re.compile("(?:в)Ђ", re.VERBOSE)  # a group: the parser refuses it
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fast, suspicious, unrewritten, start = encoding._stages(odd)
+        fast, suspicious, unrewritten, start, shape_screen = encoding._stages(odd)
     assert unrewritten is odd and fast is odd
     assert start is None  # ftfy's regex can start a match anywhere: nothing is screened
+    assert shape_screen is None
     assert "could not be rewritten" in str(caught[0].message)
     text = "It was вЂ™ here."  # "’" read as cp1251: only the badness regex sees it
     assert suspicious.search(text) is None
     monkeypatch.setattr(encoding, "_SUSPICIOUS_RE", suspicious)
     monkeypatch.setattr(encoding, "_UNREWRITTEN_RE", unrewritten)
     monkeypatch.setattr(encoding, "_SUSPICIOUS_START_RE", start)
+    monkeypatch.setattr(encoding, "_SHAPE_SCREEN", shape_screen)
     assert not encoding.mojibake_settled(encoding.rare_characters(text))
+    assert not encoding._settled_by_shape(*encoding.screened(text))
     assert not encoding.mojibake_ok(text)
     assert encoding._candidate_spans(text) == [((7, 10), (7, 10))]
     (hit,) = encoding.find_mojibake(text)
