@@ -111,14 +111,19 @@ def main() -> None:
 
 def four_predicates(raw: bytes | str, text: str) -> bool:
     """The four encoding predicates on one document, as the runner asks them: the
-    document's rare characters found once, for the two checks that screen with them."""
+    document's rare characters (and its shape) found once, for the two checks that
+    screen with them."""
     from corpus_qa.checks import encoding
 
     if not hasattr(encoding, "rare_characters"):  # an earlier version, without the screen
         return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text)
                 and encoding.control_characters_ok(text) and encoding.normalized_ok(text))
-    rare = encoding.rare_characters(text)
-    return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text, rare)
+    if not hasattr(encoding, "screened"):  # an earlier version, without the shape screen
+        rare = encoding.rare_characters(text)
+        return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text, rare)
+                and encoding.control_characters_ok(text, rare) and encoding.normalized_ok(text))
+    rare, shape = encoding.screened(text)
+    return (encoding.utf8_ok(raw) and encoding.mojibake_ok(text, rare, shape)
             and encoding.control_characters_ok(text, rare) and encoding.normalized_ok(text))
 
 
