@@ -54,7 +54,6 @@ def _capped(hits: list[Hit], total: int, what: str) -> list[Hit]:
 # its text when it has no bytes (a JSON string); the text checks never report U+FFFD.
 
 _REPLACEMENT = "\ufffd"
-_REPLACEMENT_BYTES = _REPLACEMENT.encode("utf-8")
 
 
 def utf8_ok(raw: bytes | str | None) -> bool:
@@ -69,13 +68,14 @@ def utf8_ok(raw: bytes | str | None) -> bool:
         return True
     if isinstance(raw, str):
         return _REPLACEMENT not in raw
-    if _REPLACEMENT_BYTES in raw:
-        return False
+    if raw.isascii():
+        return True
     try:
-        raw.decode("utf-8")
+        # In valid UTF-8 the bytes of U+FFFD are that character (0xEF only ever starts a
+        # sequence): searching the decoded text is the byte search, and cheaper.
+        return _REPLACEMENT not in raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return True
 
 
 def _replacement_hit(text: str, at: int, where: str) -> Hit:

@@ -42,6 +42,21 @@ def test_utf8_check_never_raises_and_agrees_with_decoder(raw: bytes) -> None:
         assert text[hit.span[0]:hit.span[1]] == "\ufffd"
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=20) | st.sampled_from(["\ufffd", "é", "\ud800"])
+                | st.binary(max_size=6).map(lambda b: b.decode("latin-1")), max_size=8),
+       st.sampled_from(["utf-8", "latin-1"]))
+def test_utf8_check_is_valid_utf8_without_the_replacement_bytes(parts: list[str],
+                                                               codec: str) -> None:
+    raw = "".join(parts).encode(codec, "surrogatepass" if codec == "utf-8" else "replace")
+    try:
+        raw.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    assert encoding.utf8_ok(raw) is (valid and b"\xef\xbf\xbd" not in raw)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_text_checks_never_raise_and_agree_with_predicates(text: str) -> None:
