@@ -315,23 +315,25 @@ def mojibake_settled(rare: str) -> bool:
     return _SUSPICIOUS_START_RE is not None and _SUSPICIOUS_START_RE.search(rare) is None
 
 
-def _table(**codes: bytes) -> bytes:
-    """A ``bytes.translate`` table: every byte to itself, but ``codes`` (name: the bytes
-    that become it, as ``name`` is ``"to_" + the byte``)."""
+def _table(*codes: tuple[bytes, bytes]) -> bytes:
+    """A ``bytes.translate`` table: each byte of ``sources`` to ``code``, for each
+    ``(sources, code)`` in turn; every other byte to itself."""
     table = bytearray(range(256))
-    for name, sources in codes.items():
+    for sources, code in codes:
         for byte in sources:
-            table[byte] = ord(name[3:])
+            table[byte] = code[0]
     return bytes(table)
 
 
-_ASCII_OTHER = bytes(b for b in range(0x80) if not chr(b).isalpha())
-_SHAPE = _table(to_A=b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", to_a=b"abcdefghijklmnopqrstuvwxyz",
-                to__=_ASCII_OTHER, to_L=bytes(range(0xC0, 0x100)), to_E=b"\xe2")
+_CAPITALS, _SMALL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz"
+_SHAPE = _table((bytes(range(0x80)), b"_"), (_CAPITALS, b"A"), (_SMALL, b"a"),
+                (bytes(range(0xC0, 0x100)), b"L"), (b"\xe2", b"E"))
 """Each byte to its character's class in :func:`text_shape` (0xE2 starts U+2000-U+2FFF)."""
 _CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
-_NON_ASCII = _table(to__=b"Aa", to_L=b"E")
-_LETTERS = _table(to_a=b"A")
+_NON_ASCII = _table((b"Aa", b"_"), (b"E", b"L"))
+"""A shape with every non-ASCII character as ``L`` and every ASCII one as ``_``."""
+_LETTERS = _table((b"A", b"a"))
+"""A shape with every ASCII letter as ``a``."""
 
 
 def screened(text: str) -> tuple[str, bytes]:
@@ -977,11 +979,12 @@ def mojibake_ok(text: str, rare: str | None = None, shape: bytes | None = None) 
     """True when no stage finds a mis-decoding (ASCII text is never scanned).
 
     ``rare``, ``shape``: the text's :func:`rare_characters` and :func:`text_shape`, when
-    the caller has them (computed here otherwise: :func:`screened` finds both). A text none of whose rare characters can start a suspicious span
-    passes without a regex scan (:func:`mojibake_settled`), and so does one whose shape
-    rules every alternative out (:class:`ShapeScreen`: no two adjacent non-ASCII
-    characters, no curly quote between letters, …); other text costs one pass of the
-    stages' regex; only suspicious spans are confirmed.
+    the caller has them (computed here otherwise: :func:`screened` finds both). A text
+    none of whose rare characters can start a suspicious span passes without a regex
+    scan (:func:`mojibake_settled`), and so does one whose shape rules every
+    alternative out (:class:`ShapeScreen`: no two adjacent non-ASCII characters, no
+    curly quote between letters, …); other text costs one pass of the stages' regex;
+    only suspicious spans are confirmed.
     This is deliberately not ``ftfy.fix_text(t) != t``: fix_text also "fixes" curly
     quotes and ligatures, which are correct text.
 
