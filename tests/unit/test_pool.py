@@ -45,7 +45,7 @@ def test_the_pool_leaves_a_heap_frozen_before_it_frozen() -> None:
     # interpreter's last collection at exit traversed and freed it all (0.6 CPU-s).
     import great_expectations  # noqa: F401
 
-    assert gc.get_freeze_count() == 0
+    frozen_by_others = gc.get_freeze_count() > 0  # (an earlier test in this process)
     gc.freeze()
     try:
         before = gc.get_freeze_count()
@@ -53,7 +53,8 @@ def test_the_pool_leaves_a_heap_frozen_before_it_frozen() -> None:
             list(pool.map(range(4), _here, _state))
         assert gc.get_freeze_count() >= before
     finally:
-        gc.unfreeze()
+        if not frozen_by_others:
+            gc.unfreeze()
 
 
 def test_heap_frozen_freezes_inside_and_leaves_an_earlier_freeze_alone() -> None:
