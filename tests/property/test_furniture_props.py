@@ -23,6 +23,7 @@ from benchmarks.news_corpus import document as news_document
 from corpus_qa.checks import boilerplate as bp
 from corpus_qa.checks import furniture as fu
 from corpus_qa.text.segment import line_spans
+from corpus_qa.text.substrings import Substrings
 
 UNIT = Path(__file__).resolve().parents[1] / "unit"
 CASES = yaml.safe_load((UNIT / "furniture_cases.yml").read_text(encoding="utf-8"))
@@ -163,3 +164,33 @@ def test_glue_asked_from_its_rarest_character_is_found_in_the_same_lines(line: s
 
     for before, name in _GLUE_BEFORE:
         assert (re.search(before, line) is None) == (getattr(fu, name).search(line) is None), name
+
+
+def fired_by_each_trigger(cues: fu.CueSet, line: str, strong_first: bool) -> dict[str, int]:
+    """:meth:`CueSet.fired` as it was before the triggers were found in one search: each
+    entry's regex run when one of its triggers is ``in`` the lower-cased line."""
+    reference = fu.CueSet(cues.cues, cues.settings)
+    low = line.lower()
+    reference._plan = tuple(
+        (regex, cue, weight, frozenset() if not trigger or any(t in low for t in trigger)
+         else frozenset({"\0never"}))
+        for regex, cue, weight, trigger in reference._plan)
+    reference._trigger_set = Substrings([])  # holds nothing: "\0never" never found
+    return reference.fired(line, strong_first=strong_first)
+
+
+TRIGGERS = sorted({t for cue in CUES for t in cue.trigger})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FURNITURE + BODY + POSSIBLE + TRIGGERS + [c.example for c in CUES]),
+                min_size=1, max_size=4),
+       st.sampled_from(["", " ", "", "x", "X"]), st.booleans())
+def test_triggers_found_in_one_search_fire_the_same_cues(
+    pieces: list[str], glue: str, strong_first: bool
+) -> None:
+    # lines of furniture, body sentences, bare triggers and cue examples, run together
+    # (so triggers straddle the joins) or apart: the same cues fire either way
+    line = glue.join(pieces)
+    assert CUES.fired(line, strong_first=strong_first) == fired_by_each_trigger(
+        CUES, line, strong_first)
