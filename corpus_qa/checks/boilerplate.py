@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corpus_qa.checks.prefilter import first_characters, needed_characters
+from corpus_qa.checks.prefilter import can_start, first_characters, needed_characters
 from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
@@ -170,7 +170,7 @@ class PatternSet:
             f"(?P<_p{i}>{scoped_flags(p.source)})"
             for i, p in enumerate(self.patterns)
             if p.allowed(leading, trailing)
-            and (first is None or self._first[i] is None or first in self._first[i])
+            and (first is None or can_start(self._first[i], first))
             and (present is None or self._needs[i] <= present)
         ]
         if not parts:
