@@ -75,7 +75,12 @@ class Signal:
 
     def fires(self, lowered_window: str) -> bool:
         """Whether the pattern is worth running on a window (already lower-cased)."""
-        return not self.triggers or any(t in lowered_window for t in self.triggers)
+        if not self.triggers:
+            return True
+        for trigger in self.triggers:  # noqa: SIM110 (a loop: ~2x faster than any() here)
+            if trigger in lowered_window:
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,6 +135,10 @@ def scoped_flags(source: str) -> str:
     return f"(?:{source})"
 
 
+_UNCOMPILED = re.compile("")
+"""What :meth:`PatternSet.match` finds for an alternation not compiled yet."""
+
+
 class PatternSet:
     """Validated patterns, compiled into one alternation per position class and first
     character of a unit, each when a unit first needs it."""
@@ -190,12 +194,15 @@ class PatternSet:
         self, text: str, start: int, end: int, *, leading: bool, trailing: bool
     ) -> Pattern | None:
         """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
-        start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
-        held = tuple(text.find(c, start, end) >= 0 for c in self._gates)
-        key = (leading, trailing, text[start] if start < end else None, held)
-        if key not in self._by_first:
-            self._by_first[key] = self._compile(*key)
-        regex = self._by_first[key]
+        first = text[start] if start < end else None
+        if first is None or not first.isalnum():  # no letter or digit is decoration
+            start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
+            first = text[start] if start < end else None
+        key = (leading, trailing, first,
+               tuple([text.find(c, start, end) >= 0 for c in self._gates]))
+        regex = self._by_first.get(key, _UNCOMPILED)
+        if regex is _UNCOMPILED:
+            regex = self._by_first[key] = self._compile(*key)
         if regex is None:
             return None
         m = regex.fullmatch(text, start, end)
