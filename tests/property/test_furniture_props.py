@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import yaml
@@ -194,3 +195,24 @@ def test_triggers_found_in_one_search_fire_the_same_cues(
     line = glue.join(pieces)
     assert CUES.fired(line, strong_first=strong_first) == fired_by_each_trigger(
         CUES, line, strong_first)
+
+
+# The reader cue as it was first written; the list's form opens with the class of the
+# first letters (faster to search) and must fire on exactly the same lines.
+READER_AS_WRITTEN = re.compile(
+    r"\b(?:[Yy]ou|[Yy]our|[Yy]ou.re|Sie|Ihre?[mnrs]?|Ihnen|[Dd]u|[Dd]ein(?:e[mnrs]?)?|[Dd]ir"
+    r"|[Dd]ich|[Vv]ous|[Vv]otre|[Vv]os|[Tt]u|[Tt]es|[Uu]sted|[Tt]us)\b")
+READER = re.compile(next(c.source for c in CUES if c.id == "reader_address"))
+_READER_WORDS = ["you", "You", "your", "you're", "you’re", "Sie", "sie", "Ihr", "Ihre", "Ihrem",
+                 "Ihnen", "ihnen", "du", "Du", "dein", "Deine", "deines", "dir", "Dich", "vous",
+                 "Votre", "vos", "tu", "Tes", "usted", "Usted", "tus", "Tus", "IHR", "YOU"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_READER_WORDS),
+                          st.text(alphabet="yYsSiIdDvVtTuUeo_1é’' .,\n-", max_size=4)),
+                max_size=8).map("".join))
+def test_the_reader_cue_fires_on_the_lines_it_fired_on_as_written(line: str) -> None:
+    # reader words run into other letters, digits, underscores and marks on either side
+    # (no longer whole words) or standing apart (whole words): the same verdict
+    assert (READER.search(line) is None) == (READER_AS_WRITTEN.search(line) is None), line
