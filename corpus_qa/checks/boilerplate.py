@@ -570,6 +570,19 @@ def _byline_rules() -> tuple[tuple[re.Pattern[str], ...], frozenset[str]]:
     return byline_rules()
 
 
+@functools.lru_cache(maxsize=1)
+def _byline_starts() -> tuple[re.Pattern[str] | None, ...]:
+    """For each byline rule, a class of the characters its matches can start with (None:
+    any), so that :func:`find_headline` looks for bylines in the leading block only
+    instead of searching the whole text (a character class search, 5x cheaper)."""
+    starts = []
+    for rule in _byline_rules()[0]:
+        first = first_characters(rule.pattern, rule.flags)
+        starts.append(None if first is None or any(len(c) > 1 for c in first) else
+                      re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]"))
+    return tuple(starts)
+
+
 def _header_hits(text: str, headline: Headline) -> list[Hit]:
     hits = []
     title, byline = headline.title, headline.byline
@@ -612,7 +625,8 @@ def find_glued_header(
     """
     rules, small_words = _byline_rules()
     headline = find_headline(
-        text, rules, start=body_start, end=body_start + leading_chars, small_words=small_words
+        text, rules, start=body_start, end=body_start + leading_chars, small_words=small_words,
+        starts=_byline_starts(),
     )
     return [] if headline is None else _header_hits(text, headline)
 
