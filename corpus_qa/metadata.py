@@ -1064,14 +1064,13 @@ def check_date_valid(
         return []
     resolved = meta["date"]
     parsed = parse_date(resolved.raw)
-    span = resolved.location()
     if parsed.date is None:
         return [
             Hit(
                 "invalid_date",
                 f"date '{resolved.raw}' is not a valid date ({parsed.problem}) "
                 "— write it as YYYY-MM-DD",
-                span,
+                resolved.location(),  # looked for only when there is a hit
             )
         ]
     today = today or dt.date.today()
@@ -1080,7 +1079,7 @@ def check_date_valid(
             Hit(
                 "future_date",
                 f"date {parsed.date} is in the future (today is {today}) — check the year",
-                span,
+                resolved.location(),
             )
         ]
     if low and parsed.date < low:
@@ -1089,7 +1088,7 @@ def check_date_valid(
                 "date_out_of_range",
                 f"date {parsed.date} is before min_date {low} "
                 "— check the date or the suite's min_date",
-                span,
+                resolved.location(),
             )
         ]
     if high and parsed.date > high:
@@ -1098,7 +1097,7 @@ def check_date_valid(
                 "date_out_of_range",
                 f"date {parsed.date} is after max_date {high} "
                 "— check the date or the suite's max_date",
-                span,
+                resolved.location(),
             )
         ]
     return []
