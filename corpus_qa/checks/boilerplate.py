@@ -135,7 +135,7 @@ def scoped_flags(source: str) -> str:
     return f"(?:{source})"
 
 
-_UNCOMPILED = re.compile("")
+_UNCOMPILED: Any = object()
 """What :meth:`PatternSet.match` finds for an alternation not compiled yet."""
 
 
