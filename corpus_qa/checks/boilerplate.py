@@ -463,6 +463,7 @@ def find_boilerplate(
     leading_chars: int = DEFAULT_LEADING_CHARS,
     trailing_chars: int = DEFAULT_TRAILING_CHARS,
     body_start: int = 0,
+    lines: Sequence[tuple[int, int]] | None = None,
 ) -> list[Hit]:
     """One hit per line or sentence of ``text`` that a pattern says is boilerplate.
 
@@ -471,11 +472,14 @@ def find_boilerplate(
     sentences of the first line and the closing ones of the last line count too.
     Text before ``body_start`` (front matter, a metadata header) is not looked at.
 
+    ``lines``: ``line_spans(text, body_start)`` when the caller has them already (the
+    checks of one document share them); the result is the same.
+
     >>> pats = load_default_patterns()
     >>> [h.reason for h in find_boilerplate("News.\\nAdvertisement\\nMore news.", pats)]
     ['page_furniture']
     """
-    lines = line_spans(text, body_start)
+    lines = line_spans(text, body_start) if lines is None else lines
     if not lines:
         return []
     where = _Positions(text, body_start, leading_chars, trailing_chars)
@@ -640,6 +644,7 @@ def find_document_boilerplate(
     trailing_chars: int = DEFAULT_TRAILING_CHARS,
     furniture: CueSet | None = None,
     classified: Sequence[Hit] | None = None,
+    lines: Sequence[tuple[int, int]] | None = None,
 ) -> list[Hit]:
     """Pattern hits, the glued title/byline and (given ``furniture``, a cue set of
     :mod:`corpus_qa.checks.furniture`) the classifier's ``page_furniture`` lines of one
@@ -652,7 +657,8 @@ def find_document_boilerplate(
 
     ``classified``: the classifier's hits on this document when already found
     (``furniture.find(text, body_start=body_start)``, sure and possible), instead of
-    classifying its lines again; the result is the same.
+    classifying its lines again; the result is the same. ``lines``: the body's
+    ``line_spans`` when already split (see :func:`find_boilerplate`).
     """
     hits = find_boilerplate(
         text,
@@ -660,6 +666,7 @@ def find_document_boilerplate(
         leading_chars=leading_chars,
         trailing_chars=trailing_chars,
         body_start=body_start,
+        lines=lines,
     )
     taken = [h.span for h in hits]
     for hit in find_glued_header(text, body_start=body_start, leading_chars=leading_chars):
@@ -673,7 +680,8 @@ def find_document_boilerplate(
                      and not any(h.span[0] < e and s < h.span[1] for s, e in taken))
     elif furniture is not None:
         taken = [h.span for h in hits]
-        hits.extend(furniture.find(text, body_start=body_start, skip=taken, possible=False))
+        hits.extend(furniture.find(text, body_start=body_start, skip=taken, possible=False,
+                                   lines=lines))
     return sorted(hits, key=lambda h: h.span)
 
 
@@ -681,7 +689,8 @@ def find_document_boilerplate(
 
 
 def find_flattened_paragraphs(
-    text: str, max_chars_without_break: int = 2000, *, body_start: int = 0
+    text: str, max_chars_without_break: int = 2000, *, body_start: int = 0,
+    lines: Sequence[tuple[int, int]] | None = None,
 ) -> list[Hit]:
     """One hit per run of more than ``max_chars_without_break`` characters without a line break.
 
@@ -693,7 +702,7 @@ def find_flattened_paragraphs(
             f"max_chars_without_break must be at least 1, got {max_chars_without_break}"
         )
     hits = []
-    for s, e in line_spans(text, body_start):
+    for s, e in line_spans(text, body_start) if lines is None else lines:
         if e - s > max_chars_without_break:
             message = (
                 f"{e - s:,} characters without a paragraph break "

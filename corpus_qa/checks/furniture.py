@@ -338,17 +338,20 @@ class CueSet:
         body_start: int = 0,
         skip: Sequence[tuple[int, int]] = (),
         possible: bool = True,
+        lines: Sequence[tuple[int, int]] | None = None,
     ) -> list[Hit]:
         """One hit per line of the body the classifier calls furniture.
 
         ``skip``: spans already reported (by the pattern lists), whose lines are not judged
         again. ``possible=False`` leaves out ``possible_furniture``. A one-line body is
         not judged (its units are sentences of prose; see docs/boilerplate.md).
+        ``lines``: ``line_spans(text, body_start)`` when the caller has them already.
         """
-        lines = line_spans(text, body_start)
+        if lines is None:
+            lines = line_spans(text, body_start)
         if len(lines) < 2:
             return []
-        lines = units_of(text, lines)
+        lines = units_of(text, list(lines))
         s = self.settings
         lead_end = body_start + s.leading_chars
         trail_start = len(text.rstrip()) - s.trailing_chars

@@ -216,3 +216,32 @@ def test_the_reader_cue_fires_on_the_lines_it_fired_on_as_written(line: str) -> 
     # reader words run into other letters, digits, underscores and marks on either side
     # (no longer whole words) or standing apart (whole words): the same verdict
     assert (READER.search(line) is None) == (READER_AS_WRITTEN.search(line) is None), line
+
+
+@FAST
+@given(st.lists(st.sampled_from(FURNITURE + POSSIBLE + BODY + ["Advertisement", "Read more »",
+                                                               "word " * 450]),
+                min_size=1, max_size=4),
+       st.integers(0, 2**32), st.lists(st.integers(0, 40), min_size=4, max_size=4),
+       st.integers(0, 30))
+def test_lines_split_once_give_what_each_check_splitting_them_gives(
+    lines: list[str], seed: int, places: list[int], body_start: int
+) -> None:
+    # The checks of one document share its line split (one per document while GX
+    # validates a batch): given the lines, each check finds what it finds splitting them.
+    text = news_document(random.Random(seed))
+    for line, at in zip(lines, places, strict=False):
+        text, _ = with_line_in(text, line, at)
+    shared = line_spans(text, body_start)
+    assert (bp.find_boilerplate(text, PATTERNS, body_start=body_start, lines=shared)
+            == bp.find_boilerplate(text, PATTERNS, body_start=body_start))
+    assert (CUES.find(text, body_start=body_start, lines=shared)
+            == CUES.find(text, body_start=body_start))
+    assert (bp.find_flattened_paragraphs(text, 2000, body_start=body_start, lines=shared)
+            == bp.find_flattened_paragraphs(text, 2000, body_start=body_start))
+    classified = CUES.find(text, body_start=body_start, lines=shared)
+    assert (bp.find_document_boilerplate(text, PATTERNS, body_start=body_start, furniture=CUES,
+                                         classified=classified, lines=shared)
+            == bp.find_document_boilerplate(text, PATTERNS, body_start=body_start,
+                                            furniture=CUES))
+    assert shared == line_spans(text, body_start)  # no check changed the shared split
