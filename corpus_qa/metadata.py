@@ -75,7 +75,12 @@ class Signal:
 
     def fires(self, lowered_window: str) -> bool:
         """Whether the pattern is worth running on a window (already lower-cased)."""
-        return not self.triggers or any(t in lowered_window for t in self.triggers)
+        if not self.triggers:
+            return True
+        for trigger in self.triggers:  # noqa: SIM110 (a loop: ~2x faster than any() here)
+            if trigger in lowered_window:
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -1059,14 +1064,13 @@ def check_date_valid(
         return []
     resolved = meta["date"]
     parsed = parse_date(resolved.raw)
-    span = resolved.location()
     if parsed.date is None:
         return [
             Hit(
                 "invalid_date",
                 f"date '{resolved.raw}' is not a valid date ({parsed.problem}) "
                 "— write it as YYYY-MM-DD",
-                span,
+                resolved.location(),  # looked for only when there is a hit
             )
         ]
     today = today or dt.date.today()
@@ -1075,7 +1079,7 @@ def check_date_valid(
             Hit(
                 "future_date",
                 f"date {parsed.date} is in the future (today is {today}) — check the year",
-                span,
+                resolved.location(),
             )
         ]
     if low and parsed.date < low:
@@ -1084,7 +1088,7 @@ def check_date_valid(
                 "date_out_of_range",
                 f"date {parsed.date} is before min_date {low} "
                 "— check the date or the suite's min_date",
-                span,
+                resolved.location(),
             )
         ]
     if high and parsed.date > high:
@@ -1093,7 +1097,7 @@ def check_date_valid(
                 "date_out_of_range",
                 f"date {parsed.date} is after max_date {high} "
                 "— check the date or the suite's max_date",
-                span,
+                resolved.location(),
             )
         ]
     return []

@@ -1,4 +1,4 @@
-"""The characters a regular expression's match can start with, and those every match
+r"""The characters a regular expression's match can start with, and those every match
 holds: cheap, exact pre-tests that let a check leave out the patterns that cannot match
 a unit.
 
@@ -9,11 +9,18 @@ weaker, never wrong): a text whose first character is not in the set cannot be m
 from its start. ``None`` means any character (or the match may be empty). A
 case-insensitive letter counts as any character (``re`` folds some letters outside their
 own case pair, e.g. ``k`` and KELVIN SIGN), so the test never has to know ``re``'s case
-folding.
+folding. A class ``\d``, ``\w`` or ``\s`` is kept by its name (a two-character string,
+never taken for a character): :func:`can_start` asks ``str.isdecimal``, ``str.isalnum``
+(or ``_``) and ``str.isspace`` for it, the very tests ``re`` makes for those classes in a
+``str`` pattern (with the ASCII flag, a subset of them).
 
 >>> sorted(first_characters(r"(?:Advertisement|Sponsored)(?: content)?"))
 ['A', 'S']
 >>> first_characters(r"(?i)advertisement") is None
+True
+>>> sorted(first_characters(r"\d{1,6} comments|Comments"))
+['C', '\\d']
+>>> can_start(first_characters(r"\d{1,6} comments|Comments"), "\u0663")  # ARABIC-INDIC THREE
 True
 
 :func:`needed_characters` is the same kind of necessary condition: characters that every
@@ -36,6 +43,24 @@ _CLASS_LIMIT = 4096
 """A character class of more characters than this counts as any character."""
 
 
+_CATEGORIES = {
+    sre.CATEGORY_DIGIT: "\\d",
+    sre.CATEGORY_WORD: "\\w",
+    sre.CATEGORY_SPACE: "\\s",
+}
+"""The classes a first character may be given as, by name."""
+
+
+def can_start(first: frozenset[str] | None, char: str) -> bool:
+    """Whether a match of a pattern whose :func:`first_characters` are ``first`` can
+    start with the character ``char``."""
+    if first is None or char in first:
+        return True
+    return (("\\d" in first and char.isdecimal())
+            or ("\\w" in first and (char.isalnum() or char == "_"))
+            or ("\\s" in first and char.isspace()))
+
+
 def first_characters(source: str, flags: int = 0) -> frozenset[str] | None:
     """The characters a match of ``source`` (compiled with ``flags``) can start with;
     ``None``: any character, or the match may be empty."""
@@ -50,18 +75,21 @@ def _cased(char: str) -> bool:
 
 
 def _class(items: list[tuple[Any, Any]], flags: int) -> set[str] | None:
-    """The characters of a ``[...]`` class, or None (negated, a category, too many)."""
+    """The characters of a ``[...]`` class (``\\d``, ``\\w``, ``\\s`` by name), or None
+    (negated, another category, too many)."""
     chars: set[str] = set()
     for op, av in items:
         if op is sre.LITERAL:
             chars.add(chr(av))
         elif op is sre.RANGE and av[1] - av[0] < _CLASS_LIMIT:
             chars.update(chr(c) for c in range(av[0], av[1] + 1))
-        else:  # NEGATE, CATEGORY, a wide RANGE, anything else
+        elif op is sre.CATEGORY and av in _CATEGORIES:
+            chars.add(_CATEGORIES[av])
+        else:  # NEGATE, a negated category, a wide RANGE, anything else
             return None
         if len(chars) > _CLASS_LIMIT:
             return None
-    if flags & re.IGNORECASE and any(_cased(c) for c in chars):
+    if flags & re.IGNORECASE and any(_cased(c) for c in chars if len(c) == 1):
         return None
     return chars
 
@@ -133,8 +161,8 @@ def _needed_of(op: Any, av: Any, flags: int) -> set[str]:
         char = chr(av)
         return set() if flags & re.IGNORECASE and _cased(char) else {char}
     if op is sre.IN:
-        chars = _class(av, flags)
-        return chars if chars is not None and len(chars) == 1 else set()
+        chars = _class(av, flags)  # one character, not a class's name
+        return chars if chars is not None and len(chars) == 1 and len(min(chars)) == 1 else set()
     if op is sre.SUBPATTERN:
         _group, add, remove, body = av
         return _needed(body.data, (flags | add) & ~remove)

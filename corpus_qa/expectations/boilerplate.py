@@ -25,6 +25,7 @@ from corpus_qa.data import ListRef, embedded, is_builtin, list_ref, resolve_data
 from corpus_qa.expectations.base import CorpusExpectation, memoized, register_condition
 from corpus_qa.findings import Checked, Hit
 from corpus_qa.sources.text import body_start_of
+from corpus_qa.text.segment import line_spans
 
 Lists = list[str | dict[str, str]] | None
 """A ``patterns``/``cues`` parameter: list files (paths or ``builtin:`` names), or lists
@@ -67,6 +68,12 @@ def _cues(given: Lists) -> fu.CueSet:
     return _loaded_cues(_refs(given))
 
 
+def _lines(text: str, body_start: int) -> list[tuple[int, int]]:
+    """The body's lines (``line_spans``), split once per document while GX validates a
+    batch: the pattern lists, the furniture classifier and the paragraph check read them."""
+    return memoized(("lines", body_start, text), lambda: line_spans(text, body_start))
+
+
 def _classified(text: str, body_start: int, cues: Lists) -> list[Hit]:
     """The furniture classifier's lines of one document, sure and possible.
 
@@ -77,7 +84,8 @@ def _classified(text: str, body_start: int, cues: Lists) -> list[Hit]:
     refs = _refs(cues)
     found = _loaded_cues(refs)
     return memoized(("furniture", refs, body_start, text),
-                    lambda: found.find(text, body_start=body_start))
+                    lambda: found.find(text, body_start=body_start,
+                                       lines=_lines(text, body_start)))
 
 
 def boilerplate_hits(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
@@ -87,7 +95,8 @@ def boilerplate_hits(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
     return bp.find_document_boilerplate(text, _patterns(patterns),
                                         body_start=body_start,
                                         furniture=_cues(cues),
-                                        classified=_classified(text, body_start, cues))
+                                        classified=_classified(text, body_start, cues),
+                                        lines=_lines(text, body_start))
 
 
 def _possible_furniture(
@@ -106,17 +115,20 @@ def _possible_furniture(
     if not candidates:
         return []
     pats = _patterns(patterns)
-    taken = [h.span for h in bp.find_boilerplate(text, pats, body_start=body_start)]
+    taken = [h.span for h in bp.find_boilerplate(text, pats, body_start=body_start,
+                                                 lines=_lines(text, body_start))]
     taken += [h.span for h in bp.find_glued_header(text, body_start=body_start)]
     return [h for h in candidates
             if all(h.span[1] <= s or h.span[0] >= e for s, e in taken)]
 
 
 def _check_cues(cues: Lists) -> Lists:
-    if cues is not None:
-        if not cues:
-            raise ValueError("give at least one cue list file, or leave it out")
-        _cues(cues)  # a bad file raises PatternError (file:line)
+    if cues is not None and not cues:
+        raise ValueError("give at least one cue list file, or leave it out")
+    # A bad file raises PatternError (file:line). The packaged list is loaded here too, as
+    # the suite is read: the workers forked after it share it, instead of each loading it
+    # (~60 ms of CPU) at its first document.
+    _cues(cues)
     return cues
 
 
@@ -140,7 +152,8 @@ def _resolve(kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
 
 def _flattened(value: Any, max_chars_without_break: int) -> list[Hit]:
     text, body_start = _document(value)
-    return bp.find_flattened_paragraphs(text, max_chars_without_break, body_start=body_start)
+    return bp.find_flattened_paragraphs(text, max_chars_without_break, body_start=body_start,
+                                        lines=_lines(text, body_start))
 
 
 class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
@@ -170,7 +183,7 @@ class ExpectDocumentToHaveNoBoilerplate(CorpusExpectation):
     def portable_kwargs(cls, kwargs: dict[str, Any], base: Path) -> dict[str, Any]:
         return _embed(kwargs, base)
 
-    @validator("cues")
+    @validator("cues", always=True)
     def _cues_load(cls, cues: Lists) -> Lists:  # noqa: N805
         return _check_cues(cues)
 
@@ -222,7 +235,7 @@ class ExpectDocumentToHaveNoPossibleFurniture(CorpusExpectation):
             _patterns(patterns)
         return patterns
 
-    @validator("cues")
+    @validator("cues", always=True)
     def _cues_load(cls, cues: Lists) -> Lists:  # noqa: N805
         return _check_cues(cues)
 

@@ -26,7 +26,7 @@ text must not change the answer. See ``docs/text.md``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from corpus_qa.text.segment import sentence_start
@@ -187,20 +187,51 @@ def find_headline(
     small_words: Iterable[str],
     start: int = 0,
     end: int | None = None,
+    starts: Sequence[re.Pattern[str] | None] = (),
 ) -> Headline | None:
     """The first byline (and its title) whose "by" lies in ``text[start:end]``.
 
     ``rules`` are tried in order; each is a regex whose ``value`` group holds the names.
+    ``starts``: for each rule, a regex of the single characters every match of the rule
+    starts with (None: any, or the rule may match the empty string); the rule is then
+    tried only where one of them lies in ``text[start:end]``, instead of searching the
+    text past ``end`` for a match that would start too late. The matches are the same.
     """
     end = len(text) if end is None else min(end, len(text))
     small = frozenset(small_words)
-    for rule in rules:
-        for match in rule.finditer(text, start):
-            if match.start() >= end:
-                break
+    for index, rule in enumerate(rules):
+        first = starts[index] if index < len(starts) else None
+        for match in _matches_from(text, rule, start, end, first):
             if match.end() == match.start():
                 continue
             found = byline_at(match, floor=start, small_words=small)
             if found is not None:
                 return found
     return None
+
+
+def _matches_from(text: str, rule: re.Pattern[str], start: int, end: int,
+                  first: re.Pattern[str] | None) -> Iterator[re.Match[str]]:
+    """``rule.finditer(text, start)``'s matches that start before ``end``.
+
+    Given ``first`` (the characters a match can start with, as a one-character class; the
+    rule never matches the empty string): each place of one of them in
+    ``text[start:end]`` is tried in turn with ``rule.match`` on the whole text (which sees
+    the same text before and after as a search does), going on after each match's end as
+    ``finditer`` does; a place where no match starts is one ``finditer`` passes over.
+    """
+    if first is None:
+        for match in rule.finditer(text, start):
+            if match.start() >= end:
+                return
+            yield match
+        return
+    pos = start
+    while (candidate := first.search(text, pos, end)) is not None:
+        at = candidate.start()
+        match = rule.match(text, at)
+        if match is None:
+            pos = at + 1
+            continue
+        yield match
+        pos = max(match.end(), at + 1)

@@ -199,7 +199,7 @@ def _every_pattern_match(text: str, start: int, end: int, lead: bool, trail: boo
 
 
 @FAST
-@given(before=st.sampled_from(["", "• ", "» ", " ", "x", "(", "|"]),
+@given(before=st.sampled_from(["", "• ", "» ", " ", "x", "(", "|", "12 ", "\u0663", "_", "\u2003"]),
        after=st.sampled_from(["", ".", " »", "!", " and more", "s", " | More"]),
        clean=st.sampled_from(CLEAN), lead=st.booleans(), trail=st.booleans(),
        cased=st.sampled_from(["same", "lower", "upper"]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import yaml
@@ -23,6 +24,7 @@ from benchmarks.news_corpus import document as news_document
 from corpus_qa.checks import boilerplate as bp
 from corpus_qa.checks import furniture as fu
 from corpus_qa.text.segment import line_spans
+from corpus_qa.text.substrings import Substrings
 
 UNIT = Path(__file__).resolve().parents[1] / "unit"
 CASES = yaml.safe_load((UNIT / "furniture_cases.yml").read_text(encoding="utf-8"))
@@ -163,3 +165,83 @@ def test_glue_asked_from_its_rarest_character_is_found_in_the_same_lines(line: s
 
     for before, name in _GLUE_BEFORE:
         assert (re.search(before, line) is None) == (getattr(fu, name).search(line) is None), name
+
+
+def fired_by_each_trigger(cues: fu.CueSet, line: str, strong_first: bool) -> dict[str, int]:
+    """:meth:`CueSet.fired` as it was before the triggers were found in one search: each
+    entry's regex run when one of its triggers is ``in`` the lower-cased line."""
+    reference = fu.CueSet(cues.cues, cues.settings)
+    low = line.lower()
+    reference._plan = tuple(
+        (regex, cue, weight, frozenset() if not trigger or any(t in low for t in trigger)
+         else frozenset({"\0never"}))
+        for regex, cue, weight, trigger in reference._plan)
+    reference._trigger_set = Substrings([])  # holds nothing: "\0never" never found
+    return reference.fired(line, strong_first=strong_first)
+
+
+TRIGGERS = sorted({t for cue in CUES for t in cue.trigger})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FURNITURE + BODY + POSSIBLE + TRIGGERS + [c.example for c in CUES]),
+                min_size=1, max_size=4),
+       st.sampled_from(["", " ", "", "x", "X"]), st.booleans())
+def test_triggers_found_in_one_search_fire_the_same_cues(
+    pieces: list[str], glue: str, strong_first: bool
+) -> None:
+    # lines of furniture, body sentences, bare triggers and cue examples, run together
+    # (so triggers straddle the joins) or apart: the same cues fire either way
+    line = glue.join(pieces)
+    assert CUES.fired(line, strong_first=strong_first) == fired_by_each_trigger(
+        CUES, line, strong_first)
+
+
+# The reader cue as it was first written; the list's form opens with the class of the
+# first letters (faster to search) and must fire on exactly the same lines.
+READER_AS_WRITTEN = re.compile(
+    r"\b(?:[Yy]ou|[Yy]our|[Yy]ou.re|Sie|Ihre?[mnrs]?|Ihnen|[Dd]u|[Dd]ein(?:e[mnrs]?)?|[Dd]ir"
+    r"|[Dd]ich|[Vv]ous|[Vv]otre|[Vv]os|[Tt]u|[Tt]es|[Uu]sted|[Tt]us)\b")
+READER = re.compile(next(c.source for c in CUES if c.id == "reader_address"))
+_READER_WORDS = ["you", "You", "your", "you're", "you’re", "Sie", "sie", "Ihr", "Ihre", "Ihrem",
+                 "Ihnen", "ihnen", "du", "Du", "dein", "Deine", "deines", "dir", "Dich", "vous",
+                 "Votre", "vos", "tu", "Tes", "usted", "Usted", "tus", "Tus", "IHR", "YOU"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_READER_WORDS),
+                          st.text(alphabet="yYsSiIdDvVtTuUeo_1é’' .,\n-", max_size=4)),
+                max_size=8).map("".join))
+def test_the_reader_cue_fires_on_the_lines_it_fired_on_as_written(line: str) -> None:
+    # reader words run into other letters, digits, underscores and marks on either side
+    # (no longer whole words) or standing apart (whole words): the same verdict
+    assert (READER.search(line) is None) == (READER_AS_WRITTEN.search(line) is None), line
+
+
+@FAST
+@given(st.lists(st.sampled_from(FURNITURE + POSSIBLE + BODY + ["Advertisement", "Read more »",
+                                                               "word " * 450]),
+                min_size=1, max_size=4),
+       st.integers(0, 2**32), st.lists(st.integers(0, 40), min_size=4, max_size=4),
+       st.integers(0, 30))
+def test_lines_split_once_give_what_each_check_splitting_them_gives(
+    lines: list[str], seed: int, places: list[int], body_start: int
+) -> None:
+    # The checks of one document share its line split (one per document while GX
+    # validates a batch): given the lines, each check finds what it finds splitting them.
+    text = news_document(random.Random(seed))
+    for line, at in zip(lines, places, strict=False):
+        text, _ = with_line_in(text, line, at)
+    shared = line_spans(text, body_start)
+    assert (bp.find_boilerplate(text, PATTERNS, body_start=body_start, lines=shared)
+            == bp.find_boilerplate(text, PATTERNS, body_start=body_start))
+    assert (CUES.find(text, body_start=body_start, lines=shared)
+            == CUES.find(text, body_start=body_start))
+    assert (bp.find_flattened_paragraphs(text, 2000, body_start=body_start, lines=shared)
+            == bp.find_flattened_paragraphs(text, 2000, body_start=body_start))
+    classified = CUES.find(text, body_start=body_start, lines=shared)
+    assert (bp.find_document_boilerplate(text, PATTERNS, body_start=body_start, furniture=CUES,
+                                         classified=classified, lines=shared)
+            == bp.find_document_boilerplate(text, PATTERNS, body_start=body_start,
+                                            furniture=CUES))
+    assert shared == line_spans(text, body_start)  # no check changed the shared split

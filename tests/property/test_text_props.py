@@ -19,7 +19,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_qa.checks.boilerplate import find_glued_header
+from corpus_qa.checks.boilerplate import _byline_starts, find_glued_header
 from corpus_qa.checks.figures import extract_figures
 from corpus_qa.documents import Document
 from corpus_qa.metadata import byline_rules, parse_date, resolve
@@ -204,3 +204,30 @@ def test_replaced_is_translate(text: str) -> None:
 
     for pairs in (_QUOTES, _UNDECOMPOSABLE, _QUOTES + _UNDECOMPOSABLE):
         assert _replaced(text, pairs) == text.translate(str.maketrans(dict(pairs)))
+
+
+_BYLINE_STARTS = _byline_starts()
+_BY_PIECES = ["by VOA News", "By Jane Doe", "BY REUTERS", "by", "By", "baby", "Abby Roe",
+              "Talks Resume at Border", "officials met.", "Standby", "hobby by Omar Reyes",
+              "by\nLiz Cruz", "By The Associated Press"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_BY_PIECES),
+                          st.sampled_from([" ", "\n", "\n\n", ". ", ""])),
+                max_size=10).map(lambda parts: "".join(p + s for p, s in parts)),
+       st.integers(0, 40), st.integers(0, 200))
+def test_bylines_looked_for_from_their_first_letters_are_those_a_search_finds(
+    text: str, start: int, width: int
+) -> None:
+    # bylines, "by" inside other words and at the edge of the range: the rules tried only
+    # where a "b" or "B" lies in text[start:end] find what a search of the whole text finds
+    start = min(start, len(text))
+    assert any(s is not None for s in _BYLINE_STARTS)
+
+    def found(**starts: object) -> object:
+        h = find_headline(text, RULES, small_words=SMALL_WORDS, start=start, end=start + width,
+                          **starts)  # type: ignore[arg-type]
+        return h and (h.byline, h.names, h.title, h.match.span(), h.match.re.pattern)
+
+    assert found(starts=_BYLINE_STARTS) == found()

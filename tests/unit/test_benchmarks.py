@@ -32,6 +32,8 @@ TINY: dict[str, tuple[list[str], str]] = {
     "fix_roundtrip.py": (["--documents", "12"], "unplanted documents whose repaired text"),
     "furniture_dev.py": (["--lines", "6", "--documents", "10"], "Furniture lines found"),
     "grouping_scale.py": (["--sizes", "40,80", "--repeat", "1"], "precision recall"),
+    "pass1_families.py": (["--documents", "12", "--before", "HEAD", "--rounds", "1",
+                           "--repeat", "1"], "CueSet.find: before/after"),
     "metadata_throughput.py": (["--docs", "30"], "windows vs whole-text search"),
     "mojibake_confusion.py": (["--samples", "1"], "| written in | read as |"),
     "memory_scale.py": (["--documents", "20", "40"], "documents = "),

@@ -614,3 +614,11 @@ REGEX_PROBLEMS = {
 @pytest.mark.parametrize(("source", "problem"), REGEX_PROBLEMS.values(), ids=REGEX_PROBLEMS.keys())
 def test_check_regex(source: str, problem: str | None) -> None:
     assert _regex_problem(source) == problem
+
+
+def test_no_letter_or_digit_is_lead_decoration() -> None:
+    """PatternSet.match strips a unit's lead decoration only when the unit does not open
+    with a letter or digit (``str.isalnum``): no such character is decoration."""
+    lead = boilerplate._LEAD_DECORATION
+    assert [hex(c) for c in range(0x110000)
+            if chr(c).isalnum() and lead.match(chr(c)).end()] == []  # type: ignore[union-attr]

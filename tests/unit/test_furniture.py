@@ -325,3 +325,16 @@ def test_triggers_never_hide_a_line_the_regex_fires_on() -> None:
         for line in lines:
             if regex.search(line):
                 assert any(t in line.lower() for t in cue.trigger), (cue.id, line)
+
+
+def test_the_packaged_cue_list_is_loaded_with_the_suite() -> None:
+    """Loaded when the expectation is made (the main process reads the suite), so the
+    workers forked afterwards share it instead of each loading it at its first row."""
+    from corpus_qa.expectations import boilerplate as eb
+
+    eb._loaded_cues.cache_clear()
+    eb.ExpectDocumentToHaveNoPossibleFurniture(column="body")
+    assert eb._loaded_cues.cache_info().currsize == 1
+    eb._loaded_cues.cache_clear()
+    eb.ExpectDocumentToHaveNoBoilerplate(column="body")
+    assert eb._loaded_cues.cache_info().currsize == 1

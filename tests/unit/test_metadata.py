@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from corpus_qa.findings import Hit
 from corpus_qa.metadata import (
     Metadata,
     PhraseListError,
+    Signal,
     check_date_valid,
     check_has_metadata,
     check_metadata_matches,
@@ -576,3 +578,16 @@ BAD_ARGUMENTS = [
 def test_bad_arguments_raise_at_once(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call(resolve(doc("Talks.")))
+
+
+@pytest.mark.parametrize(("triggers", "window", "fires"), [
+    ((), "anything", True),
+    (("by",), "reporting by jane doe", True),
+    (("jan", "feb"), "on 3 feb 2024", True),
+    (("jan", "feb"), "in march", False),
+])
+def test_a_signal_fires_where_one_of_its_triggers_is(
+    triggers: tuple[str, ...], window: str, fires: bool
+) -> None:
+    signal = Signal("s", "date", re.compile("x"), "start", triggers=triggers)
+    assert signal.fires(window) is fires

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus_qa.checks.boilerplate import load_default_patterns, scoped_flags
-from corpus_qa.checks.prefilter import first_characters, needed_characters
+from corpus_qa.checks.prefilter import can_start, first_characters, needed_characters
 
 
 @pytest.mark.parametrize(("source", "text"), [
@@ -23,11 +23,13 @@ from corpus_qa.checks.prefilter import first_characters, needed_characters
     (r"x{0}Ad", "Ad"),
     (r"(?:Share|Tweet)(?: this)?", "Tweet this"),
     (r"(?>©|\(c\)) 2024", "(c) 2024"),
+    (r"(?:\d{1,6} [Cc]omments?|Comments)", "\u0663 comments"),  # ARABIC-INDIC THREE
+    (r"[\w-]+ \d", "\u00e9t\u00e9 2"),
+    (r"\s*\|", "\u2003|"),                                     # EM SPACE
 ])
 def test_a_text_the_pattern_matches_starts_with_one_of_them(source: str, text: str) -> None:
     assert re.fullmatch(source, text)
-    first = first_characters(source)
-    assert first is None or text[0] in first
+    assert can_start(first_characters(source), text[0])
     assert needed_characters(source) <= set(text)
 
 
@@ -61,3 +63,25 @@ def test_every_match_of_a_default_pattern_holds_its_needed_characters(data, patt
     text = data.draw(st.from_regex(source, fullmatch=True), label="text")
     assert needed_characters(source) <= set(text)
     assert pattern.example and needed_characters(source) <= set(pattern.example)
+
+
+@pytest.mark.parametrize("source", [r"\d", r"\w", r"\s", r"(?a)\d", r"(?a)\w", r"(?a)\s",
+                                    r"[\d,]", r"[_\s]"])
+def test_a_class_by_name_can_start_with_every_character_re_matches(source: str) -> None:
+    first = first_characters(source)
+    assert first is not None
+    regex = re.compile(source)
+    for code in range(0x110000):
+        char = chr(code)
+        if regex.fullmatch(char):
+            assert can_start(first, char), (source, hex(code))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), pattern=st.sampled_from(_PATTERNS))
+def test_every_match_of_a_default_pattern_starts_with_one_of_its_first_characters(
+    data, pattern  # type: ignore[no-untyped-def]
+) -> None:
+    source = scoped_flags(pattern.source)
+    text = data.draw(st.from_regex(source, fullmatch=True), label="text")
+    assert can_start(first_characters(source), text[0])
