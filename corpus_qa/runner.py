@@ -53,8 +53,8 @@ from corpus_qa.engine.pool import (
     chunks,
     chunks_of_text,
     heap_frozen,
-    release_memory,
     run_chunks,
+    trim_heap,
 )
 from corpus_qa.engine.reading import WalkedFiles, map_chunks, read_and_validate
 from corpus_qa.engine.rowstore import RecordSpool, RowStore, SortedSpool, pack, unpack
@@ -319,8 +319,8 @@ class Runner:
             stage("documents")
             # What pass 1 left free in this process's C heap (its chunks' results, the
             # batches read for the workers) goes back to the system before the story pass,
-            # which runs beside two workers at their largest (release_memory).
-            release_memory()
+            # which runs beside the workers at their largest (trim_heap).
+            trim_heap()
             story_of = DiskMap(Path(rows_dir.name) / "story_of.db")
             if not local.groups:
                 signatures.close(delete=True)
@@ -329,7 +329,7 @@ class Runner:
                 del grouper  # its signatures, ids, keys and dates are not needed any more
                 signatures.close(delete=True)
                 stage("grouping")
-                release_memory()  # the grouper's band tables and candidate pairs
+                trim_heap()  # what grouping freed: band tables, candidate pairs
                 where = self._where_of_versions(several, documents)
                 limit = self.suite.versions.story_limit
 

@@ -1,4 +1,4 @@
-"""What a chunk leaves behind: nothing kept alive by GX, garbage freed between tasks."""
+"""What a chunk leaves behind: nothing kept alive by GX, the C heap trimmed after it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from corpus_qa.documents import Document
-from corpus_qa.engine.pool import WorkerPool, _malloc_trim, release_memory
+from corpus_qa.engine.pool import WorkerPool, _malloc_trim, trim_heap
 from corpus_qa.engine.rows import validation_row
 from corpus_qa.engine.scope import ScopeValidator
 from corpus_qa.metadata import resolve
@@ -48,45 +48,39 @@ def test_gx_keeps_no_cell_of_a_validated_chunk() -> None:
     assert [r() for r in alive] == [None] * len(docs)
 
 
-class _Cycle:
-    def __init__(self) -> None:
-        self.me = self
+_TRIMS: list[int] = []
 
 
-_MADE: list[weakref.ref[_Cycle]] = []
+def _count_trim() -> None:
+    _TRIMS.append(1)
 
 
-def _task(_: int) -> list[bool]:
-    """In a worker: whether the garbage earlier tasks left here is still alive; then
-    leave some more, with the collector off (as a chunk runs: passes pause it)."""
-    alive = [ref() is not None for ref in _MADE]
-    gc.disable()
-    _MADE.append(weakref.ref(_Cycle()))
-    return alive
+def _task(_: int) -> int:
+    """In a worker: how often the C heap was trimmed here before this task."""
+    return len(_TRIMS)
 
 
-def _here(_: int) -> list[bool]:
+def _here(_: int) -> int:
     raise AssertionError("six tasks on two workers run in the workers")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
-def test_a_worker_frees_each_task_garbage_before_the_next() -> None:
-    with WorkerPool(2, lambda: None, ()) as pool:
-        seen = list(pool.map(range(6), _here, _task))
-    assert sum(len(alive) for alive in seen) >= 1  # a worker ran two tasks or more
-    assert not any(any(alive) for alive in seen)
+def test_a_worker_trims_its_heap_after_each_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a trim a worker's resident memory stays at its largest chunk's through
+    every later pass (the forked workers inherit the counting trim below)."""
+    import corpus_qa.engine.pool as pool
+
+    monkeypatch.setattr(pool, "trim_heap", _count_trim)
+    with WorkerPool(2, lambda: None, ()) as pool_of_two:
+        seen = list(pool_of_two.map(range(6), _here, _task))
+    assert _TRIMS == []  # this process validated nothing
+    # Each worker's tasks see 0, 1, 2, ... trims before them: one after every task (six
+    # tasks on two workers: one of them ran two or more).
+    assert max(seen) >= 1
+    assert set(seen) == set(range(max(seen) + 1))
 
 
-def test_release_memory_collects_cycles_and_trims_glibc_heap() -> None:
-    ref = weakref.ref(_Cycle())
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        assert ref() is not None
-        release_memory()
-        assert ref() is None
-    finally:
-        if enabled:
-            gc.enable()
+def test_trim_heap_is_glibc_malloc_trim_on_linux() -> None:
+    trim_heap()  # and harmless anywhere
     if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
         assert _malloc_trim() is not None
