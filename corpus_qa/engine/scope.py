@@ -138,10 +138,14 @@ def _release_batch(validator: Any) -> None:
     rows — each text, its bytes, its metadata), until the next batch of the same asset
     replaces it. A worker would hold one chunk's rows between chunks and two while it
     validates the next (and the last chunk of pass 1 through the whole story pass).
-    Only this batch's entries are dropped: nothing reads them again.
+    Only this batch's entries are dropped: nothing reads them again. (Through GX 1.x's
+    own validator, which GX keeps private: a GX without it keeps its cache, as before.)
     """
-    manager = validator._wrapped_validator.execution_engine.batch_manager
-    batch_id = validator.active_batch_id
+    wrapped = getattr(validator, "_wrapped_validator", None)
+    manager = getattr(getattr(wrapped, "execution_engine", None), "batch_manager", None)
+    if manager is None:
+        return
+    batch_id = wrapped.active_batch_id  # type: ignore[union-attr]
     manager.batch_cache.pop(batch_id, None)
     manager.batch_data_cache.pop(batch_id, None)
 
