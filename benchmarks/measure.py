@@ -101,6 +101,21 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def rollup(pid: int) -> dict[str, int]:
+    """Every size of one process's ``smaps_rollup`` in bytes (empty if unreadable)."""
+    sizes = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                name, _, rest = line.partition(b":")
+                fields = rest.split()
+                if len(fields) == 2 and fields[1] == b"kB":
+                    sizes[name.decode()] = int(fields[0]) * 1024
+    except (OSError, ValueError):
+        pass
+    return sizes
+
+
 def tree_rss(pid: int) -> int:
     """Resident bytes of ``pid`` and all its descendants (Linux /proc), 0 if unreadable."""
     return sum(_statm_rss(current) for current in tree_pids(pid))
@@ -111,11 +126,14 @@ class TreeSampler(threading.Thread):
     (each taken over the same processes at the same moment), the most processes at once,
     and the CPU seconds of every process seen. The one sampler of the benchmarks."""
 
-    def __init__(self, pid: int, every: float = 0.05) -> None:
+    def __init__(self, pid: int, every: float = 0.05, *, keep: bool = False) -> None:
         super().__init__(daemon=True)
         self.pid, self.every, self.stop = pid, every, threading.Event()
         self.peak_rss = self.peak_pss = self.peak_processes = self.peak_main = 0
         self.cpu_seen: dict[int, float] = {}
+        self.kept: list[tuple[float, dict[int, dict[str, int]]]] | None = [] if keep else None
+        """With ``keep``: every sample, (wall time, {pid: its ``smaps_rollup`` sizes in
+        bytes: Rss, Pss, Private_*, Shared_*}), for a breakdown by process and phase."""
 
     def sample(self) -> None:
         """One sample of the tree."""
@@ -125,6 +143,8 @@ class TreeSampler(threading.Thread):
         self.peak_main = max(self.peak_main, resident.get(self.pid, 0))
         self.peak_pss = max(self.peak_pss, sum(_pss(p) for p in pids))
         self.peak_processes = max(self.peak_processes, len(pids))
+        if self.kept is not None:
+            self.kept.append((time.time(), {p: rollup(p) for p in pids}))
         for pid in pids:
             used = _cpu_of(pid)
             if used is not None:
@@ -150,12 +170,16 @@ def _cpu_of(pid: int) -> float | None:
         return None
 
 
-def run_measured(command: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
-    """Run ``command``; its wall time, tree CPU, tree peak RSS and PSS, exit code, stderr."""
+def run_measured(command: list[str], *, cwd: Path, env: dict[str, str],
+                 sampler_out: list[TreeSampler] | None = None) -> Run:
+    """Run ``command``; its wall time, tree CPU, tree peak RSS and PSS, exit code, stderr.
+    With ``sampler_out``, its sampler keeps every sample and is appended there."""
     cpu, wall = _children_cpu(), time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
-    sampler = TreeSampler(proc.pid)
+    sampler = TreeSampler(proc.pid, keep=sampler_out is not None)
+    if sampler_out is not None:
+        sampler_out.append(sampler)
     sampler.start()
     _, stderr = proc.communicate()
     sampler.finish()

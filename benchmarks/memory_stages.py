@@ -18,8 +18,10 @@ Instead: ``corpus-qa validate CORPUS --json OUT -q`` in a subprocess with its wo
 memory within each stage (Linux: the high-water mark read from /proc and reset at the end
 of each stage; "outputs" is the gate, results.json and the terminal summary) and its CPU
 seconds in each (the start-up after importing the runner — the CLI, the suite, GX — is
-counted in "documents", with pass 1; the workers' CPU is printed apart), and the whole
-tree's peaks (sum of RSS, sum of PSS) and CPU.
+counted in "documents", with pass 1; the workers' CPU is printed apart), the whole
+tree's peaks (sum of RSS, sum of PSS) and CPU, and by phase (pass 1; grouping and the
+story pass; the rest) the moment of the tree's largest PSS sum with each process's RSS,
+PSS, private and shared memory then.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def mark(name):
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(os.environ["MEMORY_STAGES_LOG"], "a") as log:
         log.write(f"{name} {peak * 1024} {time.process_time()} "
-                  f"{children.ru_utime + children.ru_stime}\\n")
+                  f"{children.ru_utime + children.ru_stime} {time.time()}\\n")
     with open("/proc/self/clear_refs", "w") as refs:
         refs.write("5")  # resets the high-water mark
 plain = runner._Stages.__call__
@@ -106,24 +108,58 @@ def rss_by_stage(corpus: Path, before: str | None) -> int:
             log = Path(tmp) / f"{label}.log"
             env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONUTF8": "1",
                    "MEMORY_STAGES_LOG": str(log)}
+            samplers: list[Any] = []
             run = run_measured([sys.executable, "-c", PROBE, "validate", str(corpus.resolve()),
                                 "--json", str(Path(tmp) / f"{label}.json"), "-q"],
-                               cwd=Path(tmp), env=env)
+                               cwd=Path(tmp), env=env, sampler_out=samplers)
             if run.returncode not in (0, 1):
                 print(run.stderr, file=sys.stderr)
                 return 1
             stages = [line.split() for line in log.read_text().splitlines()]
             print(f"{label:<6} main process peak by stage (MiB): " + "  ".join(
                 f"{name} {int(peak) / 2**20:.0f}" for name, peak, *_ in stages))
-            cpu = [float(c) for _, _, c, _ in stages]
+            cpu = [float(c) for _, _, c, *_ in stages]
             print(f"{label:<6} main process CPU s by stage: " + "  ".join(
                 f"{name} {now - before:.2f}" for (name, *_), before, now
                 in zip(stages[1:], cpu, cpu[1:], strict=False))
                 + f"  (importing the runner {cpu[0]:.2f}; workers {float(stages[-1][3]):.2f})")
+            for line in _by_phase(stages, samplers[0]):
+                print(f"{label:<6} {line}")
             print(f"{label:<6} tree: CPU {run.cpu:.1f} s  RSS {run.peak_rss / 2**20:.0f} MiB  "
                   f"PSS {run.peak_pss / 2**20:.0f} MiB  main {run.peak_main / 2**20:.0f} MiB  "
                   f"wall {run.wall:.0f} s")
     return 0
+
+
+PHASES = (("pass 1", "start", "documents"), ("grouping + story pass", "documents", "stories"),
+          ("records, corpus, findings, outputs", "stories", "outputs"))
+"""The phases of ``--rss``'s breakdown: (label, the stage it starts at, the one it ends at)."""
+
+
+def _by_phase(stages: list[list[str]], sampler: Any) -> list[str]:
+    """Per phase: the moment of the tree's largest PSS sum, and each process's RSS, PSS,
+    private and shared bytes then (MiB)."""
+    run_pid = sampler.pid
+    at = {name: float(fields[3]) for name, *fields in stages if len(fields) >= 4}
+    out = []
+    for label, start, end in PHASES:
+        if start not in at or end not in at:
+            continue
+        inside = [(t, procs) for t, procs in sampler.kept if at[start] <= t <= at[end]]
+        if not inside:
+            continue
+        t, procs = max(inside, key=lambda s: sum(p.get("Pss", 0) for p in s[1].values()))
+        mib = 2**20
+        out.append(f"{label}: tree PSS {sum(p.get('Pss', 0) for p in procs.values()) / mib:.0f}"
+                   f" MiB (RSS sum {sum(p.get('Rss', 0) for p in procs.values()) / mib:.0f})"
+                   f" at +{t - at['start']:.1f} s")
+        for pid, sizes in sorted(procs.items(), key=lambda item: item[0] != run_pid):
+            private = sizes.get("Private_Dirty", 0) + sizes.get("Private_Clean", 0)
+            shared = sizes.get("Shared_Dirty", 0) + sizes.get("Shared_Clean", 0)
+            out.append(f"    {'main' if pid == run_pid else 'worker':<6} RSS "
+                       f"{sizes.get('Rss', 0) / mib:4.0f}  PSS {sizes.get('Pss', 0) / mib:4.0f}"
+                       f"  private {private / mib:4.0f}  shared {shared / mib:4.0f}")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,7 +48,14 @@ from corpus_qa.engine.passes import (
     where_of,
     with_suggestion,
 )
-from corpus_qa.engine.pool import WorkerPool, chunks, heap_frozen, run_chunks
+from corpus_qa.engine.pool import (
+    WorkerPool,
+    chunks,
+    chunks_of_text,
+    heap_frozen,
+    run_chunks,
+    trim_heap,
+)
 from corpus_qa.engine.reading import WalkedFiles, map_chunks, read_and_validate
 from corpus_qa.engine.rowstore import RecordSpool, RowStore, SortedSpool, pack, unpack
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
@@ -67,11 +74,6 @@ from corpus_qa.sources.locate import read_document
 from corpus_qa.suite import Suite
 
 DEFAULT_CHUNK_SIZE = 2000
-CHUNK_CHARACTERS = 3_500_000
-"""A chunk of pass 1 also ends once its documents hold this many characters (about
-1,000 news articles of 3.5 KB): what a worker holds while it checks a chunk grows with
-the chunk's text (its rows, GX's frame, the findings), and the main process holds the
-chunks waiting for a worker. Small documents still go 2,000 (``--chunk-size``) at a time."""
 INPUT = "input"
 """The pseudo-expectation under which unreadable input is reported."""
 
@@ -298,10 +300,10 @@ class Runner:
             elif isinstance(items, WalkedFiles):  # workers read text files, this process shards
                 parts = items.validated_in_runs(
                     pool, local, _files_in_worker, _documents_in_worker, take, read_in_tasks,
-                    chunker=_chunks_of_text, pack=_Packed if self.workers > 1 else None)
+                    chunker=chunks_of_text, pack=_Packed if self.workers > 1 else None)
             else:
                 parts = map_chunks(  # chunks wait for a worker packed (see _Packed)
-                    pool, enumerate(_chunks_of_text(loaded_documents(), self.chunk_size)),
+                    pool, enumerate(chunks_of_text(loaded_documents(), self.chunk_size)),
                     local, _documents_in_worker, _Packed if self.workers > 1 else None)
             for part in parts:
                 add(part)
@@ -315,6 +317,10 @@ class Runner:
                     self.progress(len(documents))
 
             stage("documents")
+            # What pass 1 left free in this process's C heap (its chunks' results, the
+            # batches read for the workers) goes back to the system before the story pass,
+            # which runs beside the workers at their largest (trim_heap).
+            trim_heap()
             story_of = DiskMap(Path(rows_dir.name) / "story_of.db")
             if not local.groups:
                 signatures.close(delete=True)
@@ -323,6 +329,7 @@ class Runner:
                 del grouper  # its signatures, ids, keys and dates are not needed any more
                 signatures.close(delete=True)
                 stage("grouping")
+                trim_heap()  # what grouping freed: band tables, candidate pairs
                 where = self._where_of_versions(several, documents)
                 limit = self.suite.versions.story_limit
 
@@ -481,31 +488,6 @@ def _files_in_worker(batch: Any) -> Any:
     """Pass 1 on a batch of files, read in this worker (a worker process or a Spark task)."""
     assert _WORKER is not None, "worker not initialised"
     return read_and_validate(batch, _WORKER.documents)
-
-
-def _chunks_of_text(documents: Iterable[Document], size: int,
-                    characters: int | None = None) -> Iterator[list[Document]]:
-    """Documents in lists of at most ``size``, a list ending early once its texts reach
-    ``characters`` in all (:data:`CHUNK_CHARACTERS`; a longer document is a list alone).
-
-    >>> docs = [Document(id=str(i), text="x" * n, path="p") for i, n in enumerate([4, 4, 9, 1])]
-    >>> [[d.id for d in batch] for batch in _chunks_of_text(docs, 3, characters=8)]
-    [['0', '1'], ['2'], ['3']]
-    """
-    limit = CHUNK_CHARACTERS if characters is None else characters
-    batch: list[Document] = []
-    held = 0
-    for doc in documents:
-        if batch and held + len(doc.text) > limit:
-            yield batch
-            batch, held = [], 0
-        batch.append(doc)
-        held += len(doc.text)
-        if len(batch) >= size:
-            yield batch
-            batch, held = [], 0
-    if batch:
-        yield batch
 
 
 def _selected(item: Any, only: set[str], only_paths: set[str]) -> bool:

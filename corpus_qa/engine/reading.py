@@ -32,7 +32,7 @@ from typing import Any
 
 from corpus_qa.documents import Document
 from corpus_qa.engine.passes import ChunkResult, DocumentPass
-from corpus_qa.engine.pool import chunks
+from corpus_qa.engine.pool import chunks, chunks_of_text
 from corpus_qa.sources.base import FieldMap, Loaded, SourceCount, SourceCounts
 from corpus_qa.sources.corpus import FileToRead, UniqueIds, Walk, locator, read_file
 
@@ -290,7 +290,11 @@ def read_and_validate(batch: FileBatch,
             out.files.append((counts.files, problems))
 
     first = batch.number * CHUNK_NUMBERS
-    for n, chunk in enumerate(chunks(read(), batch.chunk_size)):
+    # Validated in chunks of at most ``chunk_size`` documents and CHUNK_CHARACTERS
+    # characters, as the documents of a shard are: a batch of 2,000 news articles would
+    # be one chunk of 7 million characters, and what validating a chunk holds at once
+    # (the rows, GX's frame, the findings) grows with its text.
+    for n, chunk in enumerate(chunks_of_text(read(), batch.chunk_size)):
         out.chunks.append(validate((first + n, chunk)))
     return out
 

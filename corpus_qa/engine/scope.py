@@ -97,6 +97,7 @@ class ScopeValidator:
                 local = self.index[item.expectation_config.id]
                 self._collect(item, self.positions[local], self.expectations[local], rows,
                               position_of, recorder, place_hit, out)
+        _release_batch(validator)
         return out
 
     def _collect(self, item: Any, position: int, expectation: Any, rows: list[dict[str, Any]],
@@ -127,6 +128,26 @@ class ScopeValidator:
         for index, kept in sorted(kept_by_row.items()):
             if kept.detail is not None:
                 out.details.setdefault(rows[index]["id"], kept.detail)
+
+
+def _release_batch(validator: Any) -> None:
+    """GX lets go of the batch just validated.
+
+    The data source's execution engine outlives the validator and caches the last batch
+    it loaded (the ``Batch`` and its data: the chunk's DataFrame, whose cells are the
+    rows — each text, its bytes, its metadata), until the next batch of the same asset
+    replaces it. A worker would hold one chunk's rows between chunks and two while it
+    validates the next (and the last chunk of pass 1 through the whole story pass).
+    Only this batch's entries are dropped: nothing reads them again. (Through GX 1.x's
+    own validator, which GX keeps private: a GX without it keeps its cache, as before.)
+    """
+    wrapped = getattr(validator, "_wrapped_validator", None)
+    manager = getattr(getattr(wrapped, "execution_engine", None), "batch_manager", None)
+    if manager is None:
+        return
+    batch_id = wrapped.active_batch_id  # type: ignore[union-attr]
+    manager.batch_cache.pop(batch_id, None)
+    manager.batch_data_cache.pop(batch_id, None)
 
 
 @contextmanager

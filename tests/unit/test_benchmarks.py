@@ -108,3 +108,29 @@ def test_benchmark_script_runs_on_a_tiny_corpus(script: str, tmp_path: Path, mon
     out = capsys.readouterr().out
     assert code == 0, out[-3000:]
     assert expected in out, out[-3000:]
+
+
+def test_memory_stages_breaks_the_tree_down_by_phase_at_its_largest_pss() -> None:
+    """``memory_stages.py --rss``: per phase, the sample with the largest PSS sum, and
+    each process's share then (the run's own process first, as "main")."""
+    from types import SimpleNamespace
+
+    from benchmarks.memory_stages import _by_phase
+
+    mib = 2**20
+    stages = [["start", "0", "0", "0", "100.0"], ["documents", "0", "0", "0", "110.0"],
+              ["stories", "0", "0", "0", "120.0"], ["outputs", "0", "0", "0", "130.0"]]
+
+    def procs(main: int, worker: int) -> dict[int, dict[str, int]]:
+        return {7: {"Rss": 2 * main * mib, "Pss": main * mib, "Private_Dirty": main * mib},
+                8: {"Rss": 2 * worker * mib, "Pss": worker * mib, "Shared_Clean": worker * mib}}
+
+    sampler = SimpleNamespace(pid=7, kept=[(105.0, procs(50, 60)), (108.0, procs(40, 90)),
+                                           (115.0, procs(30, 10)), (125.0, procs(80, 0))])
+    lines = _by_phase(stages, sampler)
+    assert lines[0] == "pass 1: tree PSS 130 MiB (RSS sum 260) at +8.0 s"
+    assert lines[1].split() == ["main", "RSS", "80", "PSS", "40", "private", "40", "shared", "0"]
+    assert lines[2].split() == ["worker", "RSS", "180", "PSS", "90", "private", "0", "shared",
+                                "90"]
+    assert lines[3].startswith("grouping + story pass: tree PSS 40 MiB")
+    assert lines[6].startswith("records, corpus, findings, outputs: tree PSS 80 MiB")

@@ -173,3 +173,27 @@ def test_a_batch_of_files_crosses_a_pipe_as_strings_and_reads_the_same(tmp_path:
         mine, theirs = read_and_validate(batch, _validate), read_and_validate(copy, _validate)
         assert (theirs.files, theirs.placed) == (mine.files, mine.placed)
         assert [c.records for c in theirs.chunks] == [c.records for c in mine.chunks]
+
+
+def test_a_batch_of_text_files_is_validated_in_chunks_bounded_by_characters(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A worker validates a batch of text files as a shard's documents are cut: at most
+    ``chunk_size`` documents and CHUNK_CHARACTERS characters a chunk (what validating a
+    chunk holds at once grows with its text)."""
+    import corpus_qa.engine.pool as pool
+
+    for name in "abcde":
+        (tmp_path / f"{name}.txt").write_text(name * 10, encoding="utf-8")
+    monkeypatch.setattr(pool, "CHUNK_CHARACTERS", 25)
+    walked = Walk([tmp_path], DEFAULT_FIELDS, None, SourceCounts(), False, read=False).items()
+    sizes: list[int] = []
+
+    def validate(job: tuple[int, list]) -> ChunkResult:
+        sizes.append(len(job[1]))
+        return _validate(job)
+
+    (batch,) = file_batches(walked, DEFAULT_FIELDS, chunk_size=100)
+    result = read_and_validate(batch, validate)
+    assert sizes == [2, 2, 1]  # 20 characters a chunk: a third file would make 30
+    assert [r["id"] for part in result.chunks for r in part.records] == list("abcde")
+    assert [part.records[0]["chunk"] for part in result.chunks] == [0, 1, 2]
