@@ -166,6 +166,7 @@ class Side:
         self.tokens: list[tuple[str, ...]] = []
         self.sets: list[frozenset[str]] = []
         self._pairs: dict[int, frozenset[str]] = {}
+        self._where: dict[tuple[str, ...], list[int]] | None = None
         if blocks is not None:
             self.sentences = self._by_block(text, ordered, ends, known,
                                             {} if paragraphs is None else paragraphs, blocks)
@@ -205,6 +206,16 @@ class Side:
                 self.sets.append(word_set)
         return sentences
 
+    def where(self) -> dict[tuple[str, ...], list[int]]:
+        """Each distinct token tuple → the indices of its sentences, in order (read by
+        every pair this side is in)."""
+        if self._where is None:
+            where: dict[tuple[str, ...], list[int]] = {}
+            for i, t in enumerate(self.tokens):
+                where.setdefault(t, []).append(i)
+            self._where = where
+        return self._where
+
     def pair_set(self, i: int) -> frozenset[str]:
         """Tokens of sentences ``i`` and ``i + 1`` together."""
         if i not in self._pairs:
@@ -217,12 +228,7 @@ def _anchors(a: Side, b: Side) -> list[tuple[int, int]]:
 
     These are certain matches; the (quadratic) search only runs between them.
     """
-    seen_a: dict[tuple[str, ...], list[int]] = {}
-    seen_b: dict[tuple[str, ...], list[int]] = {}
-    for i, t in enumerate(a.tokens):
-        seen_a.setdefault(t, []).append(i)
-    for j, t in enumerate(b.tokens):
-        seen_b.setdefault(t, []).append(j)
+    seen_a, seen_b = a.where(), b.where()
     pairs = sorted(
         (ia[0], seen_b[t][0])
         for t, ia in seen_a.items()
