@@ -1467,6 +1467,10 @@ def _aligned_table(
             b_in, b_key = placed[1][al.b[0].index]
             copied = (a_key is not None and a_key == b_key and al.a[0].text == al.b[0].text
                       and len(a_in) * len(b_in) <= MAX_FIGURE_PAIRS)
+        elif placed is not None and len(al.a) + len(al.b) == 1:  # one side's sentence alone
+            a_in = placed[0][al.a[0].index][0] if al.a else []
+            b_in = placed[1][al.b[0].index][0] if al.b else []
+            copied = False
         else:
             a_in, b_in = _in(a_figs, a_starts, a_span), _in(b_figs, b_starts, b_span)
             copied = _copied(al, a_in, b_in)
@@ -1513,11 +1517,16 @@ def _placed(figs: list[Figure], sentences: Sequence[Sentence]) -> list[_Placed]:
     out: list[_Placed] = []
     for sentence in sentences:
         inside = _in(figs, starts, sentence.span)
+        if not inside:
+            out.append((inside, ()))
+            continue
         s0 = sentence.span[0]
         key: tuple[tuple[int, Value, str, str, str], ...] | None = tuple(
-            (f.span[0] - s0, f.value, f.kind, f.unit, f.noun) for f in inside)
-        if any(f.value != f.value for f in inside):
-            key = None
+            [(f.span[0] - s0, f.value, f.kind, f.unit, f.noun) for f in inside])
+        for f in inside:
+            if f.value != f.value:
+                key = None
+                break
         out.append((inside, key))
     return out
 
@@ -1747,8 +1756,8 @@ def compare_versions(
                     found.setdefault((i, row.a.span), (row.a, []))[1].append((j, row.b))
                 else:
                     found.setdefault((j, row.b.span), (row.b, []))[1].append((i, row.a))
-        aligned = tuple((al.a_span, al.b_span) for al in alignments
-                        if al.paired and al.a_span and al.b_span)
+        aligned = tuple(((al.a[0].span[0], al.a[-1].span[1]), (al.b[0].span[0], al.b[-1].span[1]))
+                        for al in alignments if al.a and al.b)  # the spans of the paired ones
         tables.append(PairTable(versions[i][0], versions[j][0], aligned,
                                 tuple(row for _, row in table)))
     hits = []
