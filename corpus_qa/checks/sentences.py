@@ -30,6 +30,9 @@ from corpus_qa.text.segment import (
 # --- normalising for comparison ------------------------------------------------------
 
 _DIGIT_GROUP = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 \n](?=\d{3}(?!\d))")
+_DIGIT = re.compile(r"\d")
+"""What every :data:`_DIGIT_GROUP` match follows: a text without one has no digit group
+to join (most masked sentences: their figures are masked)."""
 _TOKEN = re.compile(r"\w+|#")
 MASK = " # "
 """What a masked span (e.g. a figure) becomes before tokenising: one ``#`` token."""
@@ -41,7 +44,10 @@ def tokens(text: str) -> tuple[str, ...]:
     >>> tokens("About 10,000 “migrants” — Andrés")
     ('about', '10000', 'migrants', 'andres')
     """
-    return tuple(_TOKEN.findall(_DIGIT_GROUP.sub("", fold(text))))
+    folded = fold(text)
+    if _DIGIT.search(folded) is not None:
+        folded = _DIGIT_GROUP.sub("", folded)
+    return tuple(_TOKEN.findall(folded))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:

@@ -156,3 +156,15 @@ def test_a_figure_that_is_not_equal_to_itself_gets_no_key() -> None:
     nan = F.Figure(float("nan"), "number", "x", (0, 1))
     sentence = F.Sentence(0, (0, 3), "x y")
     assert F._placed([nan], [sentence]) == [([nan], None)]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["10", "000", "1", ",", " ", "\u00a0", "\u202f", "\n", "٣٠٠",
+                                 "a", "É", "#", "’", "10,000", "3 500", "x"]), max_size=12).map(
+    "".join))
+def test_tokens_join_digit_groups_as_before(text: str) -> None:
+    """``tokens`` skips the digit-group join on a text without a digit: the same tokens."""
+    from corpus_qa.checks.sentences import _DIGIT_GROUP, _TOKEN, tokens
+    from corpus_qa.text.fold import fold
+
+    assert tokens(text) == tuple(_TOKEN.findall(_DIGIT_GROUP.sub("", fold(text))))
