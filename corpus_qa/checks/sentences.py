@@ -382,7 +382,8 @@ def align(
     out: list[Alignment] = []
     prev_a, prev_b = 0, 0
     for i, j in [*_anchors(a, b), (len(a.sentences), len(b.sentences))]:
-        out.extend(_gap(a, b, (prev_a, i), (prev_b, j), threshold))
+        if i > prev_a or j > prev_b:  # most anchors follow one another: nothing between
+            out.extend(_gap(a, b, (prev_a, i), (prev_b, j), threshold))
         if i < len(a.sentences):
             out.append(Alignment((a.sentences[i],), (b.sentences[j],), 1.0))
         prev_a, prev_b = i + 1, j + 1
