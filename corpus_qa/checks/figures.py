@@ -1169,19 +1169,30 @@ def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure
 
 
 def _extract_blocks(text: str, blocks: list[tuple[int, int]],
-                    known: dict[tuple[str, bool], list[Figure]], comma: bool) -> list[Figure]:
-    """:func:`extract_figures_reusing` of ``text`` cut into its ``blocks``."""
+                    known: dict[tuple[str, bool], list[Figure]], comma: bool,
+                    moved: dict[tuple[int, int], list[Figure]] | None = None) -> list[Figure]:
+    """:func:`extract_figures_reusing` of ``text`` cut into its ``blocks``.
+
+    ``moved``: the figures of blocks already placed at an offset (the identity of the
+    block's list in ``known`` and the offset → its figures there), shared by the versions
+    of a story, whose blocks before the first edit stand at the same offsets in each: a
+    figure is immutable, so each version reads the same objects."""
     out: list[Figure] = []
     for start, end in blocks:
         block = text[start:end]
         found = known.get((block, comma))
         if found is None:
             found = known[(block, comma)] = extract_figures(block, comma_decimal=comma)
-        if start == 0:
+        if start == 0 or not found:
             out.extend(found)
-        else:
-            out.extend(Figure(f.value, f.kind, f.text, (f.span[0] + start, f.span[1] + start),
-                              f.noun, f.unit, f.qualifier) for f in found)
+            continue
+        there = moved.get((id(found), start)) if moved is not None else None
+        if there is None:
+            there = [Figure(f.value, f.kind, f.text, (f.span[0] + start, f.span[1] + start),
+                            f.noun, f.unit, f.qualifier) for f in found]
+            if moved is not None:  # keyed by identity: ``known`` keeps ``found`` alive
+                moved[(id(found), start)] = there
+        out.extend(there)
     return out
 
 
@@ -1680,6 +1691,7 @@ class PerVersion:
         self._blocks: SharedBlocks = {}
         self._words: dict[str, tuple[int, int]] = {}
         self._placed: dict[int, list[_Placed]] = {}
+        self._moved: dict[tuple[int, int], list[Figure]] = {}
 
     def figures(self, i: int) -> list[Figure]:
         """The figures of version ``i`` (its paragraphs shared with other versions are
@@ -1688,7 +1700,7 @@ class PerVersion:
             text = self.versions[i][1]
             blocks = list(_blocks(text))
             self._figures[i] = _extract_blocks(text, blocks, self._paragraphs,
-                                               self._comma_decimal(text, blocks))
+                                               self._comma_decimal(text, blocks), self._moved)
         return self._figures[i]
 
     def _comma_decimal(self, text: str, blocks: list[tuple[int, int]]) -> bool:
