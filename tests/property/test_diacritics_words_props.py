@@ -44,3 +44,16 @@ def test_a_word_inside_a_longer_run_is_not_its_first_use(before: str, after: str
     firsts, _ = _walked(text)
     if word in firsts:
         assert _first_span(text, word) == firsts[word]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_a_word_is_what_one_alternation_per_character_matched(text: str) -> None:
+    """``WORD`` reads runs of letters and digits, then of marks, in turn: the matches of
+    the pattern it replaced, a letter then one alternation per character."""
+    import re
+
+    from corpus_qa.text.fold import COMBINING_MARKS
+
+    before = re.compile(f"[^\\W\\d_](?:[^\\W_]|[{COMBINING_MARKS}])*")
+    assert [m.span() for m in WORD.finditer(text)] == [m.span() for m in before.finditer(text)]
