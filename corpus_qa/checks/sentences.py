@@ -120,11 +120,12 @@ def _masked(
     return "".join(out)
 
 
-BlockSentence = tuple[tuple[int, int], str, tuple[tuple[str, ...], frozenset[str]]]
-"""One sentence of a block as :class:`Side` reads it: its span in the block, its text,
-its tokens and their set."""
+BlockSentences = tuple[list[tuple[tuple[int, int], str]], list[tuple[str, ...]],
+                       list[frozenset[str]]]
+"""The sentences of a block as :class:`Side` reads them: each one's span in the block and
+text; their tokens; their token sets."""
 
-SharedBlocks = dict[tuple[str, tuple[tuple[int, int], ...]], list[BlockSentence]]
+SharedBlocks = dict[tuple[str, tuple[tuple[int, int], ...]], BlockSentences]
 """A story's blocks already read by :class:`Side`: (block, its masks) → its sentences."""
 
 
@@ -194,22 +195,25 @@ class Side:
         for start, end in sentence_blocks(text):
             block = text[start:end]
             lo = bisect.bisect_right(ends, start)
-            inside = tuple((m_start - start, m_end - start)
-                           for m_start, m_end in ordered[lo:bisect.bisect_left(starts, end, lo)])
+            hi = bisect.bisect_left(starts, end, lo)
+            inside = (tuple([(m_start - start, m_end - start) for m_start, m_end in ordered[lo:hi]])
+                      if hi > lo else ())
             read = blocks.get((block, inside))
             if read is None:
                 spans = paragraphs.get(block)
                 if spans is None:
                     spans = paragraphs[block] = block_sentence_spans(block)
                 inside_ends = [m_end for _, m_end in inside]
-                read = blocks[(block, inside)] = [
-                    (span, block[span[0]:span[1]],
-                     _tokens_of(_masked(block, span, inside, inside_ends), known))
-                    for span in spans]
-            for (s, e), sentence, (words, word_set) in read:
-                sentences.append(Sentence(len(sentences), (start + s, start + e), sentence))
-                self.tokens.append(words)
-                self.sets.append(word_set)
+                found = [_tokens_of(_masked(block, span, inside, inside_ends), known)
+                         for span in spans]
+                read = blocks[(block, inside)] = (
+                    [(span, block[span[0]:span[1]]) for span in spans],
+                    [words for words, _ in found], [word_set for _, word_set in found])
+            n = len(sentences)
+            sentences += [Sentence(n + k, (start + s, start + e), sentence)
+                          for k, ((s, e), sentence) in enumerate(read[0])]
+            self.tokens += read[1]
+            self.sets += read[2]
         return sentences
 
     def where(self) -> dict[tuple[str, ...], list[int]]:
