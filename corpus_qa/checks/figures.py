@@ -30,6 +30,7 @@ from typing import Protocol
 from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, SharedBlocks, Side, align
 from corpus_qa.findings import Hit, Related
 from corpus_qa.text.calendar import MONTH_PATTERN, month_number
+from corpus_qa.text.segment import Sentence
 
 Value = int | float | str
 """A figure's normalised value: a number, or a canonical string (dates, times, ranges)."""
@@ -279,6 +280,11 @@ _PARTITIVE = re.compile(  # "of the", and "de"/"von" after "des milliers", "mile
     r"\s+(?:of|de|von)\s+(?:(?:the|its|their|his|her|these|those|our)\s+)?")
 _DETERMINER = re.compile(r"\s+(?:the|a|an|its|their)\b")
 _NOUN_WORD = re.compile(r"[ \t\u00a0]*(?:\r?\n[ \t]*)?-?([^\W\d_][\w'’-]*)")
+_NOUN_WORDS = re.compile(f"{_NOUN_WORD.pattern}(?:{_NOUN_WORD.pattern}(?:{_NOUN_WORD.pattern})?)?")
+"""Up to three :data:`_NOUN_WORD` matches in a row, group k the k-th word: each is the match
+:data:`_NOUN_WORD` finds where the one before ends (a later word that fails is left out,
+never found by giving back part of an earlier one), so :func:`_noun` reads them in one
+match instead of one per word."""
 _PERCENT = re.compile(
     r"\s*%|\s+(?P<pp>percentage\s+points?|prozentpunkte?n?|points?\s+de\s+pourcentage"
     r"|puntos\s+porcentuales)(?!\w)"
@@ -363,6 +369,13 @@ _TIME_UNIT = re.compile(
     r"(?:\s+|-)(?P<u>seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century)\b",
     re.IGNORECASE,
 )
+_SUFFIX = re.compile(
+    f"(?P<percent>{_PERCENT.pattern})|(?P<currency>{_CURRENCY_WORD.pattern})"
+    f"|(?P<duration>{_TIME_UNIT.pattern})",
+    re.IGNORECASE,
+)
+""":data:`_PERCENT`, :data:`_CURRENCY_WORD` or :data:`_TIME_UNIT`, tried in that order at
+one place: one match tells which of them (the first that matches) follows a quantity."""
 
 
 # --- candidates ---------------------------------------------------------------------
@@ -633,6 +646,7 @@ def _counts_a_noun(text: str, end: int) -> bool:
     return nxt is not None and nxt.group(1).lower() not in _FUNCTION_WORDS
 
 
+@functools.lru_cache(maxsize=256)
 def _month(name: str) -> int:
     """The number of a month name the date regexes matched."""
     number = month_number(name)
@@ -962,15 +976,18 @@ def _with_suffix(
     text: str, start: int, end: int, value: float, cur: str, *, is_words: bool
 ) -> _Candidate | None:
     """Classify a quantity by what follows it: percent, currency word, time unit or nothing."""
-    if (p := _PERCENT.match(text, end)) is not None:
-        return _Candidate(start, p.end(), _number(value), "percent", "pp" if p["pp"] else "%")
-    if not cur and (c := _CURRENCY_WORD.match(text, end)) is not None:
-        currency = _CURRENCY_WORDS[_key(c["w"])]
-        return _Candidate(start, c.end(), _number(value), "money", currency)
+    suffix = _SUFFIX.match(text, end)
+    follows = suffix.lastgroup if suffix is not None else None
+    if suffix is not None and follows == "percent":
+        return _Candidate(start, suffix.end(), _number(value), "percent",
+                          "pp" if suffix["pp"] else "%")
+    if suffix is not None and follows == "currency" and not cur:
+        currency = _CURRENCY_WORDS[_key(suffix["w"])]
+        return _Candidate(start, suffix.end(), _number(value), "money", currency)
     if cur:
         return _Candidate(start, end, _number(value), "money", cur)
-    if (t := _TIME_UNIT.match(text, end)) is not None:
-        return _Candidate(start, t.end(), _number(value), "duration", lemma(t["u"]))
+    if suffix is not None and follows == "duration":
+        return _Candidate(start, suffix.end(), _number(value), "duration", lemma(suffix["u"]))
     if is_words and text[start:end].lower() == "one" and _is_pronoun_one(text, start, end):
         return None
     digits = text[start:end]
@@ -1009,7 +1026,6 @@ def _noun(text: str, end: int, kind: str, singular: bool) -> str:
     the first word ("one-day meeting comes"). "of the" after a count is kept ("two of
     the top sources").
     """
-    words: list[re.Match[str]] = []
     pos = end
     partitive = _PARTITIVE.match(text, pos)
     if partitive and kind in ("number", "percent", "fraction", "money", "inexact"):
@@ -1017,26 +1033,44 @@ def _noun(text: str, end: int, kind: str, singular: bool) -> str:
         singular = False  # "one of the top sources"
     elif kind == "factor" and (det := _DETERMINER.match(text, pos)) is not None:
         pos = det.end()
-    while len(words) < 3 and (m := _NOUN_WORD.match(text, pos)) is not None:
-        if m.group(1).lower() in _FUNCTION_WORDS:
-            break
-        words.append(m)
-        pos = m.end()
-        if _is_plural(m.group(1)):
-            break
-    if words and (singular or not _is_plural(words[-1].group(1))):
-        words = words[:1]
-    if not words:
+    m = _NOUN_WORDS.match(text, pos)
+    if m is None:
         return ""
-    return text[end : words[-1].end()].strip(" \t\r\n\u00a0-")
+    last, plural = 0, False  # how many words the phrase takes; whether the last is plural
+    for k in (1, 2, 3):
+        word = m.group(k)
+        if word is None:
+            break
+        kind_of_word = _noun_word(word)
+        if kind_of_word == _FUNCTION:
+            break
+        last, plural = k, kind_of_word == _PLURAL
+        if plural:
+            break
+    if not last:
+        return ""
+    if singular or not plural:
+        last = 1
+    return text[end : m.end(last)].strip(" \t\r\n\u00a0-")
+
+
+_FUNCTION, _PLURAL, _OTHER = 0, 1, 2
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _noun_word(word: str) -> int:
+    """What a word after a figure is to its noun phrase: a function word (it ends the
+    phrase), a plural (the last word of a count's phrase) or another word."""
+    if word.lower() in _FUNCTION_WORDS:
+        return _FUNCTION
+    return _PLURAL if _is_plural(word) else _OTHER
 
 
 def _qualifier(text: str, start: int) -> str:
     """The hedge right before ``start`` ("as many as 10,000" → "as many as"), or ""."""
-    window = text[max(0, start - 40) : start]
-    if not window or not window[-1].isspace():
-        return ""
-    split = window.split()
+    if not start or not text[start - 1].isspace():
+        return ""  # the last character of the window below
+    split = text[max(0, start - 40) : start].split()
     if not split or split[-1].lower() not in _QUALIFIER_ENDS:
         return ""  # most figures follow no hedge
     words = tuple(w.lower() for w in split[-3:])
@@ -1135,35 +1169,44 @@ def extract_figures_reusing(text: str, known: dict[tuple[str, bool], list[Figure
 
 
 def _extract_blocks(text: str, blocks: list[tuple[int, int]],
-                    known: dict[tuple[str, bool], list[Figure]], comma: bool) -> list[Figure]:
-    """:func:`extract_figures_reusing` of ``text`` cut into its ``blocks``."""
+                    known: dict[tuple[str, bool], list[Figure]], comma: bool,
+                    moved: dict[tuple[int, int], list[Figure]] | None = None) -> list[Figure]:
+    """:func:`extract_figures_reusing` of ``text`` cut into its ``blocks``.
+
+    ``moved``: the figures of blocks already placed at an offset (the identity of the
+    block's list in ``known`` and the offset → its figures there), shared by the versions
+    of a story, whose blocks before the first edit stand at the same offsets in each: a
+    figure is immutable, so each version reads the same objects."""
     out: list[Figure] = []
     for start, end in blocks:
         block = text[start:end]
         found = known.get((block, comma))
         if found is None:
             found = known[(block, comma)] = extract_figures(block, comma_decimal=comma)
-        if start == 0:
+        if start == 0 or not found:
             out.extend(found)
-        else:
-            out.extend(Figure(f.value, f.kind, f.text, (f.span[0] + start, f.span[1] + start),
-                              f.noun, f.unit, f.qualifier) for f in found)
+            continue
+        there = moved.get((id(found), start)) if moved is not None else None
+        if there is None:
+            there = [Figure(f.value, f.kind, f.text, (f.span[0] + start, f.span[1] + start),
+                            f.noun, f.unit, f.qualifier) for f in found]
+            if moved is not None:  # keyed by identity: ``known`` keeps ``found`` alive
+                moved[(id(found), start)] = there
+        out.extend(there)
     return out
 
 
 def _figure(text: str, c: _Candidate) -> Figure:
-    singular = c.value == 1 or text[c.start : c.end].endswith(_COMPOUND_UNITS)
-    noun = _noun(text, c.end, c.kind, singular) if c.with_noun else ""
-    value = _number(c.value) if isinstance(c.value, float | int) else c.value
-    return Figure(
-        value,
-        c.kind,
-        text[c.start : c.end],
-        (c.start, c.end),
-        noun,
-        c.unit,
-        _qualifier(text, c.start),
-    )
+    start, end, value = c.start, c.end, c.value
+    written = text[start:end]
+    noun = (_noun(text, end, c.kind, value == 1 or written.endswith(_COMPOUND_UNITS))
+            if c.with_noun else "")
+    if isinstance(value, _NUMBERS):
+        value = _number(value)
+    return Figure(value, c.kind, written, (start, end), noun, c.unit, _qualifier(text, start))
+
+
+_NUMBERS = (float, int)
 
 
 # --- comparing two versions -------------------------------------------------------------
@@ -1408,10 +1451,13 @@ def _aligned_table(
     tolerance: float,
     threshold: float,
     sides: tuple[Side, Side] | None = None,
+    placed: tuple[list[_Placed], list[_Placed]] | None = None,
 ) -> tuple[list[Alignment], list[tuple[Alignment, FigureRow]]]:
     """The sentence alignment of two versions and the figure rows of each aligned pair.
 
-    ``sides``: both versions already split, with their figures masked."""
+    ``sides``: both versions already split, with their figures masked; ``placed``: the
+    figures of each of their sentences (:func:`_placed`), so that a sentence aligned with
+    one other reads its figures there."""
     if not (tolerance >= 0.0 and math.isfinite(tolerance)):
         raise ValueError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
     alignments = align(
@@ -1427,8 +1473,19 @@ def _aligned_table(
     a_starts, b_starts = [f.span[0] for f in a_figs], [f.span[0] for f in b_figs]
     for al in alignments:
         a_span, b_span = al.a_span, al.b_span
-        a_in, b_in = _in(a_figs, a_starts, a_span), _in(b_figs, b_starts, b_span)
-        if _copied(al, a_in, b_in):
+        if placed is not None and len(al.a) == 1 and len(al.b) == 1:
+            a_in, a_key = placed[0][al.a[0].index]
+            b_in, b_key = placed[1][al.b[0].index]
+            copied = (a_key is not None and a_key == b_key and al.a[0].text == al.b[0].text
+                      and len(a_in) * len(b_in) <= MAX_FIGURE_PAIRS)
+        elif placed is not None and len(al.a) + len(al.b) == 1:  # one side's sentence alone
+            a_in = placed[0][al.a[0].index][0] if al.a else []
+            b_in = placed[1][al.b[0].index][0] if al.b else []
+            copied = False
+        else:
+            a_in, b_in = _in(a_figs, a_starts, a_span), _in(b_figs, b_starts, b_span)
+            copied = _copied(al, a_in, b_in)
+        if copied:
             out.extend((al, FigureRow("same", fa, fb)) for fa, fb in zip(a_in, b_in, strict=True))
             continue
         rows = _pair_rows(a_in, b_in, tolerance, a_span, b_span, (a_text, b_text))
@@ -1455,6 +1512,34 @@ def _copied(al: Alignment, a_figs: list[Figure], b_figs: list[Figure]) -> bool:
     return all(fa.span[0] - a0 == fb.span[0] - b0 and fa.value == fb.value
                and fa.kind == fb.kind and fa.unit == fb.unit and fa.noun == fb.noun
                for fa, fb in zip(a_figs, b_figs, strict=True))
+
+
+_Placed = tuple[list[Figure], tuple[tuple[int, Value, str, str, str], ...] | None]
+"""One sentence's figures, and what :func:`_copied` compares of them: each one's offset in
+the sentence, value, kind, unit and noun (``None`` when a value is not equal to itself)."""
+
+
+def _placed(figs: list[Figure], sentences: Sequence[Sentence]) -> list[_Placed]:
+    """The figures of each sentence (:func:`_in` of its span) with the key :func:`_copied`
+    compares: two sentences of equal text are copied unchanged when their keys are equal
+    (equal tuples have equal items, each compared with ``==``; a NaN, which is not equal
+    to itself and never a figure's value, gets no key)."""
+    starts = [f.span[0] for f in figs]
+    out: list[_Placed] = []
+    for sentence in sentences:
+        inside = _in(figs, starts, sentence.span)
+        if not inside:
+            out.append((inside, ()))
+            continue
+        s0 = sentence.span[0]
+        key: tuple[tuple[int, Value, str, str, str], ...] | None = tuple(
+            [(f.span[0] - s0, f.value, f.kind, f.unit, f.noun) for f in inside])
+        for f in inside:
+            if f.value != f.value:
+                key = None
+                break
+        out.append((inside, key))
+    return out
 
 
 def _row_position(row: FigureRow) -> tuple[int, int]:
@@ -1605,6 +1690,8 @@ class PerVersion:
         self._split: dict[str, list[tuple[int, int]]] = {}
         self._blocks: SharedBlocks = {}
         self._words: dict[str, tuple[int, int]] = {}
+        self._placed: dict[int, list[_Placed]] = {}
+        self._moved: dict[tuple[int, int], list[Figure]] = {}
 
     def figures(self, i: int) -> list[Figure]:
         """The figures of version ``i`` (its paragraphs shared with other versions are
@@ -1613,7 +1700,7 @@ class PerVersion:
             text = self.versions[i][1]
             blocks = list(_blocks(text))
             self._figures[i] = _extract_blocks(text, blocks, self._paragraphs,
-                                               self._comma_decimal(text, blocks))
+                                               self._comma_decimal(text, blocks), self._moved)
         return self._figures[i]
 
     def _comma_decimal(self, text: str, blocks: list[tuple[int, int]]) -> bool:
@@ -1639,6 +1726,12 @@ class PerVersion:
             self._sides[i] = Side(self.versions[i][1], [f.span for f in self.figures(i)],
                                   self._known, self._split, self._blocks)
         return self._sides[i]
+
+    def placed(self, i: int) -> list[_Placed]:
+        """The figures of each sentence of version ``i`` (:func:`_placed`)."""
+        if i not in self._placed:
+            self._placed[i] = _placed(self.figures(i), self.side(i).sentences)
+        return self._placed[i]
 
 
 def compare_versions(
@@ -1668,15 +1761,15 @@ def compare_versions(
     for i, j in pairs:
         alignments, table = _aligned_table(
             versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold,
-            (side(i), side(j)))
+            (side(i), side(j)), (prepared.placed(i), prepared.placed(j)))
         for al, row in table:
             if row.status == "changed" and row.a and row.b and al.a_span and al.b_span:
                 if later_version(versions, dates, i, j) == i:
                     found.setdefault((i, row.a.span), (row.a, []))[1].append((j, row.b))
                 else:
                     found.setdefault((j, row.b.span), (row.b, []))[1].append((i, row.a))
-        aligned = tuple((al.a_span, al.b_span) for al in alignments
-                        if al.paired and al.a_span and al.b_span)
+        aligned = tuple(((al.a[0].span[0], al.a[-1].span[1]), (al.b[0].span[0], al.b[-1].span[1]))
+                        for al in alignments if al.a and al.b)  # the spans of the paired ones
         tables.append(PairTable(versions[i][0], versions[j][0], aligned,
                                 tuple(row for _, row in table)))
     hits = []

@@ -30,6 +30,9 @@ from corpus_qa.text.segment import (
 # --- normalising for comparison ------------------------------------------------------
 
 _DIGIT_GROUP = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 \n](?=\d{3}(?!\d))")
+_DIGIT = re.compile(r"\d")
+"""What every :data:`_DIGIT_GROUP` match follows: a text without one has no digit group
+to join (most masked sentences: their figures are masked)."""
 _TOKEN = re.compile(r"\w+|#")
 MASK = " # "
 """What a masked span (e.g. a figure) becomes before tokenising: one ``#`` token."""
@@ -41,7 +44,10 @@ def tokens(text: str) -> tuple[str, ...]:
     >>> tokens("About 10,000 “migrants” — Andrés")
     ('about', '10000', 'migrants', 'andres')
     """
-    return tuple(_TOKEN.findall(_DIGIT_GROUP.sub("", fold(text))))
+    folded = fold(text)
+    if _DIGIT.search(folded) is not None:
+        folded = _DIGIT_GROUP.sub("", folded)
+    return tuple(_TOKEN.findall(folded))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -114,11 +120,12 @@ def _masked(
     return "".join(out)
 
 
-BlockSentence = tuple[tuple[int, int], str, tuple[tuple[str, ...], frozenset[str]]]
-"""One sentence of a block as :class:`Side` reads it: its span in the block, its text,
-its tokens and their set."""
+BlockSentences = tuple[list[tuple[tuple[int, int], str]], list[tuple[str, ...]],
+                       list[frozenset[str]]]
+"""The sentences of a block as :class:`Side` reads them: each one's span in the block and
+text; their tokens; their token sets."""
 
-SharedBlocks = dict[tuple[str, tuple[tuple[int, int], ...]], list[BlockSentence]]
+SharedBlocks = dict[tuple[str, tuple[tuple[int, int], ...]], BlockSentences]
 """A story's blocks already read by :class:`Side`: (block, its masks) → its sentences."""
 
 
@@ -166,6 +173,7 @@ class Side:
         self.tokens: list[tuple[str, ...]] = []
         self.sets: list[frozenset[str]] = []
         self._pairs: dict[int, frozenset[str]] = {}
+        self._where: dict[tuple[str, ...], list[int]] | None = None
         if blocks is not None:
             self.sentences = self._by_block(text, ordered, ends, known,
                                             {} if paragraphs is None else paragraphs, blocks)
@@ -187,23 +195,36 @@ class Side:
         for start, end in sentence_blocks(text):
             block = text[start:end]
             lo = bisect.bisect_right(ends, start)
-            inside = tuple((m_start - start, m_end - start)
-                           for m_start, m_end in ordered[lo:bisect.bisect_left(starts, end, lo)])
+            hi = bisect.bisect_left(starts, end, lo)
+            inside = (tuple([(m_start - start, m_end - start) for m_start, m_end in ordered[lo:hi]])
+                      if hi > lo else ())
             read = blocks.get((block, inside))
             if read is None:
                 spans = paragraphs.get(block)
                 if spans is None:
                     spans = paragraphs[block] = block_sentence_spans(block)
                 inside_ends = [m_end for _, m_end in inside]
-                read = blocks[(block, inside)] = [
-                    (span, block[span[0]:span[1]],
-                     _tokens_of(_masked(block, span, inside, inside_ends), known))
-                    for span in spans]
-            for (s, e), sentence, (words, word_set) in read:
-                sentences.append(Sentence(len(sentences), (start + s, start + e), sentence))
-                self.tokens.append(words)
-                self.sets.append(word_set)
+                found = [_tokens_of(_masked(block, span, inside, inside_ends), known)
+                         for span in spans]
+                read = blocks[(block, inside)] = (
+                    [(span, block[span[0]:span[1]]) for span in spans],
+                    [words for words, _ in found], [word_set for _, word_set in found])
+            n = len(sentences)
+            sentences += [Sentence(n + k, (start + s, start + e), sentence)
+                          for k, ((s, e), sentence) in enumerate(read[0])]
+            self.tokens += read[1]
+            self.sets += read[2]
         return sentences
+
+    def where(self) -> dict[tuple[str, ...], list[int]]:
+        """Each distinct token tuple → the indices of its sentences, in order (read by
+        every pair this side is in)."""
+        if self._where is None:
+            where: dict[tuple[str, ...], list[int]] = {}
+            for i, t in enumerate(self.tokens):
+                where.setdefault(t, []).append(i)
+            self._where = where
+        return self._where
 
     def pair_set(self, i: int) -> frozenset[str]:
         """Tokens of sentences ``i`` and ``i + 1`` together."""
@@ -217,12 +238,7 @@ def _anchors(a: Side, b: Side) -> list[tuple[int, int]]:
 
     These are certain matches; the (quadratic) search only runs between them.
     """
-    seen_a: dict[tuple[str, ...], list[int]] = {}
-    seen_b: dict[tuple[str, ...], list[int]] = {}
-    for i, t in enumerate(a.tokens):
-        seen_a.setdefault(t, []).append(i)
-    for j, t in enumerate(b.tokens):
-        seen_b.setdefault(t, []).append(j)
+    seen_a, seen_b = a.where(), b.where()
     pairs = sorted(
         (ia[0], seen_b[t][0])
         for t, ia in seen_a.items()
@@ -370,7 +386,8 @@ def align(
     out: list[Alignment] = []
     prev_a, prev_b = 0, 0
     for i, j in [*_anchors(a, b), (len(a.sentences), len(b.sentences))]:
-        out.extend(_gap(a, b, (prev_a, i), (prev_b, j), threshold))
+        if i > prev_a or j > prev_b:  # most anchors follow one another: nothing between
+            out.extend(_gap(a, b, (prev_a, i), (prev_b, j), threshold))
         if i < len(a.sentences):
             out.append(Alignment((a.sentences[i],), (b.sentences[j],), 1.0))
         prev_a, prev_b = i + 1, j + 1

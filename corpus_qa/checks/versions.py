@@ -1047,16 +1047,25 @@ class _Piece:
     versions of a story share most of them, so each is read once per story. No word
     reaches across a line break, so a text's words are its pieces' words."""
 
-    __slots__ = ("non_ascii", "words")
+    __slots__ = ("_firsts", "non_ascii", "text", "words")
 
     def __init__(self, text: str) -> None:
+        self.text = text
         self.words: dict[str, None] = dict.fromkeys(WORD.findall(text))
         """Its distinct words, in order of first use (found by the regex engine alone, no
         match object per word)."""
-        self.non_ascii = [(word, _first_span(text, word))
-                          for word in self.words if not word.isascii()]
-        """The words that are not ASCII — the only ones that can carry an accent — with
-        the span of each one's first use, in order of first use."""
+        self.non_ascii = [word for word in self.words if not word.isascii()]
+        """The words that are not ASCII — the only ones that can carry an accent — in
+        order of first use."""
+        self._firsts: dict[str, tuple[int, int]] = {}
+
+    def first(self, word: str) -> tuple[int, int]:
+        """The span of the first use of ``word`` (one of its words), found when first asked:
+        only the accented forms a version keeps need one."""
+        span = self._firsts.get(word)
+        if span is None:
+            span = self._firsts[word] = _first_span(self.text, word)
+        return span
 
 
 _CONTINUES = re.compile(f"[^\\W_]|[{COMBINING_MARKS}]")
@@ -1141,7 +1150,7 @@ def _consistent_accents(text: str, words: _Words | None = None
     unique, known = words.unique, words.folds
     folds = {}
     for _, piece in words.parts:  # the non-ASCII words of unique, piece by piece
-        for word, _ in piece.non_ascii:
+        for word in piece.non_ascii:
             if word not in folds:
                 folded = known.get(word)
                 if folded is None:
@@ -1155,8 +1164,9 @@ def _consistent_accents(text: str, words: _Words | None = None
     if not kept:
         return found
     for start, piece in words.parts:  # each piece's accented words in order of first use
-        for word, (s, e) in piece.non_ascii:
+        for word in piece.non_ascii:
             if word in accented and folds[word] in kept and folds[word] not in found:
+                s, e = piece.first(word)
                 found[folds[word]] = (word, (start + s, start + e))
         if len(found) == len(kept):
             break

@@ -19,7 +19,7 @@ from great_expectations.compatibility.pydantic import validator
 
 from corpus_qa.checks import versions as vc
 from corpus_qa.checks.figures import PerVersion, compare_versions
-from corpus_qa.expectations.base import CorpusExpectation, register_condition
+from corpus_qa.expectations.base import CorpusExpectation, memoized, register_condition
 from corpus_qa.expectations.metadata import as_metadata
 from corpus_qa.findings import Checked, Hit
 from corpus_qa.sources.text import body_start_of
@@ -63,11 +63,12 @@ def iter_versions(value: Any) -> Iterator[Version]:
     :class:`corpus_qa.engine.passes.StoredVersions`)."""
     if not isinstance(value, Sequence) or isinstance(value, str):
         return
+    kept = isinstance(value, list)  # a long story's cell reads its versions anew each time
     for item in value:
         if isinstance(item, Version):
             yield item
         elif isinstance(item, Mapping):
-            meta = as_metadata(item.get("metadata") or {})
+            meta = _metadata_of(item) if kept else as_metadata(item.get("metadata") or {})
             text = str(item.get("text") or "")
             if "credits" in item:
                 credits = tuple(str(c) for c in item["credits"] or ())
@@ -76,6 +77,17 @@ def iter_versions(value: Any) -> Iterator[Version]:
             start = item.get("body_start")
             yield Version(str(item.get("id")), text, meta, credits,
                           start if isinstance(start, int) else body_start_of(text))
+
+
+def _metadata_of(item: Mapping[str, Any]) -> Metadata:
+    """:func:`as_metadata` of a version's metadata, made once per version while the story
+    pass validates a batch: each of the story expectations reads every version."""
+    def made() -> tuple[Mapping[str, Any], Metadata]:
+        return item, as_metadata(item.get("metadata") or {})
+
+    # keyed by the item's identity; the item is kept with it, so the key cannot be reused
+    kept, metadata = memoized(("version metadata", id(item)), made)
+    return metadata if kept is item else as_metadata(item.get("metadata") or {})
 
 
 def _size(value: Any) -> int:

@@ -162,3 +162,41 @@ def test_each_pass_validates_a_chunk_with_the_collector_paused(
         else:
             gc.disable()
     assert seen == [False, False]
+
+
+def test_each_version_s_metadata_is_read_once_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The four story expectations read every version's metadata; while a batch is
+    validated (a recorder active) it is made once per version, not once per expectation.
+    A long story's cell, read anew each time, is not kept."""
+    from corpus_qa.expectations.base import recording
+
+    calls: Counter[str] = Counter()
+    _counting(monkeypatch, calls, ev, "as_metadata")
+    story = _story(3)
+    checks = [lambda v: ev._figures(v, 0.0), ev._diacritics,
+              lambda v: ev._metadata_hits(v, ["date"]), ev._credit_hits]
+    with recording():
+        found = [check(story) for check in checks]
+    assert calls["as_metadata"] == 3
+    calls.clear()
+    assert [check(story) for check in checks] == found  # no recorder: made each time
+    assert calls["as_metadata"] == 3 * len(checks)
+    calls.clear()
+    with recording():
+        for check in checks:
+            check(tuple(story))  # not a list: a cell that reads its versions anew
+    assert calls["as_metadata"] == 3 * len(checks)
+
+
+def test_a_block_at_the_same_offset_in_two_versions_is_placed_once() -> None:
+    """Versions whose paragraphs stand at the same offsets up to an edit read the same
+    placed figures there, equal to each version's own extraction."""
+    base = [p + "\n\n" for p in PARAGRAPHS[:4]]
+    texts = [("a", "".join(base)), ("b", "".join(base[:3]) + "Officials met twice.\n")]
+    prepared = figures.PerVersion(texts)
+    a, b = prepared.figures(0), prepared.figures(1)
+    assert a == figures.extract_figures(texts[0][1])
+    assert b == figures.extract_figures(texts[1][1])
+    offset = len(base[0])  # the second paragraph stands there in both
+    shared = [f for f in a if offset <= f.span[0] < offset + len(base[1])]
+    assert shared and all(any(f is g for g in b) for f in shared)
