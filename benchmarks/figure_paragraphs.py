@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import before_and_after  # noqa: E402
+from benchmarks.measure import BEFORE_HELP, before_and_after  # noqa: E402
 from benchmarks.news_corpus import write_versioned_corpus  # noqa: E402
 
 # Run in the measured checkout's process: its extractor and splitter.
@@ -83,8 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--before", default=None,
-                        help="an earlier version: a git revision of this repository, or a "
-                             "directory holding its checkout")
+                        help=BEFORE_HELP)
     parser.add_argument("--runs", type=int, default=3, help="best of N timings")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="corpus-qa-bench-") as tmp_name:

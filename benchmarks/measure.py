@@ -213,6 +213,11 @@ def export_commit(revision: str, into: Path) -> Path:
     return into
 
 
+BEFORE_HELP = ("an earlier version: a git revision of this repository, or a directory "
+               "holding its checkout")
+"""The help of a benchmark's ``--before`` (what :func:`before_and_after` takes)."""
+
+
 def before_and_after(before: str | None, into: Path) -> dict[str, Path]:
     """The checkouts a benchmark compares: ``{"after": this one}``, and first
     ``"before"`` when given — a directory holding an earlier checkout, or a git revision

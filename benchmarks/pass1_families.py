@@ -102,6 +102,9 @@ def measure(corpus: Path, documents: int, repeat: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=2000)
+    # The help is spelled here, not imported from benchmarks.measure (its BEFORE_HELP):
+    # a measuring child runs this parser with an earlier checkout's benchmarks first on
+    # its path, which may not have it.
     parser.add_argument("--before", default=None,
                         help="an earlier version: a git revision of this repository, or a "
                              "directory holding its checkout")

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import before_and_after  # noqa: E402
+from benchmarks.measure import BEFORE_HELP, before_and_after  # noqa: E402
 from benchmarks.news_corpus import write_versioned_corpus  # noqa: E402
 from benchmarks.planted_corpus import write as write_planted  # noqa: E402
 
@@ -164,8 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="documents in each corpus (default 4,000)")
     parser.add_argument("--corpus", choices=("versioned", "planted", "both"), default="both")
     parser.add_argument("--before", default=None,
-                        help="an earlier version: a git revision of this repository, or a "
-                             "directory holding its checkout")
+                        help=BEFORE_HELP)
     parser.add_argument("--runs", type=int, default=1, help="best of N runs of each checkout")
     parser.add_argument("--profile", type=Path, default=None,
                         help="write a cProfile of each checkout's story pass to this directory")
