@@ -51,7 +51,9 @@ def test_the_pool_leaves_a_heap_frozen_before_it_frozen() -> None:
         before = gc.get_freeze_count()
         with WorkerPool(2, _initialise, ()) as pool:
             list(pool.map(range(4), _here, _state))
-        assert gc.get_freeze_count() >= before
+        # (the count drops when a frozen object dies of its last reference; an unfreeze
+        # would leave none)
+        assert before > 0 and gc.get_freeze_count() > before // 2
     finally:
         if not frozen_by_others:
             gc.unfreeze()
@@ -72,6 +74,6 @@ def test_heap_frozen_freezes_inside_and_leaves_an_earlier_freeze_alone() -> None
         before = gc.get_freeze_count()
         with heap_frozen():
             pass
-        assert gc.get_freeze_count() >= before  # someone else's freeze is kept
+        assert gc.get_freeze_count() > before // 2  # someone else's freeze is kept
     finally:
         gc.unfreeze()
