@@ -9,6 +9,7 @@ dependencies.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -228,3 +229,15 @@ def before_and_after(before: str | None, into: Path) -> dict[str, Path]:
     earlier = given.resolve() if given.is_dir() else export_commit(before, into)
     return {"before": earlier, "after": ROOT}
 
+
+def results_size(out: Path) -> int:
+    """Bytes of a results file with its shards (a run above the sharding threshold keeps
+    its documents and findings in JSON Lines files next to results.json)."""
+    if not out.exists():
+        return 0
+    size = out.stat().st_size
+    with out.open(encoding="utf-8") as head:
+        shards = json.load(head).get("shards", {})
+    for listed in shards.values():
+        size += sum((out.parent / shard["path"]).stat().st_size for shard in listed)
+    return size

@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.encoding_throughput import ENCODING_SUITE  # noqa: E402
-from benchmarks.measure import Run, export_commit, validate  # noqa: E402
+from benchmarks.measure import Run, export_commit, results_size, validate  # noqa: E402
 from benchmarks.news_corpus import sentence  # noqa: E402
 
 
@@ -106,23 +106,11 @@ def story_sizes(corpus: Path) -> tuple[int, int, int]:
             max((len(s.documents) for s in several), default=1))
 
 
-def results_size(out: Path) -> int:
-    """Bytes of a results file with its shards (a run above the sharding threshold keeps
-    its documents and findings in JSON Lines files next to results.json)."""
-    if not out.exists():
-        return 0
-    size = out.stat().st_size
-    with out.open(encoding="utf-8") as head:
-        shards = json.load(head).get("shards", {})
-    for listed in shards.values():
-        size += sum((out.parent / shard["path"]).stat().st_size for shard in listed)
-    return size
-
-
 def _line(label: str, documents: int, run: Run, out: Path) -> str:
     size = results_size(out)
     return (f"{label:<8} {documents:>9,} docs  exit {run.returncode}  CPU {run.cpu:7.1f} s  "
-            f"peak RSS (tree) {run.peak_rss / 2**20:6.0f} MiB  PSS {run.peak_pss / 2**20:6.0f} MiB  "
+            f"peak RSS (tree) {run.peak_rss / 2**20:6.0f} MiB  "
+            f"PSS {run.peak_pss / 2**20:6.0f} MiB  "
             f"main RSS {run.peak_main / 2**20:6.0f} MiB  wall {run.wall:6.0f} s  results "
             f"{size / 2**20:7.1f} MiB = {size / max(documents, 1) / 1024:5.2f} KiB/doc")
 

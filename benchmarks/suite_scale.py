@@ -10,9 +10,10 @@ this checkout's default suite in a subprocess (its worker pool included), measur
 ``benchmarks/measure.py``: CPU seconds of the process tree, wall seconds, the peak
 resident memory of the main process alone (the one that groups stories and writes the
 outputs), the peak of the whole tree as the sum of RSS and as the sum of PSS, and the
-size of results.json. Each row is printed as soon as it is measured (a long run can be
-watched), with the growth of CPU and of the main process's peak against the previous
-size of the same kind. One corpus exists on disk at a time.
+size of results.json with its shards (a run of more than 100,000 documents plus
+findings writes those as JSON Lines files beside it). Each row is printed as soon as it
+is measured (a long run can be watched), with the growth of CPU and of the main
+process's peak against the previous size of the same kind. One corpus exists on disk at a time.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import Run, validate  # noqa: E402
+from benchmarks.measure import Run, results_size, validate  # noqa: E402
 from benchmarks.news_corpus import write_corpus, write_versioned_corpus  # noqa: E402
 
 KINDS = {"distinct": write_corpus, "versioned": write_versioned_corpus}
@@ -38,18 +39,17 @@ HEADER = ("| corpus | documents | MB | CPU s | wall s | µs CPU/doc | CPU growth
 
 
 def _findings(out: Path) -> int:
-    """How many findings results.json holds."""
-    import json
+    """How many findings results.json holds, inline or in its shards (a run of more than
+    ``--shard-results-above`` documents plus findings writes them next to it)."""
+    from corpus_qa.resultsfile import ResultsFile
 
-    with out.open(encoding="utf-8") as handle:
-        results = json.load(handle)
-    return len(results.get("findings", []))
+    return ResultsFile(out).count("findings")
 
 
 def row(kind: str, documents: int, mb: float, run: Run, out: Path,
         previous: tuple[int, Run] | None) -> str:
     """One table row; growth columns against ``previous`` (size, run) of the same kind."""
-    size = out.stat().st_size if out.exists() else 0
+    size = results_size(out)
     growth = main_growth = ""
     if previous is not None:
         count, before = previous

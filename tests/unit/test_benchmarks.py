@@ -134,3 +134,28 @@ def test_memory_stages_breaks_the_tree_down_by_phase_at_its_largest_pss() -> Non
                                 "90"]
     assert lines[3].startswith("grouping + story pass: tree PSS 40 MiB")
     assert lines[6].startswith("records, corpus, findings, outputs: tree PSS 80 MiB")
+
+
+def test_suite_scale_counts_the_findings_and_bytes_of_a_sharded_results_file(
+        tmp_path: Path, monkeypatch) -> None:
+    """Above the sharding threshold results.json holds no findings of its own: the row
+    counts those of its shards, and their bytes (a 50,000-document run once read 0)."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks.measure import Run, results_size
+    from benchmarks.suite_scale import row
+    from corpus_qa.resultsfile import write_results
+
+    findings = [{"id": f"d{i}", "code": "missing_field"} for i in range(5)]
+    data = {"schema_version": 1, "documents": [{"id": "d0"}, {"id": "d1"}], "findings": findings}
+    inline, sharded = tmp_path / "inline" / "results.json", tmp_path / "sharded" / "results.json"
+    for path, above in ((inline, 100), (sharded, 0)):
+        path.parent.mkdir()
+        write_results(data, path, shard_above=above, shard_items=2)
+    assert len(list(sharded.parent.iterdir())) > 1  # the shards are there
+    run = Run(wall=1.0, cpu=1.0, peak_rss=2**20, returncode=0, stderr="", peak_pss=2**20,
+              peak_main=2**20)
+    cells = [row("distinct", 2, 0.1, run, path, None).split("|") for path in (inline, sharded)]
+    assert cells[0][-2].strip() == cells[1][-2].strip() == "5"
+    on_disk = sum(p.stat().st_size for p in sharded.parent.iterdir())
+    assert results_size(sharded) == on_disk > sharded.stat().st_size
+    assert results_size(inline) == inline.stat().st_size
