@@ -8,23 +8,29 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 # `make test` and CI run the same examples every time (a property that fails there fails
 # the same way on every machine); `make explore` (HYPOTHESIS_EXPLORE=1) lets hypothesis
 # search with fresh random examples — run it when changing a check, and turn what it
-# finds into a case or a fix. No deadline: on a shared, loaded machine an example's time
-# says nothing about its correctness (a property's cost is measured in benchmarks/).
-settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+# finds into a case or a fix. No deadline, and no "too slow" health check (the wall time
+# of generating the first examples): on a shared, loaded machine an example's time says
+# nothing about its correctness (a property's cost is measured in benchmarks/).
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
 if not os.environ.get("HYPOTHESIS_EXPLORE"):
     settings.load_profile("ci")
 
 # --changed-since caches story signatures in the user's cache directory: never the
-# developer's own during tests (subprocesses inherit the variable).
+# developer's own during tests (subprocesses inherit the variable). The first pytest
+# process makes the directory (xdist's workers inherit it) and removes it when it exits.
 if "CORPUS_QA_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["CORPUS_QA_CACHE_DIR"] = tempfile.mkdtemp(prefix="corpus-qa-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["CORPUS_QA_CACHE_DIR"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
