@@ -39,6 +39,28 @@ SEED_000 = "000_c3359af66ac874be"
 SEED_001 = "001_a1d7f1edd2253686"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--dist loadgroup`` (``make test``): the tests marked ``xdist_group(NAME)`` run on
+    one worker, as pytest-xdist promises.
+
+    xdist 3.8 groups them by appending ``@NAME`` to ``item._nodeid``, which pytest 9.2 no
+    longer reads (a node's id is now ``item._id``): each grouped test went to any worker,
+    and both workers started a Spark session of their own (``tests/e2e/conftest.py``).
+    Here, after xdist's own hook, a grouped item whose id lacks the suffix gets it, named
+    as xdist names it; nothing is done where xdist's suffix took effect."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``corpus-qa`` as a user would, in a subprocess."""
     env = {**os.environ, "PYTHONUTF8": "1"}
