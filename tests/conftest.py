@@ -8,29 +8,57 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 # `make test` and CI run the same examples every time (a property that fails there fails
 # the same way on every machine); `make explore` (HYPOTHESIS_EXPLORE=1) lets hypothesis
 # search with fresh random examples — run it when changing a check, and turn what it
-# finds into a case or a fix. No deadline: on a shared, loaded machine an example's time
-# says nothing about its correctness (a property's cost is measured in benchmarks/).
-settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+# finds into a case or a fix. No deadline, and no "too slow" health check (the wall time
+# of generating the first examples): on a shared, loaded machine an example's time says
+# nothing about its correctness (a property's cost is measured in benchmarks/).
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
 if not os.environ.get("HYPOTHESIS_EXPLORE"):
     settings.load_profile("ci")
 
 # --changed-since caches story signatures in the user's cache directory: never the
-# developer's own during tests (subprocesses inherit the variable).
+# developer's own during tests (subprocesses inherit the variable). The first pytest
+# process makes the directory (xdist's workers inherit it) and removes it when it exits.
 if "CORPUS_QA_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["CORPUS_QA_CACHE_DIR"] = tempfile.mkdtemp(prefix="corpus-qa-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["CORPUS_QA_CACHE_DIR"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 NEWS = ROOT / "expectations" / "news.yml"
 SEED_000 = "000_c3359af66ac874be"
 SEED_001 = "001_a1d7f1edd2253686"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--dist loadgroup`` (``make test``): the tests marked ``xdist_group(NAME)`` run on
+    one worker, as pytest-xdist promises.
+
+    xdist 3.8 groups them by appending ``@NAME`` to ``item._nodeid``, which pytest 9.2 no
+    longer reads (a node's id is now ``item._id``): each grouped test went to any worker,
+    and both workers started a Spark session of their own (``tests/e2e/conftest.py``).
+    Here, after xdist's own hook, a grouped item whose id lacks the suffix gets it, named
+    as xdist names it; nothing is done where xdist's suffix took effect."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

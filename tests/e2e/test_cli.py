@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 from tests.conftest import NEWS, ROOT, SEED_000, SEED_001, SEEDS, run_cli
@@ -31,17 +30,20 @@ def _results(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, d
 
 
 def test_help_is_fast_and_does_not_import_gx() -> None:
-    started = time.perf_counter()
+    # Fast means little work: the CPU seconds the child spent, interpreter start-up
+    # included (about 0.1 s; importing GX alone costs 3.5). Not its wall time, which on a
+    # loaded CI machine is mostly time spent waiting for a core.
     proc = subprocess.run([sys.executable, "-c",
-                           "import sys; from corpus_qa.cli import main\n"
+                           "import sys, time; from corpus_qa.cli import main\n"
                            "try: main(['--help'])\nexcept SystemExit: pass\n"
                            "assert 'great_expectations' not in sys.modules\n"
-                           "assert 'pandas' not in sys.modules"],
+                           "assert 'pandas' not in sys.modules\n"
+                           "print('CPU', time.process_time())"],
                           capture_output=True, text=True, cwd=ROOT)
-    elapsed = time.perf_counter() - started
     assert proc.returncode == 0, proc.stderr
     assert "validate" in proc.stdout
-    assert elapsed < 1.5
+    cpu = float(proc.stdout.rsplit("CPU ", 1)[1])
+    assert cpu < 1.5, f"corpus-qa --help spent {cpu:.2f} CPU seconds"
 
 
 def test_seeds_encoding_expectations_pass(tmp_path: Path) -> None:

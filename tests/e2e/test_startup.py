@@ -9,6 +9,7 @@ module until first used). No time is asserted: only what was imported.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -31,9 +32,12 @@ def _modules(body: str, cwd: Path = ROOT) -> tuple[int, dict[str, str], str]:
     """Run ``body`` (which sets ``code``) in a fresh interpreter; its exit code, the
     watched modules at the end (name -> real/lazy) and its standard error."""
     script = textwrap.dedent(body) + _REPORT + "sys.exit(code)\n"
+    # A bare environment, but the tests' cache directory (tests/conftest.py), not the
+    # user's ~/.cache: a validate run remembers the regexes it vetted.
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONUTF8": "1",
+           "CORPUS_QA_CACHE_DIR": os.environ["CORPUS_QA_CACHE_DIR"]}
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=cwd, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
-                                        "PYTHONUTF8": "1"}, timeout=600)
+                          cwd=cwd, env=env, timeout=600)
     line = [x for x in proc.stdout.splitlines() if x.startswith("MODULES ")]
     assert line, proc.stdout + proc.stderr
     return proc.returncode, json.loads(line[-1][len("MODULES "):]), proc.stderr
