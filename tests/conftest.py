@@ -51,13 +51,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     as xdist names it; nothing is done where xdist's suffix took effect."""
     if not getattr(config.option, "loadgroup", False):
         return
+    try:  # (pytest's own node ids, since 9.2; before it xdist's suffix works as it is)
+        from _pytest.nodeid import NodeId
+    except ImportError:
+        return
     for item in items:
         names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
                         for mark in item.iter_markers("xdist_group")})
         suffix = "@" + "_".join(names)
         if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
-            from _pytest.nodeid import NodeId
-
             item._id = NodeId.parse(item.nodeid + suffix)
 
 
