@@ -645,6 +645,7 @@ def find_document_boilerplate(
     furniture: CueSet | None = None,
     classified: Sequence[Hit] | None = None,
     lines: Sequence[tuple[int, int]] | None = None,
+    found: tuple[Sequence[Hit], Sequence[Hit]] | None = None,
 ) -> list[Hit]:
     """Pattern hits, the glued title/byline and (given ``furniture``, a cue set of
     :mod:`corpus_qa.checks.furniture`) the classifier's ``page_furniture`` lines of one
@@ -658,18 +659,24 @@ def find_document_boilerplate(
     ``classified``: the classifier's hits on this document when already found
     (``furniture.find(text, body_start=body_start)``, sure and possible), instead of
     classifying its lines again; the result is the same. ``lines``: the body's
-    ``line_spans`` when already split (see :func:`find_boilerplate`).
+    ``line_spans`` when already split (see :func:`find_boilerplate`). ``found``: the
+    hits of :func:`find_boilerplate` and :func:`find_glued_header` on this document with
+    these settings when already found (neither sequence is changed).
     """
-    hits = find_boilerplate(
-        text,
-        patterns,
-        leading_chars=leading_chars,
-        trailing_chars=trailing_chars,
-        body_start=body_start,
-        lines=lines,
-    )
+    if found is None:
+        hits = find_boilerplate(
+            text,
+            patterns,
+            leading_chars=leading_chars,
+            trailing_chars=trailing_chars,
+            body_start=body_start,
+            lines=lines,
+        )
+        header = find_glued_header(text, body_start=body_start, leading_chars=leading_chars)
+    else:
+        hits, header = list(found[0]), found[1]
     taken = [h.span for h in hits]
-    for hit in find_glued_header(text, body_start=body_start, leading_chars=leading_chars):
+    for hit in header:
         if all(hit.span[1] <= s or hit.span[0] >= e for s, e in taken):
             hits.append(hit)
     if classified is not None:
