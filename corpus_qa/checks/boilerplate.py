@@ -34,6 +34,7 @@ from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, r
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
+from corpus_qa.text.segment import _candidates as _sentence_end_candidates
 from corpus_qa.text.segment import (
     line_sentence_ends,
     line_spans,
@@ -568,7 +569,11 @@ def find_boilerplate(
         else:
             # Of the last line, every sentence matching or a matching run at its end:
             # both need its last sentence to match (it is not the first line: a one-line
-            # body was split above).
+            # body was split above). It starts at one of the splitter's candidate
+            # boundaries: when no pattern is the rest of the line from any of them, its
+            # last boundary is not decided.
+            if all(match((s, line[1])) is None for s in _tail_starts(text, *line)):
+                continue
             tail = _last_sentence(text, *line)
             if tail == line or match(tail) is None:
                 continue
@@ -602,6 +607,15 @@ def _last_sentence(text: str, start: int, end: int) -> tuple[int, int]:
         return start, end
     cut = next(line_sentence_ends(text, start, end, reverse=True), None)
     return (start, end) if cut is None else strip_span(text, cut, end)
+
+
+def _tail_starts(text: str, start: int, end: int) -> Iterator[int]:
+    """Where the last sentence of the line ``text[start:end]`` may start, if it has more
+    than one: after each of the splitter's candidate boundaries in the line (a sentence
+    mark, closing quotes or brackets, then white space: what :func:`line_sentence_ends`
+    picks its cuts from), the white space skipped as :func:`_last_sentence` skips it."""
+    for candidate in _sentence_end_candidates(text, start, end):
+        yield strip_span(text, candidate.end(), end)[0]
 
 
 def _matched_sentences(
