@@ -1,6 +1,6 @@
-r"""The characters a regular expression's match can start with, and those every match
-holds: cheap, exact pre-tests that let a check leave out the patterns that cannot match
-a unit.
+r"""The characters a regular expression's match can start with, those every match holds,
+and the expression relaxed to what the start of a match says: cheap, exact pre-tests
+that let a check leave out the patterns that cannot match a unit.
 
 :func:`first_characters` reads a pattern's parse tree (``re._parser``, as
 :mod:`corpus_qa.backtracking` does). The answer is a *necessary* condition derived from
@@ -28,6 +28,10 @@ match contains, wherever it starts (a unit lacking one of them cannot be matched
 
 >>> sorted(needed_characters(r"[^(]*+[(](?:AP|AFP) Photo[)]"))
 [' ', '(', ')', 'A', 'P', 'h', 'o', 't']
+
+:func:`relaxed` rewrites a pattern so that it matches from a position wherever the
+pattern matches a text starting there, however much text follows: one search with it
+says that no piece of a line that starts where the line does is matched whole.
 """
 
 from __future__ import annotations
