@@ -188,8 +188,12 @@ class PatternSet:
         parts = [f"(?P<_p{i}>{scoped_flags(self.patterns[i].source)})" for i in chosen]
         regex = re.compile(f"(?:{'|'.join(parts)}){_TRAIL_DECORATION}")
         loose = [self._loose(i) for i in chosen]
-        screen = (None if any(r is None for r in loose)
-                  else re.compile("|".join(f"(?:{r})" for r in loose)))
+        screen = None
+        if all(r is not None for r in loose):
+            try:
+                screen = re.compile("|".join(f"(?:{r})" for r in loose))
+            except (re.error, RecursionError, OverflowError):
+                screen = None  # no screen: the line is matched as it always was
         return regex, screen
 
     def _loose(self, index: int) -> str | None:
