@@ -104,6 +104,12 @@ class NaivePatternSet(bp.PatternSet):
                 return pattern
         return None
 
+    def match_line(
+        self, text: str, start: int, end: int, *, leading: bool, trailing: bool
+    ) -> tuple[bp.Pattern | None, bool]:
+        # no screen: every line's first sentence is looked for, as the rules say
+        return self.match(text, start, end, leading=leading, trailing=trailing), True
+
 
 def naive_repeated(docs: list[tuple[str, str, str, bool]], min_documents: int) -> int:
     """Baseline: keep every normalised line string with the set of its story ids."""

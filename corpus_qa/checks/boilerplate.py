@@ -29,11 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from corpus_qa.checks.prefilter import can_start, first_characters, needed_characters
+from corpus_qa.checks.prefilter import can_start, first_characters, needed_characters, relaxed
 from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, resolve_data_path
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
+from corpus_qa.text.segment import _candidates as _sentence_end_candidates
 from corpus_qa.text.segment import (
     line_sentence_ends,
     line_spans,
@@ -161,25 +162,51 @@ class PatternSet:
                        if first is None else frozenset()
                        for p, first in zip(self.patterns, self._first, strict=True)]
         self._gates = tuple(sorted(frozenset().union(*self._needs)))
+        # Each pattern relaxed to what the start of a match says (see _loose), made when
+        # an alternation first needs it: the screen of a line's pieces (match_line).
+        self._relaxed: dict[int, str | None] = {}
         self._by_first: dict[tuple[bool, bool, str | None, tuple[bool, ...]],
-                             re.Pattern[str] | None] = {}
+                             tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
 
     def _compile(self, leading: bool, trailing: bool, first: str | None = None,
-                 held: tuple[bool, ...] | None = None) -> re.Pattern[str] | None:
+                 held: tuple[bool, ...] | None = None,
+                 ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         """The alternation of the patterns of a position class (that can start with
-        ``first``, and whose needed characters are among the gates ``held``; None: any)."""
+        ``first``, and whose needed characters are among the gates ``held``; None: any),
+        and the alternation of the same patterns relaxed (None: no such pattern, or one
+        that cannot be relaxed)."""
         present = (frozenset(c for c, h in zip(self._gates, held, strict=True) if h)
                    if held is not None else None)
-        parts = [
-            f"(?P<_p{i}>{scoped_flags(p.source)})"
-            for i, p in enumerate(self.patterns)
+        chosen = [
+            i for i, p in enumerate(self.patterns)
             if p.allowed(leading, trailing)
             and (first is None or can_start(self._first[i], first))
             and (present is None or self._needs[i] <= present)
         ]
-        if not parts:
-            return None
-        return re.compile(f"(?:{'|'.join(parts)}){_TRAIL_DECORATION}")
+        if not chosen:
+            return None, None
+        parts = [f"(?P<_p{i}>{scoped_flags(self.patterns[i].source)})" for i in chosen]
+        regex = re.compile(f"(?:{'|'.join(parts)}){_TRAIL_DECORATION}")
+        loose = [self._loose(i) for i in chosen]
+        screen = None
+        if all(r is not None for r in loose):
+            try:
+                screen = re.compile("|".join(f"(?:{r})" for r in loose))
+            except (re.error, RecursionError, OverflowError):
+                screen = None  # no screen: the line is matched as it always was
+        return regex, screen
+
+    def _loose(self, index: int) -> str | None:
+        """Pattern ``index`` relaxed (:func:`~corpus_qa.checks.prefilter.relaxed`: no
+        look-ahead, no end anchor, possessive repeats made plain), or None when it cannot
+        be, or when the relaxed form could backtrack catastrophically (a possessive
+        repeat is how a pattern avoids that: ``(?:[^(]++|…)*+`` made plain is not safe)."""
+        if index not in self._relaxed:
+            loose = relaxed(scoped_flags(self.patterns[index].source))
+            if loose is not None and vet_regex(loose) is not None:
+                loose = None
+            self._relaxed[index] = loose
+        return self._relaxed[index]
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -190,25 +217,59 @@ class PatternSet:
     def __reduce__(self) -> tuple[Any, ...]:  # pickle the patterns, recompile on load
         return (PatternSet, (self.patterns,))
 
-    def match(
-        self, text: str, start: int, end: int, *, leading: bool, trailing: bool
-    ) -> Pattern | None:
-        """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
+    def _alternations(
+        self, text: str, start: int, end: int, leading: bool, trailing: bool
+    ) -> tuple[int, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
+        """Where the unit ``text[start:end]`` starts without its decoration, and the
+        alternation (and its screen) of the patterns that may be it (:meth:`_compile`)."""
         first = text[start] if start < end else None
         if first is None or not first.isalnum():  # no letter or digit is decoration
             start = _LEAD_DECORATION.match(text, start, end).end()  # type: ignore[union-attr]
             first = text[start] if start < end else None
         key = (leading, trailing, first,
                tuple([text.find(c, start, end) >= 0 for c in self._gates]))
-        regex = self._by_first.get(key, _UNCOMPILED)
-        if regex is _UNCOMPILED:
-            regex = self._by_first[key] = self._compile(*key)
+        found = self._by_first.get(key, _UNCOMPILED)
+        if found is _UNCOMPILED:
+            found = self._by_first[key] = self._compile(*key)
+        return start, found
+
+    def match(
+        self, text: str, start: int, end: int, *, leading: bool, trailing: bool
+    ) -> Pattern | None:
+        """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
+        start, (regex, _screen) = self._alternations(text, start, end, leading, trailing)
         if regex is None:
             return None
         m = regex.fullmatch(text, start, end)
         if m is None or m.lastgroup is None:
             return None
         return self._by_group[m.lastgroup]
+
+    def match_line(
+        self, text: str, start: int, end: int, *, leading: bool, trailing: bool
+    ) -> tuple[Pattern | None, bool]:
+        """:meth:`match` of the unit ``text[start:end]`` (a line), and whether a pattern
+        may be the whole of a piece of it that starts where it does (its first
+        sentence): False only when none can, for any piece ``text[start:h]``, ``h <=
+        end``, that holds a character other than decoration, in the line's position or
+        out of the trailing block.
+
+        Such a piece starts with the line's first character, holds no gate the line
+        does not, and is in no wider position class, so its patterns are among the
+        line's; the line's relaxed alternation (:func:`~corpus_qa.checks.prefilter.relaxed`)
+        matches from its start wherever one of them is a piece's whole text. Text that
+        no pattern's start fits is settled by that one search, without the line's own
+        match or the search for its first sentence.
+        """
+        start, (regex, screen) = self._alternations(text, start, end, leading, trailing)
+        if regex is None:
+            return None, False
+        if screen is not None and screen.match(text, start, end) is None:
+            return None, False
+        m = regex.fullmatch(text, start, end)
+        if m is None or m.lastgroup is None:
+            return None, True
+        return self._by_group[m.lastgroup], True
 
 
 # --- loading and validating pattern files --------------------------------------------
@@ -494,20 +555,29 @@ def find_boilerplate(
         ]
     hits: list[Hit] = []
     for index, line in enumerate(lines):
-        pattern = match(line)
+        lead, trail = where.of(line)
+        pattern, begins = patterns.match_line(text, line[0], line[1], leading=lead,
+                                              trailing=trail)
         if pattern is not None:
             hits.append(_pattern_hit(text, line, pattern))
             continue
         if index < len(lines) - 1:
             # Of a line before the last, only a matching run at its start counts (the
-            # first line), or every sentence matching: both need its first sentence to.
+            # first line), or every sentence matching: both need its first sentence to
+            # (which holds its sentence mark, never decoration: ``begins`` covers it).
+            if not begins:
+                continue
             head = _first_sentence(text, *line)
             if head == line or match(head) is None:
                 continue  # one sentence (already tried), or no sentence rule can apply
         else:
             # Of the last line, every sentence matching or a matching run at its end:
             # both need its last sentence to match (it is not the first line: a one-line
-            # body was split above).
+            # body was split above). It starts at one of the splitter's candidate
+            # boundaries: when no pattern is the rest of the line from any of them, its
+            # last boundary is not decided.
+            if all(match((s, line[1])) is None for s in _tail_starts(text, *line)):
+                continue
             tail = _last_sentence(text, *line)
             if tail == line or match(tail) is None:
                 continue
@@ -541,6 +611,15 @@ def _last_sentence(text: str, start: int, end: int) -> tuple[int, int]:
         return start, end
     cut = next(line_sentence_ends(text, start, end, reverse=True), None)
     return (start, end) if cut is None else strip_span(text, cut, end)
+
+
+def _tail_starts(text: str, start: int, end: int) -> Iterator[int]:
+    """Where the last sentence of the line ``text[start:end]`` may start, if it has more
+    than one: after each of the splitter's candidate boundaries in the line (a sentence
+    mark, closing quotes or brackets, then white space: what :func:`line_sentence_ends`
+    picks its cuts from), the white space skipped as :func:`_last_sentence` skips it."""
+    for candidate in _sentence_end_candidates(text, start, end):
+        yield strip_span(text, candidate.end(), end)[0]
 
 
 def _matched_sentences(
@@ -645,6 +724,7 @@ def find_document_boilerplate(
     furniture: CueSet | None = None,
     classified: Sequence[Hit] | None = None,
     lines: Sequence[tuple[int, int]] | None = None,
+    found: tuple[Sequence[Hit], Sequence[Hit]] | None = None,
 ) -> list[Hit]:
     """Pattern hits, the glued title/byline and (given ``furniture``, a cue set of
     :mod:`corpus_qa.checks.furniture`) the classifier's ``page_furniture`` lines of one
@@ -658,18 +738,24 @@ def find_document_boilerplate(
     ``classified``: the classifier's hits on this document when already found
     (``furniture.find(text, body_start=body_start)``, sure and possible), instead of
     classifying its lines again; the result is the same. ``lines``: the body's
-    ``line_spans`` when already split (see :func:`find_boilerplate`).
+    ``line_spans`` when already split (see :func:`find_boilerplate`). ``found``: the
+    hits of :func:`find_boilerplate` and :func:`find_glued_header` on this document with
+    these settings when already found (neither sequence is changed).
     """
-    hits = find_boilerplate(
-        text,
-        patterns,
-        leading_chars=leading_chars,
-        trailing_chars=trailing_chars,
-        body_start=body_start,
-        lines=lines,
-    )
+    if found is None:
+        hits = find_boilerplate(
+            text,
+            patterns,
+            leading_chars=leading_chars,
+            trailing_chars=trailing_chars,
+            body_start=body_start,
+            lines=lines,
+        )
+        header = find_glued_header(text, body_start=body_start, leading_chars=leading_chars)
+    else:
+        hits, header = list(found[0]), found[1]
     taken = [h.span for h in hits]
-    for hit in find_glued_header(text, body_start=body_start, leading_chars=leading_chars):
+    for hit in header:
         if all(hit.span[1] <= s or hit.span[0] >= e for s, e in taken):
             hits.append(hit)
     if classified is not None:

@@ -1,6 +1,6 @@
-r"""The characters a regular expression's match can start with, and those every match
-holds: cheap, exact pre-tests that let a check leave out the patterns that cannot match
-a unit.
+r"""The characters a regular expression's match can start with, those every match holds,
+and the expression relaxed to what the start of a match says: cheap, exact pre-tests
+that let a check leave out the patterns that cannot match a unit.
 
 :func:`first_characters` reads a pattern's parse tree (``re._parser``, as
 :mod:`corpus_qa.backtracking` does). The answer is a *necessary* condition derived from
@@ -28,6 +28,10 @@ match contains, wherever it starts (a unit lacking one of them cannot be matched
 
 >>> sorted(needed_characters(r"[^(]*+[(](?:AP|AFP) Photo[)]"))
 [' ', '(', ')', 'A', 'P', 'h', 'o', 't']
+
+:func:`relaxed` rewrites a pattern so that it matches from a position wherever the
+pattern matches a text starting there, however much text follows: one search with it
+says that no piece of a line that starts where the line does is matched whole.
 """
 
 from __future__ import annotations
@@ -175,3 +179,159 @@ def _needed_of(op: Any, av: Any, flags: int) -> set[str]:
         low, _high, body = av
         return _needed(body.data, flags) if low >= 1 else set()
     return set()  # look-arounds, anchors, ANY, NOT_LITERAL, a category, a group reference
+
+
+# --- a pattern relaxed to what a match's start says ----------------------------------
+
+_FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.LOCALE, "L"), (re.MULTILINE, "m"),
+                 (re.DOTALL, "s"), (re.ASCII, "a"), (re.UNICODE, "u"))
+_CATEGORY_NAMES = {
+    sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W",
+}
+_STARTS = (sre.AT_BEGINNING, sre.AT_BEGINNING_LINE, sre.AT_BEGINNING_STRING)
+"""Anchors that read only what lies before the position (the others read what follows)."""
+
+
+def relaxed(source: str) -> str | None:
+    r"""A regular expression that matches from a position wherever ``source`` does, up
+    to any end of the text at or after that match's end: ``source`` with what makes a
+    match depend on where the text ends taken out — look-aheads, ``\b``, ``\B``, ``$``,
+    ``\Z`` — and possessive repeats and atomic groups made plain (a match of ``source``
+    is then a match of the result, and stays one when the text goes on). ``None`` when
+    ``source`` holds what this cannot rewrite (a conditional group, global flags).
+
+    So ``re.compile(relaxed(p)).match(text, start, end)`` is None only when no
+    ``text[start:h]``, ``h <= end``, is matched whole by ``p`` (``re.fullmatch(p, text,
+    start, h)``): one cheap test for every piece of a line that starts where it does.
+
+    >>> print(relaxed(r"Copyright(?=.*\d)\s*+\d{4}\b"))
+    Copyright(?:[\s]){0,}(?:[\d]){4,4}
+    """
+    parsed = sre_parse.parse(source)
+    if parsed.state.flags & ~re.UNICODE:
+        return None
+    try:
+        items = _relax(parsed.data)
+        out = _unparse(items)
+    except _Unsupported:
+        return None
+    # The rewrite is checked, not trusted: the result must parse to the relaxed tree.
+    try:
+        again = sre_parse.parse(out)
+    except re.error:
+        return None
+    if again.state.flags != parsed.state.flags or _shape(again.data) != _shape(items):
+        return None
+    return out
+
+
+class _Unsupported(Exception):
+    """A construct :func:`relaxed` does not rewrite."""
+
+
+def _relax(items: Any) -> list[tuple[Any, Any]]:
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op is sre.AT:
+            if av in _STARTS:
+                out.append((op, av))
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            direction, body = av
+            if direction < 0:  # a look-behind reads before the position: kept as it is
+                out.append((op, (direction, list(body.data))))
+        elif op is sre.SUBPATTERN:
+            _group, add, remove, body = av  # verbose is how the source was read, no more
+            out.append((op, (None, add & ~re.VERBOSE, remove & ~re.VERBOSE,
+                             _relax(body.data))))
+        elif op is sre.ATOMIC_GROUP:
+            out.append((sre.SUBPATTERN, (None, 0, 0, _relax(av.data))))
+        elif op is sre.BRANCH:
+            out.append((op, (None, [_relax(b.data) for b in av[1]])))
+        elif op in _REPEATS:
+            low, high, body = av
+            kind = sre.MIN_REPEAT if op is sre.MIN_REPEAT else sre.MAX_REPEAT
+            out.append((kind, (low, high, _relax(body.data))))
+        elif op in (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN):
+            out.append((op, av))
+        else:
+            raise _Unsupported(op)
+    return out
+
+
+def _flags(add: int) -> str:
+    return "".join(letter for flag, letter in _FLAG_LETTERS if add & flag)
+
+
+def _char(code: int) -> str:
+    return re.escape(chr(code))
+
+
+def _unparse(items: list[tuple[Any, Any]]) -> str:
+    parts = []
+    for op, av in items:
+        if op is sre.LITERAL:
+            parts.append(_char(av))
+        elif op is sre.NOT_LITERAL:
+            parts.append(f"[^{_char(av)}]")
+        elif op is sre.ANY:
+            parts.append(".")
+        elif op is sre.IN:
+            parts.append("[" + "".join(_class_item(o, a) for o, a in av) + "]")
+        elif op is sre.AT:
+            parts.append({sre.AT_BEGINNING: "^", sre.AT_BEGINNING_LINE: "^",
+                          sre.AT_BEGINNING_STRING: r"\A"}[av])
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            direction, body = av
+            mark = "=" if op is sre.ASSERT else "!"
+            parts.append(f"(?<{mark}{_unparse(body)})")
+        elif op is sre.SUBPATTERN:
+            _group, add, remove, body = av
+            flags = _flags(add) + ("-" + _flags(remove) if remove else "")
+            parts.append(f"(?{flags}:{_unparse(body)})")
+        elif op is sre.BRANCH:
+            parts.append("(?:" + "|".join(_unparse(b) for b in av[1]) + ")")
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, high, body = av
+            count = f"{{{low},}}" if high >= sre.MAXREPEAT else f"{{{low},{high}}}"
+            lazy = "?" if op is sre.MIN_REPEAT else ""
+            parts.append(f"(?:{_unparse(body)}){count}{lazy}")
+        else:
+            raise _Unsupported(op)
+    return "".join(parts)
+
+
+def _class_item(op: Any, av: Any) -> str:
+    if op is sre.NEGATE:
+        return "^"
+    if op is sre.LITERAL:
+        return _char(av)
+    if op is sre.RANGE:
+        return f"{_char(av[0])}-{_char(av[1])}"
+    if op is sre.CATEGORY and av in _CATEGORY_NAMES:
+        return _CATEGORY_NAMES[av]
+    raise _Unsupported(op)
+
+
+def _shape(items: Any) -> Any:
+    """A parse tree as nested tuples, capture groups read as plain groups and a plain
+    group (no flags) spliced into its sequence, to compare two trees."""
+    out: list[Any] = []
+    for op, av in items:
+        if op is sre.SUBPATTERN:
+            _group, add, remove, body = av
+            if not add and not remove:
+                out.extend(_shape(body))
+                continue
+            av = (None, add, remove, _shape(body))
+        elif op is sre.BRANCH:
+            av = (None, tuple(_shape(b) for b in av[1]))
+        elif op in _REPEATS:
+            av = (av[0], av[1], _shape(av[2]))
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            av = (av[0], _shape(av[1]))
+        elif op is sre.IN:
+            av = tuple(av)
+        out.append((str(op), av))
+    return tuple(out)

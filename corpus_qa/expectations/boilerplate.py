@@ -88,6 +88,23 @@ def _classified(text: str, body_start: int, cues: Lists) -> list[Hit]:
                                        lines=_lines(text, body_start)))
 
 
+def _pattern_hits(text: str, body_start: int, patterns: Lists) -> list[Hit]:
+    """The pattern lists' hits on one document (``find_boilerplate``), found once per
+    document while GX validates a batch: both boilerplate expectations read them."""
+    refs = _refs(patterns)
+    return memoized(("patterns", refs, body_start, text),
+                    lambda: bp.find_boilerplate(text, _loaded_patterns(refs),
+                                                body_start=body_start,
+                                                lines=_lines(text, body_start)))
+
+
+def _header_hits(text: str, body_start: int) -> list[Hit]:
+    """The glued title and byline of one document (``find_glued_header``), found once per
+    document while GX validates a batch: both boilerplate expectations read them."""
+    return memoized(("header", body_start, text),
+                    lambda: bp.find_glued_header(text, body_start=body_start))
+
+
 def boilerplate_hits(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
     """What the expectation reports for one row's ``text`` cell (text and body start),
     with the suite's pattern and cue lists (``None``: the default lists)."""
@@ -96,7 +113,9 @@ def boilerplate_hits(value: Any, patterns: Lists, cues: Lists) -> list[Hit]:
                                         body_start=body_start,
                                         furniture=_cues(cues),
                                         classified=_classified(text, body_start, cues),
-                                        lines=_lines(text, body_start))
+                                        lines=_lines(text, body_start),
+                                        found=(_pattern_hits(text, body_start, patterns),
+                                               _header_hits(text, body_start)))
 
 
 def _possible_furniture(
@@ -106,18 +125,16 @@ def _possible_furniture(
     expectation reports (one defect, one finding).
 
     The classifier's sure lines are never ``possible``; the pattern and header hits
-    are looked for only when there is a candidate (rare), so the boilerplate check
-    does not run a second time on every row.
+    are looked for only when there is a candidate (rare), and are the ones the
+    boilerplate expectation found on the same row (shared while GX validates a batch).
     """
     text, body_start = _document(value)
     candidates = [h for h in _classified(text, body_start, cues)
                   if h.reason == "possible_furniture"]
     if not candidates:
         return []
-    pats = _patterns(patterns)
-    taken = [h.span for h in bp.find_boilerplate(text, pats, body_start=body_start,
-                                                 lines=_lines(text, body_start))]
-    taken += [h.span for h in bp.find_glued_header(text, body_start=body_start)]
+    taken = [h.span for h in _pattern_hits(text, body_start, patterns)]
+    taken += [h.span for h in _header_hits(text, body_start)]
     return [h for h in candidates
             if all(h.span[1] <= s or h.span[0] >= e for s, e in taken)]
 

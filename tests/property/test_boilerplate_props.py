@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from corpus_qa.checks.boilerplate import (
     DEFAULT_LEADING_CHARS,
     DEFAULT_TRAILING_CHARS,
+    Pattern,
+    PatternSet,
     RepeatedLineCounter,
     find_boilerplate,
     find_flattened_paragraphs,
@@ -192,7 +194,7 @@ def _every_pattern_match(text: str, start: int, end: int, lead: bool, trail: boo
     needed characters: the one alternation of every pattern of the position class."""
     from corpus_qa.checks.boilerplate import _LEAD_DECORATION
 
-    regex = PATTERNS._compile(lead, trail)  # every pattern (re caches the compiled regex)
+    regex, _screen = PATTERNS._compile(lead, trail)  # every pattern (re caches the regex)
     start = _LEAD_DECORATION.match(text, start, end).end()
     m = regex.fullmatch(text, start, end) if regex is not None else None
     return None if m is None or m.lastgroup is None else PATTERNS._by_group[m.lastgroup]
@@ -221,10 +223,11 @@ def test_patterns_picked_by_first_character_match_as_all_of_them(
             assert PATTERNS.match(text, 0, len(text), leading=True, trailing=True)
 
 
-def _every_line_split(text: str, body_start: int = 0):  # type: ignore[no-untyped-def]
+def _every_line_split(text: str, body_start: int = 0, patterns=PATTERNS):  # type: ignore[no-untyped-def]
     """find_boilerplate as it was before it decided a line's first or last sentence
-    alone: each line no pattern is split into all of its sentences, unless its first
-    sentence is the whole line or (a line before the last) matches nothing."""
+    alone (and before a line's relaxed alternation screened its first sentence): each
+    line no pattern is split into all of its sentences, unless its first sentence is the
+    whole line or (a line before the last) matches nothing."""
     from corpus_qa.checks.boilerplate import _matched_sentences, _pattern_hit, _Positions
 
     lines = line_spans(text, body_start)
@@ -234,7 +237,7 @@ def _every_line_split(text: str, body_start: int = 0):  # type: ignore[no-untype
 
     def match(span):  # type: ignore[no-untyped-def]
         lead, trail = where.of(span)
-        return PATTERNS.match(text, span[0], span[1], leading=lead, trailing=trail)
+        return patterns.match(text, span[0], span[1], leading=lead, trailing=trail)
 
     if len(lines) == 1:
         return [_pattern_hit(text, s, p) for s in sentence_spans(text, *lines[0])
@@ -310,3 +313,47 @@ def test_line_hash_is_blake2b_of_the_line(line: str) -> None:
 
     digest = blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     assert _hash(line) == int.from_bytes(digest, "big")
+
+
+# A steward's patterns that the relaxed screen must not misjudge: an end anchor, a word
+# boundary, look-aheads, possessive repeats and atomic groups (which the screen drops or
+# makes plain), a conditional group (which it cannot rewrite: never screened), a nested
+# possessive repeat (whose plain form is unsafe: never screened), and a phrase.
+_USER = [
+    (r"Read more here\.$", "Read more here."),
+    (r"Sponsored\b[^.!?]{0,40}\.", "Sponsored by Acme."),
+    (r"(?!Breaking)[A-Z]\w*+ alert\.", "Weather alert."),
+    (r"Photo: [^.]*+\.", "Photo: John Smith."),
+    (r"(?>Share|Tweet) this( story)?\.", "Tweet this story."),
+    (r"(?=.*permission\.$)Used with (?:kind )?permission\.", "Used with kind permission."),
+    (r"Attention(:)?(?(1) |, )[^.]++\.", "Attention: nothing here."),
+    (r"(?:[^(\n]++|\((?!AP))*+\(AP\)\.", "Smith (AP)."),
+    (r"(?i:follow\s+us\s+on\s+twitter)", "Follow us on Twitter"),
+    (r"It was\.", "It was."),
+]
+USER = PatternSet([
+    Pattern(id=f"user_{i}", reason="call_to_action", where=where, source=source,
+            example=example)
+    for i, ((source, example), where) in enumerate(
+        zip(_USER, ["anywhere", "edges", "leading", "trailing"] * 3, strict=False))])
+_USER_SENTENCE = st.one_of(
+    st.sampled_from(CLEAN),
+    st.sampled_from([e for _, e in _USER]),
+    st.sampled_from(["Dr.", "U.S.", "»", "• Read more here.", "Read more here", "Weather"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.lists(_USER_SENTENCE, min_size=1, max_size=4).map(" ".join),
+                      min_size=1, max_size=8),
+       breaks=st.sampled_from(["\n", "\n\n"]), body_start=st.integers(0, 40))
+def test_a_line_screened_by_its_relaxed_alternation_loses_no_user_pattern(
+    lines: list[str], breaks: str, body_start: int
+) -> None:
+    # injected: a steward's pattern (its example) as a line, or as the first sentence of
+    # one; harmless: news sentences around it; the screen finds what matching every
+    # line and sentence finds
+    text = breaks.join(lines)
+    body_start = min(body_start, len(text))
+    assert find_boilerplate(text, USER, body_start=body_start) == _every_line_split(
+        text, body_start, USER)

@@ -622,3 +622,32 @@ def test_no_letter_or_digit_is_lead_decoration() -> None:
     lead = boilerplate._LEAD_DECORATION
     assert [hex(c) for c in range(0x110000)
             if chr(c).isalnum() and lead.match(chr(c)).end()] == []  # type: ignore[union-attr]
+
+
+def test_a_line_no_pattern_can_start_is_not_split_into_sentences(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The relaxed alternation of a line's patterns settles a news paragraph (no
+    pattern's start fits it) without deciding its first sentence, and the last line's
+    last sentence is decided only when a pattern is the rest of the line from one of
+    its candidate boundaries; a line whose first or last sentence is a notice is still
+    split, and found."""
+    decided: list[tuple[int, int]] = []
+    first_sentence, last_sentence = boilerplate._first_sentence, boilerplate._last_sentence
+    monkeypatch.setattr(boilerplate, "_first_sentence",
+                        lambda text, s, e: decided.append((s, e)) or first_sentence(text, s, e))
+    monkeypatch.setattr(boilerplate, "_last_sentence",
+                        lambda text, s, e: decided.append((s, e)) or last_sentence(text, s, e))
+    seed = (SEEDS / "000_c3359af66ac874be.txt").read_text(encoding="utf-8")
+    body = seed.index("U.S.")
+    assert find_boilerplate(seed, PATTERNS, body_start=body) == []
+    assert decided == []
+    text = "Advertisement. The talks went on for hours.\nThey ended late.\nMore was said."
+    hits = find_boilerplate(text, PATTERNS)
+    assert [(h.reason, text[h.span[0]:h.span[1]]) for h in hits] == [
+        ("page_furniture", "Advertisement.")]
+    assert decided == [(0, len("Advertisement. The talks went on for hours."))]
+    decided.clear()
+    text = "Intro.\nThe talks went on. They ended late.\nMore was said. Share this article."
+    hits = find_boilerplate(text, PATTERNS)
+    assert [(h.reason, text[h.span[0]:h.span[1]]) for h in hits] == [
+        ("call_to_action", "Share this article.")]
+    assert decided == [(text.index("More"), len(text))]

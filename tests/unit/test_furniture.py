@@ -311,6 +311,38 @@ def test_expectations_split_sure_and_possible_without_overlap() -> None:
     assert [(h.reason, h.span) for h in ambiguous] == [("possible_furniture", possible)]
 
 
+def test_both_expectations_find_a_rows_patterns_and_header_once_per_batch(monkeypatch) -> None:
+    """While a batch is validated, the possible-furniture expectation reads the pattern
+    and header hits the boilerplate expectation found on the same row (one search of
+    each per document); outside a batch each expectation finds its own."""
+    from corpus_qa.expectations import boilerplate as eb
+    from corpus_qa.expectations.base import recording
+
+    article = news_document(random.Random(5))
+    text, _ = insert(article, "Unsere Redaktion bei Instagram und TikTok", "start")
+    text, possible = insert(text, "Weather Radar Maps", "end")
+    text, _ = insert(text, "Advertisement", "end")
+    cell = {"text": text, "body_start": 0}
+    calls = {"find_boilerplate": 0, "find_glued_header": 0}
+    for name in calls:
+        real = getattr(bp, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(bp, name, counted)
+    with recording():
+        sure = eb.boilerplate_hits(cell, None, None)
+        ambiguous = eb._possible_furniture(cell, None, None)
+    assert calls == {"find_boilerplate": 1, "find_glued_header": 1}
+    assert [h.span for h in ambiguous] == [possible]
+    assert "page_furniture" in {h.reason for h in sure}
+    assert eb.boilerplate_hits(cell, None, None) == sure  # the memoized list is not changed
+    assert eb._possible_furniture(cell, None, None) == ambiguous
+    assert calls == {"find_boilerplate": 3, "find_glued_header": 3}
+
+
 def test_triggers_never_hide_a_line_the_regex_fires_on() -> None:
     """A trigger is a speed-up only: on every line we have (dev set, cases, examples),
     an entry whose regex fires also finds one of its triggers."""

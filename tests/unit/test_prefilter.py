@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus_qa.checks.boilerplate import load_default_patterns, scoped_flags
-from corpus_qa.checks.prefilter import can_start, first_characters, needed_characters
+from corpus_qa.checks.prefilter import can_start, first_characters, needed_characters, relaxed
 
 
 @pytest.mark.parametrize(("source", "text"), [
@@ -85,3 +85,45 @@ def test_every_match_of_a_default_pattern_starts_with_one_of_its_first_character
     source = scoped_flags(pattern.source)
     text = data.draw(st.from_regex(source, fullmatch=True), label="text")
     assert can_start(first_characters(source), text[0])
+
+
+@pytest.mark.parametrize(("source", "unit", "rest"), [
+    (r"Read more\.$", "Read more.", " The story goes on."),         # an end anchor
+    (r"Ad\b", "Ad", "vertising"),                                 # a word boundary
+    (r"Sponsored\Z", "Sponsored", " content"),
+    (r"(?!Breaking)[A-Z]\w*+ alert", "Weather alert", " issued."),  # look-ahead, possessive
+    (r"Photo: [^.]*+", "Photo: Jane Smith", ". More text"),        # possessive up to the end
+    (r"(?>Share|Tweet) this", "Tweet this", " now"),              # atomic group
+    (r"(?=.*permission$)Used with permission", "Used with permission", " of AP."),
+    (r"(?<=\n)Menu", "Menu", " Home"),                              # a look-behind is kept
+    (r"(?i:follow\s+us)", "FOLLOW  us", " on X"),
+    (r"(?:\d{1,3}+ min(?:ute)?s? read)", "4 min read", "ing"),
+])
+def test_a_relaxed_pattern_matches_wherever_the_text_goes_on(
+    source: str, unit: str, rest: str
+) -> None:
+    text = "\n" + unit + rest
+    regex = re.compile(source)
+    assert regex.fullmatch(text, 1, 1 + len(unit))
+    loose = relaxed(source)
+    assert loose is not None
+    assert re.compile(loose).match(text, 1, len(text))
+
+
+def test_what_cannot_be_relaxed_is_none() -> None:
+    assert relaxed(r"(a)?(?(1)b|c)") is None  # a conditional group
+    assert relaxed(r"(?x)a b") is None  # a global flag (a suite's pattern has it scoped)
+    assert relaxed(scoped_flags(r"(?x)a b")) == "(?:ab)"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), pattern=st.sampled_from(_PATTERNS), rest=st.text(max_size=20))
+def test_every_match_of_a_default_pattern_is_matched_by_its_relaxed_form(
+    data, pattern, rest: str  # type: ignore[no-untyped-def]
+) -> None:
+    # injected: a text the pattern matches whole; harmless: any text after it
+    source = scoped_flags(pattern.source)
+    loose = relaxed(source)
+    assert loose is not None, pattern.id  # every packaged pattern can be relaxed
+    text = data.draw(st.from_regex(source, fullmatch=True), label="text")
+    assert re.compile(loose).match(text + rest)
