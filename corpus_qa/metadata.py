@@ -488,10 +488,13 @@ class ParsedDate:
     problem: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(raw: str) -> ParsedDate:
     """Read ISO 8601 (date, optional time) or an English date ("December 28, 2023").
 
-    The calendar date is taken as written (a time zone does not move it).
+    The calendar date is taken as written (a time zone does not move it). Each text is
+    read once per process (the result is immutable, and a corpus repeats its dates: a
+    document's date is read when it is resolved, checked and grouped, 4 µs each time).
 
     >>> parse_date("Thursday, Dec. 28, 2023 10:00 AM EST").date
     datetime.date(2023, 12, 28)
