@@ -565,8 +565,11 @@ class StoryGrouper:
     def _sign_batch(self, texts: Sequence[str]) -> list[Signature | None]:
         codes = _folded_batch(texts)
         words, starts = _word_runs(codes)
-        doc_of_word = np.searchsorted(np.flatnonzero(codes == _SEPARATOR), starts)
-        per_doc = np.bincount(doc_of_word, minlength=len(texts))
+        # the words before each text's separator (no word holds one), so each text's
+        # count of words, and each word's text
+        before = np.searchsorted(starts, np.flatnonzero(codes == _SEPARATOR))
+        per_doc = np.diff(before, prepend=0)
+        doc_of_word = np.repeat(np.arange(len(texts)), per_doc)
         k = self.shingle_words
         with np.errstate(over="ignore"):
             # shingles that start and end in one text; a text of fewer than k words is one shingle
