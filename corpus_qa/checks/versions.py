@@ -272,8 +272,9 @@ def _folded_batch(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
         folded[raw >= _TABLE_SIZE] = _NO_CHAR  # folded in context
     ends = np.cumsum([len(text) + 1 for text in texts]) - 1  # where each "\n" was joined
     folded[ends] = _SEPARATOR
-    unfoldable = np.flatnonzero(folded == _NO_CHAR)
-    if len(unfoldable):
+    top = folded.max()  # the two marks are the largest values: most batches have neither
+    if top == _NO_CHAR:
+        unfoldable = np.flatnonzero(folded == _NO_CHAR)
         pieces, done = [], 0
         for index in np.unique(np.searchsorted(ends, unfoldable)).tolist():
             start = int(ends[index - 1]) + 1 if index else 0
@@ -283,8 +284,8 @@ def _folded_batch(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
             done = int(ends[index])
         pieces.append(folded[done:])
         folded = np.concatenate(pieces)
-    removed = folded == _FOLDS_AWAY
-    return folded[~removed] if removed.any() else folded
+        top = folded.max()
+    return folded[folded != _FOLDS_AWAY] if top >= _FOLDS_AWAY else folded
 
 
 def _folded_codes(text: str) -> npt.NDArray[np.uint32]:
