@@ -41,15 +41,14 @@ def measure(corpus: Path, documents: int, repeat: int) -> dict[str, float]:
     import time
 
     from corpus_qa import metadata as md
-    from corpus_qa.engine.passes import new_grouper
+    from corpus_qa.checks import boilerplate as bp
+    from corpus_qa.checks import furniture as fu
+    from corpus_qa.engine.passes import ChunkResult, DocumentPass, new_grouper
+    from corpus_qa.engine.reading import file_batches, read_and_validate
     from corpus_qa.engine.rows import credits_of, stored_row
     from corpus_qa.engine.rowstore import RowStore
     from corpus_qa.expectations import metadata as em
     from corpus_qa.expectations.base import recording
-    from corpus_qa.checks import boilerplate as bp
-    from corpus_qa.checks import furniture as fu
-    from corpus_qa.engine.passes import ChunkResult, DocumentPass
-    from corpus_qa.engine.reading import file_batches, read_and_validate
     from corpus_qa.sources.base import SourceCounts
     from corpus_qa.sources.corpus import Walk
     from corpus_qa.suite import load_suite
