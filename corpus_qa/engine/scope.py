@@ -89,8 +89,8 @@ class ScopeValidator:
                 "result_format": "SUMMARY",
                 # Every failing row of the chunk, by its place in ``rows`` (the frame's
                 # default index). Not by an index column (``unexpected_index_column_names``):
-                # GX would look its cell up per failing row, ``DataFrame.at`` — a fifth of
-                # its work on a chunk where most documents fail an expectation.
+                # GX would look its cell up per failing row, ``DataFrame.at`` — 3 % of
+                # pass 1 on news where every document misses a required field.
                 "partial_unexpected_count": len(rows),
             },
         )
@@ -181,9 +181,10 @@ def _quick_metric_ids() -> Iterator[None]:
 
     GX builds a fresh metric graph for every chunk it validates: a few hundred metric
     configurations, each named by an md5 of its keyword arguments made JSON-ready by
-    ``convert_to_json_serializable`` — a third of GX's fixed cost on a chunk (about
-    17 ms of 50), mostly spent testing ``None`` against NumPy's scalar types, a test
-    that function makes before ``data is None``. While our own chunks are validated, the
+    ``convert_to_json_serializable`` — about 11 ms of a chunk's fixed cost of 48 ms,
+    mostly spent testing ``None`` against NumPy's scalar types, a test that function
+    makes before ``data is None`` (a chunk of one document: 44 → 37 ms with
+    :func:`json_ready`). While our own chunks are validated, the
     metric ids are made JSON-ready by :func:`json_ready` (the same values; anything but
     plain built-in values goes to GX's function), and GX's own is put back afterwards.
     """
