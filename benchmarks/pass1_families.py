@@ -6,9 +6,11 @@ document, this checkout next to an earlier one measured in turn in the same run.
 On a corpus of distinct stories (``benchmarks/news_corpus.py``, seeded), read as the
 workers read it, each family is called alone on every document (best of ``--repeat``):
 the boilerplate patterns (``find_boilerplate``), the glued title and byline, the
-furniture classifier (``CueSet.find``), metadata resolution, the date check, the
-repeated-line hashes (the corpus pre-pass); then pass 1 itself (``DocumentPass`` on
-2,000-document chunks, the heap frozen as in a worker), per document. With ``--before``
+furniture classifier (``CueSet.find``), metadata resolution, the date check, the two
+metadata expectations, the repeated-line hashes (the corpus pre-pass), the story
+signatures (MinHash), the row store (each document's row and line hashes written); then
+pass 1 itself (``DocumentPass`` on 2,000-document chunks, the heap frozen as in a
+worker), per document, and per chunk of one document (GX's fixed cost of a chunk). With ``--before``
 (a git revision of this repository, exported with ``git archive``, or a directory
 holding an earlier checkout) the two checkouts run in turn, ``--rounds`` times, each in
 its own interpreter, so the machine's load falls on both alike: read the ratios.
@@ -29,7 +31,8 @@ if str(ROOT) not in sys.path and "--measure" not in sys.argv:
     sys.path.insert(0, str(ROOT))  # a measuring child imports the checkout on PYTHONPATH
 
 FAMILIES = ("find_boilerplate", "glued header", "CueSet.find", "metadata resolve",
-            "date check", "repeated-line hashes", "pass 1 (DocumentPass)")
+            "date check", "metadata expectations", "repeated-line hashes", "story signatures",
+            "row store", "pass 1 (DocumentPass)", "pass 1 per chunk (1 document)")
 
 
 def measure(corpus: Path, documents: int, repeat: int) -> dict[str, float]:
@@ -40,8 +43,12 @@ def measure(corpus: Path, documents: int, repeat: int) -> dict[str, float]:
     from corpus_qa import metadata as md
     from corpus_qa.checks import boilerplate as bp
     from corpus_qa.checks import furniture as fu
-    from corpus_qa.engine.passes import ChunkResult, DocumentPass
+    from corpus_qa.engine.passes import ChunkResult, DocumentPass, new_grouper
     from corpus_qa.engine.reading import file_batches, read_and_validate
+    from corpus_qa.engine.rows import credits_of, stored_row
+    from corpus_qa.engine.rowstore import RowStore
+    from corpus_qa.expectations import metadata as em
+    from corpus_qa.expectations.base import recording
     from corpus_qa.sources.base import SourceCounts
     from corpus_qa.sources.corpus import Walk
     from corpus_qa.suite import load_suite
@@ -63,6 +70,28 @@ def measure(corpus: Path, documents: int, repeat: int) -> dict[str, float]:
     cues = fu.load_default_cues()
     counter = bp.RepeatedLineCounter()
     resolved = [md.resolve(d, phrases) for d in docs]
+    rows = [m.to_row() for m in resolved]
+    grouper = new_grouper(suite)
+    bodies = [d.text[d.body_start:] for d in docs]
+    stored = [stored_row(d, r, credits_of(m, phrases))
+              for d, r, m in zip(docs, rows, resolved, strict=True)]
+    prepared = [{"lines": [[h, s, e] for h, (s, e) in counter.line_hashes(d.text, d.body_start)],
+                 "credits": []} for d in docs]
+    store_dir = tempfile.TemporaryDirectory(prefix="corpus-qa-pass1-store-")
+    rows_kept, chunk = RowStore(store_dir.name), iter(range(10**6))
+
+    def metadata_expectations() -> None:
+        with recording():  # as while GX validates a chunk: the two share each row's metadata
+            for row in rows:
+                em._missing(row, ["date", "source", "attribution"])
+                em._invalid_date(row, None, None)
+
+    def row_store() -> None:
+        with rows_kept.writer(next(chunk)) as put:
+            for row, pre in zip(stored, prepared, strict=True):
+                put(row)
+                put(pre)
+
     work = {
         "find_boilerplate": lambda: [bp.find_boilerplate(d.text, patterns,
                                                          body_start=d.body_start) for d in docs],
@@ -71,8 +100,11 @@ def measure(corpus: Path, documents: int, repeat: int) -> dict[str, float]:
         "CueSet.find": lambda: [cues.find(d.text, body_start=d.body_start) for d in docs],
         "metadata resolve": lambda: [md.resolve(d, phrases) for d in docs],
         "date check": lambda: [md.check_date_valid(m) for m in resolved],
+        "metadata expectations": metadata_expectations,
         "repeated-line hashes": lambda: [counter.line_hashes(d.text, d.body_start)
                                          for d in docs],
+        "story signatures": lambda: grouper.signatures(bodies),
+        "row store": row_store,  # each document's stored row and line hashes, written
     }
     out: dict[str, float] = {}
     for name, run in work.items():
@@ -96,6 +128,18 @@ def measure(corpus: Path, documents: int, repeat: int) -> dict[str, float]:
                 document_pass((number, chunk))
             best = min(best, time.process_time() - started)
         out["pass 1 (DocumentPass)"] = best / len(docs) * 1e6
+        # GX's fixed cost per chunk (what a chunk costs beyond its documents), in µs:
+        # chunks of one document
+        best, alone = float("inf"), docs[:50]
+        for _ in range(repeat):
+            started = time.process_time()
+            for doc in alone:
+                number += 1
+                document_pass((number, [doc]))
+            best = min(best, time.process_time() - started)
+        out["pass 1 per chunk (1 document)"] = best / len(alone) * 1e6
+    rows_kept.close()
+    store_dir.cleanup()
     return out
 
 

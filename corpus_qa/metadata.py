@@ -73,12 +73,21 @@ class Signal:
     kind: str | None = None  # "byline" or None
     triggers: tuple[str, ...] = ()  # lower-case words: run the pattern only where one occurs
 
-    def fires(self, lowered_window: str) -> bool:
-        """Whether the pattern is worth running on a window (already lower-cased)."""
+    def fires(self, lowered_window: str, tested: dict[str, bool] | None = None) -> bool:
+        """Whether the pattern is worth running on a window (already lower-cased).
+
+        ``tested`` holds the window's answers for the triggers tested there so far (by
+        any signal): each is read from it, or found and added to it."""
         if not self.triggers:
             return True
-        for trigger in self.triggers:  # noqa: SIM110 (a loop: ~2x faster than any() here)
-            if trigger in lowered_window:
+        for trigger in self.triggers:  # a loop: ~2x faster than any() here
+            if tested is None:
+                found = trigger in lowered_window
+            else:
+                found = tested.get(trigger)
+                if found is None:
+                    found = tested[trigger] = trigger in lowered_window
+            if found:
                 return True
         return False
 
@@ -488,10 +497,13 @@ class ParsedDate:
     problem: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(raw: str) -> ParsedDate:
     """Read ISO 8601 (date, optional time) or an English date ("December 28, 2023").
 
-    The calendar date is taken as written (a time zone does not move it).
+    The calendar date is taken as written (a time zone does not move it). Each text is
+    read once per process (the result is immutable, and a corpus repeats its dates: a
+    document's date is read when it is resolved, checked and grouped, 4 µs each time).
 
     >>> parse_date("Thursday, Dec. 28, 2023 10:00 AM EST").date
     datetime.date(2023, 12, 28)
@@ -809,6 +821,9 @@ def _text_evidence(text: str, body_start: int, phrases: Phrases) -> Iterator[Evi
     seen: set[tuple[str, Span | None, str]] = set()
     bylines = 0
     lowered: dict[Span, str] = {}
+    # each window's answer for each trigger tested there: several signals share a
+    # trigger ("cc", "creative", "public"), and a short one costs a scan of the window
+    tested: dict[Span, dict[str, bool]] = {}
     windows = {where: _windows(text, start, where, phrases) for where in _WHERE}
     for signal in phrases.signals:
         if signal.kind == "byline" and bylines:
@@ -816,7 +831,8 @@ def _text_evidence(text: str, body_start: int, phrases: Phrases) -> Iterator[Evi
         for window in windows[signal.where]:
             if window not in lowered:
                 lowered[window] = text[window[0] : window[1] + _WINDOW_MARGIN].casefold()
-            if not signal.fires(lowered[window]):
+                tested[window] = {}
+            if not signal.fires(lowered[window], tested[window]):
                 continue
             for item in _signal_evidence(text, start, signal, phrases, window):
                 if (item.signal, item.span, item.field) not in seen:

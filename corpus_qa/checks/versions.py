@@ -207,7 +207,9 @@ def _is_word_table() -> npt.NDArray[np.bool_]:
 def _is_word(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     """Whether each code point is a word character (``_SEPARATOR`` is not)."""
     table = _is_word_table()
-    words = table[np.minimum(codes, 0xFFFF)]
+    words = table.take(codes, mode="clip")  # a code past the table reads its last entry
+    if not len(codes) or codes.max() <= 0xFFFF:
+        return words
     for at in np.flatnonzero(codes > 0xFFFF).tolist():
         code = int(codes[at])
         words[at] = code < _SEPARATOR and chr(code).isalnum()
@@ -265,12 +267,14 @@ def _folded_batch(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
     """
     joined = "\n".join(texts) + "\n"
     raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    folded = _fold_table()[np.minimum(raw, _TABLE_SIZE - 1)]
-    folded[raw >= _TABLE_SIZE] = _NO_CHAR
+    folded = _fold_table().take(raw, mode="clip")  # past the table: its last entry, then
+    if raw.max() >= _TABLE_SIZE:
+        folded[raw >= _TABLE_SIZE] = _NO_CHAR  # folded in context
     ends = np.cumsum([len(text) + 1 for text in texts]) - 1  # where each "\n" was joined
     folded[ends] = _SEPARATOR
-    unfoldable = np.flatnonzero(folded == _NO_CHAR)
-    if len(unfoldable):
+    top = folded.max()  # the two marks are the largest values: most batches have neither
+    if top == _NO_CHAR:
+        unfoldable = np.flatnonzero(folded == _NO_CHAR)
         pieces, done = [], 0
         for index in np.unique(np.searchsorted(ends, unfoldable)).tolist():
             start = int(ends[index - 1]) + 1 if index else 0
@@ -280,7 +284,8 @@ def _folded_batch(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
             done = int(ends[index])
         pieces.append(folded[done:])
         folded = np.concatenate(pieces)
-    return folded[folded != _FOLDS_AWAY]
+        top = folded.max()
+    return folded[folded != _FOLDS_AWAY] if top >= _FOLDS_AWAY else folded
 
 
 def _folded_codes(text: str) -> npt.NDArray[np.uint32]:
@@ -292,15 +297,17 @@ def _folded_codes(text: str) -> npt.NDArray[np.uint32]:
     return _folded_batch([text])[:-1]
 
 
-_powers: list[npt.NDArray[np.uint64]] = []  # [P**j, P**-j for j < length], grown on demand
+_powers: list[npt.NDArray[np.uint64]] = []  # [M·P**j, P**-j for j < length], grown on demand
 
 
 def _polynomial_powers(length: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-    """``P**j`` and ``P**-j`` modulo 2**64 for ``j < length`` (cached, grown by doubling)."""
+    """``M · P**j`` (``M``: ``_CHAR_MULTIPLIER``) and ``P**-j`` modulo 2**64 for
+    ``j < length`` (cached, grown by doubling)."""
     if not _powers or len(_powers[0]) < length:
         size = max(length, 2 * len(_powers[0]) if _powers else 65_536)
         with np.errstate(over="ignore"):
-            up = np.cumprod(np.full(size, _POLY_BASE, dtype=np.uint64)) * _U64(_POLY_INVERSE)
+            up = np.cumprod(np.full(size, _POLY_BASE, dtype=np.uint64)) * _U64(
+                (_POLY_INVERSE * int(_CHAR_MULTIPLIER)) % (1 << 64))
             down = np.cumprod(np.full(size, _POLY_INVERSE, dtype=np.uint64)) * _U64(_POLY_BASE)
         _powers[:] = [up, down]
     return _powers[0], _powers[1]
@@ -328,11 +335,14 @@ def _word_runs(
     starts, ends = edges[0::2], edges[1::2]
     up, down = _polynomial_powers(len(codes))
     with np.errstate(over="ignore"):
-        terms = (codes.astype(np.uint64) + _U64(1)) * _CHAR_MULTIPLIER
-        terms *= up[: len(codes)]
-        prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-        np.cumsum(terms, out=prefix[1:])
-        sums = (prefix[ends] - prefix[starts]) * down[starts]
+        # v_j · P**j = (c_j + 1) · M · P**j, in place in one array (modulo 2**64)
+        prefix = np.empty(len(codes) + 1, dtype=np.uint64)
+        prefix[0] = 0
+        terms = prefix[1:]
+        np.add(codes, _U64(1), out=terms, dtype=np.uint64)
+        np.multiply(terms, up[: len(codes)], out=terms)
+        np.cumsum(terms, out=terms)
+        sums = (prefix.take(ends) - prefix.take(starts)) * down.take(starts)
         return _mix64(sums ^ (ends - starts).astype(np.uint64)), starts
 
 
@@ -556,8 +566,11 @@ class StoryGrouper:
     def _sign_batch(self, texts: Sequence[str]) -> list[Signature | None]:
         codes = _folded_batch(texts)
         words, starts = _word_runs(codes)
-        doc_of_word = np.searchsorted(np.flatnonzero(codes == _SEPARATOR), starts)
-        per_doc = np.bincount(doc_of_word, minlength=len(texts))
+        # the words before each text's separator (no word holds one), so each text's
+        # count of words, and each word's text
+        before = np.searchsorted(starts, np.flatnonzero(codes == _SEPARATOR))
+        per_doc = np.diff(before, prepend=0)
+        doc_of_word = np.repeat(np.arange(len(texts)), per_doc)
         k = self.shingle_words
         with np.errstate(over="ignore"):
             # shingles that start and end in one text; a text of fewer than k words is one shingle

@@ -4,7 +4,8 @@ A row is a dict of plain values (str, bytes, numbers, lists and dicts of those).
 Each chunk of pass 1 writes its rows to one file of a temporary directory, compressed
 one by one (zstandard at level 1: on news text about 3× the speed of zlib's fastest
 level, both ways, and a little smaller — compressing must not cost as much as the
-checks themselves); a row is read back by its :data:`Ref` — one seek, one read — without
+checks themselves; a row of fewer than :data:`SMALLEST_COMPRESSED` bytes is kept as
+pickled); a row is read back by its :data:`Ref` — one seek, one read — without
 reading or parsing the corpus file again (which is what makes compressed shards and
 Parquet as cheap to revisit as plain text).
 
@@ -36,8 +37,17 @@ Ref = tuple[int, int, int]
 LEVEL = 1
 """zstandard's compression level for stored rows."""
 
+SMALLEST_COMPRESSED = 512
+"""A row pickled to fewer bytes is stored as it is: zstandard gains next to nothing on
+a small row (a document's line hashes: ~190 bytes of ~200) and its call costs more than
+pickling it. A pickle (protocol 5) opens with ``0x80``, a zstandard frame with ``0x28``,
+so :meth:`RowStore.get` tells the two apart by their first byte."""
+
 OPEN_FILES = 32
 """Chunk files kept open for reading at once (least recently used closed first)."""
+
+
+_PICKLED = pickle.dumps(None, protocol=5)[:1]  # PROTO: how every protocol-5 pickle opens
 
 
 def pack(value: Any) -> bytes:
@@ -67,7 +77,9 @@ class RowStore:
         """``put(row) -> ref`` for the rows of one chunk (one writer per chunk)."""
         with self._path(chunk).open("ab") as handle:
             def put(row: Any) -> Ref:
-                data = self._compress(pickle.dumps(row, protocol=5))
+                data = pickle.dumps(row, protocol=5)
+                if len(data) >= SMALLEST_COMPRESSED:
+                    data = self._compress(data)
                 offset = handle.tell()
                 handle.write(data)
                 return (chunk, offset, len(data))
@@ -84,7 +96,10 @@ class RowStore:
                 self._files.popitem(last=False)[1].close()
         self._files[chunk] = handle
         handle.seek(offset)
-        return pickle.loads(self._decompress(handle.read(length)))  # noqa: S301 (our own file)
+        data = handle.read(length)
+        if data[:1] != _PICKLED:
+            data = self._decompress(data)
+        return pickle.loads(data)  # noqa: S301 (our own file)
 
     def close(self) -> None:
         """Close the files opened for reading."""

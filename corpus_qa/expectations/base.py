@@ -469,7 +469,9 @@ def _batch_columns(execution_engine: Any) -> list[str] | None:
     manager = getattr(execution_engine, "batch_manager", None)
     frame = getattr(getattr(manager, "active_batch_data", None), "dataframe", None)
     columns = getattr(frame, "columns", None)
-    return None if columns is None else [str(c) for c in columns]
+    # ``tolist``: iterating an Arrow-backed index (pandas 3's string columns) makes a
+    # scalar per step, for each expectation of each chunk
+    return None if columns is None else [str(c) for c in columns.tolist()]
 
 
 def _sentence_case(text: str) -> str:

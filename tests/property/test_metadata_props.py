@@ -282,3 +282,52 @@ def test_resolve_and_checks_never_raise_and_spans_index_the_text(
                 assert [" ".join(at(text, span).split()) for span in item.value_spans] == list(
                     item.values
                 )
+
+
+# --- a window's trigger answers, shared by the signals tested on it ---------------------
+
+def _triggers_of_the_list() -> list[str]:
+    from corpus_qa.metadata import load_phrases
+
+    return sorted({t for s in load_phrases().signals for t in s.triggers})
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(_triggers_of_the_list()), st.text(max_size=6)),
+                max_size=30).map(" ".join),
+       st.lists(st.lists(st.sampled_from(_triggers_of_the_list() + ["zz"]), max_size=4),
+                min_size=1, max_size=8))
+def test_shared_trigger_answers_change_no_signal(window: str, trigger_sets: list) -> None:
+    """Signals tested in turn on one window with one dict of answers fire exactly when
+    each tested alone (the triggers ``in`` the window) would."""
+    import re
+
+    from corpus_qa.metadata import Signal
+
+    signals = [Signal(f"s{n}", "source", re.compile("x"), "both", None, None, tuple(ts))
+               for n, ts in enumerate(trigger_sets)]
+    tested: dict[str, bool] = {}
+    shared = [s.fires(window, tested) for s in signals]
+    assert shared == [s.fires(window) for s in signals]
+    assert shared == [not s.triggers or any(t in window for t in s.triggers) for s in signals]
+    assert all(found == (t in window) for t, found in tested.items())
+
+
+def test_a_trigger_is_looked_for_once_per_window() -> None:
+    import re
+
+    from corpus_qa.metadata import Signal
+
+    class Counted(str):
+        looked: list[str] = []
+
+        def __contains__(self, part: object) -> bool:
+            self.looked.append(str(part))
+            return super().__contains__(part)  # type: ignore[operator]
+
+    window = Counted("creative commons, cc by 4.0")
+    signals = [Signal(f"s{n}", "licence", re.compile("x"), "both", None, None, triggers)
+               for n, triggers in enumerate([("cc0", "cc"), ("cc", "creative"), ("cc",)])]
+    tested: dict[str, bool] = {}
+    assert [s.fires(window, tested) for s in signals] == [True, True, True]
+    assert sorted(window.looked) == ["cc", "cc0"]
