@@ -1233,7 +1233,7 @@ _NUMBERS = (float, int)
 # --- comparing two versions -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class FigureRow:
     """One row of the figure table of two versions.
 
@@ -1245,6 +1245,16 @@ class FigureRow:
     status: str
     a: Figure | None
     b: Figure | None
+
+    def __init__(self, status: str, a: Figure | None, b: Figure | None) -> None:
+        set_status, set_a, set_b = _ROW_SLOTS  # a row per figure and pair: see Figure
+        set_status(self, status)
+        set_a(self, a)
+        set_b(self, b)
+
+
+_ROW_SLOTS = tuple(getattr(FigureRow, name).__set__ for name in ("status", "a", "b"))
+"""The setters of :class:`FigureRow`'s slots, in the order of its fields."""
 
 
 @dataclass(frozen=True, slots=True)
