@@ -1,6 +1,7 @@
-"""``Figure``, ``Sentence``, ``FigureRow`` and ``Alignment`` set their slots with the slots' own setters instead of the
-frozen dataclass's generated ``__init__`` (``object.__setattr__`` by name): the objects
-they make are exactly what the generated ``__init__`` made.
+"""``Figure``, ``Sentence``, ``FigureRow`` and ``Alignment`` set their slots with the
+slots' own setters instead of the frozen dataclass's generated ``__init__``
+(``object.__setattr__`` by name): the objects they make are exactly what the generated
+``__init__`` made.
 
 The generated classes are rebuilt here as a test-local reference (same fields, same
 defaults, ``frozen=True, slots=True``); each object is compared with its reference field
