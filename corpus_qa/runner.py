@@ -403,7 +403,8 @@ class Runner:
 
         def pairs_of(story_id: str, _keep: Any = rows_dir) -> list[dict[str, Any]]:
             """The pairs of versions the story view shows (the figure check's tables)."""
-            return pairs_store.get(pairs_at[story_id]) if story_id in pairs_at else []
+            # stored as the story pass packed them (StoryChunk.stories)
+            return unpack(pairs_store.get(pairs_at[story_id])) if story_id in pairs_at else []
 
         return RunResult(
             suite=self.suite.name,

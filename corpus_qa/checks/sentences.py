@@ -65,7 +65,7 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 # --- alignment -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Alignment:
     """Sentences of version a paired with sentences of version b.
 
@@ -76,6 +76,14 @@ class Alignment:
     a: tuple[Sentence, ...]
     b: tuple[Sentence, ...]
     score: float
+
+    def __init__(self, a: tuple[Sentence, ...], b: tuple[Sentence, ...], score: float) -> None:
+        # The slots' setters, not the frozen dataclass's object.__setattr__ by name (half
+        # the cost; an alignment per sentence and pair: see Figure).
+        set_a, set_b, set_score = _ALIGNMENT_SLOTS
+        set_a(self, a)
+        set_b(self, b)
+        set_score(self, score)
 
     @property
     def paired(self) -> bool:
@@ -92,6 +100,9 @@ class Alignment:
         """The span covering this alignment's sentences in version b."""
         return (self.b[0].span[0], self.b[-1].span[1]) if self.b else None
 
+
+_ALIGNMENT_SLOTS = tuple(getattr(Alignment, name).__set__ for name in ("a", "b", "score"))
+"""The setters of :class:`Alignment`'s slots, in the order of its fields."""
 
 DEFAULT_THRESHOLD = 0.5
 """Minimum Jaccard similarity for two sentences to be versions of each other."""

@@ -36,7 +36,7 @@ from corpus_qa.engine.rows import (
     stored_row,
     validation_row,
 )
-from corpus_qa.engine.rowstore import Ref, RowStore
+from corpus_qa.engine.rowstore import Ref, RowStore, pack
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.findings import Hit, Related
 from corpus_qa.metadata import Metadata, resolve
@@ -208,6 +208,11 @@ class StoryChunk(ScopeResult):
     """The story pass on a chunk of stories: results, story records, suggestions."""
 
     stories: list[dict[str, Any]] = field(default_factory=list)
+    """Each story's record; its ``pairs`` (the figure tables the story view shows, a list
+    of plain dicts) packed as the row store keeps a row (:func:`~corpus_qa.engine.rowstore.pack`):
+    one bytes object per story instead of tens of thousands of dicts and lists per chunk,
+    which the cycle collector walked once the chunk was done (about 60 ms a chunk) and the
+    pool pickled to the main process, which pickled them again to store them."""
     suggestions: Suggestions = field(default_factory=dict)
     check_runs: int = 0
 
@@ -341,7 +346,7 @@ class StoryPass:
         for job in batch:
             detail = part.details.get(job.id) or {}
             out.stories.append({"id": job.id, "documents": [v[0] for v in job.versions],
-                                "pairs": detail.get("pairs", []),
+                                "pairs": pack(detail.get("pairs", [])),
                                 "pairs_omitted": detail.get("pairs_omitted", 0)})
         return out
 

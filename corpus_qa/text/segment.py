@@ -66,13 +66,25 @@ LOOKBACK = 400
 """How far back :func:`sentence_start` looks for the start of a sentence, in characters."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Sentence:
     """One sentence of a text: its position among the sentences and its character span."""
 
     index: int
     span: Span
     text: str
+
+    def __init__(self, index: int, span: Span, text: str) -> None:
+        # The slots' setters, not the frozen dataclass's object.__setattr__ by name: half
+        # the cost, and the story check places a sentence per version (see Figure).
+        set_index, set_span, set_text = _SENTENCE_SLOTS
+        set_index(self, index)
+        set_span(self, span)
+        set_text(self, text)
+
+
+_SENTENCE_SLOTS = tuple(getattr(Sentence, name).__set__ for name in ("index", "span", "text"))
+"""The setters of :class:`Sentence`'s slots, in the order of its fields."""
 
 
 def _ends_sentence(text: str, start: int, punct: str, end: int, lo: int = 0,
