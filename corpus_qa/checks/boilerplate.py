@@ -34,8 +34,8 @@ from corpus_qa.data import DataRefError, EmbeddedList, ListRef, builtin_names, r
 from corpus_qa.findings import Hit
 from corpus_qa.metadata import byline_rules
 from corpus_qa.text.headline import Headline, find_headline
-from corpus_qa.text.segment import _candidates as _sentence_end_candidates
 from corpus_qa.text.segment import (
+    boundary_candidates,
     line_sentence_ends,
     line_spans,
     sentence_spans,
@@ -618,7 +618,7 @@ def _tail_starts(text: str, start: int, end: int) -> Iterator[int]:
     than one: after each of the splitter's candidate boundaries in the line (a sentence
     mark, closing quotes or brackets, then white space: what :func:`line_sentence_ends`
     picks its cuts from), the white space skipped as :func:`_last_sentence` skips it."""
-    for candidate in _sentence_end_candidates(text, start, end):
+    for candidate in boundary_candidates(text, start, end):
         yield strip_span(text, candidate.end(), end)[0]
 
 

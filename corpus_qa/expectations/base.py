@@ -465,13 +465,15 @@ def missing_column_message(cls: type, column: str, columns: Sequence[str]) -> st
 
 
 def _batch_columns(execution_engine: Any) -> list[str] | None:
-    """The columns of the engine's active pandas batch, else ``None`` (let GX decide)."""
+    """The columns of the engine's active batch (a pandas or Spark data frame), else
+    ``None`` (let GX decide)."""
     manager = getattr(execution_engine, "batch_manager", None)
     frame = getattr(getattr(manager, "active_batch_data", None), "dataframe", None)
     columns = getattr(frame, "columns", None)
-    # ``tolist``: iterating an Arrow-backed index (pandas 3's string columns) makes a
-    # scalar per step, for each expectation of each chunk
-    return None if columns is None else [str(c) for c in columns.tolist()]
+    # ``plain``: a pandas index as a list in one call (iterating an Arrow-backed index,
+    # pandas 3's string columns, makes a scalar per step, for each expectation of each
+    # chunk); a Spark data frame's columns are a list already
+    return None if columns is None else [str(c) for c in plain(columns)]
 
 
 def _sentence_case(text: str) -> str:

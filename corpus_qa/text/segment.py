@@ -146,10 +146,13 @@ def _is_end(text: str, m: re.Match[str], lo: int = 0, hi: int | None = None) -> 
             and not _item_number_before(text, m.start(), lo))
 
 
-def _candidates(text: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
-    """``_END.finditer(text, lo, hi)``: a match starts at a mark, so each search jumps to
-    the next mark (one character class, which the regex engine scans for quickly) and
-    tries ``_END`` there, instead of trying ``_END`` at every position."""
+def boundary_candidates(text: str, lo: int = 0,
+                        hi: int | None = None) -> Iterator[re.Match[str]]:
+    """The places in ``text[lo:hi]`` where a sentence may end, each to be confirmed (or
+    not) by the splitter's rules: ``_END.finditer(text, lo, hi)``. A match starts at a
+    mark, so each search jumps to the next mark (one character class, which the regex
+    engine scans for quickly) and tries ``_END`` there, instead of trying ``_END`` at
+    every position."""
     hi = len(text) if hi is None else hi
     pos = lo
     while (mark := _MARK.search(text, pos, hi)) is not None:
@@ -163,7 +166,7 @@ def _candidates(text: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Ma
 
 def _sentence_ends(text: str) -> Iterator[int]:
     """Offsets right after each mark that ends a sentence, ascending and distinct."""
-    return (m.end() for m in _candidates(text) if _is_end(text, m))
+    return (m.end() for m in boundary_candidates(text) if _is_end(text, m))
 
 
 def line_sentence_ends(text: str, start: int, end: int, *,
@@ -184,7 +187,7 @@ def line_sentence_ends(text: str, start: int, end: int, *,
     if text.find("\n", start, end) >= 0:
         raise ValueError("line_sentence_ends takes one line (no line break); "
                          "use sentence_spans for a longer piece")
-    candidates = _candidates(text, start, end)
+    candidates = boundary_candidates(text, start, end)
     if reverse:
         candidates = reversed(list(candidates))  # type: ignore[assignment]
     return (m.end() for m in candidates if _is_end(text, m, start, end))

@@ -169,5 +169,5 @@ def test_word_before_is_what_the_regex_finds_in_the_piece(text: str, cut: int) -
 @given(text=_NEAR_A_MARK, lo=st.integers(0, 20), hi=st.integers(0, 40))
 def test_candidates_are_the_end_regex_matches(text: str, lo: int, hi: int) -> None:
     lo, hi = lo % (len(text) + 1), hi % (len(text) + 1)
-    assert [m.span() for m in segment._candidates(text, lo, hi)] == [
+    assert [m.span() for m in segment.boundary_candidates(text, lo, hi)] == [
         m.span() for m in segment._END.finditer(text, lo, hi)]
