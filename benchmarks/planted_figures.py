@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.grouping_scale import precision_recall  # noqa: E402
 from corpus_qa.checks.figures import check_consistent_figures, extract_figures  # noqa: E402
-from corpus_qa.text.fold import fold_diacritics  # noqa: E402
 from corpus_qa.results import Finding  # noqa: E402
+from corpus_qa.text.fold import fold_diacritics  # noqa: E402
 
 NEWS_SUITE = ROOT / "expectations" / "news.yml"
 FIGURES_ONLY_SUITE = """\

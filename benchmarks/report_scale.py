@@ -27,10 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from corpus_qa.report import write_html_report  # noqa: E402
-from tests.fixtures.report_results import generated_results, seed_results  # noqa: E402
-
-from tests.browser.conftest import CHROMIUM_ARGS as ARGS  # noqa: E402
 from tests.browser.conftest import CHROMIUM as _CHROMIUM_PATH  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS as ARGS  # noqa: E402
+from tests.fixtures.report_results import generated_results, seed_results  # noqa: E402
 
 CHROMIUM = str(_CHROMIUM_PATH)
 

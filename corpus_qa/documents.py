@@ -10,10 +10,11 @@ from typing import Any
 class Field:
     """One metadata value as the source found it.
 
-    ``origin`` is where it came from: ``"field"`` (a JSON Lines or Parquet field), ``"front_matter"``
-    (a YAML ``---`` block) or ``"header"`` (a leading ``key value`` line, possibly glued
-    to the first sentence). ``span`` is the value's character span in the document text
-    when it was read from the text itself (front matter, header), else ``None``.
+    ``origin`` is where it came from: ``"field"`` (a JSON Lines or Parquet field),
+    ``"front_matter"`` (a YAML ``---`` block) or ``"header"`` (a leading ``key value``
+    line, possibly glued to the first sentence). ``span`` is the value's character span
+    in the document text when it was read from the text itself (front matter, header),
+    else ``None``.
     """
 
     value: str

@@ -30,8 +30,8 @@ from corpus_qa.checks.boilerplate import DEFAULT_LEADING_CHARS, DEFAULT_TRAILING
 from corpus_qa.checks.figures import Figure, extract_figures, same_value
 from corpus_qa.documents import Document
 from corpus_qa.findings import HitLike
-from corpus_qa.sources.text import read_text_metadata
 from corpus_qa.metadata import Metadata, Phrases, parse_date, resolve
+from corpus_qa.sources.text import read_text_metadata
 from corpus_qa.text.calendar import MONTH_PATTERN
 from corpus_qa.text.fold import WORD, fold_diacritics
 from corpus_qa.text.segment import line_spans, split_sentences

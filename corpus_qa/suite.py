@@ -360,8 +360,8 @@ def _read_entry(located: Located, entry: Any, index: int) -> ExpectationSpec:
     classes = registered()
     type_ = entry["type"]
     if type_ not in classes:
-        raise _error(located, f"unknown expectation '{type_}'{did_you_mean(str(type_), list(classes))}",
-                     *where, "type")
+        hint = did_you_mean(str(type_), list(classes))
+        raise _error(located, f"unknown expectation '{type_}'{hint}", *where, "type")
     cls = classes[type_]
     params = cls.parameters()
     kwargs = {k: v for k, v in entry.items() if k not in ENTRY_KEYS}
@@ -386,12 +386,14 @@ def _read_entry(located: Located, entry: Any, index: int) -> ExpectationSpec:
     except DataRefError as exc:
         raise _error(located, f"{type_}: {exc.problem}", *where,
                      *_where_value(entry, exc.ref)) from None
-    spec = ExpectationSpec(type_, kwargs, severity, float(mostly), located.line(*where), description)
+    spec = ExpectationSpec(type_, kwargs, severity, float(mostly), located.line(*where),
+                           description)
     _instantiate(located, cls, spec, where)
     return spec
 
 
-def _instantiate(located: Located, cls: type, spec: ExpectationSpec, where: tuple[Any, ...]) -> None:
+def _instantiate(located: Located, cls: type, spec: ExpectationSpec,
+                 where: tuple[Any, ...]) -> None:
     """Build the GX object once so GX/pydantic validate every parameter's type and value."""
     from great_expectations.compatibility import pydantic
 

@@ -63,7 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item._id = NodeId.parse(item.nodeid + suffix)
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``corpus-qa`` as a user would, in a subprocess."""
     env = {**os.environ, "PYTHONUTF8": "1"}
     return subprocess.run(

@@ -71,7 +71,8 @@ def make_document(record: Mapping[str, Any], shown: str, line: int, default_id: 
             size := len(text.encode("utf-8"))) > fields.max_document_bytes:
         return too_large(shown, line, size, fields.max_document_bytes, "the text",
                          document=doc_id)
-    doc = Document(id=doc_id, text=no_surrogates(text), path=shown, raw=None, line=line, record=kind)
+    doc = Document(id=doc_id, text=no_surrogates(text), path=shown, raw=None, line=line,
+                   record=kind)
     for key, value in metadata_items(record, fields):
         if value is None:
             continue

@@ -102,7 +102,8 @@ HOSTILE = {
     "img.md": "---\ntitle: <img src=x onerror=\"window.__xss=2\">\n---\n"
               "A story <img src=x onerror=\"window.__xss=3\"> with a [link](javascript:alert(1)) "
               "and <a href=\"javascript:window.__xss=4\">click</a>\x07.\n",
-    "<b onmouseover=alert(6)>odd name.txt": "Subscribe to our newsletter\n\n<iframe src=javascript:alert(5)>\n",
+    "<b onmouseover=alert(6)>odd name.txt":
+        "Subscribe to our newsletter\n\n<iframe src=javascript:alert(5)>\n",
 }
 
 

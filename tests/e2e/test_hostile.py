@@ -235,7 +235,8 @@ def test_bounded_case(tmp_path: Path, case: Case) -> None:
         proc = validate(tmp_path, "corpus", "--suite", SUITE, "--json", "r.json",
                         *args_of(case, tmp_path), timeout=90)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"{case.name}: no verdict within 90 s (a hang guard: the cases finish in seconds)")
+        pytest.fail(f"{case.name}: no verdict within 90 s"
+                    " (a hang guard: the cases finish in seconds)")
     assert_clean_exit(proc, {1, 2})
     assert snapshot(tmp_path / "corpus") == before
     if case.name == "catastrophic_regex":  # refused at suite load, or a finding

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 from benchmarks.news_corpus import document as news_document
 from corpus_qa.documents import Document
-from corpus_qa.sources.text import read_text_metadata
 from corpus_qa.mutations import (
     inject_control_character,
     inject_invalid_bytes,
     inject_mojibake,
 )
 from corpus_qa.runner import Runner
+from corpus_qa.sources.text import read_text_metadata
 from corpus_qa.suite import load_suite
 
 ENCODING = ("expect_document_to_be_valid_utf8", "expect_document_to_have_no_mojibake",

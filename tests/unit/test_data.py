@@ -51,7 +51,8 @@ def test_unknown_builtin_name_suggests_the_closest(ref: str, hint: str) -> None:
 
 
 def test_packaged_suite_loads_and_matches_the_repository_suite() -> None:
-    packaged, repository = load_suite("builtin:news.yml"), load_suite(ROOT / "expectations/news.yml")
+    packaged = load_suite("builtin:news.yml")
+    repository = load_suite(ROOT / "expectations/news.yml")
     assert packaged.path == "builtin:news.yml" and packaged.paths == ()
     assert repository.paths == ("seeds",)
     assert packaged.phrases == repository.phrases == "builtin:metadata.yml"
@@ -110,7 +111,8 @@ def test_wrong_builtin_name_in_a_suite_names_file_line(
 
 
 def test_wrong_builtin_suite_name() -> None:
-    with pytest.raises(SuiteError, match=r"^builtin:new\.yml:1: no packaged file 'builtin:new\.yml'; "
+    with pytest.raises(SuiteError,
+                       match=r"^builtin:new\.yml:1: no packaged file 'builtin:new\.yml'; "
                        r"did you mean 'builtin:news\.yml'\? — pass a suite file"):
         load_suite("builtin:new.yml")
 
@@ -134,7 +136,8 @@ def _load_phrases(path: Path) -> object:
 
 
 @pytest.mark.parametrize(("kind", "load", "text", "line", "key", "hint"), [
-    (SuiteError, _load_suite, "name: x\nexpectatons: []\n", 2, None, "did you mean 'expectations'?"),
+    (SuiteError, _load_suite, "name: x\nexpectatons: []\n", 2, None,
+     "did you mean 'expectations'?"),
     (PatternError, _load_patterns, PATTERN_LIST, 4, "reasn", "did you mean 'reason'?"),
     (PhraseListError, _load_phrases, PHRASE_LIST, 2, "signlas", "did you mean 'signals'?"),
     (SuiteError, _load_suite, "name: [x\n", 2, None, "invalid YAML"),

@@ -30,7 +30,8 @@ PARTS = st.sampled_from(["a", "b", "..", ".", "", "corpus", "x y", "é", "\udcff
 @given(parts=st.lists(PARTS, max_size=6), leading=st.sampled_from(["", "/", "//", "///"]),
        under=st.booleans())
 def test_display_path_names_a_file_as_pathlib_does(
-        cwd: str, parts: list[str], leading: str, under: bool, tmp_path_factory: pytest.TempPathFactory,
+        cwd: str, parts: list[str], leading: str, under: bool,
+        tmp_path_factory: pytest.TempPathFactory,
         ) -> None:
     base = tmp_path_factory.getbasetemp()
     folder = base / cwd if cwd != "/" else Path("/")

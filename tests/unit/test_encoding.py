@@ -134,7 +134,7 @@ def test_stage_one_matches_ftfy_is_bad() -> None:
 
 
 def test_utf8_span_points_at_replacement_character_in_decoded_text() -> None:
-    raw = "Ünïcode ".encode() + b"\x80" + " tail".encode()
+    raw = "Ünïcode ".encode() + b"\x80" + b" tail"
     (hit,) = encoding.find_invalid_utf8(raw)
     text = raw.decode("utf-8", errors="replace")
     assert text[hit.span[0]:hit.span[1]] == "\ufffd"

@@ -37,7 +37,8 @@ name: x
 expectations:
   - type: expect_document_to_be_unicode_normalized
     from: NFC
-""", ":4: expect_document_to_be_unicode_normalized: unknown parameter 'from'; did you mean 'form'?"),
+""", ":4: expect_document_to_be_unicode_normalized: unknown parameter 'from';"
+        " did you mean 'form'?"),
     ("ill-typed-parameter", """\
 name: x
 expectations:
@@ -62,7 +63,8 @@ expectations:
      "and 1, got 1.5"),
     ("unknown-top-level-key", "name: x\nexpectation: []\n",
      ":2: unknown key 'expectation'; did you mean 'expectations'?"),
-    ("no-expectations", "name: x\nexpectations: []\n", ":2: 'expectations' must be a non-empty list"),
+    ("no-expectations", "name: x\nexpectations: []\n",
+     ":2: 'expectations' must be a non-empty list"),
     ("no-name", "expectations:\n  - type: expect_document_to_have_no_mojibake\n",
      ":1: 'name' must be a non-empty string"),
     ("invalid-yaml", "name: x\nexpectations:\n  - type: [unclosed\n", ":4: invalid YAML"),
@@ -126,7 +128,8 @@ def test_bad_suite_names_file_line_and_key(tmp_path: Path, text: str, message: s
     path.write_text(text, encoding="utf-8")
     with pytest.raises(SuiteError) as caught:
         load_suite(path)
-    assert str(caught.value).startswith(str(path) + message.split(":", 2)[0] + ":" + message.split(":", 2)[1])
+    where = message.split(":", 2)
+    assert str(caught.value).startswith(str(path) + where[0] + ":" + where[1])
     assert message.split(":", 2)[2].strip() in str(caught.value)
 
 

@@ -19,8 +19,8 @@ from corpus_qa.text.calendar import (
 
 
 def test_months_are_the_calendar_s() -> None:
-    assert MONTHS == tuple(dt.date(2023, n, 1).strftime("%B") for n in range(1, 13))
-    assert WEEKDAYS == tuple(dt.date(2024, 1, n).strftime("%A") for n in range(1, 8))
+    assert tuple(dt.date(2023, n, 1).strftime("%B") for n in range(1, 13)) == MONTHS
+    assert tuple(dt.date(2024, 1, n).strftime("%A") for n in range(1, 8)) == WEEKDAYS
 
 
 @pytest.mark.parametrize(
