@@ -63,6 +63,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item._id = NodeId.parse(item.nodeid + suffix)
 
 
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "corpus-qa tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
+    "GIT_COMMITTER_NAME": "corpus-qa tests", "GIT_COMMITTER_EMAIL": "tests@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+}
+"""git as the tests run it: a fixed author, no user or system configuration (a user's
+``init.defaultBranch``, hooks or signing settings cannot change what a test sees)."""
+
+
+def git(repo: Path, *args: str) -> str:
+    """``git ARGS`` in ``repo`` with :data:`GIT_ENV`; its standard output."""
+    return subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, check=True, capture_output=True,
+                          text=True).stdout
+
+
 def run_cli(*args: str, cwd: Path | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``corpus-qa`` as a user would, in a subprocess."""

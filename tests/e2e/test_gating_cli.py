@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
-from tests.conftest import ROOT, SEED_000, SEED_001, run_cli
+from tests.conftest import ROOT, SEED_000, SEED_001, git, run_cli
 
 OTHER = "The harbour authority opened a new ferry terminal on Friday, with {n} berths.\n"
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
 def _repo(tmp_path: Path) -> Path:
@@ -27,9 +22,9 @@ def _repo(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "expectations", root / "expectations")
     (root / "pyproject.toml").write_text(
         '[tool.corpus_qa]\npaths = ["corpus"]\nsuite = "expectations/news.yml"\n')
-    _git(root, "init", "-q")
-    _git(root, "-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
-    _git(root, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "corpus")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "corpus")
     return root
 
 

@@ -28,24 +28,13 @@ from corpus_qa.gating import (
 )
 from corpus_qa.results import RunResult
 from corpus_qa.sources.registry import DOCUMENT_SUFFIXES
-from tests.conftest import ROOT, SEED_000, SEED_001, SEEDS, run_cli
+from tests.conftest import ROOT, SEED_000, SEED_001, SEEDS, git, run_cli
 
 BIN = Path(sys.executable).parent
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "corpus-qa tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
-    "GIT_COMMITTER_NAME": "corpus-qa tests", "GIT_COMMITTER_EMAIL": "tests@example.org",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-}
 ENCODING_SUITE = (
     "name: enc\nexpectations:\n  - type: expect_document_to_be_valid_utf8\n"
     "  - type: expect_document_to_have_no_mojibake\n"
 )
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, check=True, capture_output=True,
-                          text=True).stdout
 
 
 def commit_all(repo: Path, message: str) -> None:

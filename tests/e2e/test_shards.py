@@ -7,7 +7,6 @@ import gzip
 import json
 import random
 import string
-import subprocess
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,6 +19,7 @@ from corpus_qa.cli import main
 from corpus_qa.documents import Document
 from corpus_qa.sources import iter_corpus
 from corpus_qa.sources.write import write_records, write_text_tree
+from tests.conftest import git
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = str(ROOT / "expectations" / "news.yml")
@@ -244,11 +244,6 @@ def test_a_bad_field_name_in_the_suite_is_a_suite_error(tmp_path: Path,
     assert f"{suite}:3:" in err and "'corpus.text_field' must be a field name" in err
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=root,
-                   check=True, capture_output=True)
-
-
 def test_changed_since_revalidates_a_changed_shard(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
@@ -260,9 +255,9 @@ def test_changed_since_revalidates_a_changed_shard(tmp_path: Path,
     write_records("c/b.parquet", [{"id": f"b-{t}", "text": f"Fishermen counted {n}00 boats in "
                                    f"the {t} harbour on Sunday, a record."}
                                   for n, t in enumerate(topics)])
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-qm", "corpus")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "corpus")
     write_records("c/b.parquet", [{"id": "b-new", "text": "A new record about ferries."}])
     code, data = _validate("c", tmp_path / "r.json", "--changed-since", "HEAD")
     assert code == 1

@@ -22,6 +22,7 @@ from benchmarks.planted_corpus import build, write
 from corpus_qa.cli import main
 from corpus_qa.config import ConfigError, load_project_config
 from corpus_qa.sources.write import write_records
+from tests.conftest import git
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = str(ROOT / "expectations" / "news.yml")
@@ -199,17 +200,9 @@ def test_changed_since_is_read_in_spark_tasks_and_gives_the_local_json(
         (corpus / f"t{n // 10}" / f"doc-{n:02d}.txt").write_text(text, encoding="utf-8")
     records = [{"id": f"rec-{n}", "text": text} for n, text in enumerate(texts[40:])]
     write_records(corpus / "shard.jsonl", records)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=corpus.parent, env=env, check=True,
-                       capture_output=True)
-
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-q", "-m", "corpus")
+    git(corpus.parent, "init", "-q", "-b", "main")
+    git(corpus.parent, "add", "-A")
+    git(corpus.parent, "commit", "-q", "-m", "corpus")
     edited = corpus / "t1" / "doc-12.txt"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nThe cafÃ© closed.\n",
                       encoding="utf-8")
