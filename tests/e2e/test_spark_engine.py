@@ -355,10 +355,12 @@ def test_missing_java_says_what_to_install() -> None:
 
 def test_unreachable_master_is_a_clear_error() -> None:
     pytest.importorskip("pyspark")
-    with __import__("socket").socket() as probe:  # a port nothing listens on
+    # A port held bound but not listening for the whole run: connections to it are
+    # refused, and no other process (another test's JVM) can take it in between.
+    with __import__("socket").socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    done = _cli("--spark-master", f"spark://127.0.0.1:{port}")
+        done = _cli("--spark-master", f"spark://127.0.0.1:{port}")
     assert done.returncode == 2, done.stderr
     assert f"cannot reach the Spark master spark://127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
