@@ -129,10 +129,15 @@ _GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
 
 
 def scoped_flags(source: str) -> str:
-    """Turn a leading global inline flag group ``(?i)x`` into a scoped one ``(?i:x)``."""
+    """Turn a leading global inline flag group ``(?i)x`` into a scoped one ``(?i:x)``.
+
+    A verbose pattern (``(?x)``) may end in a ``# comment``, which runs to the end of the
+    line: the group is closed on a line of its own, or the comment would swallow it.
+    """
     m = _GLOBAL_FLAGS.match(source)
     if m:
-        return f"(?{m.group(1)}:{source[m.end() :]})"
+        end = "\n)" if "x" in m.group(1) else ")"
+        return f"(?{m.group(1)}:{source[m.end() :]}{end}"
     return f"(?:{source})"
 
 

@@ -188,6 +188,21 @@ def test_document_boilerplate_merges_in_text_order_without_overlaps(tmp_path: Pa
     assert "(pattern staff_byline)" in hits[1].message  # the header check's duplicate is dropped
 
 
+def test_a_verbose_pattern_may_end_in_a_comment(tmp_path: Path) -> None:
+    # (?x) makes "# ..." a comment up to the end of the line: the pattern is combined with
+    # others inside a group, and that group must not be closed inside the comment.
+    verbose = _write(
+        tmp_path,
+        "patterns:\n  - id: staff_byline\n"
+        "    regex: '(?x) By \\s [A-Z][a-z]+ \\s [A-Z][a-z]+ , \\s Staff \\s Writer  # our bylines'\n"
+        "    reason: byline_in_body\n    where: leading\n"
+        "    example: By Jane Doe, Staff Writer\n",
+    )
+    text = "By Jane Doe, Staff Writer\nOfficials met on Monday.\nThey agreed."
+    hits = find_document_boilerplate(text, load_patterns([*default_pattern_paths(), verbose]))
+    assert [(h.reason, h.span) for h in hits] == [("byline_in_body", (0, 25))]
+
+
 @pytest.mark.parametrize(
     "credit",
     [
