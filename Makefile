@@ -60,6 +60,10 @@ explore: setup
 test-fast: setup
 	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not browser"
 
+# ruff, as configured in pyproject.toml ([tool.ruff]); tests/e2e/test_lint.py runs the same.
+lint: setup
+	$(PY) -m ruff check .
+
 bench: setup
 	$(PY) benchmarks/default_suite.py
 

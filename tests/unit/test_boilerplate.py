@@ -194,7 +194,8 @@ def test_a_verbose_pattern_may_end_in_a_comment(tmp_path: Path) -> None:
     verbose = _write(
         tmp_path,
         "patterns:\n  - id: staff_byline\n"
-        "    regex: '(?x) By \\s [A-Z][a-z]+ \\s [A-Z][a-z]+ , \\s Staff \\s Writer  # our bylines'\n"
+        "    regex: '(?x) By \\s [A-Z][a-z]+ \\s [A-Z][a-z]+ , \\s Staff \\s Writer"
+        "  # our bylines'\n"
         "    reason: byline_in_body\n    where: leading\n"
         "    example: By Jane Doe, Staff Writer\n",
     )
