@@ -29,7 +29,7 @@ from typing import Protocol
 
 from corpus_qa.checks.sentences import DEFAULT_THRESHOLD, Alignment, SharedBlocks, Side, align
 from corpus_qa.findings import Hit, Related
-from corpus_qa.text.calendar import MONTH_PATTERN, month_number
+from corpus_qa.text.calendar import MONTH_ABBREVIATIONS, MONTH_PATTERN, MONTHS, month_number
 from corpus_qa.text.segment import Sentence
 
 Value = int | float | str
@@ -194,6 +194,11 @@ def lemma(word: str) -> str:
     >>> [lemma(w) for w in ["Crossings", "countries'", "people", "hours", "bus"]]
     ['crossing', 'country', 'person', 'hour', 'bus']
     """
+    return _singular(word)
+
+
+def _singular(word: str) -> str:
+    """:func:`lemma`, not cached (for callers that cache their own answer)."""
     w = word.lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
     if w in _IRREGULAR_PLURALS:
         return _IRREGULAR_PLURALS[w]
@@ -208,8 +213,14 @@ def lemma(word: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _is_plural(word: str) -> bool:
+    return _plural(word)
+
+
+def _plural(word: str) -> bool:
+    """:func:`_is_plural`, not cached: a word after a figure is mostly seen once, and
+    each cache it misses costs more than this."""
     w = word.lower().rstrip("'’")
-    return w in _IRREGULAR_PLURALS or lemma(w) != w
+    return w in _IRREGULAR_PLURALS or _singular(w) != w
 
 
 # --- patterns -----------------------------------------------------------------------
@@ -258,7 +269,34 @@ _ISO_DATE = re.compile(r"(?=[0-9])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}
 _MONTH_DAY = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?")
 _DAY_MONTH = re.compile(rf"(?=[0-9]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
 _MONTH_YEAR = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\s+(?:of\s+)?{_YEAR}")
-_MONTH_AT = re.compile(rf"(?=[JFMASOND])\b{MONTH_PATTERN}")
+
+
+def _at_word_starts(tails: dict[str, str]) -> str:
+    """``\\b(?:h1(?:t1)|h2(?:t2)|…)`` for the first letters ``h`` of ``tails`` and the
+    pattern ``t`` of what may follow each, written so that each alternative opens with
+    its letter and checks the boundary behind it: the regex engine then skips to the
+    next of those letters in its own loop instead of trying the pattern at every
+    position (twice as fast on news text). It matches where the pattern with ``\\b``
+    in front does, the same text.
+
+    >>> _at_word_starts({"t": "en|wo"})
+    't(?<=\\\\bt)(?:en|wo)'
+    """
+    return "|".join(f"{re.escape(head)}(?<=\\b{re.escape(head)})(?:{tail})"
+                    for head, tail in tails.items())
+
+
+def _month_tails() -> dict[str, str]:
+    """:data:`MONTH_PATTERN`'s alternatives by their first letter, in their order."""
+    tails: dict[str, list[str]] = {}
+    for name in MONTHS:
+        tails.setdefault(name[0], []).append(re.escape(name[1:]))
+    for abbr in sorted(MONTH_ABBREVIATIONS, key=len, reverse=True):
+        tails.setdefault(abbr[0], []).append(re.escape(abbr[1:]) + r"\b\.?")
+    return {head: "|".join(alternatives) for head, alternatives in tails.items()}
+
+
+_MONTH_AT = re.compile(_at_word_starts(_month_tails()))
 """Where :data:`_MONTH_DAY` and :data:`_MONTH_YEAR` can match: every match of either
 starts where this one does, and its matches are every such place (a month name holds
 no other: inside it there is no word boundary before a capital)."""
@@ -374,13 +412,18 @@ def _trie(words: Sequence[str]) -> str:
 _ANY_STEM = re.compile(_trie(sorted({w for group in _STEM_GROUPS for w in group})))
 """Any word of any of :data:`_STEM_GROUPS` (in a lower-cased text): one scan screens out
 the texts that have none."""
-_NUMBER_WORD_ALONE = re.compile(
-    rf"\b(?:{_trie([*_UNITS, *_TENS, 'hundred', *_BIG, 'dozen'])})\b")
+
+
+_NUMBER_WORDS = sorted([*_UNITS, *_TENS, "hundred", *_BIG, "dozen"])
+_NUMBER_WORD_ALONE = re.compile("(?:" + _at_word_starts({
+    head: _trie([w[1:] for w in _NUMBER_WORDS if w[0] == head])
+    for head in sorted({w[0] for w in _NUMBER_WORDS})}) + r")\b")
 """A number word standing alone, in a lower-cased text (:attr:`_Language.has_number_word`)."""
 _ASCII_DIGIT = re.compile(r"[0-9]")
-_TIME_SCREEN = re.compile(r"\d(?::|\s*[ap]\.?m)", re.IGNORECASE)
-"""What every :data:`_TIME` holds: a digit, then a colon or "am"/"pm" (maybe with
-dots); most texts have digits and no time."""
+_TIME_SCREEN = re.compile(r"[0-9]\d?(?::|\s*[ap]\.?m)", re.IGNORECASE)
+"""What every :data:`_TIME` holds: its hour, then a colon or "am"/"pm" (maybe with
+dots); most texts have digits and no time. Opening with a plain character class, it
+lets the regex engine skip to the next ASCII digit in its own loop."""
 _CURRENCY_WORD = re.compile(
     r"\s+(?:(?:US|U\.S\.|American)\s+)?(?P<w>dollar|euro|pound|yen|yuan|peso|rupee)s?\b"
     r"(?:\s+sterling\b)?",
@@ -1084,7 +1127,7 @@ def _noun_word(word: str) -> int:
     phrase), a plural (the last word of a count's phrase) or another word."""
     if word.lower() in _FUNCTION_WORDS:
         return _FUNCTION
-    return _PLURAL if _is_plural(word) else _OTHER
+    return _PLURAL if _plural(word) else _OTHER
 
 
 def _qualifier(text: str, start: int) -> str:
