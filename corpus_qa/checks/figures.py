@@ -234,11 +234,14 @@ _WORDS = (
     rf"\b(?:(?:an?|half)[\s-]+(?:(?:half|an?)[\s-]+)?)?(?:{_NUMBER_WORD})"
     rf"(?:(?:\s+and\s+|[\s-]+)(?:{_NUMBER_WORD}))*\b"
 )
+# Digits as written: an ASCII digit, then the rest of one of four shapes (each shape's
+# leading \d{1,3} or \d+ with its first digit taken out, so the pattern opens with a
+# plain character class and the regex engine skips to the next digit in its own loop).
 _DIGITS = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|[.,]\d)"  # 1,234,567.5 (or 1,320 = 1.32 in German)
-    r"|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d|[.,]\d)"  # 1.234.567,5 (or 3.500 = 3.5 in English)
-    r"|\d{1,3}(?:[ \n\u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?!\d)"  # 10 000 / 10 000,5
-    r"|\d+(?:\.\d+|,\d{1,2}(?!\d))?)"  # 3.5; 1,32 / 2,5 (a decimal comma by its shape)
+    r"[0-9](?:\d{0,2}(?:,\d{3})+(?:\.\d+)?(?!\d|[.,]\d)"  # 1,234,567.5 (1,320 = 1.32 in German)
+    r"|\d{0,2}(?:\.\d{3})+(?:,\d+)?(?!\d|[.,]\d)"  # 1.234.567,5 (or 3.500 = 3.5 in English)
+    r"|\d{0,2}(?:[ \n\u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?!\d)"  # 10 000 / 10 000,5
+    r"|\d*(?:\.\d+|,\d{1,2}(?!\d))?)"  # 3.5; 1,32 / 2,5 (a decimal comma by its shape)
 )
 _CURRENCY_BEFORE = re.compile(r"(?:US\$|C\$|A\$|HK\$|\$|€|£|¥|₹|\b(?:USD|EUR|GBP) ?)$")
 _CURRENCY_ENDS = "$€£¥₹DPR \n"
@@ -260,15 +263,19 @@ _SCALE = (
     r"|billionen|mille|millions|milliards?|mill[oó]n|millones|mil\s+millones)(?!\w)"
     r"|[ \u00a0](?:mio|mrd)\.?(?!\w)|(?:bn|mn|tn|m|k)\b)"
 )
-_DIGIT_QUANTITY = re.compile(rf"(?=[0-9])(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?", re.IGNORECASE)
+_DIGIT_QUANTITY = re.compile(rf"(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?", re.IGNORECASE)
 _WORD_QUANTITY = re.compile(rf"(?i:{_WORDS})")
 _MONTH = f"(?P<month>{MONTH_PATTERN})"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![\d:]|[.,]\d)"
 _YEAR = r"(?P<year>\d{4})(?!\d)"
 _ISO_DATE = re.compile(r"(?=[0-9])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])")
-_MONTH_DAY = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?")
+_MONTH_DATE = re.compile(
+    rf"(?=[JFMASOND])\b{_MONTH}\s+(?:{_DAY}\b(?:,?\s+{_YEAR})?|(?:of\s+)?(?P<alone>\d{{4}})(?!\d))")
+"""A month name and its day ("December 18[, 2023]": group ``day``), or its year alone
+("December [of] 2023": group ``alone``). At most one of the two can follow a month name
+(a day is one or two digits, a year four), so one match tells which, where a pattern
+for each would be tried in turn."""
 _DAY_MONTH = re.compile(rf"(?=[0-9]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
-_MONTH_YEAR = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\s+(?:of\s+)?{_YEAR}")
 
 
 def _at_word_starts(tails: dict[str, str]) -> str:
@@ -297,10 +304,12 @@ def _month_tails() -> dict[str, str]:
 
 
 _MONTH_AT = re.compile(_at_word_starts(_month_tails()))
-"""Where :data:`_MONTH_DAY` and :data:`_MONTH_YEAR` can match: every match of either
+"""Where :data:`_MONTH_DATE` can match: every match of it
 starts where this one does, and its matches are every such place (a month name holds
 no other: inside it there is no word boundary before a capital)."""
 _DAY_SUFFIXES = ("st", "nd", "rd", "th")
+_DAY_BEFORE_ENDS = "fdth"
+"""The last letters of "of" and of :data:`_DAY_SUFFIXES` (:func:`_day_before`)."""
 _TIME = re.compile(
     r"(?=[0-9])(?:(?P<h>\d{1,2})(?::(?P<m>[0-5]\d))?\s*(?P<ampm>[ap])\.?m\.?(?![\w])"
     r"|(?P<h24>\d{1,2}):(?P<m24>[0-5]\d)(?![\d:]))",
@@ -638,29 +647,38 @@ def _dates(text: str, lang: _Language) -> Iterator[_Candidate]:
             yield _Candidate(
                 m.start(), m.end(), f"{y:04d}-{mo:02d}-{d:02d}", "date", with_noun=False
             )
-    # Every other date has a month name: one scan finds them all, and the two patterns
-    # that start at one are tried there alone (what finditer finds, without its scans).
+    # Every other date has a month name: one scan finds them all, and the pattern that
+    # starts at one is tried there alone (what finditer finds, without its scans).
     months = [m.start() for m in _MONTH_AT.finditer(text)]
     if not months:
         return
-    day_month = any(_day_before(text, at) for at in months)
-    for pattern in (_MONTH_DAY, _DAY_MONTH):
-        if pattern is _DAY_MONTH and not day_month:
-            continue  # no month name follows a day: "18 December" cannot match
-        found = _at(pattern, text, months) if pattern is _MONTH_DAY else pattern.finditer(text)
-        for m in found:
-            if _glued_before(text, m.start()):
-                continue
-            month, day = _month(m["month"]), int(m["day"])
-            year = f"{int(m['year']):04d}" if m["year"] else "-"
-            value = f"{year}-{month:02d}-{day:02d}"
-            # Days 1-28 exist in every month (the month is 1-12 here).
-            if not 1 <= day <= 28 and not is_real_date(value) and _counts_a_noun(text, m.end()):
-                continue  # "In December 45 people died": a count after a month name
-            yield _Candidate(m.start(), m.end(), value, "date", with_noun=False)
-    for m in _at(_MONTH_YEAR, text, months):
-        value = f"{int(m['year']):04d}-{_month(m['month']):02d}"
+    alone: list[re.Match[str]] = []  # "December 2023", taken after "18 December [2023]"
+    for m in _at(_MONTH_DATE, text, months):
+        if m["alone"] is not None:
+            alone.append(m)
+        elif (cand := _day_date(text, m)) is not None:
+            yield cand
+    if any(_day_before(text, at) for at in months):  # else "18 December" cannot match
+        for m in _DAY_MONTH.finditer(text):
+            if (cand := _day_date(text, m)) is not None:
+                yield cand
+    for m in alone:
+        value = f"{int(m['alone']):04d}-{_month(m['month']):02d}"
         yield _Candidate(m.start(), m.end(), value, "date", with_noun=False)
+
+
+def _day_date(text: str, m: re.Match[str]) -> _Candidate | None:
+    """The date of a match with a month, a day and maybe a year, unless it is glued to
+    a word or its day is no day of the month but a count ("In December 45 people")."""
+    if _glued_before(text, m.start()):
+        return None
+    month, day = _month(m["month"]), int(m["day"])
+    year = f"{int(m['year']):04d}" if m["year"] else "-"
+    value = f"{year}-{month:02d}-{day:02d}"
+    # Days 1-28 exist in every month (the month is 1-12 here).
+    if not 1 <= day <= 28 and not is_real_date(value) and _counts_a_noun(text, m.end()):
+        return None
+    return _Candidate(m.start(), m.end(), value, "date", with_noun=False)
 
 
 def _at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
@@ -678,6 +696,10 @@ def _day_before(text: str, at: int) -> bool:
     """Whether a day may end before the month name at ``at``: white space back to a
     digit, or to a digit and "st"/"nd"/"rd"/"th", maybe with "of" between ("18 of
     December"). False means :data:`_DAY_MONTH` has no match whose month is there."""
+    if at >= 2 and text[at - 1] == " ":  # most month names: one space after a word
+        c = text[at - 2]
+        if c not in _DAY_BEFORE_ENDS and not c.isspace() and not c.isdecimal():
+            return False  # neither a digit nor the end of "of", "st", "nd", "rd", "th"
     i = at
     while i and text[i - 1].isspace():  # regex \s is str.isspace, \d is str.isdecimal
         i -= 1

@@ -1,0 +1,189 @@
+"""The figure extractor's faster anchors and fast paths (issue 13, session 15) give
+exactly what the code they replaced gave.
+
+- month names and digits are found by patterns that open with a plain character (the
+  regex engine's own skip loop) instead of a look-ahead tried at every position;
+- "December 18" and "December 2023" are one pattern tried at each month name instead of
+  two;
+- the number-word screen reads the ASCII letter runs of the lowered bytes instead of a
+  regex;
+- a day before a month name, a figure's hedge and the claimed spans have fast paths.
+
+The replaced code is kept below as a test-local reference (the package holds one copy).
+Texts are runs of what the recognisers look for (``tests/fixtures/figure_texts.py``:
+numbers, dates, money, percentages, number words, several languages), mixed with
+arbitrary characters. ``tests/unit/test_figures_recorded.py`` checks the whole extractor
+against its recorded output.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpus_qa.checks import figures as F
+from corpus_qa.text.calendar import MONTH_PATTERN
+from tests.fixtures.figure_texts import _SEPARATORS, _SOUP
+
+SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+_PIECE = st.sampled_from(_SOUP) | st.sampled_from(_SEPARATORS) | st.text(max_size=3)
+TEXTS = st.lists(_PIECE, max_size=30).map("".join)
+# What a day before a month name is made of, densely: digits, day suffixes, "of", spaces.
+_DAYISH = st.lists(st.sampled_from([
+    "7", "18", "١٨", "th", "st", "nd", "rd", "h", "d", "f", "of", "oft", "x", " ", "  ", "\n",
+    "\u00a0", "December", "Dec.", "May", ",", "."]), max_size=12).map("".join)
+
+# --- the replaced code ------------------------------------------------------------------
+
+_OLD_MONTH_AT = re.compile(rf"(?=[JFMASOND])\b{MONTH_PATTERN}")
+_OLD_MONTH = f"(?P<month>{MONTH_PATTERN})"
+_OLD_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![\d:]|[.,]\d)"
+_OLD_YEAR = r"(?P<year>\d{4})(?!\d)"
+_OLD_MONTH_DAY = re.compile(rf"(?=[JFMASOND])\b{_OLD_MONTH}\s+{_OLD_DAY}\b(?:,?\s+{_OLD_YEAR})?")
+_OLD_MONTH_YEAR = re.compile(rf"(?=[JFMASOND])\b{_OLD_MONTH}\s+(?:of\s+)?{_OLD_YEAR}")
+_OLD_DIGITS = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|[.,]\d)"
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d|[.,]\d)"
+    r"|\d{1,3}(?:[ \n\u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?!\d)"
+    r"|\d+(?:\.\d+|,\d{1,2}(?!\d))?)"
+)
+_OLD_DIGIT_QUANTITY = re.compile(
+    rf"(?=[0-9])(?P<digits>{_OLD_DIGITS})(?P<scale>{F._SCALE})?", re.IGNORECASE)
+_OLD_NUMBER_WORD_ALONE = re.compile(
+    rf"\b(?:{F._trie([*F._UNITS, *F._TENS, 'hundred', *F._BIG, 'dozen'])})\b")
+_OLD_TIME_SCREEN = re.compile(r"\d(?::|\s*[ap]\.?m)", re.IGNORECASE)
+
+
+def _old_day_before(text: str, at: int) -> bool:
+    i = at
+    while i and text[i - 1].isspace():
+        i -= 1
+    if i == at:
+        return False
+    ends = [i]
+    if text[i - 2 : i] == "of" and i > 2 and text[i - 3].isspace():
+        j = i - 2
+        while j and text[j - 1].isspace():
+            j -= 1
+        ends.append(j)
+    for end in ends:
+        if end and text[end - 1].isdecimal():
+            return True
+        if end >= 3 and text[end - 2 : end] in F._DAY_SUFFIXES and text[end - 3].isdecimal():
+            return True
+    return False
+
+
+def _old_qualifier(text: str, start: int) -> str:
+    if not start or not text[start - 1].isspace():
+        return ""
+    split = text[max(0, start - 40) : start].split()
+    if not split or split[-1].lower() not in F._QUALIFIER_ENDS:
+        return ""
+    words = tuple(w.lower() for w in split[-3:])
+    for n in (3, 2, 1):
+        if words[-n:] in F._QUALIFIERS and len(words) >= n:
+            return " ".join(words[-n:])
+    return ""
+
+
+class _OldClaims:
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos)
+        return i > 0 and self.ends[i - 1] > pos
+
+    def take(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.starts, start)
+        if i and self.ends[i - 1] > start or i < len(self.starts) and self.starts[i] < end:
+            return False
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
+
+
+def _groups(m: re.Match[str]) -> tuple[object, ...]:
+    return (m.span(), *(m.span(g) for g in m.re.groupindex))
+
+
+# --- the properties -----------------------------------------------------------------------
+
+
+@SETTINGS
+@given(TEXTS)
+def test_month_names_are_found_where_they_were(text: str) -> None:
+    assert [m.span() for m in F._MONTH_AT.finditer(text)] == [
+        m.span() for m in _OLD_MONTH_AT.finditer(text)]
+
+
+@SETTINGS
+@given(TEXTS | _DAYISH)
+def test_one_month_pattern_finds_what_the_two_found(text: str) -> None:
+    months = [m.start() for m in F._MONTH_AT.finditer(text)]
+    found = list(F._at(F._MONTH_DATE, text, months))
+    days = [(m.span(), m.span("month"), m.span("day"), m.span("year"))
+            for m in found if m["alone"] is None]
+    alone = [(m.span(), m.span("month"), m.span("alone")) for m in found if m["alone"] is not None]
+    assert days == [(m.span(), m.span("month"), m.span("day"), m.span("year"))
+                    for m in _OLD_MONTH_DAY.finditer(text)]
+    assert alone == [(m.span(), m.span("month"), m.span("year"))
+                     for m in _OLD_MONTH_YEAR.finditer(text)]
+
+
+@SETTINGS
+@given(TEXTS)
+def test_digits_are_read_as_they_were(text: str) -> None:
+    assert [_groups(m) for m in F._DIGIT_QUANTITY.finditer(text)] == [
+        _groups(m) for m in _OLD_DIGIT_QUANTITY.finditer(text)]
+
+
+@SETTINGS
+@given(TEXTS | TEXTS.map(str.lower))
+def test_the_number_word_screen_holds_where_the_old_one_did(text: str) -> None:
+    lang = F._Language(text, None)
+    if _OLD_NUMBER_WORD_ALONE.search(lang.lower):
+        assert lang.has_number_word
+    if F._WORD_QUANTITY.search(text):
+        assert lang.has_number_word
+
+
+@SETTINGS
+@given(TEXTS)
+def test_the_time_screen_holds_where_the_time_pattern_matches(text: str) -> None:
+    if F._TIME.search(text):
+        assert F._TIME_SCREEN.search(text)
+    if F._TIME_SCREEN.search(text):
+        assert _OLD_TIME_SCREEN.search(text)
+
+
+@SETTINGS
+@given(TEXTS | _DAYISH)
+def test_a_day_before_a_month_name_is_told_as_it_was(text: str) -> None:
+    for at in range(len(text) + 1):
+        assert F._day_before(text, at) == _old_day_before(text, at), at
+
+
+@SETTINGS
+@given(TEXTS)
+def test_a_hedge_is_read_as_it_was(text: str) -> None:
+    for start in range(len(text) + 1):
+        assert F._qualifier(text, start) == _old_qualifier(text, start), start
+
+
+@SETTINGS
+@given(st.integers(1, 60).flatmap(lambda n: st.tuples(st.just(n), st.lists(
+    st.tuples(st.integers(0, n - 1), st.integers(1, 8)), max_size=25))))
+def test_claims_are_taken_as_they_were(case: tuple[int, list[tuple[int, int]]]) -> None:
+    size, spans = case
+    new, old = F._Claims(size), _OldClaims()
+    for start, length in spans:
+        end = min(size, start + length)
+        assert new.take(start, end) == old.take(start, end)
+        assert [bool(b) for b in new.taken] == [old.covers(pos) for pos in range(size)]
