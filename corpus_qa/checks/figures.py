@@ -326,10 +326,17 @@ _DECADE_ENDS = ("0s", "0's", "0’s")
 """What every decade ends with (:data:`_DECADE`; a text without them has none)."""
 _DASHES = ("-", "–", "—")
 """The dashes a range (:data:`_RANGE`) needs."""
-_FRACTION_STEMS = ("half", "halves", "third", "quarter")
-"""Words without which neither :data:`_FRACTION` nor :data:`_SCALE_FRACTION` can match."""
-_FACTOR_STEMS = ("double", "triple", "quadruple", "twice", "thrice", "fold")
-"""Words without which :data:`_FACTOR` cannot match."""
+_FRACTION_RUNS = frozenset(
+    w.encode() for w in ["half", "halves", "third", "thirds", "quarter", "quarters"])
+"""Words without which neither :data:`_FRACTION` nor :data:`_SCALE_FRACTION` can match:
+the denominator, after a word boundary, white space or a hyphen, and before white space
+or a hyphen (:attr:`_Language.runs`)."""
+_FACTOR_RUNS = frozenset(w.encode() for w in [
+    *(base + verb for base in ("double", "triple", "quadruple") for verb in ("", "d", "s", "ing")),
+    "twice", "thrice", "fold", "twofold", "threefold", "fourfold", "fivefold", "tenfold",
+])
+"""Words without which :data:`_FACTOR` cannot match: its match between word boundaries
+(or "fold" after digits or a hyphen: "3-fold", "two-fold")."""
 _FRACTION = re.compile(
     r"(?=[aAoOtTfFhHqQ])\b(?:(?P<num>a|an|one|two|three|four)[\s-]+)?"
     r"(?P<den>halves|half|thirds?|quarters?)(?=\s+of\b)",
@@ -375,12 +382,14 @@ _INEXACT_WORDS = {
     "milliards": "billions", "decenas": "tens", "cientos": "hundreds",
     "centenares": "hundreds", "miles": "thousands", "millones": "millions",
 }  # fmt: skip
-_INEXACT_STEMS = (
-    "dozens", "scores", "tens", "hundreds", "thousands", "millions", "billions", "several",
-    "few", "dutzende", "hunderte", "tausende", "dizaines", "centaines", "milliers", "milliards",
-    "decenas", "cientos", "centenares", "miles", "millones",
-)
-"""Words without which :data:`_INEXACT` cannot match (looked up in the lower-cased text)."""
+_INEXACT_RUNS = frozenset(w.encode() for w in [
+    "tens", "hundreds", "dozens", "scores", "thousands", "millions", "billions", "several",
+    "few", "tausende", "zehntausende", "hunderttausende", "hunderte", "dutzende", "dizaines",
+    "centaines", "milliers", "milliards", "decenas", "cientos", "centenares", "miles",
+    "millones",
+])
+"""Words without which :data:`_INEXACT` cannot match: its first word (its second after
+"a" or "des"), after a word boundary or white space and before white space."""
 _INEXACT = re.compile(
     r"(?=[a-zA-Z])\b(?:"
     r"(?P<en>(?:(?:tens|hundreds)\s+of\s+)?(?:dozens|scores|hundreds|thousands|millions|billions)"
@@ -392,8 +401,6 @@ _INEXACT = re.compile(
     r")",
     re.IGNORECASE,
 )
-_STEM_GROUPS = (_FRACTION_STEMS, _FACTOR_STEMS, _INEXACT_STEMS)
-"""The word lists :meth:`_Language.has_any` looks up."""
 
 
 def _trie(words: Sequence[str]) -> str:
@@ -418,13 +425,15 @@ def _trie(words: Sequence[str]) -> str:
     return "|".join(parts)
 
 
-_ANY_STEM = re.compile(_trie(sorted({w for group in _STEM_GROUPS for w in group})))
-"""Any word of any of :data:`_STEM_GROUPS` (in a lower-cased text): one scan screens out
-the texts that have none."""
-
-
-_NUMBER_WORD_TOKENS = frozenset(
+_NUMBER_WORD_RUNS = frozenset(
     w.encode() for w in [*_UNITS, *_TENS, "hundred", *_BIG, "dozen"])
+"""Words without which :data:`_WORD_QUANTITY` cannot match: its last number word comes
+after white space or a hyphen (or starts it, after a word boundary) and ends at one."""
+_CLOCK_RUNS = frozenset([b"am", b"pm"])
+""""am"/"pm" without dots after an hour (:data:`_TIME`): after a digit or white space,
+before a character that is not a letter."""
+_SCREEN_RUNS = _FRACTION_RUNS | _FACTOR_RUNS | _INEXACT_RUNS | _NUMBER_WORD_RUNS | _CLOCK_RUNS
+"""Every word a screen of :class:`_Language` looks up (:attr:`_Language.runs`)."""
 _LETTER_RUNS = bytes(c if 0x61 <= c <= 0x7A else 0x20 for c in range(256))
 """A ``bytes.translate`` table that keeps a-z and turns every other byte into a space:
 the words of a lower-cased text's UTF-8 bytes, split, are its runs of ASCII letters."""
@@ -547,15 +556,14 @@ _LANGUAGE_CHARS = 1500
 class _Language:
     """What the text's language says about its figures, decided on first use only."""
 
-    __slots__ = ("_comma", "_digits", "_has", "_lower", "_stems", "claims", "text")
+    __slots__ = ("_comma", "_digits", "_lower", "_runs", "claims", "text")
 
     def __init__(self, text: str, comma_decimal: bool | None) -> None:
         self.text = text
         self._comma = comma_decimal
         self._lower: str | None = None
         self._digits: bool | None = None
-        self._stems: bool | None = None
-        self._has: dict[tuple[str, ...], bool] = {}
+        self._runs: frozenset[bytes] | None = None
         self.claims: _Claims | None = None
         """The spans earlier recognisers took (set by :func:`extract_figures`): a match
         that starts inside one can never be taken, so it need not be read."""
@@ -572,18 +580,25 @@ class _Language:
             self._lower = text.lower()
         return self._lower
 
-    def has_any(self, words: tuple[str, ...]) -> bool:
-        """Whether one of ``words`` (one of :data:`_STEM_GROUPS`) occurs in the text, in
-        any case: a case-insensitive regex that needs one of them cannot match a text
-        without. One scan tells whether any word of any group occurs (most texts have
-        none); each group is looked up once."""
-        found = self._has.get(words)
-        if found is None:
-            lower = self.lower
-            if self._stems is None:
-                self._stems = _ANY_STEM.search(lower) is not None
-            found = self._has[words] = self._stems and any(word in lower for word in words)
-        return found
+    @property
+    def runs(self) -> frozenset[bytes]:
+        """The words of :data:`_SCREEN_RUNS` that are whole runs of ASCII letters in the
+        lower-cased text, which every regex the screens guard needs, in any case (each
+        ``*_RUNS`` says why): a word with a word boundary, white space or a hyphen on
+        each side is a whole run. The runs are read from the UTF-8 bytes with every
+        byte but a-z turned into a space (``bytes.translate`` and ``split``: one pass
+        for every screen, several times faster than a regex per screen). A run may also
+        be a word glued to another by a non-ASCII letter, a digit or "_" ("éone"): a
+        regex is then tried for nothing."""
+        if self._runs is None:
+            lowered = self.lower.encode("utf-8", "surrogatepass")
+            self._runs = _SCREEN_RUNS.intersection(lowered.translate(_LETTER_RUNS).split())
+        return self._runs
+
+    def has_any(self, words: frozenset[bytes]) -> bool:
+        """Whether one of ``words`` (a ``*_RUNS`` set) is a run of :attr:`runs`: a regex
+        that needs one of them cannot match a text without."""
+        return not self.runs.isdisjoint(words)
 
     @property
     def has_digit(self) -> bool:
@@ -595,17 +610,9 @@ class _Language:
 
     @property
     def has_number_word(self) -> bool:
-        """Whether a number word of :data:`_WORD_QUANTITY` stands alone in the text (in
-        any case), which every match of that pattern holds: its last number word comes
-        after white space or a hyphen (or starts it, after a word boundary) and ends at
-        one."""
-        # In the lower-cased text such a word, with a word boundary on each side, is a
-        # whole run of ASCII letters: one of the runs bytes.translate and split find
-        # (several times faster than a regex). A run may also be a number word glued to
-        # a word by a non-ASCII letter, a digit or "_" ("éone"): the pattern is then
-        # tried for nothing.
-        runs = self.lower.encode("utf-8", "surrogatepass").translate(_LETTER_RUNS).split()
-        return not _NUMBER_WORD_TOKENS.isdisjoint(runs)
+        """Whether a number word of :data:`_WORD_QUANTITY` may stand alone in the text
+        (:data:`_NUMBER_WORD_RUNS`)."""
+        return not self.runs.isdisjoint(_NUMBER_WORD_RUNS)
 
     @property
     def comma_decimal(self) -> bool:
@@ -769,9 +776,9 @@ def _may_have_times(text: str, lang: _Language) -> bool:
     "am"/"pm" (in any case, maybe dotted) after one."""
     if not lang.has_digit:
         return False
-    if ":" not in text:
+    if ":" not in text and lang.runs.isdisjoint(_CLOCK_RUNS):
         lower = lang.lower  # "a"/"p", "." and "m" have no case twins
-        if not ("am" in lower or "pm" in lower or "a.m" in lower or "p.m" in lower):
+        if not ("a.m" in lower or "p.m" in lower):
             return False
     return _TIME_SCREEN.search(text) is not None
 
@@ -813,7 +820,7 @@ def _decades(text: str, lang: _Language) -> Iterator[_Candidate]:
 
 def _fractions(text: str, lang: _Language) -> Iterator[_Candidate]:
     """ "half of", "two-thirds of", "a quarter of" → 0.5, 0.666667, 0.25."""
-    if not lang.has_any(_FRACTION_STEMS):
+    if not lang.has_any(_FRACTION_RUNS):
         return
     for m in _FRACTION.finditer(text):
         num = _key(m["num"]) if m["num"] else "one"
@@ -827,7 +834,7 @@ def _fractions(text: str, lang: _Language) -> Iterator[_Candidate]:
 
 def _scale_fractions(text: str, lang: _Language) -> Iterator[_Candidate]:
     """ "a quarter million", "three-quarters of a billion", "two and a half million"."""
-    if not lang.has_any(_FRACTION_STEMS):
+    if not lang.has_any(_FRACTION_RUNS):
         return  # the regex costs 0.1 ms per 3 KB; most texts have none of these words
     for m in _SCALE_FRACTION.finditer(text):
         if _glued_before(text, m.start()):
@@ -848,7 +855,7 @@ def _scale_fractions(text: str, lang: _Language) -> Iterator[_Candidate]:
 def _inexact(text: str, lang: _Language) -> Iterator[_Candidate]:
     """Vague amounts: "hundreds of", "tens of thousands of", "a few hundred", "Tausende",
     "des milliers de", "miles de" → their order of magnitude ("hundreds"), never a number."""
-    if not lang.has_any(_INEXACT_STEMS):
+    if not lang.has_any(_INEXACT_RUNS):
         return  # the regex costs 0.25 ms per 3 KB: skip texts that cannot match
     for m in _INEXACT.finditer(text):
         if m["en"]:
@@ -870,7 +877,7 @@ def _factors(text: str, lang: _Language) -> Iterator[_Candidate]:
     A bare "double"/"triple" counts only before a determiner, a preposition or the end
     of a clause, so "double standard" and "double-digit" are not factors.
     """
-    if not lang.has_any(_FACTOR_STEMS):
+    if not lang.has_any(_FACTOR_RUNS):
         return
     for m in _FACTOR.finditer(text):
         if m["base"]:

@@ -187,3 +187,53 @@ def test_claims_are_taken_as_they_were(case: tuple[int, list[tuple[int, int]]]) 
         end = min(size, start + length)
         assert new.take(start, end) == old.take(start, end)
         assert [bool(b) for b in new.taken] == [old.covers(pos) for pos in range(size)]
+
+
+# What the word screens guard, densely: the words of every ``*_RUNS`` set and their
+# neighbours in the patterns, in any case and with the letters ``re.IGNORECASE`` folds,
+# glued by what may or may not make a word boundary.
+_RUN_WORDS = [
+    "double", "triple", "quadruple", "ing", "d", "s", "fold", "twice", "thrice", "two",
+    "three", "four", "five", "ten", "half", "halves", "third", "quarter", "tens", "hundreds",
+    "dozens", "scores", "thousands", "millions", "billions", "several", "few", "tausende",
+    "Zehn", "Hundert", "hunderte", "dutzende", "des", "dizaines", "centaines", "milliers",
+    "milliards", "decenas", "cientos", "centenares", "miles", "millones", "one", "eleven",
+    "twenty", "hundred", "thousand", "million", "billion", "trillion", "dozen", "a", "an",
+    "of", "de", "and", "am", "pm", "p.m.", "a.m", "5", "12",
+]
+_RUN_GLUE = ["", " ", "  ", "-", "\n", "é", "3", "_", "'", ".", ",", "ſ", "İ", "ı", "\u212a"]
+_RUN_WORD = st.sampled_from(_RUN_WORDS).flatmap(
+    lambda w: st.sampled_from([w, w.upper(), w.title()]))
+_RUN_TEXTS = st.lists(
+    st.lists(_RUN_WORD, min_size=1, max_size=3).map("".join) | st.sampled_from(_RUN_GLUE),
+    max_size=12).map("".join)
+
+
+def _word_screens_hold(text: str) -> None:
+    lang = F._Language(text, None)
+    for pattern, words in ((F._FRACTION, F._FRACTION_RUNS), (F._SCALE_FRACTION,
+                           F._FRACTION_RUNS), (F._FACTOR, F._FACTOR_RUNS),
+                           (F._INEXACT, F._INEXACT_RUNS)):
+        if pattern.search(text):
+            assert lang.has_any(words), pattern.pattern
+    if F._WORD_QUANTITY.search(text):
+        assert lang.has_number_word
+    if F._TIME.search(text):
+        assert F._may_have_times(text, lang)
+
+
+@settings(SETTINGS, max_examples=2000)
+@given(_RUN_TEXTS | TEXTS)
+def test_the_word_screens_hold_where_their_patterns_match(text: str) -> None:
+    _word_screens_hold(text)
+
+
+def test_the_word_screens_hold_on_every_two_words() -> None:
+    """Every pair of the words above, joined by nothing, a space or a hyphen, in lower and
+    upper case, and before "of"/"de" (what some patterns need after them)."""
+    for first in _RUN_WORDS:
+        for second in _RUN_WORDS:
+            for glue in ("", " ", "-"):
+                for text in (f"{first}{glue}{second} of x", f"{first}{glue}{second} de x"):
+                    for cased in (text, text.upper()):
+                        _word_screens_hold(cased)
