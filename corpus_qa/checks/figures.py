@@ -269,12 +269,6 @@ _MONTH = f"(?P<month>{MONTH_PATTERN})"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![\d:]|[.,]\d)"
 _YEAR = r"(?P<year>\d{4})(?!\d)"
 _ISO_DATE = re.compile(r"(?=[0-9])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])")
-_MONTH_DATE = re.compile(
-    rf"(?=[JFMASOND])\b{_MONTH}\s+(?:{_DAY}\b(?:,?\s+{_YEAR})?|(?:of\s+)?(?P<alone>\d{{4}})(?!\d))")
-"""A month name and its day ("December 18[, 2023]": group ``day``), or its year alone
-("December [of] 2023": group ``alone``). At most one of the two can follow a month name
-(a day is one or two digits, a year four), so one match tells which, where a pattern
-for each would be tried in turn."""
 _DAY_MONTH = re.compile(rf"(?=[0-9]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
 
 
@@ -303,10 +297,17 @@ def _month_tails() -> dict[str, str]:
     return {head: "|".join(alternatives) for head, alternatives in tails.items()}
 
 
-_MONTH_AT = re.compile(_at_word_starts(_month_tails()))
-"""Where :data:`_MONTH_DATE` can match: every match of it
-starts where this one does, and its matches are every such place (a month name holds
-no other: inside it there is no word boundary before a capital)."""
+_MONTH_DATE = re.compile(
+    f"(?P<month>{_at_word_starts(_month_tails())})"
+    rf"(?:\s+(?:{_DAY}\b(?:,?\s+{_YEAR})?|(?:of\s+)?(?P<alone>\d{{4}})(?!\d)))?")
+"""Every month name (:data:`MONTH_PATTERN` after a word boundary), with its day when
+one follows ("December 18[, 2023]": group ``day``) or its year alone ("December [of]
+2023": group ``alone``). One scan finds every month name, since none holds another
+(inside one there is no word boundary before a capital), and at each the date that
+starts there: at most one of the two can follow a month name (a day is one or two
+digits, a year four), and whichever follows is what a pattern that requires it finds
+(the month names that match at one place and may be followed by white space all end
+at the same character)."""
 _DAY_SUFFIXES = ("st", "nd", "rd", "th")
 _DAY_BEFORE_ENDS = "fdth"
 """The last letters of "of" and of :data:`_DAY_SUFFIXES` (:func:`_day_before`)."""
@@ -654,17 +655,17 @@ def _dates(text: str, lang: _Language) -> Iterator[_Candidate]:
             yield _Candidate(
                 m.start(), m.end(), f"{y:04d}-{mo:02d}-{d:02d}", "date", with_noun=False
             )
-    # Every other date has a month name: one scan finds them all, and the pattern that
-    # starts at one is tried there alone (what finditer finds, without its scans).
-    months = [m.start() for m in _MONTH_AT.finditer(text)]
-    if not months:
-        return
+    # Every other date has a month name: one scan finds them all, with the date that
+    # starts at each.
+    months: list[int] = []
     alone: list[re.Match[str]] = []  # "December 2023", taken after "18 December [2023]"
-    for m in _at(_MONTH_DATE, text, months):
-        if m["alone"] is not None:
+    for m in _MONTH_DATE.finditer(text):
+        months.append(m.start())
+        if m["day"] is not None:
+            if (cand := _day_date(text, m)) is not None:
+                yield cand
+        elif m["alone"] is not None:
             alone.append(m)
-        elif (cand := _day_date(text, m)) is not None:
-            yield cand
     if any(_day_before(text, at) for at in months):  # else "18 December" cannot match
         for m in _DAY_MONTH.finditer(text):
             if (cand := _day_date(text, m)) is not None:
@@ -686,17 +687,6 @@ def _day_date(text: str, m: re.Match[str]) -> _Candidate | None:
     if not 1 <= day <= 28 and not is_real_date(value) and _counts_a_noun(text, m.end()):
         return None
     return _Candidate(m.start(), m.end(), value, "date", with_noun=False)
-
-
-def _at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` when every match of ``pattern`` starts at one of
-    ``starts`` (ascending): tried at each of them past the last match, never scanned for.
-    """
-    pos = 0
-    for start in starts:
-        if start >= pos and (m := pattern.match(text, start)) is not None:
-            yield m
-            pos = m.end()
 
 
 def _day_before(text: str, at: int) -> bool:
