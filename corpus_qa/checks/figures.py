@@ -185,6 +185,8 @@ _QUALIFIERS = frozenset(tuple(q.split(" ")) for q in [
 # fmt: on
 _QUALIFIER_ENDS = frozenset(q[-1] for q in _QUALIFIERS)
 """The last word of every hedge."""
+_QUALIFIER_TAILS = frozenset(word[-2:] for word in _QUALIFIER_ENDS)
+"""The last two letters of the last word of every hedge (each has two or more)."""
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -220,6 +222,8 @@ def _plural(word: str) -> bool:
     """:func:`_is_plural`, not cached: a word after a figure is mostly seen once, and
     each cache it misses costs more than this."""
     w = word.lower().rstrip("'’")
+    if not w.endswith("s"):  # every rule of _singular but the irregular plurals needs one
+        return w in _IRREGULAR_PLURALS
     return w in _IRREGULAR_PLURALS or _singular(w) != w
 
 
@@ -1101,6 +1105,10 @@ _RECOGNISERS: tuple[Callable[[str, _Language], Iterator[_Candidate]], ...] = (
     _word_quantities,
     _inexact,
 )
+_WITHOUT_WORDS = tuple(r for r in _RECOGNISERS if r not in (
+    _scale_fractions, _fractions, _factors, _word_quantities, _inexact))
+"""The recognisers left when :attr:`_Language.runs` is empty (most texts): each of the
+others finds nothing then, its screen needing a word of the runs."""
 
 
 # --- nouns and qualifiers -------------------------------------------------------------
@@ -1159,6 +1167,9 @@ def _qualifier(text: str, start: int) -> str:
     """The hedge right before ``start`` ("as many as 10,000" → "as many as"), or ""."""
     if not start or not text[start - 1].isspace():
         return ""  # the last character of the window below
+    if (start >= 3 and not text[start - 2].isspace() and not text[start - 3].isspace()
+            and text[start - 3 : start - 1].lower() not in _QUALIFIER_TAILS):
+        return ""  # the word before does not end as a hedge does: most figures follow none
     window = text[max(0, start - 40) : start]
     last = window.rsplit(None, 1)  # the last word alone: most figures follow no hedge
     if not last or last[-1].lower() not in _QUALIFIER_ENDS:
@@ -1210,7 +1221,7 @@ def extract_figures(text: str, *, comma_decimal: bool | None = None) -> list[Fig
     found: list[_Candidate] = []
     lang = _Language(text, comma_decimal)
     lang.claims = claims
-    for recognise in _RECOGNISERS:
+    for recognise in _RECOGNISERS if lang.runs else _WITHOUT_WORDS:
         for c in recognise(text, lang):
             if take(c.start, c.end):
                 found.append(c)

@@ -231,3 +231,19 @@ def test_the_word_screens_hold_on_every_two_words() -> None:
                 for text in (f"{first}{glue}{second} of x", f"{first}{glue}{second} de x"):
                     for cased in (text, text.upper()):
                         _word_screens_hold(cased)
+
+
+def _old_plural(word: str) -> bool:
+    w = word.lower().rstrip("'’")
+    return w in F._IRREGULAR_PLURALS or F._singular(w) != w
+
+
+_WORDISH = st.lists(st.sampled_from([
+    "police", "people", "series", "staff", "bus", "buses", "countr", "ies", "s", "'s", "’", "'",
+    "S", "İ", "ſ", "x", "ch", "es", "is", "us", "news", "Men"]), max_size=4).map("".join)
+
+
+@SETTINGS
+@given(_WORDISH | st.text(max_size=6))
+def test_a_plural_is_told_as_it_was(word: str) -> None:
+    assert F._plural(word) == _old_plural(word)
