@@ -505,7 +505,10 @@ def _digits_value(digits: str, comma_decimal: bool = False) -> float:
     """
     if digits.isdecimal():  # the common case, no mark or space (isdecimal is regex \d)
         return float(digits)
-    d = _DIGIT_SPACES.sub("", digits).replace("−", "-")
+    if digits.isascii() and digits.isprintable() and " " not in digits:
+        d = digits  # no white space to take out, no "−"
+    else:
+        d = _DIGIT_SPACES.sub("", digits).replace("−", "-")
     commas, dots = d.count(","), d.count(".")
     if commas and dots:
         decimal = "," if d.rfind(",") > d.rfind(".") else "."
@@ -682,15 +685,17 @@ def _dates(text: str, lang: _Language) -> Iterator[_Candidate]:
 def _day_date(text: str, m: re.Match[str]) -> _Candidate | None:
     """The date of a match with a month, a day and maybe a year, unless it is glued to
     a word or its day is no day of the month but a count ("In December 45 people")."""
-    if _glued_before(text, m.start()):
+    start, end = m.span()
+    if _glued_before(text, start):
         return None
-    month, day = _month(m["month"]), int(m["day"])
-    year = f"{int(m['year']):04d}" if m["year"] else "-"
-    value = f"{year}-{month:02d}-{day:02d}"
+    name, written_day, written_year = m.group("month", "day", "year")
+    day = int(written_day)
+    year = f"{int(written_year):04d}" if written_year else "-"
+    value = f"{year}-{_month(name):02d}-{day:02d}"
     # Days 1-28 exist in every month (the month is 1-12 here).
-    if not 1 <= day <= 28 and not is_real_date(value) and _counts_a_noun(text, m.end()):
+    if not 1 <= day <= 28 and not is_real_date(value) and _counts_a_noun(text, end):
         return None
-    return _Candidate(m.start(), m.end(), value, "date", with_noun=False)
+    return _Candidate(start, end, value, "date", "", False)
 
 
 def _day_before(text: str, at: int) -> bool:
@@ -1035,7 +1040,9 @@ def _digit_quantity(text: str, m: re.Match[str], lang: _Language) -> _Candidate 
                   else _SCALE_WORDS.get(scale, _SCALE_ABBR.get(scale, 1)))
     if factor != 1:  # "8,2 Millionen" is 8200000, not 8199999.999999999 (binary floats):
         value = float(f"{value * factor:.15g}")  # 15 significant digits are exact
-    glued = _LETTERS.match(text, end)
+    # _LETTERS opens with [^\W\d_]: an alphanumeric character that is no decimal digit.
+    after = text[end : end + 1]
+    glued = _LETTERS.match(text, end) if after.isalnum() and not after.isdecimal() else None
     if glued:
         return _glued_number(start, end, value, glued.group(0), cur)
     return _with_suffix(text, start, end, value, cur, is_words=False)

@@ -247,3 +247,39 @@ _WORDISH = st.lists(st.sampled_from([
 @given(_WORDISH | st.text(max_size=6))
 def test_a_plural_is_told_as_it_was(word: str) -> None:
     assert F._plural(word) == _old_plural(word)
+
+
+def _old_digits_value(digits: str, comma_decimal: bool) -> float:
+    if digits.isdecimal():
+        return float(digits)
+    d = F._DIGIT_SPACES.sub("", digits).replace("−", "-")
+    commas, dots = d.count(","), d.count(".")
+    if commas and dots:
+        decimal = "," if d.rfind(",") > d.rfind(".") else "."
+        group = "." if decimal == "," else ","
+        return float(d.replace(group, "").replace(decimal, "."))
+    if commas + dots == 0:
+        return float(d)
+    mark = "," if commas else "."
+    if commas + dots > 1:
+        return float(d.replace(mark, ""))
+    fraction = d.split(mark)[1]
+    if len(fraction) != 3 or (mark == ",") == comma_decimal:
+        return float(d.replace(mark, "."))
+    return float(d.replace(mark, ""))
+
+
+@SETTINGS
+@given(TEXTS, st.booleans())
+def test_digits_are_valued_as_they_were(text: str, comma: bool) -> None:
+    for m in F._DIGIT_QUANTITY.finditer(text):
+        assert F._digits_value(m["digits"], comma) == _old_digits_value(m["digits"], comma)
+
+
+@SETTINGS
+@given(TEXTS)
+def test_letters_glued_after_a_number_are_looked_for_where_they_can_be(text: str) -> None:
+    for end in range(len(text) + 1):
+        after = text[end : end + 1]
+        if F._LETTERS.match(text, end):
+            assert after.isalnum() and not after.isdecimal()
