@@ -439,9 +439,16 @@ _CLOCK_RUNS = frozenset([b"am", b"pm"])
 before a character that is not a letter."""
 _SCREEN_RUNS = _FRACTION_RUNS | _FACTOR_RUNS | _INEXACT_RUNS | _NUMBER_WORD_RUNS | _CLOCK_RUNS
 """Every word a screen of :class:`_Language` looks up (:attr:`_Language.runs`)."""
-_LETTER_RUNS = bytes(c if 0x61 <= c <= 0x7A else 0x20 for c in range(256))
-"""A ``bytes.translate`` table that keeps a-z and turns every other byte into a space:
-the words of a lower-cased text's UTF-8 bytes, split, are its runs of ASCII letters."""
+_LETTER_RUNS = bytes(c if 0x61 <= c <= 0x7A else c + 0x20 if 0x41 <= c <= 0x5A else 0x20
+                     for c in range(256))
+"""A ``bytes.translate`` table that keeps a-z, turns A-Z into a-z and every other byte
+into a space: the words of a text's UTF-8 bytes, so translated and split, are its runs of
+ASCII letters in lower case."""
+_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+"""The characters other than A-Z that ``re.IGNORECASE`` matches to an ASCII letter or
+``str.lower`` turns into one ("İ", dotless "ı", long "ſ", the Kelvin sign): in a text
+without them, the runs of ASCII letters of the text in lower case are those of
+:attr:`_Language.lower`."""
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _TIME_SCREEN = re.compile(r"[0-9]\d?(?::|\s*[ap]\.?m)", re.IGNORECASE)
 """What every :data:`_TIME` holds: its hour, then a colon or "am"/"pm" (maybe with
@@ -599,8 +606,11 @@ class _Language:
         be a word glued to another by a non-ASCII letter, a digit or "_" ("éone"): a
         regex is then tried for nothing."""
         if self._runs is None:
-            lowered = self.lower.encode("utf-8", "surrogatepass")
-            self._runs = _SCREEN_RUNS.intersection(lowered.translate(_LETTER_RUNS).split())
+            text = self.text
+            if not text.isascii() and any(c in text for c in _TO_ASCII):
+                text = self.lower
+            raw = text.encode("utf-8", "surrogatepass")
+            self._runs = _SCREEN_RUNS.intersection(raw.translate(_LETTER_RUNS).split())
         return self._runs
 
     def has_any(self, words: frozenset[bytes]) -> bool:
@@ -776,6 +786,8 @@ def _may_have_times(text: str, lang: _Language) -> bool:
     if not lang.has_digit:
         return False
     if ":" not in text and lang.runs.isdisjoint(_CLOCK_RUNS):
+        if ".m" not in text and ".M" not in text:
+            return False  # no "a.m"/"p.m" either: "m" is the lower case of "m" and "M" alone
         lower = lang.lower  # "a"/"p", "." and "m" have no case twins
         if not ("a.m" in lower or "p.m" in lower):
             return False

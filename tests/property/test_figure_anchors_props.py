@@ -196,8 +196,9 @@ _RUN_WORDS = [
     "of", "de", "and", "am", "pm", "p.m.", "a.m", "5", "12",
 ]
 _RUN_GLUE = ["", " ", "  ", "-", "\n", "é", "3", "_", "'", ".", ",", "ſ", "İ", "ı", "\u212a"]
-_RUN_WORD = st.sampled_from(_RUN_WORDS).flatmap(
-    lambda w: st.sampled_from([w, w.upper(), w.title()]))
+_RUN_WORD = st.sampled_from(_RUN_WORDS).flatmap(lambda w: st.sampled_from([
+    w, w.upper(), w.title(), w.replace("s", "ſ"), w.replace("i", "ı"),
+    w.upper().replace("I", "İ")]))
 _RUN_TEXTS = st.lists(
     st.lists(_RUN_WORD, min_size=1, max_size=3).map("".join) | st.sampled_from(_RUN_GLUE),
     max_size=12).map("".join)
@@ -283,3 +284,11 @@ def test_letters_glued_after_a_number_are_looked_for_where_they_can_be(text: str
         after = text[end : end + 1]
         if F._LETTERS.match(text, end):
             assert after.isalnum() and not after.isdecimal()
+
+
+@SETTINGS
+@given(_RUN_TEXTS | TEXTS)
+def test_the_runs_are_those_of_the_lowered_text(text: str) -> None:
+    lang = F._Language(text, None)
+    runs = {run.encode() for run in re.findall(r"[a-z]+", lang.lower)}
+    assert lang.runs == F._SCREEN_RUNS & runs
