@@ -228,9 +228,12 @@ def _plural(word: str) -> bool:
 
 
 # --- patterns -----------------------------------------------------------------------
-# Every pattern opens with a test of its first character (a lookahead on a plain
-# character class), which lets the regex engine skip ahead fast (3× faster here);
-# what must not precede a figure ("G7", "COVID-19") is checked in code.
+# Every pattern opens with a test of its first character. A pattern that opens with a
+# plain character class, or with alternatives that each open with a literal, lets the
+# regex engine skip to the next such character in its own loop (the month names and the
+# digits, the most frequent anchors: about twice as fast on news text); a lookahead on a
+# class is still tried at every position, but fails there at once (3× faster than
+# without). What must not precede a figure ("G7", "COVID-19") is checked in code.
 
 _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, "hundred", *_BIG, "dozen"], key=len, reverse=True))
 _WORDS = (
@@ -621,7 +624,7 @@ class _Language:
     @property
     def has_digit(self) -> bool:
         """Whether the text has an ASCII digit, which every pattern opening with
-        ``(?=[0-9])`` needs."""
+        ``(?=[0-9])`` or ``[0-9]`` needs."""
         if self._digits is None:
             self._digits = _ASCII_DIGIT.search(self.text) is not None
         return self._digits
