@@ -558,11 +558,11 @@ def test_a_screened_recogniser_is_skipped_only_where_its_regex_cannot_match(text
     from corpus_qa.checks import figures as f
 
     lang = f._Language(text, False)
-    for pattern, stems in [(f._FRACTION, f._FRACTION_STEMS),
-                           (f._SCALE_FRACTION, f._FRACTION_STEMS),
-                           (f._FACTOR, f._FACTOR_STEMS), (f._INEXACT, f._INEXACT_STEMS)]:
+    for pattern, words in [(f._FRACTION, f._FRACTION_RUNS),
+                           (f._SCALE_FRACTION, f._FRACTION_RUNS),
+                           (f._FACTOR, f._FACTOR_RUNS), (f._INEXACT, f._INEXACT_RUNS)]:
         if pattern.search(text):
-            assert lang.has_any(stems), pattern.pattern
+            assert lang.has_any(words), pattern.pattern
     if f._RANGE.search(text) or f._ISO_DATE.search(text):
         assert any(dash in text for dash in f._DASHES)
     if f._DECADE.search(text):
