@@ -995,6 +995,12 @@ class RepeatedLineCounter:
         """
         return self.repeated_hits(self.line_hashes(text, body_start), story_id, lambda: text)
 
+    def repeats_any(self) -> bool:
+        """Whether some line occurs in at least :meth:`threshold` stories: when none does,
+        :meth:`repeated_hits` finds nothing in any document."""
+        threshold = self.threshold()
+        return any(count >= threshold for count in self._counts().values())
+
     def repeated_hits(
         self,
         hashes: Iterable[tuple[int, tuple[int, int]]],
