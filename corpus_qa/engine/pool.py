@@ -6,11 +6,10 @@ import ctypes
 import multiprocessing
 import signal
 import sys
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from functools import lru_cache, partial
 from typing import Any, Protocol, TypeVar
 
@@ -135,9 +134,6 @@ class WorkerPool:
         self.initializer, self.initargs = initializer, initargs
         self._pool: ProcessPoolExecutor | None = None
         self._frozen = False
-        self._rounds = False
-        """Whether the workers trim in rounds at the end of a pass (forked: they share a
-        barrier) rather than after every task."""
 
     def map(self, batches: Iterable[T], local: Callable[[T], R],
             remote: Callable[[T], R]) -> Iterator[R]:
@@ -158,35 +154,13 @@ class WorkerPool:
             frozen = heap_is_frozen()
             self._frozen = not frozen
             freeze_heap(frozen=frozen)
-            global _TRIM_ROUND
-            context = _context()
-            # Forked workers inherit the barrier of their trim rounds (see _trim_workers).
-            _TRIM_ROUND = context.Barrier(self.workers) if context is not None else None
-            self._rounds = _TRIM_ROUND is not None
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                              initializer=_worker_start,
                                              initargs=(self.initializer, *self.initargs))
             with _sigint_blocked():  # workers start (fork) now, with SIGINT held back
                 self._pool.submit(_nothing)
-        if not self._rounds:  # workers not forked: each trims after every task
-            yield from bounded_map(self._pool, partial(_then_trimmed, remote), batches,
-                                   2 * self.workers)
-            return
-        yield from bounded_map(self._pool, remote, batches, 2 * self.workers)
-        self._trim_workers()
-
-    def _trim_workers(self) -> None:
-        """Each worker hands its C heap's free pages back (:func:`trim_heap`), once a
-        pass is done, so that through the passes and the main process's work that follow
-        it holds no more than what it keeps. One task per worker: each waits at a barrier
-        for the others, so no worker takes two while another takes none.
-
-        Not after each chunk: the pages a trim hands back are the next chunk's, faulted
-        in again (on 10,000 news documents, 25,000 page faults and 0.2–0.3 s of kernel
-        time), and a worker's largest chunk is its peak either way."""
-        assert self._pool is not None
-        for done in [self._pool.submit(_trimmed_in_round) for _ in range(self.workers)]:
-            done.result()
+        yield from bounded_map(self._pool, partial(_then_trimmed, remote), batches,
+                               2 * self.workers)
 
     def close(self, *, failed: bool = False) -> None:
         """Stop the workers (if any were started).
@@ -275,22 +249,6 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     return trim  # type: ignore[no-any-return]
-
-
-_TRIM_ROUND: Any = None
-"""The barrier a pool's forked workers meet at in a trim round (:meth:`WorkerPool._trim_workers`);
-None where workers are not forked (they trim after every task)."""
-
-_TRIM_WAIT_S = 30.0
-"""How long a worker waits for the others in a trim round; a worker that never comes
-(killed) breaks the barrier, and later rounds trim without waiting."""
-
-
-def _trimmed_in_round() -> None:
-    """In a worker: :func:`trim_heap`, then wait for the pool's other workers."""
-    trim_heap()
-    with suppress(threading.BrokenBarrierError):
-        _TRIM_ROUND.wait(timeout=_TRIM_WAIT_S)
 
 
 def _then_trimmed(fn: Callable[[T], R], item: T) -> R:
