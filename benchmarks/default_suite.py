@@ -25,7 +25,8 @@ process, and as the sum of PSS, which divides them: what the tree really holds),
 size of results.json (total and per document). Each ``corpus-qa validate`` also runs on a
 corpus of one document of the same kind: its CPU is the **fixed cost** (start-up, imports,
 writing the outputs), and ``(CPU(N) - CPU(1)) / MB`` is the **marginal** throughput per
-core, the rate a large corpus sees. With ``--before``, the before/after ratios and whether
+core, the rate a large corpus sees. Each checkout's ``corpus_qa`` is compiled to bytecode
+first, as an installed package is. With ``--before``, the before/after ratios and whether
 the findings are identical.
 
 ``--profile`` adds, for each corpus and suite, where pass 1's time goes: this checkout's
@@ -52,7 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.encoding_throughput import ENCODING_SUITE  # noqa: E402
-from benchmarks.measure import Run, before_and_after, validate  # noqa: E402
+from benchmarks.measure import Run, before_and_after, compile_checkout, validate  # noqa: E402
 from benchmarks.news_corpus import write_corpus, write_versioned_corpus  # noqa: E402
 
 SEEDS = ROOT / "seeds"
@@ -261,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="corpus-qa-bench-") as tmp_name:
         tmp = Path(tmp_name)
         checkouts = before_and_after(args.before, tmp / "before")
+        for checkout in checkouts.values():
+            compile_checkout(checkout)  # as an installed package is (see compile_checkout)
         suite = tmp / "encoding.yml"
         suite.write_text(ENCODING_SUITE, encoding="utf-8")
         identical = True
@@ -298,8 +301,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(_row(f"{label}, {version}", mb, len(files), run.cpu, run,
                                out.stat().st_size))
                     print(f"{'':36}{_marginal(mb, mb_one, run, one)}")
-                    print(f"{'':36}results.json without its findings: "
-                          f"{_without_findings(results, out.stat().st_size) / len(files) / 1024:.2f}"
+                    bare = _without_findings(results, out.stat().st_size) / len(files) / 1024
+                    print(f"{'':36}results.json without its findings: {bare:.2f}"
                           f" KB/doc ({len(results.get('findings', [])):,} findings)")
                     if args.profile and version == "after":
                         print(_profile(checkout, corpus, corpus.parent / "profiled.json",

@@ -65,7 +65,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import before_and_after  # noqa: E402
+from benchmarks.measure import before_and_after, compile_checkout  # noqa: E402
 
 PHASES = {
     "python": "pass",
@@ -389,11 +389,7 @@ def _time(command: list[str], checkout: Path, cwd: Path, cache: Path) -> tuple[f
 def _measure(checkouts: dict[str, Path], args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """label -> the phases' medians, and the first-document figures of the whole run."""
     for checkout in checkouts.values():
-        # As an installed package is: compiled to bytecode. Otherwise a checkout without
-        # __pycache__ (an exported revision, or PYTHONDONTWRITEBYTECODE) compiles each of
-        # its modules again in every run, and the two checkouts are not compared alike.
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "corpus_qa")],
-                       check=True, stdout=subprocess.DEVNULL)
+        compile_checkout(checkout)  # as an installed package is (see compile_checkout)
     run = [sys.executable, "-m", "corpus_qa.cli", "validate", args.path, "--suite", args.suite,
            "-q", "--json", str(tmp / "results.json")]
     phases = {name: [sys.executable, "-c", code.format(suite=args.suite)]

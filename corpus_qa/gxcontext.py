@@ -241,9 +241,47 @@ def before_gx_import() -> Callable[[], None]:
         if hide is not None:
             sys.meta_path.remove(hide)
         if _command:
-            gc.freeze()
+            freeze_heap()
 
     return after
+
+
+_frozen_here = False
+"""Whether this process's frozen heap is the one :func:`freeze_heap` froze when nothing
+was frozen, not thawed by :func:`unfreeze_heap` since."""
+
+
+def freeze_heap(*, frozen: bool | None = None) -> None:
+    """:func:`gc.freeze`, remembered when it freezes a heap nothing froze before (see
+    :func:`heap_is_frozen`); ``frozen``: :func:`heap_is_frozen` just before, when the
+    caller asked already."""
+    global _frozen_here
+    if frozen is None:
+        frozen = heap_is_frozen()
+    gc.freeze()
+    if not frozen:
+        _frozen_here = True
+
+
+def unfreeze_heap() -> None:
+    """:func:`gc.unfreeze`, remembered (see :func:`heap_is_frozen`)."""
+    global _frozen_here
+    gc.unfreeze()
+    _frozen_here = False
+
+
+def heap_is_frozen() -> bool:
+    """Whether the collector's permanent generation holds anything:
+    ``gc.get_freeze_count() > 0``, without counting it when :func:`freeze_heap` froze it.
+
+    ``gc.get_freeze_count`` walks every frozen object: once the command has frozen what
+    importing GX left (some 215,000 objects), 25 ms a call, paid at each freeze and thaw
+    of a run (the worker pool, :func:`corpus_qa.engine.pool.heap_frozen`). The flag
+    answers only while the freeze :func:`freeze_heap` started stands (a frozen heap is
+    never empty: it holds the modules). A ``gc.unfreeze()`` called elsewhere after it,
+    not through :func:`unfreeze_heap`, would leave the flag behind and a later thaw of
+    ours skipped: the collector's schedule would differ, never a result."""
+    return _frozen_here or gc.get_freeze_count() > 0
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,8 @@ decide the checks (``backtracking.py``, ``checks/boilerplate.py``, ``metadata.py
 another Python or an edited check starts a new file. The file holds 16-byte BLAKE2b
 digests of what was proven (a kind, the regex, the example), so an edited regex or
 example is simply not found and is checked again, with the same error, file and line if
-it is wrong. Only passes are kept: a check that fails is made again every time. A
+it is wrong. Only passes are kept: a check that fails is made again every time (but a
+line screen's relaxed pattern found unsafe, which is no mistake: :func:`safe_screen`). A
 cache that cannot be read is ignored, one that cannot be written is left alone: it only
 ever saves time. It is never inside the corpus, and the user's lists are never written.
 """
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from corpus_qa.backtracking import vet_regex as _vet_regex
 
-__all__ = ["default_cache_dir", "proven", "prove", "save", "vet_regex"]
+__all__ = ["default_cache_dir", "proven", "prove", "safe_screen", "save", "vet_regex"]
 
 _DECIDING = ("backtracking.py", "checks/boilerplate.py", "metadata.py")
 """The package's modules whose code decides what is proven (relative to the package)."""
@@ -116,6 +117,20 @@ def vet_regex(source: str) -> str | None:
     if unsafe is None:
         prove("vet_regex", source)
     return unsafe
+
+
+def safe_screen(source: str) -> bool:
+    """Whether a relaxed pattern (a line screen's part, :func:`corpus_qa.checks.prefilter.relaxed`)
+    is safe to run: :func:`vet_regex` finds nothing. Remembered either way: an unsafe one
+    is no mistake to report (the line goes without a screen), so its verdict is as
+    fixed a fact as a pass, and a warm cache spares both."""
+    if proven("vet_regex", source):
+        return True
+    if proven("unsafe_screen", source):
+        return False
+    safe = _vet_regex(source) is None
+    prove("vet_regex" if safe else "unsafe_screen", source)
+    return safe
 
 
 def save() -> None:

@@ -41,7 +41,7 @@ from corpus_qa.text.segment import (
     sentence_spans,
     strip_span,
 )
-from corpus_qa.vetcache import prove, proven, save, vet_regex
+from corpus_qa.vetcache import prove, proven, safe_screen, save, vet_regex
 from corpus_qa.yamlfile import Located, YamlError, did_you_mean, load_located, parse_located
 
 if TYPE_CHECKING:
@@ -141,8 +141,25 @@ def scoped_flags(source: str) -> str:
     return f"(?:{source})"
 
 
-_UNCOMPILED: Any = object()
-"""What :meth:`PatternSet.match` finds for an alternation not compiled yet."""
+class _Alternation:
+    """The alternation of the patterns a unit may be (its text, ``None`` when none may)
+    and its screen (:meth:`PatternSet._compile`). The alternation is compiled when a unit
+    first needs it — a line its screen lets through, or a unit without a screen: most
+    lines are settled by the screen alone (on distinct news stories half the
+    alternations a process picks are never needed)."""
+
+    __slots__ = ("_regex", "screen", "source")
+
+    def __init__(self, source: str | None, screen: re.Pattern[str] | None) -> None:
+        self.source, self.screen = source, screen
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """The alternation compiled (None: no pattern may be the unit)."""
+        if self._regex is None and self.source is not None:
+            self._regex = re.compile(self.source)
+        return self._regex
 
 
 class PatternSet:
@@ -167,11 +184,15 @@ class PatternSet:
                        if first is None else frozenset()
                        for p, first in zip(self.patterns, self._first, strict=True)]
         self._gates = tuple(sorted(frozenset().union(*self._needs)))
-        # Each pattern relaxed to what the start of a match says (see _loose), made when
-        # an alternation first needs it: the screen of a line's pieces (match_line).
+        # Each pattern relaxed to what the start of a match says (see _loose): the screen
+        # of a line's pieces (match_line). Made (and vetted) here, where the set is
+        # loaded, rather than when an alternation first needs it: the command loads the
+        # set before its workers fork, which then share them instead of each making them.
         self._relaxed: dict[int, str | None] = {}
+        for index in range(len(self.patterns)):
+            self._loose(index)
         self._by_first: dict[tuple[bool, bool, str | None, tuple[bool, ...]],
-                             tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
+                             _Alternation] = {}
 
     def _compile(self, leading: bool, trailing: bool, first: str | None = None,
                  held: tuple[bool, ...] | None = None,
@@ -180,6 +201,12 @@ class PatternSet:
         ``first``, and whose needed characters are among the gates ``held``; None: any),
         and the alternation of the same patterns relaxed (None: no such pattern, or one
         that cannot be relaxed)."""
+        alternation = self._alternation(leading, trailing, first, held)
+        return alternation.regex, alternation.screen
+
+    def _alternation(self, leading: bool, trailing: bool, first: str | None = None,
+                     held: tuple[bool, ...] | None = None) -> _Alternation:
+        """:meth:`_compile`'s two alternations, the first compiled when first used."""
         present = (frozenset(c for c, h in zip(self._gates, held, strict=True) if h)
                    if held is not None else None)
         chosen = [
@@ -189,9 +216,8 @@ class PatternSet:
             and (present is None or self._needs[i] <= present)
         ]
         if not chosen:
-            return None, None
+            return _Alternation(None, None)
         parts = [f"(?P<_p{i}>{scoped_flags(self.patterns[i].source)})" for i in chosen]
-        regex = re.compile(f"(?:{'|'.join(parts)}){_TRAIL_DECORATION}")
         loose = [self._loose(i) for i in chosen]
         screen = None
         if all(r is not None for r in loose):
@@ -199,7 +225,7 @@ class PatternSet:
                 screen = re.compile("|".join(f"(?:{r})" for r in loose))
             except (re.error, RecursionError, OverflowError):
                 screen = None  # no screen: the line is matched as it always was
-        return regex, screen
+        return _Alternation(f"(?:{'|'.join(parts)}){_TRAIL_DECORATION}", screen)
 
     def _loose(self, index: int) -> str | None:
         """Pattern ``index`` relaxed (:func:`~corpus_qa.checks.prefilter.relaxed`: no
@@ -208,7 +234,7 @@ class PatternSet:
         repeat is how a pattern avoids that: ``(?:[^(]++|…)*+`` made plain is not safe)."""
         if index not in self._relaxed:
             loose = relaxed(scoped_flags(self.patterns[index].source))
-            if loose is not None and vet_regex(loose) is not None:
+            if loose is not None and not safe_screen(loose):
                 loose = None
             self._relaxed[index] = loose
         return self._relaxed[index]
@@ -233,19 +259,19 @@ class PatternSet:
             first = text[start] if start < end else None
         key = (leading, trailing, first,
                tuple([text.find(c, start, end) >= 0 for c in self._gates]))
-        found = self._by_first.get(key, _UNCOMPILED)
-        if found is _UNCOMPILED:
-            found = self._by_first[key] = self._compile(*key)
+        found = self._by_first.get(key)
+        if found is None:
+            found = self._by_first[key] = self._alternation(*key)
         return start, found
 
     def match(
         self, text: str, start: int, end: int, *, leading: bool, trailing: bool
     ) -> Pattern | None:
         """The first pattern (in file order) that is the whole unit ``text[start:end]``."""
-        start, (regex, _screen) = self._alternations(text, start, end, leading, trailing)
-        if regex is None:
+        start, alternation = self._alternations(text, start, end, leading, trailing)
+        if alternation.source is None:
             return None
-        m = regex.fullmatch(text, start, end)
+        m = alternation.regex.fullmatch(text, start, end)  # type: ignore[union-attr]
         if m is None or m.lastgroup is None:
             return None
         return self._by_group[m.lastgroup]
@@ -266,12 +292,13 @@ class PatternSet:
         no pattern's start fits is settled by that one search, without the line's own
         match or the search for its first sentence.
         """
-        start, (regex, screen) = self._alternations(text, start, end, leading, trailing)
-        if regex is None:
+        start, alternation = self._alternations(text, start, end, leading, trailing)
+        if alternation.source is None:
             return None, False
+        screen = alternation.screen
         if screen is not None and screen.match(text, start, end) is None:
             return None, False
-        m = regex.fullmatch(text, start, end)
+        m = alternation.regex.fullmatch(text, start, end)  # type: ignore[union-attr]
         if m is None or m.lastgroup is None:
             return None, True
         return self._by_group[m.lastgroup], True
@@ -318,8 +345,9 @@ def load_patterns(paths: Sequence[ListRef | Path]) -> PatternSet:
                 )
             seen[pattern.id] = pattern
             patterns.append(pattern)
+    loaded = PatternSet(patterns)  # (which vets each pattern's relaxed form)
     save()  # what the checks proved, for the next run (corpus_qa.vetcache)
-    return PatternSet(patterns)
+    return loaded
 
 
 def _load_file(path: ListRef | Path) -> list[Pattern]:
@@ -999,6 +1027,12 @@ class RepeatedLineCounter:
         the *other* stories that carry the line.
         """
         return self.repeated_hits(self.line_hashes(text, body_start), story_id, lambda: text)
+
+    def repeats_any(self) -> bool:
+        """Whether some line occurs in at least :meth:`threshold` stories: when none does,
+        :meth:`repeated_hits` finds nothing in any document."""
+        threshold = self.threshold()
+        return any(count >= threshold for count in self._counts().values())
 
     def repeated_hits(
         self,

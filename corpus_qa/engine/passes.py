@@ -468,16 +468,21 @@ def corpus_pass(instances: list[Any], validator: ScopeValidator,
                 where = _stored_of(stored, batch)
                 for record, at in zip(batch, where, strict=True):
                     counter.add(store.get(at.prepared[position]), record["id"], record["story"])
+    # A pass whose every cell is empty (no line repeated in a clean corpus) gives each
+    # document an empty one without reading back what pass 1 stored for it.
+    reading = {position: counter for position, counter in passes.items()
+               if not (hasattr(counter, "cells_empty") and counter.cells_empty())}
     for batch in chunks(documents, chunk_size):
         texts = _Texts(store, stored)
         rows = []
-        for record, at in zip(batch, _stored_of(stored, batch), strict=True):
+        where = _stored_of(stored, batch) if reading else [None] * len(batch)
+        for record, at in zip(batch, where, strict=True):
             doc_id = record["id"]
             row: dict[str, Any] = {"id": doc_id}
-            for position, counter in passes.items():
-                prepared = store.get(at.prepared[position])
-                row[instances[position].column] = counter.cell(prepared, record["story"],
-                                                               texts.reader(doc_id))
+            for position in passes:
+                counter = reading.get(position)
+                row[instances[position].column] = [] if counter is None else counter.cell(
+                    store.get(at.prepared[position]), record["story"], texts.reader(doc_id))
             rows.append(row)
         yield validator.validate(rows, _Placer({r["id"]: r for r in batch}, texts))
 

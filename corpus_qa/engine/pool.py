@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import gc
 import multiprocessing
 import signal
 import sys
@@ -13,6 +12,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache, partial
 from typing import Any, Protocol, TypeVar
+
+from corpus_qa.gxcontext import freeze_heap, heap_is_frozen, unfreeze_heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -150,8 +151,9 @@ class WorkerPool:
             # frozen before (the command freezes what importing GX left) stays frozen when
             # the workers are gone: unfrozen, the interpreter's last collection at exit
             # traverses and frees it all, about 0.6 CPU-s.
-            self._frozen = gc.get_freeze_count() == 0
-            gc.freeze()
+            frozen = heap_is_frozen()
+            self._frozen = not frozen
+            freeze_heap(frozen=frozen)
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                              initializer=_worker_start,
                                              initargs=(self.initializer, *self.initargs))
@@ -183,7 +185,7 @@ class WorkerPool:
                 process.join(timeout=5)
         finally:
             if self._frozen:  # the workers are gone: this process collects everything again
-                gc.unfreeze()  # (unless it was frozen before the pool: see _in_workers)
+                unfreeze_heap()  # (unless it was frozen before the pool: see _in_workers)
                 self._frozen = False
 
     def __enter__(self) -> WorkerPool:
@@ -203,13 +205,13 @@ def heap_frozen() -> Iterator[None]:
     collection it triggers would scan that whole heap again, a third of the phase's CPU
     at 10,000 documents. Left as it was when something had frozen the heap before.
     """
-    frozen_before = gc.get_freeze_count() > 0
-    gc.freeze()
+    frozen_before = heap_is_frozen()
+    freeze_heap(frozen=frozen_before)
     try:
         yield
     finally:
         if not frozen_before:
-            gc.unfreeze()
+            unfreeze_heap()
 
 
 def run_chunks(batches: Iterable[T], *, workers: int, local: Callable[[T], R],

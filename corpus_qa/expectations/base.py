@@ -328,7 +328,10 @@ class CorpusExpectation(ColumnMapExpectation):
         (``prepare(text, body_start, metadata, reported=spans)`` per document in pass 1 —
         ``reported``: the spans of that document's findings whose reason is in the
         accumulator's ``yields_to``, which own those lines —, ``add(prepared, doc, story)``,
-        then ``cell(prepared, story, text_of)`` builds each document's cell)."""
+        then ``cell(prepared, story, text_of)`` builds each document's cell; optionally
+        ``cells_empty()``, once everything was counted: True when every document's cell is
+        an empty list, which the runner then gives each without reading what ``prepare``
+        stored)."""
         raise NotImplementedError(f"{type(self).__name__} has no corpus pass")
 
     # --- Data Docs: each expectation reads as a sentence, its failures as id + excerpt ---

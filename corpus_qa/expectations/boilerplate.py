@@ -349,6 +349,11 @@ class RepeatedLinesPass:
         """Take the aggregated count (see :meth:`RepeatedLineCounter.add_counted`)."""
         self.counter.add_counted(stories, lines, line_stories)
 
+    def cells_empty(self) -> bool:
+        """Whether every document's :meth:`cell` is empty: no line reached the threshold
+        (a corpus without template lines: every clean one), so no document has a hit."""
+        return not self.counter.repeats_any()
+
     def cell(self, prepared: Mapping[str, Any], story: str | None,
              text_of: Callable[[], str]) -> list[dict[str, Any]]:
         hits = self.counter.repeated_hits(_hashes(prepared), story, text_of)

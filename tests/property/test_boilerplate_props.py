@@ -357,3 +357,16 @@ def test_a_line_screened_by_its_relaxed_alternation_loses_no_user_pattern(
     body_start = min(body_start, len(text))
     assert find_boilerplate(text, USER, body_start=body_start) == _every_line_split(
         text, body_start, USER)
+
+
+@FAST
+@given(docs=corpus, min_documents=st.integers(2, 4), fraction=st.sampled_from([0.0, 0.3, 0.6]))
+def test_no_line_repeated_means_no_document_has_a_repeated_line(  # type: ignore[no-untyped-def]
+        docs, min_documents: int, fraction: float) -> None:
+    """``repeats_any`` is False exactly when no document has a repeated-line hit: the
+    corpus pass then gives every cell empty without reading the stored line hashes."""
+    counter = RepeatedLineCounter(min_documents=min_documents, min_fraction=fraction)
+    for doc in docs:
+        counter.add(*doc)
+    hits = [counter.repeated_spans(text, story) for _, story, text in docs]
+    assert counter.repeats_any() == any(hits)

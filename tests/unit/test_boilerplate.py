@@ -666,3 +666,22 @@ def test_a_line_no_pattern_can_start_is_not_split_into_sentences(monkeypatch) ->
     assert [(h.reason, text[h.span[0]:h.span[1]]) for h in hits] == [
         ("call_to_action", "Share this article.")]
     assert decided == [(text.index("More"), len(text))]
+
+
+def test_relaxed_forms_are_made_when_the_set_is_loaded_and_alternations_when_needed() -> None:
+    """The screens' relaxed forms are made where the set is loaded (before the command's
+    workers fork, so they share them); an alternation is compiled only when a line gets
+    past its screen — the same hits as with every alternation compiled beforehand."""
+    lazy, eager = load_default_patterns(), load_default_patterns()
+    assert len(lazy._relaxed) == len(lazy)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    for text in texts:
+        boilerplate.find_boilerplate(text, eager)
+    for alternation in eager._by_first.values():
+        assert alternation.regex is not None or alternation.source is None
+    found = [boilerplate.find_boilerplate(text, lazy) for text in texts]
+    assert found == [boilerplate.find_boilerplate(text, eager) for text in texts]
+    assert set(lazy._by_first) == set(eager._by_first)
+    assert any(a._regex is None and a.source is not None for a in lazy._by_first.values())
+    regex, _screen = lazy._compile(True, True, "A")
+    assert regex is not None and regex.pattern == lazy._alternation(True, True, "A").source

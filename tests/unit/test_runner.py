@@ -7,6 +7,8 @@ parsing and every check are counted by wrapping the functions the expectations c
 
 from __future__ import annotations
 
+import io
+import json
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,6 +29,7 @@ from benchmarks.news_corpus import document as news_document
 from corpus_qa.documents import Document
 from corpus_qa.gate import gate
 from corpus_qa.mutations import inject_control_character, inject_mojibake
+from corpus_qa.results import stream_json
 from corpus_qa.runner import Runner
 from corpus_qa.suite import load_suite
 from tests.conftest import NEWS, SEEDS
@@ -623,3 +626,32 @@ def test_suggestions_for_missing_fields_are_not_held_per_document(
         ("newsroom/2024/story-000042-v1", "source")]
     assert suggestions.get(("newsroom/2024/story-000042-v1", "author")) is None
     assert len(suggestions) == 5_000
+
+
+@pytest.mark.parametrize("footer", [True, False], ids=["a line repeated", "none repeated"])
+def test_the_corpus_pass_reads_stored_line_hashes_back_only_when_a_line_is_repeated(
+        suite: Any, monkeypatch: pytest.MonkeyPatch, footer: bool) -> None:
+    """With no line in enough stories every ``repeated_lines`` cell is empty: given so
+    without reading each document's stored line hashes a second time, the same results."""
+    docs = [d for d in _documents() if footer or not d.id.startswith("note-")]
+
+    def results(fast: bool) -> tuple[Any, int]:
+        if not fast:
+            monkeypatch.setattr(eb.RepeatedLinesPass, "cells_empty", lambda self: False)
+        cells: Counter[str] = Counter()
+        _count(monkeypatch, cells, eb.RepeatedLinesPass, "cell")
+        result = Runner(suite, workers=1, chunk_size=5).run_items(iter(docs), ["in-memory"])
+        written = io.StringIO()
+        stream_json(result.to_json(gate(result)), written.write)
+        monkeypatch.undo()
+        data = json.loads(written.getvalue())
+        del data["run"]  # its start and duration
+        return data, cells["cell"]
+
+    fast, read_fast = results(True)
+    slow, read_slow = results(False)
+    assert fast == slow
+    assert read_slow == len(docs)
+    assert read_fast == (len(docs) if footer else 0)
+    repeated = [f for f in fast["findings"] if f["reason"] == "repeated_line"]
+    assert bool(repeated) == footer

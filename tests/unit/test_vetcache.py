@@ -205,3 +205,18 @@ def test_another_python_or_edited_checks_start_a_new_file(
     _default_lists()
     assert vetted  # a deciding module that cannot be read: nothing is remembered
     assert len(list((cache / "vetted").glob("*.bin"))) == 2
+
+
+def test_a_screens_verdict_is_remembered_safe_or_not(cache: Path, vetted: list[str]) -> None:
+    # An unsafe relaxed pattern is no mistake (its line goes without a screen): its
+    # verdict is kept like a pass, so a warm cache vets neither again.
+    unsafe, safe = "(?:a+)+b", "(?:ab)+c"
+    assert vetcache.safe_screen(unsafe) is False
+    assert vetcache.safe_screen(safe) is True
+    assert vetted == [unsafe, safe]
+    vetcache.save()
+    new_run()
+    vetted.clear()
+    assert (vetcache.safe_screen(unsafe), vetcache.safe_screen(safe)) == (False, True)
+    assert vetted == []
+    assert vetcache.vet_regex(unsafe) is not None  # a list's regex: still an error
