@@ -187,7 +187,8 @@ class CueSet:
         if not entries:
             return []
         if at == "start":
-            return [re.compile("|".join(f"(?P<_c{i}>{scoped_flags(c.source)})" for i, c in entries))]
+            return [re.compile("|".join(f"(?P<_c{i}>{scoped_flags(c.source)})"
+                                        for i, c in entries))]
         if at == "end":
             return [
                 re.compile("|".join(f"(?P<_c{i}>{scoped_flags(c.source)})$" for i, c in entries))
@@ -508,7 +509,7 @@ def _message(line: str, verdict: Verdict) -> str:
 # "date: 2021-03-26", "source Voice of America": a metadata field written into the text,
 # which the metadata resolver reads; not furniture (it would be reported twice).
 _METADATA_LINE = re.compile(
-    r"(?i)(?:(?:%s|license)\s*[:=]|date\s+(?=\d))\s*\S[^\n]{0,100}$" % "|".join(METADATA_FIELDS)
+    r"(?i)(?:(?:" + "|".join(METADATA_FIELDS) + r"|license)\s*[:=]|date\s+(?=\d))\s*\S[^\n]{0,100}$"
 )
 _NEXT_SENTENCE = re.compile(r"[.!?…][\"'”’»)]*\s+(?=\S)")
 

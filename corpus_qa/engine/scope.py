@@ -71,10 +71,9 @@ class ScopeValidator:
         if self.gx_suite is None or not rows:
             return out
         import pandas as pd
+        from great_expectations.validator.v1_validator import Validator
 
         from corpus_qa.expectations.base import recording
-
-        from great_expectations.validator.v1_validator import Validator
 
         # Cells stay the Python objects the rows hold (``dtype=object``): pandas 3 would copy
         # each text column into an Arrow string array, and every metric's ``map`` would

@@ -70,7 +70,8 @@ def _mismatches(value: Any, field: str, allowed: list[str] | None,
 
 
 class ExpectDocumentToHaveMetadata(CorpusExpectation):
-    """The document states each required metadata field (in fields, front matter, header or text)."""
+    """The document states each required metadata field (in fields, front matter, header or
+    text)."""
 
     column: str = "metadata"
     fields: list[str] = DEFAULT_FIELDS
