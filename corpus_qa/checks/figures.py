@@ -23,7 +23,7 @@ import calendar
 import functools
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -1653,20 +1653,59 @@ class PairTable:
 
     def to_json(self) -> dict[str, object]:
         """``{"documents", "aligned", "figures"}`` as the results' ``stories[].pairs`` hold it."""
-        return {
-            "documents": [self.a, self.b],
-            "aligned": [[list(a), list(b)] for a, b in self.aligned],
-            "figures": [{"a": _figure_json(row.a), "b": _figure_json(row.b),
-                         "match": row.status == "same", "status": row.status}
-                        for row in self.rows],
-        }
+        return tables_json(packed_tables([self]))[0]
 
 
-def _figure_json(figure: Figure | None) -> dict[str, object] | None:
+_PackedFigure = tuple[str, Value, tuple[int, int], str, str]
+"""A figure as a table keeps it for the report: text, value, span, kind, noun."""
+
+PackedTable = tuple[str, str, tuple[tuple[tuple[int, int], tuple[int, int]], ...],
+                    tuple[tuple[str, _PackedFigure | None, _PackedFigure | None], ...]]
+"""A :class:`PairTable` as plain tuples: its documents, aligned spans, and each row's
+status and figures (:func:`packed_tables`; :func:`tables_json` reads it)."""
+
+
+def packed_tables(tables: Iterable[PairTable]) -> list[PackedTable]:
+    """The tables as plain tuples, to be stored (pickled) and read back as JSON by
+    :func:`tables_json` for the report: each figure one tuple, shared by every row and
+    table it is in (pickled once), instead of a dict per figure and row.
+
+    >>> t = PairTable("a", "b", (((0, 9), (0, 9)),), tuple(figure_table("7 days.", "7 days.")))
+    >>> tables_json(packed_tables([t]))[0] == t.to_json()
+    True
+    """
+    packed: dict[int, _PackedFigure] = {}  # by the figure's identity, while the tables live
+
+    def figure(f: Figure | None) -> _PackedFigure | None:
+        if f is None:
+            return None
+        found = packed.get(id(f))
+        if found is None:
+            found = packed[id(f)] = (f.text, f.value, f.span, f.kind, f.noun)
+        return found
+
+    return [(t.a, t.b, t.aligned, tuple([(row.status, figure(row.a), figure(row.b))
+                                         for row in t.rows]))
+            for t in tables]
+
+
+def tables_json(tables: Iterable[PackedTable]) -> list[dict[str, object]]:
+    """``{"documents", "aligned", "figures"}`` of each packed table (:func:`packed_tables`),
+    as the report's story view reads it."""
+    return [{
+        "documents": [a, b],
+        "aligned": [[list(x), list(y)] for x, y in aligned],
+        "figures": [{"a": _figure_json(fa), "b": _figure_json(fb),
+                     "match": status == "same", "status": status}
+                    for status, fa, fb in rows],
+    } for a, b, aligned, rows in tables]
+
+
+def _figure_json(figure: _PackedFigure | None) -> dict[str, object] | None:
     if figure is None:
         return None
-    return {"text": figure.text, "value": figure.value, "span": list(figure.span),
-            "kind": figure.kind, "noun": figure.noun}
+    text, value, span, kind, noun = figure
+    return {"text": text, "value": value, "span": list(span), "kind": kind, "noun": noun}
 
 
 def check_consistent_figures(

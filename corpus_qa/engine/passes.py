@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpus_qa.checks.figures import tables_json
 from corpus_qa.checks.versions import (
     DEFAULT_THRESHOLD,
     SignatureRows,
@@ -36,7 +37,7 @@ from corpus_qa.engine.rows import (
     stored_row,
     validation_row,
 )
-from corpus_qa.engine.rowstore import Ref, RowStore, pack
+from corpus_qa.engine.rowstore import Ref, RowStore, pack, unpack
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.findings import Hit, Related
 from corpus_qa.metadata import Metadata, resolve
@@ -349,6 +350,13 @@ class StoryPass:
                                 "pairs": pack(detail.get("pairs", [])),
                                 "pairs_omitted": detail.get("pairs_omitted", 0)})
         return out
+
+
+def pairs_json(packed: bytes) -> list[dict[str, Any]]:
+    """The tables of a story's pairs as the story view reads them (JSON), from the bytes
+    the story pass packed (:attr:`StoryChunk.stories`: the figure check's tables as plain
+    tuples, :func:`~corpus_qa.checks.figures.packed_tables`)."""
+    return tables_json(unpack(packed))
 
 
 _PLACED_TEXTS = 64
