@@ -306,7 +306,8 @@ class StoryPass:
     def __call__(self, batch: list[StoryJob]) -> StoryChunk:
         """Validate ``batch``. A story of up to ``MAX_ALL_PAIRS`` versions is read whole
         (every pair is compared); a longer one is a :class:`StoredVersions` cell, read a
-        version at a time by each check. A text is read again to place a finding."""
+        version at a time by each check. A finding is placed in the text the checks read
+        (a long story's text is read again)."""
         with _collector_paused():
             return self._validated(batch)
 
@@ -316,6 +317,7 @@ class StoryPass:
         store = self.store
         assert store is not None, "storing_in() was not called"
         rows, where, refs = [], {}, {}
+        held: dict[str, str] = {}  # the texts of the stories read whole, to place findings
         suggestions: Suggestions = {}
         for job in batch:
             where.update((doc_id, (path, line, kind))
@@ -324,6 +326,8 @@ class StoryPass:
             cell = StoredVersions(store, [ref for *_, ref in job.versions])
             if len(cell) <= MAX_ALL_PAIRS:
                 cell = list(cell)
+                held.update((doc_id, version["text"])
+                            for (doc_id, *_), version in zip(job.versions, cell, strict=True))
             rows.append({"id": job.id, "versions": cell})
             if self.required:
                 suggestions.update(_suggestions(
@@ -333,6 +337,8 @@ class StoryPass:
         def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
             doc_id = hit.document or ""
             path, line, kind = where[doc_id]
+            if doc_id in held:
+                return place(hit, expectation, severity, doc_id, path, held[doc_id], line, kind)
             if doc_id not in texts:
                 if len(texts) >= _PLACED_TEXTS:
                     texts.clear()
