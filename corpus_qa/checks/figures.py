@@ -1502,24 +1502,26 @@ def _aligned_table(
     )
     out: list[tuple[Alignment, FigureRow]] = []
     a_starts, b_starts = [f.span[0] for f in a_figs], [f.span[0] for f in b_figs]
+    placed_a, placed_b = placed if placed is not None else ([], [])
     for al in alignments:
-        a_span, b_span = al.a_span, al.b_span
-        if placed is not None and len(al.a) == 1 and len(al.b) == 1:
-            a_in, a_key = placed[0][al.a[0].index]
-            b_in, b_key = placed[1][al.b[0].index]
-            copied = (a_key is not None and a_key == b_key and al.a[0].text == al.b[0].text
+        sa, sb = al.a, al.b
+        if placed is not None and len(sa) == 1 and len(sb) == 1:
+            a_in, a_key = placed_a[sa[0].index]
+            b_in, b_key = placed_b[sb[0].index]
+            copied = (a_key is not None and a_key == b_key and sa[0].text == sb[0].text
                       and len(a_in) * len(b_in) <= MAX_FIGURE_PAIRS)
-        elif placed is not None and len(al.a) + len(al.b) == 1:  # one side's sentence alone
-            a_in = placed[0][al.a[0].index][0] if al.a else []
-            b_in = placed[1][al.b[0].index][0] if al.b else []
+        elif placed is not None and len(sa) + len(sb) == 1:  # one side's sentence alone
+            a_in = placed_a[sa[0].index][0] if sa else []
+            b_in = placed_b[sb[0].index][0] if sb else []
             copied = False
         else:
-            a_in, b_in = _in(a_figs, a_starts, a_span), _in(b_figs, b_starts, b_span)
+            a_in, b_in = _in(a_figs, a_starts, al.a_span), _in(b_figs, b_starts, al.b_span)
             copied = _copied(al, a_in, b_in)
         if copied:
-            out.extend((al, FigureRow("same", fa, fb)) for fa, fb in zip(a_in, b_in, strict=True))
+            if a_in:
+                out += [(al, FigureRow("same", fa, fb)) for fa, fb in zip(a_in, b_in, strict=True)]
             continue
-        rows = _pair_rows(a_in, b_in, tolerance, a_span, b_span, (a_text, b_text))
+        rows = _pair_rows(a_in, b_in, tolerance, al.a_span, al.b_span, (a_text, b_text))
         rows.sort(key=_row_position)
         out.extend((al, row) for row in rows)
     return alignments, out
@@ -1832,8 +1834,8 @@ def compare_versions(
         alignments, table = _aligned_table(
             versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold,
             (side(i), side(j)), (prepared.placed(i), prepared.placed(j)))
-        for al, row in table:
-            if row.status == "changed" and row.a and row.b and al.a_span and al.b_span:
+        for al, row in [(al, row) for al, row in table if row.status == "changed"]:
+            if row.a and row.b and al.a_span and al.b_span:
                 if later_version(versions, dates, i, j) == i:
                     found.setdefault((i, row.a.span), (row.a, []))[1].append((j, row.b))
                 else:
