@@ -1483,12 +1483,15 @@ def _aligned_table(
     threshold: float,
     sides: tuple[Side, Side] | None = None,
     placed: tuple[list[_Placed], list[_Placed]] | None = None,
+    copied_rows: bool = True,
 ) -> tuple[list[Alignment], list[tuple[Alignment, FigureRow]]]:
     """The sentence alignment of two versions and the figure rows of each aligned pair.
 
     ``sides``: both versions already split, with their figures masked; ``placed``: the
     figures of each of their sentences (:func:`_placed`), so that a sentence aligned with
-    one other reads its figures there."""
+    one other reads its figures there. Without ``copied_rows``, the rows of a sentence
+    copied unchanged (every one ``same``) are left out: a caller that wants only the
+    changed figures."""
     if not (tolerance >= 0.0 and math.isfinite(tolerance)):
         raise ValueError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
     alignments = align(
@@ -1518,7 +1521,7 @@ def _aligned_table(
             a_in, b_in = _in(a_figs, a_starts, al.a_span), _in(b_figs, b_starts, al.b_span)
             copied = _copied(al, a_in, b_in)
         if copied:
-            if a_in:
+            if a_in and copied_rows:
                 out += [(al, FigureRow("same", fa, fb)) for fa, fb in zip(a_in, b_in, strict=True)]
             continue
         rows = _pair_rows(a_in, b_in, tolerance, al.a_span, al.b_span, (a_text, b_text))
@@ -1822,13 +1825,17 @@ def compare_versions(
     pairs: Sequence[tuple[int, int]] | None = None,
     dates: Sequence[str | None] | None = None,
     per_version: PerVersion | None = None,
+    shown: Callable[[int, int], bool] | None = None,
 ) -> tuple[list[Hit], list[PairTable]]:
     """:func:`check_consistent_figures` and the table of each pair it compared.
 
     ``pairs`` (indices into ``versions``) defaults to every pair; ``dates`` (one ISO
     date or ``None`` per version) decide which version of a pair is the later one.
     ``per_version``: the versions' figures and sentences from an earlier call on the same
-    ``versions`` (a story compared pair by pair), else computed here.
+    ``versions`` (a story compared pair by pair), else computed here. ``shown(i, j)``:
+    whether the table of pair ``(i, j)`` is wanted (default: every pair's); a pair whose
+    table is not wanted is only read for its changed figures (no row is made for a
+    sentence copied unchanged, whose figures all pair as ``same``).
     """
     prepared = per_version if per_version is not None else PerVersion(versions)
     figs = [prepared.figures(i) for i in range(len(versions))]
@@ -1839,15 +1846,18 @@ def compare_versions(
     found: dict[tuple[int, tuple[int, int]], tuple[Figure, list[tuple[int, Figure]]]] = {}
     tables = []
     for i, j in pairs:
+        wanted = shown is None or shown(i, j)
         alignments, table = _aligned_table(
             versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold,
-            (side(i), side(j)), (prepared.placed(i), prepared.placed(j)))
+            (side(i), side(j)), (prepared.placed(i), prepared.placed(j)), copied_rows=wanted)
         for al, row in [(al, row) for al, row in table if row.status == "changed"]:
             if row.a and row.b and al.a_span and al.b_span:
                 if later_version(versions, dates, i, j) == i:
                     found.setdefault((i, row.a.span), (row.a, []))[1].append((j, row.b))
                 else:
                     found.setdefault((j, row.b.span), (row.b, []))[1].append((i, row.a))
+        if not wanted:
+            continue
         aligned = tuple(((al.a[0].span[0], al.a[-1].span[1]), (al.b[0].span[0], al.b[-1].span[1]))
                         for al in alignments if al.a and al.b)  # the spans of the paired ones
         tables.append(PairTable(versions[i][0], versions[j][0], aligned,

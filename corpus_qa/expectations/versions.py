@@ -220,8 +220,9 @@ def _figures(value: Any, tolerance: float) -> Checked:
     if _size(value) <= MAX_ALL_PAIRS:
         versions = as_versions(value)
         texts = [(v.id, v.body) for v in versions]
-        hits, tables = compare_versions(texts, tolerance, dates=_version_dates(versions))
-        shown = [t for t in tables if t.a == texts[0][0]] if texts else []
+        first = texts[0][0] if texts else None
+        hits, shown = compare_versions(texts, tolerance, dates=_version_dates(versions),
+                                       shown=lambda i, _: texts[i][0] == first)
         return Checked(hits, {"pairs": packed_tables(shown[:MAX_SHOWN_PAIRS]),
                               "pairs_omitted": max(0, len(shown) - MAX_SHOWN_PAIRS)})
     # Each version with the next, a window at a time; each version's figures and

@@ -233,3 +233,16 @@ def test_the_packed_tables_read_back_as_the_story_view_s_json(k: int) -> None:
     read_back = pairs_json(pack(ev._figures(story, 0.0).detail["pairs"]))
     assert read_back == [_json_of(t) for t in tables]
     assert [t.to_json() for t in tables] == read_back
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_a_pair_whose_table_is_not_shown_gives_the_same_hits(k: int) -> None:
+    """The figure check makes tables only for the pairs the story view shows (the first
+    version with each other); the other pairs are read for their changed figures only,
+    which are the same hits."""
+    texts = ev._texts(_story(k))
+    every_hit, every_table = figures.compare_versions(texts, 0.0)
+    hits, tables = figures.compare_versions(texts, 0.0, shown=lambda i, _: i == 0)
+    assert hits == every_hit and hits
+    assert [t.to_json() for t in tables] == [t.to_json() for t in every_table
+                                             if t.a == texts[0][0]]
