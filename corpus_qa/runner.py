@@ -42,6 +42,7 @@ from corpus_qa.engine.passes import (
     corpus_pass,
     mark_missing,
     new_grouper,
+    pairs_json,
     required_fields,
     story_jobs,
     story_too_large,
@@ -404,7 +405,7 @@ class Runner:
         def pairs_of(story_id: str, _keep: Any = rows_dir) -> list[dict[str, Any]]:
             """The pairs of versions the story view shows (the figure check's tables)."""
             # stored as the story pass packed them (StoryChunk.stories)
-            return unpack(pairs_store.get(pairs_at[story_id])) if story_id in pairs_at else []
+            return pairs_json(pairs_store.get(pairs_at[story_id])) if story_id in pairs_at else []
 
         return RunResult(
             suite=self.suite.name,

@@ -23,7 +23,7 @@ import calendar
 import functools
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -1587,12 +1587,15 @@ def _aligned_table(
     threshold: float,
     sides: tuple[Side, Side] | None = None,
     placed: tuple[list[_Placed], list[_Placed]] | None = None,
+    copied_rows: bool = True,
 ) -> tuple[list[Alignment], list[tuple[Alignment, FigureRow]]]:
     """The sentence alignment of two versions and the figure rows of each aligned pair.
 
     ``sides``: both versions already split, with their figures masked; ``placed``: the
     figures of each of their sentences (:func:`_placed`), so that a sentence aligned with
-    one other reads its figures there."""
+    one other reads its figures there. Without ``copied_rows``, the rows of a sentence
+    copied unchanged (every one ``same``) are left out: a caller that wants only the
+    changed figures."""
     if not (tolerance >= 0.0 and math.isfinite(tolerance)):
         raise ValueError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
     alignments = align(
@@ -1606,24 +1609,26 @@ def _aligned_table(
     )
     out: list[tuple[Alignment, FigureRow]] = []
     a_starts, b_starts = [f.span[0] for f in a_figs], [f.span[0] for f in b_figs]
+    placed_a, placed_b = placed if placed is not None else ([], [])
     for al in alignments:
-        a_span, b_span = al.a_span, al.b_span
-        if placed is not None and len(al.a) == 1 and len(al.b) == 1:
-            a_in, a_key = placed[0][al.a[0].index]
-            b_in, b_key = placed[1][al.b[0].index]
-            copied = (a_key is not None and a_key == b_key and al.a[0].text == al.b[0].text
+        sa, sb = al.a, al.b
+        if placed is not None and len(sa) == 1 and len(sb) == 1:
+            a_in, a_key = placed_a[sa[0].index]
+            b_in, b_key = placed_b[sb[0].index]
+            copied = (a_key is not None and a_key == b_key and sa[0].text == sb[0].text
                       and len(a_in) * len(b_in) <= MAX_FIGURE_PAIRS)
-        elif placed is not None and len(al.a) + len(al.b) == 1:  # one side's sentence alone
-            a_in = placed[0][al.a[0].index][0] if al.a else []
-            b_in = placed[1][al.b[0].index][0] if al.b else []
+        elif placed is not None and len(sa) + len(sb) == 1:  # one side's sentence alone
+            a_in = placed_a[sa[0].index][0] if sa else []
+            b_in = placed_b[sb[0].index][0] if sb else []
             copied = False
         else:
-            a_in, b_in = _in(a_figs, a_starts, a_span), _in(b_figs, b_starts, b_span)
+            a_in, b_in = _in(a_figs, a_starts, al.a_span), _in(b_figs, b_starts, al.b_span)
             copied = _copied(al, a_in, b_in)
         if copied:
-            out.extend((al, FigureRow("same", fa, fb)) for fa, fb in zip(a_in, b_in, strict=True))
+            if a_in and copied_rows:
+                out += [(al, FigureRow("same", fa, fb)) for fa, fb in zip(a_in, b_in, strict=True)]
             continue
-        rows = _pair_rows(a_in, b_in, tolerance, a_span, b_span, (a_text, b_text))
+        rows = _pair_rows(a_in, b_in, tolerance, al.a_span, al.b_span, (a_text, b_text))
         rows.sort(key=_row_position)
         out.extend((al, row) for row in rows)
     return alignments, out
@@ -1757,20 +1762,67 @@ class PairTable:
 
     def to_json(self) -> dict[str, object]:
         """``{"documents", "aligned", "figures"}`` as the results' ``stories[].pairs`` hold it."""
-        return {
-            "documents": [self.a, self.b],
-            "aligned": [[list(a), list(b)] for a, b in self.aligned],
-            "figures": [{"a": _figure_json(row.a), "b": _figure_json(row.b),
-                         "match": row.status == "same", "status": row.status}
-                        for row in self.rows],
-        }
+        return tables_json(packed_tables([self]))[0]
 
 
-def _figure_json(figure: Figure | None) -> dict[str, object] | None:
+_PackedFigure = tuple[str, Value, tuple[int, int], str, str]
+"""A figure as a table keeps it for the report: text, value, span, kind, noun."""
+
+PackedTable = tuple[str, str, tuple[tuple[tuple[int, int], tuple[int, int]], ...],
+                    tuple[tuple[str, _PackedFigure | None, _PackedFigure | None], ...]]
+"""A :class:`PairTable` as plain tuples: its documents, aligned spans, and each row's
+status and figures (:func:`packed_tables`; :func:`tables_json` reads it)."""
+
+
+def packed_tables(tables: Iterable[PairTable]) -> list[PackedTable]:
+    """The tables as plain tuples, to be stored (pickled) and read back as JSON by
+    :func:`tables_json` for the report: each figure one tuple, shared by every row and
+    table it is in (pickled once), instead of a dict per figure and row.
+
+    >>> t = PairTable("a", "b", (((0, 9), (0, 9)),), tuple(figure_table("7 days.", "7 days.")))
+    >>> tables_json(packed_tables([t]))[0] == t.to_json()
+    True
+    """
+    packed: dict[int, _PackedFigure] = {}  # by the figure's identity, while the tables live
+    out: list[PackedTable] = []
+    for t in tables:
+        rows = []
+        for row in t.rows:  # a row per figure and pair: no call per figure
+            fa, fb = row.a, row.b
+            if fa is not None:
+                pa = packed.get(id(fa))
+                if pa is None:
+                    pa = packed[id(fa)] = (fa.text, fa.value, fa.span, fa.kind, fa.noun)
+            else:
+                pa = None
+            if fb is not None:
+                pb = packed.get(id(fb))
+                if pb is None:
+                    pb = packed[id(fb)] = (fb.text, fb.value, fb.span, fb.kind, fb.noun)
+            else:
+                pb = None
+            rows.append((row.status, pa, pb))
+        out.append((t.a, t.b, t.aligned, tuple(rows)))
+    return out
+
+
+def tables_json(tables: Iterable[PackedTable]) -> list[dict[str, object]]:
+    """``{"documents", "aligned", "figures"}`` of each packed table (:func:`packed_tables`),
+    as the report's story view reads it."""
+    return [{
+        "documents": [a, b],
+        "aligned": [[list(x), list(y)] for x, y in aligned],
+        "figures": [{"a": _figure_json(fa), "b": _figure_json(fb),
+                     "match": status == "same", "status": status}
+                    for status, fa, fb in rows],
+    } for a, b, aligned, rows in tables]
+
+
+def _figure_json(figure: _PackedFigure | None) -> dict[str, object] | None:
     if figure is None:
         return None
-    return {"text": figure.text, "value": figure.value, "span": list(figure.span),
-            "kind": figure.kind, "noun": figure.noun}
+    text, value, span, kind, noun = figure
+    return {"text": text, "value": value, "span": list(span), "kind": kind, "noun": noun}
 
 
 def check_consistent_figures(
@@ -1877,13 +1929,17 @@ def compare_versions(
     pairs: Sequence[tuple[int, int]] | None = None,
     dates: Sequence[str | None] | None = None,
     per_version: PerVersion | None = None,
+    shown: Callable[[int, int], bool] | None = None,
 ) -> tuple[list[Hit], list[PairTable]]:
     """:func:`check_consistent_figures` and the table of each pair it compared.
 
     ``pairs`` (indices into ``versions``) defaults to every pair; ``dates`` (one ISO
     date or ``None`` per version) decide which version of a pair is the later one.
     ``per_version``: the versions' figures and sentences from an earlier call on the same
-    ``versions`` (a story compared pair by pair), else computed here.
+    ``versions`` (a story compared pair by pair), else computed here. ``shown(i, j)``:
+    whether the table of pair ``(i, j)`` is wanted (default: every pair's); a pair whose
+    table is not wanted is only read for its changed figures (no row is made for a
+    sentence copied unchanged, whose figures all pair as ``same``).
     """
     prepared = per_version if per_version is not None else PerVersion(versions)
     figs = [prepared.figures(i) for i in range(len(versions))]
@@ -1894,15 +1950,18 @@ def compare_versions(
     found: dict[tuple[int, tuple[int, int]], tuple[Figure, list[tuple[int, Figure]]]] = {}
     tables = []
     for i, j in pairs:
+        wanted = shown is None or shown(i, j)
         alignments, table = _aligned_table(
             versions[i][1], versions[j][1], figs[i], figs[j], tolerance, threshold,
-            (side(i), side(j)), (prepared.placed(i), prepared.placed(j)))
-        for al, row in table:
-            if row.status == "changed" and row.a and row.b and al.a_span and al.b_span:
+            (side(i), side(j)), (prepared.placed(i), prepared.placed(j)), copied_rows=wanted)
+        for al, row in [(al, row) for al, row in table if row.status == "changed"]:
+            if row.a and row.b and al.a_span and al.b_span:
                 if later_version(versions, dates, i, j) == i:
                     found.setdefault((i, row.a.span), (row.a, []))[1].append((j, row.b))
                 else:
                     found.setdefault((j, row.b.span), (row.b, []))[1].append((i, row.a))
+        if not wanted:
+            continue
         aligned = tuple(((al.a[0].span[0], al.a[-1].span[1]), (al.b[0].span[0], al.b[-1].span[1]))
                         for al in alignments if al.a and al.b)  # the spans of the paired ones
         tables.append(PairTable(versions[i][0], versions[j][0], aligned,

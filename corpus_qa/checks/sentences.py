@@ -29,11 +29,18 @@ from corpus_qa.text.segment import (
 
 # --- normalising for comparison ------------------------------------------------------
 
-_DIGIT_GROUP = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 \n](?=\d{3}(?!\d))")
+_DIGIT_GROUP = re.compile(r"(\d)[,\u00a0\u202f\u2009 \n](?=\d{3}(?!\d))")
+"""A digit and the group separator after it, three digits (and no fourth) following;
+replaced by the digit (:func:`_groups_joined`). Matching the digit rather than looking
+behind for it lets the regex engine try only where a digit is (half the time); no digit
+it takes is another match's, which is the one right before that match's separator."""
 _DIGIT = re.compile(r"\d")
-"""What every :data:`_DIGIT_GROUP` match follows: a text without one has no digit group
+"""What every :data:`_DIGIT_GROUP` match starts with: a text without one has no digit group
 to join (most masked sentences: their figures are masked)."""
 _TOKEN = re.compile(r"\w+|#")
+_ASCII_TOKEN = re.compile(r"\w+|#", re.ASCII)
+""":data:`_TOKEN` for an ASCII text (the same matches there; the regex engine tests a word
+character in a table of 128 instead of Unicode's, a third faster)."""
 MASK = " # "
 """What a masked span (e.g. a figure) becomes before tokenising: one ``#`` token."""
 
@@ -44,10 +51,15 @@ def tokens(text: str) -> tuple[str, ...]:
     >>> tokens("About 10,000 “migrants” — Andrés")
     ('about', '10000', 'migrants', 'andres')
     """
-    folded = fold(text)
-    if _DIGIT.search(folded) is not None:
-        folded = _DIGIT_GROUP.sub("", folded)
-    return tuple(_TOKEN.findall(folded))
+    folded = _groups_joined(fold(text))
+    return tuple((_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded))
+
+
+def _groups_joined(folded: str) -> str:
+    """``folded`` with each digit group's separator taken out ("10,000" → "10000")."""
+    if _DIGIT.search(folded) is None:
+        return folded
+    return _DIGIT_GROUP.sub(r"\1", folded)
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -140,17 +152,39 @@ SharedBlocks = dict[tuple[str, tuple[tuple[int, int], ...]], BlockSentences]
 """A story's blocks already read by :class:`Side`: (block, its masks) → its sentences."""
 
 
-def _tokens_of(masked: str, known: dict[str, tuple[tuple[str, ...], frozenset[str]]],
-               ) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The tokens of a masked sentence and their set, from ``known`` when a sentence with
-    the same words was tokenised before (line breaks read as spaces: a reflowed sentence
-    is known)."""
-    key = masked.replace("\n", " ")
-    found = known.get(key)
-    if found is None:
-        words = tokens(masked)
-        found = known[key] = (words, frozenset(words))
-    return found
+Known = dict[str, tuple[tuple[str, ...], frozenset[str]]]
+"""Masked sentences already tokenised, line breaks read as spaces → their tokens and set."""
+
+_APART = "\x00"
+"""What :func:`_tokenised` puts between the sentences it folds together: a character that
+:func:`~corpus_qa.text.fold.fold` keeps as it is and that joins with no neighbour (no
+decomposition, no composition, no case, not a mark, a quote, a digit or a word
+character), so folding the joined text folds each sentence as if alone."""
+
+
+def _tokenised(keys: list[str], known: Known) -> None:
+    """Put in ``known`` the tokens of each masked sentence of ``keys`` (line breaks read
+    as spaces) not there yet: :func:`tokens` of each, folded together in one call.
+
+    Line breaks are spaces to :func:`tokens` (white space between tokens, or between the
+    digits of a group), so a reflowed sentence has the tokens of its first reading. The
+    sentences are joined by :data:`_APART`, which folding keeps in place; the digit
+    groups are joined over the whole text (a group never reaches across :data:`_APART`:
+    it needs a digit on each side of its separator)."""
+    missing = [key for key in dict.fromkeys(keys) if key not in known]
+    if not missing:
+        return
+    joined = _APART.join(missing)
+    if joined.count(_APART) != len(missing) - 1:  # a sentence holds the character itself
+        for key in missing:
+            words = tokens(key)
+            known[key] = (words, frozenset(words))
+        return
+    folded = _groups_joined(fold(joined))
+    findall = (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall
+    for key, part in zip(missing, folded.split(_APART), strict=True):
+        words = tuple(findall(part))
+        known[key] = (words, frozenset(words))
 
 
 class Side:
@@ -191,18 +225,22 @@ class Side:
             return
         self.sentences = (split_sentences(text) if paragraphs is None
                           else split_sentences_reusing(text, paragraphs))
-        for s in self.sentences:
-            found = _tokens_of(_masked(text, s.span, ordered, ends), known)
-            self.tokens.append(found[0])
-            self.sets.append(found[1])
+        keys = [_masked(text, s.span, ordered, ends).replace("\n", " ") for s in self.sentences]
+        _tokenised(keys, known)
+        for key in keys:
+            words, word_set = known[key]
+            self.tokens.append(words)
+            self.sets.append(word_set)
 
     def _by_block(self, text: str, ordered: list[tuple[int, int]], ends: list[int],
-                  known: dict[str, tuple[tuple[str, ...], frozenset[str]]],
+                  known: Known,
                   paragraphs: dict[str, list[tuple[int, int]]],
                   blocks: SharedBlocks,
                   ) -> list[Sentence]:
         starts = [m_start for m_start, _ in ordered]
         sentences: list[Sentence] = []
+        placed: list[tuple[int, BlockSentences]] = []  # each block's start and sentences
+        new: list[tuple[list[str], BlockSentences]] = []  # blocks new to the story
         for start, end in sentence_blocks(text):
             block = text[start:end]
             lo = bisect.bisect_right(ends, start)
@@ -215,11 +253,20 @@ class Side:
                 if spans is None:
                     spans = paragraphs[block] = block_sentence_spans(block)
                 inside_ends = [m_end for _, m_end in inside]
-                found = [_tokens_of(_masked(block, span, inside, inside_ends), known)
-                         for span in spans]
+                keys = [_masked(block, span, inside, inside_ends).replace("\n", " ")
+                        for span in spans]
                 read = blocks[(block, inside)] = (
-                    [(span, block[span[0]:span[1]]) for span in spans],
-                    [words for words, _ in found], [word_set for _, word_set in found])
+                    [(span, block[span[0]:span[1]]) for span in spans], [], [])
+                new.append((keys, read))
+            placed.append((start, read))
+        if new:  # the sentences of the blocks new to the story, tokenised together
+            _tokenised([key for keys, _ in new for key in keys], known)
+            for keys, (_, words, word_sets) in new:
+                for key in keys:
+                    found = known[key]
+                    words.append(found[0])
+                    word_sets.append(found[1])
+        for start, read in placed:
             n = len(sentences)
             sentences += [Sentence(n + k, (start + s, start + e), sentence)
                           for k, ((s, e), sentence) in enumerate(read[0])]

@@ -1056,20 +1056,18 @@ class _Stripped:
 
 
 class _Piece:
-    """One stretch of a version between blank lines (``\\n\\n``), with its words: the
-    versions of a story share most of them, so each is read once per story. No word
-    reaches across a line break, so a text's words are its pieces' words."""
+    """One stretch of a version between blank lines (``\\n\\n``), with its words that are not
+    ASCII: the versions of a story share most stretches, so each is read once per story. No
+    word reaches across a line break, so a text's words are its pieces' words."""
 
-    __slots__ = ("_firsts", "non_ascii", "text", "words")
+    __slots__ = ("_firsts", "non_ascii", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.words: dict[str, None] = dict.fromkeys(WORD.findall(text))
-        """Its distinct words, in order of first use (found by the regex engine alone, no
-        match object per word)."""
-        self.non_ascii = [word for word in self.words if not word.isascii()]
-        """The words that are not ASCII — the only ones that can carry an accent — in
-        order of first use."""
+        self.non_ascii = [word for word in dict.fromkeys(_NON_ASCII_WORD.findall(text)) if word]
+        """The distinct words that are not ASCII — the only ones that can carry an accent —
+        in order of first use (found by the regex engine alone: an ASCII word, most of
+        them, is matched but not copied out)."""
         self._firsts: dict[str, tuple[int, int]] = {}
 
     def first(self, word: str) -> tuple[int, int]:
@@ -1081,33 +1079,49 @@ class _Piece:
         return span
 
 
+_NON_ASCII_WORD = re.compile(
+    f"[A-Za-z][A-Za-z0-9]*+(?![^\\W_]|[{COMBINING_MARKS}])|({WORD.pattern})")
+"""The matches of :data:`WORD`, the ones that are not ASCII in its group (``findall`` gives
+"" for the others): an ASCII word is a run of ASCII letters and digits that no other word
+character or mark continues, and any other match is :data:`WORD`'s from the same letter."""
+
 _CONTINUES = re.compile(f"[^\\W_]|[{COMBINING_MARKS}]")
 """One character a :data:`WORD` match can go on with (letter, digit or combining mark)."""
 
 
 def _first_span(text: str, word: str) -> tuple[int, int]:
     """The span of the first match of :data:`WORD` in ``text`` that is ``word`` (one of
-    its matches): ``str.find`` proposes the places, and each is checked against the one
-    match of the run of word characters it lies in (a match runs from the first letter of
-    such a run to its end, so ``word`` found inside a longer run is not a match of it)."""
+    its matches)."""
+    span = _word_span(text, word)
+    if span is None:
+        raise ValueError(f"{word!r} is not a word of the text")
+    return span
+
+
+def _word_span(text: str, word: str) -> tuple[int, int] | None:
+    """The span of the first match of :data:`WORD` in ``text`` that is ``word``, or
+    ``None``: ``str.find`` proposes the places, and each is checked against the one match
+    of the run of word characters it lies in (a match runs from the first letter of such a
+    run to its end, so ``word`` found inside a longer run is not a match of it)."""
     at = text.find(word)
     while at >= 0:
         start = at
         while start and _CONTINUES.match(text, start - 1):
             start -= 1  # back to the start of the run ``at`` is in
         match = WORD.search(text, start)
-        assert match is not None  # the run holds the letter ``word`` starts with
+        if match is None:
+            return None
         if match.start() == at and match.end() == at + len(word):
             return match.span()
         at = text.find(word, max(at + 1, match.end()))
-    raise ValueError(f"{word!r} is not a word of the text")
+    return None
 
 
 class _Words:
     """The words of one version, for the diacritics check: found once per version and
     read by every pair the version is in."""
 
-    __slots__ = ("_accents", "_parts", "_unique", "folds", "pieces", "text")
+    __slots__ = ("_accents", "_parts", "folds", "pieces", "text")
 
     def __init__(self, text: str, folds: dict[str, str] | None = None,
                  pieces: dict[str, _Piece] | None = None) -> None:
@@ -1117,7 +1131,6 @@ class _Words:
         self.pieces = {} if pieces is None else pieces
         """Piece of text → its words (:class:`_Piece`), shared by the versions of a story."""
         self._parts: list[tuple[int, _Piece]] | None = None
-        self._unique: set[str] | None = None
         self._accents: dict[str, tuple[str, tuple[int, int]]] | None = None
 
     @property
@@ -1134,12 +1147,11 @@ class _Words:
             self._parts = parts
         return self._parts
 
-    @property
-    def unique(self) -> set[str]:
-        """Its distinct words."""
-        if self._unique is None:
-            self._unique = set().union(*(piece.words for _, piece in self.parts))
-        return self._unique
+    def has(self, word: str) -> bool:
+        """Whether ``word`` is one of its words (a match of :data:`WORD`): asked only of
+        the plain forms of accented words, which most texts do not hold even as a
+        substring, so no table of every word is made."""
+        return word in self.text and _word_span(self.text, word) is not None
 
     @property
     def accents(self) -> dict[str, tuple[str, tuple[int, int]]]:
@@ -1160,7 +1172,7 @@ def _consistent_accents(text: str, words: _Words | None = None
     if text.isascii():  # decomposed accents are not ASCII either
         return {}
     words = words or _Words(text)
-    unique, known = words.unique, words.folds
+    known = words.folds
     folds = {}
     for _, piece in words.parts:  # the non-ASCII words of unique, piece by piece
         for word in piece.non_ascii:
@@ -1172,7 +1184,7 @@ def _consistent_accents(text: str, words: _Words | None = None
     accented = {word for word, folded in folds.items() if folded != word}
     # Folded forms not written plain (plain: the words that are their own folding).
     kept = {folded for word in accented
-            if (folded := folds[word]) not in unique or folded in accented}
+            if (folded := folds[word]) in accented or not words.has(folded)}
     found: dict[str, tuple[str, tuple[int, int]]] = {}
     if not kept:
         return found
@@ -1192,7 +1204,7 @@ def _stripped_words(
     """Plain words of a version that another version writes with diacritics, in text order."""
     text = words.text
     wanted = set().union(*(accents for _, accents in others))
-    stripped = {word for word in words.unique & wanted if fold_diacritics(word) == word}
+    stripped = {word for word in wanted if words.has(word) and fold_diacritics(word) == word}
     if not stripped:
         return []
     first: dict[str, tuple[int, int]] = {}
@@ -1208,6 +1220,30 @@ def _stripped_words(
         accented, accented_span = accents[word]
         found.append(_Stripped(word, accented, source, span, accented_span, counts[word]))
     return found
+
+
+def _may_strip(texts: Sequence[str]) -> bool:
+    """Whether a version may write plain a word another one accents: some word that is not
+    ASCII folds to another form, found in a text. ``False`` settles a story without a table
+    of words per version (most stories: their accented names are never written plain).
+
+    Exact as a screen: a stripped word is a word of its version (so inside one of its
+    pieces between blank lines, having no line break) and the folded form of an accented
+    word of another version, a word that is not ASCII. The story's distinct pieces are read
+    once, joined by line breaks (no word reaches across one).
+
+    >>> _may_strip(["Mr López", "Mr López said"]), _may_strip(["Mr Lopez", "Mr López"])
+    (False, True)
+    """
+    pieces = "\n".join(dict.fromkeys(piece for text in texts for piece in text.split("\n\n")))
+    if pieces.isascii():
+        return False
+    for word in dict.fromkeys(_NON_ASCII_WORD.findall(pieces)):
+        if word:
+            folded = fold_diacritics(word)
+            if folded != word and ("\n" in folded or folded in pieces):
+                return True
+    return False
 
 
 def _diacritics_message(stripped: list[_Stripped]) -> str:
@@ -1244,6 +1280,8 @@ def check_preserved_diacritics(versions: Sequence[tuple[str, str]], *,
     the pieces of text the versions share are read once per story: :class:`_Piece`).
     """
     _require_unique_ids(versions)
+    if not _may_strip([text for _, text in versions]):
+        return []
     known = {} if known is None else known
     shared = next(iter(known.values()), None)  # a story checked pair by pair
     folds: dict[str, str] = shared.folds if shared is not None else {}

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpus_qa.checks.figures import tables_json
 from corpus_qa.checks.versions import (
     DEFAULT_THRESHOLD,
     SignatureRows,
@@ -36,7 +37,7 @@ from corpus_qa.engine.rows import (
     stored_row,
     validation_row,
 )
-from corpus_qa.engine.rowstore import Ref, RowStore, pack
+from corpus_qa.engine.rowstore import Ref, RowStore, pack, unpack
 from corpus_qa.engine.scope import ScopeResult, ScopeValidator
 from corpus_qa.findings import Hit, Related
 from corpus_qa.metadata import Metadata, resolve
@@ -305,7 +306,8 @@ class StoryPass:
     def __call__(self, batch: list[StoryJob]) -> StoryChunk:
         """Validate ``batch``. A story of up to ``MAX_ALL_PAIRS`` versions is read whole
         (every pair is compared); a longer one is a :class:`StoredVersions` cell, read a
-        version at a time by each check. A text is read again to place a finding."""
+        version at a time by each check. A finding is placed in the text the checks read
+        (a long story's text is read again)."""
         with _collector_paused():
             return self._validated(batch)
 
@@ -315,6 +317,7 @@ class StoryPass:
         store = self.store
         assert store is not None, "storing_in() was not called"
         rows, where, refs = [], {}, {}
+        held: dict[str, str] = {}  # the texts of the stories read whole, to place findings
         suggestions: Suggestions = {}
         for job in batch:
             where.update((doc_id, (path, line, kind))
@@ -323,6 +326,8 @@ class StoryPass:
             cell = StoredVersions(store, [ref for *_, ref in job.versions])
             if len(cell) <= MAX_ALL_PAIRS:
                 cell = list(cell)
+                held.update((doc_id, version["text"])
+                            for (doc_id, *_), version in zip(job.versions, cell, strict=True))
             rows.append({"id": job.id, "versions": cell})
             if self.required:
                 suggestions.update(_suggestions(
@@ -332,6 +337,8 @@ class StoryPass:
         def place_hit(hit: Hit, story_id: str, expectation: str, severity: str) -> Finding:
             doc_id = hit.document or ""
             path, line, kind = where[doc_id]
+            if doc_id in held:
+                return place(hit, expectation, severity, doc_id, path, held[doc_id], line, kind)
             if doc_id not in texts:
                 if len(texts) >= _PLACED_TEXTS:
                     texts.clear()
@@ -349,6 +356,13 @@ class StoryPass:
                                 "pairs": pack(detail.get("pairs", [])),
                                 "pairs_omitted": detail.get("pairs_omitted", 0)})
         return out
+
+
+def pairs_json(packed: bytes) -> list[dict[str, Any]]:
+    """The tables of a story's pairs as the story view reads them (JSON), from the bytes
+    the story pass packed (:attr:`StoryChunk.stories`: the figure check's tables as plain
+    tuples, :func:`~corpus_qa.checks.figures.packed_tables`)."""
+    return tables_json(unpack(packed))
 
 
 _PLACED_TEXTS = 64

@@ -18,12 +18,12 @@ from typing import Any, ClassVar
 from great_expectations.compatibility.pydantic import validator
 
 from corpus_qa.checks import versions as vc
-from corpus_qa.checks.figures import PerVersion, compare_versions
+from corpus_qa.checks.figures import PerVersion, compare_versions, packed_tables
 from corpus_qa.expectations.base import CorpusExpectation, memoized, register_condition
 from corpus_qa.expectations.metadata import as_metadata
 from corpus_qa.findings import Checked, Hit
-from corpus_qa.sources.text import body_start_of
 from corpus_qa.metadata import Metadata
+from corpus_qa.sources.text import body_start_of
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: GX counts unexpected values
@@ -211,16 +211,19 @@ def _version_dates(versions: Iterable[Version]) -> list[str | None]:
 
 
 def _figures(value: Any, tolerance: float) -> Checked:
-    """Hits, and the pairs' tables (plain JSON) the story view shows.
+    """Hits, and the pairs' tables the story view shows, as plain tuples
+    (:func:`~corpus_qa.checks.figures.packed_tables`; their JSON is
+    :func:`~corpus_qa.checks.figures.tables_json`'s).
 
     A changed figure is one hit per pair of versions, on the later one (its date, else
     its id: :func:`corpus_qa.checks.figures.later_version`)."""
     if _size(value) <= MAX_ALL_PAIRS:
         versions = as_versions(value)
         texts = [(v.id, v.body) for v in versions]
-        hits, tables = compare_versions(texts, tolerance, dates=_version_dates(versions))
-        shown = [t for t in tables if t.a == texts[0][0]] if texts else []
-        return Checked(hits, {"pairs": [t.to_json() for t in shown[:MAX_SHOWN_PAIRS]],
+        first = texts[0][0] if texts else None
+        hits, shown = compare_versions(texts, tolerance, dates=_version_dates(versions),
+                                       shown=lambda i, _: texts[i][0] == first)
+        return Checked(hits, {"pairs": packed_tables(shown[:MAX_SHOWN_PAIRS]),
                               "pairs_omitted": max(0, len(shown) - MAX_SHOWN_PAIRS)})
     # Each version with the next, a window at a time; each version's figures and
     # sentences found once per window, the tables kept for the first pairs only.
@@ -237,8 +240,9 @@ def _figures(value: Any, tolerance: float) -> Checked:
             for table in pair_tables:
                 compared += 1
                 if len(pairs) < MAX_SHOWN_PAIRS:
-                    pairs.append(table.to_json())
-    return Checked(unique.hits, {"pairs": pairs, "pairs_omitted": compared - len(pairs)})
+                    pairs.append(table)
+    return Checked(unique.hits, {"pairs": packed_tables(pairs),
+                                 "pairs_omitted": compared - len(pairs)})
 
 
 class ExpectVersionsToHaveConsistentFigures(CorpusExpectation):

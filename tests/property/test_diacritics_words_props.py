@@ -1,14 +1,23 @@
-"""The diacritics check's words of a piece of text (``_Piece``): found with ``findall`` and,
-for the words that are not ASCII, their first spans (when asked) with ``str.find`` checked
-against the match around each place, instead of one match object per word. They must be exactly what
-walking the matches of ``WORD`` gives."""
+"""The diacritics check's words of a piece of text (``_Piece``): the words that are not ASCII
+found with ``findall`` and their first spans (when asked) with ``str.find`` checked
+against the match around each place, instead of one match object per word; whether a text
+has a word (``_Words.has``) without a table of its words; and the story's screen
+(``_may_strip``). They must be exactly what walking the matches of ``WORD`` gives."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_qa.checks.versions import _first_span, _Piece
+from corpus_qa.checks import versions as vc
+from corpus_qa.checks.versions import (
+    _NON_ASCII_WORD,
+    _first_span,
+    _Piece,
+    _Words,
+    check_preserved_diacritics,
+)
 from corpus_qa.text.fold import WORD
 
 # Letters ASCII and not, digits (ASCII and other), the underscore, combining marks,
@@ -29,7 +38,6 @@ def _walked(text: str) -> tuple[dict[str, tuple[int, int]], list[str]]:
 def test_a_piece_has_the_words_and_first_spans_of_walking_its_matches(text: str) -> None:
     firsts, order = _walked(text)
     piece = _Piece(text)
-    assert list(piece.words) == order
     assert piece.non_ascii == [w for w in order if not w.isascii()]
     assert [piece.first(w) for w in piece.non_ascii] == [firsts[w] for w in piece.non_ascii]
 
@@ -57,3 +65,39 @@ def test_a_word_is_what_one_alternation_per_character_matched(text: str) -> None
 
     before = re.compile(f"[^\\W\\d_](?:[^\\W_]|[{COMBINING_MARKS}])*")
     assert [m.span() for m in WORD.finditer(text)] == [m.span() for m in before.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_the_non_ascii_pattern_matches_as_word_does(text: str) -> None:
+    """``_NON_ASCII_WORD`` matches where ``WORD`` does, its group holding the match exactly
+    when the match is not ASCII."""
+    ours = [(m.span(), m.group(1)) for m in _NON_ASCII_WORD.finditer(text)]
+    assert ours == [(m.span(), None if m.group().isascii() else m.group())
+                    for m in WORD.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS, st.sampled_from(["é", "ab", "a", "Lopez", "López", "Lo\u0301pez", "b9", "9", "_a",
+                                "a b", ""]))
+def test_a_text_has_a_word_when_it_is_one_of_its_matches(text: str, word: str) -> None:
+    assert _Words(text).has(word) == (word in set(WORD.findall(text)))
+
+
+_NAMES = st.sampled_from(["López", "Lopez", "Lo\u0301pez", "LÓPEZ", "LOPEZ", "él", "el", "Łódź",
+                          "Lodz", "Zoë", "Zoe", "Søren", "Soren", "9Lopez", "Lopezé", "café"])
+_STORY_TEXTS = st.lists(st.one_of(_NAMES, _CHARS), max_size=12).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_STORY_TEXTS, min_size=1, max_size=4))
+def test_the_screen_settles_only_stories_without_hits(texts: list[str]) -> None:
+    """``_may_strip`` saying no means the whole check finds nothing: the check with the
+    screen gives what the check without it gives."""
+    versions = [(f"v{i}", text) for i, text in enumerate(texts)]
+    screened = check_preserved_diacritics(versions)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vc, "_may_strip", lambda texts: True)
+        assert check_preserved_diacritics(versions) == screened
+    if not vc._may_strip(texts):
+        assert screened == []

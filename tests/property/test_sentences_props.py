@@ -101,3 +101,35 @@ def test_a_text_aligns_with_its_own_relayout(text: str, separator: str) -> None:
     other = separator.join(s.text for s in split_sentences(text))
     for al in align(text, other):
         assert al.paired or all(not s.text.endswith((".", "!", "?")) for s in al.a)
+
+
+# Characters at every edge of folding and tokenising: quotes, accents precomposed and
+# combining (also at a sentence's start), a ligature, full-width and other digits,
+# digit-group separators, a final sigma, a dotted capital I, Hangul jamo that compose,
+# the separator the batch uses, and a masked figure's "#".
+_FOLD_EDGES = st.sampled_from(list(
+    "aZé\u0301“”’«ﬁ１２3９٣,\u00a0\u202f\u2009 \nΣςİß\u1100\u1161\u11a8\x00#-.")
+    + ["10,000", "1 234", "ΟΔΟΣ", " # ", "Lo\u0301pez"])
+_SENTENCES = st.lists(_FOLD_EDGES, max_size=14).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SENTENCES, max_size=6), st.lists(_SENTENCES, max_size=3))
+@example(["It was 12,", "345 6 and 7", "9", ",123 more"], [])  # groups at the joins
+@example(["a\x00b", "c"], ["c"])  # a sentence holding the separator
+@example(["ΟΔΟΣ", "\u1161\u11a8x", "\u0301é", "\u1100"], [])  # sigma, jamo, marks at joins
+def test_sentences_tokenised_together_have_each_one_s_tokens(keys: list[str],
+                                                             seen: list[str]) -> None:
+    """``_tokenised`` folds the new sentences of a side in one call: each gets exactly
+    ``tokens`` of it alone, and what ``known`` already held is kept."""
+    from corpus_qa.checks.sentences import _tokenised, tokens
+
+    known = {key: (("kept",), frozenset(["kept"])) for key in seen}
+    _tokenised(keys + seen, known)
+    for key in keys + seen:
+        words, word_set = known[key]
+        if key in seen:
+            assert words == ("kept",)
+        else:
+            assert words == tokens(key) and word_set == frozenset(words)
+        assert tokens(key) == tokens(key.replace(" ", "\n"))  # a reflowed sentence is known

@@ -200,3 +200,49 @@ def test_a_block_at_the_same_offset_in_two_versions_is_placed_once() -> None:
     offset = len(base[0])  # the second paragraph stands there in both
     shared = [f for f in a if offset <= f.span[0] < offset + len(base[1])]
     assert shared and all(any(f is g for g in b) for f in shared)
+
+
+def _json_of(table: figures.PairTable) -> dict[str, Any]:
+    """The story view's JSON of a table, written out field by field (the dicts the check
+    kept before its tables were packed as tuples)."""
+    def figure(f: figures.Figure | None) -> dict[str, Any] | None:
+        return None if f is None else {"text": f.text, "value": f.value, "span": list(f.span),
+                                       "kind": f.kind, "noun": f.noun}
+
+    return {"documents": [table.a, table.b],
+            "aligned": [[list(a), list(b)] for a, b in table.aligned],
+            "figures": [{"a": figure(r.a), "b": figure(r.b), "match": r.status == "same",
+                         "status": r.status} for r in table.rows]}
+
+
+@pytest.mark.parametrize("k", [3, ev.MAX_ALL_PAIRS + 1])
+def test_the_packed_tables_read_back_as_the_story_view_s_json(k: int) -> None:
+    """The tables a story pass packs (plain tuples, each figure once) read back, through the
+    bytes the pass stores, as the JSON of each shown table."""
+    from corpus_qa.engine.passes import pairs_json
+    from corpus_qa.engine.rowstore import pack
+
+    story = _story(k)
+    texts = ev._texts(story)
+    if k <= ev.MAX_ALL_PAIRS:
+        tables = [t for t in figures.compare_versions(texts, 0.0)[1] if t.a == texts[0][0]]
+    else:  # each version with the next
+        tables = [figures.compare_versions(texts, 0.0, pairs=[(i, i + 1)])[1][0]
+                  for i in range(k - 1)]
+    assert any(row.status == "changed" for t in tables for row in t.rows)
+    read_back = pairs_json(pack(ev._figures(story, 0.0).detail["pairs"]))
+    assert read_back == [_json_of(t) for t in tables]
+    assert [t.to_json() for t in tables] == read_back
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_a_pair_whose_table_is_not_shown_gives_the_same_hits(k: int) -> None:
+    """The figure check makes tables only for the pairs the story view shows (the first
+    version with each other); the other pairs are read for their changed figures only,
+    which are the same hits."""
+    texts = ev._texts(_story(k))
+    every_hit, every_table = figures.compare_versions(texts, 0.0)
+    hits, tables = figures.compare_versions(texts, 0.0, shown=lambda i, _: i == 0)
+    assert hits == every_hit and hits
+    assert [t.to_json() for t in tables] == [t.to_json() for t in every_table
+                                             if t.a == texts[0][0]]
