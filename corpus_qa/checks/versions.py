@@ -1060,7 +1060,7 @@ class _Piece:
     ASCII: the versions of a story share most stretches, so each is read once per story. No
     word reaches across a line break, so a text's words are its pieces' words."""
 
-    __slots__ = ("_firsts", "non_ascii", "text")
+    __slots__ = ("_asked", "_firsts", "non_ascii", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -1069,14 +1069,33 @@ class _Piece:
         in order of first use (found by the regex engine alone: an ASCII word, most of
         them, is matched but not copied out)."""
         self._firsts: dict[str, tuple[int, int]] = {}
+        self._asked = 0
 
     def first(self, word: str) -> tuple[int, int]:
         """The span of the first use of ``word`` (one of its words), found when first asked:
-        only the accented forms a version keeps need one."""
+        only the accented forms a version keeps need one. Each search may read the whole
+        stretch, so after :data:`_READS_BEFORE_A_TABLE` of them the first span of every
+        word is read in one pass instead."""
         span = self._firsts.get(word)
         if span is None:
-            span = self._firsts[word] = _first_span(self.text, word)
+            if self._asked >= 0:
+                self._asked += 1
+                if self._asked > _READS_BEFORE_A_TABLE:
+                    self._asked = -1  # the table holds every word's first span from now on
+                    firsts = self._firsts
+                    for match in WORD.finditer(self.text):
+                        firsts.setdefault(match.group(), match.span())
+                    span = firsts.get(word)
+            if span is None:
+                span = self._firsts[word] = _first_span(self.text, word)
         return span
+
+
+_READS_BEFORE_A_TABLE = 64
+"""Searches of a text, each of which may read all of it, that :meth:`_Piece.first` and
+:meth:`_Words.has` make before they read the text's words into a table once (a few on
+news, whose accented words are mostly names written the same way in every version; a
+text of thousands of accented words would otherwise be read thousands of times)."""
 
 
 _NON_ASCII_WORD = re.compile(
@@ -1121,7 +1140,7 @@ class _Words:
     """The words of one version, for the diacritics check: found once per version and
     read by every pair the version is in."""
 
-    __slots__ = ("_accents", "_parts", "folds", "pieces", "text")
+    __slots__ = ("_accents", "_asked", "_parts", "_words", "folds", "pieces", "text")
 
     def __init__(self, text: str, folds: dict[str, str] | None = None,
                  pieces: dict[str, _Piece] | None = None) -> None:
@@ -1132,6 +1151,8 @@ class _Words:
         """Piece of text → its words (:class:`_Piece`), shared by the versions of a story."""
         self._parts: list[tuple[int, _Piece]] | None = None
         self._accents: dict[str, tuple[str, tuple[int, int]]] | None = None
+        self._asked = 0
+        self._words: set[str] | None = None
 
     @property
     def parts(self) -> list[tuple[int, _Piece]]:
@@ -1150,7 +1171,16 @@ class _Words:
     def has(self, word: str) -> bool:
         """Whether ``word`` is one of its words (a match of :data:`WORD`): asked only of
         the plain forms of accented words, which most texts do not hold even as a
-        substring, so no table of every word is made."""
+        substring, so no table of every word is made — until it has been asked
+        :data:`_READS_BEFORE_A_TABLE` times: each answer without it reads the whole text, so
+        a text with thousands of accented words (or none of its words apart) is answered
+        from the set of its words, made once."""
+        if self._words is not None:
+            return word in self._words
+        self._asked += 1
+        if self._asked > _READS_BEFORE_A_TABLE:
+            self._words = set(WORD.findall(self.text))
+            return word in self._words
         return word in self.text and _word_span(self.text, word) is not None
 
     @property

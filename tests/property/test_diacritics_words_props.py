@@ -6,6 +6,8 @@ has a word (``_Words.has``) without a table of its words; and the story's screen
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,6 +84,26 @@ def test_the_non_ascii_pattern_matches_as_word_does(text: str) -> None:
                                 "a b", ""]))
 def test_a_text_has_a_word_when_it_is_one_of_its_matches(text: str, word: str) -> None:
     assert _Words(text).has(word) == (word in set(WORD.findall(text)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.lists(st.sampled_from(["é", "ab", "a", "Lopez", "López", "Lo\u0301pez", "b9",
+                                         "9", "_a", ""]), max_size=8),
+       st.integers(min_value=0, max_value=4))
+def test_a_table_made_after_some_reads_answers_as_the_reads_do(
+        text: str, asked: list[str], reads: int) -> None:
+    """After ``_READS_BEFORE_A_TABLE`` searches, ``has`` and ``first`` answer from a table
+    of the text's words read in one pass: the same answers as searching the text."""
+    matches = list(WORD.finditer(text))
+    words = {m.group() for m in matches}
+    asked = [*asked, *(m.group() for m in matches)]
+    with mock.patch.object(vc, "_READS_BEFORE_A_TABLE", reads):
+        version, piece = _Words(text), _Piece(text)
+        for word in asked:
+            assert version.has(word) == (word in words)
+            if word in words:
+                first = next(m.span() for m in matches if m.group() == word)
+                assert piece.first(word) == first
 
 
 _NAMES = st.sampled_from(["López", "Lopez", "Lo\u0301pez", "LÓPEZ", "LOPEZ", "él", "el", "Łódź",
