@@ -301,8 +301,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(_row(f"{label}, {version}", mb, len(files), run.cpu, run,
                                out.stat().st_size))
                     print(f"{'':36}{_marginal(mb, mb_one, run, one)}")
-                    bare = _without_findings(results, out.stat().st_size) / len(files) / 1024
-                    print(f"{'':36}results.json without its findings: {bare:.2f}"
+                    kb = _without_findings(results, out.stat().st_size) / len(files) / 1024
+                    print(f"{'':36}results.json without its findings: {kb:.2f}"
                           f" KB/doc ({len(results.get('findings', [])):,} findings)")
                     if args.profile and version == "after":
                         print(_profile(checkout, corpus, corpus.parent / "profiled.json",
