@@ -1784,26 +1784,17 @@ def packed_tables(tables: Iterable[PairTable]) -> list[PackedTable]:
     True
     """
     packed: dict[int, _PackedFigure] = {}  # by the figure's identity, while the tables live
-    out: list[PackedTable] = []
-    for t in tables:
-        rows = []
-        for row in t.rows:  # a row per figure and pair: no call per figure
-            fa, fb = row.a, row.b
-            if fa is not None:
-                pa = packed.get(id(fa))
-                if pa is None:
-                    pa = packed[id(fa)] = (fa.text, fa.value, fa.span, fa.kind, fa.noun)
-            else:
-                pa = None
-            if fb is not None:
-                pb = packed.get(id(fb))
-                if pb is None:
-                    pb = packed[id(fb)] = (fb.text, fb.value, fb.span, fb.kind, fb.noun)
-            else:
-                pb = None
-            rows.append((row.status, pa, pb))
-        out.append((t.a, t.b, t.aligned, tuple(rows)))
-    return out
+
+    def pack(f: Figure | None) -> _PackedFigure | None:
+        if f is None:
+            return None
+        found = packed.get(id(f))
+        if found is None:
+            found = packed[id(f)] = (f.text, f.value, f.span, f.kind, f.noun)
+        return found
+
+    return [(t.a, t.b, t.aligned, tuple((row.status, pack(row.a), pack(row.b)) for row in t.rows))
+            for t in tables]
 
 
 def tables_json(tables: Iterable[PackedTable]) -> list[dict[str, object]]:
